@@ -1,0 +1,1 @@
+"""Entities, value objects, domain events and the rules that keep them valid."""

@@ -1,0 +1,117 @@
+"""The user account aggregate and its rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import attrs
+
+from taskcore.domain import validation
+from taskcore.errors import ValidationError
+
+USERNAME_MAX = 80
+EMAIL_MAX = 120
+FULL_NAME_MAX = 200
+PASSWORD_MIN = 8
+PASSWORD_MAX = 1024
+"""Upper bound that keeps hashing cost bounded (the original had none)."""
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s.][^@\s]*\.[^@\s.]+$")
+
+
+@attrs.define(kw_only=True)
+class User:
+    """A person who can log in.
+
+    ``id`` is ``None`` until the repository stores the user. ``email`` is stored in
+    lower case; ``username`` keeps the case it was registered with but is unique
+    regardless of case.
+    """
+
+    id: int | None = None
+    username: str
+    email: str
+    password_hash: str
+    full_name: str | None
+    is_active: bool = True
+    is_admin: bool = False
+    created_at: dt.datetime
+    last_login: dt.datetime | None = None
+    login_count: int = 0
+    version: int = 1
+
+    @property
+    def key(self) -> int:
+        """The id of a stored user.
+
+        Raises:
+            ValueError: the user has not been stored yet.
+        """
+        if self.id is None:
+            raise ValueError("user has no id yet")
+        return self.id
+
+
+def normalize_email(email: str) -> str:
+    """Canonical form of an e-mail address for storage and comparison."""
+    return email.strip().lower()
+
+
+def check_username(username: str | None) -> str:
+    """Validate a username; returns it stripped.
+
+    Raises:
+        ValidationError: missing, blank, too long, or containing control characters.
+    """
+    name = validation.required_text(username, "username")
+    validation.max_length(name, "username", USERNAME_MAX)
+    validation.no_control_characters(name, "username")
+    if "@" in name:
+        raise ValidationError("username must not contain '@'", field="username")
+    return name
+
+
+def check_email(email: str | None) -> str:
+    """Validate an e-mail address; returns its canonical form.
+
+    Raises:
+        ValidationError: missing, malformed (``Invalid email format``) or too long.
+    """
+    text = validation.required_text(email, "email")
+    validation.max_length(text, "email", EMAIL_MAX)
+    if not _EMAIL.match(text):
+        raise ValidationError("Invalid email format", field="email")
+    return normalize_email(text)
+
+
+def check_full_name(full_name: str | None, *, required: bool) -> str | None:
+    """Validate a full name; returns it stripped (``None`` stays ``None`` if not required).
+
+    Raises:
+        ValidationError: missing while required, too long, or with control characters.
+    """
+    if full_name is None and not required:
+        return None
+    name = validation.required_text(full_name, "full_name")
+    validation.max_length(name, "full_name", FULL_NAME_MAX)
+    validation.no_control_characters(name, "full_name")
+    return name
+
+
+def check_password(password: str | None, *, field: str = "password") -> str:
+    """Validate a new password exactly as typed (no trimming, no case folding).
+
+    Raises:
+        ValidationError: missing, shorter than 8 or longer than 1024 characters, or only
+            white space.
+    """
+    if not password:
+        raise ValidationError(f"{field} is required", field=field)
+    if len(password) < PASSWORD_MIN:
+        raise ValidationError(f"Password must be at least {PASSWORD_MIN} characters", field=field)
+    if len(password) > PASSWORD_MAX:
+        raise ValidationError(f"Password must be at most {PASSWORD_MAX} characters", field=field)
+    if not password.strip():
+        raise ValidationError("Password must not be only white space", field=field)
+    return password

@@ -1,0 +1,176 @@
+"""The errors taskcore raises.
+
+Every error derives from :class:`TaskcoreError`. Hosts map the families (the
+direct subclasses of the root) to their own status codes in one place; the
+leaves name the situation and carry structured fields.
+
+::
+
+    TaskcoreError
+    ├── NotFound                      the object does not exist, or the caller may not see it
+    │   └── UserNotFound
+    ├── PermissionDenied              the caller sees the object but may not do this
+    │   └── AdminRequired
+    ├── ValidationError               input is malformed; ``field`` names the culprit
+    ├── Conflict                      the request clashes with the current state
+    │   ├── UsernameAlreadyExists
+    │   ├── EmailAlreadyExists
+    │   ├── LastAdmin
+    │   └── VersionMismatch           optimistic concurrency: the object changed meanwhile
+    ├── AuthenticationFailed          credentials or token are missing, wrong or revoked
+    │   ├── InvalidCredentials
+    │   ├── TokenMissing
+    │   ├── TokenInvalid
+    │   └── AccountDisabled
+    ├── TooLarge                      a size limit was exceeded
+    ├── UnsupportedType               a file or media type is not accepted
+    ├── RateLimited                   too many attempts; ``retry_after`` seconds
+    └── Unavailable                   a dependency (database, queue) is down; try again later
+"""
+
+from __future__ import annotations
+
+
+class TaskcoreError(Exception):
+    """Root of every error raised by taskcore.
+
+    Args:
+        message: Human-readable text, safe to show to the caller.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotFound(TaskcoreError):
+    """The object does not exist, or the caller is not allowed to know it exists."""
+
+
+class UserNotFound(NotFound):
+    """No user with this id."""
+
+    def __init__(self, user_id: int | None = None, message: str = "User not found") -> None:
+        super().__init__(message)
+        self.user_id = user_id
+
+
+class PermissionDenied(TaskcoreError):
+    """The caller may see the object but may not perform this action."""
+
+
+class AdminRequired(PermissionDenied):
+    """Only a system administrator may do this."""
+
+    def __init__(self, message: str = "Admin privileges required") -> None:
+        super().__init__(message)
+
+
+class ValidationError(TaskcoreError):
+    """Input is malformed.
+
+    Args:
+        message: What is wrong, naming the field.
+        field: The offending field, or ``None`` when the input as a whole is wrong.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class Conflict(TaskcoreError):
+    """The request clashes with the current state of the data."""
+
+
+class UsernameAlreadyExists(Conflict):
+    """Another account already has this username (compared case-insensitively)."""
+
+    def __init__(self, message: str = "Username already exists") -> None:
+        super().__init__(message)
+
+
+class EmailAlreadyExists(Conflict):
+    """Another account already has this e-mail address (compared case-insensitively)."""
+
+    def __init__(self, message: str = "Email already exists") -> None:
+        super().__init__(message)
+
+
+class LastAdmin(Conflict):
+    """The change would leave the system without an active administrator."""
+
+    def __init__(self, message: str = "Cannot remove or deactivate the last active admin") -> None:
+        super().__init__(message)
+
+
+class VersionMismatch(Conflict):
+    """The object was changed by someone else since the caller read it."""
+
+    def __init__(self, message: str = "The resource was modified; reload and retry") -> None:
+        super().__init__(message)
+
+
+class AuthenticationFailed(TaskcoreError):
+    """Credentials or a token are missing, wrong, expired or revoked."""
+
+
+class InvalidCredentials(AuthenticationFailed):
+    """Unknown account or wrong password; the two are deliberately indistinguishable."""
+
+    def __init__(self, message: str = "Invalid credentials") -> None:
+        super().__init__(message)
+
+
+class TokenMissing(AuthenticationFailed):
+    """No token was presented."""
+
+    def __init__(self, message: str = "Token is missing") -> None:
+        super().__init__(message)
+
+
+class TokenInvalid(AuthenticationFailed):
+    """The token is malformed, forged, expired, revoked, or its user is gone or inactive."""
+
+    def __init__(self, message: str = "Token is invalid or expired") -> None:
+        super().__init__(message)
+
+
+class AccountDisabled(AuthenticationFailed):
+    """The account exists and the password matched, but the account is deactivated."""
+
+    def __init__(self, message: str = "Account is disabled") -> None:
+        super().__init__(message)
+
+
+class TooLarge(TaskcoreError):
+    """A size limit was exceeded."""
+
+    def __init__(self, message: str, *, limit: int | None = None) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+class UnsupportedType(TaskcoreError):
+    """A file or media type is not accepted."""
+
+
+class RateLimited(TaskcoreError):
+    """Too many attempts; the caller should wait ``retry_after`` seconds."""
+
+    def __init__(self, message: str = "Too many requests", *, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Unavailable(TaskcoreError):
+    """A dependency (database, queue, mail server) is unreachable; try again later."""
+
+    def __init__(
+        self, message: str = "Service temporarily unavailable", *, retry_after: int = 5
+    ) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -1,0 +1,1 @@
+"""The interfaces the core needs from the outside world (``typing.Protocol``)."""

@@ -1,0 +1,45 @@
+"""The unit of work: one transaction over every repository."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol, Self
+
+from taskcore.ports.repositories import Outbox, RevokedTokenRepository, UserRepository
+
+
+class UnitOfWork(Protocol):
+    """One atomic transaction.
+
+    Used as a context manager. Nothing is kept unless :meth:`commit` is called before the
+    block ends; leaving the block without committing, or by an exception, rolls back.
+    Implementations translate their own connection failures into
+    :class:`~taskcore.errors.Unavailable`.
+    """
+
+    users: UserRepository
+    revoked_tokens: RevokedTokenRepository
+    outbox: Outbox
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None:
+        """Make every change of this unit durable, together."""
+        ...
+
+    def rollback(self) -> None:
+        """Discard every change of this unit."""
+        ...
+
+
+class UnitOfWorkFactory(Protocol):
+    """Creates a fresh :class:`UnitOfWork` per use-case call."""
+
+    def __call__(self) -> UnitOfWork: ...

@@ -1,0 +1,488 @@
+"""Users and authentication: register, log in and out, profiles, administration."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+
+from taskcore.domain import users as rules
+from taskcore.domain.events import (
+    UserAdminUpdated,
+    UserLoggedIn,
+    UserLoggedOut,
+    UserRegistered,
+    UserUpdated,
+    change,
+)
+from taskcore.domain.pagination import Page, PageRequest
+from taskcore.domain.users import User
+from taskcore.domain.values import UNSET, Unset
+from taskcore.errors import (
+    AccountDisabled,
+    AdminRequired,
+    EmailAlreadyExists,
+    InvalidCredentials,
+    LastAdmin,
+    TokenInvalid,
+    UsernameAlreadyExists,
+    UserNotFound,
+    ValidationError,
+)
+from taskcore.ports.clock import Clock
+from taskcore.ports.security import PasswordHasher, TokenService
+from taskcore.uow import Transactions
+
+
+@attrs.frozen(kw_only=True)
+class Principal:
+    """The authenticated caller of a use case, read from the database on each request."""
+
+    user_id: int
+    username: str
+    is_admin: bool
+    token_id: str | None = None
+    token_expires_at: dt.datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class UserView:
+    """What callers may see of an account (never the password hash).
+
+    ``email`` is ``None`` when the viewer is neither the user nor an administrator.
+    """
+
+    id: int
+    username: str
+    email: str | None
+    full_name: str | None
+    is_active: bool
+    is_admin: bool
+    created_at: dt.datetime
+    last_login: dt.datetime | None
+    login_count: int
+
+    @classmethod
+    def of(cls, user: User, *, show_email: bool = True) -> UserView:
+        """The view of ``user``, with or without its e-mail address."""
+        return cls(
+            id=user.key,
+            username=user.username,
+            email=user.email if show_email else None,
+            full_name=user.full_name,
+            is_active=user.is_active,
+            is_admin=user.is_admin,
+            created_at=user.created_at,
+            last_login=user.last_login,
+            login_count=user.login_count,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class LoginResult:
+    """A successful login: the access token and the user as updated by the login."""
+
+    token: str
+    expires_at: dt.datetime
+    user: UserView
+
+
+class UserService:
+    """Use cases of the users & authentication area.
+
+    Args:
+        transactions: Opens units of work.
+        clock: Source of the current time.
+        hasher: Password hashing.
+        tokens: Access-token minting and verification.
+    """
+
+    def __init__(
+        self,
+        *,
+        transactions: Transactions,
+        clock: Clock,
+        hasher: PasswordHasher,
+        tokens: TokenService,
+    ) -> None:
+        self._tx = transactions
+        self._clock = clock
+        self._hasher = hasher
+        self._tokens = tokens
+
+    # -- registration and login -------------------------------------------------------------
+
+    def register(
+        self,
+        *,
+        username: str | None,
+        email: str | None,
+        password: str | None,
+        full_name: str | None,
+        is_admin: bool = False,
+    ) -> UserView:
+        """Create an account.
+
+        Checks run in the original system's order: each field present (username, email,
+        password, full_name), then the e-mail format, then the password rules, then
+        uniqueness (username first).
+
+        Returns:
+            The new account.
+
+        Raises:
+            ValidationError: a field is missing or malformed.
+            UsernameAlreadyExists: the username is taken (in any case).
+            EmailAlreadyExists: the e-mail address is taken (in any case).
+        """
+        for field, value in (
+            ("username", username),
+            ("email", email),
+            ("password", password),
+            ("full_name", full_name),
+        ):
+            if not value or (field != "password" and not value.strip()):
+                raise ValidationError(f"{field} is required", field=field)
+        name = rules.check_username(username)
+        address = rules.check_email(email)
+        secret = rules.check_password(password)
+        full = rules.check_full_name(full_name, required=True)
+        password_hash = self._hasher.hash(secret)
+        with self._tx() as work:
+            users = work.uow.users
+            if users.get_by_username(name) is not None:
+                raise UsernameAlreadyExists()
+            if users.get_by_email(address) is not None:
+                raise EmailAlreadyExists()
+            now = self._clock.now()
+            user = users.add(
+                User(
+                    username=name,
+                    email=address,
+                    password_hash=password_hash,
+                    full_name=full,
+                    is_admin=is_admin,
+                    created_at=now,
+                )
+            )
+            work.record(
+                UserRegistered(
+                    occurred_at=now,
+                    actor_id=user.key,
+                    entity_id=user.key,
+                    details={"username": user.username},
+                )
+            )
+            work.commit()
+        return UserView.of(user)
+
+    def login(self, *, username: str | None, password: str | None) -> LoginResult:
+        """Check credentials and mint an access token.
+
+        ``username`` may also be the account's e-mail address; both compare
+        case-insensitively. ``Account is disabled`` is only reported after the password
+        matched, as the original did.
+
+        Raises:
+            ValidationError: username or password missing.
+            InvalidCredentials: unknown account or wrong password.
+            AccountDisabled: the account is deactivated.
+        """
+        if not username or not password:
+            raise ValidationError("Username and password required", field="username")
+        with self._tx() as work:
+            users = work.uow.users
+            found = (
+                users.get_by_email(rules.normalize_email(username))
+                if "@" in username
+                else users.get_by_username(username.strip())
+            )
+        if found is None:
+            self._hasher.burn(password)
+            raise InvalidCredentials()
+        if not self._hasher.verify(found.password_hash, password):
+            raise InvalidCredentials()
+        if not found.is_active:
+            raise AccountDisabled()
+        new_hash = (
+            self._hasher.hash(password) if self._hasher.needs_rehash(found.password_hash) else None
+        )
+        with self._tx() as work:
+            users = work.uow.users
+            now = self._clock.now()
+            if new_hash is not None:
+                current = users.get(found.key)
+                if current is not None and current.password_hash == found.password_hash:
+                    current.password_hash = new_hash
+                    users.update(current)
+            user = users.record_login(found.key, now)
+            work.record(UserLoggedIn(occurred_at=now, actor_id=user.key, entity_id=user.key))
+            work.commit()
+        issued = self._tokens.issue(user_id=user.key, now=now)
+        return LoginResult(
+            token=issued.token, expires_at=issued.claims.expires_at, user=UserView.of(user)
+        )
+
+    def verify_token(self, token: str) -> tuple[Principal, UserView]:
+        """Verify an access token and load its user.
+
+        Raises:
+            TokenInvalid: ``Invalid or expired token`` (bad signature, expired, revoked) or
+                ``User not found or inactive``.
+        """
+        now = self._clock.now()
+        try:
+            claims = self._tokens.verify(token, now=now)
+        except TokenInvalid:
+            raise TokenInvalid("Invalid or expired token") from None
+        with self._tx() as work:
+            if work.uow.revoked_tokens.is_revoked(claims.token_id):
+                raise TokenInvalid("Invalid or expired token")
+            user = work.uow.users.get(claims.user_id)
+        if user is None or not user.is_active:
+            raise TokenInvalid("User not found or inactive")
+        principal = Principal(
+            user_id=user.key,
+            username=user.username,
+            is_admin=user.is_admin,
+            token_id=claims.token_id,
+            token_expires_at=claims.expires_at,
+        )
+        return principal, UserView.of(user)
+
+    def authenticate(self, token: str) -> Principal:
+        """The caller behind an access token.
+
+        Raises:
+            TokenInvalid: the token does not verify, was revoked, or its user is gone or
+                inactive (always ``Token is invalid or expired``).
+        """
+        try:
+            return self.verify_token(token)[0]
+        except TokenInvalid:
+            raise TokenInvalid() from None
+
+    def logout(self, actor: Principal) -> None:
+        """Revoke the token the caller authenticated with."""
+        if actor.token_id is None or actor.token_expires_at is None:
+            return
+        with self._tx() as work:
+            now = self._clock.now()
+            work.uow.revoked_tokens.revoke(
+                actor.token_id, user_id=actor.user_id, expires_at=actor.token_expires_at
+            )
+            work.record(
+                UserLoggedOut(occurred_at=now, actor_id=actor.user_id, entity_id=actor.user_id)
+            )
+            work.commit()
+
+    # -- profiles ---------------------------------------------------------------------------
+
+    def get_user(self, actor: Principal, user_id: int) -> UserView:
+        """Any user's public view; the e-mail only for the user themself or an admin.
+
+        Raises:
+            UserNotFound: no such user.
+        """
+        with self._tx() as work:
+            user = work.uow.users.get(user_id)
+        if user is None:
+            raise UserNotFound(user_id)
+        return UserView.of(user, show_email=actor.is_admin or actor.user_id == user_id)
+
+    def get_me(self, actor: Principal) -> UserView:
+        """The caller's own account.
+
+        Raises:
+            UserNotFound: the account no longer exists.
+        """
+        return self.get_user(actor, actor.user_id)
+
+    def update_profile(
+        self,
+        actor: Principal,
+        *,
+        full_name: str | Unset | None = UNSET,
+        email: str | None | Unset = UNSET,
+    ) -> UserView:
+        """Change the caller's full name and/or e-mail address (only the fields given).
+
+        ``full_name`` may be ``None`` to clear it.
+
+        Raises:
+            UserNotFound: the account no longer exists.
+            ValidationError: a malformed value.
+            EmailAlreadyExists: another account has that address.
+        """
+        new_name = UNSET if full_name is UNSET else rules.check_full_name(full_name, required=False)
+        new_email = UNSET if email is UNSET else rules.check_email(email)
+        with self._tx() as work:
+            users = work.uow.users
+            user = users.get(actor.user_id)
+            if user is None:
+                raise UserNotFound(actor.user_id)
+            details: dict[str, object] = {}
+            if new_email is not UNSET and new_email != user.email:
+                other = users.get_by_email(new_email)
+                if other is not None and other.id != user.id:
+                    raise EmailAlreadyExists()
+                details["email"] = change(user.email, new_email)
+                user.email = new_email
+            if new_name is not UNSET and new_name != user.full_name:
+                details["full_name"] = change(user.full_name, new_name)
+                user.full_name = new_name
+            if details:
+                user = users.update(user)
+                work.record(
+                    UserUpdated(
+                        occurred_at=self._clock.now(),
+                        actor_id=actor.user_id,
+                        entity_id=user.key,
+                        details=details,
+                    )
+                )
+                work.commit()
+        return UserView.of(user)
+
+    def change_password(
+        self, actor: Principal, *, current_password: str | None, new_password: str | None
+    ) -> None:
+        """Change the caller's password after checking the current one.
+
+        Raises:
+            ValidationError: the new password breaks the rules.
+            InvalidCredentials: the current password is wrong.
+        """
+        secret = rules.check_password(new_password, field="new_password")
+        with self._tx() as work:
+            user = work.uow.users.get(actor.user_id)
+        if user is None:
+            raise UserNotFound(actor.user_id)
+        if not current_password or not self._hasher.verify(user.password_hash, current_password):
+            raise InvalidCredentials("Current password is incorrect")
+        new_hash = self._hasher.hash(secret)
+        with self._tx() as work:
+            current = work.uow.users.get(actor.user_id)
+            if current is None:
+                raise UserNotFound(actor.user_id)
+            current.password_hash = new_hash
+            work.uow.users.update(current)
+            work.record(
+                UserUpdated(
+                    occurred_at=self._clock.now(),
+                    actor_id=actor.user_id,
+                    entity_id=actor.user_id,
+                    details={"password": "changed"},
+                )
+            )
+            work.commit()
+
+    # -- administration ---------------------------------------------------------------------
+
+    def list_users(self, actor: Principal, page: PageRequest) -> Page[UserView]:
+        """All accounts, oldest first (admins only).
+
+        Raises:
+            AdminRequired: the caller is not an administrator.
+        """
+        _require_admin(actor)
+        with self._tx() as work:
+            found = work.uow.users.list(page)
+        return Page(
+            items=[UserView.of(u) for u in found.items],
+            page=found.page,
+            per_page=found.per_page,
+            total=found.total,
+        )
+
+    def admin_update(
+        self,
+        actor: Principal,
+        user_id: int,
+        *,
+        is_active: bool | Unset = UNSET,
+        is_admin: bool | Unset = UNSET,
+    ) -> UserView:
+        """Activate/deactivate an account or grant/revoke admin (admins only).
+
+        A change that would leave no active administrator is refused.
+
+        Raises:
+            AdminRequired: the caller is not an administrator.
+            UserNotFound: no such user.
+            LastAdmin: the change would remove the last active administrator.
+        """
+        _require_admin(actor)
+        with self._tx() as work:
+            users = work.uow.users
+            user = users.get(user_id)
+            if user is None:
+                raise UserNotFound(user_id)
+            details: dict[str, object] = {}
+            was_active_admin = user.is_admin and user.is_active
+            if is_active is not UNSET and is_active != user.is_active:
+                details["is_active"] = change(user.is_active, is_active)
+                user.is_active = is_active
+            if is_admin is not UNSET and is_admin != user.is_admin:
+                details["is_admin"] = change(user.is_admin, is_admin)
+                user.is_admin = is_admin
+            if was_active_admin and not (user.is_admin and user.is_active):
+                if users.count_active_admins() <= 1:
+                    raise LastAdmin()
+            if details:
+                user = users.update(user)
+                work.record(
+                    UserAdminUpdated(
+                        occurred_at=self._clock.now(),
+                        actor_id=actor.user_id,
+                        entity_id=user.key,
+                        details=details,
+                    )
+                )
+                work.commit()
+        return UserView.of(user)
+
+    def create_admin(self, *, username: str, email: str, password: str) -> tuple[UserView, bool]:
+        """Create an administrator, or promote and reactivate an existing account.
+
+        For operators (the ``create-admin`` command), so it takes no actor. An existing
+        account found by username keeps its password.
+
+        Returns:
+            The account and whether it was newly created.
+
+        Raises:
+            ValidationError: malformed input for a new account.
+            EmailAlreadyExists: a new account's e-mail belongs to another user.
+        """
+        with self._tx() as work:
+            existing = work.uow.users.get_by_username(username.strip())
+            if existing is not None:
+                details: dict[str, object] = {}
+                if not existing.is_admin:
+                    details["is_admin"] = change(False, True)
+                if not existing.is_active:
+                    details["is_active"] = change(False, True)
+                existing.is_admin = True
+                existing.is_active = True
+                if details:
+                    existing = work.uow.users.update(existing)
+                    work.record(
+                        UserAdminUpdated(
+                            occurred_at=self._clock.now(),
+                            actor_id=None,
+                            entity_id=existing.key,
+                            details=details,
+                        )
+                    )
+                    work.commit()
+                return UserView.of(existing), False
+        view = self.register(
+            username=username, email=email, password=password, full_name=username, is_admin=True
+        )
+        return view, True
+
+
+def _require_admin(actor: Principal) -> None:
+    if not actor.is_admin:
+        raise AdminRequired()

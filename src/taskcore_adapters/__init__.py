@@ -1,0 +1,1 @@
+"""Adapters that connect the taskcore core to real infrastructure, one subpackage each."""

@@ -1,0 +1,165 @@
+"""The composition root: build a ready taskcore from settings or from in-memory fakes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+
+import attrs
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from taskcore.app import Taskcore, build
+from taskcore.ports.clock import Clock
+from taskcore.ports.security import PasswordHasher
+from taskcore_adapters.blinker import BlinkerEventBus
+from taskcore_adapters.config import Settings
+from taskcore_adapters.memory import InMemoryStore
+from taskcore_adapters.security import Argon2PasswordHasher, JwtTokenService
+from taskcore_adapters.sql import SqlAlchemyUnitOfWorkFactory, make_engine, upgrade
+from taskcore_adapters.system import SystemClock
+
+
+@attrs.frozen(kw_only=True)
+class HealthReport:
+    """The state of each dependency at one moment.
+
+    ``checks`` maps ``database`` and ``queue`` to ``ok``/``connected``, ``inline``
+    (no server needed) or ``unavailable``.
+    """
+
+    checked_at: dt.datetime
+    checks: dict[str, str]
+    storage_location: str
+    storage_writable: bool
+
+    @property
+    def healthy(self) -> bool:
+        """Whether no dependency is unavailable."""
+        return "unavailable" not in self.checks.values()
+
+
+@attrs.define
+class Runtime:
+    """A taskcore instance with the resources it owns; :meth:`close` releases them."""
+
+    core: Taskcore
+    settings: Settings
+    engine: Engine | None = None
+    event_bus: BlinkerEventBus = attrs.field(factory=BlinkerEventBus)
+
+    def health(self) -> HealthReport:
+        """Probe the database (``SELECT 1``), the queue (Redis ``PING``) and the file store."""
+        checks = {"database": "ok", "queue": "inline"}
+        if self.engine is not None:
+            try:
+                with self.engine.connect() as conn:
+                    conn.execute(text("SELECT 1"))
+            except SQLAlchemyError:
+                checks["database"] = "unavailable"
+        if self.settings.queue_url:
+            checks["queue"] = "connected" if _redis_ping(self.settings.queue_url) else "unavailable"
+        location = self.settings.storage_url or str((self.settings.data_dir / "files").absolute())
+        writable = "://" not in location and _writable(Path(location))
+        return HealthReport(
+            checked_at=SystemClock().now(),
+            checks=checks,
+            storage_location=_redact(location),
+            storage_writable=writable,
+        )
+
+    def close(self) -> None:
+        """Release connections and pools."""
+        if self.engine is not None:
+            self.engine.dispose()
+
+
+def _redis_ping(url: str) -> bool:
+    try:
+        import redis
+    except ImportError:
+        return False
+    client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+    finally:
+        client.close()
+
+
+def _writable(path: Path) -> bool:
+    probe = path if path.exists() else path.parent
+    return probe.exists() and os.access(probe, os.W_OK)
+
+
+def _redact(url: str) -> str:
+    """A location without credentials."""
+    return re.sub(r"//[^@/]*@", "//", url)
+
+
+def from_settings(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    password_hasher: PasswordHasher | None = None,
+    migrate: bool | None = None,
+) -> Runtime:
+    """Build taskcore on the adapters the settings name.
+
+    Args:
+        settings: Where the data lives and which services to use.
+        clock: Override the wall clock (tests).
+        password_hasher: Override the argon2id hasher (tests use cheap parameters).
+        migrate: Apply migrations first; by default only on the embedded SQLite database.
+
+    Returns:
+        The runtime; call :meth:`Runtime.close` when done.
+    """
+    engine = make_engine(settings.effective_database_url)
+    if migrate if migrate is not None else settings.is_embedded_database:
+        upgrade(engine)
+    bus = BlinkerEventBus()
+    core = build(
+        uow_factory=SqlAlchemyUnitOfWorkFactory(engine),
+        clock=clock or SystemClock(),
+        password_hasher=password_hasher
+        or Argon2PasswordHasher(
+            time_cost=settings.password_time_cost, memory_cost=settings.password_memory_cost
+        ),
+        token_service=JwtTokenService(
+            secret_key=settings.resolve_secret_key(),
+            ttl=dt.timedelta(seconds=settings.token_ttl_seconds),
+        ),
+        event_bus=bus,
+    )
+    return Runtime(core=core, settings=settings, engine=engine, event_bus=bus)
+
+
+def in_memory(
+    *,
+    secret_key: str | None = None,
+    clock: Clock | None = None,
+    password_hasher: PasswordHasher | None = None,
+) -> Runtime:
+    """Build taskcore entirely in memory: no files, no servers. Ideal for tests and demos.
+
+    Args:
+        secret_key: JWT key (≥ 32 bytes); a random one by default.
+        clock: Override the wall clock.
+        password_hasher: Override the argon2id hasher.
+    """
+    import secrets
+
+    key = secret_key or secrets.token_urlsafe(48)
+    bus = BlinkerEventBus()
+    core = build(
+        uow_factory=InMemoryStore(),
+        clock=clock or SystemClock(),
+        password_hasher=password_hasher or Argon2PasswordHasher(),
+        token_service=JwtTokenService(secret_key=key),
+        event_bus=bus,
+    )
+    return Runtime(core=core, settings=Settings(secret_key=key), event_bus=bus)

@@ -1,0 +1,121 @@
+"""The ``taskcore`` command: serve, migrate, create-admin."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from taskcore.errors import TaskcoreError
+from taskcore_adapters.config import ConfigError, Settings
+
+log = logging.getLogger("taskcore")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = Settings.from_env()
+    settings.resolve_secret_key()  # fail early, and create the key once before workers fork
+    if settings.is_embedded_database:
+        from taskcore_adapters.sql import make_engine, upgrade
+
+        engine = make_engine(settings.effective_database_url)
+        upgrade(engine)
+        engine.dispose()
+    print(
+        f"taskcore serving on http://{args.host}:{args.port} "
+        f"(data in {settings.data_dir.absolute()})",
+        file=sys.stderr,
+    )
+    uvicorn.run(
+        "taskcore_adapters.asgi:create",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        proxy_headers=False,
+        server_header=False,
+        timeout_graceful_shutdown=10,
+    )
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from taskcore_adapters.sql import make_engine, upgrade
+
+    settings = Settings.from_env()
+    engine = make_engine(settings.effective_database_url)
+    try:
+        upgrade(engine, args.revision)
+    finally:
+        engine.dispose()
+    print(f"database at revision {args.revision}", file=sys.stderr)
+    return 0
+
+
+def _create_admin(args: argparse.Namespace) -> int:
+    from taskcore_adapters.bootstrap import from_settings
+
+    password = args.password or os.environ.get("TASKCORE_ADMIN_PASSWORD")
+    if not password:
+        password = getpass.getpass("Password for the new admin: ")
+    runtime = from_settings(Settings.from_env(), migrate=None)
+    try:
+        user, created = runtime.core.users.create_admin(
+            username=args.username, email=args.email, password=password
+        )
+    finally:
+        runtime.close()
+    verb = "created" if created else "promoted (password unchanged)"
+    print(f"admin {user.username!r} (id {user.id}) {verb}", file=sys.stderr)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    root = argparse.ArgumentParser(
+        prog="taskcore",
+        description="taskcore reference server and tools. Settings come from TASKCORE_* "
+        "environment variables (see docs/configuration.md).",
+    )
+    sub = root.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the HTTP server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(run=_serve)
+
+    migrate = sub.add_parser("migrate", help="apply database migrations")
+    migrate.add_argument("--revision", default="head")
+    migrate.set_defaults(run=_migrate)
+
+    admin = sub.add_parser("create-admin", help="create an admin, or promote an existing user")
+    admin.add_argument("--username", required=True)
+    admin.add_argument("--email", required=True)
+    admin.add_argument(
+        "--password", help="the password (or set TASKCORE_ADMIN_PASSWORD, or type it when asked)"
+    )
+    admin.set_defaults(run=_create_admin)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``taskcore`` console script."""
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.run(args))
+    except (ConfigError, TaskcoreError) as exc:
+        print(f"taskcore: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

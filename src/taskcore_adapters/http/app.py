@@ -1,0 +1,69 @@
+"""Assemble the Starlette application from a taskcore runtime."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from taskcore.errors import TaskcoreError
+from taskcore_adapters.bootstrap import Runtime
+from taskcore_adapters.http import errors
+from taskcore_adapters.http.context import HttpContext
+from taskcore_adapters.http.endpoint import Endpoint
+from taskcore_adapters.http.openapi import document
+from taskcore_adapters.http.routes import health, users
+from taskcore_adapters.http.wire import JSON
+
+
+def _version() -> str:
+    try:
+        return version("taskcore")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def all_endpoints(ctx: HttpContext) -> list[Endpoint]:
+    """Every endpoint of the API, in routing order."""
+    return [*health.endpoints(ctx), *users.endpoints(ctx)]
+
+
+def create_app(runtime: Runtime, *, close_on_shutdown: bool = False) -> Starlette:
+    """The reference HTTP application for ``runtime``.
+
+    Args:
+        runtime: The taskcore instance to serve.
+        close_on_shutdown: Release the runtime's resources when the app shuts down.
+    """
+    ctx = HttpContext(runtime)
+    endpoints = all_endpoints(ctx)
+    spec = document(endpoints, version=_version())
+
+    async def openapi(request: Request) -> Response:
+        return JSON(spec)
+
+    routes = [Route(ep.path, ep.handler, methods=[ep.method]) for ep in endpoints]
+    routes.append(Route("/openapi.json", openapi, methods=["GET"]))
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        if close_on_shutdown:
+            runtime.close()
+
+    handlers: dict[Any, Any] = {
+        TaskcoreError: errors.on_taskcore_error,
+        HTTPException: errors.on_http_exception,
+        Exception: errors.on_unexpected,
+    }
+    app = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
+    app.state.runtime = runtime
+    app.state.openapi = spec
+    return app

@@ -1,0 +1,37 @@
+"""Helpers shared by the route modules."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from taskcore.domain.pagination import Page, PageRequest
+from taskcore_adapters.http.endpoint import Param
+
+
+def int_query(request: Request, name: str) -> int | None:
+    """An integer query parameter; unparseable values count as absent (as in the original)."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        return None
+
+
+def page_request(request: Request, *, default: int = 20, cap: int = 100) -> PageRequest:
+    """``page`` and ``per_page`` from the query string, normalised."""
+    return PageRequest.of(
+        int_query(request, "page"), int_query(request, "per_page"), default=default, cap=cap
+    )
+
+
+def pagination(page: Page[object]) -> dict[str, int]:
+    """The original's pagination block, with the values actually used."""
+    return {"page": page.page, "pages": page.pages, "per_page": page.per_page, "total": page.total}
+
+
+PAGE_PARAMS = (
+    Param(name="page", description="1-based page number"),
+    Param(name="per_page", description="items per page (capped)"),
+)

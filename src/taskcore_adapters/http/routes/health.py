@@ -1,0 +1,102 @@
+"""Health checks with the original's body shapes, reporting real dependency state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from taskcore_adapters.http import schemas as s
+from taskcore_adapters.http.context import HttpContext
+from taskcore_adapters.http.endpoint import Endpoint
+from taskcore_adapters.http.wire import JSON, iso
+
+SERVICES = {
+    "user": "user-service",
+    "projects": "project-task-service",
+    "comments": "comment-service",
+    "attachments": "attachment-service",
+    "notifications": "notification-service",
+    "activities": "activity-log-service",
+    "reports": "reporting-service",
+}
+_USES_REDIS = {"notifications", "activities", "reports"}
+
+
+def endpoints(ctx: HttpContext) -> list[Endpoint]:
+    """``/health`` and ``/health/{area}``."""
+    runtime = ctx.runtime
+
+    async def overall(request: Request) -> Response:
+        report = runtime.health()
+        body: dict[str, Any] = {
+            "status": "healthy" if report.healthy else "unhealthy",
+            "timestamp": iso(report.checked_at),
+            "services": list(SERVICES.values()),
+            "checks": report.checks,
+        }
+        return JSON(body, status_code=200 if report.healthy else 503)
+
+    def area(key: str) -> Any:
+        async def check(request: Request) -> Response:
+            report = runtime.health()
+            name = SERVICES[key]
+            if not report.healthy:
+                failed = ", ".join(k for k, v in report.checks.items() if v == "unavailable")
+                return JSON(
+                    {"status": "unhealthy", "service": name, "error": f"{failed} unavailable"},
+                    status_code=503,
+                    headers={"Retry-After": "5"},
+                )
+            body: dict[str, Any] = {
+                "status": "healthy",
+                "service": name,
+                "timestamp": iso(report.checked_at),
+            }
+            if key in _USES_REDIS:
+                body["redis"] = report.checks["queue"]
+            if key == "attachments":
+                body["upload_directory"] = report.storage_location
+                body["upload_dir_writable"] = report.storage_writable
+            return JSON(body)
+
+        return check
+
+    healthy = s.obj(
+        ["status", "timestamp"],
+        status={"type": "string", "enum": ["healthy", "unhealthy"]},
+        timestamp={"type": "string"},
+        service={"type": "string"},
+    )
+    unhealthy = s.obj(
+        ["status"],
+        status={"type": "string"},
+        service={"type": "string"},
+        error={"type": "string"},
+        checks={"type": "object"},
+    )
+    result = [
+        Endpoint(
+            method="GET",
+            path="/health",
+            handler=overall,
+            summary="Overall health with each dependency's state",
+            tag="health",
+            auth=False,
+            responses={200: ("Healthy", healthy), 503: ("A dependency is down", unhealthy)},
+        )
+    ]
+    for key in SERVICES:
+        result.append(
+            Endpoint(
+                method="GET",
+                path=f"/health/{key}",
+                handler=area(key),
+                summary=f"Health in the shape of the original {SERVICES[key]}",
+                tag="health",
+                auth=False,
+                responses={200: ("Healthy", healthy), 503: ("A dependency is down", unhealthy)},
+            )
+        )
+    return result

@@ -1,0 +1,277 @@
+"""Users and authentication: endpoints U1–U8 of the original, plus logout and password change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+from starlette.requests import Request
+from starlette.responses import Response
+
+from taskcore.domain.values import UNSET, Unset
+from taskcore.errors import ValidationError
+from taskcore.services.users import UserView
+from taskcore_adapters.http import schemas as s
+from taskcore_adapters.http.context import HttpContext
+from taskcore_adapters.http.endpoint import Endpoint, Param
+from taskcore_adapters.http.routes.common import PAGE_PARAMS, page_request, pagination
+from taskcore_adapters.http.wire import JSON, iso
+
+
+@attrs.define(kw_only=True)
+class RegisterBody:
+    username: str | None = None
+    email: str | None = None
+    password: str | None = None
+    full_name: str | None = None
+
+
+@attrs.define(kw_only=True)
+class LoginBody:
+    username: str | None = None
+    password: str | None = None
+
+
+@attrs.define(kw_only=True)
+class TokenBody:
+    token: str | None = None
+
+
+@attrs.define(kw_only=True)
+class ProfileBody:
+    full_name: str | None | Unset = UNSET
+    email: str | None | Unset = UNSET
+
+
+@attrs.define(kw_only=True)
+class PasswordBody:
+    current_password: str | None = None
+    new_password: str | None = None
+
+
+@attrs.define(kw_only=True)
+class AdminUserBody:
+    is_active: bool | Unset = UNSET
+    is_admin: bool | Unset = UNSET
+
+
+def user_json(user: UserView) -> dict[str, Any]:
+    """The original's 9-key user object."""
+    return {
+        "id": user.id,
+        "username": user.username,
+        "email": user.email,
+        "full_name": user.full_name,
+        "is_active": user.is_active,
+        "is_admin": user.is_admin,
+        "created_at": iso(user.created_at),
+        "last_login": iso(user.last_login),
+        "login_count": user.login_count,
+    }
+
+
+def endpoints(ctx: HttpContext) -> list[Endpoint]:
+    """The user-area endpoints bound to ``ctx``."""
+    users = ctx.runtime.core.users
+
+    async def register(request: Request) -> Response:
+        body = await ctx.body(request, RegisterBody)
+        user = await ctx.slow(
+            users.register,
+            username=body.username,
+            email=body.email,
+            password=body.password,
+            full_name=body.full_name,
+        )
+        return JSON({"message": "User registered successfully", "user": user_json(user)}, 201)
+
+    async def login(request: Request) -> Response:
+        body = await ctx.body(request, LoginBody)
+        result = await ctx.slow(users.login, username=body.username, password=body.password)
+        return JSON(
+            {"message": "Login successful", "token": result.token, "user": user_json(result.user)}
+        )
+
+    async def logout(request: Request) -> Response:
+        users.logout(ctx.principal(request))
+        return JSON({"message": "Logged out successfully"})
+
+    async def verify_token(request: Request) -> Response:
+        body = await ctx.body(request, TokenBody, allow_empty=True)
+        if not body.token:
+            raise ValidationError("Token required", field="token")
+        _, user = users.verify_token(body.token)
+        return JSON({"valid": True, "user": user_json(user)})
+
+    async def get_user(request: Request) -> Response:
+        actor = ctx.principal(request)
+        user = users.get_user(actor, request.path_params["user_id"])
+        return JSON({"user": user_json(user)})
+
+    async def get_me(request: Request) -> Response:
+        return JSON({"user": user_json(users.get_me(ctx.principal(request)))})
+
+    async def update_me(request: Request) -> Response:
+        actor = ctx.principal(request)
+        body = await ctx.body(request, ProfileBody)
+        user = users.update_profile(actor, full_name=body.full_name, email=body.email)
+        return JSON({"message": "Profile updated successfully", "user": user_json(user)})
+
+    async def change_password(request: Request) -> Response:
+        actor = ctx.principal(request)
+        body = await ctx.body(request, PasswordBody)
+        await ctx.slow(
+            users.change_password,
+            actor,
+            current_password=body.current_password,
+            new_password=body.new_password,
+        )
+        return JSON({"message": "Password changed successfully"})
+
+    async def list_users(request: Request) -> Response:
+        actor = ctx.principal(request)
+        page = users.list_users(actor, page_request(request))
+        return JSON({"users": [user_json(u) for u in page.items], "pagination": pagination(page)})
+
+    async def admin_update(request: Request) -> Response:
+        actor = ctx.principal(request)
+        body = await ctx.body(request, AdminUserBody)
+        user = users.admin_update(
+            actor, request.path_params["user_id"], is_active=body.is_active, is_admin=body.is_admin
+        )
+        return JSON({"message": "User updated successfully", "user": user_json(user)})
+
+    user_id = Param(name="user_id", where="path")
+    err = ("Error", s.ref("Error"))
+    user_reply = s.obj(user=s.ref("User"))
+    return [
+        Endpoint(
+            method="POST",
+            path="/api/register",
+            handler=register,
+            summary="Register a new account",
+            tag="users",
+            auth=False,
+            body=s.body_schema(RegisterBody),
+            responses={
+                201: ("Created", s.message(user=s.ref("User"))),
+                400: err,
+                409: err,
+                413: err,
+            },
+        ),
+        Endpoint(
+            method="POST",
+            path="/api/login",
+            handler=login,
+            summary="Log in with username (or e-mail) and password",
+            tag="users",
+            auth=False,
+            body=s.body_schema(LoginBody),
+            responses={
+                200: ("Logged in", s.message(token={"type": "string"}, user=s.ref("User"))),
+                400: err,
+                401: err,
+                403: err,
+            },
+        ),
+        Endpoint(
+            method="POST",
+            path="/api/logout",
+            handler=logout,
+            summary="Revoke the token used for this request",
+            tag="users",
+            responses={200: ("Logged out", s.message()), 401: err},
+        ),
+        Endpoint(
+            method="POST",
+            path="/api/verify-token",
+            handler=verify_token,
+            summary="Check a token and return its user",
+            tag="users",
+            auth=False,
+            body=s.body_schema(TokenBody),
+            responses={
+                200: ("Valid", s.obj(valid={"type": "boolean"}, user=s.ref("User"))),
+                400: err,
+                401: err,
+            },
+        ),
+        Endpoint(
+            method="GET",
+            path="/api/users/me",
+            handler=get_me,
+            summary="The caller's own account",
+            tag="users",
+            responses={200: ("The account", user_reply), 401: err, 404: err},
+        ),
+        Endpoint(
+            method="PUT",
+            path="/api/users/me",
+            handler=update_me,
+            summary="Update the caller's full name and/or e-mail",
+            tag="users",
+            body=s.body_schema(ProfileBody),
+            responses={
+                200: ("Updated", s.message(user=s.ref("User"))),
+                400: err,
+                401: err,
+                404: err,
+                409: err,
+            },
+        ),
+        Endpoint(
+            method="PUT",
+            path="/api/users/me/password",
+            handler=change_password,
+            summary="Change the caller's password (needs the current one)",
+            tag="users",
+            body=s.body_schema(PasswordBody),
+            responses={200: ("Changed", s.message()), 400: err, 401: err},
+        ),
+        Endpoint(
+            method="GET",
+            path="/api/users/{user_id:int}",
+            handler=get_user,
+            summary="Any user (e-mail only for admins and the user)",
+            tag="users",
+            params=[user_id],
+            responses={200: ("The user", user_reply), 401: err, 404: err},
+        ),
+        Endpoint(
+            method="GET",
+            path="/api/admin/users",
+            handler=list_users,
+            summary="All accounts, paginated (admins only)",
+            tag="admin",
+            params=PAGE_PARAMS,
+            responses={
+                200: (
+                    "A page of users",
+                    s.obj(
+                        users={"type": "array", "items": s.ref("User")},
+                        pagination=s.ref("Pagination"),
+                    ),
+                ),
+                401: err,
+                403: err,
+            },
+        ),
+        Endpoint(
+            method="PUT",
+            path="/api/admin/users/{user_id:int}",
+            handler=admin_update,
+            summary="Activate/deactivate or grant/revoke admin (admins only)",
+            tag="admin",
+            params=[user_id],
+            body=s.body_schema(AdminUserBody),
+            responses={
+                200: ("Updated", s.message(user=s.ref("User"))),
+                400: err,
+                401: err,
+                403: err,
+                404: err,
+                409: err,
+            },
+        ),
+    ]

@@ -1,0 +1,84 @@
+"""The SQLAlchemy unit of work: one connection, one transaction."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from taskcore.errors import Unavailable
+from taskcore_adapters.sql.repositories import (
+    SqlAlchemyOutbox,
+    SqlAlchemyRevokedTokenRepository,
+    SqlAlchemyUserRepository,
+)
+
+
+class SqlAlchemyUnitOfWork:
+    """A transaction over one pooled connection (see ``taskcore.ports.uow.UnitOfWork``).
+
+    Connection failures become :class:`taskcore.errors.Unavailable`, chained to the
+    original error.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._conn: Connection | None = None
+
+    def __enter__(self) -> Self:
+        try:
+            self._conn = self._engine.connect()
+            self._conn.begin()
+        except DBAPIError as exc:
+            self._close()
+            raise Unavailable("Database unavailable") from exc
+        self.users = SqlAlchemyUserRepository(self._conn)
+        self.revoked_tokens = SqlAlchemyRevokedTokenRepository(self._conn)
+        self.outbox = SqlAlchemyOutbox(self._conn)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self.rollback()
+        finally:
+            self._close()
+        if isinstance(exc, OperationalError) or (
+            isinstance(exc, DBAPIError) and exc.connection_invalidated
+        ):
+            raise Unavailable("Database unavailable") from exc
+
+    def commit(self) -> None:
+        assert self._conn is not None, "commit outside the unit of work"
+        try:
+            self._conn.commit()
+        except OperationalError as exc:
+            raise Unavailable("Database unavailable") from exc
+
+    def rollback(self) -> None:
+        if self._conn is not None and self._conn.in_transaction():
+            try:
+                self._conn.rollback()
+            except DBAPIError:
+                self._conn.invalidate()
+
+    def _close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+class SqlAlchemyUnitOfWorkFactory:
+    """Makes a :class:`SqlAlchemyUnitOfWork` per use-case call from one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __call__(self) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(self.engine)
