@@ -15,7 +15,7 @@ import attrs
 
 from taskcore_adapters.security.tokens import check_secret_key
 
-SECRET_FILE = "secret_key"
+SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
 
 class ConfigError(ValueError):

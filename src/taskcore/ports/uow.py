@@ -17,9 +17,20 @@ class UnitOfWork(Protocol):
     :class:`~taskcore.errors.Unavailable`.
     """
 
-    users: UserRepository
-    revoked_tokens: RevokedTokenRepository
-    outbox: Outbox
+    @property
+    def users(self) -> UserRepository:
+        """User accounts."""
+        ...
+
+    @property
+    def revoked_tokens(self) -> RevokedTokenRepository:
+        """Revoked access tokens."""
+        ...
+
+    @property
+    def outbox(self) -> Outbox:
+        """Events waiting to be published."""
+        ...
 
     def __enter__(self) -> Self: ...
 

@@ -303,7 +303,7 @@ class UserService:
         actor: Principal,
         *,
         full_name: str | Unset | None = UNSET,
-        email: str | None | Unset = UNSET,
+        email: str | Unset | None = UNSET,
     ) -> UserView:
         """Change the caller's full name and/or e-mail address (only the fields given).
 
@@ -426,9 +426,9 @@ class UserService:
             if is_admin is not UNSET and is_admin != user.is_admin:
                 details["is_admin"] = change(user.is_admin, is_admin)
                 user.is_admin = is_admin
-            if was_active_admin and not (user.is_admin and user.is_active):
-                if users.count_active_admins() <= 1:
-                    raise LastAdmin()
+            still_active_admin = user.is_admin and user.is_active
+            if was_active_admin and not still_active_admin and users.count_active_admins() <= 1:
+                raise LastAdmin()
             if details:
                 user = users.update(user)
                 work.record(

@@ -41,7 +41,8 @@ class BlinkerEventBus:
                 for receiver in signal.receivers_for(self):
                     try:
                         receiver(self, event=event)
-                    except Exception:  # noqa: BLE001 - one handler must not stop the rest
+                    except Exception:
                         log.exception(
-                            "event handler failed", extra={"event": event.name, "id": event.event_id}
+                            "event handler failed",
+                            extra={"event": event.name, "id": event.event_id},
                         )

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from taskcore import errors
-from taskcore_adapters.http.wire import error
+from taskcore_adapters.http.wire import JSON, error
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +29,14 @@ STATUS: tuple[tuple[type[errors.TaskcoreError], int], ...] = (
 """The first family an error belongs to decides its status (leaves before families)."""
 
 _REASONS = {
-    400: ("Bad Request", "The browser (or proxy) sent a request that this server could not understand."),
-    401: ("Unauthorized", "The server could not verify that you are authorized to access the URL requested."),
+    400: (
+        "Bad Request",
+        "The browser (or proxy) sent a request that this server could not understand.",
+    ),
+    401: (
+        "Unauthorized",
+        "The server could not verify that you are authorized to access the URL requested.",
+    ),
     403: ("Forbidden", "You don't have the permission to access the requested resource."),
     404: (
         "Not Found",
@@ -51,7 +57,8 @@ def status_of(exc: errors.TaskcoreError) -> int:
 
 async def on_taskcore_error(request: Request, exc: Exception) -> Response:
     """Render a core error as ``{"error": ...}`` with its status."""
-    assert isinstance(exc, errors.TaskcoreError)
+    if not isinstance(exc, errors.TaskcoreError):  # pragma: no cover - registered for it
+        return await on_unexpected(request, exc)
     status = status_of(exc)
     headers: dict[str, str] = {}
     if isinstance(exc, errors.RateLimited | errors.Unavailable):
@@ -63,10 +70,9 @@ async def on_taskcore_error(request: Request, exc: Exception) -> Response:
 
 async def on_http_exception(request: Request, exc: Exception) -> Response:
     """Framework errors (unknown path, wrong method) in the original's JSON shape."""
-    assert isinstance(exc, HTTPException)
+    if not isinstance(exc, HTTPException):  # pragma: no cover - registered for it
+        return await on_unexpected(request, exc)
     reason, description = _REASONS.get(exc.status_code, (str(exc.detail), str(exc.detail)))
-    from taskcore_adapters.http.wire import JSON
-
     return JSON(
         {"error": reason, "message": description},
         status_code=exc.status_code,

@@ -62,7 +62,8 @@ def document(endpoints: Sequence[Endpoint], *, version: str) -> dict[str, Any]:
         "info": {
             "title": "taskcore",
             "version": version,
-            "description": "Task management API, compatible with the original seven-service system.",
+            "description": "Task management API, compatible with the original "
+            "seven-service system.",
         },
         "paths": paths,
         "components": {

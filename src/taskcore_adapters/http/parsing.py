@@ -86,8 +86,6 @@ def make_converter(*, forbid_extra_keys: bool = False) -> cattrs.Converter:
     return converter
 
 
-
-
 def structure(converter: cattrs.Converter, data: dict[str, Any], cls: type[T]) -> T:
     """Build ``cls`` from ``data``, or raise a :class:`ValidationError` naming the field.
 

@@ -57,7 +57,7 @@ USER: Schema = {
 }
 
 
-def obj(required: list[str] | None = None, **properties: Schema) -> Schema:
+def obj(required: list[str] | None = None, /, **properties: Schema) -> Schema:
     """An object schema with the given properties (all required unless listed)."""
     return {
         "type": "object",

@@ -62,6 +62,10 @@ class InMemoryStore:
 class InMemoryUnitOfWork:
     """A transaction over an :class:`InMemoryStore` (see ``taskcore.ports.uow``)."""
 
+    users: InMemoryUserRepository
+    revoked_tokens: InMemoryRevokedTokenRepository
+    outbox: InMemoryOutbox
+
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
         self._tables: _Tables | None = None
@@ -97,7 +101,8 @@ class InMemoryUnitOfWork:
         self._rebind()
 
     def _rebind(self) -> None:
-        assert self._tables is not None
+        if self._tables is None:
+            raise RuntimeError("unit of work is not open")
         self.users = InMemoryUserRepository(self._tables)
         self.revoked_tokens = InMemoryRevokedTokenRepository(self._tables)
         self.outbox = InMemoryOutbox(self._tables)

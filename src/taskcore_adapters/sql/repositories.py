@@ -70,8 +70,12 @@ class SqlAlchemyUserRepository:
                 ).scalar_one()
         except IntegrityError as exc:
             raise _unique_violation(exc) from exc
-        found = self.get(new_id)
-        assert found is not None
+        return self._must_get(new_id)
+
+    def _must_get(self, user_id: int) -> User:
+        found = self.get(user_id)
+        if found is None:
+            raise UserNotFound(user_id)
         return found
 
     def get(self, user_id: int) -> User | None:
@@ -102,9 +106,7 @@ class SqlAlchemyUserRepository:
             if self.get(user.key) is None:
                 raise UserNotFound(user.key)
             raise VersionMismatch()
-        found = self.get(user.key)
-        assert found is not None
-        return found
+        return self._must_get(user.key)
 
     def record_login(self, user_id: int, when: dt.datetime) -> User:
         result = self._conn.execute(
@@ -114,9 +116,7 @@ class SqlAlchemyUserRepository:
         )
         if result.rowcount == 0:
             raise UserNotFound(user_id)
-        found = self.get(user_id)
-        assert found is not None
-        return found
+        return self._must_get(user_id)
 
     def list(self, page: PageRequest) -> Page[User]:
         total = self._conn.execute(select(func.count()).select_from(users)).scalar_one()

@@ -23,6 +23,10 @@ class SqlAlchemyUnitOfWork:
     original error.
     """
 
+    users: SqlAlchemyUserRepository
+    revoked_tokens: SqlAlchemyRevokedTokenRepository
+    outbox: SqlAlchemyOutbox
+
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._conn: Connection | None = None
@@ -55,7 +59,8 @@ class SqlAlchemyUnitOfWork:
             raise Unavailable("Database unavailable") from exc
 
     def commit(self) -> None:
-        assert self._conn is not None, "commit outside the unit of work"
+        if self._conn is None:
+            raise RuntimeError("commit outside the unit of work")
         try:
             self._conn.commit()
         except OperationalError as exc:

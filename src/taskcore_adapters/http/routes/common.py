@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 
 from taskcore.domain.pagination import Page, PageRequest
@@ -26,7 +28,7 @@ def page_request(request: Request, *, default: int = 20, cap: int = 100) -> Page
     )
 
 
-def pagination(page: Page[object]) -> dict[str, int]:
+def pagination(page: Page[Any]) -> dict[str, int]:
     """The original's pagination block, with the values actually used."""
     return {"page": page.page, "pages": page.pages, "per_page": page.per_page, "total": page.total}
 

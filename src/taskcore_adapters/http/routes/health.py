@@ -87,13 +87,13 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             responses={200: ("Healthy", healthy), 503: ("A dependency is down", unhealthy)},
         )
     ]
-    for key in SERVICES:
+    for key, name in SERVICES.items():
         result.append(
             Endpoint(
                 method="GET",
                 path=f"/health/{key}",
                 handler=area(key),
-                summary=f"Health in the shape of the original {SERVICES[key]}",
+                summary=f"Health in the shape of the original {name}",
                 tag="health",
                 auth=False,
                 responses={200: ("Healthy", healthy), 503: ("A dependency is down", unhealthy)},

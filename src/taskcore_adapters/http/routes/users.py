@@ -1,4 +1,4 @@
-"""Users and authentication: endpoints U1–U8 of the original, plus logout and password change."""
+"""Users and authentication: endpoints U1-U8 of the original, plus logout and password change."""
 
 from __future__ import annotations
 
@@ -39,8 +39,8 @@ class TokenBody:
 
 @attrs.define(kw_only=True)
 class ProfileBody:
-    full_name: str | None | Unset = UNSET
-    email: str | None | Unset = UNSET
+    full_name: str | Unset | None = UNSET
+    email: str | Unset | None = UNSET
 
 
 @attrs.define(kw_only=True)
