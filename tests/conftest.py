@@ -118,3 +118,18 @@ def engine(database_url: str) -> Iterator[Engine]:
     eng = make_engine(database_url)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The URL of the real Redis server, checked with a PING (skip, or fail under CI)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        service_missing(f"Redis is not reachable at {REDIS_URL}: {exc}")
+    finally:
+        client.close()
+    return REDIS_URL
