@@ -17,11 +17,18 @@ from taskcore_adapters.sql import events as codec
 from taskcore_adapters.sql.tables import outbox, revoked_tokens, users
 
 
+def _constraint_name(exc: IntegrityError) -> str:
+    """The violated constraint: from PostgreSQL's diagnostics, or SQLite's message."""
+    diag = getattr(exc.orig, "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    return name if isinstance(name, str) else str(exc.orig)
+
+
 def _unique_violation(exc: IntegrityError) -> Exception:
-    text = str(exc.orig).lower()
-    if "username" in text:
+    name = _constraint_name(exc)
+    if "uq_users_username_lower" in name:
         return UsernameAlreadyExists()
-    if "email" in text:
+    if "uq_users_email_lower" in name:
         return EmailAlreadyExists()
     return exc
 
@@ -89,7 +96,9 @@ class SqlAlchemyUserRepository:
         return _user(row) if row else None
 
     def get_by_email(self, email: str) -> User | None:
-        row = self._conn.execute(select(users).where(users.c.email == email.lower())).first()
+        row = self._conn.execute(
+            select(users).where(func.lower(users.c.email) == email.lower())
+        ).first()
         return _user(row) if row else None
 
     def update(self, user: User) -> User:

@@ -31,7 +31,7 @@ users = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("username", String(80), nullable=False),
-    Column("email", String(120), nullable=False, unique=True),
+    Column("email", String(120), nullable=False),
     Column("password_hash", String(255), nullable=False),
     Column("full_name", String(200), nullable=True),
     Column("is_active", Boolean, nullable=False, default=True),
@@ -42,6 +42,7 @@ users = Table(
     Column("version", Integer, nullable=False, default=1),
 )
 Index("uq_users_username_lower", func.lower(users.c.username), unique=True)
+Index("uq_users_email_lower", func.lower(users.c.email), unique=True)
 
 revoked_tokens = Table(
     "revoked_tokens",
