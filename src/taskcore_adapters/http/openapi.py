@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from taskcore_adapters.http import schemas as s
-from taskcore_adapters.http.endpoint import Endpoint
+from taskcore_adapters.http.endpoint import Endpoint, Schema
 
 _CONVERTER = re.compile(r"\{(\w+):\w+\}")
 
@@ -15,6 +15,37 @@ _CONVERTER = re.compile(r"\{(\w+):\w+\}")
 def openapi_path(path: str) -> str:
     """Starlette's ``{id:int}`` as OpenAPI's ``{id}``."""
     return _CONVERTER.sub(r"{\1}", path)
+
+
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before retrying",
+        "schema": {"type": "integer"},
+    }
+}
+
+
+def _responses(ep: Endpoint) -> dict[int, tuple[str, Schema | None]]:
+    """The endpoint's own responses plus those any operation of its kind can give.
+
+    Every operation can meet an unreachable database (503), and every operation with a
+    body can meet an oversize one (413).
+    """
+    responses = dict(ep.responses)
+    if ep.body is not None:
+        responses.setdefault(413, ("Request body too large", s.ref("Error")))
+    responses.setdefault(503, ("A dependency is down; retry later", s.ref("Error")))
+    return responses
+
+
+def _response(code: int, desc: str, schema: Schema | None) -> dict[str, Any]:
+    """One response object; 429 and 503 document their Retry-After header."""
+    result: dict[str, Any] = {"description": desc}
+    if schema is not None:
+        result["content"] = {"application/json": {"schema": schema}}
+    if code in (429, 503):
+        result["headers"] = _RETRY_AFTER
+    return result
 
 
 def document(endpoints: Sequence[Endpoint], *, version: str) -> dict[str, Any]:
@@ -29,12 +60,8 @@ def document(endpoints: Sequence[Endpoint], *, version: str) -> dict[str, Any]:
             .replace("}", "")
             .replace("-", "_"),
             "responses": {
-                str(code): (
-                    {"description": desc, "content": {"application/json": {"schema": schema}}}
-                    if schema is not None
-                    else {"description": desc}
-                )
-                for code, (desc, schema) in sorted(ep.responses.items())
+                str(code): _response(code, desc, schema)
+                for code, (desc, schema) in sorted(_responses(ep).items())
             },
         }
         params = [

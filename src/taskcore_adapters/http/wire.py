@@ -65,7 +65,8 @@ async def read_json(request: Request, *, allow_empty: bool = False) -> dict[str,
     """Parse a JSON object body.
 
     A body that is not JSON is a 400 (the original answered 500); a falsy body (``{}``,
-    ``null``, ...) is ``Invalid JSON payload`` as in the original, unless ``allow_empty``.
+    ``null``, ``[]``, ...) is ``Invalid JSON payload`` as in the original, or an empty
+    object with ``allow_empty`` (for handlers that report a missing field instead).
 
     Raises:
         ValidationError: not JSON, falsy, or not an object.
@@ -74,10 +75,10 @@ async def read_json(request: Request, *, allow_empty: bool = False) -> dict[str,
     raw = await read_body(request)
     try:
         data = json.loads(raw, parse_constant=_reject_constant) if raw.strip() else None
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise ValidationError("Request body must be valid JSON") from None
     if not data:
-        if allow_empty and isinstance(data, dict):
+        if allow_empty:
             return {}
         raise ValidationError("Invalid JSON payload")
     if not isinstance(data, dict):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from taskcore.domain.pagination import Page, PageRequest
@@ -19,6 +20,23 @@ def int_query(request: Request, name: str) -> int | None:
         return int(raw)
     except ValueError:
         return None
+
+
+MAX_PATH_ID = 2**31 - 1
+"""Largest id the tables' integer keys can hold; a larger path id names nothing."""
+
+
+def path_id(request: Request, name: str) -> int:
+    """An ``{name:int}`` path parameter.
+
+    Raises:
+        HTTPException: 404 for an id beyond :data:`MAX_PATH_ID`, which no row can have
+            (the database would refuse to compare it with an integer key).
+    """
+    value: int = request.path_params[name]
+    if value > MAX_PATH_ID:
+        raise HTTPException(404)
+    return value
 
 
 def page_request(request: Request, *, default: int = 20, cap: int = 100) -> PageRequest:

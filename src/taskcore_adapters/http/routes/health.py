@@ -22,6 +22,8 @@ SERVICES = {
     "reports": "reporting-service",
 }
 _USES_REDIS = {"notifications", "activities", "reports"}
+_RETRY_AFTER = "5"
+"""Seconds a client should wait before asking again after an unhealthy answer."""
 
 
 def endpoints(ctx: HttpContext) -> list[Endpoint]:
@@ -36,7 +38,9 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             "services": list(SERVICES.values()),
             "checks": report.checks,
         }
-        return JSON(body, status_code=200 if report.healthy else 503)
+        if report.healthy:
+            return JSON(body)
+        return JSON(body, status_code=503, headers={"Retry-After": _RETRY_AFTER})
 
     def area(key: str) -> Any:
         async def check(request: Request) -> Response:
@@ -47,7 +51,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
                 return JSON(
                     {"status": "unhealthy", "service": name, "error": f"{failed} unavailable"},
                     status_code=503,
-                    headers={"Retry-After": "5"},
+                    headers={"Retry-After": _RETRY_AFTER},
                 )
             body: dict[str, Any] = {
                 "status": "healthy",

@@ -14,7 +14,7 @@ from taskcore.services.users import UserView
 from taskcore_adapters.http import schemas as s
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
-from taskcore_adapters.http.routes.common import PAGE_PARAMS, page_request, pagination
+from taskcore_adapters.http.routes.common import PAGE_PARAMS, page_request, pagination, path_id
 from taskcore_adapters.http.wire import JSON, iso
 
 
@@ -105,7 +105,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
 
     async def get_user(request: Request) -> Response:
         actor = ctx.principal(request)
-        user = users.get_user(actor, request.path_params["user_id"])
+        user = users.get_user(actor, path_id(request, "user_id"))
         return JSON({"user": user_json(user)})
 
     async def get_me(request: Request) -> Response:
@@ -137,7 +137,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
         actor = ctx.principal(request)
         body = await ctx.body(request, AdminUserBody)
         user = users.admin_update(
-            actor, request.path_params["user_id"], is_active=body.is_active, is_admin=body.is_admin
+            actor, path_id(request, "user_id"), is_active=body.is_active, is_admin=body.is_admin
         )
         return JSON({"message": "User updated successfully", "user": user_json(user)})
 

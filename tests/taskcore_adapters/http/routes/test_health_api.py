@@ -1,0 +1,159 @@
+"""The health endpoints: the gateway's ``/health`` and one per original service."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+from taskcore_adapters.bootstrap import Runtime
+
+SERVICES = [
+    "user-service",
+    "project-task-service",
+    "comment-service",
+    "attachment-service",
+    "notification-service",
+    "activity-log-service",
+    "reporting-service",
+]
+AREAS = {
+    "user": "user-service",
+    "projects": "project-task-service",
+    "comments": "comment-service",
+    "attachments": "attachment-service",
+    "notifications": "notification-service",
+    "activities": "activity-log-service",
+    "reports": "reporting-service",
+}
+
+
+def naive_utc(text: str) -> dt.datetime:
+    """Parse a wire timestamp, asserting it is naive and recent."""
+    value = dt.datetime.fromisoformat(text)
+    assert value.tzinfo is None
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    assert now - dt.timedelta(minutes=1) <= value <= now + dt.timedelta(seconds=1)
+    return value
+
+
+class TestOverallHealth:
+    """GET /health."""
+
+    def test_healthy(self, client: TestClient) -> None:
+        """All dependencies up: 200 with the seven service names and each check."""
+        response = client.get("/health")
+        body = response.json()
+        naive_utc(body["timestamp"])
+        assert (200, "application/json") == (
+            response.status_code,
+            response.headers["content-type"],
+        )
+        assert {
+            "status": "healthy",
+            "timestamp": body["timestamp"],
+            "services": SERVICES,
+            "checks": {"database": "ok", "queue": "inline"},
+        } == body
+
+    def test_needs_no_token(self, client: TestClient) -> None:
+        """Health is public, and a bad token does not matter."""
+        response = client.get("/health", headers={"Authorization": "Bearer nonsense"})
+        assert 200 == response.status_code
+
+    def test_database_down(
+        self, unreachable_runtime: Runtime, serve: Callable[[Runtime], TestClient]
+    ) -> None:
+        """An unreachable database is 503 ``unhealthy`` with Retry-After."""
+        response = serve(unreachable_runtime).get("/health")
+        body = response.json()
+        assert (503, "5") == (response.status_code, response.headers.get("retry-after"))
+        assert {
+            "status": "unhealthy",
+            "timestamp": body["timestamp"],
+            "services": SERVICES,
+            "checks": {"database": "unavailable", "queue": "inline"},
+        } == body
+
+
+class TestAreaHealth:
+    """GET /health/{area}, in the shape of each original service."""
+
+    @pytest.mark.parametrize("area", ["user", "projects", "comments"])
+    def test_plain_services(self, client: TestClient, area: str) -> None:
+        """The plain services answer status, service and timestamp."""
+        response = client.get(f"/health/{area}")
+        body = response.json()
+        naive_utc(body["timestamp"])
+        assert (
+            200,
+            {"status": "healthy", "service": AREAS[area], "timestamp": body["timestamp"]},
+        ) == (
+            response.status_code,
+            body,
+        )
+
+    @pytest.mark.parametrize("area", ["notifications", "activities", "reports"])
+    def test_services_with_a_queue(self, client: TestClient, area: str) -> None:
+        """The queue-backed services add ``redis`` (``inline`` without a queue server)."""
+        response = client.get(f"/health/{area}")
+        body = response.json()
+        naive_utc(body["timestamp"])
+        assert (
+            200,
+            {
+                "status": "healthy",
+                "service": AREAS[area],
+                "timestamp": body["timestamp"],
+                "redis": "inline",
+            },
+        ) == (response.status_code, body)
+
+    def test_attachments(self, client: TestClient, tmp_path: Path) -> None:
+        """The attachment service adds the upload directory and whether it is writable."""
+        response = client.get("/health/attachments")
+        body = response.json()
+        naive_utc(body["timestamp"])
+        assert (
+            200,
+            {
+                "status": "healthy",
+                "service": "attachment-service",
+                "timestamp": body["timestamp"],
+                "upload_directory": str((tmp_path / "files").absolute()),
+                "upload_dir_writable": True,
+            },
+        ) == (response.status_code, body)
+
+    @pytest.mark.parametrize("area", list(AREAS))
+    def test_database_down(
+        self, unreachable_runtime: Runtime, serve: Callable[[Runtime], TestClient], area: str
+    ) -> None:
+        """An unreachable database is 503 ``unhealthy`` naming the check, with Retry-After."""
+        response = serve(unreachable_runtime).get(f"/health/{area}")
+        assert (
+            503,
+            "5",
+            {"status": "unhealthy", "service": AREAS[area], "error": "database unavailable"},
+        ) == (response.status_code, response.headers.get("retry-after"), response.json())
+
+    @pytest.mark.parametrize("path", ["/health", *(f"/health/{a}" for a in AREAS)])
+    def test_failure_does_not_leak_details(
+        self, unreachable_runtime: Runtime, serve: Callable[[Runtime], TestClient], path: str
+    ) -> None:
+        """The unhealthy body carries no exception text, host, port or driver name."""
+        text = serve(unreachable_runtime).get(path).text.lower()
+        leaks = [
+            word
+            for word in ("127.0.0.1", "psycopg", "connection", "refused", "postgres", "error)")
+            if word in text
+        ]
+        assert [] == leaks
+
+    def test_unknown_area(self, client: TestClient) -> None:
+        """An area that does not exist is the framework 404."""
+        response = client.get("/health/nothing")
+        assert (404, "Not Found") == (response.status_code, response.json()["error"])
