@@ -5,17 +5,32 @@ in :mod:`taskcore.errors`. Adapters for real infrastructure live in ``taskcore_a
 """
 
 from taskcore.app import Taskcore, build
-from taskcore.domain.pagination import Page, PageRequest
+from taskcore.domain.comments import CommentView
+from taskcore.domain.pagination import CursorPage, CursorRequest, Page, PageRequest
+from taskcore.domain.projects import MemberView, Priority, ProjectStatus, ProjectView, Role
+from taskcore.domain.tasks import TaskStatus, TaskView
 from taskcore.domain.values import UNSET, Unset
 from taskcore.errors import TaskcoreError
+from taskcore.services.tasks import TaskFilters
 from taskcore.services.users import LoginResult, Principal, UserView
 
 __all__ = [
     "UNSET",
+    "CommentView",
+    "CursorPage",
+    "CursorRequest",
     "LoginResult",
+    "MemberView",
     "Page",
     "PageRequest",
     "Principal",
+    "Priority",
+    "ProjectStatus",
+    "ProjectView",
+    "Role",
+    "TaskFilters",
+    "TaskStatus",
+    "TaskView",
     "Taskcore",
     "TaskcoreError",
     "Unset",

@@ -8,6 +8,9 @@ from taskcore.ports.clock import Clock
 from taskcore.ports.events import EventBus
 from taskcore.ports.security import PasswordHasher, TokenService
 from taskcore.ports.uow import UnitOfWorkFactory
+from taskcore.services.comments import CommentService
+from taskcore.services.projects import ProjectService
+from taskcore.services.tasks import TaskService
 from taskcore.services.users import UserService
 from taskcore.uow import Transactions
 
@@ -20,6 +23,9 @@ class Taskcore:
     """
 
     users: UserService
+    projects: ProjectService
+    tasks: TaskService
+    comments: CommentService
     transactions: Transactions
 
 
@@ -51,5 +57,8 @@ def build(
             hasher=password_hasher,
             tokens=token_service,
         ),
+        projects=ProjectService(transactions=transactions, clock=clock),
+        tasks=TaskService(transactions=transactions, clock=clock),
+        comments=CommentService(transactions=transactions, clock=clock),
         transactions=transactions,
     )

@@ -8,14 +8,21 @@ leaves name the situation and carry structured fields.
 
     TaskcoreError
     ├── NotFound                      the object does not exist, or the caller may not see it
-    │   └── UserNotFound
+    │   ├── UserNotFound
+    │   ├── ProjectNotFound
+    │   ├── TaskNotFound
+    │   ├── CommentNotFound
+    │   └── MemberNotFound            the user is not a member of the project
     ├── PermissionDenied              the caller sees the object but may not do this
-    │   └── AdminRequired
+    │   ├── AdminRequired
+    │   └── ProjectRoleRequired       the caller's role in the project does not allow this
     ├── ValidationError               input is malformed; ``field`` names the culprit
     ├── Conflict                      the request clashes with the current state
     │   ├── UsernameAlreadyExists
     │   ├── EmailAlreadyExists
     │   ├── LastAdmin
+    │   ├── MemberAlreadyExists
+    │   ├── LastOwner                 a project must keep at least one owner
     │   └── VersionMismatch           optimistic concurrency: the object changed meanwhile
     ├── AuthenticationFailed          credentials or token are missing, wrong or revoked
     │   ├── InvalidCredentials
@@ -58,6 +65,44 @@ class UserNotFound(NotFound):
         self.user_id = user_id
 
 
+class ProjectNotFound(NotFound):
+    """No project with this id, or the caller is not a member of it."""
+
+    def __init__(self, project_id: int | None = None, message: str = "Project not found") -> None:
+        super().__init__(message)
+        self.project_id = project_id
+
+
+class TaskNotFound(NotFound):
+    """No task with this id, or the caller is not a member of its project."""
+
+    def __init__(self, task_id: int | None = None, message: str = "Task not found") -> None:
+        super().__init__(message)
+        self.task_id = task_id
+
+
+class CommentNotFound(NotFound):
+    """No comment with this id."""
+
+    def __init__(self, comment_id: int | None = None, message: str = "Comment not found") -> None:
+        super().__init__(message)
+        self.comment_id = comment_id
+
+
+class MemberNotFound(NotFound):
+    """The user is not a member of the project."""
+
+    def __init__(
+        self,
+        project_id: int | None = None,
+        user_id: int | None = None,
+        message: str = "Member not found",
+    ) -> None:
+        super().__init__(message)
+        self.project_id = project_id
+        self.user_id = user_id
+
+
 class PermissionDenied(TaskcoreError):
     """The caller may see the object but may not perform this action."""
 
@@ -67,6 +112,21 @@ class AdminRequired(PermissionDenied):
 
     def __init__(self, message: str = "Admin privileges required") -> None:
         super().__init__(message)
+
+
+class ProjectRoleRequired(PermissionDenied):
+    """The caller is a member of the project, but their role does not allow this action.
+
+    Args:
+        message: What the caller may not do.
+        project_id: The project.
+        required: The least role that would allow it (``owner`` or ``member``).
+    """
+
+    def __init__(self, message: str, *, project_id: int | None = None, required: str) -> None:
+        super().__init__(message)
+        self.project_id = project_id
+        self.required = required
 
 
 class ValidationError(TaskcoreError):
@@ -104,6 +164,20 @@ class LastAdmin(Conflict):
     """The change would leave the system without an active administrator."""
 
     def __init__(self, message: str = "Cannot remove or deactivate the last active admin") -> None:
+        super().__init__(message)
+
+
+class MemberAlreadyExists(Conflict):
+    """The user is already a member of the project."""
+
+    def __init__(self, message: str = "User is already a member of the project") -> None:
+        super().__init__(message)
+
+
+class LastOwner(Conflict):
+    """The change would leave the project without an owner."""
+
+    def __init__(self, message: str = "A project must keep at least one owner") -> None:
         super().__init__(message)
 
 

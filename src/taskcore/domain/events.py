@@ -8,6 +8,7 @@ the outbox; it never changes once published.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import uuid
 from typing import Any, ClassVar
 
@@ -79,6 +80,175 @@ class UserAdminUpdated(DomainEvent):
     action: ClassVar[str] = "admin_update"
 
 
+# -- projects and membership ---------------------------------------------------------------
+#
+# Every event of the project, task and comment areas carries ``project_id`` in ``details``
+# so consumers (activity log, notifications) can route it without reading anything back.
+# Update events carry ``changes``: ``{field: {"old": ..., "new": ...}}`` with JSON values.
+
+
+@attrs.frozen(kw_only=True)
+class ProjectCreated(DomainEvent):
+    """A project was created (``details``: project_id, name, owner_id)."""
+
+    name: ClassVar[str] = "project.created"
+    entity_type: ClassVar[str] = "project"
+    action: ClassVar[str] = "create"
+
+
+@attrs.frozen(kw_only=True)
+class ProjectUpdated(DomainEvent):
+    """A project was changed (``details``: project_id, name, changes)."""
+
+    name: ClassVar[str] = "project.updated"
+    entity_type: ClassVar[str] = "project"
+    action: ClassVar[str] = "update"
+
+
+@attrs.frozen(kw_only=True)
+class ProjectDeleted(DomainEvent):
+    """A project was deleted with its tasks and their comments (``details``: project_id,
+    name, task_ids)."""
+
+    name: ClassVar[str] = "project.deleted"
+    entity_type: ClassVar[str] = "project"
+    action: ClassVar[str] = "delete"
+
+
+@attrs.frozen(kw_only=True)
+class MemberAdded(DomainEvent):
+    """A user joined a project (entity: the project; ``details``: project_id, user_id,
+    role)."""
+
+    name: ClassVar[str] = "project.member_added"
+    entity_type: ClassVar[str] = "project"
+    action: ClassVar[str] = "add_member"
+
+
+@attrs.frozen(kw_only=True)
+class MemberRemoved(DomainEvent):
+    """A user left or was removed from a project (entity: the project; ``details``:
+    project_id, user_id, role, unassigned_task_ids)."""
+
+    name: ClassVar[str] = "project.member_removed"
+    entity_type: ClassVar[str] = "project"
+    action: ClassVar[str] = "remove_member"
+
+
+@attrs.frozen(kw_only=True)
+class MemberRoleChanged(DomainEvent):
+    """A member's role changed (entity: the project; ``details``: project_id, user_id,
+    changes)."""
+
+    name: ClassVar[str] = "project.member_role_changed"
+    entity_type: ClassVar[str] = "project"
+    action: ClassVar[str] = "change_member_role"
+
+
+# -- tasks ---------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class TaskCreated(DomainEvent):
+    """A task was created (``details``: project_id, title, status, priority,
+    assignee_id)."""
+
+    name: ClassVar[str] = "task.created"
+    entity_type: ClassVar[str] = "task"
+    action: ClassVar[str] = "create"
+
+
+@attrs.frozen(kw_only=True)
+class TaskUpdated(DomainEvent):
+    """A task was changed (``details``: project_id, title, changes)."""
+
+    name: ClassVar[str] = "task.updated"
+    entity_type: ClassVar[str] = "task"
+    action: ClassVar[str] = "update"
+
+
+@attrs.frozen(kw_only=True)
+class TaskStatusChanged(DomainEvent):
+    """A task moved to another status, besides :class:`TaskUpdated` (``details``:
+    project_id, title, old, new, assignee_id)."""
+
+    name: ClassVar[str] = "task.status_changed"
+    entity_type: ClassVar[str] = "task"
+    action: ClassVar[str] = "status_change"
+
+
+@attrs.frozen(kw_only=True)
+class TaskAssigned(DomainEvent):
+    """A task got another assignee, or none (``details``: project_id, title,
+    old_assignee_id, assignee_id)."""
+
+    name: ClassVar[str] = "task.assigned"
+    entity_type: ClassVar[str] = "task"
+    action: ClassVar[str] = "assign"
+
+
+@attrs.frozen(kw_only=True)
+class TaskDeleted(DomainEvent):
+    """A task was deleted with its comments (``details``: project_id, title,
+    with_project: whether the whole project was deleted)."""
+
+    name: ClassVar[str] = "task.deleted"
+    entity_type: ClassVar[str] = "task"
+    action: ClassVar[str] = "delete"
+
+
+# -- comments ------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class CommentAdded(DomainEvent):
+    """A comment was added (``details``: project_id, task_id, content_snippet)."""
+
+    name: ClassVar[str] = "comment.added"
+    entity_type: ClassVar[str] = "comment"
+    action: ClassVar[str] = "add_comment"
+
+
+@attrs.frozen(kw_only=True)
+class CommentEdited(DomainEvent):
+    """A comment's text was changed (``details``: project_id, task_id, content_snippet)."""
+
+    name: ClassVar[str] = "comment.edited"
+    entity_type: ClassVar[str] = "comment"
+    action: ClassVar[str] = "update"
+
+
+@attrs.frozen(kw_only=True)
+class CommentDeleted(DomainEvent):
+    """A comment was deleted (``details``: project_id, task_id, content_snippet)."""
+
+    name: ClassVar[str] = "comment.deleted"
+    entity_type: ClassVar[str] = "comment"
+    action: ClassVar[str] = "delete"
+
+
+@attrs.frozen(kw_only=True)
+class UserMentioned(DomainEvent):
+    """A comment newly mentions a project member (entity: the comment; ``details``:
+    project_id, task_id, user_id, username, content_snippet)."""
+
+    name: ClassVar[str] = "comment.user_mentioned"
+    entity_type: ClassVar[str] = "comment"
+    action: ClassVar[str] = "mention"
+
+
+def json_value(value: object) -> object:
+    """``value`` in a form JSON can hold: dates and datetimes as ISO 8601 text,
+    enumerations as their value, tuples as lists."""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return json_value(value.value)
+    if isinstance(value, tuple | list):
+        return [json_value(v) for v in value]
+    return value
+
+
 def change(old: object, new: object) -> dict[str, object]:
     """The ``{"old": ..., "new": ...}`` record of one changed field."""
     return {"old": old, "new": new}
@@ -90,5 +260,20 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     UserLoggedOut,
     UserUpdated,
     UserAdminUpdated,
+    ProjectCreated,
+    ProjectUpdated,
+    ProjectDeleted,
+    MemberAdded,
+    MemberRemoved,
+    MemberRoleChanged,
+    TaskCreated,
+    TaskUpdated,
+    TaskStatusChanged,
+    TaskAssigned,
+    TaskDeleted,
+    CommentAdded,
+    CommentEdited,
+    CommentDeleted,
+    UserMentioned,
 )
 """Every concrete event class, for adapters that map names back to classes."""

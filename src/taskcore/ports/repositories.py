@@ -6,11 +6,22 @@ Repositories never commit. Ids are assigned by :meth:`add` so events can carry t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Protocol
 
+from taskcore.domain.comments import Comment, CommentView
 from taskcore.domain.events import DomainEvent
-from taskcore.domain.pagination import Page, PageRequest
+from taskcore.domain.pagination import Keyset, Page, PageRequest
+from taskcore.domain.projects import (
+    Membership,
+    MemberView,
+    Project,
+    ProjectAccess,
+    ProjectCriteria,
+    ProjectView,
+    Role,
+)
+from taskcore.domain.tasks import Task, TaskCriteria, TaskOrder, TaskStatus
 from taskcore.domain.users import User
 
 
@@ -62,6 +73,237 @@ class UserRepository(Protocol):
 
     def count_active_admins(self) -> int:
         """How many active administrators exist."""
+        ...
+
+
+class ProjectRepository(Protocol):
+    """Stores projects and their memberships.
+
+    Listings take ``offset``/``limit`` for numbered pages or ``after`` (a
+    :class:`~taskcore.domain.pagination.Keyset`) for keyset pages; ``after`` wins when
+    both are given. Read models (:class:`ProjectView`, :class:`MemberView`) are built in one
+    query per page, task counts and names included.
+    """
+
+    def add(self, project: Project) -> Project:
+        """Store a new project and return it with its id assigned and version 1."""
+        ...
+
+    def get(self, project_id: int, *, for_update: bool = False) -> Project | None:
+        """The project with this id, or ``None``.
+
+        Args:
+            project_id: The project.
+            for_update: Lock the project until the end of the transaction (before deleting
+                it), so concurrent writers to it wait.
+        """
+        ...
+
+    def update(self, project: Project) -> Project:
+        """Save a changed project; returns it with its version bumped.
+
+        Raises:
+            ProjectNotFound: no such project.
+            VersionMismatch: the stored version is not ``project.version``.
+        """
+        ...
+
+    def delete(self, project_id: int) -> None:
+        """Delete a project and its memberships (its tasks must be deleted first)."""
+        ...
+
+    def access(self, project_id: int, user_id: int) -> ProjectAccess | None:
+        """Whether the project exists (``None`` if not) and ``user_id``'s role in it."""
+        ...
+
+    def view(self, project_id: int, *, viewer_id: int) -> ProjectView | None:
+        """The project with its task count and ``viewer_id``'s role, or ``None``."""
+        ...
+
+    def find(
+        self,
+        criteria: ProjectCriteria,
+        *,
+        offset: int = 0,
+        limit: int,
+        after: Keyset | None = None,
+    ) -> Sequence[ProjectView]:
+        """Projects meeting ``criteria``, newest first (``created_at``, then id)."""
+        ...
+
+    def count(self, criteria: ProjectCriteria) -> int:
+        """How many projects meet ``criteria``."""
+        ...
+
+    def add_member(self, membership: Membership) -> None:
+        """Make a user a member of a project.
+
+        Raises:
+            MemberAlreadyExists: the user is already a member (also when a concurrent
+                transaction added them first).
+        """
+        ...
+
+    def member(self, project_id: int, user_id: int) -> MemberView | None:
+        """One membership with the user's name, or ``None``."""
+        ...
+
+    def set_role(self, project_id: int, user_id: int, role: Role) -> None:
+        """Change a member's role (nothing happens for a non-member)."""
+        ...
+
+    def remove_member(self, project_id: int, user_id: int) -> None:
+        """End a membership (nothing happens for a non-member)."""
+        ...
+
+    def member_roles(self, project_id: int, user_ids: Collection[int]) -> dict[int, Role]:
+        """The roles of those of ``user_ids`` who are members of the project.
+
+        The memberships found stay locked against removal until the end of the transaction,
+        so a user checked here cannot leave the project before the change that relies on
+        the check is committed.
+        """
+        ...
+
+    def owner_ids(self, project_id: int) -> Sequence[int]:
+        """The ids of the project's owners, locked until the end of the transaction, so two
+        concurrent changes cannot both remove "one of two" owners."""
+        ...
+
+    def members_named(self, project_id: int, usernames: Collection[str]) -> Sequence[MemberView]:
+        """The members whose usernames are among ``usernames`` (compared case-insensitively)."""
+        ...
+
+    def find_members(
+        self, project_id: int, *, offset: int = 0, limit: int, after: Keyset | None = None
+    ) -> Sequence[MemberView]:
+        """A project's members, in the order they joined (``added_at``, then user id)."""
+        ...
+
+    def count_members(self, project_id: int) -> int:
+        """How many members the project has."""
+        ...
+
+
+class TaskRepository(Protocol):
+    """Stores tasks with their labels and watchers.
+
+    ``add`` raises :class:`~taskcore.errors.ProjectNotFound` if the project is gone
+    (deleted by a concurrent transaction).
+    """
+
+    def add(self, task: Task) -> Task:
+        """Store a new task and return it with its id assigned and version 1.
+
+        Raises:
+            ProjectNotFound: the project does not exist.
+        """
+        ...
+
+    def get(self, task_id: int) -> Task | None:
+        """The task with this id, or ``None``."""
+        ...
+
+    def project_id_of(self, task_id: int) -> int | None:
+        """The project of the task with this id, or ``None`` if there is no such task."""
+        ...
+
+    def update(self, task: Task) -> Task:
+        """Save a changed task (labels and watchers included); returns it with its version
+        bumped.
+
+        Raises:
+            TaskNotFound: no such task.
+            VersionMismatch: the stored version is not ``task.version``.
+        """
+        ...
+
+    def delete(self, task_id: int) -> None:
+        """Delete a task with its labels and watchers (its comments must go first)."""
+        ...
+
+    def delete_in_project(self, project_id: int) -> Sequence[Task]:
+        """Delete every task of a project, with labels and watchers; returns them."""
+        ...
+
+    def last_position(self, project_id: int, status: TaskStatus) -> float | None:
+        """The largest ``position`` among the project's tasks with ``status``, if any."""
+        ...
+
+    def release_member(self, project_id: int, user_id: int, now: dt.datetime) -> Sequence[Task]:
+        """Unassign a user from the project's tasks and stop them watching any.
+
+        Returns:
+            The tasks that were assigned to the user, as they are after the change
+            (version bumped, ``updated_at`` set to ``now``).
+        """
+        ...
+
+    def find(
+        self,
+        criteria: TaskCriteria,
+        order: TaskOrder,
+        *,
+        offset: int = 0,
+        limit: int,
+        after: Keyset | None = None,
+    ) -> Sequence[Task]:
+        """Tasks meeting ``criteria`` in ``order``."""
+        ...
+
+    def count(self, criteria: TaskCriteria) -> int:
+        """How many tasks meet ``criteria``."""
+        ...
+
+
+class CommentRepository(Protocol):
+    """Stores comments on tasks.
+
+    Read models (:class:`CommentView`) carry the author's username and the task's project,
+    read in the same query as the comments.
+    """
+
+    def add(self, comment: Comment) -> Comment:
+        """Store a new comment and return it with its id assigned and version 1.
+
+        Raises:
+            TaskNotFound: the task does not exist.
+        """
+        ...
+
+    def get(self, comment_id: int) -> CommentView | None:
+        """The comment with this id, or ``None``."""
+        ...
+
+    def update(self, comment: Comment) -> Comment:
+        """Save a changed comment; returns it with its version bumped.
+
+        Raises:
+            CommentNotFound: no such comment.
+            VersionMismatch: the stored version is not ``comment.version``.
+        """
+        ...
+
+    def delete(self, comment_id: int) -> None:
+        """Delete a comment."""
+        ...
+
+    def delete_for_task(self, task_id: int) -> int:
+        """Delete every comment of a task; returns how many."""
+        ...
+
+    def delete_in_project(self, project_id: int) -> int:
+        """Delete every comment on the tasks of a project; returns how many."""
+        ...
+
+    def find(
+        self, task_id: int, *, offset: int = 0, limit: int, after: Keyset | None = None
+    ) -> Sequence[CommentView]:
+        """A task's comments, oldest first (``created_at``, then id)."""
+        ...
+
+    def count(self, task_id: int) -> int:
+        """How many comments a task has."""
         ...
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self
 
-from taskcore.ports.repositories import Outbox, RevokedTokenRepository, UserRepository
+from taskcore.ports.repositories import (
+    CommentRepository,
+    Outbox,
+    ProjectRepository,
+    RevokedTokenRepository,
+    TaskRepository,
+    UserRepository,
+)
 
 
 class UnitOfWork(Protocol):
@@ -25,6 +32,21 @@ class UnitOfWork(Protocol):
     @property
     def revoked_tokens(self) -> RevokedTokenRepository:
         """Revoked access tokens."""
+        ...
+
+    @property
+    def projects(self) -> ProjectRepository:
+        """Projects and their memberships."""
+        ...
+
+    @property
+    def tasks(self) -> TaskRepository:
+        """Tasks, with their labels and watchers."""
+        ...
+
+    @property
+    def comments(self) -> CommentRepository:
+        """Comments on tasks."""
         ...
 
     @property

@@ -353,12 +353,14 @@ class UserService:
             ValidationError: the new password breaks the rules.
             InvalidCredentials: the current password is wrong.
         """
+        if not current_password:
+            raise ValidationError("current_password is required", field="current_password")
         secret = rules.check_password(new_password, field="new_password")
         with self._tx() as work:
             user = work.uow.users.get(actor.user_id)
         if user is None:
             raise UserNotFound(actor.user_id)
-        if not current_password or not self._hasher.verify(user.password_hash, current_password):
+        if not self._hasher.verify(user.password_hash, current_password):
             raise InvalidCredentials("Current password is incorrect")
         new_hash = self._hasher.hash(secret)
         with self._tx() as work:

@@ -6,22 +6,48 @@ import copy
 import datetime as dt
 import itertools
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from types import TracebackType
-from typing import Self
+from typing import Any, Self, TypeVar
 
 import attrs
 
+from taskcore.domain.comments import Comment, CommentView
 from taskcore.domain.events import DomainEvent
-from taskcore.domain.pagination import Page, PageRequest
+from taskcore.domain.pagination import Keyset, Page, PageRequest, SortValue, follows
+from taskcore.domain.projects import (
+    Membership,
+    MemberView,
+    Project,
+    ProjectAccess,
+    ProjectCriteria,
+    ProjectView,
+    Role,
+)
+from taskcore.domain.tasks import Task, TaskCriteria, TaskOrder, TaskStatus
 from taskcore.domain.users import User
-from taskcore.errors import EmailAlreadyExists, UsernameAlreadyExists, UserNotFound, VersionMismatch
+from taskcore.errors import (
+    CommentNotFound,
+    EmailAlreadyExists,
+    MemberAlreadyExists,
+    ProjectNotFound,
+    TaskNotFound,
+    UsernameAlreadyExists,
+    UserNotFound,
+    VersionMismatch,
+)
+
+T = TypeVar("T")
 
 
 @attrs.define
 class _Tables:
     users: dict[int, User] = attrs.field(factory=dict)
     revoked: dict[str, dt.datetime] = attrs.field(factory=dict)
+    projects: dict[int, Project] = attrs.field(factory=dict)
+    members: dict[tuple[int, int], Membership] = attrs.field(factory=dict)
+    tasks: dict[int, Task] = attrs.field(factory=dict)
+    comments: dict[int, Comment] = attrs.field(factory=dict)
     outbox: list[tuple[DomainEvent, dt.datetime | None]] = attrs.field(factory=list)
     next_id: dict[str, int] = attrs.field(factory=dict)
 
@@ -64,6 +90,9 @@ class InMemoryUnitOfWork:
 
     users: InMemoryUserRepository
     revoked_tokens: InMemoryRevokedTokenRepository
+    projects: InMemoryProjectRepository
+    tasks: InMemoryTaskRepository
+    comments: InMemoryCommentRepository
     outbox: InMemoryOutbox
 
     def __init__(self, store: InMemoryStore) -> None:
@@ -73,9 +102,7 @@ class InMemoryUnitOfWork:
     def __enter__(self) -> Self:
         self._store.lock.acquire()
         self._tables = self._store.snapshot()
-        self.users = InMemoryUserRepository(self._tables)
-        self.revoked_tokens = InMemoryRevokedTokenRepository(self._tables)
-        self.outbox = InMemoryOutbox(self._tables)
+        self._rebind()
         return self
 
     def __exit__(
@@ -105,6 +132,9 @@ class InMemoryUnitOfWork:
             raise RuntimeError("unit of work is not open")
         self.users = InMemoryUserRepository(self._tables)
         self.revoked_tokens = InMemoryRevokedTokenRepository(self._tables)
+        self.projects = InMemoryProjectRepository(self._tables)
+        self.tasks = InMemoryTaskRepository(self._tables)
+        self.comments = InMemoryCommentRepository(self._tables)
         self.outbox = InMemoryOutbox(self._tables)
 
 
@@ -178,6 +208,359 @@ class InMemoryUserRepository:
 
     def count_active_admins(self) -> int:
         return sum(1 for u in self._t.users.values() if u.is_admin and u.is_active)
+
+
+def _window(
+    items: Sequence[T],
+    key: Callable[[T], tuple[SortValue, int]],
+    *,
+    descending: bool,
+    offset: int,
+    limit: int,
+    after: Keyset | None,
+) -> list[T]:
+    """Order items by ``key`` (values, then ids; ``None`` values last) and cut a page."""
+    present = [i for i in items if key(i)[0] is not None]
+    missing = [i for i in items if key(i)[0] is None]
+    sort_key: Callable[[T], Any] = key
+    present.sort(key=sort_key, reverse=descending)
+    missing.sort(key=lambda i: key(i)[1], reverse=descending)
+    ordered = present + missing
+    if after is not None:
+        return [i for i in ordered if follows(*key(i), after, descending=descending)][:limit]
+    return ordered[offset : offset + limit]
+
+
+class InMemoryProjectRepository:
+    """Projects and memberships in memory (see ``taskcore.ports.repositories``)."""
+
+    def __init__(self, tables: _Tables) -> None:
+        self._t = tables
+
+    def add(self, project: Project) -> Project:
+        if project.owner_id not in self._t.users:
+            raise UserNotFound(project.owner_id)
+        stored = attrs.evolve(project, id=self._t.allocate("projects"), version=1)
+        self._t.projects[stored.key] = stored
+        return copy.deepcopy(stored)
+
+    def get(self, project_id: int, *, for_update: bool = False) -> Project | None:
+        found = self._t.projects.get(project_id)
+        return copy.deepcopy(found) if found else None
+
+    def update(self, project: Project) -> Project:
+        current = self._t.projects.get(project.key)
+        if current is None:
+            raise ProjectNotFound(project.key)
+        if current.version != project.version:
+            raise VersionMismatch()
+        stored = attrs.evolve(project, version=project.version + 1)
+        self._t.projects[project.key] = stored
+        return copy.deepcopy(stored)
+
+    def delete(self, project_id: int) -> None:
+        self._t.projects.pop(project_id, None)
+        for key in [k for k in self._t.members if k[0] == project_id]:
+            del self._t.members[key]
+
+    def _role(self, project_id: int, user_id: int) -> Role | None:
+        found = self._t.members.get((project_id, user_id))
+        return found.role if found else None
+
+    def access(self, project_id: int, user_id: int) -> ProjectAccess | None:
+        if project_id not in self._t.projects:
+            return None
+        return ProjectAccess(project_id=project_id, role=self._role(project_id, user_id))
+
+    def _view(self, project: Project, viewer_id: int) -> ProjectView:
+        return ProjectView(
+            id=project.key,
+            name=project.name,
+            description=project.description,
+            status=project.status,
+            priority=project.priority,
+            start_date=project.start_date,
+            end_date=project.end_date,
+            created_at=project.created_at,
+            updated_at=project.updated_at,
+            owner_id=project.owner_id,
+            task_count=sum(1 for t in self._t.tasks.values() if t.project_id == project.id),
+            version=project.version,
+            role=self._role(project.key, viewer_id),
+        )
+
+    def view(self, project_id: int, *, viewer_id: int) -> ProjectView | None:
+        found = self._t.projects.get(project_id)
+        return self._view(found, viewer_id) if found else None
+
+    def _matching(self, criteria: ProjectCriteria) -> list[Project]:
+        return [
+            p
+            for p in self._t.projects.values()
+            if (criteria.member_id is None or (p.key, criteria.member_id) in self._t.members)
+            and (criteria.status is None or p.status is criteria.status)
+        ]
+
+    def find(
+        self,
+        criteria: ProjectCriteria,
+        *,
+        offset: int = 0,
+        limit: int,
+        after: Keyset | None = None,
+    ) -> Sequence[ProjectView]:
+        page = _window(
+            self._matching(criteria),
+            lambda p: (p.created_at, p.key),
+            descending=True,
+            offset=offset,
+            limit=limit,
+            after=after,
+        )
+        return [self._view(p, criteria.viewer_id) for p in page]
+
+    def count(self, criteria: ProjectCriteria) -> int:
+        return len(self._matching(criteria))
+
+    def add_member(self, membership: Membership) -> None:
+        if membership.project_id not in self._t.projects:
+            raise ProjectNotFound(membership.project_id)
+        if membership.user_id not in self._t.users:
+            raise UserNotFound(membership.user_id)
+        key = (membership.project_id, membership.user_id)
+        if key in self._t.members:
+            raise MemberAlreadyExists()
+        self._t.members[key] = membership
+
+    def _member_view(self, membership: Membership) -> MemberView:
+        user = self._t.users[membership.user_id]
+        return MemberView(
+            project_id=membership.project_id,
+            user_id=membership.user_id,
+            username=user.username,
+            full_name=user.full_name,
+            role=membership.role,
+            added_at=membership.added_at,
+        )
+
+    def member(self, project_id: int, user_id: int) -> MemberView | None:
+        found = self._t.members.get((project_id, user_id))
+        return self._member_view(found) if found else None
+
+    def set_role(self, project_id: int, user_id: int, role: Role) -> None:
+        found = self._t.members.get((project_id, user_id))
+        if found is not None:
+            self._t.members[project_id, user_id] = attrs.evolve(found, role=role)
+
+    def remove_member(self, project_id: int, user_id: int) -> None:
+        self._t.members.pop((project_id, user_id), None)
+
+    def member_roles(self, project_id: int, user_ids: Collection[int]) -> dict[int, Role]:
+        return {uid: m.role for uid in user_ids if (m := self._t.members.get((project_id, uid)))}
+
+    def owner_ids(self, project_id: int) -> Sequence[int]:
+        return sorted(
+            uid
+            for (pid, uid), m in self._t.members.items()
+            if pid == project_id and m.role is Role.OWNER
+        )
+
+    def members_named(self, project_id: int, usernames: Collection[str]) -> Sequence[MemberView]:
+        wanted = {name.lower() for name in usernames}
+        return [
+            self._member_view(m)
+            for (pid, uid), m in sorted(self._t.members.items())
+            if pid == project_id and self._t.users[uid].username.lower() in wanted
+        ]
+
+    def find_members(
+        self, project_id: int, *, offset: int = 0, limit: int, after: Keyset | None = None
+    ) -> Sequence[MemberView]:
+        page = _window(
+            [m for (pid, _), m in self._t.members.items() if pid == project_id],
+            lambda m: (m.added_at, m.user_id),
+            descending=False,
+            offset=offset,
+            limit=limit,
+            after=after,
+        )
+        return [self._member_view(m) for m in page]
+
+    def count_members(self, project_id: int) -> int:
+        return sum(1 for pid, _ in self._t.members if pid == project_id)
+
+
+class InMemoryTaskRepository:
+    """Tasks in memory (see ``taskcore.ports.repositories.TaskRepository``)."""
+
+    def __init__(self, tables: _Tables) -> None:
+        self._t = tables
+
+    def add(self, task: Task) -> Task:
+        if task.project_id not in self._t.projects:
+            raise ProjectNotFound(task.project_id)
+        stored = attrs.evolve(task, id=self._t.allocate("tasks"), version=1)
+        self._t.tasks[stored.key] = stored
+        return copy.deepcopy(stored)
+
+    def get(self, task_id: int) -> Task | None:
+        found = self._t.tasks.get(task_id)
+        return copy.deepcopy(found) if found else None
+
+    def project_id_of(self, task_id: int) -> int | None:
+        found = self._t.tasks.get(task_id)
+        return found.project_id if found else None
+
+    def update(self, task: Task) -> Task:
+        current = self._t.tasks.get(task.key)
+        if current is None:
+            raise TaskNotFound(task.key)
+        if current.version != task.version:
+            raise VersionMismatch()
+        stored = attrs.evolve(task, version=task.version + 1)
+        self._t.tasks[task.key] = stored
+        return copy.deepcopy(stored)
+
+    def delete(self, task_id: int) -> None:
+        self._t.tasks.pop(task_id, None)
+
+    def delete_in_project(self, project_id: int) -> Sequence[Task]:
+        gone = sorted(
+            (t for t in self._t.tasks.values() if t.project_id == project_id), key=lambda t: t.key
+        )
+        for task in gone:
+            del self._t.tasks[task.key]
+        return gone
+
+    def last_position(self, project_id: int, status: TaskStatus) -> float | None:
+        return max(
+            (
+                t.position
+                for t in self._t.tasks.values()
+                if t.project_id == project_id and t.status is status
+            ),
+            default=None,
+        )
+
+    def release_member(self, project_id: int, user_id: int, now: dt.datetime) -> Sequence[Task]:
+        released: list[Task] = []
+        for task in sorted(self._t.tasks.values(), key=lambda t: t.key):
+            if task.project_id != project_id:
+                continue
+            if user_id in task.watchers:
+                task.watchers = tuple(w for w in task.watchers if w != user_id)
+            if task.assignee_id == user_id:
+                task.assignee_id = None
+                task.updated_at = now
+                task.version += 1
+                released.append(copy.deepcopy(task))
+        return released
+
+    def _matching(self, criteria: TaskCriteria) -> list[Task]:
+        return [
+            t
+            for t in self._t.tasks.values()
+            if criteria.matches(t)
+            and (
+                criteria.member_id is None or (t.project_id, criteria.member_id) in self._t.members
+            )
+        ]
+
+    def find(
+        self,
+        criteria: TaskCriteria,
+        order: TaskOrder,
+        *,
+        offset: int = 0,
+        limit: int,
+        after: Keyset | None = None,
+    ) -> Sequence[Task]:
+        page = _window(
+            self._matching(criteria),
+            lambda t: (order.value(t), t.key),
+            descending=order.descending,
+            offset=offset,
+            limit=limit,
+            after=after,
+        )
+        return [copy.deepcopy(t) for t in page]
+
+    def count(self, criteria: TaskCriteria) -> int:
+        return len(self._matching(criteria))
+
+
+class InMemoryCommentRepository:
+    """Comments in memory (see ``taskcore.ports.repositories.CommentRepository``)."""
+
+    def __init__(self, tables: _Tables) -> None:
+        self._t = tables
+
+    def add(self, comment: Comment) -> Comment:
+        if comment.task_id not in self._t.tasks:
+            raise TaskNotFound(comment.task_id)
+        stored = attrs.evolve(comment, id=self._t.allocate("comments"), version=1)
+        self._t.comments[stored.key] = stored
+        return copy.deepcopy(stored)
+
+    def _view(self, comment: Comment) -> CommentView:
+        author = self._t.users.get(comment.author_id)
+        return CommentView(
+            id=comment.key,
+            task_id=comment.task_id,
+            project_id=self._t.tasks[comment.task_id].project_id,
+            author_id=comment.author_id,
+            author_name=author.username if author else "Unknown",
+            content=comment.content,
+            created_at=comment.created_at,
+            updated_at=comment.updated_at,
+            version=comment.version,
+        )
+
+    def get(self, comment_id: int) -> CommentView | None:
+        found = self._t.comments.get(comment_id)
+        return self._view(found) if found else None
+
+    def update(self, comment: Comment) -> Comment:
+        current = self._t.comments.get(comment.key)
+        if current is None:
+            raise CommentNotFound(comment.key)
+        if current.version != comment.version:
+            raise VersionMismatch()
+        stored = attrs.evolve(comment, version=comment.version + 1)
+        self._t.comments[comment.key] = stored
+        return copy.deepcopy(stored)
+
+    def delete(self, comment_id: int) -> None:
+        self._t.comments.pop(comment_id, None)
+
+    def _delete_where(self, keep: Callable[[Comment], bool]) -> int:
+        gone = [k for k, c in self._t.comments.items() if not keep(c)]
+        for key in gone:
+            del self._t.comments[key]
+        return len(gone)
+
+    def delete_for_task(self, task_id: int) -> int:
+        return self._delete_where(lambda c: c.task_id != task_id)
+
+    def delete_in_project(self, project_id: int) -> int:
+        tasks = {t.key for t in self._t.tasks.values() if t.project_id == project_id}
+        return self._delete_where(lambda c: c.task_id not in tasks)
+
+    def find(
+        self, task_id: int, *, offset: int = 0, limit: int, after: Keyset | None = None
+    ) -> Sequence[CommentView]:
+        page = _window(
+            [c for c in self._t.comments.values() if c.task_id == task_id],
+            lambda c: (c.created_at, c.key),
+            descending=False,
+            offset=offset,
+            limit=limit,
+            after=after,
+        )
+        return [self._view(c) for c in page]
+
+    def count(self, task_id: int) -> int:
+        return sum(1 for c in self._t.comments.values() if c.task_id == task_id)
 
 
 class InMemoryRevokedTokenRepository:

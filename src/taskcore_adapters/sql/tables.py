@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Column,
+    Date,
+    Float,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
     func,
 )
 
+from taskcore.domain.projects import Priority, ProjectStatus, Role
+from taskcore.domain.tasks import TaskStatus
 from taskcore_adapters.sql.types import UtcDateTime
 
 metadata = MetaData(
@@ -62,3 +69,107 @@ outbox = Table(
     Column("occurred_at", UtcDateTime, nullable=False),
     Column("published_at", UtcDateTime, nullable=True, index=True),
 )
+
+
+def _one_of(column: str, values: type[Priority | ProjectStatus | Role | TaskStatus]) -> str:
+    allowed = ", ".join(f"'{v.value}'" for v in values)
+    return f"{column} IN ({allowed})"
+
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("status", String(20), nullable=False, index=True),
+    Column("priority", String(10), nullable=False),
+    Column("start_date", Date, nullable=True),
+    Column("end_date", Date, nullable=True),
+    Column("owner_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", UtcDateTime, nullable=False, index=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    CheckConstraint(_one_of("status", ProjectStatus), name="status"),
+    CheckConstraint(_one_of("priority", Priority), name="priority"),
+)
+
+project_members = Table(
+    "project_members",
+    metadata,
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("role", String(10), nullable=False),
+    Column("added_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("project_id", "user_id"),
+    CheckConstraint(_one_of("role", Role), name="role"),
+)
+
+tasks = Table(
+    "tasks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("status", String(20), nullable=False, index=True),
+    Column("priority", String(10), nullable=False, index=True),
+    Column("due_date", UtcDateTime, nullable=True, index=True),
+    Column("completed_at", UtcDateTime, nullable=True),
+    Column("estimated_hours", Float, nullable=True),
+    Column("actual_hours", Float, nullable=True),
+    Column(
+        "assignee_id",
+        Integer,
+        ForeignKey("users.id", ondelete="SET NULL"),
+        nullable=True,
+        index=True,
+    ),
+    Column("position", Float, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    CheckConstraint(_one_of("status", TaskStatus), name="status"),
+    CheckConstraint(_one_of("priority", Priority), name="priority"),
+    CheckConstraint("(status = 'completed') = (completed_at IS NOT NULL)", name="completed_at"),
+    CheckConstraint("estimated_hours IS NULL OR estimated_hours >= 0", name="estimated_hours"),
+    CheckConstraint("actual_hours IS NULL OR actual_hours >= 0", name="actual_hours"),
+)
+# Both lead with project_id, so they also index the foreign key: a board column in position
+# order, and a project's tasks newest first.
+Index("ix_tasks_project_id_status_position", tasks.c.project_id, tasks.c.status, tasks.c.position)
+Index("ix_tasks_project_id_created_at", tasks.c.project_id, tasks.c.created_at)
+
+task_labels = Table(
+    "task_labels",
+    metadata,
+    Column("task_id", Integer, ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False),
+    Column("label", String(50), nullable=False, index=True),
+    PrimaryKeyConstraint("task_id", "label"),
+)
+
+task_watchers = Table(
+    "task_watchers",
+    metadata,
+    Column("task_id", Integer, ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    PrimaryKeyConstraint("task_id", "user_id"),
+)
+
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("task_id", Integer, ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False),
+    Column("author_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("content", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+)
+# Leads with task_id, so it also indexes the foreign key; a task's comments oldest first.
+Index("ix_comments_task_id_created_at", comments.c.task_id, comments.c.created_at)

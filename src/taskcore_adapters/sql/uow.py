@@ -9,11 +9,14 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from taskcore.errors import Unavailable
+from taskcore_adapters.sql.comments import SqlAlchemyCommentRepository
+from taskcore_adapters.sql.projects import SqlAlchemyProjectRepository
 from taskcore_adapters.sql.repositories import (
     SqlAlchemyOutbox,
     SqlAlchemyRevokedTokenRepository,
     SqlAlchemyUserRepository,
 )
+from taskcore_adapters.sql.tasks import SqlAlchemyTaskRepository
 
 
 class SqlAlchemyUnitOfWork:
@@ -25,6 +28,9 @@ class SqlAlchemyUnitOfWork:
 
     users: SqlAlchemyUserRepository
     revoked_tokens: SqlAlchemyRevokedTokenRepository
+    projects: SqlAlchemyProjectRepository
+    tasks: SqlAlchemyTaskRepository
+    comments: SqlAlchemyCommentRepository
     outbox: SqlAlchemyOutbox
 
     def __init__(self, engine: Engine) -> None:
@@ -40,6 +46,9 @@ class SqlAlchemyUnitOfWork:
             raise Unavailable("Database unavailable") from exc
         self.users = SqlAlchemyUserRepository(self._conn)
         self.revoked_tokens = SqlAlchemyRevokedTokenRepository(self._conn)
+        self.projects = SqlAlchemyProjectRepository(self._conn)
+        self.tasks = SqlAlchemyTaskRepository(self._conn)
+        self.comments = SqlAlchemyCommentRepository(self._conn)
         self.outbox = SqlAlchemyOutbox(self._conn)
         return self
 

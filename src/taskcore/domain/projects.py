@@ -1,0 +1,278 @@
+"""Projects, their members and the rules that keep them valid."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import TypeVar
+
+import attrs
+
+from taskcore.domain import validation
+from taskcore.errors import ValidationError
+
+NAME_MAX = 200
+DESCRIPTION_MAX = 20_000
+"""The original stored descriptions as unbounded text; this bound keeps rows sane."""
+
+E = TypeVar("E", bound=enum.StrEnum)
+
+
+class ProjectStatus(enum.StrEnum):
+    """Where a project stands."""
+
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    ARCHIVED = "archived"
+
+
+class Priority(enum.StrEnum):
+    """How urgent a project or task is; ordered by :attr:`rank`."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        """0 for low up to 3 for critical, for sorting by urgency rather than by name."""
+        return PRIORITY_RANKS[self]
+
+
+PRIORITY_RANKS: dict[Priority, int] = {p: i for i, p in enumerate(Priority)}
+"""Each priority's rank: low 0, medium 1, high 2, critical 3."""
+
+
+class Role(enum.StrEnum):
+    """A member's role in a project.
+
+    Owners manage the project and its members; members work on it (tasks, comments);
+    viewers only read. System administrators may do everything without being members.
+    """
+
+    OWNER = "owner"
+    MEMBER = "member"
+    VIEWER = "viewer"
+
+    @property
+    def can_write(self) -> bool:
+        """Whether this role may create and change tasks and comments."""
+        return self in (Role.OWNER, Role.MEMBER)
+
+    @property
+    def can_manage(self) -> bool:
+        """Whether this role may change the project itself and its membership."""
+        return self is Role.OWNER
+
+
+@attrs.define(kw_only=True)
+class Project:
+    """A body of work that groups tasks and the people working on them.
+
+    ``owner_id`` is the user who created the project (the original API's ``owner_id``);
+    who may do what is decided by membership roles, not by this field.
+    """
+
+    id: int | None = None
+    name: str
+    description: str = ""
+    status: ProjectStatus = ProjectStatus.ACTIVE
+    priority: Priority = Priority.MEDIUM
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    owner_id: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int = 1
+
+    @property
+    def key(self) -> int:
+        """The id of a stored project.
+
+        Raises:
+            ValueError: the project has not been stored yet.
+        """
+        if self.id is None:
+            raise ValueError("project has no id yet")
+        return self.id
+
+
+@attrs.frozen(kw_only=True)
+class ProjectView:
+    """A project as a caller sees it: the original's 11 keys plus ``version`` and ``role``.
+
+    ``role`` is the caller's role in the project, or ``None`` for an administrator who is
+    not a member.
+    """
+
+    id: int
+    name: str
+    description: str
+    status: ProjectStatus
+    priority: Priority
+    start_date: dt.date | None
+    end_date: dt.date | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    owner_id: int
+    task_count: int
+    version: int
+    role: Role | None
+
+
+@attrs.frozen(kw_only=True)
+class ProjectAccess:
+    """Whether a project exists and the role a given user holds in it (``None``: none)."""
+
+    project_id: int
+    role: Role | None
+
+
+@attrs.frozen(kw_only=True)
+class ProjectCriteria:
+    """Which projects a listing returns.
+
+    Args:
+        viewer_id: The caller, whose role is reported on each project.
+        member_id: Only projects this user belongs to; ``None`` for every project.
+        status: Only projects with this status.
+    """
+
+    viewer_id: int
+    member_id: int | None
+    status: ProjectStatus | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Membership:
+    """A user's role in a project."""
+
+    project_id: int
+    user_id: int
+    role: Role
+    added_at: dt.datetime
+
+
+@attrs.frozen(kw_only=True)
+class MemberView:
+    """A member as listed: the membership plus the user's name."""
+
+    project_id: int
+    user_id: int
+    username: str
+    full_name: str | None
+    role: Role
+    added_at: dt.datetime
+
+
+def choose(kind: type[E], value: object, *, what: str, field: str) -> E:
+    """The member of ``kind`` named ``value``.
+
+    Raises:
+        ValidationError: ``Invalid <what>. Must be one of [<values>]`` (naming ``field``),
+            the allowed values in Python list notation as the original wrote them.
+    """
+    if isinstance(value, str):
+        try:
+            return kind(value)
+        except ValueError:
+            pass
+    choices = [member.value for member in kind]
+    raise ValidationError(f"Invalid {what}. Must be one of {choices}", field=field)
+
+
+def check_name(name: str | None, *, message: str) -> str:
+    """A project name, stripped; ``message`` is the text when it is missing or blank.
+
+    Raises:
+        ValidationError: missing or blank (field ``name``).
+    """
+    return validation.required_text(
+        name if isinstance(name, str) else None, "name", message=message
+    )
+
+
+def check_name_length(name: str) -> None:
+    """Raise if a name is longer than its column.
+
+    Raises:
+        ValidationError: longer than 200 characters (field ``name``).
+    """
+    validation.max_length(name, "name", NAME_MAX)
+
+
+def clean_description(description: str | None) -> str:
+    """A description, stripped (``None`` is the empty description).
+
+    Raises:
+        ValidationError: not text (field ``description``).
+    """
+    if description is not None and not isinstance(description, str):
+        raise ValidationError("description must be a string", field="description")
+    return (description or "").strip()
+
+
+def check_description_length(description: str) -> None:
+    """Raise if a description is longer than 20,000 characters.
+
+    Raises:
+        ValidationError: too long (field ``description``).
+    """
+    validation.max_length(description, "description", DESCRIPTION_MAX)
+
+
+def parse_date(value: str | dt.date | None, field: str) -> dt.date | None:
+    """A calendar date given as ``YYYY-MM-DD`` (or a date); falsy input is no date.
+
+    Raises:
+        ValidationError: ``Invalid date format. Use YYYY-MM-DD`` (naming ``field``).
+    """
+    if not value:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.datetime.strptime(value, "%Y-%m-%d").date()  # noqa: DTZ007 - a date only
+    except (TypeError, ValueError):
+        raise ValidationError("Invalid date format. Use YYYY-MM-DD", field=field) from None
+
+
+def check_date_range(start: dt.date | None, end: dt.date | None) -> None:
+    """Raise if a project would end before it starts.
+
+    Raises:
+        ValidationError: ``End date cannot be before start date`` (field ``end_date``).
+    """
+    if start is not None and end is not None and end < start:
+        raise ValidationError("End date cannot be before start date", field="end_date")
+
+
+def check_project_status(value: object) -> ProjectStatus:
+    """A project status from its name.
+
+    Raises:
+        ValidationError: ``Invalid status. Must be one of ['active', 'completed', 'archived']``.
+    """
+    return choose(ProjectStatus, value, what="status", field="status")
+
+
+def check_priority(value: object) -> Priority:
+    """A priority from its name.
+
+    Raises:
+        ValidationError: ``Invalid priority. Must be one of ['low', 'medium', 'high',
+            'critical']``.
+    """
+    return choose(Priority, value, what="priority", field="priority")
+
+
+def check_role(value: object) -> Role:
+    """A membership role from its name.
+
+    Raises:
+        ValidationError: ``Invalid role. Must be one of ['owner', 'member', 'viewer']``.
+    """
+    return choose(Role, value, what="role", field="role")

@@ -1,0 +1,437 @@
+"""Tasks: the unit of work inside a project, and the rules that keep them valid."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import math
+import re
+from collections.abc import Callable, Iterable
+
+import attrs
+
+from taskcore.domain import pagination, validation
+from taskcore.domain.pagination import SortValue
+from taskcore.domain.projects import Priority, choose
+from taskcore.errors import ValidationError
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 20_000
+LABELS_MAX = 20
+LABEL_MAX = 50
+WATCHERS_MAX = 100
+SEARCH_MAX = 200
+POSITION_LIMIT = 1e12
+"""Positions stay within ±10¹², where whole steps are still exact in a float."""
+
+_SPACES = re.compile(r"\s+")
+
+
+class TaskStatus(enum.StrEnum):
+    """Where a task stands."""
+
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_open(self) -> bool:
+        """Whether work on the task is still expected (so it can be overdue)."""
+        return self in (TaskStatus.PENDING, TaskStatus.IN_PROGRESS)
+
+
+@attrs.define(kw_only=True)
+class Task:
+    """A piece of work in a project.
+
+    Invariant: ``completed_at`` is set exactly when ``status`` is ``completed``; change the
+    status through :meth:`set_status` to keep it. ``labels`` are normalised (see
+    :func:`normalize_labels`) and ``watchers`` are sorted user ids. ``position`` orders
+    tasks within their status column on a board (lower first).
+    """
+
+    id: int | None = None
+    project_id: int
+    title: str
+    description: str = ""
+    status: TaskStatus = TaskStatus.PENDING
+    priority: Priority = Priority.MEDIUM
+    due_date: dt.datetime | None = None
+    completed_at: dt.datetime | None = None
+    estimated_hours: float | None = None
+    actual_hours: float | None = None
+    assignee_id: int | None = None
+    labels: tuple[str, ...] = ()
+    watchers: tuple[int, ...] = ()
+    position: float = 1.0
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int = 1
+
+    @property
+    def key(self) -> int:
+        """The id of a stored task.
+
+        Raises:
+            ValueError: the task has not been stored yet.
+        """
+        if self.id is None:
+            raise ValueError("task has no id yet")
+        return self.id
+
+    def set_status(self, status: TaskStatus, now: dt.datetime) -> bool:
+        """Move the task to ``status``, stamping or clearing ``completed_at``.
+
+        Returns:
+            Whether the status changed.
+        """
+        if status is self.status:
+            return False
+        self.status = status
+        self.completed_at = now if status is TaskStatus.COMPLETED else None
+        return True
+
+
+@attrs.frozen(kw_only=True)
+class TaskView:
+    """A task as callers see it: the original's 13 keys plus labels, watchers, position
+    and version."""
+
+    id: int
+    project_id: int
+    title: str
+    description: str
+    status: TaskStatus
+    priority: Priority
+    due_date: dt.datetime | None
+    completed_at: dt.datetime | None
+    estimated_hours: float | None
+    actual_hours: float | None
+    assignee_id: int | None
+    labels: tuple[str, ...]
+    watchers: tuple[int, ...]
+    position: float
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int
+
+    @classmethod
+    def of(cls, task: Task) -> TaskView:
+        """The view of a stored task."""
+        return cls(
+            id=task.key,
+            project_id=task.project_id,
+            title=task.title,
+            description=task.description,
+            status=task.status,
+            priority=task.priority,
+            due_date=task.due_date,
+            completed_at=task.completed_at,
+            estimated_hours=task.estimated_hours,
+            actual_hours=task.actual_hours,
+            assignee_id=task.assignee_id,
+            labels=task.labels,
+            watchers=task.watchers,
+            position=task.position,
+            created_at=task.created_at,
+            updated_at=task.updated_at,
+            version=task.version,
+        )
+
+
+class TaskSort(enum.StrEnum):
+    """What a task list may be sorted by."""
+
+    CREATED_AT = "created_at"
+    UPDATED_AT = "updated_at"
+    DUE_DATE = "due_date"
+    PRIORITY = "priority"
+    POSITION = "position"
+
+
+@attrs.frozen(kw_only=True)
+class TaskOrder:
+    """A task list's order: one sort field, then the id, in one direction.
+
+    Priorities sort by rank (low < medium < high < critical); tasks without a due date
+    come last whatever the direction.
+    """
+
+    sort: TaskSort = TaskSort.CREATED_AT
+    descending: bool = True
+
+    @property
+    def name(self) -> str:
+        """Identifies the order inside cursors, so a cursor cannot be reused with another."""
+        return f"tasks:{self.sort.value}:{'desc' if self.descending else 'asc'}"
+
+    def value(self, task: Task | TaskView) -> SortValue:
+        """The sort value of ``task`` in this order."""
+        match self.sort:
+            case TaskSort.CREATED_AT:
+                return task.created_at
+            case TaskSort.UPDATED_AT:
+                return task.updated_at
+            case TaskSort.DUE_DATE:
+                return task.due_date
+            case TaskSort.PRIORITY:
+                return task.priority.rank
+            case TaskSort.POSITION:
+                return task.position
+
+    def parser(self) -> Callable[[object], SortValue]:
+        """Checks the sort value stored in a cursor for this order."""
+        match self.sort:
+            case TaskSort.CREATED_AT | TaskSort.UPDATED_AT:
+                return pagination.datetime_value
+            case TaskSort.DUE_DATE:
+                return pagination.optional_datetime_value
+            case TaskSort.PRIORITY:
+                return pagination.integer_value
+            case TaskSort.POSITION:
+                return pagination.number_value
+
+
+@attrs.frozen(kw_only=True)
+class TaskCriteria:
+    """Which tasks a listing returns (every given condition must hold).
+
+    Args:
+        project_id: Only tasks of this project.
+        member_id: Only tasks of projects this user is a member of.
+        status: Only tasks with this status.
+        priority: Only tasks with this priority.
+        assignee_id: Only tasks assigned to this user.
+        label: Only tasks carrying this (normalised) label.
+        due_before: Only tasks due strictly before this instant.
+        due_after: Only tasks due at or after this instant.
+        overdue: ``True``: only overdue tasks (due before ``now`` and still open);
+            ``False``: only tasks that are not overdue.
+        now: The instant ``overdue`` is judged at.
+        search: Only tasks whose title or description contains this text, in any case.
+    """
+
+    project_id: int | None = None
+    member_id: int | None = None
+    status: TaskStatus | None = None
+    priority: Priority | None = None
+    assignee_id: int | None = None
+    label: str | None = None
+    due_before: dt.datetime | None = None
+    due_after: dt.datetime | None = None
+    overdue: bool | None = None
+    now: dt.datetime | None = None
+    search: str | None = None
+
+    def matches(self, task: Task) -> bool:
+        """Whether ``task`` meets every condition except ``member_id`` (which needs the
+        memberships, so the repository checks it)."""
+        checks = (
+            self.project_id is None or task.project_id == self.project_id,
+            self.status is None or task.status is self.status,
+            self.priority is None or task.priority is self.priority,
+            self.assignee_id is None or task.assignee_id == self.assignee_id,
+            self.label is None or self.label in task.labels,
+            self.due_before is None
+            or (task.due_date is not None and task.due_date < self.due_before),
+            self.due_after is None
+            or (task.due_date is not None and task.due_date >= self.due_after),
+            self.overdue is None or is_overdue(task, self.now) is self.overdue,
+            self.search is None
+            or self.search.lower() in task.title.lower()
+            or self.search.lower() in task.description.lower(),
+        )
+        return all(checks)
+
+
+def is_overdue(task: Task | TaskView, now: dt.datetime | None) -> bool:
+    """Whether ``task`` is past its due date at ``now`` and still open."""
+    return (
+        now is not None
+        and task.due_date is not None
+        and task.due_date < now
+        and task.status.is_open
+    )
+
+
+def check_title(title: str | None, *, message: str) -> str:
+    """A task title, stripped; ``message`` is the text when it is missing or blank.
+
+    Raises:
+        ValidationError: missing or blank (field ``title``).
+    """
+    return validation.required_text(
+        title if isinstance(title, str) else None, "title", message=message
+    )
+
+
+def check_title_length(title: str) -> None:
+    """Raise if a title is longer than its column.
+
+    Raises:
+        ValidationError: longer than 200 characters (field ``title``).
+    """
+    validation.max_length(title, "title", TITLE_MAX)
+
+
+def clean_description(description: str | None) -> str:
+    """A description, stripped (``None`` is the empty description).
+
+    Raises:
+        ValidationError: not text (field ``description``).
+    """
+    if description is not None and not isinstance(description, str):
+        raise ValidationError("description must be a string", field="description")
+    return (description or "").strip()
+
+
+def check_description_length(description: str) -> None:
+    """Raise if a description is longer than 20,000 characters.
+
+    Raises:
+        ValidationError: too long (field ``description``).
+    """
+    validation.max_length(description, "description", DESCRIPTION_MAX)
+
+
+def check_task_status(value: object) -> TaskStatus:
+    """A task status from its name.
+
+    Raises:
+        ValidationError: ``Invalid status. Must be one of ['pending', 'in_progress',
+            'completed', 'cancelled']``.
+    """
+    return choose(TaskStatus, value, what="status", field="status")
+
+
+def parse_instant(value: str | dt.date | None, field: str, message: str) -> dt.datetime | None:
+    """An ISO 8601 instant (a date alone, ``Z`` or an offset accepted) as aware UTC.
+
+    A date alone is midnight UTC; a time without a zone is taken as UTC. Falsy input is
+    no instant.
+
+    Raises:
+        ValidationError: ``message`` (naming ``field``) when the text does not parse.
+    """
+    if not value:
+        return None
+    try:
+        if isinstance(value, dt.datetime):
+            parsed = value
+        elif isinstance(value, dt.date):
+            parsed = dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+        else:
+            parsed = dt.datetime.fromisoformat(value.strip())
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=dt.UTC)
+        return parsed.astimezone(dt.UTC)
+    except (TypeError, ValueError, OverflowError, AttributeError):
+        raise ValidationError(message, field=field) from None
+
+
+def parse_due_date(value: str | dt.date | None) -> dt.datetime | None:
+    """A due date (see :func:`parse_instant`).
+
+    Raises:
+        ValidationError: ``Invalid due_date format. Use ISO format``.
+    """
+    return parse_instant(value, "due_date", "Invalid due_date format. Use ISO format")
+
+
+def parse_hours(value: float | str | None, field: str, label: str) -> float | None:
+    """A number of hours: a number or numeric text, finite and not negative.
+
+    Args:
+        value: The raw value; ``None`` is no value.
+        field: ``estimated_hours`` or ``actual_hours``.
+        label: ``Estimated hours`` or ``Actual hours``, for the messages.
+
+    Raises:
+        ValidationError: ``<label> must be a number`` or ``<label> cannot be negative``.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValidationError(f"{label} must be a number", field=field)
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValidationError(f"{label} must be a number", field=field) from None
+    return validation.finite_non_negative(number, field, label)
+
+
+def normalize_label(value: str) -> str:
+    """One label in canonical form: trimmed, inner white space collapsed, lower case.
+
+    Raises:
+        ValidationError: not text, empty, longer than 50 characters, or with control
+            characters (field ``labels``).
+    """
+    if not isinstance(value, str):
+        raise ValidationError("Labels must be strings", field="labels")
+    label = _SPACES.sub(" ", value).strip().lower()
+    if not label:
+        raise ValidationError("Labels cannot be empty", field="labels")
+    if len(label) > LABEL_MAX:
+        raise ValidationError(f"Labels must be at most {LABEL_MAX} characters", field="labels")
+    validation.no_control_characters(label, "labels")
+    return label
+
+
+def normalize_labels(values: Iterable[str] | None) -> tuple[str, ...]:
+    """A task's labels in canonical form: normalised, without duplicates, sorted.
+
+    Raises:
+        ValidationError: not a list of text, a bad label, or more than 20 labels.
+    """
+    if values is None:
+        return ()
+    if isinstance(values, str | bytes):
+        raise ValidationError("Labels must be a list of strings", field="labels")
+    labels = sorted({normalize_label(v) for v in values})
+    if len(labels) > LABELS_MAX:
+        raise ValidationError(f"A task can have at most {LABELS_MAX} labels", field="labels")
+    return tuple(labels)
+
+
+def normalize_watchers(values: Iterable[int] | None) -> tuple[int, ...]:
+    """Watcher user ids, without duplicates, sorted.
+
+    Raises:
+        ValidationError: not a list of integers, or more than 100 watchers.
+    """
+    if values is None:
+        return ()
+    ids: set[int] = set()
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError("Watchers must be user ids", field="watchers")
+        ids.add(value)
+    if len(ids) > WATCHERS_MAX:
+        raise ValidationError(f"A task can have at most {WATCHERS_MAX} watchers", field="watchers")
+    return tuple(sorted(ids))
+
+
+def check_position(value: object) -> float:
+    """A board position: a finite number within ±10¹².
+
+    Raises:
+        ValidationError: ``Position must be a number`` or ``Position is out of range``.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValidationError("Position must be a number", field="position")
+    if abs(value) > POSITION_LIMIT:
+        raise ValidationError("Position is out of range", field="position")
+    return float(value)
+
+
+def check_search(value: str | None) -> str | None:
+    """Free-text search, stripped; blank is no search.
+
+    Raises:
+        ValidationError: longer than 200 characters (field ``search``).
+    """
+    text = (value or "").strip()
+    validation.max_length(text, "search", SEARCH_MAX)
+    return text or None

@@ -1,0 +1,311 @@
+"""Comments on tasks: add, list, read, edit, delete; @mentions of project members."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import overload
+
+import attrs
+
+from taskcore.domain import comments as rules
+from taskcore.domain.comments import COMMENT_ORDER, Comment, CommentView
+from taskcore.domain.events import (
+    CommentAdded,
+    CommentDeleted,
+    CommentEdited,
+    DomainEvent,
+    UserMentioned,
+)
+from taskcore.domain.pagination import CursorPage, CursorRequest, Page, PageRequest
+from taskcore.domain.projects import Role
+from taskcore.domain.values import UNSET, Unset
+from taskcore.errors import CommentNotFound, PermissionDenied, TaskNotFound, ValidationError
+from taskcore.ports.clock import Clock
+from taskcore.ports.uow import UnitOfWork
+from taskcore.services import access, listing
+from taskcore.services.access import Actor
+from taskcore.uow import Transactions
+
+TASK_MISSING = "Task not found or access denied"
+
+
+class CommentService:
+    """Use cases of the comments area.
+
+    Access follows project membership: every member may read a task's comments; owners
+    and members may comment; an author may edit their own comment while they may still
+    write in the project; authors, project owners and administrators may delete.
+
+    Args:
+        transactions: Opens units of work.
+        clock: Source of the current time.
+    """
+
+    def __init__(self, *, transactions: Transactions, clock: Clock) -> None:
+        self._tx = transactions
+        self._clock = clock
+
+    def add_comment(self, actor: Actor, task_id: int, *, content: str | None) -> CommentView:
+        """Comment on a task (owners and members).
+
+        Project members mentioned as ``@username`` are listed in the result and each one
+        other than the author gets a :class:`UserMentioned` event.
+
+        Raises:
+            TaskNotFound: ``Task not found or access denied`` (checked before the content).
+            ProjectRoleRequired: the caller is a viewer.
+            ValidationError: ``Comment content is required``, or the content is too long.
+        """
+        with self._tx() as work:
+            uow = work.uow
+            project_id, role = _task_access(uow, actor, task_id)
+            access.require_write(
+                actor, role, project_id, "You do not have permission to comment on this task"
+            )
+            text = rules.check_content(content, message="Comment content is required")
+            now = self._clock.now()
+            stored = uow.comments.add(
+                Comment(
+                    task_id=task_id,
+                    author_id=actor.user_id,
+                    content=text,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            view = uow.comments.get(stored.key)
+            if view is None:  # pragma: no cover - read back in the same transaction
+                raise CommentNotFound(stored.key)
+            view = _with_mentions(uow, [view])[0]
+            work.record(
+                CommentAdded(
+                    occurred_at=now,
+                    actor_id=actor.user_id,
+                    entity_id=view.id,
+                    details=_details(view),
+                ),
+                *_mention_events(uow, actor, view, (), now),
+            )
+            work.commit()
+        return view
+
+    @overload
+    def list_comments(
+        self, actor: Actor, task_id: int, *, page: PageRequest = ...
+    ) -> Page[CommentView]: ...
+
+    @overload
+    def list_comments(
+        self, actor: Actor, task_id: int, *, page: CursorRequest
+    ) -> CursorPage[CommentView]: ...
+
+    def list_comments(
+        self,
+        actor: Actor,
+        task_id: int,
+        *,
+        page: PageRequest | CursorRequest = PageRequest(),  # noqa: B008 - immutable
+    ) -> Page[CommentView] | CursorPage[CommentView]:
+        """A task's comments, oldest first, with their authors' names and mentions.
+
+        Raises:
+            TaskNotFound: ``Task not found or access denied``.
+            ValidationError: an invalid cursor.
+        """
+        with self._tx() as work:
+            uow = work.uow
+            _task_access(uow, actor, task_id)
+            repo = uow.comments
+            found = listing.fetch(
+                page,
+                order=COMMENT_ORDER,
+                parse=rules.parse_comment_sort_value,
+                key=lambda c: (rules.comment_sort_value(c), c.id),
+                count=lambda: repo.count(task_id),
+                find=lambda offset, limit, after: repo.find(
+                    task_id, offset=offset, limit=limit, after=after
+                ),
+            )
+            return listing.convert(found, lambda views: _with_mentions(uow, views))
+
+    def count_comments(self, actor: Actor, task_id: int) -> int:
+        """How many comments a task has.
+
+        Raises:
+            TaskNotFound: ``Task not found or access denied``.
+        """
+        with self._tx() as work:
+            _task_access(work.uow, actor, task_id)
+            return work.uow.comments.count(task_id)
+
+    def get_comment(self, actor: Actor, comment_id: int) -> CommentView:
+        """One comment (any member of the task's project, or an administrator).
+
+        Raises:
+            CommentNotFound: ``Comment not found``.
+            PermissionDenied: ``Access denied``: the caller is not a member of the project.
+        """
+        with self._tx() as work:
+            uow = work.uow
+            view, role = _comment(uow, actor, comment_id)
+            if role is None and not actor.is_admin:
+                raise PermissionDenied("Access denied")
+            return _with_mentions(uow, [view])[0]
+
+    def edit_comment(
+        self,
+        actor: Actor,
+        comment_id: int,
+        *,
+        content: str | Unset | None = UNSET,
+        expected_version: int | None = None,
+    ) -> CommentView:
+        """Change a comment's text (its author while a writer in the project, or an
+        administrator).
+
+        Members newly mentioned get a :class:`UserMentioned` event.
+
+        Raises:
+            CommentNotFound: ``Comment not found``.
+            PermissionDenied: ``You do not have permission to edit this comment``.
+            ValidationError: ``No content provided for update`` (``content`` not given),
+                ``Comment content cannot be empty``, or the content is too long.
+            VersionMismatch: ``expected_version`` is not the current version.
+        """
+        with self._tx() as work:
+            uow = work.uow
+            view, role = _comment(uow, actor, comment_id)
+            author = view.author_id == actor.user_id and role is not None and role.can_write
+            if not (actor.is_admin or author):
+                raise PermissionDenied("You do not have permission to edit this comment")
+            if content is UNSET:
+                raise ValidationError("No content provided for update", field="content")
+            text = rules.check_content(content, message="Comment content cannot be empty")
+            access.check_version(view.version, expected_version)
+            before = _with_mentions(uow, [view])[0]
+            comment = view.comment()
+            now = self._clock.now()
+            comment.edit(text, now)
+            stored = uow.comments.update(comment)
+            after = attrs.evolve(
+                view, content=stored.content, updated_at=stored.updated_at, version=stored.version
+            )
+            after = _with_mentions(uow, [after])[0]
+            work.record(
+                CommentEdited(
+                    occurred_at=now,
+                    actor_id=actor.user_id,
+                    entity_id=comment_id,
+                    details=_details(after),
+                ),
+                *_mention_events(uow, actor, after, before.mentions, now),
+            )
+            work.commit()
+        return after
+
+    def delete_comment(
+        self, actor: Actor, comment_id: int, *, expected_version: int | None = None
+    ) -> None:
+        """Delete a comment (its author while a writer in the project, a project owner, or
+        an administrator).
+
+        Raises:
+            CommentNotFound: ``Comment not found``.
+            PermissionDenied: ``You do not have permission to delete this comment``.
+            VersionMismatch: ``expected_version`` is not the current version.
+        """
+        with self._tx() as work:
+            uow = work.uow
+            view, role = _comment(uow, actor, comment_id)
+            author = view.author_id == actor.user_id and role is not None and role.can_write
+            if not (actor.is_admin or author or role is Role.OWNER):
+                raise PermissionDenied("You do not have permission to delete this comment")
+            access.check_version(view.version, expected_version)
+            uow.comments.delete(comment_id)
+            work.record(
+                CommentDeleted(
+                    occurred_at=self._clock.now(),
+                    actor_id=actor.user_id,
+                    entity_id=comment_id,
+                    details=_details(view),
+                )
+            )
+            work.commit()
+
+
+def _task_access(uow: UnitOfWork, actor: Actor, task_id: int) -> tuple[int, Role | None]:
+    """The task's project and the caller's role in it."""
+    project_id = uow.tasks.project_id_of(task_id)
+    missing = TaskNotFound(task_id, TASK_MISSING)
+    if project_id is None:
+        raise missing
+    return project_id, access.visible_role(uow.projects, actor, project_id, missing)
+
+
+def _comment(uow: UnitOfWork, actor: Actor, comment_id: int) -> tuple[CommentView, Role | None]:
+    """The comment and the caller's role in its project (``None``: not a member)."""
+    view = uow.comments.get(comment_id)
+    if view is None:
+        raise CommentNotFound(comment_id)
+    found = uow.projects.access(view.project_id, actor.user_id)
+    return view, None if found is None else found.role
+
+
+def _with_mentions(uow: UnitOfWork, views: Sequence[CommentView]) -> list[CommentView]:
+    """The views with their mentions resolved against project members, in one query."""
+    names = {view.id: rules.mentioned_names(view.content) for view in views}
+    wanted = {name for found in names.values() for name in found}
+    if not wanted:
+        return list(views)
+    by_project: dict[int, dict[str, str]] = {}
+    for project_id in {view.project_id for view in views}:
+        members = uow.projects.members_named(project_id, wanted)
+        by_project[project_id] = {m.username.lower(): m.username for m in members}
+    return [
+        attrs.evolve(
+            view,
+            mentions=tuple(
+                by_project[view.project_id][name]
+                for name in names[view.id]
+                if name in by_project[view.project_id]
+            ),
+        )
+        for view in views
+    ]
+
+
+def _mention_events(
+    uow: UnitOfWork,
+    actor: Actor,
+    view: CommentView,
+    already: Sequence[str],
+    now: dt.datetime,
+) -> list[DomainEvent]:
+    """A :class:`UserMentioned` per member newly mentioned (not the author)."""
+    fresh = [name for name in view.mentions if name not in already]
+    if not fresh:
+        return []
+    members = uow.projects.members_named(view.project_id, fresh)
+    return [
+        UserMentioned(
+            occurred_at=now,
+            actor_id=actor.user_id,
+            entity_id=view.id,
+            details={
+                **_details(view),
+                "user_id": member.user_id,
+                "username": member.username,
+            },
+        )
+        for member in sorted(members, key=lambda m: fresh.index(m.username))
+        if member.user_id != view.author_id
+    ]
+
+
+def _details(view: CommentView) -> dict[str, object]:
+    return {
+        "project_id": view.project_id,
+        "task_id": view.task_id,
+        "content_snippet": rules.snippet(view.content),
+    }

@@ -1,0 +1,552 @@
+"""Projects and their membership: create, read, change, delete; add, promote, remove members."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import overload
+
+from taskcore.domain import projects as rules
+from taskcore.domain.events import (
+    MemberAdded,
+    MemberRemoved,
+    MemberRoleChanged,
+    ProjectCreated,
+    ProjectDeleted,
+    ProjectUpdated,
+    TaskAssigned,
+    TaskDeleted,
+    change,
+    json_value,
+)
+from taskcore.domain.pagination import CursorPage, CursorRequest, Page, PageRequest, datetime_value
+from taskcore.domain.projects import (
+    Membership,
+    MemberView,
+    Project,
+    ProjectCriteria,
+    ProjectStatus,
+    ProjectView,
+    Role,
+)
+from taskcore.domain.values import UNSET, Unset
+from taskcore.errors import (
+    AdminRequired,
+    LastOwner,
+    MemberAlreadyExists,
+    MemberNotFound,
+    ProjectNotFound,
+    UserNotFound,
+)
+from taskcore.ports.clock import Clock
+from taskcore.services import access, listing
+from taskcore.services.access import Actor
+from taskcore.uow import Transactions
+
+PROJECT_ORDER = "projects:created_at:desc"
+MEMBER_ORDER = "members:added_at:asc"
+
+_DateInput = str | dt.date | None
+
+
+class ProjectService:
+    """Use cases of the projects area, membership included.
+
+    Args:
+        transactions: Opens units of work.
+        clock: Source of the current time.
+    """
+
+    def __init__(self, *, transactions: Transactions, clock: Clock) -> None:
+        self._tx = transactions
+        self._clock = clock
+
+    # -- projects ---------------------------------------------------------------------------
+
+    def create_project(
+        self,
+        actor: Actor,
+        *,
+        name: str | None,
+        description: str | None = None,
+        status: str | None = None,
+        priority: str | None = None,
+        start_date: _DateInput = None,
+        end_date: _DateInput = None,
+    ) -> ProjectView:
+        """Create a project; the caller becomes its owner.
+
+        Checks run in the original's order (name, dates, status, priority), then the
+        lengths and the date range. Falsy dates are no dates; ``None`` status and
+        priority mean the defaults (``active``, ``medium``).
+
+        Returns:
+            The new project.
+
+        Raises:
+            ValidationError: ``Project name is required``, ``Invalid date format. Use
+                YYYY-MM-DD``, ``Invalid status. Must be one of [...]``, ``Invalid
+                priority. Must be one of [...]``, a field too long, or ``End date cannot be
+                before start date``.
+        """
+        clean_name = rules.check_name(name, message="Project name is required")
+        start = rules.parse_date(start_date, "start_date")
+        end = rules.parse_date(end_date, "end_date")
+        new_status = ProjectStatus.ACTIVE if status is None else rules.check_project_status(status)
+        new_priority = rules.Priority.MEDIUM if priority is None else rules.check_priority(priority)
+        rules.check_name_length(clean_name)
+        text = rules.clean_description(description)
+        rules.check_description_length(text)
+        rules.check_date_range(start, end)
+        with self._tx() as work:
+            now = self._clock.now()
+            project = work.uow.projects.add(
+                Project(
+                    name=clean_name,
+                    description=text,
+                    status=new_status,
+                    priority=new_priority,
+                    start_date=start,
+                    end_date=end,
+                    owner_id=actor.user_id,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            work.uow.projects.add_member(
+                Membership(
+                    project_id=project.key, user_id=actor.user_id, role=Role.OWNER, added_at=now
+                )
+            )
+            work.record(
+                ProjectCreated(
+                    occurred_at=now,
+                    actor_id=actor.user_id,
+                    entity_id=project.key,
+                    details={
+                        "project_id": project.key,
+                        "name": project.name,
+                        "owner_id": actor.user_id,
+                    },
+                )
+            )
+            work.commit()
+        return _view(project, task_count=0, role=Role.OWNER)
+
+    def get_project(self, actor: Actor, project_id: int) -> ProjectView:
+        """One project, with its task count and the caller's role.
+
+        Raises:
+            ProjectNotFound: no such project, or the caller is not a member.
+        """
+        with self._tx() as work:
+            access.visible_role(work.uow.projects, actor, project_id, ProjectNotFound(project_id))
+            found = work.uow.projects.view(project_id, viewer_id=actor.user_id)
+        if found is None:
+            raise ProjectNotFound(project_id)
+        return found
+
+    @overload
+    def list_projects(
+        self,
+        actor: Actor,
+        *,
+        all: bool = ...,
+        status: str | None = ...,
+        page: PageRequest = ...,
+    ) -> Page[ProjectView]: ...
+
+    @overload
+    def list_projects(
+        self,
+        actor: Actor,
+        *,
+        all: bool = ...,
+        status: str | None = ...,
+        page: CursorRequest,
+    ) -> CursorPage[ProjectView]: ...
+
+    def list_projects(
+        self,
+        actor: Actor,
+        *,
+        all: bool = False,
+        status: str | None = None,
+        page: PageRequest | CursorRequest = PageRequest(),  # noqa: B008 - immutable
+    ) -> Page[ProjectView] | CursorPage[ProjectView]:
+        """The projects the caller belongs to, newest first, with task counts.
+
+        Args:
+            actor: The caller.
+            all: Every project, not only the caller's (administrators only).
+            status: Only projects with this status.
+            page: A numbered page (:class:`PageRequest`) or a keyset slice
+                (:class:`CursorRequest`).
+
+        Raises:
+            AdminRequired: ``all`` was asked for by a non-administrator.
+            ValidationError: an invalid status or cursor.
+        """
+        if all and not actor.is_admin:
+            raise AdminRequired()
+        criteria = ProjectCriteria(
+            viewer_id=actor.user_id,
+            member_id=None if all else actor.user_id,
+            status=None if status is None else rules.check_project_status(status),
+        )
+        with self._tx() as work:
+            repo = work.uow.projects
+            return listing.fetch(
+                page,
+                order=PROJECT_ORDER,
+                parse=datetime_value,
+                key=lambda p: (p.created_at, p.id),
+                count=lambda: repo.count(criteria),
+                find=lambda offset, limit, after: repo.find(
+                    criteria, offset=offset, limit=limit, after=after
+                ),
+            )
+
+    def update_project(
+        self,
+        actor: Actor,
+        project_id: int,
+        *,
+        name: str | Unset | None = UNSET,
+        description: str | Unset | None = UNSET,
+        status: str | Unset | None = UNSET,
+        priority: str | Unset | None = UNSET,
+        start_date: _DateInput | Unset = UNSET,
+        end_date: _DateInput | Unset = UNSET,
+        expected_version: int | None = None,
+    ) -> ProjectView:
+        """Change a project (owners only); only the fields given change.
+
+        ``updated_at`` is bumped on every call, as in the original. Checks run in the
+        order name, description, status, priority, start_date, end_date, then lengths and
+        the date range; nothing is saved if any fails. An empty or ``None`` date clears it.
+
+        Raises:
+            ProjectNotFound: no such project, or the caller is not a member.
+            ProjectRoleRequired: the caller is not an owner.
+            VersionMismatch: ``expected_version`` is not the current version.
+            ValidationError: ``Project name cannot be empty``, and the errors of
+                :meth:`create_project`.
+        """
+        with self._tx() as work:
+            repo = work.uow.projects
+            role = access.visible_role(repo, actor, project_id, ProjectNotFound(project_id))
+            access.require_manage(
+                actor, role, project_id, "Only project owners can update the project"
+            )
+            project = repo.get(project_id)
+            if project is None:
+                raise ProjectNotFound(project_id)
+            access.check_version(project.version, expected_version)
+            new: dict[str, object] = {}
+            if name is not UNSET:
+                new["name"] = rules.check_name(name, message="Project name cannot be empty")
+            if description is not UNSET:
+                new["description"] = rules.clean_description(description)
+            if status is not UNSET:
+                new["status"] = rules.check_project_status(status)
+            if priority is not UNSET:
+                new["priority"] = rules.check_priority(priority)
+            start = project.start_date
+            if start_date is not UNSET:
+                new["start_date"] = start = rules.parse_date(start_date, "start_date")
+            end = project.end_date
+            if end_date is not UNSET:
+                new["end_date"] = end = rules.parse_date(end_date, "end_date")
+            if name is not UNSET:
+                rules.check_name_length(str(new["name"]))
+            if description is not UNSET:
+                rules.check_description_length(str(new["description"]))
+            rules.check_date_range(start, end)
+            changes: dict[str, object] = {}
+            for field, value in new.items():
+                old = getattr(project, field)
+                if old != value:
+                    changes[field] = change(json_value(old), json_value(value))
+                    setattr(project, field, value)
+            now = self._clock.now()
+            project.updated_at = now
+            project = repo.update(project)
+            work.record(
+                ProjectUpdated(
+                    occurred_at=now,
+                    actor_id=actor.user_id,
+                    entity_id=project_id,
+                    details={"project_id": project_id, "name": project.name, "changes": changes},
+                )
+            )
+            found = repo.view(project_id, viewer_id=actor.user_id)
+            work.commit()
+        if found is None:  # pragma: no cover - read back in the same transaction
+            raise ProjectNotFound(project_id)
+        return found
+
+    def delete_project(
+        self, actor: Actor, project_id: int, *, expected_version: int | None = None
+    ) -> None:
+        """Delete a project with its tasks and their comments (owners only), at once.
+
+        Records :class:`TaskDeleted` for each task, then :class:`ProjectDeleted`.
+
+        Raises:
+            ProjectNotFound: no such project, or the caller is not a member.
+            ProjectRoleRequired: the caller is not an owner.
+            VersionMismatch: ``expected_version`` is not the current version.
+        """
+        with self._tx() as work:
+            uow = work.uow
+            role = access.visible_role(uow.projects, actor, project_id, ProjectNotFound(project_id))
+            access.require_manage(
+                actor, role, project_id, "Only project owners can delete the project"
+            )
+            project = uow.projects.get(project_id, for_update=True)
+            if project is None:
+                raise ProjectNotFound(project_id)
+            access.check_version(project.version, expected_version)
+            uow.comments.delete_in_project(project_id)
+            tasks = uow.tasks.delete_in_project(project_id)
+            uow.projects.delete(project_id)
+            now = self._clock.now()
+            for task in tasks:
+                work.record(
+                    TaskDeleted(
+                        occurred_at=now,
+                        actor_id=actor.user_id,
+                        entity_id=task.key,
+                        details={
+                            "project_id": project_id,
+                            "title": task.title,
+                            "with_project": True,
+                        },
+                    )
+                )
+            work.record(
+                ProjectDeleted(
+                    occurred_at=now,
+                    actor_id=actor.user_id,
+                    entity_id=project_id,
+                    details={
+                        "project_id": project_id,
+                        "name": project.name,
+                        "task_ids": [t.key for t in tasks],
+                    },
+                )
+            )
+            work.commit()
+
+    # -- membership -------------------------------------------------------------------------
+
+    @overload
+    def list_members(
+        self, actor: Actor, project_id: int, *, page: PageRequest = ...
+    ) -> Page[MemberView]: ...
+
+    @overload
+    def list_members(
+        self, actor: Actor, project_id: int, *, page: CursorRequest
+    ) -> CursorPage[MemberView]: ...
+
+    def list_members(
+        self,
+        actor: Actor,
+        project_id: int,
+        *,
+        page: PageRequest | CursorRequest = PageRequest(),  # noqa: B008 - immutable
+    ) -> Page[MemberView] | CursorPage[MemberView]:
+        """A project's members in the order they joined (any member may look).
+
+        Raises:
+            ProjectNotFound: no such project, or the caller is not a member.
+            ValidationError: an invalid cursor.
+        """
+        with self._tx() as work:
+            repo = work.uow.projects
+            access.visible_role(repo, actor, project_id, ProjectNotFound(project_id))
+            return listing.fetch(
+                page,
+                order=MEMBER_ORDER,
+                parse=datetime_value,
+                key=lambda m: (m.added_at, m.user_id),
+                count=lambda: repo.count_members(project_id),
+                find=lambda offset, limit, after: repo.find_members(
+                    project_id, offset=offset, limit=limit, after=after
+                ),
+            )
+
+    def add_member(
+        self, actor: Actor, project_id: int, *, user_id: int, role: str = Role.MEMBER.value
+    ) -> MemberView:
+        """Add a user to a project with a role (owners only).
+
+        Raises:
+            ProjectNotFound: no such project, or the caller is not a member.
+            ProjectRoleRequired: the caller is not an owner.
+            ValidationError: ``Invalid role. Must be one of ['owner', 'member', 'viewer']``.
+            UserNotFound: no such user.
+            MemberAlreadyExists: the user is already a member.
+        """
+        with self._tx() as work:
+            uow = work.uow
+            caller_role = access.visible_role(
+                uow.projects, actor, project_id, ProjectNotFound(project_id)
+            )
+            access.require_manage(
+                actor, caller_role, project_id, "Only project owners can manage members"
+            )
+            new_role = rules.check_role(role)
+            user = uow.users.get(user_id)
+            if user is None:
+                raise UserNotFound(user_id)
+            if uow.projects.member(project_id, user_id) is not None:
+                raise MemberAlreadyExists()
+            now = self._clock.now()
+            uow.projects.add_member(
+                Membership(project_id=project_id, user_id=user_id, role=new_role, added_at=now)
+            )
+            work.record(
+                MemberAdded(
+                    occurred_at=now,
+                    actor_id=actor.user_id,
+                    entity_id=project_id,
+                    details={"project_id": project_id, "user_id": user_id, "role": new_role.value},
+                )
+            )
+            work.commit()
+        return MemberView(
+            project_id=project_id,
+            user_id=user_id,
+            username=user.username,
+            full_name=user.full_name,
+            role=new_role,
+            added_at=now,
+        )
+
+    def change_member_role(
+        self, actor: Actor, project_id: int, user_id: int, *, role: str
+    ) -> MemberView:
+        """Give a member another role (owners only); the last owner cannot be demoted.
+
+        Raises:
+            ProjectNotFound: no such project, or the caller is not a member.
+            ProjectRoleRequired: the caller is not an owner.
+            ValidationError: an invalid role.
+            MemberNotFound: the user is not a member.
+            LastOwner: the member is the project's only owner and would stop being one.
+        """
+        with self._tx() as work:
+            repo = work.uow.projects
+            caller_role = access.visible_role(repo, actor, project_id, ProjectNotFound(project_id))
+            access.require_manage(
+                actor, caller_role, project_id, "Only project owners can manage members"
+            )
+            new_role = rules.check_role(role)
+            member = repo.member(project_id, user_id)
+            if member is None:
+                raise MemberNotFound(project_id, user_id)
+            if member.role is new_role:
+                return member
+            if member.role is Role.OWNER and list(repo.owner_ids(project_id)) == [user_id]:
+                raise LastOwner()
+            repo.set_role(project_id, user_id, new_role)
+            work.record(
+                MemberRoleChanged(
+                    occurred_at=self._clock.now(),
+                    actor_id=actor.user_id,
+                    entity_id=project_id,
+                    details={
+                        "project_id": project_id,
+                        "user_id": user_id,
+                        "changes": {"role": change(member.role.value, new_role.value)},
+                    },
+                )
+            )
+            work.commit()
+        return MemberView(
+            project_id=member.project_id,
+            user_id=member.user_id,
+            username=member.username,
+            full_name=member.full_name,
+            role=new_role,
+            added_at=member.added_at,
+        )
+
+    def remove_member(self, actor: Actor, project_id: int, user_id: int) -> None:
+        """Remove a member (owners), or leave a project (any member, for themself).
+
+        The user's tasks in the project are unassigned (each records
+        :class:`TaskAssigned`) and they stop watching its tasks. The last owner cannot be
+        removed.
+
+        Raises:
+            ProjectNotFound: no such project, or the caller is not a member.
+            ProjectRoleRequired: the caller is not an owner and removes someone else.
+            MemberNotFound: the user is not a member.
+            LastOwner: the user is the project's only owner.
+        """
+        with self._tx() as work:
+            uow = work.uow
+            caller_role = access.visible_role(
+                uow.projects, actor, project_id, ProjectNotFound(project_id)
+            )
+            if user_id != actor.user_id:
+                access.require_manage(
+                    actor, caller_role, project_id, "Only project owners can manage members"
+                )
+            member = uow.projects.member(project_id, user_id)
+            if member is None:
+                raise MemberNotFound(project_id, user_id)
+            if member.role is Role.OWNER and list(uow.projects.owner_ids(project_id)) == [user_id]:
+                raise LastOwner()
+            uow.projects.remove_member(project_id, user_id)
+            now = self._clock.now()
+            released = uow.tasks.release_member(project_id, user_id, now)
+            for task in released:
+                work.record(
+                    TaskAssigned(
+                        occurred_at=now,
+                        actor_id=actor.user_id,
+                        entity_id=task.key,
+                        details={
+                            "project_id": project_id,
+                            "title": task.title,
+                            "old_assignee_id": user_id,
+                            "assignee_id": None,
+                        },
+                    )
+                )
+            work.record(
+                MemberRemoved(
+                    occurred_at=now,
+                    actor_id=actor.user_id,
+                    entity_id=project_id,
+                    details={
+                        "project_id": project_id,
+                        "user_id": user_id,
+                        "role": member.role.value,
+                        "unassigned_task_ids": [t.key for t in released],
+                    },
+                )
+            )
+            work.commit()
+
+
+def _view(project: Project, *, task_count: int, role: Role | None) -> ProjectView:
+    return ProjectView(
+        id=project.key,
+        name=project.name,
+        description=project.description,
+        status=project.status,
+        priority=project.priority,
+        start_date=project.start_date,
+        end_date=project.end_date,
+        created_at=project.created_at,
+        updated_at=project.updated_at,
+        owner_id=project.owner_id,
+        task_count=task_count,
+        version=project.version,
+        role=role,
+    )

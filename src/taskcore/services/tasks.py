@@ -1,0 +1,569 @@
+"""Tasks: create, read, list and filter, change, delete; the caller's tasks across projects."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from typing import overload
+
+import attrs
+
+from taskcore.domain import tasks as rules
+from taskcore.domain.events import (
+    DomainEvent,
+    TaskAssigned,
+    TaskCreated,
+    TaskDeleted,
+    TaskStatusChanged,
+    TaskUpdated,
+    change,
+    json_value,
+)
+from taskcore.domain.pagination import CursorPage, CursorRequest, Page, PageRequest
+from taskcore.domain.projects import Priority, Role, check_priority, choose
+from taskcore.domain.tasks import Task, TaskCriteria, TaskOrder, TaskSort, TaskStatus, TaskView
+from taskcore.domain.values import UNSET, Unset
+from taskcore.errors import ProjectNotFound, TaskNotFound, ValidationError
+from taskcore.ports.clock import Clock
+from taskcore.ports.uow import UnitOfWork
+from taskcore.services import access, listing
+from taskcore.services.access import Actor
+from taskcore.uow import Transactions
+
+_Instant = str | dt.date | None
+_Hours = float | str | None
+
+WRITE_DENIED = "You do not have permission to change tasks in this project"
+
+
+@attrs.frozen(kw_only=True)
+class TaskFilters:
+    """Filters and order of a task listing, as plain values (checked by the service).
+
+    Args:
+        status: Only this status (``pending``, ``in_progress``, ``completed``,
+            ``cancelled``).
+        priority: Only this priority (``low``, ``medium``, ``high``, ``critical``).
+        assignee_id: Only tasks assigned to this user.
+        label: Only tasks with this label (compared after normalisation).
+        due_before: Only tasks due strictly before this ISO 8601 instant or date.
+        due_after: Only tasks due at or after this ISO 8601 instant or date.
+        overdue: ``True``: only tasks past due and still open; ``False``: only the others.
+        search: Only tasks whose title or description contains this text, in any case.
+        sort: ``created_at`` (default), ``updated_at``, ``due_date``, ``priority`` (by
+            urgency) or ``position`` (board order).
+        order: ``desc`` (default) or ``asc``.
+    """
+
+    status: str | None = None
+    priority: str | None = None
+    assignee_id: int | None = None
+    label: str | None = None
+    due_before: _Instant = None
+    due_after: _Instant = None
+    overdue: bool | None = None
+    search: str | None = None
+    sort: str = TaskSort.CREATED_AT.value
+    order: str = "desc"
+
+
+class TaskService:
+    """Use cases of the tasks area.
+
+    Args:
+        transactions: Opens units of work.
+        clock: Source of the current time.
+    """
+
+    def __init__(self, *, transactions: Transactions, clock: Clock) -> None:
+        self._tx = transactions
+        self._clock = clock
+
+    def create_task(
+        self,
+        actor: Actor,
+        project_id: int,
+        *,
+        title: str | None,
+        description: str | None = None,
+        status: str | None = None,
+        priority: str | None = None,
+        due_date: _Instant = None,
+        estimated_hours: _Hours = None,
+        actual_hours: _Hours = None,
+        assignee_id: int | None = None,
+        labels: Iterable[str] | None = None,
+        watchers: Iterable[int] | None = None,
+        position: float | None = None,
+    ) -> TaskView:
+        """Create a task in a project (owners and members).
+
+        Checks run in the original's order (project, title, assignee, due_date, status,
+        priority), then hours, lengths, labels, watchers, position and membership of the
+        assignee and watchers. A task created as ``completed`` gets ``completed_at``; one
+        created without ``position`` goes to the end of its status column.
+
+        Raises:
+            ProjectNotFound: no such project, or the caller is not a member.
+            ProjectRoleRequired: the caller is a viewer.
+            ValidationError: ``Task title is required``, ``Assignee user not found``,
+                ``Invalid due_date format. Use ISO format``, ``Invalid status. Must be one
+                of [...]``, ``Invalid priority. Must be one of [...]``, ``Estimated hours
+                must be a number``, ``Estimated hours cannot be negative`` (and the same for
+                actual hours), a field too long, bad labels, watchers or position,
+                ``Assignee must be a member of the project``, ``Watchers must be members of
+                the project``.
+        """
+        with self._tx() as work:
+            uow = work.uow
+            role = access.visible_role(uow.projects, actor, project_id, ProjectNotFound(project_id))
+            access.require_write(actor, role, project_id, WRITE_DENIED)
+            clean_title = rules.check_title(title, message="Task title is required")
+            if assignee_id is not None:
+                _check_user(uow, assignee_id)
+            due = rules.parse_due_date(due_date)
+            new_status = TaskStatus.PENDING if status is None else rules.check_task_status(status)
+            new_priority = Priority.MEDIUM if priority is None else check_priority(priority)
+            estimated = rules.parse_hours(estimated_hours, "estimated_hours", "Estimated hours")
+            actual = rules.parse_hours(actual_hours, "actual_hours", "Actual hours")
+            rules.check_title_length(clean_title)
+            text = rules.clean_description(description)
+            rules.check_description_length(text)
+            clean_labels = rules.normalize_labels(labels)
+            clean_watchers = rules.normalize_watchers(watchers)
+            place = None if position is None else rules.check_position(position)
+            _check_members(uow, project_id, assignee_id, clean_watchers)
+            now = self._clock.now()
+            if place is None:
+                place = _end_of_column(uow, project_id, new_status)
+            task = uow.tasks.add(
+                Task(
+                    project_id=project_id,
+                    title=clean_title,
+                    description=text,
+                    status=new_status,
+                    priority=new_priority,
+                    due_date=due,
+                    completed_at=now if new_status is TaskStatus.COMPLETED else None,
+                    estimated_hours=estimated,
+                    actual_hours=actual,
+                    assignee_id=assignee_id,
+                    labels=clean_labels,
+                    watchers=clean_watchers,
+                    position=place,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            work.record(
+                TaskCreated(
+                    occurred_at=now,
+                    actor_id=actor.user_id,
+                    entity_id=task.key,
+                    details={
+                        "project_id": project_id,
+                        "title": task.title,
+                        "status": task.status.value,
+                        "priority": task.priority.value,
+                        "assignee_id": task.assignee_id,
+                    },
+                )
+            )
+            if task.assignee_id is not None:
+                work.record(_assigned(actor, task, None, now))
+            work.commit()
+        return TaskView.of(task)
+
+    def get_task(self, actor: Actor, task_id: int) -> TaskView:
+        """One task.
+
+        Raises:
+            TaskNotFound: no such task, or the caller is not a member of its project.
+        """
+        with self._tx() as work:
+            task = _visible_task(work.uow, actor, task_id)[0]
+        return TaskView.of(task)
+
+    @overload
+    def list_tasks(
+        self,
+        actor: Actor,
+        project_id: int,
+        *,
+        filters: TaskFilters = ...,
+        page: PageRequest = ...,
+    ) -> Page[TaskView]: ...
+
+    @overload
+    def list_tasks(
+        self,
+        actor: Actor,
+        project_id: int,
+        *,
+        filters: TaskFilters = ...,
+        page: CursorRequest,
+    ) -> CursorPage[TaskView]: ...
+
+    def list_tasks(
+        self,
+        actor: Actor,
+        project_id: int,
+        *,
+        filters: TaskFilters = TaskFilters(),
+        page: PageRequest | CursorRequest = PageRequest(),  # noqa: B008 - immutable
+    ) -> Page[TaskView] | CursorPage[TaskView]:
+        """A project's tasks, filtered and sorted (newest first by default).
+
+        Raises:
+            ProjectNotFound: no such project, or the caller is not a member.
+            ValidationError: a bad filter, sort, order or cursor.
+        """
+        with self._tx() as work:
+            access.visible_role(work.uow.projects, actor, project_id, ProjectNotFound(project_id))
+            criteria, order = self._criteria(filters, project_id=project_id)
+            return _fetch(work.uow, criteria, order, page)
+
+    @overload
+    def list_my_tasks(
+        self, actor: Actor, *, filters: TaskFilters = ..., page: PageRequest = ...
+    ) -> Page[TaskView]: ...
+
+    @overload
+    def list_my_tasks(
+        self, actor: Actor, *, filters: TaskFilters = ..., page: CursorRequest
+    ) -> CursorPage[TaskView]: ...
+
+    def list_my_tasks(
+        self,
+        actor: Actor,
+        *,
+        filters: TaskFilters = TaskFilters(),
+        page: PageRequest | CursorRequest = PageRequest(),  # noqa: B008 - immutable
+    ) -> Page[TaskView] | CursorPage[TaskView]:
+        """The tasks assigned to the caller in every project they can see.
+
+        ``filters.assignee_id`` is ignored: the assignee is the caller.
+
+        Raises:
+            ValidationError: a bad filter, sort, order or cursor.
+        """
+        criteria, order = self._criteria(
+            attrs.evolve(filters, assignee_id=actor.user_id),
+            member_id=None if actor.is_admin else actor.user_id,
+        )
+        with self._tx() as work:
+            return _fetch(work.uow, criteria, order, page)
+
+    def update_task(
+        self,
+        actor: Actor,
+        task_id: int,
+        *,
+        title: str | Unset | None = UNSET,
+        description: str | Unset | None = UNSET,
+        status: str | Unset | None = UNSET,
+        priority: str | Unset | None = UNSET,
+        assignee_id: int | Unset | None = UNSET,
+        estimated_hours: _Hours | Unset = UNSET,
+        actual_hours: _Hours | Unset = UNSET,
+        due_date: _Instant | Unset = UNSET,
+        labels: Iterable[str] | Unset | None = UNSET,
+        watchers: Iterable[int] | Unset | None = UNSET,
+        position: float | Unset = UNSET,
+        expected_version: int | None = None,
+    ) -> TaskView:
+        """Change a task (owners and members); only the fields given change.
+
+        Checks run in the original's order (title, description, status, priority,
+        assignee, estimated hours, actual hours, due_date), then lengths, labels, watchers,
+        position and membership; nothing is saved if any fails. ``updated_at`` is bumped
+        on every call, as in the original. ``None`` clears the
+        assignee, the hours and the due date (an empty due date too). Moving into
+        ``completed`` stamps ``completed_at``, moving out clears it; a task changing status
+        without a new ``position`` goes to the end of its new column.
+
+        Raises:
+            TaskNotFound: no such task, or the caller is not a member of its project.
+            ProjectRoleRequired: the caller is a viewer.
+            VersionMismatch: ``expected_version`` is not the current version.
+            ValidationError: ``Task title cannot be empty`` and the errors of
+                :meth:`create_task`.
+        """
+        with self._tx() as work:
+            uow = work.uow
+            task, role = _visible_task(uow, actor, task_id)
+            access.require_write(actor, role, task.project_id, WRITE_DENIED)
+            access.check_version(task.version, expected_version)
+            new: dict[str, object] = {}
+            if title is not UNSET:
+                new["title"] = rules.check_title(title, message="Task title cannot be empty")
+            if description is not UNSET:
+                new["description"] = rules.clean_description(description)
+            new_status = task.status
+            if status is not UNSET:
+                new_status = rules.check_task_status(status)
+            if priority is not UNSET:
+                new["priority"] = check_priority(priority)
+            if assignee_id is not UNSET:
+                if assignee_id is not None:
+                    _check_user(uow, assignee_id)
+                new["assignee_id"] = assignee_id
+            if estimated_hours is not UNSET:
+                new["estimated_hours"] = rules.parse_hours(
+                    estimated_hours, "estimated_hours", "Estimated hours"
+                )
+            if actual_hours is not UNSET:
+                new["actual_hours"] = rules.parse_hours(
+                    actual_hours, "actual_hours", "Actual hours"
+                )
+            if due_date is not UNSET:
+                new["due_date"] = rules.parse_due_date(due_date)
+            if title is not UNSET:
+                rules.check_title_length(str(new["title"]))
+            if description is not UNSET:
+                rules.check_description_length(str(new["description"]))
+            if labels is not UNSET:
+                new["labels"] = rules.normalize_labels(labels)
+            new_watchers: tuple[int, ...] = ()
+            if watchers is not UNSET:
+                new["watchers"] = new_watchers = rules.normalize_watchers(watchers)
+            if position is not UNSET:
+                new["position"] = rules.check_position(position)
+            _check_members(
+                uow,
+                task.project_id,
+                assignee_id if isinstance(assignee_id, int) else None,
+                new_watchers,
+            )
+            now = self._clock.now()
+            old_status, old_assignee, old_done = task.status, task.assignee_id, task.completed_at
+            changes: dict[str, object] = {}
+            if task.set_status(new_status, now):
+                changes["status"] = change(old_status.value, new_status.value)
+                if task.completed_at != old_done:
+                    changes["completed_at"] = change(
+                        json_value(old_done), json_value(task.completed_at)
+                    )
+                if "position" not in new:
+                    new["position"] = _end_of_column(uow, task.project_id, new_status)
+            for field, value in new.items():
+                old = getattr(task, field)
+                if old != value:
+                    changes[field] = change(json_value(old), json_value(value))
+                    setattr(task, field, value)
+            task.updated_at = now
+            task = uow.tasks.update(task)
+            events: list[DomainEvent] = [
+                TaskUpdated(
+                    occurred_at=now,
+                    actor_id=actor.user_id,
+                    entity_id=task.key,
+                    details={
+                        "project_id": task.project_id,
+                        "title": task.title,
+                        "changes": changes,
+                    },
+                )
+            ]
+            if task.status is not old_status:
+                events.append(
+                    TaskStatusChanged(
+                        occurred_at=now,
+                        actor_id=actor.user_id,
+                        entity_id=task.key,
+                        details={
+                            "project_id": task.project_id,
+                            "title": task.title,
+                            "old": old_status.value,
+                            "new": task.status.value,
+                            "assignee_id": task.assignee_id,
+                        },
+                    )
+                )
+            if task.assignee_id != old_assignee:
+                events.append(_assigned(actor, task, old_assignee, now))
+            work.record(*events)
+            work.commit()
+        return TaskView.of(task)
+
+    def set_watching(self, actor: Actor, task_id: int, *, watching: bool) -> TaskView:
+        """Start or stop watching a task, for the caller only.
+
+        Any member may watch, viewers included: it changes nothing but the caller's own
+        subscription.
+
+        Raises:
+            TaskNotFound: no such task, or the caller is not a member of its project.
+        """
+        with self._tx() as work:
+            uow = work.uow
+            task, _ = _visible_task(uow, actor, task_id)
+            current = set(task.watchers)
+            wanted = current | {actor.user_id} if watching else current - {actor.user_id}
+            if wanted == current:
+                return TaskView.of(task)
+            if watching and not uow.projects.member_roles(task.project_id, [actor.user_id]):
+                raise ValidationError("Watchers must be members of the project", field="watchers")
+            now = self._clock.now()
+            new_watchers = tuple(sorted(wanted))
+            changes = {"watchers": change(list(task.watchers), list(new_watchers))}
+            task.watchers = new_watchers
+            task.updated_at = now
+            task = uow.tasks.update(task)
+            work.record(
+                TaskUpdated(
+                    occurred_at=now,
+                    actor_id=actor.user_id,
+                    entity_id=task.key,
+                    details={
+                        "project_id": task.project_id,
+                        "title": task.title,
+                        "changes": changes,
+                    },
+                )
+            )
+            work.commit()
+        return TaskView.of(task)
+
+    def delete_task(
+        self, actor: Actor, task_id: int, *, expected_version: int | None = None
+    ) -> None:
+        """Delete a task with its comments, at once (owners and members).
+
+        Raises:
+            TaskNotFound: no such task, or the caller is not a member of its project.
+            ProjectRoleRequired: the caller is a viewer.
+            VersionMismatch: ``expected_version`` is not the current version.
+        """
+        with self._tx() as work:
+            uow = work.uow
+            task, role = _visible_task(uow, actor, task_id)
+            access.require_write(actor, role, task.project_id, WRITE_DENIED)
+            access.check_version(task.version, expected_version)
+            removed = uow.comments.delete_for_task(task_id)
+            uow.tasks.delete(task_id)
+            work.record(
+                TaskDeleted(
+                    occurred_at=self._clock.now(),
+                    actor_id=actor.user_id,
+                    entity_id=task_id,
+                    details={
+                        "project_id": task.project_id,
+                        "title": task.title,
+                        "with_project": False,
+                        "comments_deleted": removed,
+                    },
+                )
+            )
+            work.commit()
+
+    def _criteria(
+        self,
+        filters: TaskFilters,
+        *,
+        project_id: int | None = None,
+        member_id: int | None = None,
+    ) -> tuple[TaskCriteria, TaskOrder]:
+        sort = choose(TaskSort, filters.sort, what="sort", field="sort")
+        if filters.order not in ("asc", "desc"):
+            raise ValidationError("Invalid order. Must be one of ['asc', 'desc']", field="order")
+        criteria = TaskCriteria(
+            project_id=project_id,
+            member_id=member_id,
+            status=None if filters.status is None else rules.check_task_status(filters.status),
+            priority=None if filters.priority is None else check_priority(filters.priority),
+            assignee_id=filters.assignee_id,
+            label=None if filters.label is None else rules.normalize_label(filters.label),
+            due_before=rules.parse_instant(
+                filters.due_before, "due_before", "Invalid due_before format. Use ISO format"
+            ),
+            due_after=rules.parse_instant(
+                filters.due_after, "due_after", "Invalid due_after format. Use ISO format"
+            ),
+            overdue=filters.overdue,
+            now=self._clock.now(),
+            search=rules.check_search(filters.search),
+        )
+        return criteria, TaskOrder(sort=sort, descending=filters.order == "desc")
+
+
+@overload
+def _fetch(
+    uow: UnitOfWork, criteria: TaskCriteria, order: TaskOrder, page: PageRequest
+) -> Page[TaskView]: ...
+
+
+@overload
+def _fetch(
+    uow: UnitOfWork, criteria: TaskCriteria, order: TaskOrder, page: CursorRequest
+) -> CursorPage[TaskView]: ...
+
+
+def _fetch(
+    uow: UnitOfWork,
+    criteria: TaskCriteria,
+    order: TaskOrder,
+    page: PageRequest | CursorRequest,
+) -> Page[TaskView] | CursorPage[TaskView]:
+    repo = uow.tasks
+    found = listing.fetch(
+        page,
+        order=order.name,
+        parse=order.parser(),
+        key=lambda t: (order.value(t), t.key),
+        count=lambda: repo.count(criteria),
+        find=lambda offset, limit, after: repo.find(
+            criteria, order, offset=offset, limit=limit, after=after
+        ),
+    )
+    return listing.convert(found, _views)
+
+
+def _views(tasks: Sequence[Task]) -> list[TaskView]:
+    return [TaskView.of(t) for t in tasks]
+
+
+def _visible_task(uow: UnitOfWork, actor: Actor, task_id: int) -> tuple[Task, Role | None]:
+    task = uow.tasks.get(task_id)
+    if task is None:
+        raise TaskNotFound(task_id)
+    role = access.visible_role(uow.projects, actor, task.project_id, TaskNotFound(task_id))
+    return task, role
+
+
+def _check_user(uow: UnitOfWork, user_id: int) -> None:
+    if uow.users.get(user_id) is None:
+        raise ValidationError("Assignee user not found", field="assignee_id")
+
+
+def _check_members(
+    uow: UnitOfWork, project_id: int, assignee_id: int | None, watchers: Sequence[int]
+) -> None:
+    wanted = set(watchers) | ({assignee_id} if assignee_id is not None else set())
+    if not wanted:
+        return
+    roles = uow.projects.member_roles(project_id, wanted)
+    if assignee_id is not None and assignee_id not in roles:
+        raise ValidationError("Assignee must be a member of the project", field="assignee_id")
+    if any(w not in roles for w in watchers):
+        raise ValidationError("Watchers must be members of the project", field="watchers")
+
+
+def _end_of_column(uow: UnitOfWork, project_id: int, status: TaskStatus) -> float:
+    last = uow.tasks.last_position(project_id, status)
+    return 1.0 if last is None else math.floor(last) + 1.0
+
+
+def _assigned(actor: Actor, task: Task, old: int | None, now: dt.datetime) -> TaskAssigned:
+    return TaskAssigned(
+        occurred_at=now,
+        actor_id=actor.user_id,
+        entity_id=task.key,
+        details={
+            "project_id": task.project_id,
+            "title": task.title,
+            "old_assignee_id": old,
+            "assignee_id": task.assignee_id,
+        },
+    )

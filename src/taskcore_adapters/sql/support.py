@@ -1,0 +1,53 @@
+"""Query building shared by the SQL repositories: keyset paging and violated constraints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy.exc import IntegrityError
+
+from taskcore.domain.pagination import Keyset
+
+
+def violated_constraint(exc: IntegrityError) -> str:
+    """The violated constraint: its name from PostgreSQL's diagnostics, or SQLite's message
+    (which names unique columns but not foreign keys)."""
+    diag = getattr(exc.orig, "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    return name if isinstance(name, str) else str(exc.orig)
+
+
+def is_foreign_key_violation(exc: IntegrityError, constraint: str) -> bool:
+    """Whether ``exc`` is the violation of the foreign key named ``constraint`` (on SQLite,
+    of any foreign key: its messages do not say which)."""
+    text = violated_constraint(exc)
+    return constraint in text or "FOREIGN KEY constraint failed" in text
+
+
+def keyset_order(
+    value: ColumnElement[Any], ident: ColumnElement[Any], *, descending: bool, nullable: bool
+) -> list[ColumnElement[Any]]:
+    """ORDER BY clauses for a keyset order: ``value`` then ``ident``, ``NULL`` values last."""
+    clauses: list[ColumnElement[Any]] = [value.is_(None)] if nullable else []
+    if descending:
+        return [*clauses, value.desc(), ident.desc()]
+    return [*clauses, value.asc(), ident.asc()]
+
+
+def keyset_after(
+    value: ColumnElement[Any],
+    ident: ColumnElement[Any],
+    after: Keyset,
+    *,
+    descending: bool,
+    nullable: bool,
+) -> ColumnElement[bool]:
+    """The rows that come after ``after`` in :func:`keyset_order` (same rule as
+    :func:`taskcore.domain.pagination.follows`)."""
+    tie = ident < after.id if descending else ident > after.id
+    if after.value is None:
+        return and_(value.is_(None), tie)
+    beyond = value < after.value if descending else value > after.value
+    condition = or_(beyond, and_(value == after.value, tie))
+    return or_(condition, value.is_(None)) if nullable else condition

@@ -1,0 +1,298 @@
+"""Tasks in SQL (see ``taskcore.ports.repositories.TaskRepository``).
+
+Labels and watchers live in their own tables; a page of tasks loads them with one query
+each, whatever the page size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    not_,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from taskcore.domain.pagination import Keyset
+from taskcore.domain.projects import PRIORITY_RANKS, Priority
+from taskcore.domain.tasks import Task, TaskCriteria, TaskOrder, TaskSort, TaskStatus
+from taskcore.errors import ProjectNotFound, TaskNotFound, VersionMismatch
+from taskcore_adapters.sql.support import (
+    is_foreign_key_violation,
+    keyset_after,
+    keyset_order,
+)
+from taskcore_adapters.sql.tables import project_members, task_labels, task_watchers, tasks
+
+_PRIORITY_RANK = case(
+    {p.value: rank for p, rank in PRIORITY_RANKS.items()}, value=tasks.c.priority, else_=-1
+)
+_OPEN = [s.value for s in TaskStatus if s.is_open]
+
+
+def _sort_column(sort: TaskSort) -> ColumnElement[Any]:
+    match sort:
+        case TaskSort.CREATED_AT:
+            return tasks.c.created_at
+        case TaskSort.UPDATED_AT:
+            return tasks.c.updated_at
+        case TaskSort.DUE_DATE:
+            return tasks.c.due_date
+        case TaskSort.PRIORITY:
+            return _PRIORITY_RANK
+        case TaskSort.POSITION:
+            return tasks.c.position
+
+
+def _values(task: Task) -> dict[str, Any]:
+    return {
+        "project_id": task.project_id,
+        "title": task.title,
+        "description": task.description,
+        "status": task.status.value,
+        "priority": task.priority.value,
+        "due_date": task.due_date,
+        "completed_at": task.completed_at,
+        "estimated_hours": task.estimated_hours,
+        "actual_hours": task.actual_hours,
+        "assignee_id": task.assignee_id,
+        "position": task.position,
+        "created_at": task.created_at,
+        "updated_at": task.updated_at,
+    }
+
+
+def _task(row: Any, labels: Sequence[str], watchers: Sequence[int]) -> Task:
+    return Task(
+        id=row.id,
+        project_id=row.project_id,
+        title=row.title,
+        description=row.description,
+        status=TaskStatus(row.status),
+        priority=Priority(row.priority),
+        due_date=row.due_date,
+        completed_at=row.completed_at,
+        estimated_hours=row.estimated_hours,
+        actual_hours=row.actual_hours,
+        assignee_id=row.assignee_id,
+        labels=tuple(labels),
+        watchers=tuple(watchers),
+        position=row.position,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        version=row.version,
+    )
+
+
+def _conditions(criteria: TaskCriteria) -> list[ColumnElement[bool]]:
+    c = tasks.c
+    conditions: list[ColumnElement[bool]] = []
+    if criteria.project_id is not None:
+        conditions.append(c.project_id == criteria.project_id)
+    if criteria.member_id is not None:
+        conditions.append(
+            c.project_id.in_(
+                select(project_members.c.project_id).where(
+                    project_members.c.user_id == criteria.member_id
+                )
+            )
+        )
+    if criteria.status is not None:
+        conditions.append(c.status == criteria.status.value)
+    if criteria.priority is not None:
+        conditions.append(c.priority == criteria.priority.value)
+    if criteria.assignee_id is not None:
+        conditions.append(c.assignee_id == criteria.assignee_id)
+    if criteria.label is not None:
+        conditions.append(
+            exists().where(task_labels.c.task_id == c.id, task_labels.c.label == criteria.label)
+        )
+    if criteria.due_before is not None:
+        conditions.append(c.due_date < criteria.due_before)
+    if criteria.due_after is not None:
+        conditions.append(c.due_date >= criteria.due_after)
+    if criteria.overdue is not None:
+        overdue = and_(
+            c.due_date.is_not(None),
+            c.due_date < criteria.now,
+            c.status.in_(_OPEN),
+        )
+        conditions.append(overdue if criteria.overdue else not_(overdue))
+    if criteria.search is not None:
+        term = criteria.search.lower()
+        conditions.append(
+            or_(
+                func.lower(c.title).contains(term, autoescape=True),
+                func.lower(c.description).contains(term, autoescape=True),
+            )
+        )
+    return conditions
+
+
+class SqlAlchemyTaskRepository:
+    """Tasks with their labels and watchers in SQL."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def _hydrate(self, rows: Sequence[Any]) -> list[Task]:
+        """Tasks from rows, with labels and watchers read in one query each."""
+        if not rows:
+            return []
+        ids = [row.id for row in rows]
+        labels: dict[int, list[str]] = defaultdict(list)
+        for task_id, label in self._conn.execute(
+            select(task_labels.c.task_id, task_labels.c.label)
+            .where(task_labels.c.task_id.in_(ids))
+            .order_by(task_labels.c.task_id, task_labels.c.label)
+        ):
+            labels[task_id].append(label)
+        watchers: dict[int, list[int]] = defaultdict(list)
+        for task_id, user_id in self._conn.execute(
+            select(task_watchers.c.task_id, task_watchers.c.user_id)
+            .where(task_watchers.c.task_id.in_(ids))
+            .order_by(task_watchers.c.task_id, task_watchers.c.user_id)
+        ):
+            watchers[task_id].append(user_id)
+        return [_task(row, labels[row.id], watchers[row.id]) for row in rows]
+
+    def _write_children(self, task_id: int, task: Task) -> None:
+        if task.labels:
+            self._conn.execute(
+                insert(task_labels), [{"task_id": task_id, "label": x} for x in task.labels]
+            )
+        if task.watchers:
+            self._conn.execute(
+                insert(task_watchers), [{"task_id": task_id, "user_id": u} for u in task.watchers]
+            )
+
+    def _delete_children(self, task_ids: Any) -> None:
+        self._conn.execute(delete(task_labels).where(task_labels.c.task_id.in_(task_ids)))
+        self._conn.execute(delete(task_watchers).where(task_watchers.c.task_id.in_(task_ids)))
+
+    def add(self, task: Task) -> Task:
+        try:
+            new_id = self._conn.execute(
+                insert(tasks).values(**_values(task), version=1).returning(tasks.c.id)
+            ).scalar_one()
+        except IntegrityError as exc:
+            if is_foreign_key_violation(exc, "fk_tasks_project_id_projects"):
+                raise ProjectNotFound(task.project_id) from exc
+            raise
+        self._write_children(new_id, task)
+        return attrs.evolve(task, id=new_id, version=1)
+
+    def get(self, task_id: int) -> Task | None:
+        rows = self._conn.execute(select(tasks).where(tasks.c.id == task_id)).all()
+        found = self._hydrate(rows)
+        return found[0] if found else None
+
+    def project_id_of(self, task_id: int) -> int | None:
+        return self._conn.execute(
+            select(tasks.c.project_id).where(tasks.c.id == task_id)
+        ).scalar_one_or_none()
+
+    def update(self, task: Task) -> Task:
+        result = self._conn.execute(
+            update(tasks)
+            .where(tasks.c.id == task.key, tasks.c.version == task.version)
+            .values(**_values(task), version=task.version + 1)
+        )
+        if result.rowcount == 0:
+            exists_now = self._conn.execute(select(tasks.c.id).where(tasks.c.id == task.key))
+            if exists_now.first() is None:
+                raise TaskNotFound(task.key)
+            raise VersionMismatch()
+        self._delete_children([task.key])
+        self._write_children(task.key, task)
+        return attrs.evolve(task, version=task.version + 1)
+
+    def delete(self, task_id: int) -> None:
+        self._delete_children([task_id])
+        self._conn.execute(delete(tasks).where(tasks.c.id == task_id))
+
+    def delete_in_project(self, project_id: int) -> Sequence[Task]:
+        rows = self._conn.execute(
+            select(tasks).where(tasks.c.project_id == project_id).order_by(tasks.c.id)
+        ).all()
+        gone = self._hydrate(rows)
+        if gone:
+            self._delete_children(select(tasks.c.id).where(tasks.c.project_id == project_id))
+            self._conn.execute(delete(tasks).where(tasks.c.project_id == project_id))
+        return gone
+
+    def last_position(self, project_id: int, status: TaskStatus) -> float | None:
+        value = self._conn.execute(
+            select(func.max(tasks.c.position)).where(
+                tasks.c.project_id == project_id, tasks.c.status == status.value
+            )
+        ).scalar_one()
+        return None if value is None else float(value)
+
+    def release_member(self, project_id: int, user_id: int, now: dt.datetime) -> Sequence[Task]:
+        released = [
+            row.id
+            for row in self._conn.execute(
+                update(tasks)
+                .where(tasks.c.project_id == project_id, tasks.c.assignee_id == user_id)
+                .values(assignee_id=None, updated_at=now, version=tasks.c.version + 1)
+                .returning(tasks.c.id)
+            )
+        ]
+        self._conn.execute(
+            delete(task_watchers).where(
+                task_watchers.c.user_id == user_id,
+                task_watchers.c.task_id.in_(
+                    select(tasks.c.id).where(tasks.c.project_id == project_id)
+                ),
+            )
+        )
+        if not released:
+            return []
+        rows = self._conn.execute(
+            select(tasks).where(tasks.c.id.in_(released)).order_by(tasks.c.id)
+        ).all()
+        return self._hydrate(rows)
+
+    def find(
+        self,
+        criteria: TaskCriteria,
+        order: TaskOrder,
+        *,
+        offset: int = 0,
+        limit: int,
+        after: Keyset | None = None,
+    ) -> Sequence[Task]:
+        value = _sort_column(order.sort)
+        how = {"descending": order.descending, "nullable": order.sort is TaskSort.DUE_DATE}
+        query = (
+            select(tasks)
+            .where(*_conditions(criteria))
+            .order_by(*keyset_order(value, tasks.c.id, **how))
+            .limit(limit)
+        )
+        if after is not None:
+            query = query.where(keyset_after(value, tasks.c.id, after, **how))
+        else:
+            query = query.offset(offset)
+        return self._hydrate(self._conn.execute(query).all())
+
+    def count(self, criteria: TaskCriteria) -> int:
+        return self._conn.execute(
+            select(func.count()).select_from(tasks).where(*_conditions(criteria))
+        ).scalar_one()
