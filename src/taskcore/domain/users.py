@@ -39,6 +39,8 @@ class User:
     created_at: dt.datetime
     last_login: dt.datetime | None = None
     login_count: int = 0
+    tokens_valid_after: dt.datetime | None = None
+    """Tokens issued before this moment are refused (set by a password change)."""
     version: int = 1
 
     @property

@@ -241,6 +241,8 @@ class UserService:
             user = work.uow.users.get(claims.user_id)
         if user is None or not user.is_active:
             raise TokenInvalid("User not found or inactive")
+        if user.tokens_valid_after is not None and claims.issued_at < user.tokens_valid_after:
+            raise TokenInvalid("Invalid or expired token")
         principal = Principal(
             user_id=user.key,
             username=user.username,
@@ -346,8 +348,11 @@ class UserService:
 
     def change_password(
         self, actor: Principal, *, current_password: str | None, new_password: str | None
-    ) -> None:
+    ) -> LoginResult:
         """Change the caller's password after checking the current one.
+
+        Every token issued before the change stops working (other sessions end); the
+        caller gets a fresh token in the result.
 
         Raises:
             ValidationError: the new password breaks the rules.
@@ -367,17 +372,24 @@ class UserService:
             current = work.uow.users.get(actor.user_id)
             if current is None:
                 raise UserNotFound(actor.user_id)
+            now = self._clock.now()
             current.password_hash = new_hash
-            work.uow.users.update(current)
+            # Token times have whole seconds: tokens from this second on stay valid.
+            current.tokens_valid_after = now.replace(microsecond=0)
+            updated = work.uow.users.update(current)
             work.record(
                 UserUpdated(
-                    occurred_at=self._clock.now(),
+                    occurred_at=now,
                     actor_id=actor.user_id,
                     entity_id=actor.user_id,
                     details={"password": "changed"},
                 )
             )
             work.commit()
+        issued = self._tokens.issue(user_id=actor.user_id, now=now)
+        return LoginResult(
+            token=issued.token, expires_at=issued.claims.expires_at, user=UserView.of(updated)
+        )
 
     # -- administration ---------------------------------------------------------------------
 

@@ -45,6 +45,7 @@ def _user(row: Any) -> User:
         created_at=row.created_at,
         last_login=row.last_login,
         login_count=row.login_count,
+        tokens_valid_after=row.tokens_valid_after,
         version=row.version,
     )
 
@@ -60,6 +61,7 @@ def _user_values(user: User) -> dict[str, Any]:
         "created_at": user.created_at,
         "last_login": user.last_login,
         "login_count": user.login_count,
+        "tokens_valid_after": user.tokens_valid_after,
     }
 
 

@@ -379,3 +379,17 @@ def test_usernames_and_emails_stay_unique(attempts: list[tuple[str, str]]) -> No
     assert len(users) == len(registered)
     assert all(u.created_at.tzinfo is dt.UTC for u in users)
     assert not any(isinstance(e, UserLoggedIn) for e in registered)
+
+
+def test_password_change_ends_other_sessions() -> None:
+    """After a password change, older tokens are refused and the returned one works."""
+    clock = ManualClock()
+    core, _ = make(clock)
+    register(core)
+    old = core.users.login(username="alice", password=PASSWORD).token
+    clock.advance(seconds=5)
+    me = core.users.authenticate(old)
+    result = core.users.change_password(me, current_password=PASSWORD, new_password="new pass 123")
+    with pytest.raises(errors.TokenInvalid):
+        core.users.authenticate(old)
+    assert me.user_id == core.users.authenticate(result.token).user_id

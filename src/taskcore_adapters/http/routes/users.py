@@ -120,13 +120,13 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
     async def change_password(request: Request) -> Response:
         actor = ctx.principal(request)
         body = await ctx.body(request, PasswordBody)
-        await ctx.slow(
+        result = await ctx.slow(
             users.change_password,
             actor,
             current_password=body.current_password,
             new_password=body.new_password,
         )
-        return JSON({"message": "Password changed successfully"})
+        return JSON({"message": "Password changed successfully", "token": result.token})
 
     async def list_users(request: Request) -> Response:
         actor = ctx.principal(request)
@@ -224,10 +224,14 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             method="PUT",
             path="/api/users/me/password",
             handler=change_password,
-            summary="Change the caller's password (needs the current one)",
+            summary="Change the caller's password; ends every other session",
             tag="users",
             body=s.body_schema(PasswordBody),
-            responses={200: ("Changed", s.message()), 400: err, 401: err},
+            responses={
+                200: ("Changed; a fresh token", s.message(token={"type": "string"})),
+                400: err,
+                401: err,
+            },
         ),
         Endpoint(
             method="GET",

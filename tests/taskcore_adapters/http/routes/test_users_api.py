@@ -984,10 +984,12 @@ class TestChangePassword:
         )
         old = client.post("/api/login", json={"username": "alice", "password": PASSWORD})
         new = client.post("/api/login", json={"username": "alice", "password": "brand new secret"})
-        assert (200, {"message": "Password changed successfully"}) == (
+        assert (200, "Password changed successfully") == (
             response.status_code,
-            response.json(),
+            response.json()["message"],
         )
+        fresh = {"Authorization": f"Bearer {response.json()['token']}"}
+        assert 200 == client.get("/api/users/me", headers=fresh).status_code
         assert [(401, {"error": "Invalid credentials"}), 200] == [
             (old.status_code, old.json()),
             new.status_code,

@@ -67,6 +67,11 @@ def upgrade() -> None:
             "last_login", taskcore_adapters.sql.types.UtcDateTime(timezone=True), nullable=True
         ),
         sa.Column("login_count", sa.Integer(), nullable=False),
+        sa.Column(
+            "tokens_valid_after",
+            taskcore_adapters.sql.types.UtcDateTime(timezone=True),
+            nullable=True,
+        ),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
     )
