@@ -46,6 +46,7 @@ users = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("last_login", UtcDateTime, nullable=True),
     Column("login_count", Integer, nullable=False, default=0),
+    Column("tokens_valid_after", UtcDateTime, nullable=True),
     Column("version", Integer, nullable=False, default=1),
 )
 Index("uq_users_username_lower", func.lower(users.c.username), unique=True)
