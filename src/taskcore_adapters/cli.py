@@ -71,7 +71,7 @@ def _create_admin(args: argparse.Namespace) -> int:
         )
     finally:
         runtime.close()
-    verb = "created" if created else "promoted (password unchanged)"
+    verb = "created" if created else "is an active admin (existing account; password unchanged)"
     print(f"admin {user.username!r} (id {user.id}) {verb}", file=sys.stderr)
     return 0
 
@@ -110,6 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``taskcore`` console script."""
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     try:
         return int(args.run(args))
     except (ConfigError, TaskcoreError) as exc:
