@@ -7,6 +7,7 @@ files, inline jobs, a development mailer) inside ``TASKCORE_DATA_DIR``.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -36,6 +37,10 @@ class Settings:
             ``data_dir`` on first use.
         token_ttl_seconds: Access-token lifetime.
         password_time_cost / password_memory_cost: argon2id parameters.
+        rate_limit_url: Where throttling counts live: ``memory://`` or ``redis://...``.
+        auth_rate_per_address: Login/registration attempts per client address
+            (``limits`` notation such as ``30/minute``; ``off`` disables).
+        failed_login_rate: Failed logins per account before it is throttled.
     """
 
     data_dir: Path = Path("taskcore-data")
@@ -47,6 +52,9 @@ class Settings:
     token_ttl_seconds: int = 86400
     password_time_cost: int = 2
     password_memory_cost: int = 19456
+    rate_limit_url: str = "memory://"
+    auth_rate_per_address: str | None = "30/minute"
+    failed_login_rate: str | None = "10/minute"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -84,6 +92,9 @@ class Settings:
             queue_url=opt("TASKCORE_QUEUE_URL"),
             secret_key=secret,
             token_ttl_seconds=ttl,
+            rate_limit_url=opt("TASKCORE_RATE_LIMIT_URL") or "memory://",
+            auth_rate_per_address=_rate(env, "TASKCORE_AUTH_RATE_PER_ADDRESS", "30/minute"),
+            failed_login_rate=_rate(env, "TASKCORE_FAILED_LOGIN_RATE", "10/minute"),
         )
 
     @property
@@ -126,3 +137,17 @@ class Settings:
             return check_secret_key(key)
         except ValueError:
             raise ConfigError(f"the key stored in {path} is too short; remove it") from None
+
+
+def _rate(env: Mapping[str, str], name: str, default: str) -> str | None:
+    """A rate such as ``30/minute`` (checked), or ``None`` for ``off``.
+
+    Raises:
+        ConfigError: the value is not a rate.
+    """
+    value = env.get(name, "").strip() or default
+    if value.lower() == "off":
+        return None
+    if not re.fullmatch(r"\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?", value):
+        raise ConfigError(f"{name} must look like 30/minute (or be off)")
+    return value

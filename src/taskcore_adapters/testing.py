@@ -43,7 +43,7 @@ class World:
         view = self.core.users.register(
             username=name,
             email=f"{name}@example.com",
-            password="correct horse",
+            password="correct horse",  # noqa: S106 - test support
             full_name=name.title(),
             is_admin=admin,
         )

@@ -9,6 +9,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -18,8 +19,10 @@ from taskcore_adapters.bootstrap import Runtime
 from taskcore_adapters.http import errors
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint
+from taskcore_adapters.http.headers import SecurityHeaders
 from taskcore_adapters.http.openapi import document
 from taskcore_adapters.http.routes import health, users
+from taskcore_adapters.http.throttle import Throttle, ThrottleSettings
 from taskcore_adapters.http.wire import JSON
 
 
@@ -42,7 +45,17 @@ def create_app(runtime: Runtime, *, close_on_shutdown: bool = False) -> Starlett
         runtime: The taskcore instance to serve.
         close_on_shutdown: Release the runtime's resources when the app shuts down.
     """
-    ctx = HttpContext(runtime)
+    settings = runtime.settings
+    ctx = HttpContext(
+        runtime,
+        Throttle(
+            ThrottleSettings(
+                storage_url=settings.rate_limit_url,
+                per_address=settings.auth_rate_per_address,
+                failed_logins_per_account=settings.failed_login_rate,
+            )
+        ),
+    )
     endpoints = all_endpoints(ctx)
     spec = document(endpoints, version=_version())
 
@@ -63,7 +76,12 @@ def create_app(runtime: Runtime, *, close_on_shutdown: bool = False) -> Starlett
         HTTPException: errors.on_http_exception,
         Exception: errors.on_unexpected,
     }
-    app = Starlette(routes=routes, exception_handlers=handlers, lifespan=lifespan)
+    app = Starlette(
+        routes=routes,
+        exception_handlers=handlers,
+        lifespan=lifespan,
+        middleware=[Middleware(SecurityHeaders)],
+    )
     app.state.runtime = runtime
     app.state.openapi = spec
     return app

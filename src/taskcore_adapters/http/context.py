@@ -14,6 +14,7 @@ from taskcore.errors import TokenMissing
 from taskcore.services.users import Principal
 from taskcore_adapters.bootstrap import Runtime
 from taskcore_adapters.http import parsing, wire
+from taskcore_adapters.http.throttle import Throttle
 
 T = TypeVar("T")
 
@@ -39,6 +40,7 @@ class HttpContext:
     """Shared by all routes of one application instance."""
 
     runtime: Runtime
+    throttle: Throttle
     converter: cattrs.Converter = attrs.field(factory=parsing.make_converter)
 
     @property
@@ -64,6 +66,11 @@ class HttpContext:
         """Read and strictly structure a JSON object body into ``cls``."""
         data = await wire.read_json(request, allow_empty=allow_empty)
         return parsing.structure(self.converter, data, cls)
+
+    @staticmethod
+    def client_address(request: Request) -> str:
+        """The peer address (set from proxy headers only by a server configured to trust them)."""
+        return request.client.host if request.client else "unknown"
 
     @staticmethod
     async def slow(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -24,13 +24,13 @@ from hypothesis.stateful import (
     precondition,
     rule,
 )
-from taskcore_adapters.testing import World
 
 from taskcore import errors
 from taskcore.domain.pagination import PageRequest
 from taskcore.domain.projects import Role
 from taskcore.domain.tasks import TaskStatus
 from taskcore.services.users import Principal
+from taskcore_adapters.testing import World
 
 T = TypeVar("T")
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from taskcore_adapters.testing import World
 
 from taskcore import errors
 from taskcore.domain.comments import mentioned_names
 from taskcore.domain.events import UserMentioned
 from taskcore.domain.pagination import CursorRequest, PageRequest
 from taskcore.services.users import Principal
+from taskcore_adapters.testing import World
 
 TASK_MISSING = "Task not found or access denied"
 

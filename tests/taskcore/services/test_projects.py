@@ -6,12 +6,12 @@ import datetime as dt
 import json
 
 import pytest
-from taskcore_adapters.testing import World
 
 from taskcore import errors
 from taskcore.domain.events import ProjectDeleted, ProjectUpdated, TaskDeleted
 from taskcore.domain.pagination import CursorRequest, PageRequest
 from taskcore.domain.projects import Priority, ProjectStatus, Role
+from taskcore_adapters.testing import World
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import json
 from typing import Any
 
 import pytest
-from taskcore_adapters.testing import World
 
 from taskcore import errors
 from taskcore.domain.events import TaskAssigned, TaskStatusChanged, TaskUpdated
@@ -16,6 +15,7 @@ from taskcore.domain.projects import Priority
 from taskcore.domain.tasks import TaskStatus
 from taskcore.services.tasks import TaskFilters
 from taskcore.services.users import Principal
+from taskcore_adapters.testing import World
 
 UTC = dt.UTC
 STATUS_ERROR = "Invalid status. Must be one of ['pending', 'in_progress', 'completed', 'cancelled']"

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from taskcore.domain.values import UNSET, Unset
-from taskcore.errors import ValidationError
+from taskcore.errors import InvalidCredentials, ValidationError
 from taskcore.services.users import UserView
 from taskcore_adapters.http import schemas as s
 from taskcore_adapters.http.context import HttpContext
@@ -75,6 +75,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
     users = ctx.runtime.core.users
 
     async def register(request: Request) -> Response:
+        ctx.throttle.attempt("register", ctx.client_address(request))
         body = await ctx.body(request, RegisterBody)
         user = await ctx.slow(
             users.register,
@@ -86,8 +87,16 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
         return JSON({"message": "User registered successfully", "user": user_json(user)}, 201)
 
     async def login(request: Request) -> Response:
+        ctx.throttle.attempt("login", ctx.client_address(request))
         body = await ctx.body(request, LoginBody)
-        result = await ctx.slow(users.login, username=body.username, password=body.password)
+        if body.username:
+            ctx.throttle.check_account(body.username)
+        try:
+            result = await ctx.slow(users.login, username=body.username, password=body.password)
+        except InvalidCredentials:
+            if body.username:
+                ctx.throttle.failed_login(body.username)
+            raise
         return JSON(
             {"message": "Login successful", "token": result.token, "user": user_json(result.user)}
         )
