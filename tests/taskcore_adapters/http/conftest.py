@@ -43,9 +43,16 @@ Account = tuple[int, dict[str, str]]
 
 
 def build_runtime(tmp_path: Path, database_url: str, hasher: Argon2PasswordHasher) -> Runtime:
-    """A runtime on ``database_url`` with the test key and the cheap hasher."""
+    """A runtime on ``database_url`` with the test key, the cheap hasher and throttling
+    loose enough for tests that log in many times (test_throttle_headers.py tests it)."""
     return from_settings(
-        Settings(data_dir=tmp_path, database_url=database_url, secret_key=SECRET_KEY),
+        Settings(
+            data_dir=tmp_path,
+            database_url=database_url,
+            secret_key=SECRET_KEY,
+            auth_rate_per_address="10000/minute",
+            failed_login_rate="10000/minute",
+        ),
         password_hasher=hasher,
         migrate=False,
     )
