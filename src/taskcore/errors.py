@@ -12,6 +12,8 @@ leaves name the situation and carry structured fields.
     │   ├── ProjectNotFound
     │   ├── TaskNotFound
     │   ├── CommentNotFound
+    │   ├── AttachmentNotFound
+    │   ├── BlobNotFound              an attachment's file is missing from the file store
     │   └── MemberNotFound            the user is not a member of the project
     ├── PermissionDenied              the caller sees the object but may not do this
     │   ├── AdminRequired
@@ -87,6 +89,29 @@ class CommentNotFound(NotFound):
     def __init__(self, comment_id: int | None = None, message: str = "Comment not found") -> None:
         super().__init__(message)
         self.comment_id = comment_id
+
+
+class AttachmentNotFound(NotFound):
+    """No attachment with this id, or the caller is not a member of its task's project."""
+
+    def __init__(
+        self, attachment_id: int | None = None, message: str = "Attachment not found"
+    ) -> None:
+        super().__init__(message)
+        self.attachment_id = attachment_id
+
+
+class BlobNotFound(NotFound):
+    """No blob is stored under this key (an attachment's file is missing).
+
+    Args:
+        key: The blob key.
+        message: Text for the caller; the original's wording by default.
+    """
+
+    def __init__(self, key: str | None = None, message: str = "File not found on server") -> None:
+        super().__init__(message)
+        self.key = key
 
 
 class MemberNotFound(NotFound):

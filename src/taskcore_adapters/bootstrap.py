@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-from pathlib import Path
+from typing import Protocol
 
 import attrs
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from taskcore.app import Taskcore, build
+from taskcore.domain.files import new_blob_key
+from taskcore.errors import TaskcoreError
 from taskcore.ports.clock import Clock
+from taskcore.ports.files import FileStore
 from taskcore.ports.security import PasswordHasher
 from taskcore_adapters.blinker import BlinkerEventBus
 from taskcore_adapters.config import Settings
-from taskcore_adapters.memory import InMemoryStore
+from taskcore_adapters.fsspec import FsspecFileStore
+from taskcore_adapters.memory import InMemoryFileStore, InMemoryStore
 from taskcore_adapters.security import Argon2PasswordHasher, JwtTokenService
 from taskcore_adapters.sql import SqlAlchemyUnitOfWorkFactory, make_engine, upgrade
 from taskcore_adapters.system import SystemClock
@@ -41,6 +44,15 @@ class HealthReport:
         return "unavailable" not in self.checks.values()
 
 
+class LocatedFileStore(FileStore, Protocol):
+    """A file store that can say where it keeps its blobs."""
+
+    @property
+    def location(self) -> str:
+        """Where the blobs are, as a URL."""
+        ...
+
+
 @attrs.define
 class Runtime:
     """A taskcore instance with the resources it owns; :meth:`close` releases them."""
@@ -49,6 +61,7 @@ class Runtime:
     settings: Settings
     engine: Engine | None = None
     event_bus: BlinkerEventBus = attrs.field(factory=BlinkerEventBus)
+    file_store: LocatedFileStore = attrs.field(factory=InMemoryFileStore)
 
     def health(self) -> HealthReport:
         """Probe the database (``SELECT 1``), the queue (Redis ``PING``) and the file store."""
@@ -61,13 +74,13 @@ class Runtime:
                 checks["database"] = "unavailable"
         if self.settings.queue_url:
             checks["queue"] = "connected" if _redis_ping(self.settings.queue_url) else "unavailable"
-        location = self.settings.storage_url or str((self.settings.data_dir / "files").absolute())
-        writable = "://" not in location and _writable(Path(location))
+        now = SystemClock().now()
+        location = self.file_store.location
         return HealthReport(
-            checked_at=SystemClock().now(),
+            checked_at=now,
             checks=checks,
-            storage_location=_redact(location),
-            storage_writable=writable,
+            storage_location=_redact(location.removeprefix("file://")),
+            storage_writable=_writable(self.file_store, now),
         )
 
     def close(self) -> None:
@@ -90,9 +103,17 @@ def _redis_ping(url: str) -> bool:
         client.close()
 
 
-def _writable(path: Path) -> bool:
-    probe = path if path.exists() else path.parent
-    return probe.exists() and os.access(probe, os.W_OK)
+def _writable(store: FileStore, now: dt.datetime) -> bool:
+    """Whether the store accepts a write: partial data is written and discarded."""
+    try:
+        writer = store.open_writer(new_blob_key(now))
+        try:
+            writer.write(b"")
+        finally:
+            writer.abort()
+    except TaskcoreError:
+        return False
+    return True
 
 
 def _redact(url: str) -> str:
@@ -106,6 +127,7 @@ def from_settings(
     clock: Clock | None = None,
     password_hasher: PasswordHasher | None = None,
     migrate: bool | None = None,
+    file_store: LocatedFileStore | None = None,
 ) -> Runtime:
     """Build taskcore on the adapters the settings name.
 
@@ -114,6 +136,7 @@ def from_settings(
         clock: Override the wall clock (tests).
         password_hasher: Override the argon2id hasher (tests use cheap parameters).
         migrate: Apply migrations first; by default only on the embedded SQLite database.
+        file_store: Override the store built from ``settings.storage_url`` (tests).
 
     Returns:
         The runtime; call :meth:`Runtime.close` when done.
@@ -122,6 +145,9 @@ def from_settings(
     if migrate if migrate is not None else settings.is_embedded_database:
         upgrade(engine)
     bus = BlinkerEventBus()
+    files = file_store or FsspecFileStore(
+        settings.storage_url or str((settings.data_dir / "files").absolute())
+    )
     core = build(
         uow_factory=SqlAlchemyUnitOfWorkFactory(engine),
         clock=clock or SystemClock(),
@@ -134,8 +160,10 @@ def from_settings(
             ttl=dt.timedelta(seconds=settings.token_ttl_seconds),
         ),
         event_bus=bus,
+        file_store=files,
+        max_upload_bytes=settings.max_upload_bytes,
     )
-    return Runtime(core=core, settings=settings, engine=engine, event_bus=bus)
+    return Runtime(core=core, settings=settings, engine=engine, event_bus=bus, file_store=files)
 
 
 def in_memory(
@@ -155,11 +183,13 @@ def in_memory(
 
     key = secret_key or secrets.token_urlsafe(48)
     bus = BlinkerEventBus()
+    files = InMemoryFileStore()
     core = build(
         uow_factory=InMemoryStore(),
         clock=clock or SystemClock(),
         password_hasher=password_hasher or Argon2PasswordHasher(),
         token_service=JwtTokenService(secret_key=key),
         event_bus=bus,
+        file_store=files,
     )
-    return Runtime(core=core, settings=Settings(secret_key=key), event_bus=bus)
+    return Runtime(core=core, settings=Settings(secret_key=key), event_bus=bus, file_store=files)

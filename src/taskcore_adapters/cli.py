@@ -1,4 +1,4 @@
-"""The ``taskcore`` command: serve, migrate, create-admin."""
+"""The ``taskcore`` command: serve, migrate, create-admin, sweep-files."""
 
 from __future__ import annotations
 
@@ -76,6 +76,32 @@ def _create_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sweep_files(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from taskcore_adapters.bootstrap import from_settings
+
+    runtime = from_settings(Settings.from_env(), migrate=None)
+    try:
+        report = runtime.core.attachments.sweep_files(
+            grace=dt.timedelta(hours=args.grace_hours), check_rows=not args.skip_row_check
+        )
+    finally:
+        runtime.close()
+    print(f"blob removals completed: {report.deletions_completed}")
+    print(f"blob removals still pending: {report.deletions_pending}")
+    print(f"orphaned blobs removed: {len(report.orphans_removed)}")
+    print(f"unfinished uploads removed: {len(report.partials_removed)}")
+    print(f"removals that failed (retried next time): {report.failures}")
+    if report.unrecognised_keys:
+        print(f"keys not made by taskcore, left alone: {len(report.unrecognised_keys)}")
+    if report.missing_blobs:
+        ids = ", ".join(str(i) for i in report.missing_blobs)
+        print(f"attachments whose file is missing: {ids}")
+        return 1
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     root = argparse.ArgumentParser(
@@ -103,6 +129,26 @@ def parser() -> argparse.ArgumentParser:
         "--password", help="the password (or set TASKCORE_ADMIN_PASSWORD, or type it when asked)"
     )
     admin.set_defaults(run=_create_admin)
+
+    sweep = sub.add_parser(
+        "sweep-files",
+        help="retry pending file removals, remove orphaned files, report missing ones",
+        description="Bring the attachment files in step with the database: retry recorded "
+        "removals, remove files no attachment refers to and unfinished uploads older than "
+        "the grace period, and report attachments whose file is missing (exit status 1).",
+    )
+    sweep.add_argument(
+        "--grace-hours",
+        type=float,
+        default=24.0,
+        help="leave files younger than this alone (longer than the slowest upload)",
+    )
+    sweep.add_argument(
+        "--skip-row-check",
+        action="store_true",
+        help="do not look up each attachment's file (one store lookup per attachment)",
+    )
+    sweep.set_defaults(run=_sweep_files)
     return root
 
 

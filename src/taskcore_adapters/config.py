@@ -14,6 +14,7 @@ from pathlib import Path
 
 import attrs
 
+from taskcore.domain.attachments import DEFAULT_MAX_UPLOAD_BYTES
 from taskcore_adapters.security.tokens import check_secret_key
 
 SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
@@ -31,6 +32,7 @@ class Settings:
         data_dir: Folder for the embedded database, files, mail and the generated key.
         database_url: SQLAlchemy URL; ``None`` means a SQLite file in ``data_dir``.
         storage_url: fsspec URL for attachments; ``None`` means ``data_dir/files``.
+        max_upload_bytes: The largest attachment accepted (16 MiB by default).
         mail_url: ``smtp://`` or ``smtp+starttls://`` URL; ``None`` writes ``.eml`` files.
         queue_url: ``redis://`` URL for rq; ``None`` runs jobs inline.
         secret_key: JWT signing key (≥ 32 bytes); ``None`` means generate one in
@@ -46,6 +48,7 @@ class Settings:
     data_dir: Path = Path("taskcore-data")
     database_url: str | None = None
     storage_url: str | None = None
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     mail_url: str | None = None
     queue_url: str | None = None
     secret_key: str | None = attrs.field(default=None, repr=False)
@@ -78,6 +81,15 @@ class Settings:
                 raise ConfigError("TASKCORE_TOKEN_TTL_SECONDS must be a whole number") from None
             if ttl <= 0:
                 raise ConfigError("TASKCORE_TOKEN_TTL_SECONDS must be positive")
+        max_upload = DEFAULT_MAX_UPLOAD_BYTES
+        max_upload_text = opt("TASKCORE_MAX_UPLOAD_BYTES")
+        if max_upload_text is not None:
+            try:
+                max_upload = int(max_upload_text)
+            except ValueError:
+                raise ConfigError("TASKCORE_MAX_UPLOAD_BYTES must be a whole number") from None
+            if max_upload <= 0:
+                raise ConfigError("TASKCORE_MAX_UPLOAD_BYTES must be positive")
         secret = env.get("TASKCORE_SECRET_KEY")
         if secret is not None:
             try:
@@ -88,6 +100,7 @@ class Settings:
             data_dir=Path(opt("TASKCORE_DATA_DIR") or "taskcore-data"),
             database_url=opt("TASKCORE_DATABASE_URL"),
             storage_url=opt("TASKCORE_STORAGE_URL"),
+            max_upload_bytes=max_upload,
             mail_url=opt("TASKCORE_MAIL_URL"),
             queue_url=opt("TASKCORE_QUEUE_URL"),
             secret_key=secret,

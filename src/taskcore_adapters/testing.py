@@ -3,16 +3,20 @@ to create users and projects in one line. For your own tests as much as for ours
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import attrs
 
 from taskcore.app import Taskcore, build
+from taskcore.domain.attachments import DEFAULT_MAX_UPLOAD_BYTES
 from taskcore.domain.events import DomainEvent
 from taskcore.domain.projects import ProjectView
+from taskcore.ports.files import FileStore
+from taskcore.ports.uow import UnitOfWorkFactory
 from taskcore.services.users import Principal
 from taskcore_adapters.memory import (
     FakeTokenService,
+    InMemoryFileStore,
     InMemoryStore,
     ManualClock,
     PlainPasswordHasher,
@@ -21,22 +25,39 @@ from taskcore_adapters.memory import (
 
 @attrs.define
 class World:
-    """One in-memory taskcore, its store and its clock."""
+    """One in-memory taskcore, its store, its clock and its file store."""
 
     core: Taskcore
     store: InMemoryStore
     clock: ManualClock
+    files: FileStore = attrs.field(factory=InMemoryFileStore)
 
     @classmethod
-    def create(cls) -> World:
+    def create(
+        cls,
+        *,
+        files: FileStore | None = None,
+        max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+        wrap_uow: Callable[[InMemoryStore], UnitOfWorkFactory] | None = None,
+    ) -> World:
+        """A fresh world.
+
+        Args:
+            files: The file store for attachments (a fresh ``InMemoryFileStore`` by default).
+            max_upload_bytes: The largest attachment accepted.
+            wrap_uow: Wraps the store's unit-of-work factory, to inject faults.
+        """
         store, clock = InMemoryStore(), ManualClock()
+        file_store = InMemoryFileStore() if files is None else files
         core = build(
-            uow_factory=store,
+            uow_factory=store if wrap_uow is None else wrap_uow(store),
             clock=clock,
             password_hasher=PlainPasswordHasher(),
             token_service=FakeTokenService(),
+            file_store=file_store,
+            max_upload_bytes=max_upload_bytes,
         )
-        return cls(core=core, store=store, clock=clock)
+        return cls(core=core, store=store, clock=clock, files=file_store)
 
     def user(self, name: str, *, admin: bool = False) -> Principal:
         """Register a user and return them as an authenticated caller."""
@@ -67,8 +88,7 @@ class World:
 
     def events(self) -> list[DomainEvent]:
         """Every event in the outbox, oldest first."""
-        with self.store() as uow:
-            return list(uow.outbox.pending(100_000))
+        return self.store.events()
 
     def event_names(self) -> list[str]:
         """The names of every event in the outbox, oldest first."""

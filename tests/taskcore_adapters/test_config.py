@@ -54,12 +54,25 @@ class TestFromEnv:
             ({"TASKCORE_SECRET_KEY": "short"}, "TASKCORE_SECRET_KEY"),
             ({"TASKCORE_TOKEN_TTL_SECONDS": "soon"}, "TASKCORE_TOKEN_TTL_SECONDS"),
             ({"TASKCORE_TOKEN_TTL_SECONDS": "-5"}, "TASKCORE_TOKEN_TTL_SECONDS"),
+            ({"TASKCORE_MAX_UPLOAD_BYTES": "16M"}, "TASKCORE_MAX_UPLOAD_BYTES"),
+            ({"TASKCORE_MAX_UPLOAD_BYTES": "0"}, "TASKCORE_MAX_UPLOAD_BYTES"),
         ],
     )
     def test_bad_values_name_the_variable(self, env: dict[str, str], name: str) -> None:
         """A malformed variable is an error that names it."""
         with pytest.raises(ConfigError, match=name):
             Settings.from_env(env)
+
+
+class TestUploadLimit:
+    def test_default_is_the_original_16_mib(self) -> None:
+        """Without the variable, uploads are limited to 16 MiB."""
+        assert 16 * 1024 * 1024 == Settings.from_env({}).max_upload_bytes
+
+    def test_configured(self) -> None:
+        """TASKCORE_MAX_UPLOAD_BYTES sets the limit in bytes."""
+        settings = Settings.from_env({"TASKCORE_MAX_UPLOAD_BYTES": " 1073741824 "})
+        assert 2**30 == settings.max_upload_bytes
 
 
 class TestSecretKey:

@@ -237,6 +237,43 @@ class UserMentioned(DomainEvent):
     action: ClassVar[str] = "mention"
 
 
+# -- attachments ---------------------------------------------------------------------------
+#
+# Attachment events carry ``details``: filename (the sanitised original name), task_id,
+# project_id and file_size (bytes).
+
+
+@attrs.frozen(kw_only=True)
+class AttachmentUploaded(DomainEvent):
+    """A file was attached to a task (``details``: filename, task_id, project_id,
+    file_size)."""
+
+    name: ClassVar[str] = "attachment.uploaded"
+    entity_type: ClassVar[str] = "attachment"
+    action: ClassVar[str] = "upload"
+
+
+@attrs.frozen(kw_only=True)
+class AttachmentDownloaded(DomainEvent):
+    """An attachment's file (or a byte range of it) was handed out (``details``: filename,
+    task_id, project_id, file_size)."""
+
+    name: ClassVar[str] = "attachment.downloaded"
+    entity_type: ClassVar[str] = "attachment"
+    action: ClassVar[str] = "download"
+
+
+@attrs.frozen(kw_only=True)
+class AttachmentDeleted(DomainEvent):
+    """An attachment was deleted, by itself or with its task or project (``details``:
+    filename, task_id, project_id, file_size, with_task: whether its task or project was
+    deleted)."""
+
+    name: ClassVar[str] = "attachment.deleted"
+    entity_type: ClassVar[str] = "attachment"
+    action: ClassVar[str] = "delete"
+
+
 def json_value(value: object) -> object:
     """``value`` in a form JSON can hold: dates and datetimes as ISO 8601 text,
     enumerations as their value, tuples as lists."""
@@ -275,5 +312,8 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     CommentEdited,
     CommentDeleted,
     UserMentioned,
+    AttachmentUploaded,
+    AttachmentDownloaded,
+    AttachmentDeleted,
 )
 """Every concrete event class, for adapters that map names back to classes."""

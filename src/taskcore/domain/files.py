@@ -19,7 +19,8 @@ from typing import Final, Protocol
 
 import attrs
 
-from taskcore.errors import NotFound, TooLarge, UnsupportedType, ValidationError
+from taskcore.errors import BlobNotFound as BlobNotFound  # noqa: PLC0414 - re-exported
+from taskcore.errors import TooLarge, UnsupportedType, ValidationError
 
 CHUNK_SIZE: Final = 1024 * 1024
 """Default size of the pieces a blob is read in (1 MiB)."""
@@ -187,19 +188,6 @@ _KEY_PREFIX: Final = re.compile(
 )
 _KEY_TIME: Final = re.compile(r"(\d{4})/(\d{2})/(\d{2})/(\d{2})(\d{2})(\d{2})-[0-9a-f]{32}")
 _MAX_KEY_LENGTH: Final = 512
-
-
-class BlobNotFound(NotFound):
-    """No blob is stored under this key.
-
-    Args:
-        key: The blob key.
-        message: Text for the caller; the original's wording by default.
-    """
-
-    def __init__(self, key: str | None = None, message: str = "File not found on server") -> None:
-        super().__init__(message)
-        self.key = key
 
 
 @attrs.frozen(kw_only=True)

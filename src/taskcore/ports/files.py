@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol
 
-from taskcore.domain.files import CHUNK_SIZE, BlobNotFound
+from taskcore.domain.files import CHUNK_SIZE
+from taskcore.errors import BlobNotFound
 
 __all__ = ["CHUNK_SIZE", "BlobNotFound", "BlobWriter", "FileStore"]
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self
 
+from taskcore.ports.deliveries import DeliveryRepository
 from taskcore.ports.repositories import (
+    AttachmentRepository,
+    BlobDeletionRepository,
     CommentRepository,
     Outbox,
     ProjectRepository,
@@ -47,6 +50,21 @@ class UnitOfWork(Protocol):
     @property
     def comments(self) -> CommentRepository:
         """Comments on tasks."""
+        ...
+
+    @property
+    def deliveries(self) -> DeliveryRepository:
+        """Which handler has processed which event."""
+        ...
+
+    @property
+    def attachments(self) -> AttachmentRepository:
+        """Attachments' metadata."""
+        ...
+
+    @property
+    def blob_deletions(self) -> BlobDeletionRepository:
+        """Blobs to remove from the file store once their attachments are gone."""
         ...
 
     @property

@@ -21,7 +21,7 @@ from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint
 from taskcore_adapters.http.headers import SecurityHeaders
 from taskcore_adapters.http.openapi import document
-from taskcore_adapters.http.routes import health, users
+from taskcore_adapters.http.routes import attachments, comments, health, projects, tasks, users
 from taskcore_adapters.http.throttle import Throttle, ThrottleSettings
 from taskcore_adapters.http.wire import JSON
 
@@ -35,7 +35,14 @@ def _version() -> str:
 
 def all_endpoints(ctx: HttpContext) -> list[Endpoint]:
     """Every endpoint of the API, in routing order."""
-    return [*health.endpoints(ctx), *users.endpoints(ctx)]
+    return [
+        *health.endpoints(ctx),
+        *users.endpoints(ctx),
+        *projects.endpoints(ctx),
+        *tasks.endpoints(ctx),
+        *comments.endpoints(ctx),
+        *attachments.endpoints(ctx),
+    ]
 
 
 def create_app(runtime: Runtime, *, close_on_shutdown: bool = False) -> Starlette:

@@ -36,7 +36,8 @@ class Endpoint:
         auth: Whether a bearer token is required.
         body: Request body schema (JSON), if any.
         responses: Status code → (description, response body schema or ``None``).
-        params: Path and query parameters.
+        params: Path, query and header parameters.
+        etag: Whether the 200 and 201 answers carry an ``ETag`` header.
     """
 
     method: str
@@ -49,3 +50,4 @@ class Endpoint:
     body_content_type: str = "application/json"
     responses: Mapping[int, tuple[str, Schema | None]] = attrs.field(factory=dict)
     params: Sequence[Param] = ()
+    etag: bool = False

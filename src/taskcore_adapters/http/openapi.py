@@ -38,13 +38,24 @@ def _responses(ep: Endpoint) -> dict[int, tuple[str, Schema | None]]:
     return responses
 
 
-def _response(code: int, desc: str, schema: Schema | None) -> dict[str, Any]:
-    """One response object; 429 and 503 document their Retry-After header."""
+_ETAG = {
+    "ETag": {
+        "description": "The version of the resource, for `If-Match`",
+        "schema": {"type": "string"},
+    }
+}
+
+
+def _response(code: int, desc: str, schema: Schema | None, *, etag: bool = False) -> dict[str, Any]:
+    """One response object; 429 and 503 document their Retry-After header, and the
+    successful answers of a versioned resource their ETag header."""
     result: dict[str, Any] = {"description": desc}
     if schema is not None:
         result["content"] = {"application/json": {"schema": schema}}
     if code in (429, 503):
         result["headers"] = _RETRY_AFTER
+    if etag and code in (200, 201):
+        result["headers"] = _ETAG
     return result
 
 
@@ -60,7 +71,7 @@ def document(endpoints: Sequence[Endpoint], *, version: str) -> dict[str, Any]:
             .replace("}", "")
             .replace("-", "_"),
             "responses": {
-                str(code): _response(code, desc, schema)
+                str(code): _response(code, desc, schema, etag=ep.etag)
                 for code, (desc, schema) in sorted(_responses(ep).items())
             },
         }
@@ -94,7 +105,15 @@ def document(endpoints: Sequence[Endpoint], *, version: str) -> dict[str, Any]:
         },
         "paths": paths,
         "components": {
-            "schemas": {"User": s.USER, "Error": s.ERROR, "Pagination": s.PAGINATION},
+            "schemas": {
+                "User": s.USER,
+                "Error": s.ERROR,
+                "Pagination": s.PAGINATION,
+                "Project": s.PROJECT,
+                "Member": s.MEMBER,
+                "Task": s.TASK,
+                "Comment": s.COMMENT,
+            },
             "securitySchemes": {
                 "bearer": {
                     "type": "http",

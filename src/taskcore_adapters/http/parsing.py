@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import types
 import typing
-from typing import Any, TypeVar
+from typing import Any, NewType, TypeVar
 
 import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
@@ -34,10 +34,31 @@ def _string(value: Any, _: Any) -> str:
     return value
 
 
+INT64 = range(-(2**63), 2**63)
+"""Integers a database column can hold; JSON allows any size."""
+
+
+Id = NewType("Id", int)
+"""The type of a request field that names a row (a user, a task): a JSON integer from 0 to
+:data:`ID_MAX`, the largest key the tables hold."""
+
+ID_MAX = 2**31 - 1
+
+
 def _integer(value: Any, _: Any) -> int:
     if type(value) is not int:
         raise WrongType("an integer")
+    if value not in INT64:
+        raise WrongType("a 64-bit integer")
     return value
+
+
+def _id(value: Any, _: Any) -> Id:
+    if type(value) is not int:
+        raise WrongType("an integer")
+    if not 0 <= value <= ID_MAX:
+        raise WrongType("a valid id")
+    return Id(value)
 
 
 def _number(value: Any, _: Any) -> float:
@@ -56,17 +77,41 @@ def _is_union(tp: Any) -> bool:
     return typing.get_origin(tp) in (typing.Union, types.UnionType)
 
 
+_SCALARS: dict[Any, tuple[str, str]] = {
+    str: ("a string", "strings"),
+    int: ("an integer", "integers"),
+    float: ("a number", "numbers"),
+    bool: ("a boolean", "booleans"),
+    Id: ("an id", "ids"),
+}
+"""Each scalar type's name in messages: one value, and an array of them."""
+
+
+def _is_scalar_list(tp: Any) -> bool:
+    args = typing.get_args(tp)
+    return typing.get_origin(tp) is list and len(args) == 1 and args[0] in _SCALARS
+
+
+def _is_scalar_union(tp: Any) -> bool:
+    return _is_union(tp) and all(a in _SCALARS for a in typing.get_args(tp))
+
+
 def _has_unset(tp: Any) -> bool:
     return _is_union(tp) and Unset in typing.get_args(tp)
 
 
 def make_converter(*, forbid_extra_keys: bool = False) -> cattrs.Converter:
-    """A converter with strict hooks for ``str``, ``int``, ``float`` and ``bool``."""
+    """A converter with strict hooks for ``str``, ``int``, ``float``, ``bool`` and :data:`Id`.
+
+    Arrays of those (``list[str]``) must be JSON arrays whose every item has the type;
+    unions of them (``float | str``) take a value of any of their types.
+    """
     converter = cattrs.Converter(forbid_extra_keys=forbid_extra_keys)
     converter.register_structure_hook(str, _string)
     converter.register_structure_hook(int, _integer)
     converter.register_structure_hook(float, _number)
     converter.register_structure_hook(bool, _boolean)
+    converter.register_structure_hook(Id, _id)
 
     def unset_union(tp: Any) -> Any:
         rest = tuple(a for a in typing.get_args(tp) if a != Unset)
@@ -78,6 +123,36 @@ def make_converter(*, forbid_extra_keys: bool = False) -> cattrs.Converter:
         inner: Any = rest[0] if len(rest) == 1 else typing.Union[rest]  # noqa: UP007
         return lambda value, _: None if value is None else converter.structure(value, inner)
 
+    def scalar_list(tp: Any) -> Any:
+        item = typing.get_args(tp)[0]
+        expected = f"an array of {_SCALARS[item][1]}"
+
+        def structure_list(value: Any, _: Any) -> list[Any]:
+            if type(value) is not list:
+                raise WrongType(expected)
+            try:
+                return [converter.structure(v, item) for v in value]
+            except WrongType:
+                raise WrongType(expected) from None
+
+        return structure_list
+
+    def scalar_union(tp: Any) -> Any:
+        members = typing.get_args(tp)
+        expected = " or ".join(_SCALARS[a][0] for a in members)
+
+        def structure_one(value: Any, _: Any) -> Any:
+            for member in members:
+                try:
+                    return converter.structure(value, member)
+                except WrongType:
+                    continue
+            raise WrongType(expected)
+
+        return structure_one
+
+    converter.register_structure_hook_factory(_is_scalar_list, scalar_list)
+    converter.register_structure_hook_factory(_is_scalar_union, scalar_union)
     converter.register_structure_hook_factory(_has_unset, unset_union)
     converter.register_structure_hook_factory(
         lambda tp: _is_union(tp) and type(None) in typing.get_args(tp) and not _has_unset(tp),

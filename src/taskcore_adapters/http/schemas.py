@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from taskcore.domain.values import Unset
+from taskcore_adapters.http.parsing import Id
 
 Schema = dict[str, Any]
 
@@ -57,6 +58,153 @@ USER: Schema = {
 }
 
 
+_DATE = {"type": ["string", "null"], "description": "YYYY-MM-DD"}
+_PRIORITY = {"type": "string", "enum": ["low", "medium", "high", "critical"]}
+_ROLE = ["owner", "member", "viewer"]
+
+PROJECT: Schema = {
+    "type": "object",
+    "description": "The original's 11 keys plus `version` (for `If-Match`) and `role` "
+    "(the caller's role; null for an administrator who is not a member).",
+    "required": [
+        "id",
+        "name",
+        "description",
+        "status",
+        "priority",
+        "start_date",
+        "end_date",
+        "created_at",
+        "updated_at",
+        "owner_id",
+        "task_count",
+        "version",
+        "role",
+    ],
+    "additionalProperties": False,
+    "properties": {
+        "id": {"type": "integer"},
+        "name": {"type": "string"},
+        "description": {"type": "string"},
+        "status": {"type": "string", "enum": ["active", "completed", "archived"]},
+        "priority": _PRIORITY,
+        "start_date": _DATE,
+        "end_date": _DATE,
+        "created_at": {"type": "string"},
+        "updated_at": {"type": "string"},
+        "owner_id": {"type": "integer", "description": "the user who created the project"},
+        "task_count": {"type": "integer"},
+        "version": {"type": "integer"},
+        "role": {"type": ["string", "null"], "enum": [*_ROLE, None]},
+    },
+}
+
+TASK: Schema = {
+    "type": "object",
+    "description": "The original's 13 keys plus `labels`, `watchers`, `position` and "
+    "`version` (for `If-Match`).",
+    "required": [
+        "id",
+        "title",
+        "description",
+        "status",
+        "priority",
+        "due_date",
+        "completed_at",
+        "estimated_hours",
+        "actual_hours",
+        "created_at",
+        "updated_at",
+        "project_id",
+        "assignee_id",
+        "labels",
+        "watchers",
+        "position",
+        "version",
+    ],
+    "additionalProperties": False,
+    "properties": {
+        "id": {"type": "integer"},
+        "title": {"type": "string"},
+        "description": {"type": "string"},
+        "status": {
+            "type": "string",
+            "enum": ["pending", "in_progress", "completed", "cancelled"],
+        },
+        "priority": _PRIORITY,
+        "due_date": DATETIME,
+        "completed_at": DATETIME,
+        "estimated_hours": {"type": ["number", "null"]},
+        "actual_hours": {"type": ["number", "null"]},
+        "created_at": {"type": "string"},
+        "updated_at": {"type": "string"},
+        "project_id": {"type": "integer"},
+        "assignee_id": {"type": ["integer", "null"]},
+        "labels": {"type": "array", "items": {"type": "string"}},
+        "watchers": {"type": "array", "items": {"type": "integer"}},
+        "position": {"type": "number", "description": "order within the status column"},
+        "version": {"type": "integer"},
+    },
+}
+
+COMMENT: Schema = {
+    "type": "object",
+    "description": "The original's keys and `author_name`, plus `project_id`, `mentions` "
+    "(project members mentioned as @username) and `version` (for `If-Match`).",
+    "required": [
+        "id",
+        "content",
+        "created_at",
+        "updated_at",
+        "task_id",
+        "author_id",
+        "author_name",
+        "project_id",
+        "mentions",
+        "version",
+    ],
+    "additionalProperties": False,
+    "properties": {
+        "id": {"type": "integer"},
+        "content": {"type": "string"},
+        "created_at": {"type": "string"},
+        "updated_at": {"type": "string"},
+        "task_id": {"type": "integer"},
+        "author_id": {"type": "integer"},
+        "author_name": {"type": "string"},
+        "project_id": {"type": "integer"},
+        "mentions": {"type": "array", "items": {"type": "string"}},
+        "version": {"type": "integer"},
+    },
+}
+
+MEMBER: Schema = {
+    "type": "object",
+    "required": ["project_id", "user_id", "username", "full_name", "role", "added_at"],
+    "additionalProperties": False,
+    "properties": {
+        "project_id": {"type": "integer"},
+        "user_id": {"type": "integer"},
+        "username": {"type": "string"},
+        "full_name": {"type": ["string", "null"]},
+        "role": {"type": "string", "enum": _ROLE},
+        "added_at": {"type": "string"},
+    },
+}
+
+
+def listing(key: str, item: Schema) -> Schema:
+    """A list answer: ``{key: [...], "pagination": {...}}`` for numbered pages, or
+    ``{key: [...], "next_cursor": str | null}`` when paging by ``cursor``."""
+    items: Schema = {"type": "array", "items": item}
+    return {
+        "oneOf": [
+            obj(**{key: items, "pagination": ref("Pagination")}),
+            obj(**{key: items, "next_cursor": {"type": ["string", "null"]}}),
+        ]
+    }
+
+
 def obj(required: list[str] | None = None, /, **properties: Schema) -> Schema:
     """An object schema with the given properties (all required unless listed)."""
     return {
@@ -76,18 +224,30 @@ def ref(name: str) -> Schema:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-_SCALARS: dict[Any, str] = {str: "string", int: "integer", float: "number", bool: "boolean"}
+_SCALARS: dict[Any, str] = {
+    str: "string",
+    int: "integer",
+    float: "number",
+    bool: "boolean",
+    Id: "integer",
+}
 
 
 def _field_schema(tp: Any) -> Schema:
     if typing.get_origin(tp) in (typing.Union, types.UnionType):
         names: list[str] = []
+        items: Schema | None = None
         for arg in typing.get_args(tp):
             if arg == Unset:
                 continue
-            kind = "null" if arg is type(None) else _field_schema(arg).get("type", "object")
+            inner: Schema = {"type": "null"} if arg is type(None) else _field_schema(arg)
+            kind = inner.get("type", "object")
             names.extend(kind if isinstance(kind, list) else [kind])
-        return {"type": names if len(names) > 1 else names[0]}
+            items = inner.get("items", items)
+        union: Schema = {"type": names if len(names) > 1 else names[0]}
+        if items is not None:
+            union["items"] = items
+        return union
     if tp in _SCALARS:
         return {"type": _SCALARS[tp]}
     if typing.get_origin(tp) is list:

@@ -5,10 +5,12 @@ both) and keep no module-level state: each :class:`InMemoryStore` is independent
 """
 
 from taskcore_adapters.memory.fakes import FakeTokenService, ManualClock, PlainPasswordHasher
+from taskcore_adapters.memory.files import InMemoryFileStore
 from taskcore_adapters.memory.store import InMemoryStore, InMemoryUnitOfWork
 
 __all__ = [
     "FakeTokenService",
+    "InMemoryFileStore",
     "InMemoryStore",
     "InMemoryUnitOfWork",
     "ManualClock",

@@ -26,6 +26,11 @@ class InMemoryFileStore:
         self._blobs: dict[str, bytes] = {}
         self._partial: dict[str, bytearray] = {}
 
+    @property
+    def location(self) -> str:
+        """Where the blobs are, for health reports: this process's memory."""
+        return "memory://"
+
     def open_writer(self, key: str) -> InMemoryBlobWriter:
         check_blob_key(key)
         buffer = bytearray()

@@ -12,6 +12,7 @@ from typing import Any, Self, TypeVar
 
 import attrs
 
+from taskcore.domain.attachments import Attachment, BlobDeletion
 from taskcore.domain.comments import Comment, CommentView
 from taskcore.domain.events import DomainEvent
 from taskcore.domain.pagination import Keyset, Page, PageRequest, SortValue, follows
@@ -36,6 +37,12 @@ from taskcore.errors import (
     UserNotFound,
     VersionMismatch,
 )
+from taskcore.ports.deliveries import Delivery
+from taskcore_adapters.memory.attachments import (
+    InMemoryAttachmentRepository,
+    InMemoryBlobDeletionRepository,
+)
+from taskcore_adapters.memory.deliveries import InMemoryDeliveryRepository
 
 T = TypeVar("T")
 
@@ -48,7 +55,10 @@ class _Tables:
     members: dict[tuple[int, int], Membership] = attrs.field(factory=dict)
     tasks: dict[int, Task] = attrs.field(factory=dict)
     comments: dict[int, Comment] = attrs.field(factory=dict)
+    attachments: dict[int, Attachment] = attrs.field(factory=dict)
+    blob_deletions: dict[str, BlobDeletion] = attrs.field(factory=dict)
     outbox: list[tuple[DomainEvent, dt.datetime | None]] = attrs.field(factory=list)
+    deliveries: dict[tuple[str, str], Delivery] = attrs.field(factory=dict)
     next_id: dict[str, int] = attrs.field(factory=dict)
 
     def allocate(self, table: str) -> int:
@@ -76,6 +86,11 @@ class InMemoryStore:
         """The lock that serialises transactions."""
         return self._lock
 
+    def events(self) -> list[DomainEvent]:
+        """Every event ever committed to the outbox, oldest first (published or not)."""
+        with self._lock:
+            return [event for event, _ in self._tables.outbox]
+
     def snapshot(self) -> _Tables:
         """A private copy of every table."""
         return copy.deepcopy(self._tables)
@@ -93,7 +108,10 @@ class InMemoryUnitOfWork:
     projects: InMemoryProjectRepository
     tasks: InMemoryTaskRepository
     comments: InMemoryCommentRepository
+    attachments: InMemoryAttachmentRepository
+    blob_deletions: InMemoryBlobDeletionRepository
     outbox: InMemoryOutbox
+    deliveries: InMemoryDeliveryRepository
 
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
@@ -135,7 +153,10 @@ class InMemoryUnitOfWork:
         self.projects = InMemoryProjectRepository(self._tables)
         self.tasks = InMemoryTaskRepository(self._tables)
         self.comments = InMemoryCommentRepository(self._tables)
+        self.attachments = InMemoryAttachmentRepository(self._tables)
+        self.blob_deletions = InMemoryBlobDeletionRepository(self._tables)
         self.outbox = InMemoryOutbox(self._tables)
+        self.deliveries = InMemoryDeliveryRepository(self._tables.deliveries)
 
 
 class InMemoryUserRepository:
@@ -600,3 +621,6 @@ class InMemoryOutbox:
             (e, when if e.event_id in wanted and done is None else done)
             for e, done in self._t.outbox
         ]
+
+    def get(self, event_id: str) -> DomainEvent | None:
+        return next((e for e, _ in self._t.outbox if e.event_id == event_id), None)

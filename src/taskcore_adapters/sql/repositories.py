@@ -204,6 +204,12 @@ class SqlAlchemyOutbox:
         ).all()
         return [codec.decode(r.name, r.payload) for r in rows]
 
+    def get(self, event_id: str) -> DomainEvent | None:
+        row = self._conn.execute(
+            select(outbox.c.name, outbox.c.payload).where(outbox.c.event_id == event_id)
+        ).first()
+        return codec.decode(row.name, row.payload) if row else None
+
     def mark_published(self, event_ids: Sequence[str], when: dt.datetime) -> None:
         if event_ids:
             self._conn.execute(

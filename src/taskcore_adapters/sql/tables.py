@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -174,3 +175,53 @@ comments = Table(
 )
 # Leads with task_id, so it also indexes the foreign key; a task's comments oldest first.
 Index("ix_comments_task_id_created_at", comments.c.task_id, comments.c.created_at)
+
+event_deliveries = Table(
+    "event_deliveries",
+    metadata,
+    Column("event_id", String(32), primary_key=True),
+    Column("handler", String(100), primary_key=True),
+    Column("status", String(10), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+Index("ix_event_deliveries_due", event_deliveries.c.status, event_deliveries.c.next_attempt_at)
+
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # Not ON DELETE CASCADE: a cascade would drop the rows and lose their blob keys. The
+    # check is deferred to the commit, so a task can be deleted before its attachments in
+    # the same transaction (the attachments handler runs at commit), but a transaction that
+    # leaves attachments of a deleted task behind cannot commit.
+    Column(
+        "task_id",
+        Integer,
+        ForeignKey("tasks.id", deferrable=True, initially="DEFERRED"),
+        nullable=False,
+    ),
+    Column("uploaded_by", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("filename", String(255), nullable=False),
+    Column("original_filename", String(255), nullable=False),
+    Column("extension", String(16), nullable=False),
+    Column("file_size", BigInteger, nullable=False),
+    Column("mime_type", String(100), nullable=False),
+    Column("file_hash", String(64), nullable=False),
+    Column("blob_key", String(512), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint("file_size >= 0", name="file_size"),
+)
+# Leads with task_id, so it also indexes the foreign key; a task's attachments newest first.
+Index("ix_attachments_task_id_created_at", attachments.c.task_id, attachments.c.created_at)
+
+blob_deletions = Table(
+    "blob_deletions",
+    metadata,
+    Column("blob_key", String(512), primary_key=True),
+    Column("requested_at", UtcDateTime, nullable=False, index=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=True),
+)

@@ -9,7 +9,12 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from taskcore.errors import Unavailable
+from taskcore_adapters.sql.attachments import (
+    SqlAlchemyAttachmentRepository,
+    SqlAlchemyBlobDeletionRepository,
+)
 from taskcore_adapters.sql.comments import SqlAlchemyCommentRepository
+from taskcore_adapters.sql.deliveries import SqlAlchemyDeliveryRepository
 from taskcore_adapters.sql.projects import SqlAlchemyProjectRepository
 from taskcore_adapters.sql.repositories import (
     SqlAlchemyOutbox,
@@ -31,7 +36,10 @@ class SqlAlchemyUnitOfWork:
     projects: SqlAlchemyProjectRepository
     tasks: SqlAlchemyTaskRepository
     comments: SqlAlchemyCommentRepository
+    attachments: SqlAlchemyAttachmentRepository
+    blob_deletions: SqlAlchemyBlobDeletionRepository
     outbox: SqlAlchemyOutbox
+    deliveries: SqlAlchemyDeliveryRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -49,7 +57,10 @@ class SqlAlchemyUnitOfWork:
         self.projects = SqlAlchemyProjectRepository(self._conn)
         self.tasks = SqlAlchemyTaskRepository(self._conn)
         self.comments = SqlAlchemyCommentRepository(self._conn)
+        self.attachments = SqlAlchemyAttachmentRepository(self._conn)
+        self.blob_deletions = SqlAlchemyBlobDeletionRepository(self._conn)
         self.outbox = SqlAlchemyOutbox(self._conn)
+        self.deliveries = SqlAlchemyDeliveryRepository(self._conn)
         return self
 
     def __exit__(

@@ -53,8 +53,7 @@ def principal(core: Taskcore, user_id: int) -> Principal:
 
 
 def outbox(store: InMemoryStore) -> list[str]:
-    with store() as uow:
-        return [e.name for e in uow.outbox.pending(1000)]
+    return [e.name for e in store.events()]
 
 
 class TestRegister:
@@ -130,8 +129,7 @@ class TestRegister:
         """Registration stores a user.registered event in the same transaction."""
         core, store = make()
         user_id = register(core)
-        with store() as uow:
-            events = list(uow.outbox.pending(10))
+        events = store.events()
         assert ["user.registered"] == [e.name for e in events]
         assert isinstance(events[0], UserRegistered)
         assert (user_id, {"username": "alice"}) == (events[0].entity_id, events[0].details)
@@ -260,8 +258,7 @@ class TestProfile:
         assert ("new@example.com", "Alice") == (updated.email, updated.full_name)
         cleared = core.users.update_profile(me, full_name=None)
         assert cleared.full_name is None
-        with store() as uow:
-            details = [e.details for e in uow.outbox.pending(10) if e.name == "user.updated"]
+        details = [e.details for e in store.events() if e.name == "user.updated"]
         assert [
             {"email": {"old": "alice@example.com", "new": "new@example.com"}},
             {"full_name": {"old": "Alice", "new": None}},
@@ -374,7 +371,7 @@ def test_usernames_and_emails_stay_unique(attempts: list[tuple[str, str]]) -> No
             )
     with store() as uow:
         users = list(uow.users.list(PageRequest(per_page=100)).items)
-        registered = [e for e in uow.outbox.pending(1000) if isinstance(e, UserRegistered)]
+    registered = [e for e in store.events() if isinstance(e, UserRegistered)]
     assert len(users) == len({u.username.lower() for u in users}) == len({u.email for u in users})
     assert len(users) == len(registered)
     assert all(u.created_at.tzinfo is dt.UTC for u in users)

@@ -39,10 +39,19 @@ def path_id(request: Request, name: str) -> int:
     return value
 
 
+MAX_PAGE = 2**31 - 1
+"""Highest page number used; a larger one would overflow the database's row offset."""
+
+
 def page_request(request: Request, *, default: int = 20, cap: int = 100) -> PageRequest:
-    """``page`` and ``per_page`` from the query string, normalised."""
+    """``page`` and ``per_page`` from the query string, normalised (``page`` at most
+    :data:`MAX_PAGE`)."""
+    page = int_query(request, "page")
     return PageRequest.of(
-        int_query(request, "page"), int_query(request, "per_page"), default=default, cap=cap
+        None if page is None else min(page, MAX_PAGE),
+        int_query(request, "per_page"),
+        default=default,
+        cap=cap,
     )
 
 

@@ -1,0 +1,294 @@
+"""Event delivery: the outbox relayed to handlers, each event processed once per handler.
+
+Every use case stores its events in the outbox in the same transaction as its change.
+:meth:`EventDispatcher.relay` fans each new event out into one *delivery* per interested
+handler and queues a job for it. :meth:`EventDispatcher.deliver` runs the handler in its
+own unit of work and marks the delivery done **in that same transaction**, so a handler's
+database effects happen exactly once even when a job runs twice. A failing handler is
+rolled back, its delivery is rescheduled with back-off, and after the last attempt it is
+marked failed, with the error, where operators can list it. :meth:`retry_due` re-queues
+due deliveries; it also recovers deliveries whose job was lost (a crash between commit and
+enqueue, a Redis restart), because the outbox and the deliveries, not the queue, are the
+source of truth.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from taskcore.domain.events import DomainEvent
+from taskcore.domain.pagination import Page, PageRequest
+from taskcore.errors import AdminRequired, Unavailable
+from taskcore.ports.clock import Clock
+from taskcore.ports.deliveries import Delivery, DeliveryStatus
+from taskcore.ports.jobs import JobQueue, JobSpec
+from taskcore.uow import Transactions, Work
+
+log = logging.getLogger(__name__)
+
+EventHandler = Callable[[DomainEvent, Work], None]
+
+DELIVER = JobSpec(name="events.deliver", retries=0, timeout_seconds=300)
+"""The job that delivers one event to one handler (retries are the dispatcher's own)."""
+
+ALL_EVENTS = "*"
+
+
+@attrs.frozen(kw_only=True)
+class HandlerSpec:
+    """A named consumer of events.
+
+    Attributes:
+        name: Stable name; part of the delivery's identity, never reuse it for another job.
+        events: Event names it wants (``*`` for all).
+        func: Called with the event and the open :class:`Work`; must not commit.
+        max_attempts: Attempts before the delivery is marked failed.
+    """
+
+    name: str
+    events: frozenset[str]
+    func: EventHandler
+    max_attempts: int = 8
+
+    def wants(self, event: DomainEvent) -> bool:
+        """Whether this handler consumes ``event``."""
+        return ALL_EVENTS in self.events or event.name in self.events
+
+
+class InlineQueue:
+    """The embedded default job queue: runs each job at once, in this process.
+
+    A job that raises has already recorded its failure (deliveries are rescheduled with
+    back-off), so the error is logged and not passed to the caller. ``run_at`` is ignored;
+    job ids already run are ignored, as a queue still holding them would.
+    """
+
+    def __init__(self, runner: Callable[[str, Mapping[str, Any]], object]) -> None:
+        self._runner = runner
+        self._seen: set[str] = set()
+        self._lock = threading.Lock()
+
+    def enqueue(
+        self,
+        spec: JobSpec,
+        args: Mapping[str, Any],
+        *,
+        job_id: str | None = None,
+        run_at: dt.datetime | None = None,
+    ) -> bool:
+        if job_id is not None:
+            with self._lock:
+                if job_id in self._seen:
+                    return False
+                self._seen.add(job_id)
+        try:
+            self._runner(spec.name, args)
+        except Exception as exc:  # noqa: BLE001 - recorded by the job; must not fail the caller
+            log.warning("inline job %s failed: %s", spec.name, type(exc).__name__)
+        return True
+
+
+class EventDispatcher:
+    """Relays the outbox to handlers through a job queue.
+
+    Args:
+        transactions: Opens units of work.
+        clock: Source of the current time.
+        queue: Where delivery jobs go; by default they run inline, in process.
+        handlers: The consumers, by unique name.
+        backoff_seconds: Pause before each retry of a failed delivery; the last repeats.
+    """
+
+    def __init__(
+        self,
+        *,
+        transactions: Transactions,
+        clock: Clock,
+        queue: JobQueue | None = None,
+        handlers: Sequence[HandlerSpec] = (),
+        backoff_seconds: Sequence[int] = (5, 30, 120, 600, 1800, 3600),
+    ) -> None:
+        self._tx = transactions
+        self._clock = clock
+        self._queue: JobQueue = queue if queue is not None else InlineQueue(self.run_job)
+        self._backoff = tuple(backoff_seconds) or (0,)
+        self._handlers: dict[str, HandlerSpec] = {}
+        self._local = threading.local()
+        for spec in handlers:
+            self.register(spec)
+
+    def register(self, spec: HandlerSpec) -> None:
+        """Add a handler.
+
+        Raises:
+            ValueError: a handler with this name exists.
+        """
+        if spec.name in self._handlers:
+            raise ValueError(f"duplicate event handler {spec.name!r}")
+        self._handlers[spec.name] = spec
+
+    def use_queue(self, queue: JobQueue) -> None:
+        """Send delivery jobs to ``queue`` from now on."""
+        self._queue = queue
+
+    def relay_now(self) -> None:
+        """Relay until the outbox is empty; re-entrant calls (from handlers) return at once.
+
+        Used as an after-commit hook so events are handled promptly in process.
+        """
+        if getattr(self._local, "active", False):
+            return
+        self._local.active = True
+        try:
+            while self.relay() > 0:
+                pass
+        finally:
+            self._local.active = False
+
+    @property
+    def handler_names(self) -> list[str]:
+        """Names of the registered handlers."""
+        return sorted(self._handlers)
+
+    def relay(self, limit: int = 500) -> int:
+        """Turn new outbox events into deliveries and queue them.
+
+        Returns:
+            How many events were relayed.
+        """
+        created: list[tuple[str, str]] = []
+        with self._tx() as work:
+            events = list(work.uow.outbox.pending(limit))
+            if not events:
+                return 0
+            now = self._clock.now()
+            for event in events:
+                names = [h.name for h in self._handlers.values() if h.wants(event)]
+                if names:
+                    work.uow.deliveries.create(event.event_id, names, now)
+                    created.extend((event.event_id, name) for name in names)
+            work.uow.outbox.mark_published([e.event_id for e in events], now)
+            work.commit()
+        for event_id, name in created:
+            self._enqueue(event_id, name, attempt=0)
+        return len(events)
+
+    def retry_due(self, limit: int = 500) -> int:
+        """Queue again every pending delivery whose next attempt is due.
+
+        Returns:
+            How many deliveries were queued.
+        """
+        with self._tx() as work:
+            due = list(work.uow.deliveries.due(self._clock.now(), limit))
+        for delivery in due:
+            self._enqueue(delivery.event_id, delivery.handler, attempt=delivery.attempts)
+        return len(due)
+
+    def deliver(self, event_id: str, handler: str) -> bool:
+        """Run ``handler`` for the event, unless already done.
+
+        Returns:
+            ``True`` if the handler ran and succeeded now; ``False`` if there was nothing
+            to do (done before, failed for good, unknown).
+
+        Raises:
+            Exception: whatever the handler raised, after the failure was recorded.
+        """
+        spec = self._handlers.get(handler)
+        try:
+            with self._tx() as work:
+                delivery = work.uow.deliveries.lock(event_id, handler)
+                if spec is None or delivery is None or delivery.status != DeliveryStatus.PENDING:
+                    return False
+                event = work.uow.outbox.get(event_id)
+                if event is None:
+                    return False
+                spec.func(event, work)
+                work.uow.deliveries.save(
+                    attrs.evolve(
+                        delivery,
+                        status=DeliveryStatus.DONE,
+                        attempts=delivery.attempts + 1,
+                        last_error=None,
+                        updated_at=self._clock.now(),
+                    )
+                )
+                work.commit()
+                return True
+        except Unavailable:
+            raise  # the database itself is down: nothing can be recorded; the job retries
+        except Exception as exc:
+            self._record_failure(event_id, handler, exc)
+            raise
+
+    def run_job(self, name: str, args: Mapping[str, Any]) -> bool:
+        """Run a job of this dispatcher by name (the job queue's runner calls this).
+
+        Returns:
+            ``False`` if ``name`` is not one of this dispatcher's jobs.
+        """
+        if name == DELIVER.name:
+            self.deliver(str(args["event_id"]), str(args["handler"]))
+            return True
+        return False
+
+    def list_deliveries(
+        self, actor_is_admin: bool, status: DeliveryStatus, page: PageRequest
+    ) -> Page[Delivery]:
+        """Deliveries in one status, e.g. the failed ones (admins only).
+
+        Raises:
+            AdminRequired: the caller is not an administrator.
+        """
+        if not actor_is_admin:
+            raise AdminRequired()
+        with self._tx() as work:
+            return work.uow.deliveries.list(status, page)
+
+    def _enqueue(self, event_id: str, handler: str, *, attempt: int) -> None:
+        try:
+            self._queue.enqueue(
+                DELIVER,
+                {"event_id": event_id, "handler": handler},
+                job_id=f"evt-{event_id}-{handler}-{attempt}",
+            )
+        except Unavailable:
+            # The delivery stays pending; retry_due queues it when the queue is back.
+            log.warning("job queue unavailable; delivery %s/%s stays pending", event_id, handler)
+
+    def _record_failure(self, event_id: str, handler: str, exc: Exception) -> None:
+        spec = self._handlers[handler]
+        error = f"{type(exc).__name__}: {exc}"[:1000]
+        with self._tx() as work:
+            delivery = work.uow.deliveries.lock(event_id, handler)
+            if delivery is None or delivery.status != DeliveryStatus.PENDING:
+                return
+            attempts = delivery.attempts + 1
+            now = self._clock.now()
+            pause = self._backoff[min(attempts, len(self._backoff)) - 1]
+            failed = attempts >= spec.max_attempts
+            work.uow.deliveries.save(
+                attrs.evolve(
+                    delivery,
+                    status=DeliveryStatus.FAILED if failed else DeliveryStatus.PENDING,
+                    attempts=attempts,
+                    next_attempt_at=now + dt.timedelta(seconds=pause),
+                    last_error=error,
+                    updated_at=now,
+                )
+            )
+            work.commit()
+        log.warning(
+            "event handler %s failed on %s (attempt %d%s)",
+            handler,
+            event_id,
+            attempts,
+            ", giving up" if failed else "",
+        )

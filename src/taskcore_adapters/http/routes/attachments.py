@@ -1,0 +1,435 @@
+"""Attachments: endpoints A1-A8 of the original, with streamed uploads and downloads.
+
+Uploads stream the multipart file part straight into the file store (nothing is held in
+memory whole or spooled to temporary files) and stop reading as soon as the size limit is
+passed. Downloads stream from the file store in a worker thread, support single byte
+ranges (206, 416) and conditional requests (``ETag`` is the SHA-256 of the content), and
+are always served as attachments that browsers must not sniff or render.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import re
+import urllib.parse
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, Final
+
+import attrs
+from starlette.concurrency import iterate_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from taskcore.domain.attachments import AttachmentStats, AttachmentView, size_in_mb
+from taskcore.services.attachments import PendingUpload
+from taskcore_adapters.http import schemas as s
+from taskcore_adapters.http.context import HttpContext
+from taskcore_adapters.http.endpoint import Endpoint, Param
+from taskcore_adapters.http.multipart import MAX_FIELD_BYTES, FilePart, receive_upload
+from taskcore_adapters.http.routes.common import PAGE_PARAMS, page_request, pagination, path_id
+from taskcore_adapters.http.wire import JSON, error, iso
+
+UPLOAD_OVERHEAD: Final = 64 * 1024 + MAX_FIELD_BYTES
+"""Room for the multipart boundaries, part headers and text fields around the file: the
+request body may exceed the file limit by this much."""
+
+NOT_SATISFIABLE: Final = "Requested range not satisfiable"
+
+_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+
+DOWNLOAD_HEADERS: Final = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+    "Cache-Control": "private, no-cache",
+    "Accept-Ranges": "bytes",
+}
+"""Sent with every download: never sniffed, never rendered with scripts, revalidated."""
+
+ATTACHMENT: s.Schema = {
+    "type": "object",
+    "description": "The original's attachment object plus `uploaded_by_username`.",
+    "required": [
+        "id",
+        "filename",
+        "original_filename",
+        "file_size",
+        "mime_type",
+        "file_hash",
+        "created_at",
+        "task_id",
+        "uploaded_by",
+        "uploaded_by_username",
+    ],
+    "additionalProperties": False,
+    "properties": {
+        "id": {"type": "integer"},
+        "filename": {"type": "string", "description": "generated name: `<random hex>.<ext>`"},
+        "original_filename": {"type": "string", "description": "the client's name, sanitised"},
+        "file_size": {"type": "integer"},
+        "mime_type": {"type": "string", "description": "from the extension, once checked"},
+        "file_hash": {"type": "string", "description": "SHA-256, lower-case hex"},
+        "created_at": {"type": "string"},
+        "task_id": {"type": "integer"},
+        "uploaded_by": {"type": "integer"},
+        "uploaded_by_username": {"type": "string"},
+    },
+}
+
+_TYPE_COUNT = {"type": "integer"}
+STATS: s.Schema = s.obj(
+    total_attachments={"type": "integer"},
+    total_size_bytes={"type": "integer"},
+    total_size_mb={"type": "number"},
+    file_types={
+        "type": "array",
+        "items": s.obj(extension={"type": "string"}, count=_TYPE_COUNT, total_size=_TYPE_COUNT),
+    },
+    media_types={
+        "type": "array",
+        "items": s.obj(media_type={"type": "string"}, count=_TYPE_COUNT, total_size=_TYPE_COUNT),
+    },
+)
+
+UPLOAD_BODY: s.Schema = {
+    "type": "object",
+    "required": ["file"],
+    "properties": {
+        "file": {
+            "type": "string",
+            "format": "binary",
+            "description": "the file; its extension must be allowed and match its content",
+        }
+    },
+}
+
+
+@attrs.define(kw_only=True)
+class BulkDeleteBody:
+    task_ids: list[int] | None = None
+
+
+class RangeNotSatisfiable(Exception):
+    """The ``Range`` header asks only for bytes the file does not have."""
+
+
+def attachment_json(view: AttachmentView) -> dict[str, Any]:
+    """The original's attachment object, with ``uploaded_by_username``."""
+    return {
+        "id": view.id,
+        "filename": view.filename,
+        "original_filename": view.original_filename,
+        "file_size": view.file_size,
+        "mime_type": view.mime_type,
+        "file_hash": view.file_hash,
+        "created_at": iso(view.created_at),
+        "task_id": view.task_id,
+        "uploaded_by": view.uploaded_by,
+        "uploaded_by_username": view.uploaded_by_username,
+    }
+
+
+def stats_json(stats: AttachmentStats) -> dict[str, Any]:
+    """The original's statistics body, plus the same grouped by media type."""
+    return {
+        "total_attachments": stats.total_count,
+        "total_size_bytes": stats.total_size,
+        "total_size_mb": size_in_mb(stats.total_size),
+        "file_types": [
+            {"extension": t.value, "count": t.count, "total_size": t.total_size}
+            for t in stats.by_extension
+        ],
+        "media_types": [
+            {"media_type": t.value, "count": t.count, "total_size": t.total_size}
+            for t in stats.by_media_type
+        ],
+    }
+
+
+def content_disposition(filename: str) -> str:
+    """``attachment`` with the name twice (RFC 6266): an ASCII ``filename`` for old
+    clients, and the exact name as UTF-8 in ``filename*`` (RFC 8187)."""
+    fallback = "".join(ch if " " <= ch < "\x7f" else "_" for ch in filename)
+    quoted = fallback.replace("\\", "\\\\").replace('"', '\\"')
+    encoded = urllib.parse.quote(filename, safe="")
+    return f"attachment; filename=\"{quoted}\"; filename*=UTF-8''{encoded}"
+
+
+def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """The one byte range ``header`` asks for, as ``(start, end)`` with ``end`` exclusive.
+
+    Returns ``None`` (send the whole file) without a header, for a header that is not a
+    single well-formed ``bytes`` range (a server may ignore ``Range``), or for one that
+    covers the whole file.
+
+    Raises:
+        RangeNotSatisfiable: the range starts at or beyond the end of the file, or asks
+            for the last 0 bytes.
+    """
+    if header is None:
+        return None
+    found = _RANGE.fullmatch(header.strip())
+    if found is None or not (found.group(1) or found.group(2)):
+        return None
+    first, last = found.group(1), found.group(2)
+    if not first:
+        suffix = int(last)
+        if suffix == 0 or size == 0:
+            raise RangeNotSatisfiable()
+        start, end = max(size - suffix, 0), size
+    else:
+        start = int(first)
+        end = size if not last else min(int(last) + 1, size)
+        if last and int(last) < start:
+            return None
+        if start >= size:
+            raise RangeNotSatisfiable()
+    if (start, end) == (0, size):
+        return None
+    return start, end
+
+
+def _etag_matches(header: str | None, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header names ``etag`` (weakly compared) or is ``*``."""
+    if header is None:
+        return False
+    tags = [tag.strip().removeprefix("W/") for tag in header.split(",")]
+    return "*" in tags or etag in tags
+
+
+async def _stream(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
+    """The chunks, each read in a worker thread; the store is released however it ends."""
+    try:
+        async for chunk in iterate_in_threadpool(chunks):
+            yield chunk
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+
+
+def endpoints(ctx: HttpContext) -> list[Endpoint]:
+    """The attachment-area endpoints bound to ``ctx``."""
+    attachments = ctx.runtime.core.attachments
+
+    async def upload(request: Request) -> Response:
+        actor = ctx.principal(request)
+        permit = attachments.authorize_upload(actor, path_id(request, "task_id"))
+
+        def open_sink(part: FilePart) -> PendingUpload:
+            return attachments.start_upload(
+                permit, filename=part.filename, declared_type=part.content_type
+            )
+
+        received = await receive_upload(
+            request, open_sink, max_bytes=attachments.max_upload_bytes + UPLOAD_OVERHEAD
+        )
+        view = await ctx.slow(attachments.finish_upload, received.sink)
+        return JSON(
+            {"message": "File uploaded successfully", "attachment": attachment_json(view)}, 201
+        )
+
+    async def list_for_task(request: Request) -> Response:
+        actor = ctx.principal(request)
+        page = attachments.list_attachments(
+            actor, path_id(request, "task_id"), page=page_request(request)
+        )
+        return JSON(
+            {
+                "attachments": [attachment_json(a) for a in page.items],
+                "pagination": pagination(page),
+            }
+        )
+
+    async def get_one(request: Request) -> Response:
+        actor = ctx.principal(request)
+        view = attachments.get_attachment(actor, path_id(request, "attachment_id"))
+        return JSON({"attachment": attachment_json(view)})
+
+    async def download(request: Request) -> Response:
+        actor = ctx.principal(request)
+        attachment_id = path_id(request, "attachment_id")
+        view = attachments.get_attachment(actor, attachment_id)
+        etag = f'"{view.file_hash}"'
+        headers = {
+            **DOWNLOAD_HEADERS,
+            "ETag": etag,
+            "Last-Modified": email.utils.format_datetime(
+                view.created_at.astimezone(dt.UTC), usegmt=True
+            ),
+            "Content-Disposition": content_disposition(view.original_filename),
+        }
+        if _etag_matches(request.headers.get("if-none-match"), etag):
+            return Response(status_code=304, headers=headers)
+        if_range = request.headers.get("if-range")
+        wanted = request.headers.get("range") if if_range in (None, etag) else None
+        try:
+            span = byte_range(wanted, view.file_size)
+        except RangeNotSatisfiable:
+            return error(416, NOT_SATISFIABLE, {"Content-Range": f"bytes */{view.file_size}"})
+        start, end = span or (0, view.file_size)
+        opened = await ctx.slow(
+            attachments.open_download, actor, attachment_id, start=start, end=end
+        )
+        headers["Content-Length"] = str(opened.end - opened.start)
+        if span is not None:
+            headers["Content-Range"] = f"bytes {opened.start}-{opened.end - 1}/{view.file_size}"
+        return StreamingResponse(
+            _stream(opened.chunks),
+            status_code=206 if span is not None else 200,
+            headers=headers,
+            media_type=view.mime_type or "application/octet-stream",
+        )
+
+    async def delete_one(request: Request) -> Response:
+        actor = ctx.principal(request)
+        await ctx.slow(attachments.delete_attachment, actor, path_id(request, "attachment_id"))
+        return JSON({"message": "Attachment deleted successfully"})
+
+    async def count(request: Request) -> Response:
+        actor = ctx.principal(request)
+        task_id = path_id(request, "task_id")
+        total = attachments.count_attachments(actor, task_id)
+        return JSON({"task_id": task_id, "attachment_count": total})
+
+    async def bulk_delete(request: Request) -> Response:
+        actor = ctx.principal(request)
+        body = await ctx.body(request, BulkDeleteBody, allow_empty=True)
+        result = await ctx.slow(attachments.bulk_delete, actor, body.task_ids)
+        return JSON(
+            {
+                "message": f"Successfully deleted {result.deleted_count} attachments",
+                "deleted_count": result.deleted_count,
+                "deleted_files": result.deleted_files,
+            }
+        )
+
+    async def stats(request: Request) -> Response:
+        return JSON(stats_json(attachments.stats(ctx.principal(request))))
+
+    task_id = Param(name="task_id", where="path")
+    attachment_id = Param(name="attachment_id", where="path")
+    err = ("Error", s.ref("Error"))
+    one = s.obj(attachment=ATTACHMENT)
+    range_header = Param(
+        name="Range",
+        where="header",
+        schema={"type": "string"},
+        description="one byte range, `bytes=<first>-<last>`, `bytes=<first>-` or "
+        "`bytes=-<suffix length>`; other forms are ignored (the whole file is sent)",
+    )
+    return [
+        Endpoint(
+            method="POST",
+            path="/api/tasks/{task_id:int}/attachments",
+            handler=upload,
+            summary="Attach a file to a task (multipart field `file`; owners and members)",
+            tag="attachments",
+            params=[task_id],
+            body=UPLOAD_BODY,
+            body_content_type="multipart/form-data",
+            responses={
+                201: ("Uploaded", s.message(attachment=ATTACHMENT)),
+                400: err,
+                401: err,
+                403: err,
+                404: err,
+                413: ("The file is larger than the upload limit", s.ref("Error")),
+                415: ("The content does not match the extension", s.ref("Error")),
+            },
+        ),
+        Endpoint(
+            method="GET",
+            path="/api/tasks/{task_id:int}/attachments",
+            handler=list_for_task,
+            summary="A task's attachments, newest first, paginated",
+            tag="attachments",
+            params=[task_id, *PAGE_PARAMS],
+            responses={
+                200: (
+                    "A page of attachments",
+                    s.obj(
+                        attachments={"type": "array", "items": ATTACHMENT},
+                        pagination=s.ref("Pagination"),
+                    ),
+                ),
+                401: err,
+                404: err,
+            },
+        ),
+        Endpoint(
+            method="GET",
+            path="/api/attachments/stats",
+            handler=stats,
+            summary="Storage statistics: counts and sizes by extension and type (admins)",
+            tag="attachments",
+            responses={200: ("The statistics", STATS), 401: err, 403: err},
+        ),
+        Endpoint(
+            method="GET",
+            path="/api/attachments/count/{task_id:int}",
+            handler=count,
+            summary="How many attachments a task has",
+            tag="attachments",
+            params=[task_id],
+            responses={
+                200: (
+                    "The count",
+                    s.obj(task_id={"type": "integer"}, attachment_count={"type": "integer"}),
+                ),
+                401: err,
+                404: err,
+            },
+        ),
+        Endpoint(
+            method="POST",
+            path="/api/attachments/bulk-delete",
+            handler=bulk_delete,
+            summary="Delete every attachment of the given tasks (admins)",
+            tag="attachments",
+            body=s.body_schema(BulkDeleteBody),
+            responses={
+                200: (
+                    "Deleted",
+                    s.message(deleted_count={"type": "integer"}, deleted_files={"type": "integer"}),
+                ),
+                400: err,
+                401: err,
+                403: err,
+            },
+        ),
+        Endpoint(
+            method="GET",
+            path="/api/attachments/{attachment_id:int}",
+            handler=get_one,
+            summary="One attachment's metadata",
+            tag="attachments",
+            params=[attachment_id],
+            responses={200: ("The attachment", one), 401: err, 404: err},
+        ),
+        Endpoint(
+            method="GET",
+            path="/api/attachments/{attachment_id:int}/download",
+            handler=download,
+            summary="The file, streamed as an attachment; single byte ranges supported",
+            tag="attachments",
+            params=[attachment_id, range_header],
+            responses={
+                200: ("The whole file", None),
+                206: ("The requested byte range", None),
+                304: ("Not modified (If-None-Match)", None),
+                401: err,
+                404: err,
+                416: ("The range is beyond the end of the file", s.ref("Error")),
+            },
+        ),
+        Endpoint(
+            method="DELETE",
+            path="/api/attachments/{attachment_id:int}",
+            handler=delete_one,
+            summary="Delete an attachment and its file (uploader, project owner or admin)",
+            tag="attachments",
+            params=[attachment_id],
+            responses={200: ("Deleted", s.message()), 401: err, 403: err, 404: err},
+        ),
+    ]

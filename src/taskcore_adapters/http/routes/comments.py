@@ -1,0 +1,289 @@
+"""Comments on tasks: endpoints C1-C7 of the original."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+from starlette.requests import Request
+from starlette.responses import Response
+
+from taskcore.domain.comments import CommentView
+from taskcore.domain.pagination import PageRequest
+from taskcore.domain.values import UNSET, Unset
+from taskcore.errors import AdminRequired, CommentNotFound, TaskNotFound, ValidationError
+from taskcore.services.comments import CommentService
+from taskcore.services.users import Principal
+from taskcore_adapters.http import schemas as s
+from taskcore_adapters.http.context import HttpContext
+from taskcore_adapters.http.endpoint import Endpoint, Param
+from taskcore_adapters.http.etags import IF_MATCH, etag_header, if_match, last_write_wins
+from taskcore_adapters.http.parsing import Id
+from taskcore_adapters.http.routes.common import MAX_PATH_ID, path_id
+from taskcore_adapters.http.routes.paging import WINDOW_PARAMS, listed, window
+from taskcore_adapters.http.wire import JSON, iso
+
+BULK_MAX = 1000
+"""Most task ids one bulk delete may name."""
+
+_BATCH = PageRequest(page=1, per_page=100)
+
+
+@attrs.define(kw_only=True)
+class CommentBody:
+    content: str | None = None
+
+
+@attrs.define(kw_only=True)
+class CommentPatch:
+    content: str | Unset | None = UNSET
+
+
+@attrs.define(kw_only=True)
+class BulkDeleteBody:
+    task_ids: list[Id] | None = None
+
+
+def comment_json(comment: CommentView) -> dict[str, Any]:
+    """The original's comment object with ``author_name``, plus project, mentions, version."""
+    return {
+        "id": comment.id,
+        "content": comment.content,
+        "created_at": iso(comment.created_at),
+        "updated_at": iso(comment.updated_at),
+        "task_id": comment.task_id,
+        "author_id": comment.author_id,
+        "author_name": comment.author_name,
+        "project_id": comment.project_id,
+        "mentions": list(comment.mentions),
+        "version": comment.version,
+    }
+
+
+def _one(comment: CommentView, status: int = 200, **extra: Any) -> Response:
+    return JSON(
+        {**extra, "comment": comment_json(comment)},
+        status,
+        headers=etag_header(comment.id, comment.version),
+    )
+
+
+def _bulk_delete(comments: CommentService, actor: Principal, task_ids: list[int]) -> int:
+    """Delete every comment of the tasks, one at a time (each with its event); returns how
+    many. Ids that name no task are skipped."""
+    deleted = 0
+    for task_id in dict.fromkeys(task_ids):
+        if not 0 < task_id <= MAX_PATH_ID:
+            continue
+        while True:
+            try:
+                batch = comments.list_comments(actor, task_id, page=_BATCH).items
+            except TaskNotFound:
+                break
+            if not batch:
+                break
+            for comment in batch:
+                try:
+                    comments.delete_comment(actor, comment.id)
+                except CommentNotFound:
+                    continue
+                deleted += 1
+    return deleted
+
+
+def endpoints(ctx: HttpContext) -> list[Endpoint]:
+    """The comment-area endpoints bound to ``ctx``."""
+    comments: CommentService = ctx.runtime.core.comments
+
+    async def add_comment(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        task_id = path_id(request, "task_id")
+        body = await ctx.body(request, CommentBody)
+        comment = await ctx.slow(comments.add_comment, actor, task_id, content=body.content)
+        return _one(comment, 201, message="Comment added successfully")
+
+    async def list_comments(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        found = await ctx.slow(
+            comments.list_comments, actor, path_id(request, "task_id"), page=window(request)
+        )
+        return JSON(listed("comments", found, comment_json))
+
+    async def get_comment(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        comment = await ctx.slow(comments.get_comment, actor, path_id(request, "comment_id"))
+        return _one(comment)
+
+    async def edit_comment(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        comment_id = path_id(request, "comment_id")
+        body = await ctx.body(request, CommentPatch)
+        precondition = if_match(request, comment_id)
+
+        def write() -> CommentView:
+            expected = precondition.expected(
+                lambda: comments.get_comment(actor, comment_id).version
+            )
+            return last_write_wins(
+                lambda: comments.edit_comment(
+                    actor, comment_id, content=body.content, expected_version=expected
+                ),
+                expected,
+            )
+
+        comment = await ctx.slow(write)
+        return _one(comment, message="Comment updated successfully")
+
+    async def delete_comment(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        comment_id = path_id(request, "comment_id")
+        precondition = if_match(request, comment_id)
+
+        def remove() -> None:
+            expected = precondition.expected(
+                lambda: comments.get_comment(actor, comment_id).version
+            )
+            comments.delete_comment(actor, comment_id, expected_version=expected)
+
+        await ctx.slow(remove)
+        return JSON({"message": "Comment deleted successfully"})
+
+    async def count(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        task_id = path_id(request, "task_id")
+        total = await ctx.slow(comments.count_comments, actor, task_id)
+        return JSON({"task_id": task_id, "comment_count": total})
+
+    async def bulk_delete(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        if not actor.is_admin:
+            raise AdminRequired()
+        body = await ctx.body(request, BulkDeleteBody, allow_empty=True)
+        if not body.task_ids:
+            raise ValidationError("No task IDs provided", field="task_ids")
+        if len(body.task_ids) > BULK_MAX:
+            raise ValidationError(f"At most {BULK_MAX} task IDs per request", field="task_ids")
+        deleted = await ctx.slow(_bulk_delete, comments, actor, body.task_ids)
+        return JSON(
+            {"message": f"Successfully deleted {deleted} comments", "deleted_count": deleted}
+        )
+
+    task_id = Param(name="task_id", where="path")
+    comment_id = Param(name="comment_id", where="path")
+    err = ("Error", s.ref("Error"))
+    stale = ("If-Match does not match the current version; nothing changed", s.ref("Error"))
+    comment = s.ref("Comment")
+    return [
+        Endpoint(
+            method="POST",
+            path="/api/tasks/{task_id:int}/comments",
+            handler=add_comment,
+            summary="Comment on a task (owners, members and admins)",
+            tag="comments",
+            params=[task_id],
+            body=s.body_schema(CommentBody),
+            etag=True,
+            responses={
+                201: ("Created", s.message(comment=comment)),
+                400: err,
+                401: err,
+                403: err,
+                404: err,
+            },
+        ),
+        Endpoint(
+            method="GET",
+            path="/api/tasks/{task_id:int}/comments",
+            handler=list_comments,
+            summary="A task's comments, oldest first (members and admins)",
+            tag="comments",
+            params=[task_id, *WINDOW_PARAMS],
+            responses={
+                200: ("A page of comments", s.listing("comments", comment)),
+                400: err,
+                401: err,
+                404: err,
+            },
+        ),
+        Endpoint(
+            method="GET",
+            path="/api/comments/{comment_id:int}",
+            handler=get_comment,
+            summary="One comment (members of the task's project and admins)",
+            tag="comments",
+            params=[comment_id],
+            etag=True,
+            responses={
+                200: ("The comment", s.obj(comment=comment)),
+                401: err,
+                403: err,
+                404: err,
+            },
+        ),
+        Endpoint(
+            method="PUT",
+            path="/api/comments/{comment_id:int}",
+            handler=edit_comment,
+            summary="Change a comment's text (its author while a writer, and admins)",
+            tag="comments",
+            params=[comment_id, IF_MATCH],
+            body=s.body_schema(CommentPatch),
+            etag=True,
+            responses={
+                200: ("Updated", s.message(comment=comment)),
+                400: err,
+                401: err,
+                403: err,
+                404: err,
+                412: stale,
+            },
+        ),
+        Endpoint(
+            method="DELETE",
+            path="/api/comments/{comment_id:int}",
+            handler=delete_comment,
+            summary="Delete a comment (its author while a writer, project owners and admins)",
+            tag="comments",
+            params=[comment_id, IF_MATCH],
+            responses={
+                200: ("Deleted", s.message()),
+                401: err,
+                403: err,
+                404: err,
+                412: stale,
+            },
+        ),
+        Endpoint(
+            method="GET",
+            path="/api/comments/count/{task_id:int}",
+            handler=count,
+            summary="How many comments a task has (members and admins)",
+            tag="comments",
+            params=[task_id],
+            responses={
+                200: (
+                    "The count",
+                    s.obj(task_id={"type": "integer"}, comment_count={"type": "integer"}),
+                ),
+                401: err,
+                404: err,
+            },
+        ),
+        Endpoint(
+            method="POST",
+            path="/api/comments/bulk-delete",
+            handler=bulk_delete,
+            summary="Delete every comment of the given tasks (admins only)",
+            tag="comments",
+            body=s.body_schema(BulkDeleteBody),
+            responses={
+                200: (
+                    "Deleted",
+                    s.message(deleted_count={"type": "integer"}),
+                ),
+                400: err,
+                401: err,
+                403: err,
+            },
+        ),
+    ]

@@ -1,0 +1,373 @@
+"""Projects and their members: endpoints P1-P5 of the original, plus membership."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+from starlette.requests import Request
+from starlette.responses import Response
+
+from taskcore.domain.projects import MemberView, ProjectView
+from taskcore.domain.values import UNSET, Unset
+from taskcore.errors import ValidationError
+from taskcore.services.projects import ProjectService
+from taskcore_adapters.http import schemas as s
+from taskcore_adapters.http.context import HttpContext
+from taskcore_adapters.http.endpoint import Endpoint, Param
+from taskcore_adapters.http.etags import IF_MATCH, etag_header, if_match, last_write_wins
+from taskcore_adapters.http.parsing import Id
+from taskcore_adapters.http.routes.common import path_id
+from taskcore_adapters.http.routes.paging import (
+    WINDOW_PARAMS,
+    bool_query,
+    listed,
+    text_query,
+    window,
+)
+from taskcore_adapters.http.wire import JSON, iso
+
+
+@attrs.define(kw_only=True)
+class ProjectBody:
+    name: str | None = None
+    description: str | None = None
+    status: str | None = None
+    priority: str | None = None
+    start_date: str | None = None
+    end_date: str | None = None
+
+
+@attrs.define(kw_only=True)
+class ProjectPatch:
+    name: str | Unset | None = UNSET
+    description: str | Unset | None = UNSET
+    status: str | Unset | None = UNSET
+    priority: str | Unset | None = UNSET
+    start_date: str | Unset | None = UNSET
+    end_date: str | Unset | None = UNSET
+
+
+@attrs.define(kw_only=True)
+class MemberBody:
+    user_id: Id | None = None
+    role: str | None = None
+
+
+@attrs.define(kw_only=True)
+class RoleBody:
+    role: str | None = None
+
+
+def _date(value: dt.date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def project_json(project: ProjectView) -> dict[str, Any]:
+    """The original's 11-key project object, plus ``version`` and the caller's ``role``."""
+    return {
+        "id": project.id,
+        "name": project.name,
+        "description": project.description,
+        "status": project.status.value,
+        "priority": project.priority.value,
+        "start_date": _date(project.start_date),
+        "end_date": _date(project.end_date),
+        "created_at": iso(project.created_at),
+        "updated_at": iso(project.updated_at),
+        "owner_id": project.owner_id,
+        "task_count": project.task_count,
+        "version": project.version,
+        "role": None if project.role is None else project.role.value,
+    }
+
+
+def member_json(member: MemberView) -> dict[str, Any]:
+    """A project member: the membership and the user's names."""
+    return {
+        "project_id": member.project_id,
+        "user_id": member.user_id,
+        "username": member.username,
+        "full_name": member.full_name,
+        "role": member.role.value,
+        "added_at": iso(member.added_at),
+    }
+
+
+def _one(project: ProjectView, status: int = 200, **extra: Any) -> Response:
+    return JSON(
+        {**extra, "project": project_json(project)},
+        status,
+        headers=etag_header(project.id, project.version),
+    )
+
+
+def endpoints(ctx: HttpContext) -> list[Endpoint]:
+    """The project-area endpoints bound to ``ctx``."""
+    projects: ProjectService = ctx.runtime.core.projects
+
+    async def list_projects(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        found = await ctx.slow(
+            projects.list_projects,
+            actor,
+            all=bool_query(request, "all") or False,
+            status=text_query(request, "status"),
+            page=window(request),
+        )
+        return JSON(listed("projects", found, project_json))
+
+    async def create_project(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        body = await ctx.body(request, ProjectBody)
+        project = await ctx.slow(
+            projects.create_project,
+            actor,
+            name=body.name,
+            description=body.description,
+            status=body.status,
+            priority=body.priority,
+            start_date=body.start_date,
+            end_date=body.end_date,
+        )
+        return _one(project, 201, message="Project created successfully")
+
+    async def get_project(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        project = await ctx.slow(projects.get_project, actor, path_id(request, "project_id"))
+        return _one(project)
+
+    async def update_project(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        project_id = path_id(request, "project_id")
+        body = await ctx.body(request, ProjectPatch)
+        precondition = if_match(request, project_id)
+
+        def write() -> ProjectView:
+            expected = precondition.expected(
+                lambda: projects.get_project(actor, project_id).version
+            )
+            return last_write_wins(
+                lambda: projects.update_project(
+                    actor,
+                    project_id,
+                    name=body.name,
+                    description=body.description,
+                    status=body.status,
+                    priority=body.priority,
+                    start_date=body.start_date,
+                    end_date=body.end_date,
+                    expected_version=expected,
+                ),
+                expected,
+            )
+
+        project = await ctx.slow(write)
+        return _one(project, message="Project updated successfully")
+
+    async def delete_project(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        project_id = path_id(request, "project_id")
+        precondition = if_match(request, project_id)
+
+        def remove() -> None:
+            expected = precondition.expected(
+                lambda: projects.get_project(actor, project_id).version
+            )
+            projects.delete_project(actor, project_id, expected_version=expected)
+
+        await ctx.slow(remove)
+        return JSON({"message": "Project deleted successfully"})
+
+    async def list_members(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        found = await ctx.slow(
+            projects.list_members, actor, path_id(request, "project_id"), page=window(request)
+        )
+        return JSON(listed("members", found, member_json))
+
+    async def add_member(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        project_id = path_id(request, "project_id")
+        body = await ctx.body(request, MemberBody)
+        if body.user_id is None:
+            raise ValidationError("user_id is required", field="user_id")
+        role = "member" if body.role is None else body.role
+        member = await ctx.slow(
+            projects.add_member, actor, project_id, user_id=body.user_id, role=role
+        )
+        return JSON({"message": "Member added successfully", "member": member_json(member)}, 201)
+
+    async def change_role(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        project_id = path_id(request, "project_id")
+        user_id = path_id(request, "user_id")
+        body = await ctx.body(request, RoleBody)
+        if body.role is None:
+            raise ValidationError("role is required", field="role")
+        member = await ctx.slow(
+            projects.change_member_role, actor, project_id, user_id, role=body.role
+        )
+        return JSON({"message": "Member updated successfully", "member": member_json(member)})
+
+    async def remove_member(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        project_id = path_id(request, "project_id")
+        user_id = path_id(request, "user_id")
+        await ctx.slow(projects.remove_member, actor, project_id, user_id)
+        return JSON({"message": "Member removed successfully"})
+
+    project_id = Param(name="project_id", where="path")
+    user_id = Param(name="user_id", where="path")
+    err = ("Error", s.ref("Error"))
+    stale = ("If-Match does not match the current version; nothing changed", s.ref("Error"))
+    project = s.ref("Project")
+    member = s.ref("Member")
+    return [
+        Endpoint(
+            method="GET",
+            path="/api/projects",
+            handler=list_projects,
+            summary="The caller's projects (every project with all=true, admins only), "
+            "newest first",
+            tag="projects",
+            params=[
+                *WINDOW_PARAMS,
+                Param(
+                    name="status",
+                    schema={"type": "string", "enum": ["active", "completed", "archived"]},
+                    description="only projects with this status",
+                ),
+                Param(
+                    name="all",
+                    schema={"type": "string", "enum": ["true", "false"]},
+                    description="every project, not only the caller's (admins only)",
+                ),
+            ],
+            responses={
+                200: ("A page of projects", s.listing("projects", project)),
+                400: err,
+                401: err,
+                403: err,
+            },
+        ),
+        Endpoint(
+            method="POST",
+            path="/api/projects",
+            handler=create_project,
+            summary="Create a project; the caller becomes its owner",
+            tag="projects",
+            body=s.body_schema(ProjectBody),
+            etag=True,
+            responses={201: ("Created", s.message(project=project)), 400: err, 401: err},
+        ),
+        Endpoint(
+            method="GET",
+            path="/api/projects/{project_id:int}",
+            handler=get_project,
+            summary="One project (members and admins)",
+            tag="projects",
+            params=[project_id],
+            etag=True,
+            responses={200: ("The project", s.obj(project=project)), 401: err, 404: err},
+        ),
+        Endpoint(
+            method="PUT",
+            path="/api/projects/{project_id:int}",
+            handler=update_project,
+            summary="Change a project; only the fields given change (owners and admins)",
+            tag="projects",
+            params=[project_id, IF_MATCH],
+            body=s.body_schema(ProjectPatch),
+            etag=True,
+            responses={
+                200: ("Updated", s.message(project=project)),
+                400: err,
+                401: err,
+                403: err,
+                404: err,
+                412: stale,
+            },
+        ),
+        Endpoint(
+            method="DELETE",
+            path="/api/projects/{project_id:int}",
+            handler=delete_project,
+            summary="Delete a project with its tasks and their comments (owners and admins)",
+            tag="projects",
+            params=[project_id, IF_MATCH],
+            responses={
+                200: ("Deleted", s.message()),
+                401: err,
+                403: err,
+                404: err,
+                412: stale,
+            },
+        ),
+        Endpoint(
+            method="GET",
+            path="/api/projects/{project_id:int}/members",
+            handler=list_members,
+            summary="A project's members in the order they joined (members and admins)",
+            tag="projects",
+            params=[project_id, *WINDOW_PARAMS],
+            responses={
+                200: ("A page of members", s.listing("members", member)),
+                400: err,
+                401: err,
+                404: err,
+            },
+        ),
+        Endpoint(
+            method="POST",
+            path="/api/projects/{project_id:int}/members",
+            handler=add_member,
+            summary="Add a user to a project; role owner, member (default) or viewer "
+            "(owners and admins)",
+            tag="projects",
+            params=[project_id],
+            body=s.body_schema(MemberBody),
+            responses={
+                201: ("Added", s.message(member=member)),
+                400: err,
+                401: err,
+                403: err,
+                404: err,
+                409: err,
+            },
+        ),
+        Endpoint(
+            method="PUT",
+            path="/api/projects/{project_id:int}/members/{user_id:int}",
+            handler=change_role,
+            summary="Change a member's role; the last owner stays (owners and admins)",
+            tag="projects",
+            params=[project_id, user_id],
+            body=s.body_schema(RoleBody),
+            responses={
+                200: ("Updated", s.message(member=member)),
+                400: err,
+                401: err,
+                403: err,
+                404: err,
+                409: err,
+            },
+        ),
+        Endpoint(
+            method="DELETE",
+            path="/api/projects/{project_id:int}/members/{user_id:int}",
+            handler=remove_member,
+            summary="Remove a member (owners and admins) or leave a project (any member); "
+            "their tasks there are unassigned",
+            tag="projects",
+            params=[project_id, user_id],
+            responses={
+                200: ("Removed", s.message()),
+                401: err,
+                403: err,
+                404: err,
+                409: err,
+            },
+        ),
+    ]

@@ -1,0 +1,464 @@
+"""Tasks: endpoints P6-P11 of the original, plus the caller's tasks and watching."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+from starlette.requests import Request
+from starlette.responses import Response
+
+from taskcore.domain.tasks import TaskView
+from taskcore.domain.values import UNSET, Unset
+from taskcore.errors import AdminRequired, NotFound, ValidationError
+from taskcore.services.tasks import TaskFilters, TaskService
+from taskcore.services.users import Principal, UserService
+from taskcore_adapters.http import schemas as s
+from taskcore_adapters.http.context import HttpContext
+from taskcore_adapters.http.endpoint import Endpoint, Param
+from taskcore_adapters.http.etags import IF_MATCH, etag_header, if_match, last_write_wins
+from taskcore_adapters.http.parsing import Id
+from taskcore_adapters.http.routes.common import path_id
+from taskcore_adapters.http.routes.paging import (
+    WINDOW_PARAMS,
+    bool_query,
+    listed,
+    text_query,
+    window,
+)
+from taskcore_adapters.http.wire import JSON, iso
+
+
+@attrs.define(kw_only=True)
+class TaskBody:
+    title: str | None = None
+    description: str | None = None
+    status: str | None = None
+    priority: str | None = None
+    due_date: str | None = None
+    estimated_hours: float | str | None = None
+    actual_hours: float | str | None = None
+    assignee_id: Id | None = None
+    labels: list[str] | None = None
+    watchers: list[Id] | None = None
+    position: float | None = None
+
+
+@attrs.define(kw_only=True)
+class TaskPatch:
+    title: str | Unset | None = UNSET
+    description: str | Unset | None = UNSET
+    status: str | Unset | None = UNSET
+    priority: str | Unset | None = UNSET
+    assignee_id: Id | Unset | None = UNSET
+    estimated_hours: float | str | Unset | None = UNSET
+    actual_hours: float | str | Unset | None = UNSET
+    due_date: str | Unset | None = UNSET
+    labels: list[str] | Unset | None = UNSET
+    watchers: list[Id] | Unset | None = UNSET
+    position: float | Unset = UNSET
+
+
+@attrs.define(kw_only=True)
+class VerifyBody:
+    task_id: Id | None = None
+    user_id: Id | None = None
+
+
+def task_json(task: TaskView) -> dict[str, Any]:
+    """The original's 13-key task object, plus labels, watchers, position and version."""
+    return {
+        "id": task.id,
+        "title": task.title,
+        "description": task.description,
+        "status": task.status.value,
+        "priority": task.priority.value,
+        "due_date": iso(task.due_date),
+        "completed_at": iso(task.completed_at),
+        "estimated_hours": task.estimated_hours,
+        "actual_hours": task.actual_hours,
+        "created_at": iso(task.created_at),
+        "updated_at": iso(task.updated_at),
+        "project_id": task.project_id,
+        "assignee_id": task.assignee_id,
+        "labels": list(task.labels),
+        "watchers": list(task.watchers),
+        "position": task.position,
+        "version": task.version,
+    }
+
+
+def _one(task: TaskView, status: int = 200, **extra: Any) -> Response:
+    return JSON(
+        {**extra, "task": task_json(task)}, status, headers=etag_header(task.id, task.version)
+    )
+
+
+def _assignee(request: Request, actor: Principal) -> int | None:
+    """``assignee``: a user id, or ``me`` for the caller.
+
+    Raises:
+        ValidationError: ``Invalid assignee. Use a user id or 'me'``.
+    """
+    raw = text_query(request, "assignee")
+    if raw is None:
+        return None
+    if raw == "me":
+        return actor.user_id
+    if raw.isascii() and raw.isdigit():
+        return int(raw)
+    raise ValidationError("Invalid assignee. Use a user id or 'me'", field="assignee")
+
+
+def _filters(request: Request, assignee_id: int | None) -> TaskFilters:
+    """The task filters and order of the query string (checked by the use case)."""
+    return TaskFilters(
+        status=text_query(request, "status"),
+        priority=text_query(request, "priority"),
+        assignee_id=assignee_id,
+        label=text_query(request, "label"),
+        due_before=text_query(request, "due_before"),
+        due_after=text_query(request, "due_after"),
+        overdue=bool_query(request, "overdue"),
+        search=text_query(request, "q") or text_query(request, "search"),
+        sort=text_query(request, "sort") or "created_at",
+        order=text_query(request, "order") or "desc",
+    )
+
+
+def _verify(users: UserService, tasks: TaskService, actor: Principal, body: VerifyBody) -> Any:
+    """Whether the user ``body.user_id`` may see the task ``body.task_id``, and the task."""
+    if not body.task_id or not body.user_id:
+        raise ValidationError("task_id and user_id required")
+    try:
+        user = users.get_user(actor, body.user_id)
+        if not user.is_active:
+            return {"has_access": False, "task": None}
+        subject = Principal(user_id=user.id, username=user.username, is_admin=user.is_admin)
+        task = tasks.get_task(subject, body.task_id)
+    except NotFound:
+        return {"has_access": False, "task": None}
+    return {"has_access": True, "task": task_json(task)}
+
+
+def endpoints(ctx: HttpContext) -> list[Endpoint]:
+    """The task-area endpoints bound to ``ctx``."""
+    tasks: TaskService = ctx.runtime.core.tasks
+    users: UserService = ctx.runtime.core.users
+
+    async def list_tasks(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        project_id = path_id(request, "project_id")
+        filters = _filters(request, _assignee(request, actor))
+        found = await ctx.slow(
+            tasks.list_tasks, actor, project_id, filters=filters, page=window(request)
+        )
+        return JSON(listed("tasks", found, task_json))
+
+    async def list_my_tasks(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        if text_query(request, "assignee") not in (None, "me"):
+            raise ValidationError(
+                "Invalid assignee. Only 'me' is supported here; list a project's tasks to "
+                "filter by another assignee",
+                field="assignee",
+            )
+        found = await ctx.slow(
+            tasks.list_my_tasks, actor, filters=_filters(request, None), page=window(request)
+        )
+        return JSON(listed("tasks", found, task_json))
+
+    async def create_task(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        project_id = path_id(request, "project_id")
+        body = await ctx.body(request, TaskBody)
+        task = await ctx.slow(
+            tasks.create_task,
+            actor,
+            project_id,
+            title=body.title,
+            description=body.description,
+            status=body.status,
+            priority=body.priority,
+            due_date=body.due_date,
+            estimated_hours=body.estimated_hours,
+            actual_hours=body.actual_hours,
+            assignee_id=body.assignee_id,
+            labels=body.labels,
+            watchers=body.watchers,
+            position=body.position,
+        )
+        return _one(task, 201, message="Task created successfully")
+
+    async def get_task(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        task = await ctx.slow(tasks.get_task, actor, path_id(request, "task_id"))
+        return _one(task)
+
+    async def update_task(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        task_id = path_id(request, "task_id")
+        body = await ctx.body(request, TaskPatch)
+        precondition = if_match(request, task_id)
+
+        def write() -> TaskView:
+            expected = precondition.expected(lambda: tasks.get_task(actor, task_id).version)
+            return last_write_wins(
+                lambda: tasks.update_task(
+                    actor,
+                    task_id,
+                    title=body.title,
+                    description=body.description,
+                    status=body.status,
+                    priority=body.priority,
+                    assignee_id=body.assignee_id,
+                    estimated_hours=body.estimated_hours,
+                    actual_hours=body.actual_hours,
+                    due_date=body.due_date,
+                    labels=body.labels,
+                    watchers=body.watchers,
+                    position=body.position,
+                    expected_version=expected,
+                ),
+                expected,
+            )
+
+        task = await ctx.slow(write)
+        return _one(task, message="Task updated successfully")
+
+    async def delete_task(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        task_id = path_id(request, "task_id")
+        precondition = if_match(request, task_id)
+
+        def remove() -> None:
+            expected = precondition.expected(lambda: tasks.get_task(actor, task_id).version)
+            tasks.delete_task(actor, task_id, expected_version=expected)
+
+        await ctx.slow(remove)
+        return JSON({"message": "Task deleted successfully"})
+
+    async def watch(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        task_id = path_id(request, "task_id")
+        task = await ctx.slow(
+            last_write_wins,
+            lambda: tasks.set_watching(actor, task_id, watching=True),
+            None,
+        )
+        return _one(task, message="You are now watching this task")
+
+    async def unwatch(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        task_id = path_id(request, "task_id")
+        task = await ctx.slow(
+            last_write_wins,
+            lambda: tasks.set_watching(actor, task_id, watching=False),
+            None,
+        )
+        return _one(task, message="You are no longer watching this task")
+
+    async def verify(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        path_id(request, "task_id")
+        if not actor.is_admin:
+            raise AdminRequired()
+        body = await ctx.body(request, VerifyBody, allow_empty=True)
+        return JSON(await ctx.slow(_verify, users, tasks, actor, body))
+
+    project_id = Param(name="project_id", where="path")
+    task_id = Param(name="task_id", where="path")
+    err = ("Error", s.ref("Error"))
+    stale = ("If-Match does not match the current version; nothing changed", s.ref("Error"))
+    task = s.ref("Task")
+    filters = [
+        Param(
+            name="status",
+            schema={"type": "string", "enum": ["pending", "in_progress", "completed", "cancelled"]},
+            description="only tasks with this status",
+        ),
+        Param(
+            name="priority",
+            schema={"type": "string", "enum": ["low", "medium", "high", "critical"]},
+            description="only tasks with this priority",
+        ),
+        Param(name="label", schema={"type": "string"}, description="only tasks with this label"),
+        Param(
+            name="due_before",
+            schema={"type": "string"},
+            description="only tasks due before this ISO 8601 instant or date",
+        ),
+        Param(
+            name="due_after",
+            schema={"type": "string"},
+            description="only tasks due at or after this ISO 8601 instant or date",
+        ),
+        Param(
+            name="overdue",
+            schema={"type": "string", "enum": ["true", "false"]},
+            description="true: only open tasks past their due date; false: only the others",
+        ),
+        Param(
+            name="q",
+            schema={"type": "string"},
+            description="only tasks whose title or description contains this text (any case)",
+        ),
+        Param(name="search", schema={"type": "string"}, description="the same as `q`"),
+        Param(
+            name="sort",
+            schema={
+                "type": "string",
+                "enum": ["created_at", "updated_at", "due_date", "priority", "position"],
+            },
+            description="sort field (default created_at); tasks without a due date come last",
+        ),
+        Param(
+            name="order",
+            schema={"type": "string", "enum": ["asc", "desc"]},
+            description="sort direction (default desc)",
+        ),
+        *WINDOW_PARAMS,
+    ]
+    task_list = ("A page of tasks", s.listing("tasks", task))
+    return [
+        Endpoint(
+            method="GET",
+            path="/api/projects/{project_id:int}/tasks",
+            handler=list_tasks,
+            summary="A project's tasks, filtered and sorted (members and admins)",
+            tag="tasks",
+            params=[
+                project_id,
+                Param(
+                    name="assignee",
+                    schema={"type": "string"},
+                    description="only tasks assigned to this user id, or to the caller (`me`)",
+                ),
+                *filters,
+            ],
+            responses={200: task_list, 400: err, 401: err, 404: err},
+        ),
+        Endpoint(
+            method="POST",
+            path="/api/projects/{project_id:int}/tasks",
+            handler=create_task,
+            summary="Create a task in a project (owners, members and admins)",
+            tag="tasks",
+            params=[project_id],
+            body=s.body_schema(TaskBody),
+            etag=True,
+            responses={
+                201: ("Created", s.message(task=task)),
+                400: err,
+                401: err,
+                403: err,
+                404: err,
+            },
+        ),
+        Endpoint(
+            method="GET",
+            path="/api/tasks",
+            handler=list_my_tasks,
+            summary="The tasks assigned to the caller in every project they belong to",
+            tag="tasks",
+            params=[
+                Param(
+                    name="assignee",
+                    schema={"type": "string", "enum": ["me"]},
+                    description="`me` (the default)",
+                ),
+                *filters,
+            ],
+            responses={200: task_list, 400: err, 401: err},
+        ),
+        Endpoint(
+            method="GET",
+            path="/api/tasks/{task_id:int}",
+            handler=get_task,
+            summary="One task (members of its project and admins)",
+            tag="tasks",
+            params=[task_id],
+            etag=True,
+            responses={200: ("The task", s.obj(task=task)), 401: err, 404: err},
+        ),
+        Endpoint(
+            method="PUT",
+            path="/api/tasks/{task_id:int}",
+            handler=update_task,
+            summary="Change a task; only the fields given change (owners, members and admins)",
+            tag="tasks",
+            params=[task_id, IF_MATCH],
+            body=s.body_schema(TaskPatch),
+            etag=True,
+            responses={
+                200: ("Updated", s.message(task=task)),
+                400: err,
+                401: err,
+                403: err,
+                404: err,
+                412: stale,
+            },
+        ),
+        Endpoint(
+            method="DELETE",
+            path="/api/tasks/{task_id:int}",
+            handler=delete_task,
+            summary="Delete a task with its comments (owners, members and admins)",
+            tag="tasks",
+            params=[task_id, IF_MATCH],
+            responses={
+                200: ("Deleted", s.message()),
+                401: err,
+                403: err,
+                404: err,
+                412: stale,
+            },
+        ),
+        Endpoint(
+            method="PUT",
+            path="/api/tasks/{task_id:int}/watch",
+            handler=watch,
+            summary="Watch a task (any member of its project)",
+            tag="tasks",
+            params=[task_id],
+            etag=True,
+            responses={
+                200: ("Watching", s.message(task=task)),
+                400: err,
+                401: err,
+                404: err,
+            },
+        ),
+        Endpoint(
+            method="DELETE",
+            path="/api/tasks/{task_id:int}/watch",
+            handler=unwatch,
+            summary="Stop watching a task",
+            tag="tasks",
+            params=[task_id],
+            etag=True,
+            responses={200: ("Not watching", s.message(task=task)), 401: err, 404: err},
+        ),
+        Endpoint(
+            method="POST",
+            path="/api/tasks/{task_id:int}/verify",
+            handler=verify,
+            summary="Whether a user may see a task (admins only; the body's task_id counts, "
+            "the path's is ignored)",
+            tag="tasks",
+            params=[task_id],
+            body=s.body_schema(VerifyBody),
+            responses={
+                200: (
+                    "The answer",
+                    s.obj(
+                        has_access={"type": "boolean"},
+                        task={"oneOf": [task, {"type": "null"}]},
+                    ),
+                ),
+                400: err,
+                401: err,
+                403: err,
+            },
+        ),
+    ]

@@ -1,0 +1,63 @@
+"""``taskcore worker``: rq workers for taskcore's queue, plus the outbox relay loop.
+
+Each worker process builds its own runtime from the settings, installs it as the runner of
+rq jobs, and runs a background thread that relays the outbox and re-queues due event
+deliveries every few seconds (so nothing committed is lost even if a web process died
+between its commit and its enqueue). Jobs run in the worker process itself (rq's
+``SimpleWorker``): no fork, so database connection pools are never shared between
+processes. Run several workers for parallelism.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from rq import SimpleWorker
+from rq.serializers import JSONSerializer
+
+from taskcore.app import Taskcore
+from taskcore_adapters.bootstrap import Runtime
+from taskcore_adapters.rq import RqJobQueue
+from taskcore_adapters.rq import execute as rq_execute
+
+log = logging.getLogger(__name__)
+
+
+def relay_loop(core: Taskcore, stop: threading.Event, interval: float = 2.0) -> None:
+    """Relay the outbox and re-queue due deliveries until ``stop`` is set.
+
+    Failures (database or Redis briefly down) are logged and tried again next round.
+    """
+    while not stop.is_set():
+        try:
+            core.events.relay()
+            core.events.retry_due()
+        except Exception:  # keep the loop alive; the next round retries
+            log.exception("outbox relay round failed")
+        stop.wait(interval)
+
+
+def run(runtime: Runtime, queue: RqJobQueue, *, burst: bool = False, interval: float = 2.0) -> bool:
+    """Work on ``queue`` with ``runtime`` until stopped (or until empty with ``burst``).
+
+    Returns:
+        Whether any job was processed.
+    """
+    rq_execute.install(runtime.core.run_job)
+    stop = threading.Event()
+    relay = threading.Thread(
+        target=relay_loop, args=(runtime.core, stop, interval), name="taskcore-relay", daemon=True
+    )
+    if not burst:
+        relay.start()
+    else:
+        runtime.core.events.relay()
+        runtime.core.events.retry_due()
+    try:
+        worker = SimpleWorker([queue.queue], connection=queue.connection, serializer=JSONSerializer)
+        return bool(worker.work(burst=burst, with_scheduler=True, logging_level="INFO"))
+    finally:
+        stop.set()
+        if relay.is_alive():
+            relay.join(timeout=10)
