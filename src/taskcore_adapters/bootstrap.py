@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import attrs
 from sqlalchemy import Engine, text
@@ -21,6 +21,9 @@ from taskcore_adapters.config import Settings
 from taskcore_adapters.fsspec import FsspecFileStore
 from taskcore_adapters.memory import InMemoryFileStore, InMemoryStore
 from taskcore_adapters.security import Argon2PasswordHasher, JwtTokenService
+
+if TYPE_CHECKING:
+    from taskcore_adapters.rq import RqJobQueue
 from taskcore_adapters.sql import SqlAlchemyUnitOfWorkFactory, make_engine, upgrade
 from taskcore_adapters.system import SystemClock
 
@@ -62,6 +65,8 @@ class Runtime:
     engine: Engine | None = None
     event_bus: BlinkerEventBus = attrs.field(factory=BlinkerEventBus)
     file_store: LocatedFileStore = attrs.field(factory=InMemoryFileStore)
+    job_queue: RqJobQueue | None = None
+    """The rq queue when ``queue_url`` is set; ``None`` means jobs run inline."""
 
     def health(self) -> HealthReport:
         """Probe the database (``SELECT 1``), the queue (Redis ``PING``) and the file store."""
@@ -87,6 +92,8 @@ class Runtime:
         """Release connections and pools."""
         if self.engine is not None:
             self.engine.dispose()
+        if self.job_queue is not None:
+            self.job_queue.connection.close()
 
 
 def _redis_ping(url: str) -> bool:
@@ -148,6 +155,11 @@ def from_settings(
     files = file_store or FsspecFileStore(
         settings.storage_url or str((settings.data_dir / "files").absolute())
     )
+    queue = None
+    if settings.queue_url:
+        from taskcore_adapters.rq import RqJobQueue  # needs the `queue` extra
+
+        queue = RqJobQueue.from_url(settings.queue_url)
     core = build(
         uow_factory=SqlAlchemyUnitOfWorkFactory(engine),
         clock=clock or SystemClock(),
@@ -162,8 +174,16 @@ def from_settings(
         event_bus=bus,
         file_store=files,
         max_upload_bytes=settings.max_upload_bytes,
+        job_queue=queue,
     )
-    return Runtime(core=core, settings=settings, engine=engine, event_bus=bus, file_store=files)
+    return Runtime(
+        core=core,
+        settings=settings,
+        engine=engine,
+        event_bus=bus,
+        file_store=files,
+        job_queue=queue,
+    )
 
 
 def in_memory(

@@ -1,4 +1,4 @@
-"""The ``taskcore`` command: serve, migrate, create-admin, sweep-files."""
+"""The ``taskcore`` command: serve, worker, migrate, create-admin, sweep-files."""
 
 from __future__ import annotations
 
@@ -102,6 +102,26 @@ def _sweep_files(args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace) -> int:
+    from taskcore_adapters.bootstrap import from_settings
+    from taskcore_adapters.worker import run
+
+    settings = Settings.from_env()
+    if not settings.queue_url:
+        raise ConfigError(
+            "taskcore worker needs TASKCORE_QUEUE_URL (redis://...); without it jobs run "
+            "inline inside `taskcore serve`"
+        )
+    runtime = from_settings(settings, migrate=False)
+    try:
+        if runtime.job_queue is None:  # pragma: no cover - queue_url was checked above
+            raise ConfigError("no job queue configured")
+        run(runtime, runtime.job_queue, burst=args.burst, interval=args.relay_interval)
+    finally:
+        runtime.close()
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     root = argparse.ArgumentParser(
@@ -117,6 +137,15 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(run=_serve)
+
+    worker = sub.add_parser(
+        "worker", help="run background jobs from Redis (rq) and relay the outbox"
+    )
+    worker.add_argument("--burst", action="store_true", help="stop when the queue is empty")
+    worker.add_argument(
+        "--relay-interval", type=float, default=2.0, help="seconds between outbox relay rounds"
+    )
+    worker.set_defaults(run=_worker)
 
     migrate = sub.add_parser("migrate", help="apply database migrations")
     migrate.add_argument("--revision", default="head")
