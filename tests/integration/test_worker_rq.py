@@ -35,7 +35,7 @@ def queue(redis_url: str) -> Iterator[RqJobQueue]:
     """An rq queue with a name of its own."""
     q = RqJobQueue.from_url(redis_url, queue_name=f"taskcore-test-{uuid.uuid4().hex[:10]}")
     yield q
-    q.queue.empty()
+    q.queue.empty()  # type: ignore[no-untyped-call]
     q.connection.close()
 
 
