@@ -45,7 +45,7 @@ class Taskcore:
         Raises:
             ValueError: no job has this name.
         """
-        if not self.events.run_job(name, args):
+        if not (self.events.run_job(name, args) or self.attachments.run_job(name, args)):
             raise ValueError(f"unknown job {name!r}")
 
 

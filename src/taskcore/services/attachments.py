@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from typing import Final, overload
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Final, overload
 
 import attrs
 
@@ -661,6 +661,33 @@ class AttachmentService:
             failures=failures,
             missing_blobs=missing,
         )
+
+    def run_job(self, name: str, args: Mapping[str, Any]) -> bool:
+        """Run a job of this area by name (the job queue's runner calls this).
+
+        :data:`SWEEP_FILES` takes ``grace_seconds`` (default a day) and ``check_rows``
+        (default true) and logs its report.
+
+        Returns:
+            ``False`` if ``name`` is not one of this area's jobs.
+        """
+        if name != SWEEP_FILES.name:
+            return False
+        grace = dt.timedelta(
+            seconds=float(args.get("grace_seconds", DEFAULT_GRACE.total_seconds()))
+        )
+        report = self.sweep_files(grace=grace, check_rows=bool(args.get("check_rows", True)))
+        log.info(
+            "file sweep: %d removals completed, %d pending, %d orphans and %d unfinished "
+            "uploads removed, %d failures, attachments without a file: %s",
+            report.deletions_completed,
+            report.deletions_pending,
+            len(report.orphans_removed),
+            len(report.partials_removed),
+            report.failures,
+            list(report.missing_blobs),
+        )
+        return True
 
     def _remove_orphans(self, keys: Sequence[str], removed: list[str]) -> int:
         """Delete those of ``keys`` no attachment refers to; returns how many failed."""

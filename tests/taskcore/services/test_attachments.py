@@ -12,7 +12,7 @@ from taskcore import errors
 from taskcore.domain.events import AttachmentDeleted
 from taskcore.domain.files import TYPE_NOT_ALLOWED, new_blob_key
 from taskcore.domain.pagination import CursorRequest, PageRequest
-from taskcore.services.attachments import TASK_MISSING, NoFileStore
+from taskcore.services.attachments import SWEEP_FILES, TASK_MISSING, NoFileStore
 from taskcore.services.users import Principal
 from taskcore_adapters.memory import InMemoryFileStore, InMemoryStore, InMemoryUnitOfWork
 from taskcore_adapters.testing import World
@@ -673,3 +673,15 @@ class TestSweep:
         assert sorted([fresh, kept.blob_key, "imported/legacy-file"]) == sorted(world.files.keys())
         assert [fresh_partial] == list(world.files.partial_keys())
         assert [] == list(world.core.attachments.sweep_files(check_rows=False).missing_blobs)
+
+    def test_as_a_job(self, world: World) -> None:
+        """The sweep runs as the job ``attachments.sweep_files`` with JSON arguments."""
+        orphan = new_blob_key(world.clock.now() - dt.timedelta(hours=2))
+        writer = world.files.open_writer(orphan)
+        writer.commit()
+        world.core.run_job(SWEEP_FILES.name, {"grace_seconds": 3 * 3600})
+        assert [orphan] == list(world.files.keys())
+        world.core.run_job(SWEEP_FILES.name, {"grace_seconds": 3600, "check_rows": False})
+        assert [] == list(world.files.keys())
+        with pytest.raises(ValueError, match="unknown job"):
+            world.core.run_job("attachments.nothing", {})

@@ -27,7 +27,8 @@ from taskcore_adapters.http import schemas as s
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
 from taskcore_adapters.http.multipart import MAX_FIELD_BYTES, FilePart, receive_upload
-from taskcore_adapters.http.routes.common import PAGE_PARAMS, page_request, pagination, path_id
+from taskcore_adapters.http.routes.common import path_id
+from taskcore_adapters.http.routes.paging import WINDOW_PARAMS, listed, window
 from taskcore_adapters.http.wire import JSON, error, iso
 
 UPLOAD_OVERHEAD: Final = 64 * 1024 + MAX_FIELD_BYTES
@@ -231,15 +232,10 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
 
     async def list_for_task(request: Request) -> Response:
         actor = ctx.principal(request)
-        page = attachments.list_attachments(
-            actor, path_id(request, "task_id"), page=page_request(request)
+        found = attachments.list_attachments(
+            actor, path_id(request, "task_id"), page=window(request)
         )
-        return JSON(
-            {
-                "attachments": [attachment_json(a) for a in page.items],
-                "pagination": pagination(page),
-            }
-        )
+        return JSON(listed("attachments", found, attachment_json))
 
     async def get_one(request: Request) -> Response:
         actor = ctx.principal(request)
@@ -268,17 +264,19 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
         except RangeNotSatisfiable:
             return error(416, NOT_SATISFIABLE, {"Content-Range": f"bytes */{view.file_size}"})
         start, end = span or (0, view.file_size)
+        status = 206 if span is not None else 200
+        media_type = view.mime_type or "application/octet-stream"
+        headers["Content-Length"] = str(end - start)
+        if span is not None:
+            headers["Content-Range"] = f"bytes {start}-{end - 1}/{view.file_size}"
+        if request.method == "HEAD":
+            # The headers only: nothing is read, and no download is recorded.
+            return Response(status_code=status, headers=headers, media_type=media_type)
         opened = await ctx.slow(
             attachments.open_download, actor, attachment_id, start=start, end=end
         )
-        headers["Content-Length"] = str(opened.end - opened.start)
-        if span is not None:
-            headers["Content-Range"] = f"bytes {opened.start}-{opened.end - 1}/{view.file_size}"
         return StreamingResponse(
-            _stream(opened.chunks),
-            status_code=206 if span is not None else 200,
-            headers=headers,
-            media_type=view.mime_type or "application/octet-stream",
+            _stream(opened.chunks), status_code=status, headers=headers, media_type=media_type
         )
 
     async def delete_one(request: Request) -> Response:
@@ -342,17 +340,12 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             method="GET",
             path="/api/tasks/{task_id:int}/attachments",
             handler=list_for_task,
-            summary="A task's attachments, newest first, paginated",
+            summary="A task's attachments, newest first, by page or by cursor",
             tag="attachments",
-            params=[task_id, *PAGE_PARAMS],
+            params=[task_id, *WINDOW_PARAMS],
             responses={
-                200: (
-                    "A page of attachments",
-                    s.obj(
-                        attachments={"type": "array", "items": ATTACHMENT},
-                        pagination=s.ref("Pagination"),
-                    ),
-                ),
+                200: ("A page of attachments", s.listing("attachments", ATTACHMENT)),
+                400: err,
                 401: err,
                 404: err,
             },

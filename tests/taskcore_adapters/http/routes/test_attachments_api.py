@@ -490,6 +490,22 @@ class TestListGetCount:
         )
         assert [ids[0]] == [a["id"] for a in second.json()["attachments"]]
 
+    def test_list_by_cursor(self, client: TestClient, team: Team) -> None:
+        """With ``cursor`` the list comes in keyset slices with ``next_cursor``; a bad
+        cursor is 400."""
+        ids = [
+            uploaded(client, team.member, team.task_id, f"f{i}.txt", b"x")["id"] for i in range(3)
+        ]
+        path = f"/api/tasks/{team.task_id}/attachments?per_page=2&cursor="
+        first = client.get(path, headers=team.viewer).json()
+        second = client.get(path + first["next_cursor"], headers=team.viewer).json()
+        assert ([ids[2], ids[1]], [ids[0]], None) == (
+            [a["id"] for a in first["attachments"]],
+            [a["id"] for a in second["attachments"]],
+            second["next_cursor"],
+        )
+        assert 400 == client.get(path + "nonsense", headers=team.viewer).status_code
+
     def test_list_for_outsiders_and_unknown_tasks(self, client: TestClient, team: Team) -> None:
         """Outsiders and unknown tasks get 404 'Task not found or access denied'."""
         for headers, task_id in ((team.outsider, team.task_id), (team.member, 999)):
@@ -547,6 +563,21 @@ class TestDownload:
             event.entity_id,
             event.details["filename"],
         )
+
+    def test_head(self, client: TestClient, team: Team, runtime: Runtime) -> None:
+        """HEAD answers the download's headers without a body and records no download."""
+        attachment = uploaded(client, team.member, team.task_id)
+        response = client.head(
+            f"/api/attachments/{attachment['id']}/download",
+            headers={**team.viewer, "Range": "bytes=0-9"},
+        )
+        assert (206, b"", "10", f"bytes 0-9/{len(PDF)}") == (
+            response.status_code,
+            response.content,
+            response.headers["content-length"],
+            response.headers["content-range"],
+        )
+        assert [] == stored_events(runtime, "attachment.downloaded")
 
     def test_html_in_a_text_file_is_served_as_text(self, client: TestClient, team: Team) -> None:
         """Markup uploaded as .txt is served as text/plain, never text/html."""
