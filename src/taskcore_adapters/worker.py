@@ -16,26 +16,11 @@ import threading
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
-from taskcore.app import Taskcore
 from taskcore_adapters.bootstrap import Runtime
 from taskcore_adapters.rq import RqJobQueue
 from taskcore_adapters.rq import execute as rq_execute
 
 log = logging.getLogger(__name__)
-
-
-def relay_loop(core: Taskcore, stop: threading.Event, interval: float = 2.0) -> None:
-    """Relay the outbox and re-queue due deliveries until ``stop`` is set.
-
-    Failures (database or Redis briefly down) are logged and tried again next round.
-    """
-    while not stop.is_set():
-        try:
-            core.events.relay()
-            core.events.retry_due()
-        except Exception:  # keep the loop alive; the next round retries
-            log.exception("outbox relay round failed")
-        stop.wait(interval)
 
 
 def run(runtime: Runtime, queue: RqJobQueue, *, burst: bool = False, interval: float = 2.0) -> bool:
@@ -47,7 +32,7 @@ def run(runtime: Runtime, queue: RqJobQueue, *, burst: bool = False, interval: f
     rq_execute.install(runtime.core.run_job)
     stop = threading.Event()
     relay = threading.Thread(
-        target=relay_loop, args=(runtime.core, stop, interval), name="taskcore-relay", daemon=True
+        target=runtime.core.events.pump, args=(stop, interval), name="taskcore-relay", daemon=True
     )
     if not burst:
         relay.start()

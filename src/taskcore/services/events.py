@@ -151,6 +151,19 @@ class EventDispatcher:
         finally:
             self._local.active = False
 
+    def pump(self, stop: threading.Event, interval: float = 2.0) -> None:
+        """Relay the outbox and re-queue due deliveries every ``interval`` seconds until
+        ``stop`` is set. Failures (database or queue briefly down) are logged and tried
+        again next round.
+        """
+        while not stop.is_set():
+            try:
+                self.relay()
+                self.retry_due()
+            except Exception:  # keep pumping; the next round retries
+                log.exception("outbox relay round failed")
+            stop.wait(interval)
+
     @property
     def handler_names(self) -> list[str]:
         """Names of the registered handlers."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
@@ -74,9 +75,21 @@ def create_app(runtime: Runtime, *, close_on_shutdown: bool = False) -> Starlett
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        if close_on_shutdown:
-            runtime.close()
+        # Without a job queue, this process also retries event deliveries that are due.
+        stop = threading.Event()
+        pump = threading.Thread(
+            target=runtime.core.events.pump, args=(stop,), name="taskcore-relay", daemon=True
+        )
+        if runtime.job_queue is None:
+            pump.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            if pump.is_alive():
+                pump.join(timeout=10)
+            if close_on_shutdown:
+                runtime.close()
 
     handlers: dict[Any, Any] = {
         TaskcoreError: errors.on_taskcore_error,

@@ -206,3 +206,23 @@ def test_unknown_job_name() -> None:
     )
     with pytest.raises(ValueError, match="unknown job"):
         core.run_job("nope", {})
+
+
+def test_pump_retries_due_deliveries_until_stopped() -> None:
+    """The pump loop re-runs a failed delivery once it is due, and stops when told."""
+    import threading
+
+    store, clock, handler = InMemoryStore(), ManualClock(), Effects(fail_times=1)
+    core = make(store, handler, clock)
+    register(core)
+    clock.advance(minutes=1)
+    stop = threading.Event()
+    thread = threading.Thread(target=core.events.pump, args=(stop, 0.01))
+    thread.start()
+    for _ in range(500):
+        if len(handler.calls) == 2:
+            break
+        stop.wait(0.01)
+    stop.set()
+    thread.join(timeout=5)
+    assert (2, False) == (len(handler.calls), thread.is_alive())
