@@ -76,10 +76,10 @@ def architecture(session: nox.Session) -> None:
     session.run("lint-imports")
 
 
-def _pytest(session: nox.Session, backend: str, *marks: str) -> None:
+def _pytest(session: nox.Session, backend: str, *selection: str) -> None:
     _install(session, "test")
     env = {"TASKCORE_TEST_DB": backend}
-    args = ["-n", os.environ.get("PYTEST_WORKERS", "2"), *marks, *session.posargs]
+    args = ["-n", os.environ.get("PYTEST_WORKERS", "2"), *selection, *session.posargs]
     session.run("pytest", *args, env=env)
 
 
@@ -91,8 +91,12 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PYTHONS)
 def tests_services(session: nox.Session) -> None:
-    """The whole suite on PostgreSQL, with Redis and a real SMTP server."""
-    _pytest(session, "postgres")
+    """Everything that touches a server, on PostgreSQL, with Redis and a real SMTP server.
+
+    The pure core tests (tests/taskcore, in-memory adapters) do not depend on the
+    backend; the ``tests`` sessions run them.
+    """
+    _pytest(session, "postgres", "tests/contracts", "tests/taskcore_adapters", "tests/integration")
 
 
 @nox.session(python=FIRST)
