@@ -31,6 +31,10 @@ T = TypeVar("T")
 SortValue = int | float | str | dt.datetime | None
 """What a list may be sorted by (besides the id that breaks ties)."""
 
+CURSOR_INT_MAX = 2**31 - 1
+"""Largest id or integer sort value a cursor may carry: what a stored integer column holds,
+so a tampered cursor is refused rather than handed to the database."""
+
 
 @attrs.frozen(kw_only=True)
 class PageRequest:
@@ -175,10 +179,10 @@ def decode_cursor(cursor: str, order: str, parse_value: Callable[[object], SortV
         if not isinstance(data, dict) or data.get("o") != order:
             raise ValueError("cursor made for another order")
         item_id = data["i"]
-        if type(item_id) is not int:
-            raise TypeError("cursor id is not an integer")
+        if type(item_id) is not int or not 0 <= item_id <= CURSOR_INT_MAX:
+            raise TypeError("cursor id is not a stored id")
         return Keyset(value=parse_value(data["v"]), id=item_id)
-    except (ValueError, TypeError, KeyError, UnicodeError, binascii.Error):
+    except (ValueError, TypeError, KeyError, UnicodeError, OverflowError, binascii.Error):
         raise ValidationError("Invalid cursor", field="cursor") from None
 
 
@@ -205,7 +209,7 @@ def number_value(raw: object) -> float:
 
 
 def integer_value(raw: object) -> int:
-    """Parse a cursor's integer sort value (never a boolean)."""
-    if type(raw) is not int:
+    """Parse a cursor's integer sort value (never a boolean; within ±:data:`CURSOR_INT_MAX`)."""
+    if type(raw) is not int or abs(raw) > CURSOR_INT_MAX:
         raise TypeError("expected an integer")
     return raw

@@ -2,6 +2,8 @@
 
 cattrs' default converter coerces (``"false"`` becomes ``True``, ``12.7`` becomes ``12``);
 this one accepts only the JSON type each field declares and names the field otherwise.
+Strings holding NUL or unpaired surrogates (``"\\u0000"``, ``"\\ud800"``), which no database
+text column and no UTF-8 answer can carry, are refused too.
 """
 
 from __future__ import annotations
@@ -31,6 +33,13 @@ class WrongType(TypeError):
 def _string(value: Any, _: Any) -> str:
     if type(value) is not str:
         raise WrongType("a string")
+    if "\x00" in value:
+        raise WrongType("a string without NUL characters")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise WrongType("valid Unicode text") from None
     return value
 
 
@@ -38,11 +47,12 @@ INT64 = range(-(2**63), 2**63)
 """Integers a database column can hold; JSON allows any size."""
 
 
+ID_MAX = 2**31 - 1
+"""The largest key the tables hold."""
+
 Id = NewType("Id", int)
 """The type of a request field that names a row (a user, a task): a JSON integer from 0 to
-:data:`ID_MAX`, the largest key the tables hold."""
-
-ID_MAX = 2**31 - 1
+:data:`ID_MAX`."""
 
 
 def _integer(value: Any, _: Any) -> int:

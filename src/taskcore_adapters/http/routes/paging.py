@@ -48,8 +48,15 @@ def listed(key: str, found: Page[T] | CursorPage[T], render: Callable[[T], Any])
 
 
 def text_query(request: Request, name: str) -> str | None:
-    """A text query parameter; empty counts as absent."""
-    return request.query_params.get(name) or None
+    """A text query parameter; empty counts as absent.
+
+    Raises:
+        ValidationError: ``<name> must not contain NUL characters``.
+    """
+    value = request.query_params.get(name) or None
+    if value is not None and "\x00" in value:
+        raise ValidationError(f"{name} must not contain NUL characters", field=name)
+    return value
 
 
 def bool_query(request: Request, name: str) -> bool | None:

@@ -18,7 +18,7 @@ from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
 from taskcore_adapters.http.etags import IF_MATCH, etag_header, if_match, last_write_wins
 from taskcore_adapters.http.parsing import Id
-from taskcore_adapters.http.routes.common import path_id
+from taskcore_adapters.http.routes.common import MAX_PATH_ID, path_id
 from taskcore_adapters.http.routes.paging import (
     WINDOW_PARAMS,
     bool_query,
@@ -105,7 +105,7 @@ def _assignee(request: Request, actor: Principal) -> int | None:
         return None
     if raw == "me":
         return actor.user_id
-    if raw.isascii() and raw.isdigit():
+    if raw.isascii() and raw.isdigit() and int(raw) <= MAX_PATH_ID:
         return int(raw)
     raise ValidationError("Invalid assignee. Use a user id or 'me'", field="assignee")
 
@@ -126,7 +126,9 @@ def _filters(request: Request, assignee_id: int | None) -> TaskFilters:
     )
 
 
-def _verify(users: UserService, tasks: TaskService, actor: Principal, body: VerifyBody) -> Any:
+def _verify(
+    users: UserService, tasks: TaskService, actor: Principal, body: VerifyBody
+) -> dict[str, Any]:
     """Whether the user ``body.user_id`` may see the task ``body.task_id``, and the task."""
     if not body.task_id or not body.user_id:
         raise ValidationError("task_id and user_id required")

@@ -176,6 +176,7 @@ class TestAddComment:
         [
             (5, "content must be a string"),
             (["x"], "content must be a string"),
+            ("x\x00", "content must be a string without NUL characters"),
             ("x" * 20_001, "content must be at most 20000 characters"),
         ],
     )

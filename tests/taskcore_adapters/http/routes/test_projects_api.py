@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
+import time
 from collections.abc import Callable
 from typing import Any
 
+import jwt
 import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
@@ -45,6 +49,13 @@ DATE_ERROR = "Invalid date format. Use YYYY-MM-DD"
 ROLE_ERROR = "Invalid role. Must be one of ['owner', 'member', 'viewer']"
 STALE = {"error": "The resource was modified; reload and retry"}
 NO_MATCH = {"error": "If-Match does not match the current version"}
+SECRET_KEY = "x" * 48
+
+
+def forged(order: str, value: Any, item_id: Any) -> str:
+    """A cursor forged by hand, in the format the server writes."""
+    raw = json.dumps({"o": order, "v": value, "i": item_id}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def now_naive() -> dt.datetime:
@@ -256,6 +267,7 @@ class TestCreateProject:
             ("description", 1.5, "description must be a string"),
             ("status", True, "status must be a string"),
             ("start_date", 20260101, "start_date must be a string"),
+            ("name", "Apollo\x00", "name must be a string without NUL characters"),
         ],
     )
     def test_wrong_json_types(
@@ -312,6 +324,7 @@ class TestCreateProject:
             (b'{"name": "A", "priority": NaN}', "Request body must be valid JSON"),
             (b'{"name": "A", "description": Infinity}', "Request body must be valid JSON"),
             (b'["A"]', "Request body must be a JSON object"),
+            (b'{"name": "A\\ud800"}', "name must be valid Unicode text"),
         ],
     )
     def test_bad_bodies(
@@ -571,7 +584,18 @@ class TestListProjects:
             cursor = body["next_cursor"]
         assert list(reversed(ids)) == seen
 
-    @pytest.mark.parametrize("cursor", ["garbage", "eyJvIjoieCJ9", "%%%"])
+    @pytest.mark.parametrize(
+        "cursor",
+        [
+            "garbage",
+            "eyJvIjoieCJ9",
+            "%%%",
+            forged("projects:created_at:desc", "2026-01-01T00:00:00+00:00", 10**30),
+            forged("projects:created_at:desc", "2026-01-01T00:00:00", 1),
+            forged("projects:created_at:desc", "9999-12-31T23:59:59-05:00", 1),
+            forged("projects:created_at:asc", "2026-01-01T00:00:00+00:00", 1),
+        ],
+    )
     def test_invalid_cursor(self, client: TestClient, account: AccountFactory, cursor: str) -> None:
         """A cursor that was not made for this list is ``Invalid cursor``."""
         _, alice = account()
@@ -1287,3 +1311,99 @@ class TestPermissionTable:
             ),
         }[action]()
         assert status == response.status_code, response.text
+
+
+ENDPOINTS = [
+    ("GET", "/api/projects"),
+    ("POST", "/api/projects"),
+    ("GET", "/api/projects/1"),
+    ("PUT", "/api/projects/1"),
+    ("DELETE", "/api/projects/1"),
+    ("GET", "/api/projects/1/members"),
+    ("POST", "/api/projects/1/members"),
+    ("PUT", "/api/projects/1/members/1"),
+    ("DELETE", "/api/projects/1/members/1"),
+    ("GET", "/api/projects/1/tasks"),
+    ("POST", "/api/projects/1/tasks"),
+    ("GET", "/api/tasks"),
+    ("GET", "/api/tasks/1"),
+    ("PUT", "/api/tasks/1"),
+    ("DELETE", "/api/tasks/1"),
+    ("PUT", "/api/tasks/1/watch"),
+    ("DELETE", "/api/tasks/1/watch"),
+    ("POST", "/api/tasks/1/verify"),
+    ("POST", "/api/tasks/1/comments"),
+    ("GET", "/api/tasks/1/comments"),
+    ("GET", "/api/comments/1"),
+    ("PUT", "/api/comments/1"),
+    ("DELETE", "/api/comments/1"),
+    ("GET", "/api/comments/count/1"),
+    ("POST", "/api/comments/bulk-delete"),
+]
+"""Every project, membership, task and comment endpoint."""
+
+
+def token_for(user_id: int) -> dict[str, str]:
+    """Bearer headers with a token signed by hand for ``user_id`` (valid for an hour)."""
+    issued = int(time.time())
+    token = jwt.encode(
+        {"user_id": user_id, "iat": issued, "exp": issued + 3600}, SECRET_KEY, algorithm="HS256"
+    )
+    return {"Authorization": f"Bearer {token}"}
+
+
+class TestEveryEndpoint:
+    """What every project, task and comment endpoint has in common."""
+
+    @pytest.mark.parametrize(("method", "path"), ENDPOINTS)
+    def test_needs_a_token(self, client: TestClient, method: str, path: str) -> None:
+        """Without a token every endpoint answers 401 ``Token is missing``."""
+        response = client.request(method, path, json={"name": "x"})
+        assert (401, {"error": "Token is missing"}) == error_of(response)
+
+    @pytest.mark.parametrize(("method", "path"), ENDPOINTS)
+    def test_bad_token(self, client: TestClient, method: str, path: str) -> None:
+        """A forged token is 401 ``Token is invalid or expired`` everywhere."""
+        response = client.request(
+            method, path, json={"name": "x"}, headers={"Authorization": "Bearer forged"}
+        )
+        assert (401, {"error": "Token is invalid or expired"}) == error_of(response)
+
+    @pytest.mark.parametrize(
+        ("method", "path"),
+        [
+            (m, p)
+            for m, p in ENDPOINTS
+            if m in ("POST", "PUT") and not p.endswith(("/watch", "/verify", "/bulk-delete"))
+        ],
+    )
+    def test_oversize_body(
+        self, client: TestClient, account: AccountFactory, method: str, path: str
+    ) -> None:
+        """A JSON body over 1 MiB is 413 on every endpoint that reads one."""
+        _, alice = account()
+        raw = b'{"name": "' + b"x" * (1024 * 1024) + b'"}'
+        response = client.request(
+            method, path, content=raw, headers={**alice, "Content-Type": "application/json"}
+        )
+        assert (413, {"error": "Request body too large"}) == error_of(response)
+
+    @pytest.mark.parametrize(
+        ("method", "path"),
+        [("GET", "/api/projects"), ("POST", "/api/projects"), ("GET", "/api/tasks/1/comments")],
+    )
+    def test_database_down_is_503(
+        self,
+        unreachable_runtime: Runtime,
+        serve: Callable[[Runtime], TestClient],
+        method: str,
+        path: str,
+    ) -> None:
+        """With the database unreachable the answer is 503 with Retry-After, not 500."""
+        client = serve(unreachable_runtime)
+        response = client.request(method, path, json={"name": "x"}, headers=token_for(1))
+        assert (503, {"error": "Database unavailable"}, "5") == (
+            response.status_code,
+            response.json(),
+            response.headers.get("retry-after"),
+        )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -116,6 +118,12 @@ def ids(client: TestClient, headers: dict[str, str], url: str) -> list[int]:
     response = client.get(url, headers=headers)
     assert 200 == response.status_code, response.text
     return [t["id"] for t in response.json()["tasks"]]
+
+
+def cursor(order: str, value: Any, item_id: Any) -> str:
+    """A cursor forged by hand, in the format the server writes."""
+    raw = json.dumps({"o": order, "v": value, "i": item_id}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def events(runtime: Runtime) -> list[DomainEvent]:
@@ -287,6 +295,7 @@ class TestCreateTask:
             ({"estimated_hours": True}, "estimated_hours must be a number or a string"),
             ({"estimated_hours": [1]}, "estimated_hours must be a number or a string"),
             ({"title": 7}, "title must be a string"),
+            ({"description": "a\x00b"}, "description must be a string without NUL characters"),
             ({"assignee_id": "2"}, "assignee_id must be an integer"),
             ({"assignee_id": 1.5}, "assignee_id must be an integer"),
             ({"title": "t" * 201}, "title must be at most 200 characters"),
@@ -866,6 +875,26 @@ class TestListTasks:
             ("order=up", "Invalid order. Must be one of ['asc', 'desc']"),
             ("q=" + "x" * 201, "search must be at most 200 characters"),
             ("cursor=nonsense", "Invalid cursor"),
+            ("q=%00", "q must not contain NUL characters"),
+            ("label=a%00", "label must not contain NUL characters"),
+            ("assignee=" + "9" * 20, "Invalid assignee. Use a user id or 'me'"),
+            (f"assignee={2**31}", "Invalid assignee. Use a user id or 'me'"),
+            (
+                "cursor=" + cursor("tasks:created_at:desc", "2026-01-01T00:00:00+00:00", 2**31),
+                "Invalid cursor",
+            ),
+            (
+                "cursor=" + cursor("tasks:created_at:desc", "2026-01-01T00:00:00+00:00", -1),
+                "Invalid cursor",
+            ),
+            (
+                "cursor=" + cursor("tasks:created_at:desc", "0001-01-01T00:00:00+05:00", 1),
+                "Invalid cursor",
+            ),
+            ("sort=priority&cursor=" + cursor("tasks:priority:desc", 10**30, 1), "Invalid cursor"),
+            ("sort=priority&cursor=" + cursor("tasks:priority:desc", True, 1), "Invalid cursor"),
+            ("sort=due_date&cursor=" + cursor("tasks:due_date:desc", "soon", 1), "Invalid cursor"),
+            ("sort=position&cursor=" + cursor("tasks:position:desc", "1", 1), "Invalid cursor"),
         ],
     )
     def test_bad_filters(
