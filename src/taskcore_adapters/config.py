@@ -17,7 +17,7 @@ import attrs
 from taskcore.domain.attachments import DEFAULT_MAX_UPLOAD_BYTES
 from taskcore_adapters.security.tokens import check_secret_key
 
-SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+SECRET_FILE = "secret_key"  # noqa: S105  # nosec B105
 
 
 class ConfigError(ValueError):

@@ -64,7 +64,7 @@ class World:
         view = self.core.users.register(
             username=name,
             email=f"{name}@example.com",
-            password="correct horse",  # noqa: S106 - test support
+            password="correct horse",  # noqa: S106  # nosec B106
             full_name=name.title(),
             is_admin=admin,
         )

@@ -382,7 +382,7 @@ class UserService:
                     occurred_at=now,
                     actor_id=actor.user_id,
                     entity_id=actor.user_id,
-                    details={"password": "changed"},
+                    details={"password": "changed"},  # nosec B105
                 )
             )
             work.commit()
