@@ -224,6 +224,18 @@ def ref(name: str) -> Schema:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+ERROR_ANSWER = ("Error", ref("Error"))
+"""A documented error answer: ``{"error": "..."}``."""
+
+STALE_ANSWER = ("If-Match does not match the current version; nothing changed", ref("Error"))
+"""The 412 answer of a conditional write."""
+
+
+def errors(*codes: int) -> dict[int, tuple[str, Schema]]:
+    """Documented error answers for ``codes``, to spread into an endpoint's responses."""
+    return dict.fromkeys(codes, ERROR_ANSWER)
+
+
 _SCALARS: dict[Any, str] = {
     str: "string",
     int: "integer",

@@ -307,7 +307,6 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
 
     task_id = Param(name="task_id", where="path")
     attachment_id = Param(name="attachment_id", where="path")
-    err = ("Error", s.ref("Error"))
     one = s.obj(attachment=ATTACHMENT)
     range_header = Param(
         name="Range",
@@ -328,10 +327,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             body_content_type="multipart/form-data",
             responses={
                 201: ("Uploaded", s.message(attachment=ATTACHMENT)),
-                400: err,
-                401: err,
-                403: err,
-                404: err,
+                **s.errors(400, 401, 403, 404),
                 413: ("The file is larger than the upload limit", s.ref("Error")),
                 415: ("The content does not match the extension", s.ref("Error")),
             },
@@ -345,9 +341,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             params=[task_id, *WINDOW_PARAMS],
             responses={
                 200: ("A page of attachments", s.listing("attachments", ATTACHMENT)),
-                400: err,
-                401: err,
-                404: err,
+                **s.errors(400, 401, 404),
             },
         ),
         Endpoint(
@@ -356,7 +350,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             handler=stats,
             summary="Storage statistics: counts and sizes by extension and type (admins)",
             tag="attachments",
-            responses={200: ("The statistics", STATS), 401: err, 403: err},
+            responses={200: ("The statistics", STATS), 401: s.ERROR_ANSWER, 403: s.ERROR_ANSWER},
         ),
         Endpoint(
             method="GET",
@@ -370,8 +364,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
                     "The count",
                     s.obj(task_id={"type": "integer"}, attachment_count={"type": "integer"}),
                 ),
-                401: err,
-                404: err,
+                **s.errors(401, 404),
             },
         ),
         Endpoint(
@@ -386,9 +379,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
                     "Deleted",
                     s.message(deleted_count={"type": "integer"}, deleted_files={"type": "integer"}),
                 ),
-                400: err,
-                401: err,
-                403: err,
+                **s.errors(400, 401, 403),
             },
         ),
         Endpoint(
@@ -398,7 +389,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             summary="One attachment's metadata",
             tag="attachments",
             params=[attachment_id],
-            responses={200: ("The attachment", one), 401: err, 404: err},
+            responses={200: ("The attachment", one), 401: s.ERROR_ANSWER, 404: s.ERROR_ANSWER},
         ),
         Endpoint(
             method="GET",
@@ -411,8 +402,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
                 200: ("The whole file", None),
                 206: ("The requested byte range", None),
                 304: ("Not modified (If-None-Match)", None),
-                401: err,
-                404: err,
+                **s.errors(401, 404),
                 416: ("The range is beyond the end of the file", s.ref("Error")),
             },
         ),
@@ -423,6 +413,11 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             summary="Delete an attachment and its file (uploader, project owner or admin)",
             tag="attachments",
             params=[attachment_id],
-            responses={200: ("Deleted", s.message()), 401: err, 403: err, 404: err},
+            responses={
+                200: ("Deleted", s.message()),
+                401: s.ERROR_ANSWER,
+                403: s.ERROR_ANSWER,
+                404: s.ERROR_ANSWER,
+            },
         ),
     ]

@@ -170,8 +170,6 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
 
     task_id = Param(name="task_id", where="path")
     comment_id = Param(name="comment_id", where="path")
-    err = ("Error", s.ref("Error"))
-    stale = ("If-Match does not match the current version; nothing changed", s.ref("Error"))
     comment = s.ref("Comment")
     return [
         Endpoint(
@@ -185,10 +183,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             etag=True,
             responses={
                 201: ("Created", s.message(comment=comment)),
-                400: err,
-                401: err,
-                403: err,
-                404: err,
+                **s.errors(400, 401, 403, 404),
             },
         ),
         Endpoint(
@@ -200,9 +195,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             params=[task_id, *WINDOW_PARAMS],
             responses={
                 200: ("A page of comments", s.listing("comments", comment)),
-                400: err,
-                401: err,
-                404: err,
+                **s.errors(400, 401, 404),
             },
         ),
         Endpoint(
@@ -215,9 +208,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             etag=True,
             responses={
                 200: ("The comment", s.obj(comment=comment)),
-                401: err,
-                403: err,
-                404: err,
+                **s.errors(401, 403, 404),
             },
         ),
         Endpoint(
@@ -231,11 +222,8 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             etag=True,
             responses={
                 200: ("Updated", s.message(comment=comment)),
-                400: err,
-                401: err,
-                403: err,
-                404: err,
-                412: stale,
+                **s.errors(400, 401, 403, 404),
+                412: s.STALE_ANSWER,
             },
         ),
         Endpoint(
@@ -247,10 +235,8 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             params=[comment_id, IF_MATCH],
             responses={
                 200: ("Deleted", s.message()),
-                401: err,
-                403: err,
-                404: err,
-                412: stale,
+                **s.errors(401, 403, 404),
+                412: s.STALE_ANSWER,
             },
         ),
         Endpoint(
@@ -265,8 +251,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
                     "The count",
                     s.obj(task_id={"type": "integer"}, comment_count={"type": "integer"}),
                 ),
-                401: err,
-                404: err,
+                **s.errors(401, 404),
             },
         ),
         Endpoint(
@@ -281,9 +266,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
                     "Deleted",
                     s.message(deleted_count={"type": "integer"}),
                 ),
-                400: err,
-                401: err,
-                403: err,
+                **s.errors(400, 401, 403),
             },
         ),
     ]

@@ -220,8 +220,6 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
 
     project_id = Param(name="project_id", where="path")
     user_id = Param(name="user_id", where="path")
-    err = ("Error", s.ref("Error"))
-    stale = ("If-Match does not match the current version; nothing changed", s.ref("Error"))
     project = s.ref("Project")
     member = s.ref("Member")
     return [
@@ -247,9 +245,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             ],
             responses={
                 200: ("A page of projects", s.listing("projects", project)),
-                400: err,
-                401: err,
-                403: err,
+                **s.errors(400, 401, 403),
             },
         ),
         Endpoint(
@@ -260,7 +256,11 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             tag="projects",
             body=s.body_schema(ProjectBody),
             etag=True,
-            responses={201: ("Created", s.message(project=project)), 400: err, 401: err},
+            responses={
+                201: ("Created", s.message(project=project)),
+                400: s.ERROR_ANSWER,
+                401: s.ERROR_ANSWER,
+            },
         ),
         Endpoint(
             method="GET",
@@ -270,7 +270,11 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             tag="projects",
             params=[project_id],
             etag=True,
-            responses={200: ("The project", s.obj(project=project)), 401: err, 404: err},
+            responses={
+                200: ("The project", s.obj(project=project)),
+                401: s.ERROR_ANSWER,
+                404: s.ERROR_ANSWER,
+            },
         ),
         Endpoint(
             method="PUT",
@@ -283,11 +287,8 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             etag=True,
             responses={
                 200: ("Updated", s.message(project=project)),
-                400: err,
-                401: err,
-                403: err,
-                404: err,
-                412: stale,
+                **s.errors(400, 401, 403, 404),
+                412: s.STALE_ANSWER,
             },
         ),
         Endpoint(
@@ -299,10 +300,8 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             params=[project_id, IF_MATCH],
             responses={
                 200: ("Deleted", s.message()),
-                401: err,
-                403: err,
-                404: err,
-                412: stale,
+                **s.errors(401, 403, 404),
+                412: s.STALE_ANSWER,
             },
         ),
         Endpoint(
@@ -314,9 +313,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             params=[project_id, *WINDOW_PARAMS],
             responses={
                 200: ("A page of members", s.listing("members", member)),
-                400: err,
-                401: err,
-                404: err,
+                **s.errors(400, 401, 404),
             },
         ),
         Endpoint(
@@ -330,11 +327,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             body=s.body_schema(MemberBody),
             responses={
                 201: ("Added", s.message(member=member)),
-                400: err,
-                401: err,
-                403: err,
-                404: err,
-                409: err,
+                **s.errors(400, 401, 403, 404, 409),
             },
         ),
         Endpoint(
@@ -347,11 +340,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             body=s.body_schema(RoleBody),
             responses={
                 200: ("Updated", s.message(member=member)),
-                400: err,
-                401: err,
-                403: err,
-                404: err,
-                409: err,
+                **s.errors(400, 401, 403, 404, 409),
             },
         ),
         Endpoint(
@@ -364,10 +353,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             params=[project_id, user_id],
             responses={
                 200: ("Removed", s.message()),
-                401: err,
-                403: err,
-                404: err,
-                409: err,
+                **s.errors(401, 403, 404, 409),
             },
         ),
     ]

@@ -270,8 +270,6 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
 
     project_id = Param(name="project_id", where="path")
     task_id = Param(name="task_id", where="path")
-    err = ("Error", s.ref("Error"))
-    stale = ("If-Match does not match the current version; nothing changed", s.ref("Error"))
     task = s.ref("Task")
     filters = [
         Param(
@@ -338,7 +336,12 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
                 ),
                 *filters,
             ],
-            responses={200: task_list, 400: err, 401: err, 404: err},
+            responses={
+                200: task_list,
+                400: s.ERROR_ANSWER,
+                401: s.ERROR_ANSWER,
+                404: s.ERROR_ANSWER,
+            },
         ),
         Endpoint(
             method="POST",
@@ -351,10 +354,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             etag=True,
             responses={
                 201: ("Created", s.message(task=task)),
-                400: err,
-                401: err,
-                403: err,
-                404: err,
+                **s.errors(400, 401, 403, 404),
             },
         ),
         Endpoint(
@@ -371,7 +371,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
                 ),
                 *filters,
             ],
-            responses={200: task_list, 400: err, 401: err},
+            responses={200: task_list, 400: s.ERROR_ANSWER, 401: s.ERROR_ANSWER},
         ),
         Endpoint(
             method="GET",
@@ -381,7 +381,11 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             tag="tasks",
             params=[task_id],
             etag=True,
-            responses={200: ("The task", s.obj(task=task)), 401: err, 404: err},
+            responses={
+                200: ("The task", s.obj(task=task)),
+                401: s.ERROR_ANSWER,
+                404: s.ERROR_ANSWER,
+            },
         ),
         Endpoint(
             method="PUT",
@@ -394,11 +398,8 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             etag=True,
             responses={
                 200: ("Updated", s.message(task=task)),
-                400: err,
-                401: err,
-                403: err,
-                404: err,
-                412: stale,
+                **s.errors(400, 401, 403, 404),
+                412: s.STALE_ANSWER,
             },
         ),
         Endpoint(
@@ -410,10 +411,8 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             params=[task_id, IF_MATCH],
             responses={
                 200: ("Deleted", s.message()),
-                401: err,
-                403: err,
-                404: err,
-                412: stale,
+                **s.errors(401, 403, 404),
+                412: s.STALE_ANSWER,
             },
         ),
         Endpoint(
@@ -426,9 +425,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             etag=True,
             responses={
                 200: ("Watching", s.message(task=task)),
-                400: err,
-                401: err,
-                404: err,
+                **s.errors(400, 401, 404),
             },
         ),
         Endpoint(
@@ -439,7 +436,11 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             tag="tasks",
             params=[task_id],
             etag=True,
-            responses={200: ("Not watching", s.message(task=task)), 401: err, 404: err},
+            responses={
+                200: ("Not watching", s.message(task=task)),
+                401: s.ERROR_ANSWER,
+                404: s.ERROR_ANSWER,
+            },
         ),
         Endpoint(
             method="POST",
@@ -458,9 +459,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
                         task={"oneOf": [task, {"type": "null"}]},
                     ),
                 ),
-                400: err,
-                401: err,
-                403: err,
+                **s.errors(400, 401, 403),
             },
         ),
     ]

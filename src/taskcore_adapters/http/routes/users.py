@@ -151,7 +151,6 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
         return JSON({"message": "User updated successfully", "user": user_json(user)})
 
     user_id = Param(name="user_id", where="path")
-    err = ("Error", s.ref("Error"))
     user_reply = s.obj(user=s.ref("User"))
     return [
         Endpoint(
@@ -164,9 +163,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             body=s.body_schema(RegisterBody),
             responses={
                 201: ("Created", s.message(user=s.ref("User"))),
-                400: err,
-                409: err,
-                413: err,
+                **s.errors(400, 409, 413),
             },
         ),
         Endpoint(
@@ -179,9 +176,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             body=s.body_schema(LoginBody),
             responses={
                 200: ("Logged in", s.message(token={"type": "string"}, user=s.ref("User"))),
-                400: err,
-                401: err,
-                403: err,
+                **s.errors(400, 401, 403),
             },
         ),
         Endpoint(
@@ -190,7 +185,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             handler=logout,
             summary="Revoke the token used for this request",
             tag="users",
-            responses={200: ("Logged out", s.message()), 401: err},
+            responses={200: ("Logged out", s.message()), 401: s.ERROR_ANSWER},
         ),
         Endpoint(
             method="POST",
@@ -202,8 +197,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             body=s.body_schema(TokenBody),
             responses={
                 200: ("Valid", s.obj(valid={"type": "boolean"}, user=s.ref("User"))),
-                400: err,
-                401: err,
+                **s.errors(400, 401),
             },
         ),
         Endpoint(
@@ -212,7 +206,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             handler=get_me,
             summary="The caller's own account",
             tag="users",
-            responses={200: ("The account", user_reply), 401: err, 404: err},
+            responses={200: ("The account", user_reply), 401: s.ERROR_ANSWER, 404: s.ERROR_ANSWER},
         ),
         Endpoint(
             method="PUT",
@@ -223,10 +217,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             body=s.body_schema(ProfileBody),
             responses={
                 200: ("Updated", s.message(user=s.ref("User"))),
-                400: err,
-                401: err,
-                404: err,
-                409: err,
+                **s.errors(400, 401, 404, 409),
             },
         ),
         Endpoint(
@@ -238,8 +229,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             body=s.body_schema(PasswordBody),
             responses={
                 200: ("Changed; a fresh token", s.message(token={"type": "string"})),
-                400: err,
-                401: err,
+                **s.errors(400, 401),
             },
         ),
         Endpoint(
@@ -249,7 +239,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             summary="Any user (e-mail only for admins and the user)",
             tag="users",
             params=[user_id],
-            responses={200: ("The user", user_reply), 401: err, 404: err},
+            responses={200: ("The user", user_reply), 401: s.ERROR_ANSWER, 404: s.ERROR_ANSWER},
         ),
         Endpoint(
             method="GET",
@@ -266,8 +256,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
                         pagination=s.ref("Pagination"),
                     ),
                 ),
-                401: err,
-                403: err,
+                **s.errors(401, 403),
             },
         ),
         Endpoint(
@@ -280,11 +269,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             body=s.body_schema(AdminUserBody),
             responses={
                 200: ("Updated", s.message(user=s.ref("User"))),
-                400: err,
-                401: err,
-                403: err,
-                404: err,
-                409: err,
+                **s.errors(400, 401, 403, 404, 409),
             },
         ),
     ]
