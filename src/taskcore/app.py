@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -15,13 +18,16 @@ from taskcore.ports.files import FileStore
 from taskcore.ports.jobs import JobQueue
 from taskcore.ports.security import PasswordHasher, TokenService
 from taskcore.ports.uow import UnitOfWorkFactory
-from taskcore.services.attachments import AttachmentService, NoFileStore
+from taskcore.services.attachments import SWEEP_FILES, AttachmentService, NoFileStore
 from taskcore.services.comments import CommentService
 from taskcore.services.events import EventDispatcher, HandlerSpec
+from taskcore.services.jobs import Jobs
 from taskcore.services.projects import ProjectService
 from taskcore.services.tasks import TaskService
 from taskcore.services.users import UserService
 from taskcore.uow import Transactions
+
+log = logging.getLogger(__name__)
 
 
 @attrs.frozen(kw_only=True)
@@ -37,7 +43,9 @@ class Taskcore:
     comments: CommentService
     attachments: AttachmentService
     events: EventDispatcher
+    jobs: Jobs
     transactions: Transactions
+    clock: Clock
 
     def run_job(self, name: str, args: Mapping[str, Any]) -> None:
         """Run a background job by name (job queues and workers call this).
@@ -45,8 +53,25 @@ class Taskcore:
         Raises:
             ValueError: no job has this name.
         """
-        if not (self.events.run_job(name, args) or self.attachments.run_job(name, args)):
-            raise ValueError(f"unknown job {name!r}")
+        self.jobs.run(name, args)
+
+    def tick(self) -> None:
+        """One round of background housekeeping: relay the outbox, re-queue event
+        deliveries that are due, and enqueue periodic jobs whose time has come."""
+        self.events.relay()
+        self.events.retry_due()
+        self.jobs.run_due(self.clock.now())
+
+    def pump(self, stop: threading.Event, interval: float = 2.0) -> None:
+        """Call :meth:`tick` every ``interval`` seconds until ``stop`` is set (the worker
+        and the embedded server run this in a thread). A failing round (database or queue
+        briefly down) is logged and tried again next round."""
+        while not stop.is_set():
+            try:
+                self.tick()
+            except Exception:  # keep pumping; the next round retries
+                log.exception("background round failed")
+            stop.wait(interval)
 
 
 def build(
@@ -79,8 +104,9 @@ def build(
         The assembled instance.
     """
     transactions = Transactions(uow_factory, event_bus)
+    jobs = Jobs(job_queue)
     events = EventDispatcher(
-        transactions=transactions, clock=clock, queue=job_queue, handlers=event_handlers
+        transactions=transactions, clock=clock, jobs=jobs, handlers=event_handlers
     )
     transactions.after_commit(events.relay_now)
     attachments = AttachmentService(
@@ -91,6 +117,8 @@ def build(
     )
     # Deleting a task or project deletes its attachments in the same transaction.
     transactions.handle_in_transaction((TaskDeleted, ProjectDeleted), attachments.on_tasks_deleted)
+    jobs.register(SWEEP_FILES, attachments.run_sweep_job)
+    jobs.every(SWEEP_FILES, dt.timedelta(days=1), offset=dt.timedelta(hours=3))
     return Taskcore(
         users=UserService(
             transactions=transactions,
@@ -103,5 +131,7 @@ def build(
         comments=CommentService(transactions=transactions, clock=clock),
         attachments=attachments,
         events=events,
+        jobs=jobs,
         transactions=transactions,
+        clock=clock,
     )

@@ -32,13 +32,12 @@ def run(runtime: Runtime, queue: RqJobQueue, *, burst: bool = False, interval: f
     rq_execute.install(runtime.core.run_job)
     stop = threading.Event()
     relay = threading.Thread(
-        target=runtime.core.events.pump, args=(stop, interval), name="taskcore-relay", daemon=True
+        target=runtime.core.pump, args=(stop, interval), name="taskcore-relay", daemon=True
     )
     if not burst:
         relay.start()
     else:
-        runtime.core.events.relay()
-        runtime.core.events.retry_due()
+        runtime.core.tick()
     try:
         worker = SimpleWorker([queue.queue], connection=queue.connection, serializer=JSONSerializer)
         return bool(worker.work(burst=burst, with_scheduler=True, logging_level="INFO"))

@@ -64,7 +64,7 @@ def test_committed_events_run_in_the_worker_once(runtime: Runtime, queue: RqJobQ
     runtime.core.events.register(
         HandlerSpec(name="effects", events=frozenset({"user.registered"}), func=effects)
     )
-    runtime.core.events.use_queue(queue)
+    runtime.core.jobs.use_queue(queue)
     register(runtime, "alice")
     register(runtime, "bob")
     assert ([], 2) == (effects.seen, queue.queue.count)
@@ -81,9 +81,9 @@ def test_redis_down_at_enqueue_loses_nothing(runtime: Runtime, queue: RqJobQueue
         HandlerSpec(name="effects", events=frozenset({"user.registered"}), func=effects)
     )
     down = RqJobQueue(Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=1))
-    runtime.core.events.use_queue(down)
+    runtime.core.jobs.use_queue(down)
     register(runtime, "carol")  # the commit succeeds; the enqueue fails and is logged
     assert [] == effects.seen
-    runtime.core.events.use_queue(queue)
+    runtime.core.jobs.use_queue(queue)
     run(runtime, queue, burst=True)
     assert 1 == len(effects.seen)

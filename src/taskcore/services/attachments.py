@@ -662,17 +662,9 @@ class AttachmentService:
             missing_blobs=missing,
         )
 
-    def run_job(self, name: str, args: Mapping[str, Any]) -> bool:
-        """Run a job of this area by name (the job queue's runner calls this).
-
-        :data:`SWEEP_FILES` takes ``grace_seconds`` (default a day) and ``check_rows``
-        (default true) and logs its report.
-
-        Returns:
-            ``False`` if ``name`` is not one of this area's jobs.
-        """
-        if name != SWEEP_FILES.name:
-            return False
+    def run_sweep_job(self, args: Mapping[str, Any]) -> None:
+        """The :data:`SWEEP_FILES` job: takes ``grace_seconds`` (default a day) and
+        ``check_rows`` (default true) and logs its report."""
         grace = dt.timedelta(
             seconds=float(args.get("grace_seconds", DEFAULT_GRACE.total_seconds()))
         )
@@ -687,7 +679,6 @@ class AttachmentService:
             report.failures,
             list(report.missing_blobs),
         )
-        return True
 
     def _remove_orphans(self, keys: Sequence[str], removed: list[str]) -> int:
         """Delete those of ``keys`` no attachment refers to; returns how many failed."""

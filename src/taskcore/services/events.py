@@ -27,7 +27,8 @@ from taskcore.domain.pagination import Page, PageRequest
 from taskcore.errors import AdminRequired, Unavailable
 from taskcore.ports.clock import Clock
 from taskcore.ports.deliveries import Delivery, DeliveryStatus
-from taskcore.ports.jobs import JobQueue, JobSpec
+from taskcore.ports.jobs import JobSpec
+from taskcore.services.jobs import Jobs
 from taskcore.uow import Transactions, Work
 
 log = logging.getLogger(__name__)
@@ -61,46 +62,13 @@ class HandlerSpec:
         return ALL_EVENTS in self.events or event.name in self.events
 
 
-class InlineQueue:
-    """The embedded default job queue: runs each job at once, in this process.
-
-    A job that raises has already recorded its failure (deliveries are rescheduled with
-    back-off), so the error is logged and not passed to the caller. ``run_at`` is ignored;
-    job ids already run are ignored, as a queue still holding them would.
-    """
-
-    def __init__(self, runner: Callable[[str, Mapping[str, Any]], object]) -> None:
-        self._runner = runner
-        self._seen: set[str] = set()
-        self._lock = threading.Lock()
-
-    def enqueue(
-        self,
-        spec: JobSpec,
-        args: Mapping[str, Any],
-        *,
-        job_id: str | None = None,
-        run_at: dt.datetime | None = None,
-    ) -> bool:
-        if job_id is not None:
-            with self._lock:
-                if job_id in self._seen:
-                    return False
-                self._seen.add(job_id)
-        try:
-            self._runner(spec.name, args)
-        except Exception as exc:  # noqa: BLE001 - recorded by the job; must not fail the caller
-            log.warning("inline job %s failed: %s", spec.name, type(exc).__name__)
-        return True
-
-
 class EventDispatcher:
     """Relays the outbox to handlers through a job queue.
 
     Args:
         transactions: Opens units of work.
         clock: Source of the current time.
-        queue: Where delivery jobs go; by default they run inline, in process.
+        jobs: The job registry and queue delivery jobs go through.
         handlers: The consumers, by unique name.
         backoff_seconds: Pause before each retry of a failed delivery; the last repeats.
     """
@@ -110,13 +78,14 @@ class EventDispatcher:
         *,
         transactions: Transactions,
         clock: Clock,
-        queue: JobQueue | None = None,
+        jobs: Jobs,
         handlers: Sequence[HandlerSpec] = (),
         backoff_seconds: Sequence[int] = (5, 30, 120, 600, 1800, 3600),
     ) -> None:
         self._tx = transactions
         self._clock = clock
-        self._queue: JobQueue = queue if queue is not None else InlineQueue(self.run_job)
+        self._jobs = jobs
+        jobs.register(DELIVER, self._run_delivery)
         self._backoff = tuple(backoff_seconds) or (0,)
         self._handlers: dict[str, HandlerSpec] = {}
         self._local = threading.local()
@@ -133,10 +102,6 @@ class EventDispatcher:
             raise ValueError(f"duplicate event handler {spec.name!r}")
         self._handlers[spec.name] = spec
 
-    def use_queue(self, queue: JobQueue) -> None:
-        """Send delivery jobs to ``queue`` from now on."""
-        self._queue = queue
-
     def relay_now(self) -> None:
         """Relay until the outbox is empty; re-entrant calls (from handlers) return at once.
 
@@ -150,19 +115,6 @@ class EventDispatcher:
                 pass
         finally:
             self._local.active = False
-
-    def pump(self, stop: threading.Event, interval: float = 2.0) -> None:
-        """Relay the outbox and re-queue due deliveries every ``interval`` seconds until
-        ``stop`` is set. Failures (database or queue briefly down) are logged and tried
-        again next round.
-        """
-        while not stop.is_set():
-            try:
-                self.relay()
-                self.retry_due()
-            except Exception:  # keep pumping; the next round retries
-                log.exception("outbox relay round failed")
-            stop.wait(interval)
 
     @property
     def handler_names(self) -> list[str]:
@@ -241,16 +193,8 @@ class EventDispatcher:
             self._record_failure(event_id, handler, exc)
             raise
 
-    def run_job(self, name: str, args: Mapping[str, Any]) -> bool:
-        """Run a job of this dispatcher by name (the job queue's runner calls this).
-
-        Returns:
-            ``False`` if ``name`` is not one of this dispatcher's jobs.
-        """
-        if name == DELIVER.name:
-            self.deliver(str(args["event_id"]), str(args["handler"]))
-            return True
-        return False
+    def _run_delivery(self, args: Mapping[str, Any]) -> None:
+        self.deliver(str(args["event_id"]), str(args["handler"]))
 
     def list_deliveries(
         self, actor_is_admin: bool, status: DeliveryStatus, page: PageRequest
@@ -267,7 +211,7 @@ class EventDispatcher:
 
     def _enqueue(self, event_id: str, handler: str, *, attempt: int) -> None:
         try:
-            self._queue.enqueue(
+            self._jobs.enqueue(
                 DELIVER,
                 {"event_id": event_id, "handler": handler},
                 job_id=f"evt-{event_id}-{handler}-{attempt}",

@@ -78,7 +78,7 @@ def create_app(runtime: Runtime, *, close_on_shutdown: bool = False) -> Starlett
         # Without a job queue, this process also retries event deliveries that are due.
         stop = threading.Event()
         pump = threading.Thread(
-            target=runtime.core.events.pump, args=(stop,), name="taskcore-relay", daemon=True
+            target=runtime.core.pump, args=(stop,), name="taskcore-relay", daemon=True
         )
         if runtime.job_queue is None:
             pump.start()

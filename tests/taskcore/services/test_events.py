@@ -15,7 +15,8 @@ from taskcore.domain.pagination import PageRequest
 from taskcore.ports.deliveries import DeliveryStatus
 from taskcore.ports.jobs import JobSpec
 from taskcore.ports.uow import UnitOfWorkFactory
-from taskcore.services.events import HandlerSpec, InlineQueue
+from taskcore.services.events import HandlerSpec
+from taskcore.services.jobs import InlineQueue
 from taskcore.uow import Work
 from taskcore_adapters.memory import (
     FakeTokenService,
@@ -163,11 +164,11 @@ class TestEventDispatcher:
         handler, clock = Effects(), ManualClock()
         core = make(uow_factory, handler, clock)
         dropping = DroppingQueue()
-        core.events.use_queue(dropping)
+        core.jobs.use_queue(dropping)
         register(core, "alice")
         register(core, "bob")
         assert (2, []) == (len(dropping.dropped), handler.calls)
-        core.events.use_queue(_inline(core))
+        core.jobs.use_queue(_inline(core))
         assert 2 == core.events.retry_due()
         assert 0 == core.events.retry_due()
         assert (2, 2) == (len(handler.calls), effect_count(uow_factory, handler.calls))
@@ -217,7 +218,7 @@ def test_pump_retries_due_deliveries_until_stopped() -> None:
     register(core)
     clock.advance(minutes=1)
     stop = threading.Event()
-    thread = threading.Thread(target=core.events.pump, args=(stop, 0.01))
+    thread = threading.Thread(target=core.pump, args=(stop, 0.01))
     thread.start()
     for _ in range(500):
         if len(handler.calls) == 2:
