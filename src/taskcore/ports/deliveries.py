@@ -36,8 +36,16 @@ class Delivery:
 class DeliveryRepository(Protocol):
     """Stores deliveries; ``lock`` makes concurrent deliveries of one pair wait."""
 
-    def create(self, event_id: str, handlers: Sequence[str], now: dt.datetime) -> None:
-        """Add pending deliveries of ``event_id`` to each handler (existing ones are kept)."""
+    def create(
+        self,
+        event_id: str,
+        handlers: Sequence[str],
+        now: dt.datetime,
+        *,
+        next_attempt_at: dt.datetime | None = None,
+    ) -> None:
+        """Add pending deliveries of ``event_id`` to each handler (existing ones are kept),
+        due at ``next_attempt_at`` (default ``now``)."""
         ...
 
     def lock(self, event_id: str, handler: str) -> Delivery | None:

@@ -38,6 +38,9 @@ EventHandler = Callable[[DomainEvent, Work], None]
 DELIVER = JobSpec(name="events.deliver", retries=0, timeout_seconds=300)
 """The job that delivers one event to one handler (retries are the dispatcher's own)."""
 
+LEASE = dt.timedelta(seconds=DELIVER.timeout_seconds + 30)
+"""How long a queued delivery is left to its job before it is queued again."""
+
 ALL_EVENTS = "*"
 
 
@@ -124,6 +127,10 @@ class EventDispatcher:
     def relay(self, limit: int = 500) -> int:
         """Turn new outbox events into deliveries and queue them.
 
+        Each delivery is leased until its job must have finished (the job's time limit
+        plus a margin); one still pending after that is queued again by :meth:`retry_due`
+        (its job was lost: a worker killed mid-job, a queue that lost its data).
+
         Returns:
             How many events were relayed.
         """
@@ -133,28 +140,41 @@ class EventDispatcher:
             if not events:
                 return 0
             now = self._clock.now()
+            lease = now + LEASE
             for event in events:
                 names = [h.name for h in self._handlers.values() if h.wants(event)]
                 if names:
-                    work.uow.deliveries.create(event.event_id, names, now)
+                    work.uow.deliveries.create(event.event_id, names, now, next_attempt_at=lease)
                     created.extend((event.event_id, name) for name in names)
             work.uow.outbox.mark_published([e.event_id for e in events], now)
             work.commit()
         for event_id, name in created:
-            self._enqueue(event_id, name, attempt=0)
+            self._enqueue(event_id, name, attempt=0, lease=lease)
         return len(events)
 
     def retry_due(self, limit: int = 500) -> int:
-        """Queue again every pending delivery whose next attempt is due.
+        """Queue again every pending delivery whose next attempt is due: retries after a
+        failure, and deliveries whose lease ran out (their job was lost).
 
         Returns:
             How many deliveries were queued.
         """
+        now = self._clock.now()
+        lease = now + LEASE
+        leased: list[Delivery] = []
         with self._tx() as work:
-            due = list(work.uow.deliveries.due(self._clock.now(), limit))
-        for delivery in due:
-            self._enqueue(delivery.event_id, delivery.handler, attempt=delivery.attempts)
-        return len(due)
+            for delivery in work.uow.deliveries.due(now, limit):
+                current = work.uow.deliveries.lock(delivery.event_id, delivery.handler)
+                if current is None or current != delivery:
+                    continue  # handled meanwhile
+                work.uow.deliveries.save(attrs.evolve(delivery, next_attempt_at=lease))
+                leased.append(delivery)
+            work.commit()
+        for delivery in leased:
+            self._enqueue(
+                delivery.event_id, delivery.handler, attempt=delivery.attempts, lease=lease
+            )
+        return len(leased)
 
     def deliver(self, event_id: str, handler: str) -> bool:
         """Run ``handler`` for the event, unless already done.
@@ -209,16 +229,28 @@ class EventDispatcher:
         with self._tx() as work:
             return work.uow.deliveries.list(status, page)
 
-    def _enqueue(self, event_id: str, handler: str, *, attempt: int) -> None:
+    def _enqueue(self, event_id: str, handler: str, *, attempt: int, lease: dt.datetime) -> None:
+        # The id names the attempt and the lease: a re-run of the same relay or retry is
+        # ignored by the queue, a new lease gets a new job.
+        job_id = f"evt-{event_id}-{handler}-{attempt}-{int(lease.timestamp())}"
         try:
-            self._jobs.enqueue(
-                DELIVER,
-                {"event_id": event_id, "handler": handler},
-                job_id=f"evt-{event_id}-{handler}-{attempt}",
-            )
+            self._jobs.enqueue(DELIVER, {"event_id": event_id, "handler": handler}, job_id=job_id)
         except Unavailable:
-            # The delivery stays pending; retry_due queues it when the queue is back.
             log.warning("job queue unavailable; delivery %s/%s stays pending", event_id, handler)
+            self._release(event_id, handler, lease)
+
+    def _release(self, event_id: str, handler: str, lease: dt.datetime) -> None:
+        """Make a delivery whose job could not be queued due again at once (best effort:
+        if this fails too, the lease runs out and :meth:`retry_due` picks it up)."""
+        try:
+            with self._tx() as work:
+                delivery = work.uow.deliveries.lock(event_id, handler)
+                if delivery is not None and delivery.next_attempt_at == lease:
+                    now = self._clock.now()
+                    work.uow.deliveries.save(attrs.evolve(delivery, next_attempt_at=now))
+                    work.commit()
+        except Unavailable:
+            log.warning("could not release delivery %s/%s; it is retried later", event_id, handler)
 
     def _record_failure(self, event_id: str, handler: str, exc: Exception) -> None:
         spec = self._handlers[handler]

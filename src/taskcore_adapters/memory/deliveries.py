@@ -17,7 +17,14 @@ class InMemoryDeliveryRepository:
     def __init__(self, rows: dict[tuple[str, str], Delivery]) -> None:
         self._rows = rows
 
-    def create(self, event_id: str, handlers: Sequence[str], now: dt.datetime) -> None:
+    def create(
+        self,
+        event_id: str,
+        handlers: Sequence[str],
+        now: dt.datetime,
+        *,
+        next_attempt_at: dt.datetime | None = None,
+    ) -> None:
         for handler in handlers:
             self._rows.setdefault(
                 (event_id, handler),
@@ -26,7 +33,7 @@ class InMemoryDeliveryRepository:
                     handler=handler,
                     status=DeliveryStatus.PENDING,
                     attempts=0,
-                    next_attempt_at=now,
+                    next_attempt_at=next_attempt_at or now,
                     last_error=None,
                     updated_at=now,
                 ),

@@ -32,7 +32,14 @@ class SqlAlchemyDeliveryRepository:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def create(self, event_id: str, handlers: Sequence[str], now: dt.datetime) -> None:
+    def create(
+        self,
+        event_id: str,
+        handlers: Sequence[str],
+        now: dt.datetime,
+        *,
+        next_attempt_at: dt.datetime | None = None,
+    ) -> None:
         if not handlers:
             return
         rows = [
@@ -41,7 +48,7 @@ class SqlAlchemyDeliveryRepository:
                 "handler": handler,
                 "status": DeliveryStatus.PENDING.value,
                 "attempts": 0,
-                "next_attempt_at": now,
+                "next_attempt_at": next_attempt_at or now,
                 "updated_at": now,
             }
             for handler in handlers

@@ -15,7 +15,7 @@ from taskcore.domain.pagination import PageRequest
 from taskcore.ports.deliveries import DeliveryStatus
 from taskcore.ports.jobs import JobSpec
 from taskcore.ports.uow import UnitOfWorkFactory
-from taskcore.services.events import HandlerSpec
+from taskcore.services.events import LEASE, HandlerSpec
 from taskcore.services.jobs import InlineQueue
 from taskcore.uow import Work
 from taskcore_adapters.memory import (
@@ -160,7 +160,7 @@ class TestEventDispatcher:
         assert 0 == effect_count(uow_factory, handler.calls)
 
     def test_lost_jobs_are_recovered(self, uow_factory: UnitOfWorkFactory) -> None:
-        """Jobs lost by the queue are queued again from the deliveries, then run once."""
+        """Jobs lost by the queue are queued again once their lease ran out, then run once."""
         handler, clock = Effects(), ManualClock()
         core = make(uow_factory, handler, clock)
         dropping = DroppingQueue()
@@ -169,6 +169,8 @@ class TestEventDispatcher:
         register(core, "bob")
         assert (2, []) == (len(dropping.dropped), handler.calls)
         core.jobs.use_queue(_inline(core))
+        assert 0 == core.events.retry_due()  # still leased to the lost jobs
+        clock.advance(seconds=LEASE.total_seconds() + 1)
         assert 2 == core.events.retry_due()
         assert 0 == core.events.retry_due()
         assert (2, 2) == (len(handler.calls), effect_count(uow_factory, handler.calls))
