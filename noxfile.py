@@ -18,7 +18,15 @@ import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "yes"
-nox.options.sessions = ["lint", "typing", "architecture", "tests", "tests_services", "examples"]
+nox.options.sessions = [
+    "lint",
+    "typing",
+    "architecture",
+    "tests",
+    "tests_services",
+    "examples",
+    "e2e",
+]
 os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
 
 CANDIDATES = ("3.11", "3.12", "3.13", "3.14")
@@ -86,7 +94,7 @@ def _pytest(session: nox.Session, backend: str, *selection: str) -> None:
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """Everything that needs no server, on SQLite and the in-memory adapters."""
-    _pytest(session, "sqlite", "-m", "not postgres and not redis and not smtp")
+    _pytest(session, "sqlite", "-m", "not postgres and not redis and not smtp and not e2e")
 
 
 @nox.session(python=PYTHONS)
@@ -105,3 +113,56 @@ def examples(session: nox.Session) -> None:
     _install(session)
     for script in sorted(Path("examples").glob("*.py")):
         session.run("python", str(script))
+
+
+@nox.session(python=FIRST)
+def fuzz(session: nox.Session) -> None:
+    """The longer fuzzing tier (not in the default run): 200 schemathesis examples per API
+    operation instead of 10."""
+    _install(session, "test")
+    env = {"TASKCORE_TEST_DB": "sqlite", "TASKCORE_FUZZ_EXAMPLES": "200"}
+    args = ["-n", os.environ.get("PYTEST_WORKERS", "2")]
+    test = "tests/taskcore_adapters/http/test_schemathesis.py"
+    session.run("pytest", *args, test, *session.posargs, env=env)
+
+
+def _ensure_system_tool(session: nox.Session, tool: str, package: str, *, required: bool) -> None:
+    """Install the Debian package that provides ``tool`` when it is missing (root only);
+    fail with a clear message (or, when not ``required``, warn) when that is not possible."""
+    if shutil.which(tool):
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        message = (
+            f"{tool} is not installed; install it first, e.g. `sudo apt-get install -y {package}`"
+        )
+        if required:
+            session.error(message)
+        session.warn(message + " (continuing without it)")
+        return
+    session.run("apt-get", "update", "-qq", external=True)
+    session.run("apt-get", "install", "-y", "-qq", package, external=True)
+
+
+@nox.session(python=FIRST)
+def e2e(session: nox.Session) -> None:
+    """The end-to-end tests: real headless Chromium (Debian's
+    ``chromium`` package, installed with apt-get when missing, which needs root) driven by
+    Playwright against ``taskcore serve``; refreshes the screenshots in docs/screenshots/."""
+    _ensure_system_tool(session, "chromium", "chromium", required=True)
+    _install(session, "test", "e2e")
+    env = {"TASKCORE_E2E_CHROMIUM": shutil.which("chromium") or "/usr/bin/chromium"}
+    session.run(
+        "pytest", "-m", "e2e", "-p", "no:cacheprovider", "tests/e2e", *session.posargs, env=env
+    )
+
+
+@nox.session(python=FIRST)
+def bench(session: nox.Session) -> None:
+    """The benchmarks (not in the default run): ``nox -s bench -- --quick`` for the short
+    version, ``-- --case NAME`` for one case; writes benchmarks/results/ and
+    docs/performance.md. Needs PostgreSQL and Redis, like the service tests."""
+    _ensure_system_tool(session, "wrk", "wrk", required=True)
+    # optional: without it the start-up case times imports with repeated subprocess runs
+    _ensure_system_tool(session, "hyperfine", "hyperfine", required=False)
+    _install(session, "bench")
+    session.run("python", "-m", "benchmarks", *session.posargs)

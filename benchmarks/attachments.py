@@ -1,41 +1,35 @@
-"""Attachment upload and download throughput of a real ``taskcore serve``, next to a raw copy.
+"""Case 4, attachments: upload and download throughput of a real ``taskcore serve``, next
+to a raw copy of the same bytes.
 
 Starts ``taskcore serve`` on a free loopback port with a temporary data folder (SQLite and
-local files), uploads a file of ``--size-mib`` MiB through ``POST
-/api/tasks/{id}/attachments`` and downloads it again, and prints:
+local files), uploads a file (1 GiB; 64 MiB with ``--quick``) through ``POST
+/api/tasks/{id}/attachments`` and downloads it again, once per round, and reports:
 
 - upload and download throughput, next to ``shutil.copyfile`` of the same bytes on the
-  same disk (and the same copy followed by ``fsync``, since the server makes each upload
+  same disk (followed by ``fsync`` for the upload, since the server makes each upload
   durable before it answers);
-- the server's peak memory growth (``VmHWM`` after each transfer minus ``VmRSS`` before
+- the server's peak memory growth (``VmHWM`` after the transfers minus ``VmRSS`` before
   the first, from ``/proc/<pid>/status``), which shows that files are streamed, not held.
 
-Usage::
-
-    python benchmarks/attachments.py               # 1 GiB
-    python benchmarks/attachments.py --size-mib 256
-
-Linux only (``/proc``). Not part of the test suite.
+Linux only (``/proc``).
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import http.client
 import json
 import os
 import secrets
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from benchmarks.runner import CaseResult, Context, Row
+from benchmarks.support import free_port, server, taskcore_command
 from taskcore.services.users import Principal
 from taskcore_adapters.bootstrap import from_settings
 from taskcore_adapters.config import Settings
@@ -45,13 +39,6 @@ PIECE = MiB
 BOUNDARY = "taskcore-benchmark-" + secrets.token_hex(8)
 USERNAME = "bench"
 PASSWORD = "benchmark password"  # noqa: S105 - a throwaway account in a temporary folder
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def memory_kib(pid: int) -> dict[str, int]:
@@ -94,28 +81,6 @@ def seed(data_dir: Path, secret_key: str) -> int:
         return core.tasks.create_task(owner, project.id, title="Upload").id
     finally:
         runtime.close()
-
-
-def start_server(data_dir: Path, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    script = Path(sys.executable).with_name("taskcore")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "taskcore_adapters.cli"]
-    server = subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
-        [*command, "serve", "--port", str(port), "--log-level", "warning"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/health")
-            if conn.getresponse().status == 200:
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError("the server did not start within 30 s")
 
 
 def request_json(
@@ -209,65 +174,85 @@ def timed_copy(source: Path, target: Path, *, sync: bool) -> float:
     return elapsed
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size-mib", type=int, default=1024, help="file size (default 1024)")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    args = parser.parse_args()
-    size = args.size_mib * MiB
-    work = Path(tempfile.mkdtemp(prefix="taskcore-bench-"))
-    data_dir = work / "data"
-    secret_key = secrets.token_urlsafe(48)
-    env = {
-        **os.environ,
-        "TASKCORE_DATA_DIR": str(data_dir),
-        "TASKCORE_SECRET_KEY": secret_key,
-        "TASKCORE_MAX_UPLOAD_BYTES": str(size + MiB),
-    }
-    source = work / "payload.zip"
-    print(f"writing a {args.size_mib} MiB test file in {work} ...", file=sys.stderr)
-    expected = make_file(source, size)
-    task_id = seed(data_dir, secret_key)
-    port = free_port()
-    server = start_server(data_dir, port, env)
-    try:
-        token = request_json(
-            port, "POST", "/api/login", {"username": USERNAME, "password": PASSWORD}
-        )["token"]
-        before = memory_kib(server.pid)
-        up_seconds, attachment = upload(port, token, task_id, source)
-        after_upload = memory_kib(server.pid)
-        down_seconds = download(port, token, attachment["id"], work / "downloaded.zip")
-        after_download = memory_kib(server.pid)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    intact = attachment["file_hash"] == expected == sha256_of(work / "downloaded.zip")
-    copy_seconds = timed_copy(source, work / "copy.zip", sync=False)
-    synced_seconds = timed_copy(source, work / "copy-synced.zip", sync=True)
+NAME = "attachments"
+TITLE = "Case 4: attachments (1 GiB upload and download)"
 
-    def rate(seconds: float) -> str:
-        return f"{size / MiB / seconds:8.1f} MiB/s  ({seconds:6.2f} s)"
 
-    print(f"file size                       {args.size_mib} MiB, content intact: {intact}")
-    print(f"upload   (HTTP, multipart)      {rate(up_seconds)}")
-    print(f"download (HTTP)                 {rate(down_seconds)}")
-    print(f"shutil.copyfile, same disk      {rate(copy_seconds)}")
-    print(f"shutil.copyfile + fsync         {rate(synced_seconds)}")
-    print(
-        "server memory (MiB)             "
-        f"RSS before {before['VmRSS'] / 1024:.1f}, peak after upload "
-        f"{after_upload['VmHWM'] / 1024:.1f}, peak after download "
-        f"{after_download['VmHWM'] / 1024:.1f}"
+def run(ctx: Context) -> CaseResult:
+    size_mib = 64 if ctx.quick else 1024
+    rounds = 2 if ctx.quick else 3
+    size = size_mib * MiB
+    result = CaseResult(
+        case=NAME,
+        title=TITLE,
+        parameters={"file": f"{size_mib} MiB", "rounds": rounds, "storage": "local folder"},
     )
-    growth = (max(after_upload["VmHWM"], after_download["VmHWM"]) - before["VmRSS"]) / 1024
-    print(f"server peak RSS growth          {growth:.1f} MiB")
-    if args.keep:
-        print(f"kept {work}", file=sys.stderr)
-    else:
-        shutil.rmtree(work)
-    return 0 if intact else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    work = Path(tempfile.mkdtemp(prefix="taskcore-bench-attachments-"))
+    try:
+        data_dir = work / "data"
+        secret_key = secrets.token_urlsafe(48)
+        env = {
+            **os.environ,
+            "TASKCORE_DATA_DIR": str(data_dir),
+            "TASKCORE_SECRET_KEY": secret_key,
+            "TASKCORE_MAX_UPLOAD_BYTES": str(size + MiB),
+        }
+        source = work / "payload.zip"
+        ctx.log(f"writing a {size_mib} MiB test file")
+        expected = make_file(source, size)
+        task_id = seed(data_dir, secret_key)
+        port = free_port()
+        ups: list[float] = []
+        downs: list[float] = []
+        intact = True
+        command = [*taskcore_command(), "serve", "--port", str(port), "--log-level", "warning"]
+        with server(command, port, env) as process:
+            token = request_json(
+                port, "POST", "/api/login", {"username": USERNAME, "password": PASSWORD}
+            )["token"]
+            before = memory_kib(process.pid)
+            for index in range(rounds):
+                ctx.log(f"round {index + 1}: upload and download")
+                up_seconds, attachment = upload(port, token, task_id, source)
+                target = work / "downloaded.zip"
+                down_seconds = download(port, token, attachment["id"], target)
+                intact = intact and attachment["file_hash"] == expected == sha256_of(target)
+                target.unlink()
+                ups.append(size / MiB / up_seconds)
+                downs.append(size / MiB / down_seconds)
+            after = memory_kib(process.pid)
+        copies = [
+            size / MiB / timed_copy(source, work / "copy.zip", sync=False) for _ in range(rounds)
+        ]
+        synced = [
+            size / MiB / timed_copy(source, work / "copy.zip", sync=True) for _ in range(rounds)
+        ]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    growth = (after["VmHWM"] - before["VmRSS"]) / 1024
+    result.rows += [
+        Row(name="shutil.copyfile + fsync", unit="MiB/s", values=synced),
+        Row(
+            name="upload (HTTP, multipart)",
+            unit="MiB/s",
+            values=ups,
+            baseline="shutil.copyfile + fsync",
+            extra={"server peak RSS growth": f"{growth:.1f} MiB", "content intact": intact},
+        ),
+        Row(name="shutil.copyfile", unit="MiB/s", values=copies),
+        Row(
+            name="download (HTTP)",
+            unit="MiB/s",
+            values=downs,
+            baseline="shutil.copyfile",
+        ),
+    ]
+    result.notes.append(
+        "The upload is parsed from multipart, hashed (SHA-256), written and synced to disk "
+        "before the server answers; the download streams the stored file. The peak memory "
+        "growth of the server stays near the size of its read buffers, not the file's."
+    )
+    if not intact:
+        result.status = "failed"
+        result.error = "the downloaded file differs from the uploaded one"
+    return result

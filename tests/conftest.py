@@ -16,13 +16,15 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, insert, text
 from sqlalchemy.engine import make_url
 
+from taskcore.domain.notifications import ORIGINAL_TEMPLATES
 from taskcore_adapters.memory import ManualClock
+from taskcore_adapters.memory.notifications import SEEDED_AT
 from taskcore_adapters.security import Argon2PasswordHasher
 from taskcore_adapters.sql import make_engine, upgrade
-from taskcore_adapters.sql.tables import metadata
+from taskcore_adapters.sql.tables import metadata, notification_templates
 
 settings.register_profile(
     "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -95,7 +97,27 @@ def _truncate_postgres(url: str) -> None:
     names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
     with engine.begin() as conn:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        _reseed(conn)
     engine.dispose()
+
+
+def _reseed(conn: Connection) -> None:
+    """Put back the rows the migrations insert (the original's notification templates)."""
+    conn.execute(
+        insert(notification_templates),
+        [
+            {
+                "name": name,
+                "subject_template": subject,
+                "body_template": body,
+                "notification_type": "email",
+                "is_active": True,
+                "created_at": SEEDED_AT,
+                "updated_at": SEEDED_AT,
+            }
+            for name, (subject, body) in ORIGINAL_TEMPLATES.items()
+        ],
+    )
 
 
 @pytest.fixture

@@ -11,20 +11,34 @@ from typing import Any
 import attrs
 
 from taskcore.domain.attachments import DEFAULT_MAX_UPLOAD_BYTES
-from taskcore.domain.events import ProjectDeleted, TaskDeleted
+from taskcore.domain.events import DomainEvent, ProjectDeleted, TaskDeleted
+from taskcore.domain.webhooks import EVENT_NAMES
 from taskcore.ports.clock import Clock
 from taskcore.ports.events import EventBus
 from taskcore.ports.files import FileStore
 from taskcore.ports.jobs import JobQueue
+from taskcore.ports.mail import Mailer, TemplateRenderer
 from taskcore.ports.security import PasswordHasher, TokenService
 from taskcore.ports.uow import UnitOfWorkFactory
+from taskcore.ports.webhooks import WebhookSender
+from taskcore.services import activity as activity_log
+from taskcore.services import webhooks as webhooks_area
+from taskcore.services.activity import ActivityService
 from taskcore.services.attachments import SWEEP_FILES, AttachmentService, NoFileStore
 from taskcore.services.comments import CommentService
 from taskcore.services.events import EventDispatcher, HandlerSpec
 from taskcore.services.jobs import Jobs
+from taskcore.services.notifications import (
+    DEFAULT_MAX_ATTEMPTS,
+    NoMailer,
+    NotificationService,
+    PlaceholderRenderer,
+)
 from taskcore.services.projects import ProjectService
+from taskcore.services.reports import GENERATE_REPORT, PURGE_EXPIRED_REPORTS, ReportService
 from taskcore.services.tasks import TaskService
 from taskcore.services.users import UserService
+from taskcore.services.webhooks import WebhookOptions, WebhookService
 from taskcore.uow import Transactions
 
 log = logging.getLogger(__name__)
@@ -42,6 +56,10 @@ class Taskcore:
     tasks: TaskService
     comments: CommentService
     attachments: AttachmentService
+    reports: ReportService
+    activity: ActivityService
+    webhooks: WebhookService
+    notifications: NotificationService
     events: EventDispatcher
     jobs: Jobs
     transactions: Transactions
@@ -85,6 +103,13 @@ def build(
     event_handlers: Sequence[HandlerSpec] = (),
     file_store: FileStore | None = None,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+    session_ttl: dt.timedelta = dt.timedelta(days=30),
+    activity_retention_days: int = activity_log.DEFAULT_RETENTION_DAYS,
+    webhook_sender: WebhookSender | None = None,
+    webhook_options: WebhookOptions | None = None,
+    mailer: Mailer | None = None,
+    template_renderer: TemplateRenderer | None = None,
+    mail_max_attempts: int = DEFAULT_MAX_ATTEMPTS,
 ) -> Taskcore:
     """Assemble taskcore from its ports.
 
@@ -99,6 +124,18 @@ def build(
         file_store: Where attachments' files live; without one, uploads and downloads
             fail with ``Unavailable``.
         max_upload_bytes: The largest attachment accepted (16 MiB by default).
+        session_ttl: How long a login can be renewed with refresh tokens (30 days).
+        activity_retention_days: Activity entries older than this many days are deleted
+            by the daily cleanup (90 by default).
+        webhook_sender: Sends projects' webhooks; without one, deliveries stay pending
+            (with an error saying why) until a sender is configured.
+        webhook_options: Webhook URL rules, retries and disabling (defaults: https on
+            port 443 only, 8 attempts, disabled after 10 failed deliveries in a row).
+        mailer: Sends notification e-mail; without one, e-mail notifications end
+            ``failed_config`` (in-app notifications work regardless).
+        template_renderer: Renders notification templates; by default the original's
+            plain ``{{key}}`` substitution, with values escaped in HTML bodies.
+        mail_max_attempts: Delivery attempts of one e-mail before it is marked failed.
 
     Returns:
         The assembled instance.
@@ -119,17 +156,78 @@ def build(
     transactions.handle_in_transaction((TaskDeleted, ProjectDeleted), attachments.on_tasks_deleted)
     jobs.register(SWEEP_FILES, attachments.run_sweep_job)
     jobs.every(SWEEP_FILES, dt.timedelta(days=1), offset=dt.timedelta(hours=3))
+    reports = ReportService(transactions=transactions, clock=clock, jobs=jobs)
+    jobs.register(GENERATE_REPORT, reports.run_generate_job)
+    jobs.register(PURGE_EXPIRED_REPORTS, reports.run_purge_job)
+    jobs.every(PURGE_EXPIRED_REPORTS, dt.timedelta(hours=1), offset=dt.timedelta(minutes=20))
+    # Every event becomes one activity entry, committed with the change it records.
+    activity = ActivityService(
+        transactions=transactions,
+        clock=clock,
+        jobs=jobs,
+        retention_days=activity_retention_days,
+    )
+    transactions.handle_in_transaction((DomainEvent,), activity.record)
+    jobs.register(activity_log.SUMMARIZE, activity.run_summary_job)
+    jobs.register(activity_log.CLEANUP, activity.run_cleanup_job)
+    jobs.every(activity_log.SUMMARIZE, dt.timedelta(days=1), offset=dt.timedelta(hours=1))
+    jobs.every(activity_log.CLEANUP, dt.timedelta(days=1), offset=dt.timedelta(hours=2))
+    # Events of a project become signed webhook deliveries; a deleted project's webhooks
+    # go with it.
+    webhooks = WebhookService(
+        transactions=transactions,
+        clock=clock,
+        jobs=jobs,
+        sender=webhook_sender,
+        options=webhook_options,
+    )
+    webhooks.register_jobs()
+    events.register(
+        HandlerSpec(name=webhooks_area.HANDLER, events=EVENT_NAMES, func=webhooks.on_event)
+    )
+    transactions.handle_in_transaction((ProjectDeleted,), webhooks.on_project_deleted)
+    # Assignments, completions, comments and mentions notify the people concerned, in app
+    # and by e-mail as each prefers.
+    notifications = NotificationService(
+        transactions=transactions,
+        clock=clock,
+        jobs=jobs,
+        mailer=mailer or NoMailer(),
+        renderer=template_renderer or PlaceholderRenderer(),
+        max_attempts=mail_max_attempts,
+    )
+    notifications.register_jobs()
+    for name, event_name, handler in (
+        ("notifications.task_assigned", "task.assigned", notifications.on_task_assigned),
+        (
+            "notifications.task_completed",
+            "task.status_changed",
+            notifications.on_task_status_changed,
+        ),
+        ("notifications.comment_added", "comment.added", notifications.on_comment_added),
+        (
+            "notifications.user_mentioned",
+            "comment.user_mentioned",
+            notifications.on_user_mentioned,
+        ),
+    ):
+        events.register(HandlerSpec(name=name, events=frozenset({event_name}), func=handler))
     return Taskcore(
         users=UserService(
             transactions=transactions,
             clock=clock,
             hasher=password_hasher,
             tokens=token_service,
+            session_ttl=session_ttl,
         ),
         projects=ProjectService(transactions=transactions, clock=clock),
         tasks=TaskService(transactions=transactions, clock=clock),
         comments=CommentService(transactions=transactions, clock=clock),
         attachments=attachments,
+        reports=reports,
+        activity=activity,
+        webhooks=webhooks,
+        notifications=notifications,
         events=events,
         jobs=jobs,
         transactions=transactions,

@@ -14,18 +14,26 @@ leaves name the situation and carry structured fields.
     │   ├── CommentNotFound
     │   ├── AttachmentNotFound
     │   ├── BlobNotFound              an attachment's file is missing from the file store
-    │   └── MemberNotFound            the user is not a member of the project
+    │   ├── MemberNotFound            the user is not a member of the project
+    │   ├── WebhookNotFound           no such webhook in the project
+    │   ├── ReportNotFound
+    │   ├── ReportExpired             the report existed but its retention has run out
+    │   ├── NotificationNotFound
+    │   └── TemplateNotFound
     ├── PermissionDenied              the caller sees the object but may not do this
     │   ├── AdminRequired
     │   └── ProjectRoleRequired       the caller's role in the project does not allow this
     ├── ValidationError               input is malformed; ``field`` names the culprit
+    │   └── MailRejected              the mail server refused the message for good (5xx)
     ├── Conflict                      the request clashes with the current state
     │   ├── UsernameAlreadyExists
     │   ├── EmailAlreadyExists
     │   ├── LastAdmin
     │   ├── MemberAlreadyExists
     │   ├── LastOwner                 a project must keep at least one owner
-    │   └── VersionMismatch           optimistic concurrency: the object changed meanwhile
+    │   ├── ReportNotReady            the report has not completed (yet)
+    │   ├── VersionMismatch           optimistic concurrency: the object changed meanwhile
+    │   └── TemplateNameExists
     ├── AuthenticationFailed          credentials or token are missing, wrong or revoked
     │   ├── InvalidCredentials
     │   ├── TokenMissing
@@ -35,6 +43,8 @@ leaves name the situation and carry structured fields.
     ├── UnsupportedType               a file or media type is not accepted
     ├── RateLimited                   too many attempts; ``retry_after`` seconds
     └── Unavailable                   a dependency (database, queue) is down; try again later
+        ├── MailTemporaryFailure      the mail server is unreachable or said 4xx: retry
+        └── MailConfigurationError    the mail settings are wrong (535): do not retry
 """
 
 from __future__ import annotations
@@ -114,6 +124,14 @@ class BlobNotFound(NotFound):
         self.key = key
 
 
+class WebhookNotFound(NotFound):
+    """No webhook with this id in the project."""
+
+    def __init__(self, webhook_id: int | None = None, message: str = "Webhook not found") -> None:
+        super().__init__(message)
+        self.webhook_id = webhook_id
+
+
 class MemberNotFound(NotFound):
     """The user is not a member of the project."""
 
@@ -126,6 +144,22 @@ class MemberNotFound(NotFound):
         super().__init__(message)
         self.project_id = project_id
         self.user_id = user_id
+
+
+class ReportNotFound(NotFound):
+    """No report with this id, or the caller may not see it."""
+
+    def __init__(self, report_id: int | None = None, message: str = "Report not found") -> None:
+        super().__init__(message)
+        self.report_id = report_id
+
+
+class ReportExpired(NotFound):
+    """The report's retention period has ended; it is gone for good soon."""
+
+    def __init__(self, report_id: int | None = None, message: str = "Report has expired") -> None:
+        super().__init__(message)
+        self.report_id = report_id
 
 
 class PermissionDenied(TaskcoreError):
@@ -213,6 +247,13 @@ class VersionMismatch(Conflict):
         super().__init__(message)
 
 
+class ReportNotReady(Conflict):
+    """The report is pending, running or failed, so it has no data to export."""
+
+    def __init__(self, message: str = "Report is not completed") -> None:
+        super().__init__(message)
+
+
 class AuthenticationFailed(TaskcoreError):
     """Credentials or a token are missing, wrong, expired or revoked."""
 
@@ -235,6 +276,13 @@ class TokenInvalid(AuthenticationFailed):
     """The token is malformed, forged, expired, revoked, or its user is gone or inactive."""
 
     def __init__(self, message: str = "Token is invalid or expired") -> None:
+        super().__init__(message)
+
+
+class RefreshTokenReused(TokenInvalid):
+    """A refresh token was presented a second time: its whole session was revoked."""
+
+    def __init__(self, message: str = "Refresh token reuse detected") -> None:
         super().__init__(message)
 
 
@@ -273,3 +321,67 @@ class Unavailable(TaskcoreError):
     ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class NotificationNotFound(NotFound):
+    """No notification with this id (or none the caller may see)."""
+
+    def __init__(
+        self, notification_id: int | None = None, message: str = "Notification not found"
+    ) -> None:
+        super().__init__(message)
+        self.notification_id = notification_id
+
+
+class TemplateNotFound(NotFound):
+    """No notification template with this id or name."""
+
+    def __init__(self, template_id: int | None = None, message: str = "Template not found") -> None:
+        super().__init__(message)
+        self.template_id = template_id
+
+
+class TemplateNameExists(Conflict):
+    """Another notification template already has this name."""
+
+    def __init__(self, message: str = "Template name already exists") -> None:
+        super().__init__(message)
+
+
+class MailRejected(ValidationError):
+    """The mail server refused the message or its recipient for good (a 5xx reply).
+
+    Args:
+        message: The server's reply, safe to store.
+        code: The SMTP reply code, if there was one.
+    """
+
+    def __init__(self, message: str, *, code: int | None = None) -> None:
+        super().__init__(message, field="recipient_email")
+        self.code = code
+
+
+class MailTemporaryFailure(Unavailable):
+    """The mail server could not be reached, timed out or answered 4xx; retrying may work.
+
+    Args:
+        message: What went wrong, safe to store.
+        code: The SMTP reply code, if there was one.
+    """
+
+    def __init__(self, message: str, *, code: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class MailConfigurationError(Unavailable):
+    """The mail settings are wrong (authentication refused, 535); retrying cannot help.
+
+    Args:
+        message: What went wrong, safe to store (never the password).
+        code: The SMTP reply code, if there was one.
+    """
+
+    def __init__(self, message: str, *, code: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code

@@ -12,14 +12,19 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from taskcore.app import Taskcore, build
 from taskcore.domain.files import new_blob_key
+from taskcore.domain.webhooks import UrlPolicy
 from taskcore.errors import TaskcoreError
 from taskcore.ports.clock import Clock
 from taskcore.ports.files import FileStore
+from taskcore.ports.mail import Mailer, TemplateRenderer
 from taskcore.ports.security import PasswordHasher
+from taskcore.ports.webhooks import WebhookSender
+from taskcore.services.webhooks import WebhookOptions
 from taskcore_adapters.blinker import BlinkerEventBus
-from taskcore_adapters.config import Settings
+from taskcore_adapters.config import ConfigError, Settings
 from taskcore_adapters.fsspec import FsspecFileStore
-from taskcore_adapters.memory import InMemoryFileStore, InMemoryStore
+from taskcore_adapters.mail import DirectoryMailer, SmtpMailer, SmtpSettings
+from taskcore_adapters.memory import InMemoryFileStore, InMemoryStore, RecordingMailer
 from taskcore_adapters.security import Argon2PasswordHasher, JwtTokenService
 
 if TYPE_CHECKING:
@@ -135,6 +140,7 @@ def from_settings(
     password_hasher: PasswordHasher | None = None,
     migrate: bool | None = None,
     file_store: LocatedFileStore | None = None,
+    mailer: Mailer | None = None,
 ) -> Runtime:
     """Build taskcore on the adapters the settings name.
 
@@ -144,6 +150,7 @@ def from_settings(
         password_hasher: Override the argon2id hasher (tests use cheap parameters).
         migrate: Apply migrations first; by default only on the embedded SQLite database.
         file_store: Override the store built from ``settings.storage_url`` (tests).
+        mailer: Override the mailer built from the mail settings (tests).
 
     Returns:
         The runtime; call :meth:`Runtime.close` when done.
@@ -174,7 +181,14 @@ def from_settings(
         event_bus=bus,
         file_store=files,
         max_upload_bytes=settings.max_upload_bytes,
+        activity_retention_days=settings.log_retention_days,
+        webhook_sender=webhook_sender(settings),
+        webhook_options=webhook_options(settings),
+        session_ttl=dt.timedelta(seconds=settings.session_ttl_seconds),
         job_queue=queue,
+        mailer=mailer or mailer_from_settings(settings),
+        template_renderer=template_renderer(),
+        mail_max_attempts=settings.mail_max_attempts,
     )
     return Runtime(
         core=core,
@@ -183,6 +197,75 @@ def from_settings(
         event_bus=bus,
         file_store=files,
         job_queue=queue,
+    )
+
+
+def mailer_from_settings(settings: Settings) -> Mailer:
+    """SMTP from ``mail_url`` or ``mail_server``; otherwise ``.eml`` files in
+    ``data_dir/mail``.
+
+    Raises:
+        ConfigError: ``TASKCORE_MAIL_URL`` is malformed (the URL itself is not repeated).
+    """
+    timeout = float(settings.mail_timeout_seconds)
+    if settings.mail_url:
+        try:
+            smtp = SmtpSettings.from_url(
+                settings.mail_url, sender=settings.mail_from, timeout=timeout
+            )
+        except ValueError as exc:
+            raise ConfigError(f"TASKCORE_MAIL_URL: {exc}") from None
+        return SmtpMailer(smtp)
+    if settings.mail_server:
+        return SmtpMailer(
+            SmtpSettings(
+                host=settings.mail_server,
+                port=settings.mail_port,
+                sender=settings.mail_from,
+                starttls=settings.mail_use_tls,
+                username=settings.mail_username,
+                password=settings.mail_password,
+                timeout=timeout,
+            )
+        )
+    return DirectoryMailer(settings.data_dir / "mail", sender=settings.mail_from)
+
+
+def template_renderer() -> TemplateRenderer | None:
+    """The sandboxed jinja renderer, or ``None`` (the core's plain placeholders) without
+    the ``mail`` extra."""
+    try:
+        from taskcore_adapters.mail.templates import JinjaTemplateRenderer
+    except ImportError:  # pragma: no cover - the extra is part of the server's
+        return None
+    return JinjaTemplateRenderer()
+
+
+def webhook_options(settings: Settings) -> WebhookOptions:
+    """The webhook URL rules and delivery limits the settings give."""
+    return WebhookOptions(
+        policy=UrlPolicy(
+            allow_http=settings.webhook_allow_http,
+            extra_ports=frozenset(settings.webhook_ports),
+            allow_hosts=frozenset(settings.webhook_allow_hosts),
+        ),
+        max_attempts=settings.webhook_max_attempts,
+        disable_after=settings.webhook_disable_after,
+        claim_seconds=settings.webhook_timeout_seconds + 60,
+    )
+
+
+def webhook_sender(settings: Settings) -> WebhookSender | None:
+    """The httpx2 webhook sender, or ``None`` without the ``webhooks`` extra (deliveries
+    then wait for one)."""
+    try:
+        from taskcore_adapters.webhooks import HttpxWebhookSender
+    except ImportError:  # pragma: no cover - the extra is part of the server's
+        return None
+    return HttpxWebhookSender(
+        policy=webhook_options(settings).policy,
+        connect_timeout=min(3.0, settings.webhook_timeout_seconds),
+        timeout=settings.webhook_timeout_seconds,
     )
 
 
@@ -211,5 +294,7 @@ def in_memory(
         token_service=JwtTokenService(secret_key=key),
         event_bus=bus,
         file_store=files,
+        mailer=RecordingMailer(),
+        template_renderer=template_renderer(),
     )
     return Runtime(core=core, settings=Settings(secret_key=key), event_bus=bus, file_store=files)

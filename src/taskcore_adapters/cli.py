@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from taskcore.errors import TaskcoreError
+from taskcore_adapters import logs
 from taskcore_adapters.config import ConfigError, Settings
 
 log = logging.getLogger("taskcore")
@@ -38,6 +39,7 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level=args.log_level,
+        log_config=logs.config(args.log_level),
         proxy_headers=False,
         server_header=False,
         timeout_graceful_shutdown=10,
@@ -184,8 +186,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``taskcore`` console script."""
     args = parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    if not logging.getLogger().handlers:  # leave a host's (or a test runner's) logging alone
+        logs.configure()
     try:
         return int(args.run(args))
     except (ConfigError, TaskcoreError) as exc:

@@ -6,6 +6,7 @@ files, inline jobs, a development mailer) inside ``TASKCORE_DATA_DIR``.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -15,6 +16,7 @@ from pathlib import Path
 import attrs
 
 from taskcore.domain.attachments import DEFAULT_MAX_UPLOAD_BYTES
+from taskcore.domain.webhooks import parse_allow_hosts
 from taskcore_adapters.security.tokens import check_secret_key
 
 SECRET_FILE = "secret_key"  # noqa: S105  # nosec B105
@@ -38,11 +40,30 @@ class Settings:
         secret_key: JWT signing key (≥ 32 bytes); ``None`` means generate one in
             ``data_dir`` on first use.
         token_ttl_seconds: Access-token lifetime.
+        session_ttl_seconds: How long a login can be renewed with refresh tokens.
         password_time_cost / password_memory_cost: argon2id parameters.
         rate_limit_url: Where throttling counts live: ``memory://`` or ``redis://...``.
         auth_rate_per_address: Login/registration attempts per client address
             (``limits`` notation such as ``30/minute``; ``off`` disables).
         failed_login_rate: Failed logins per account before it is throttled.
+        trusted_proxies: Addresses or CIDR networks of reverse proxies whose
+            ``X-Forwarded-For`` is believed (none by default).
+        log_retention_days: Days activity entries are kept (90 by default).
+        webhook_allow_http: Accept plain ``http`` webhook URLs (and port 80).
+        webhook_ports: Ports accepted in webhook URLs besides 443 (and 80).
+        webhook_allow_hosts: Exact ``host:port`` pairs webhooks may reach even when they
+            are loopback or private (none by default; for tests and closed networks).
+        webhook_max_attempts: Attempts per webhook delivery before it fails.
+        webhook_disable_after: Failed deliveries in a row that disable a webhook.
+        webhook_timeout_seconds: Time limit of one webhook request (connecting: at most
+            3 seconds of it).
+        mail_server / mail_port / mail_use_tls / mail_username / mail_password: The SMTP
+            server when ``mail_url`` is not set (STARTTLS on by default; login when both
+            username and password are set). Without either, mail is written as ``.eml``
+            files to ``data_dir/mail``.
+        mail_from: The ``From`` address of notification e-mail.
+        mail_timeout_seconds: Time limit of each SMTP network operation.
+        mail_max_attempts: Delivery attempts of one e-mail before it is marked failed.
     """
 
     data_dir: Path = Path("taskcore-data")
@@ -53,11 +74,28 @@ class Settings:
     queue_url: str | None = None
     secret_key: str | None = attrs.field(default=None, repr=False)
     token_ttl_seconds: int = 86400
+    session_ttl_seconds: int = 30 * 86400
     password_time_cost: int = 2
     password_memory_cost: int = 19456
     rate_limit_url: str = "memory://"
     auth_rate_per_address: str | None = "30/minute"
     failed_login_rate: str | None = "10/minute"
+    trusted_proxies: tuple[str, ...] = ()
+    log_retention_days: int = 90
+    webhook_allow_http: bool = False
+    webhook_ports: tuple[int, ...] = ()
+    webhook_allow_hosts: tuple[str, ...] = ()
+    webhook_max_attempts: int = 8
+    webhook_disable_after: int = 10
+    webhook_timeout_seconds: int = 10
+    mail_server: str | None = None
+    mail_port: int = 587
+    mail_use_tls: bool = True
+    mail_username: str | None = None
+    mail_password: str | None = attrs.field(default=None, repr=False)
+    mail_from: str = "noreply@taskapp.com"
+    mail_timeout_seconds: int = 10
+    mail_max_attempts: int = 5
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -72,24 +110,6 @@ class Settings:
             value = env.get(name, "").strip()
             return value or None
 
-        ttl_text = opt("TASKCORE_TOKEN_TTL_SECONDS")
-        ttl = 86400
-        if ttl_text is not None:
-            try:
-                ttl = int(ttl_text)
-            except ValueError:
-                raise ConfigError("TASKCORE_TOKEN_TTL_SECONDS must be a whole number") from None
-            if ttl <= 0:
-                raise ConfigError("TASKCORE_TOKEN_TTL_SECONDS must be positive")
-        max_upload = DEFAULT_MAX_UPLOAD_BYTES
-        max_upload_text = opt("TASKCORE_MAX_UPLOAD_BYTES")
-        if max_upload_text is not None:
-            try:
-                max_upload = int(max_upload_text)
-            except ValueError:
-                raise ConfigError("TASKCORE_MAX_UPLOAD_BYTES must be a whole number") from None
-            if max_upload <= 0:
-                raise ConfigError("TASKCORE_MAX_UPLOAD_BYTES must be positive")
         secret = env.get("TASKCORE_SECRET_KEY")
         if secret is not None:
             try:
@@ -100,14 +120,35 @@ class Settings:
             data_dir=Path(opt("TASKCORE_DATA_DIR") or "taskcore-data"),
             database_url=opt("TASKCORE_DATABASE_URL"),
             storage_url=opt("TASKCORE_STORAGE_URL"),
-            max_upload_bytes=max_upload,
+            max_upload_bytes=positive_int(
+                env, "TASKCORE_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES
+            ),
             mail_url=opt("TASKCORE_MAIL_URL"),
             queue_url=opt("TASKCORE_QUEUE_URL"),
             secret_key=secret,
-            token_ttl_seconds=ttl,
+            token_ttl_seconds=positive_int(env, "TASKCORE_TOKEN_TTL_SECONDS", 86400),
+            session_ttl_seconds=positive_int(env, "TASKCORE_SESSION_TTL_SECONDS", 30 * 86400),
             rate_limit_url=opt("TASKCORE_RATE_LIMIT_URL") or "memory://",
             auth_rate_per_address=_rate(env, "TASKCORE_AUTH_RATE_PER_ADDRESS", "30/minute"),
             failed_login_rate=_rate(env, "TASKCORE_FAILED_LOGIN_RATE", "10/minute"),
+            trusted_proxies=_networks(env, "TASKCORE_TRUSTED_PROXIES"),
+            log_retention_days=positive_int(env, "TASKCORE_LOG_RETENTION_DAYS", 90),
+            webhook_allow_http=_flag(env, "TASKCORE_WEBHOOK_ALLOW_HTTP"),
+            webhook_ports=_ports(env, "TASKCORE_WEBHOOK_PORTS"),
+            webhook_allow_hosts=_host_ports(env, "TASKCORE_WEBHOOK_ALLOW_HOSTS"),
+            webhook_max_attempts=positive_int(env, "TASKCORE_WEBHOOK_MAX_ATTEMPTS", 8),
+            webhook_disable_after=positive_int(env, "TASKCORE_WEBHOOK_DISABLE_AFTER", 10),
+            webhook_timeout_seconds=positive_int(env, "TASKCORE_WEBHOOK_TIMEOUT_SECONDS", 10),
+            mail_server=opt("TASKCORE_MAIL_SERVER"),
+            mail_port=_mail_port(env),
+            mail_use_tls=_flag(env, "TASKCORE_MAIL_USE_TLS")
+            if opt("TASKCORE_MAIL_USE_TLS")
+            else True,
+            mail_username=opt("TASKCORE_MAIL_USERNAME"),
+            mail_password=env.get("TASKCORE_MAIL_PASSWORD") or None,
+            mail_from=opt("TASKCORE_MAIL_FROM") or "noreply@taskapp.com",
+            mail_timeout_seconds=positive_int(env, "TASKCORE_MAIL_TIMEOUT_SECONDS", 10),
+            mail_max_attempts=positive_int(env, "TASKCORE_MAIL_MAX_ATTEMPTS", 5),
         )
 
     @property
@@ -164,3 +205,91 @@ def _rate(env: Mapping[str, str], name: str, default: str) -> str | None:
     if not re.fullmatch(r"\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?", value):
         raise ConfigError(f"{name} must look like 30/minute (or be off)")
     return value
+
+
+def positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    """The whole number > 0 in variable ``name``, or ``default`` when it is unset or empty.
+
+    Raises:
+        ConfigError: the value is not a positive whole number (the message names it).
+    """
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive")
+    return value
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses or CIDR networks (checked); empty when unset.
+
+    Raises:
+        ConfigError: an item is neither an address nor a network.
+    """
+    items = tuple(item.strip() for item in env.get(name, "").split(",") if item.strip())
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ConfigError(f"{name}: {item!r} is not an IP address or network") from None
+    return items
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    """``true``/``false`` (also 1/0, yes/no, on/off); false when unset.
+
+    Raises:
+        ConfigError: any other value.
+    """
+    value = env.get(name, "").strip().lower()
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    if value in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(f"{name} must be true or false")
+
+
+def _ports(env: Mapping[str, str], name: str) -> tuple[int, ...]:
+    """Comma-separated TCP ports; empty when unset.
+
+    Raises:
+        ConfigError: an item is not a port number.
+    """
+    ports = []
+    for item in (i.strip() for i in env.get(name, "").split(",")):
+        if not item:
+            continue
+        if not item.isdigit() or not 0 < int(item) < 65536:
+            raise ConfigError(f"{name}: {item!r} is not a port number")
+        ports.append(int(item))
+    return tuple(ports)
+
+
+def _host_ports(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated exact ``host:port`` pairs (IPv6 hosts in brackets); empty when unset.
+
+    Raises:
+        ConfigError: an item is not ``host:port``.
+    """
+    items = [i.strip() for i in env.get(name, "").split(",") if i.strip()]
+    try:
+        return tuple(sorted(parse_allow_hosts(items)))
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {exc}") from None
+
+
+def _mail_port(env: Mapping[str, str]) -> int:
+    """``TASKCORE_MAIL_PORT``: a TCP port, 587 when unset.
+
+    Raises:
+        ConfigError: not a port number.
+    """
+    port = positive_int(env, "TASKCORE_MAIL_PORT", 587)
+    if port > 65535:
+        raise ConfigError("TASKCORE_MAIL_PORT must be a port number")
+    return port

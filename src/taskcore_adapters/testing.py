@@ -12,25 +12,31 @@ from taskcore.domain.attachments import DEFAULT_MAX_UPLOAD_BYTES
 from taskcore.domain.events import DomainEvent
 from taskcore.domain.projects import ProjectView
 from taskcore.ports.files import FileStore
+from taskcore.ports.mail import Mailer
 from taskcore.ports.uow import UnitOfWorkFactory
+from taskcore.ports.webhooks import WebhookSender
 from taskcore.services.users import Principal
+from taskcore.services.webhooks import WebhookOptions
+from taskcore_adapters.mail.templates import JinjaTemplateRenderer
 from taskcore_adapters.memory import (
     FakeTokenService,
     InMemoryFileStore,
     InMemoryStore,
     ManualClock,
     PlainPasswordHasher,
+    RecordingMailer,
 )
 
 
 @attrs.define
 class World:
-    """One in-memory taskcore, its store, its clock and its file store."""
+    """One in-memory taskcore, its store, its clock, its file store and its mailer."""
 
     core: Taskcore
     store: InMemoryStore
     clock: ManualClock
     files: FileStore = attrs.field(factory=InMemoryFileStore)
+    mailer: RecordingMailer = attrs.field(factory=RecordingMailer)
 
     @classmethod
     def create(
@@ -39,6 +45,10 @@ class World:
         files: FileStore | None = None,
         max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
         wrap_uow: Callable[[InMemoryStore], UnitOfWorkFactory] | None = None,
+        webhook_sender: WebhookSender | None = None,
+        webhook_options: WebhookOptions | None = None,
+        mailer: Mailer | None = None,
+        mail_max_attempts: int = 5,
     ) -> World:
         """A fresh world.
 
@@ -46,9 +56,16 @@ class World:
             files: The file store for attachments (a fresh ``InMemoryFileStore`` by default).
             max_upload_bytes: The largest attachment accepted.
             wrap_uow: Wraps the store's unit-of-work factory, to inject faults.
+            webhook_sender: Sends webhooks (e.g. a ``RecordingWebhookSender``); without
+                one, webhook deliveries wait.
+            webhook_options: Webhook URL rules and delivery limits.
+            mailer: Sends notification e-mail instead of the world's ``RecordingMailer``
+                (which then records nothing).
+            mail_max_attempts: Delivery attempts of one e-mail before it fails.
         """
         store, clock = InMemoryStore(), ManualClock()
         file_store = InMemoryFileStore() if files is None else files
+        recorder = RecordingMailer()
         core = build(
             uow_factory=store if wrap_uow is None else wrap_uow(store),
             clock=clock,
@@ -56,8 +73,13 @@ class World:
             token_service=FakeTokenService(),
             file_store=file_store,
             max_upload_bytes=max_upload_bytes,
+            webhook_sender=webhook_sender,
+            webhook_options=webhook_options,
+            mailer=mailer or recorder,
+            template_renderer=JinjaTemplateRenderer(),
+            mail_max_attempts=mail_max_attempts,
         )
-        return cls(core=core, store=store, clock=clock, files=file_store)
+        return cls(core=core, store=store, clock=clock, files=file_store, mailer=recorder)
 
     def user(self, name: str, *, admin: bool = False) -> Principal:
         """Register a user and return them as an authenticated caller."""

@@ -609,3 +609,49 @@ class TestCommentRepository:
             assert 2 == uow.comments.delete_for_task(task.key)
             assert 1 == uow.comments.delete_in_project(project.key)
             assert (0, 0, 1) == tuple(uow.comments.count(t.key) for t in (task, other, elsewhere))
+
+
+class TestTaskBatches:
+    def test_round_trip_in_order(self, uow_factory: UnitOfWorkFactory, user_ids: list[int]) -> None:
+        """Tasks added in one batch get increasing ids in the order given and read back equal."""
+        alice, bob, _ = user_ids
+        with uow_factory() as uow:
+            project = stored_project(uow, alice)
+            added = uow.tasks.add_many(
+                [
+                    new_task(project.key, title="a", labels=("x", "y"), watchers=(alice, bob)),
+                    new_task(project.key, title="b", status=TaskStatus.IN_PROGRESS, position=2.0),
+                    new_task(project.key, title="c", assignee_id=bob, labels=("z",)),
+                ]
+            )
+            uow.commit()
+        assert ["a", "b", "c"] == [t.title for t in added]
+        ids = [t.key for t in added]
+        assert sorted(ids) == ids
+        assert len(set(ids)) == 3
+        assert [1, 1, 1] == [t.version for t in added]
+        with uow_factory() as uow:
+            assert added == [uow.tasks.get(i) for i in ids]
+
+    def test_empty_batch(self, uow_factory: UnitOfWorkFactory, user_ids: list[int]) -> None:
+        """An empty batch stores nothing."""
+        with uow_factory() as uow:
+            assert [] == uow.tasks.add_many([])
+
+    def test_missing_project(self, uow_factory: UnitOfWorkFactory, user_ids: list[int]) -> None:
+        """A batch for a project that does not exist raises ProjectNotFound."""
+        with pytest.raises(errors.ProjectNotFound), uow_factory() as uow:
+            uow.tasks.add_many([new_task(999)])
+
+    def test_nothing_kept_without_commit(
+        self, uow_factory: UnitOfWorkFactory, user_ids: list[int]
+    ) -> None:
+        """A batch whose unit of work is not committed leaves no task behind."""
+        alice = user_ids[0]
+        with uow_factory() as uow:
+            project = stored_project(uow, alice)
+            uow.commit()
+        with uow_factory() as uow:
+            added = uow.tasks.add_many([new_task(project.key), new_task(project.key)])
+        with uow_factory() as uow:
+            assert [None, None] == [uow.tasks.get(t.key) for t in added]

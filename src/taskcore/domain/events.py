@@ -80,6 +80,16 @@ class UserAdminUpdated(DomainEvent):
     action: ClassVar[str] = "admin_update"
 
 
+@attrs.frozen(kw_only=True)
+class RefreshTokenReplayed(DomainEvent):
+    """A used refresh token was presented again; its session was revoked (``details``:
+    session_id). A security event: the token may have leaked."""
+
+    name: ClassVar[str] = "user.refresh_token_reused"
+    entity_type: ClassVar[str] = "user"
+    action: ClassVar[str] = "refresh_token_reuse"
+
+
 # -- projects and membership ---------------------------------------------------------------
 #
 # Every event of the project, task and comment areas carries ``project_id`` in ``details``
@@ -297,6 +307,7 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     UserLoggedOut,
     UserUpdated,
     UserAdminUpdated,
+    RefreshTokenReplayed,
     ProjectCreated,
     ProjectUpdated,
     ProjectDeleted,

@@ -201,6 +201,15 @@ class TaskRepository(Protocol):
         """
         ...
 
+    def add_many(self, tasks: Sequence[Task]) -> list[Task]:
+        """Store new tasks in one batch; returns them in the same order, each with its id
+        assigned (increasing) and version 1.
+
+        Raises:
+            ProjectNotFound: a task's project does not exist.
+        """
+        ...
+
     def get(self, task_id: int) -> Task | None:
         """The task with this id, or ``None``."""
         ...

@@ -37,13 +37,15 @@ class TokenClaims:
     """What a verified access token says.
 
     ``token_id`` identifies this token for revocation (its ``jti``, or a digest of the
-    token for legacy tokens that carry none).
+    token for legacy tokens that carry none). ``session_id`` names the login session the
+    token belongs to (``None`` for tokens of the original system).
     """
 
     user_id: int
     token_id: str
     issued_at: dt.datetime
     expires_at: dt.datetime
+    session_id: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -61,8 +63,10 @@ class TokenService(Protocol):
     :class:`taskcore.errors.TokenInvalid` for anything that does not verify.
     """
 
-    def issue(self, *, user_id: int, now: dt.datetime) -> IssuedToken:
-        """Mint a token for ``user_id`` valid from ``now``."""
+    def issue(
+        self, *, user_id: int, now: dt.datetime, session_id: str | None = None
+    ) -> IssuedToken:
+        """Mint a token for ``user_id`` valid from ``now``, in login session ``session_id``."""
         ...
 
     def verify(self, token: str, *, now: dt.datetime) -> TokenClaims:

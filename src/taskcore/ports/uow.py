@@ -5,7 +5,14 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self
 
+from taskcore.ports.activity import ActivityRepository
 from taskcore.ports.deliveries import DeliveryRepository
+from taskcore.ports.notifications import (
+    NotificationRepository,
+    PreferenceRepository,
+    TemplateRepository,
+)
+from taskcore.ports.reports import ReportQueries, ReportRepository
 from taskcore.ports.repositories import (
     AttachmentRepository,
     BlobDeletionRepository,
@@ -16,6 +23,8 @@ from taskcore.ports.repositories import (
     TaskRepository,
     UserRepository,
 )
+from taskcore.ports.sessions import SessionRepository
+from taskcore.ports.webhooks import WebhookDeliveryRepository, WebhookRepository
 
 
 class UnitOfWork(Protocol):
@@ -35,6 +44,11 @@ class UnitOfWork(Protocol):
     @property
     def revoked_tokens(self) -> RevokedTokenRepository:
         """Revoked access tokens."""
+        ...
+
+    @property
+    def sessions(self) -> SessionRepository:
+        """Login sessions and their refresh tokens."""
         ...
 
     @property
@@ -65,6 +79,46 @@ class UnitOfWork(Protocol):
     @property
     def blob_deletions(self) -> BlobDeletionRepository:
         """Blobs to remove from the file store once their attachments are gone."""
+        ...
+
+    @property
+    def activity(self) -> ActivityRepository:
+        """The activity log and its daily summaries."""
+        ...
+
+    @property
+    def notifications(self) -> NotificationRepository:
+        """Queued e-mail and in-app notifications."""
+        ...
+
+    @property
+    def notification_templates(self) -> TemplateRepository:
+        """Notification templates."""
+        ...
+
+    @property
+    def notification_preferences(self) -> PreferenceRepository:
+        """Users' notification preferences."""
+        ...
+
+    @property
+    def reports(self) -> ReportRepository:
+        """Generated reports."""
+        ...
+
+    @property
+    def report_queries(self) -> ReportQueries:
+        """The figures of dashboards and reports, read in this transaction."""
+        ...
+
+    @property
+    def webhooks(self) -> WebhookRepository:
+        """Projects' outgoing webhook endpoints."""
+        ...
+
+    @property
+    def webhook_deliveries(self) -> WebhookDeliveryRepository:
+        """Deliveries of events to webhook endpoints."""
         ...
 
     @property

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import overload
 
 import attrs
@@ -68,6 +68,63 @@ class TaskFilters:
     order: str = "desc"
 
 
+@attrs.frozen(kw_only=True)
+class TaskDraft:
+    """One task to create with :meth:`TaskService.import_tasks`, as plain values.
+
+    The fields mean what the arguments of :meth:`TaskService.create_task` mean and are
+    checked the same way.
+    """
+
+    title: str | None
+    description: str | None = None
+    status: str | None = None
+    priority: str | None = None
+    due_date: _Instant = None
+    estimated_hours: _Hours = None
+    actual_hours: _Hours = None
+    assignee_id: int | None = None
+    labels: Iterable[str] | None = None
+    watchers: Iterable[int] | None = None
+    position: float | None = None
+
+
+@attrs.frozen(kw_only=True)
+class _Checked:
+    """A draft's values after the field checks, before membership and position."""
+
+    title: str
+    description: str
+    status: TaskStatus
+    priority: Priority
+    due_date: dt.datetime | None
+    estimated_hours: float | None
+    actual_hours: float | None
+    assignee_id: int | None
+    labels: tuple[str, ...]
+    watchers: tuple[int, ...]
+    position: float | None
+
+    def task(self, project_id: int, position: float, now: dt.datetime) -> Task:
+        return Task(
+            project_id=project_id,
+            title=self.title,
+            description=self.description,
+            status=self.status,
+            priority=self.priority,
+            due_date=self.due_date,
+            completed_at=now if self.status is TaskStatus.COMPLETED else None,
+            estimated_hours=self.estimated_hours,
+            actual_hours=self.actual_hours,
+            assignee_id=self.assignee_id,
+            labels=self.labels,
+            watchers=self.watchers,
+            position=position,
+            created_at=now,
+            updated_at=now,
+        )
+
+
 class TaskService:
     """Use cases of the tasks area.
 
@@ -115,65 +172,102 @@ class TaskService:
                 ``Assignee must be a member of the project``, ``Watchers must be members of
                 the project``.
         """
+        draft = TaskDraft(
+            title=title,
+            description=description,
+            status=status,
+            priority=priority,
+            due_date=due_date,
+            estimated_hours=estimated_hours,
+            actual_hours=actual_hours,
+            assignee_id=assignee_id,
+            labels=labels,
+            watchers=watchers,
+            position=position,
+        )
         with self._tx() as work:
             uow = work.uow
             role = access.visible_role(uow.projects, actor, project_id, ProjectNotFound(project_id))
             access.require_write(actor, role, project_id, WRITE_DENIED)
-            clean_title = rules.check_title(title, message="Task title is required")
-            if assignee_id is not None:
-                _check_user(uow, assignee_id)
-            due = rules.parse_due_date(due_date)
-            new_status = TaskStatus.PENDING if status is None else rules.check_task_status(status)
-            new_priority = Priority.MEDIUM if priority is None else check_priority(priority)
-            estimated = rules.parse_hours(estimated_hours, "estimated_hours", "Estimated hours")
-            actual = rules.parse_hours(actual_hours, "actual_hours", "Actual hours")
-            rules.check_title_length(clean_title)
-            text = rules.clean_description(description)
-            rules.check_description_length(text)
-            clean_labels = rules.normalize_labels(labels)
-            clean_watchers = rules.normalize_watchers(watchers)
-            place = None if position is None else rules.check_position(position)
-            _check_members(uow, project_id, assignee_id, clean_watchers)
+            checked = _check_draft(draft, lambda user_id: _check_user(uow, user_id))
+            _check_members(uow, project_id, checked.assignee_id, checked.watchers)
             now = self._clock.now()
+            place = checked.position
             if place is None:
-                place = _end_of_column(uow, project_id, new_status)
-            task = uow.tasks.add(
-                Task(
-                    project_id=project_id,
-                    title=clean_title,
-                    description=text,
-                    status=new_status,
-                    priority=new_priority,
-                    due_date=due,
-                    completed_at=now if new_status is TaskStatus.COMPLETED else None,
-                    estimated_hours=estimated,
-                    actual_hours=actual,
-                    assignee_id=assignee_id,
-                    labels=clean_labels,
-                    watchers=clean_watchers,
-                    position=place,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
-            work.record(
-                TaskCreated(
-                    occurred_at=now,
-                    actor_id=actor.user_id,
-                    entity_id=task.key,
-                    details={
-                        "project_id": project_id,
-                        "title": task.title,
-                        "status": task.status.value,
-                        "priority": task.priority.value,
-                        "assignee_id": task.assignee_id,
-                    },
-                )
-            )
-            if task.assignee_id is not None:
-                work.record(_assigned(actor, task, None, now))
+                place = _end_of_column(uow, project_id, checked.status)
+            task = uow.tasks.add(checked.task(project_id, place, now))
+            work.record(*_created(actor, task, now))
             work.commit()
         return TaskView.of(task)
+
+    def import_tasks(
+        self, actor: Actor, project_id: int, items: Sequence[TaskDraft]
+    ) -> list[TaskView]:
+        """Create many tasks in a project at once, all or none (owners and members).
+
+        Each item is checked exactly as :meth:`create_task` checks its arguments; the
+        caller's membership, the assignees' accounts and the assignees' and watchers'
+        memberships are each looked up once for the whole batch. The tasks are stored in
+        one transaction with one batched insert, in the order given. Each task records the
+        same events as :meth:`create_task` (``TaskCreated``, and ``TaskAssigned`` when it
+        has an assignee), so every consumer treats an imported task like a created one.
+        Items without ``position`` go to the end of their status column, one after the
+        other, as if created one by one.
+
+        Args:
+            actor: Who imports.
+            project_id: The project that receives the tasks.
+            items: The tasks to create.
+
+        Returns:
+            The created tasks, in the order of ``items``.
+
+        Raises:
+            ProjectNotFound: no such project, or the caller is not a member.
+            ProjectRoleRequired: the caller is a viewer.
+            ValidationError: an item fails a check of :meth:`create_task`; the message
+                starts with ``Item N:`` (counting from 0) and ``field`` is
+                ``items[N].<field>``. Nothing is stored.
+        """
+        with self._tx() as work:
+            uow = work.uow
+            role = access.visible_role(uow.projects, actor, project_id, ProjectNotFound(project_id))
+            access.require_write(actor, role, project_id, WRITE_DENIED)
+            if not items:
+                return []
+            wanted_assignees = {i.assignee_id for i in items if i.assignee_id is not None}
+            known = {u for u in wanted_assignees if uow.users.get(u) is not None}
+            checked: list[_Checked] = []
+            for index, item in enumerate(items):
+                try:
+                    checked.append(_check_draft(item, lambda u: _known_user(known, u)))
+                except ValidationError as exc:
+                    raise _item_error(index, exc) from exc
+            people = {c.assignee_id for c in checked if c.assignee_id is not None}
+            people.update(w for c in checked for w in c.watchers)
+            roles = uow.projects.member_roles(project_id, people) if people else {}
+            for index, one in enumerate(checked):
+                try:
+                    _check_roles(roles, one.assignee_id, one.watchers)
+                except ValidationError as exc:
+                    raise _item_error(index, exc) from exc
+            now = self._clock.now()
+            last: dict[TaskStatus, float | None] = {}
+            new_tasks: list[Task] = []
+            for one in checked:
+                if one.status not in last:
+                    last[one.status] = uow.tasks.last_position(project_id, one.status)
+                place = one.position
+                if place is None:
+                    end = last[one.status]
+                    place = 1.0 if end is None else math.floor(end) + 1.0
+                end = last[one.status]
+                last[one.status] = place if end is None else max(end, place)
+                new_tasks.append(one.task(project_id, place, now))
+            stored = uow.tasks.add_many(new_tasks)
+            work.record(*(event for task in stored for event in _created(actor, task, now)))
+            work.commit()
+        return [TaskView.of(task) for task in stored]
 
     def get_task(self, actor: Actor, task_id: int) -> TaskView:
         """One task.
@@ -537,13 +631,77 @@ def _check_user(uow: UnitOfWork, user_id: int) -> None:
         raise ValidationError("Assignee user not found", field="assignee_id")
 
 
+def _known_user(known: set[int], user_id: int) -> None:
+    if user_id not in known:
+        raise ValidationError("Assignee user not found", field="assignee_id")
+
+
+def _check_draft(draft: TaskDraft, check_user: Callable[[int], None]) -> _Checked:
+    """The field checks of a new task, in the original's order (title, assignee, due_date,
+    status, priority), then hours, lengths, labels, watchers and position."""
+    title = rules.check_title(draft.title, message="Task title is required")
+    if draft.assignee_id is not None:
+        check_user(draft.assignee_id)
+    due = rules.parse_due_date(draft.due_date)
+    status = TaskStatus.PENDING if draft.status is None else rules.check_task_status(draft.status)
+    priority = Priority.MEDIUM if draft.priority is None else check_priority(draft.priority)
+    estimated = rules.parse_hours(draft.estimated_hours, "estimated_hours", "Estimated hours")
+    actual = rules.parse_hours(draft.actual_hours, "actual_hours", "Actual hours")
+    rules.check_title_length(title)
+    text = rules.clean_description(draft.description)
+    rules.check_description_length(text)
+    return _Checked(
+        title=title,
+        description=text,
+        status=status,
+        priority=priority,
+        due_date=due,
+        estimated_hours=estimated,
+        actual_hours=actual,
+        assignee_id=draft.assignee_id,
+        labels=rules.normalize_labels(draft.labels),
+        watchers=rules.normalize_watchers(draft.watchers),
+        position=None if draft.position is None else rules.check_position(draft.position),
+    )
+
+
+def _item_error(index: int, exc: ValidationError) -> ValidationError:
+    field = f"items[{index}]" if exc.field is None else f"items[{index}].{exc.field}"
+    return ValidationError(f"Item {index}: {exc}", field=field)
+
+
+def _created(actor: Actor, task: Task, now: dt.datetime) -> list[DomainEvent]:
+    events: list[DomainEvent] = [
+        TaskCreated(
+            occurred_at=now,
+            actor_id=actor.user_id,
+            entity_id=task.key,
+            details={
+                "project_id": task.project_id,
+                "title": task.title,
+                "status": task.status.value,
+                "priority": task.priority.value,
+                "assignee_id": task.assignee_id,
+            },
+        )
+    ]
+    if task.assignee_id is not None:
+        events.append(_assigned(actor, task, None, now))
+    return events
+
+
 def _check_members(
     uow: UnitOfWork, project_id: int, assignee_id: int | None, watchers: Sequence[int]
 ) -> None:
     wanted = set(watchers) | ({assignee_id} if assignee_id is not None else set())
     if not wanted:
         return
-    roles = uow.projects.member_roles(project_id, wanted)
+    _check_roles(uow.projects.member_roles(project_id, wanted), assignee_id, watchers)
+
+
+def _check_roles(
+    roles: Mapping[int, Role], assignee_id: int | None, watchers: Sequence[int]
+) -> None:
     if assignee_id is not None and assignee_id not in roles:
         raise ValidationError("Assignee must be a member of the project", field="assignee_id")
     if any(w not in roles for w in watchers):

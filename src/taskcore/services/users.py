@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
 
 import attrs
 
 from taskcore.domain import users as rules
 from taskcore.domain.events import (
+    RefreshTokenReplayed,
     UserAdminUpdated,
     UserLoggedIn,
     UserLoggedOut,
@@ -16,6 +19,12 @@ from taskcore.domain.events import (
     change,
 )
 from taskcore.domain.pagination import Page, PageRequest
+from taskcore.domain.sessions import (
+    AuthSession,
+    digest_refresh_token,
+    new_refresh_token,
+    new_session_id,
+)
 from taskcore.domain.users import User
 from taskcore.domain.values import UNSET, Unset
 from taskcore.errors import (
@@ -24,6 +33,7 @@ from taskcore.errors import (
     EmailAlreadyExists,
     InvalidCredentials,
     LastAdmin,
+    RefreshTokenReused,
     TokenInvalid,
     UsernameAlreadyExists,
     UserNotFound,
@@ -31,7 +41,16 @@ from taskcore.errors import (
 )
 from taskcore.ports.clock import Clock
 from taskcore.ports.security import PasswordHasher, TokenService
-from taskcore.uow import Transactions
+from taskcore.uow import Transactions, Work
+
+security_log = logging.getLogger("taskcore.security")
+"""Security events (logins, refresh-token reuse): never passwords or tokens."""
+
+
+def account_ref(name: str) -> str:
+    """A short, stable reference to a login name for logs (a mistyped password in the
+    username field must not end up in a log in clear)."""
+    return hashlib.sha256(name.strip().lower().encode()).hexdigest()[:12]
 
 
 @attrs.frozen(kw_only=True)
@@ -43,6 +62,7 @@ class Principal:
     is_admin: bool
     token_id: str | None = None
     token_expires_at: dt.datetime | None = None
+    session_id: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -80,11 +100,14 @@ class UserView:
 
 @attrs.frozen(kw_only=True)
 class LoginResult:
-    """A successful login: the access token and the user as updated by the login."""
+    """A successful login or refresh: the access token, the refresh token that renews it
+    (once), and the user."""
 
     token: str
     expires_at: dt.datetime
     user: UserView
+    refresh_token: str
+    refresh_expires_at: dt.datetime
 
 
 class UserService:
@@ -95,6 +118,7 @@ class UserService:
         clock: Source of the current time.
         hasher: Password hashing.
         tokens: Access-token minting and verification.
+        session_ttl: How long a login session can be renewed with refresh tokens.
     """
 
     def __init__(
@@ -104,11 +128,13 @@ class UserService:
         clock: Clock,
         hasher: PasswordHasher,
         tokens: TokenService,
+        session_ttl: dt.timedelta = dt.timedelta(days=30),
     ) -> None:
         self._tx = transactions
         self._clock = clock
         self._hasher = hasher
         self._tokens = tokens
+        self._session_ttl = session_ttl
 
     # -- registration and login -------------------------------------------------------------
 
@@ -199,8 +225,14 @@ class UserService:
             )
         if found is None:
             self._hasher.burn(password)
+            security_log.warning(
+                "login failed", extra={"event": "login_failed", "account": account_ref(username)}
+            )
             raise InvalidCredentials()
         if not self._hasher.verify(found.password_hash, password):
+            security_log.warning(
+                "login failed", extra={"event": "login_failed", "account": account_ref(username)}
+            )
             raise InvalidCredentials()
         if not found.is_active:
             raise AccountDisabled()
@@ -216,11 +248,90 @@ class UserService:
                     current.password_hash = new_hash
                     users.update(current)
             user = users.record_login(found.key, now)
+            session, refresh = self._start_session(work, user.key, now)
             work.record(UserLoggedIn(occurred_at=now, actor_id=user.key, entity_id=user.key))
             work.commit()
-        issued = self._tokens.issue(user_id=user.key, now=now)
+        security_log.info("login", extra={"event": "login", "user_id": user.key})
+        return self._result(user, session, refresh, now)
+
+    def refresh(self, refresh_token: str | None) -> LoginResult:
+        """Trade a refresh token for a new access token and a new refresh token.
+
+        Each refresh token works once. Presenting one that was used already revokes its
+        whole session (the token leaked, or a client replayed it), so the attacker's and
+        the victim's copies both stop working.
+
+        Raises:
+            ValidationError: no token given.
+            RefreshTokenReused: the token was used before; its session is now revoked.
+            TokenInvalid: unknown token, or its session ended (logout, expiry, password
+                change, deactivation).
+        """
+        if not refresh_token or not isinstance(refresh_token, str):
+            raise ValidationError("refresh_token is required", field="refresh_token")
+        digest = digest_refresh_token(refresh_token)
+        with self._tx() as work:
+            now = self._clock.now()
+            use = work.uow.sessions.use_refresh_token(digest, now=now)
+            session = None if use is None else work.uow.sessions.get(use.session_id)
+            if use is None or session is None:
+                raise TokenInvalid()
+            if use.first_use:
+                user = work.uow.users.get(session.user_id)
+                if user is None or not user.is_active or not session.is_live(now):
+                    raise TokenInvalid()
+                if user.tokens_valid_after is not None and (
+                    session.created_at < user.tokens_valid_after
+                ):
+                    raise TokenInvalid()
+                refresh = new_refresh_token()
+                work.uow.sessions.add_refresh_token(
+                    digest_refresh_token(refresh), session_id=session.id, now=now
+                )
+                work.commit()
+                return self._result(user, session, refresh, now)
+            if session.revoked_at is None:
+                work.uow.sessions.revoke(session.id, now=now, reason="refresh_token_reused")
+                work.record(
+                    RefreshTokenReplayed(
+                        occurred_at=now,
+                        actor_id=session.user_id,
+                        entity_id=session.user_id,
+                        details={"session_id": session.id},
+                    )
+                )
+                work.commit()
+        security_log.warning(
+            "refresh token reused; session revoked",
+            extra={"event": "refresh_token_reused", "user_id": session.user_id},
+        )
+        raise RefreshTokenReused()
+
+    def _start_session(self, work: Work, user_id: int, now: dt.datetime) -> tuple[AuthSession, str]:
+        """Open a login session with its first refresh token, in ``work``'s transaction."""
+        session = AuthSession(
+            id=new_session_id(),
+            user_id=user_id,
+            created_at=now,
+            expires_at=now + self._session_ttl,
+        )
+        refresh = new_refresh_token()
+        work.uow.sessions.add(session)
+        work.uow.sessions.add_refresh_token(
+            digest_refresh_token(refresh), session_id=session.id, now=now
+        )
+        return session, refresh
+
+    def _result(
+        self, user: User, session: AuthSession, refresh: str, now: dt.datetime
+    ) -> LoginResult:
+        issued = self._tokens.issue(user_id=user.key, now=now, session_id=session.id)
         return LoginResult(
-            token=issued.token, expires_at=issued.claims.expires_at, user=UserView.of(user)
+            token=issued.token,
+            expires_at=issued.claims.expires_at,
+            user=UserView.of(user),
+            refresh_token=refresh,
+            refresh_expires_at=session.expires_at,
         )
 
     def verify_token(self, token: str) -> tuple[Principal, UserView]:
@@ -236,11 +347,15 @@ class UserService:
         except TokenInvalid:
             raise TokenInvalid("Invalid or expired token") from None
         with self._tx() as work:
-            if work.uow.revoked_tokens.is_revoked(claims.token_id):
-                raise TokenInvalid("Invalid or expired token")
             user = work.uow.users.get(claims.user_id)
-        if user is None or not user.is_active:
-            raise TokenInvalid("User not found or inactive")
+            if user is None or not user.is_active:
+                raise TokenInvalid("User not found or inactive")
+            if claims.session_id is not None:
+                session = work.uow.sessions.get(claims.session_id)
+                if session is None or session.user_id != user.key or not session.is_live(now):
+                    raise TokenInvalid("Invalid or expired token")
+            elif work.uow.revoked_tokens.is_revoked(claims.token_id):
+                raise TokenInvalid("Invalid or expired token")
         if user.tokens_valid_after is not None and claims.issued_at < user.tokens_valid_after:
             raise TokenInvalid("Invalid or expired token")
         principal = Principal(
@@ -249,6 +364,7 @@ class UserService:
             is_admin=user.is_admin,
             token_id=claims.token_id,
             token_expires_at=claims.expires_at,
+            session_id=claims.session_id,
         )
         return principal, UserView.of(user)
 
@@ -265,14 +381,20 @@ class UserService:
             raise TokenInvalid() from None
 
     def logout(self, actor: Principal) -> None:
-        """Revoke the token the caller authenticated with."""
+        """End the caller's session: its access and refresh tokens stop working at once.
+
+        A token without a session (one of the original system's) is revoked by itself.
+        """
         if actor.token_id is None or actor.token_expires_at is None:
             return
         with self._tx() as work:
             now = self._clock.now()
-            work.uow.revoked_tokens.revoke(
-                actor.token_id, user_id=actor.user_id, expires_at=actor.token_expires_at
-            )
+            if actor.session_id is not None:
+                work.uow.sessions.revoke(actor.session_id, now=now, reason="logout")
+            else:
+                work.uow.revoked_tokens.revoke(
+                    actor.token_id, user_id=actor.user_id, expires_at=actor.token_expires_at
+                )
             work.record(
                 UserLoggedOut(occurred_at=now, actor_id=actor.user_id, entity_id=actor.user_id)
             )
@@ -377,6 +499,8 @@ class UserService:
             # Token times have whole seconds: tokens from this second on stay valid.
             current.tokens_valid_after = now.replace(microsecond=0)
             updated = work.uow.users.update(current)
+            work.uow.sessions.revoke_all(actor.user_id, now=now, reason="password_changed")
+            session, refresh = self._start_session(work, actor.user_id, now)
             work.record(
                 UserUpdated(
                     occurred_at=now,
@@ -386,10 +510,7 @@ class UserService:
                 )
             )
             work.commit()
-        issued = self._tokens.issue(user_id=actor.user_id, now=now)
-        return LoginResult(
-            token=issued.token, expires_at=issued.claims.expires_at, user=UserView.of(updated)
-        )
+        return self._result(updated, session, refresh, now)
 
     # -- administration ---------------------------------------------------------------------
 
@@ -437,6 +558,9 @@ class UserService:
             if is_active is not UNSET and is_active != user.is_active:
                 details["is_active"] = change(user.is_active, is_active)
                 user.is_active = is_active
+                if not is_active:
+                    now = self._clock.now()
+                    work.uow.sessions.revoke_all(user.key, now=now, reason="deactivated")
             if is_admin is not UNSET and is_admin != user.is_admin:
                 details["is_admin"] = change(user.is_admin, is_admin)
                 user.is_admin = is_admin

@@ -13,16 +13,29 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from taskcore.errors import TaskcoreError
+from taskcore_adapters import web
 from taskcore_adapters.bootstrap import Runtime
 from taskcore_adapters.http import errors
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint
 from taskcore_adapters.http.headers import SecurityHeaders
 from taskcore_adapters.http.openapi import document
-from taskcore_adapters.http.routes import attachments, comments, health, projects, tasks, users
+from taskcore_adapters.http.origin import RequestOrigin
+from taskcore_adapters.http.routes import (
+    activities,
+    attachments,
+    comments,
+    health,
+    notifications,
+    projects,
+    reports,
+    tasks,
+    users,
+    webhooks,
+)
 from taskcore_adapters.http.throttle import Throttle, ThrottleSettings
 from taskcore_adapters.http.wire import JSON
 
@@ -43,6 +56,10 @@ def all_endpoints(ctx: HttpContext) -> list[Endpoint]:
         *tasks.endpoints(ctx),
         *comments.endpoints(ctx),
         *attachments.endpoints(ctx),
+        *reports.endpoints(ctx),
+        *activities.endpoints(ctx),
+        *webhooks.endpoints(ctx),
+        *notifications.endpoints(ctx),
     ]
 
 
@@ -70,8 +87,10 @@ def create_app(runtime: Runtime, *, close_on_shutdown: bool = False) -> Starlett
     async def openapi(request: Request) -> Response:
         return JSON(spec)
 
-    routes = [Route(ep.path, ep.handler, methods=[ep.method]) for ep in endpoints]
+    routes: list[BaseRoute] = [Route(ep.path, ep.handler, methods=[ep.method]) for ep in endpoints]
     routes.append(Route("/openapi.json", openapi, methods=["GET"]))
+    # The pages for people (not API operations: they are not in the OpenAPI document).
+    routes.extend(web.routes(ctx))
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -100,7 +119,10 @@ def create_app(runtime: Runtime, *, close_on_shutdown: bool = False) -> Starlett
         routes=routes,
         exception_handlers=handlers,
         lifespan=lifespan,
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(RequestOrigin, trusted_proxies=settings.trusted_proxies),
+        ],
     )
     app.state.runtime = runtime
     app.state.openapi = spec

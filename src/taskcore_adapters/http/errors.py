@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -12,8 +13,10 @@ from taskcore import errors
 from taskcore_adapters.http.wire import JSON, error
 
 log = logging.getLogger(__name__)
+security_log = logging.getLogger("taskcore.security")
 
 STATUS: tuple[tuple[type[errors.TaskcoreError], int], ...] = (
+    (errors.ReportExpired, 410),
     (errors.NotFound, 404),
     (errors.PermissionDenied, 403),
     (errors.ValidationError, 400),
@@ -65,6 +68,16 @@ async def on_taskcore_error(request: Request, exc: Exception) -> Response:
         headers["Retry-After"] = str(exc.retry_after)
     if status == 503:
         log.warning("dependency unavailable: %s", exc.message)
+    elif status in (401, 403, 429):
+        security_log.info(
+            "request refused",
+            extra={
+                "event": {401: "unauthenticated", 403: "forbidden", 429: "throttled"}[status],
+                "method": request.method,
+                "path": request.url.path,
+                "client": request.client.host if request.client else None,
+            },
+        )
     return error(status, exc.message, headers)
 
 
@@ -81,6 +94,14 @@ async def on_http_exception(request: Request, exc: Exception) -> Response:
 
 
 async def on_unexpected(request: Request, exc: Exception) -> Response:
-    """Anything else: logged with its traceback, answered without details."""
-    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return error(500, "Internal Server Error")
+    """Anything else: logged with its traceback and an id, answered without details but
+    with the id (``X-Error-Id``) to find the log entry."""
+    error_id = uuid.uuid4().hex[:16]
+    log.error(
+        "unhandled error on %s %s",
+        request.method,
+        request.url.path,
+        exc_info=exc,
+        extra={"error_id": error_id},
+    )
+    return error(500, "Internal Server Error", {"X-Error-Id": error_id})

@@ -28,10 +28,13 @@ _RETRY_AFTER = {
 def _responses(ep: Endpoint) -> dict[int, tuple[str, Schema | None]]:
     """The endpoint's own responses plus those any operation of its kind can give.
 
-    Every operation can meet an unreachable database (503), and every operation with a
-    body can meet an oversize one (413).
+    Every operation can meet an unreachable database (503), every operation with a body
+    an oversize one (413), and every operation with path parameters the framework's 404
+    for a path that does not match (a negative or out-of-range id).
     """
     responses = dict(ep.responses)
+    if "{" in ep.path:
+        responses.setdefault(404, ("Not found", s.ref("Error")))
     if ep.body is not None:
         responses.setdefault(413, ("Request body too large", s.ref("Error")))
     responses.setdefault(503, ("A dependency is down; retry later", s.ref("Error")))
@@ -113,6 +116,11 @@ def document(endpoints: Sequence[Endpoint], *, version: str) -> dict[str, Any]:
                 "Member": s.MEMBER,
                 "Task": s.TASK,
                 "Comment": s.COMMENT,
+                "Report": s.REPORT,
+                "ReportListed": s.REPORT_LISTED,
+                "Activity": s.ACTIVITY,
+                "ActivityWithoutUsername": s.ACTIVITY_WITHOUT_USERNAME,
+                "ActivitySummary": s.ACTIVITY_SUMMARY,
             },
             "securitySchemes": {
                 "bearer": {

@@ -276,3 +276,157 @@ def body_schema(cls: type) -> Schema:
         "type": "object",
         "properties": {f.name: _field_schema(hints[f.name]) for f in attrs.fields(cls)},
     }
+
+
+# -- the activity log ------------------------------------------------------------------
+
+_ACTIVITY_PROPERTIES: Schema = {
+    "id": {"type": "integer"},
+    "user_id": {"type": ["integer", "null"], "description": "null for a system action"},
+    "action": {"type": "string"},
+    "entity_type": {"type": "string"},
+    "entity_id": {"type": "integer"},
+    "details": {"type": ["object", "null"]},
+    "ip_address": {"type": ["string", "null"]},
+    "user_agent": {"type": ["string", "null"]},
+    "created_at": {"type": "string"},
+    "session_id": {"type": ["string", "null"]},
+    "service_name": {"type": "string"},
+}
+
+ACTIVITY_WITHOUT_USERNAME: Schema = {
+    "type": "object",
+    "description": "The original's activity object: its 11 columns.",
+    "required": list(_ACTIVITY_PROPERTIES),
+    "additionalProperties": False,
+    "properties": _ACTIVITY_PROPERTIES,
+}
+
+ACTIVITY: Schema = {
+    "type": "object",
+    "description": "The original's activity object and `username` (`System` without a "
+    "user, `Unknown` for a user that does not exist).",
+    "required": [*_ACTIVITY_PROPERTIES, "username"],
+    "additionalProperties": False,
+    "properties": {**_ACTIVITY_PROPERTIES, "username": {"type": "string"}},
+}
+
+ACTION_COUNTS: Schema = {
+    "type": "array",
+    "maxItems": 10,
+    "items": obj(action={"type": "string"}, count={"type": "integer"}),
+}
+"""A top list of actions: ``[{"action", "count"}]``, most frequent first."""
+
+ACTIVITY_SUMMARY: Schema = {
+    "type": "object",
+    "required": [
+        "id",
+        "date",
+        "total_activities",
+        "unique_users",
+        "top_actions",
+        "created_at",
+        "updated_at",
+    ],
+    "additionalProperties": False,
+    "properties": {
+        "id": {"type": "integer"},
+        "date": {"type": "string", "description": "YYYY-MM-DD (UTC day)"},
+        "total_activities": {"type": "integer"},
+        "unique_users": {"type": "integer"},
+        "top_actions": ACTION_COUNTS,
+        "created_at": {"type": "string"},
+        "updated_at": {"type": "string"},
+    },
+}
+
+REPORT_TYPES = ["project", "system", "workload", "throughput", "cycle_time"]
+REPORT_STATUSES = ["pending", "running", "completed", "failed"]
+
+_REPORT_PROPERTIES: Schema = {
+    "id": {"type": "integer"},
+    "name": {"type": "string"},
+    "report_type": {"type": "string", "enum": REPORT_TYPES},
+    "status": {"type": "string", "enum": REPORT_STATUSES},
+    "parameters": {"type": "object", "description": "the validated parameters; never a token"},
+    "data": {
+        "type": ["object", "null"],
+        "description": "the generated figures (docs/reports.md); null until completed",
+    },
+    "generated_by": {"type": "integer", "description": "the requester"},
+    "created_at": {"type": "string"},
+    "completed_at": DATETIME,
+    "error_message": {"type": ["string", "null"]},
+    "file_path": {"type": "null", "description": "always null"},
+    "expires_at": {"type": "string"},
+}
+
+REPORT: Schema = {
+    "type": "object",
+    "description": "The original's 12 keys; `parameters` never hold a token.",
+    "required": list(_REPORT_PROPERTIES),
+    "additionalProperties": False,
+    "properties": _REPORT_PROPERTIES,
+}
+
+REPORT_LISTED: Schema = {
+    "type": "object",
+    "description": "A report in a list: `data` is always null (read the report for it), "
+    "plus the requester's username.",
+    "required": [*_REPORT_PROPERTIES, "generated_by_username"],
+    "additionalProperties": False,
+    "properties": {**_REPORT_PROPERTIES, "generated_by_username": {"type": "string"}},
+}
+
+REPORT_REQUEST: Schema = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string"},
+        "report_type": {"type": "string", "enum": REPORT_TYPES},
+        "parameters": {
+            "type": ["object", "null"],
+            "description": "project_id (every type but system); throughput: period "
+            "(day|week), periods; cycle_time: days",
+        },
+    },
+}
+
+_COUNT = {"type": "integer"}
+
+DASHBOARD: Schema = {
+    "type": "object",
+    "required": ["user_id", "username", "projects", "tasks", "overdue_tasks", "generated_at"],
+    "additionalProperties": False,
+    "properties": {
+        "user_id": _COUNT,
+        "username": {"type": "string"},
+        "projects": obj(total=_COUNT, active=_COUNT),
+        "tasks": obj(
+            total=_COUNT, completed=_COUNT, pending=_COUNT, in_progress=_COUNT, overdue=_COUNT
+        ),
+        "overdue_tasks": {
+            "type": "array",
+            "items": obj(id=_COUNT, title={"type": "string"}, due_date=DATETIME, project_id=_COUNT),
+        },
+        "generated_at": {"type": "string"},
+    },
+}
+
+PROJECT_SUMMARY: Schema = {
+    "type": "object",
+    "required": ["project", "quick_metrics", "generated_at", "cache_duration"],
+    "additionalProperties": False,
+    "properties": {
+        "project": {"type": "object", "description": "the original's 11 project keys"},
+        "quick_metrics": obj(
+            total_tasks=_COUNT,
+            completed_tasks=_COUNT,
+            completion_rate={"type": "number"},
+            pending_tasks=_COUNT,
+            in_progress_tasks=_COUNT,
+        ),
+        "generated_at": {"type": "string"},
+        "cache_duration": {"type": "string", "description": "always `none`: nothing is cached"},
+    },
+}

@@ -6,6 +6,7 @@ both) and keep no module-level state: each :class:`InMemoryStore` is independent
 
 from taskcore_adapters.memory.fakes import FakeTokenService, ManualClock, PlainPasswordHasher
 from taskcore_adapters.memory.files import InMemoryFileStore
+from taskcore_adapters.memory.notifications import RecordingMailer
 from taskcore_adapters.memory.store import InMemoryStore, InMemoryUnitOfWork
 
 __all__ = [
@@ -15,4 +16,5 @@ __all__ = [
     "InMemoryUnitOfWork",
     "ManualClock",
     "PlainPasswordHasher",
+    "RecordingMailer",
 ]

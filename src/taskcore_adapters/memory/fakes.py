@@ -59,15 +59,24 @@ class FakeTokenService:
         self._ttl = ttl
         self._key = key
 
-    def issue(self, *, user_id: int, now: dt.datetime) -> IssuedToken:
+    def issue(
+        self, *, user_id: int, now: dt.datetime, session_id: str | None = None
+    ) -> IssuedToken:
         claims = TokenClaims(
             user_id=user_id,
             token_id=secrets.token_hex(8),
             issued_at=now,
             expires_at=now + self._ttl,
+            session_id=session_id,
         )
         body = json.dumps(
-            [user_id, claims.token_id, now.timestamp(), claims.expires_at.timestamp()]
+            [
+                user_id,
+                claims.token_id,
+                now.timestamp(),
+                claims.expires_at.timestamp(),
+                session_id,
+            ]
         )
         sig = hmac.new(self._key, body.encode(), hashlib.sha256).hexdigest()
         return IssuedToken(token=f"{body.encode().hex()}.{sig}", claims=claims)
@@ -79,7 +88,7 @@ class FakeTokenService:
             expected = hmac.new(self._key, body.encode(), hashlib.sha256).hexdigest()
             if not hmac.compare_digest(expected, sig):
                 raise TokenInvalid()
-            user_id, token_id, iat, exp = json.loads(body)
+            user_id, token_id, iat, exp, session_id = json.loads(body)
         except (ValueError, TypeError) as exc:
             raise TokenInvalid() from exc
         expires = dt.datetime.fromtimestamp(exp, dt.UTC)
@@ -90,4 +99,5 @@ class FakeTokenService:
             token_id=str(token_id),
             issued_at=dt.datetime.fromtimestamp(iat, dt.UTC),
             expires_at=expires,
+            session_id=session_id,
         )

@@ -12,9 +12,11 @@ from typing import Any, Self, TypeVar
 
 import attrs
 
+from taskcore.domain.activity import ActivityEntry, ActivitySummary
 from taskcore.domain.attachments import Attachment, BlobDeletion
 from taskcore.domain.comments import Comment, CommentView
 from taskcore.domain.events import DomainEvent
+from taskcore.domain.notifications import Notification, NotificationTemplate
 from taskcore.domain.pagination import Keyset, Page, PageRequest, SortValue, follows
 from taskcore.domain.projects import (
     Membership,
@@ -25,8 +27,11 @@ from taskcore.domain.projects import (
     ProjectView,
     Role,
 )
+from taskcore.domain.reports import Report
+from taskcore.domain.sessions import AuthSession
 from taskcore.domain.tasks import Task, TaskCriteria, TaskOrder, TaskStatus
 from taskcore.domain.users import User
+from taskcore.domain.webhooks import WebhookDelivery, WebhookEndpoint
 from taskcore.errors import (
     CommentNotFound,
     EmailAlreadyExists,
@@ -38,11 +43,24 @@ from taskcore.errors import (
     VersionMismatch,
 )
 from taskcore.ports.deliveries import Delivery
+from taskcore_adapters.memory.activity import InMemoryActivityRepository
 from taskcore_adapters.memory.attachments import (
     InMemoryAttachmentRepository,
     InMemoryBlobDeletionRepository,
 )
 from taskcore_adapters.memory.deliveries import InMemoryDeliveryRepository
+from taskcore_adapters.memory.notifications import (
+    InMemoryNotificationRepository,
+    InMemoryPreferenceRepository,
+    InMemoryTemplateRepository,
+    original_templates,
+)
+from taskcore_adapters.memory.reports import InMemoryReportQueries, InMemoryReportRepository
+from taskcore_adapters.memory.sessions import InMemorySessionRepository, StoredRefreshToken
+from taskcore_adapters.memory.webhooks import (
+    InMemoryWebhookDeliveryRepository,
+    InMemoryWebhookRepository,
+)
 
 T = TypeVar("T")
 
@@ -51,14 +69,26 @@ T = TypeVar("T")
 class _Tables:
     users: dict[int, User] = attrs.field(factory=dict)
     revoked: dict[str, dt.datetime] = attrs.field(factory=dict)
+    sessions: dict[str, AuthSession] = attrs.field(factory=dict)
+    refresh_tokens: dict[str, StoredRefreshToken] = attrs.field(factory=dict)
     projects: dict[int, Project] = attrs.field(factory=dict)
     members: dict[tuple[int, int], Membership] = attrs.field(factory=dict)
     tasks: dict[int, Task] = attrs.field(factory=dict)
     comments: dict[int, Comment] = attrs.field(factory=dict)
     attachments: dict[int, Attachment] = attrs.field(factory=dict)
     blob_deletions: dict[str, BlobDeletion] = attrs.field(factory=dict)
+    reports: dict[int, Report] = attrs.field(factory=dict)
     outbox: list[tuple[DomainEvent, dt.datetime | None]] = attrs.field(factory=list)
+    activity: dict[int, ActivityEntry] = attrs.field(factory=dict)
+    activity_summaries: dict[dt.date, ActivitySummary] = attrs.field(factory=dict)
     deliveries: dict[tuple[str, str], Delivery] = attrs.field(factory=dict)
+    webhooks: dict[int, WebhookEndpoint] = attrs.field(factory=dict)
+    webhook_deliveries: dict[int, WebhookDelivery] = attrs.field(factory=dict)
+    notifications: dict[int, Notification] = attrs.field(factory=dict)
+    notification_templates: dict[int, NotificationTemplate] = attrs.field(
+        factory=original_templates
+    )
+    notification_preferences: dict[tuple[int, str], dict[str, bool]] = attrs.field(factory=dict)
     next_id: dict[str, int] = attrs.field(factory=dict)
 
     def allocate(self, table: str) -> int:
@@ -105,13 +135,22 @@ class InMemoryUnitOfWork:
 
     users: InMemoryUserRepository
     revoked_tokens: InMemoryRevokedTokenRepository
+    sessions: InMemorySessionRepository
     projects: InMemoryProjectRepository
     tasks: InMemoryTaskRepository
     comments: InMemoryCommentRepository
     attachments: InMemoryAttachmentRepository
     blob_deletions: InMemoryBlobDeletionRepository
+    reports: InMemoryReportRepository
+    report_queries: InMemoryReportQueries
     outbox: InMemoryOutbox
+    activity: InMemoryActivityRepository
     deliveries: InMemoryDeliveryRepository
+    webhooks: InMemoryWebhookRepository
+    webhook_deliveries: InMemoryWebhookDeliveryRepository
+    notifications: InMemoryNotificationRepository
+    notification_templates: InMemoryTemplateRepository
+    notification_preferences: InMemoryPreferenceRepository
 
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
@@ -150,13 +189,38 @@ class InMemoryUnitOfWork:
             raise RuntimeError("unit of work is not open")
         self.users = InMemoryUserRepository(self._tables)
         self.revoked_tokens = InMemoryRevokedTokenRepository(self._tables)
+        self.sessions = InMemorySessionRepository(
+            self._tables.sessions, self._tables.refresh_tokens
+        )
         self.projects = InMemoryProjectRepository(self._tables)
         self.tasks = InMemoryTaskRepository(self._tables)
         self.comments = InMemoryCommentRepository(self._tables)
         self.attachments = InMemoryAttachmentRepository(self._tables)
         self.blob_deletions = InMemoryBlobDeletionRepository(self._tables)
+        self.reports = InMemoryReportRepository(self._tables)
+        self.report_queries = InMemoryReportQueries(self._tables)
         self.outbox = InMemoryOutbox(self._tables)
+        self.activity = InMemoryActivityRepository(
+            self._tables.activity,
+            self._tables.activity_summaries,
+            self._tables.users,
+            self._tables.allocate,
+        )
         self.deliveries = InMemoryDeliveryRepository(self._tables.deliveries)
+        self.webhooks = InMemoryWebhookRepository(
+            self._tables.webhooks, self._tables.webhook_deliveries, self._tables.allocate
+        )
+        self.webhook_deliveries = InMemoryWebhookDeliveryRepository(
+            self._tables.webhook_deliveries, self._tables.allocate
+        )
+        tables = self._tables
+        self.notifications = InMemoryNotificationRepository(
+            tables.notifications, lambda: tables.allocate("notification_queue")
+        )
+        self.notification_templates = InMemoryTemplateRepository(tables.notification_templates)
+        self.notification_preferences = InMemoryPreferenceRepository(
+            tables.notification_preferences
+        )
 
 
 class InMemoryUserRepository:
@@ -423,6 +487,12 @@ class InMemoryTaskRepository:
         stored = attrs.evolve(task, id=self._t.allocate("tasks"), version=1)
         self._t.tasks[stored.key] = stored
         return copy.deepcopy(stored)
+
+    def add_many(self, tasks: Sequence[Task]) -> list[Task]:
+        missing = next((t.project_id for t in tasks if t.project_id not in self._t.projects), None)
+        if missing is not None:
+            raise ProjectNotFound(missing)
+        return [self.add(task) for task in tasks]
 
     def get(self, task_id: int) -> Task | None:
         found = self._t.tasks.get(task_id)

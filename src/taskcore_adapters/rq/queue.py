@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,6 +18,16 @@ from taskcore.ports.jobs import JobSpec
 
 EXECUTE = "taskcore_adapters.rq.execute.execute"
 """The function every rq job calls: it runs the named job in the worker's runtime."""
+
+
+_NOT_IN_RQ_IDS = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def rq_job_id(job_id: str) -> str:
+    """``job_id`` as rq accepts it (letters, digits, ``_`` and ``-`` only): any other
+    character becomes ``_<hex code>_``, so distinct ids stay distinct in practice
+    (handler names such as ``notifications.task_assigned`` hold dots)."""
+    return _NOT_IN_RQ_IDS.sub(lambda found: f"_{ord(found.group()):x}_", job_id)
 
 
 class RqJobQueue:
@@ -59,7 +70,9 @@ class RqJobQueue:
         )
         options: dict[str, Any] = {
             "args": (spec.name, dict(args)),
-            "job_id": job_id,
+            # rq job ids are global to the Redis database: prefix them with the queue name
+            # so deployments (and test runs) sharing a server never collide.
+            "job_id": None if job_id is None else rq_job_id(f"{self.queue.name}-{job_id}"),
             "unique": job_id is not None,
             "retry": retry,
             "job_timeout": spec.timeout_seconds,
@@ -67,7 +80,8 @@ class RqJobQueue:
             "failure_ttl": 30 * 86400,
         }
         try:
-            if run_at is not None:
+            # rq's scheduler compares with the wall clock; a time already past runs now.
+            if run_at is not None and run_at > dt.datetime.now(dt.UTC):
                 self.queue.enqueue_at(run_at.astimezone(dt.UTC), EXECUTE, **options)
             else:
                 self.queue.enqueue(EXECUTE, **options)

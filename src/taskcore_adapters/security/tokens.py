@@ -30,7 +30,8 @@ def check_secret_key(key: str) -> str:
 
 
 class JwtTokenService:
-    """HS256 JWTs carrying ``user_id`` (for compatibility), ``sub``, ``iat``, ``exp``, ``jti``.
+    """HS256 JWTs carrying ``user_id`` (for compatibility), ``sub``, ``iat``, ``exp``, ``jti``
+    and ``sid`` (the login session).
 
     Tokens of the original system (``user_id``, ``iat``, ``exp`` only) still verify if they
     were signed with the same key; they are revocable by a digest of the token.
@@ -58,22 +59,30 @@ class JwtTokenService:
         self._leeway = leeway
         self._jwt = jwt.PyJWT(options={"enforce_minimum_key_length": True})
 
-    def issue(self, *, user_id: int, now: dt.datetime) -> IssuedToken:
+    def issue(
+        self, *, user_id: int, now: dt.datetime, session_id: str | None = None
+    ) -> IssuedToken:
         issued = now.replace(microsecond=0)
         expires = issued + self._ttl
         token_id = uuid.uuid4().hex
-        payload = {
+        payload: dict[str, Any] = {
             "user_id": user_id,
             "sub": str(user_id),
             "iat": int(issued.timestamp()),
             "exp": int(expires.timestamp()),
             "jti": token_id,
         }
+        if session_id is not None:
+            payload["sid"] = session_id
         token = self._jwt.encode(payload, self._key, algorithm=self._algorithm)
         return IssuedToken(
             token=token,
             claims=TokenClaims(
-                user_id=user_id, token_id=token_id, issued_at=issued, expires_at=expires
+                user_id=user_id,
+                token_id=token_id,
+                issued_at=issued,
+                expires_at=expires,
+                session_id=session_id,
             ),
         )
 
@@ -99,11 +108,15 @@ class JwtTokenService:
             raise TokenInvalid()
         jti = payload.get("jti")
         token_id = jti if isinstance(jti, str) and jti else _digest(token)
+        sid = payload.get("sid")
+        if "sid" in payload and (not isinstance(sid, str) or not sid):
+            raise TokenInvalid()
         return TokenClaims(
             user_id=user_id,
             token_id=token_id,
             issued_at=dt.datetime.fromtimestamp(iat, dt.UTC),
             expires_at=dt.datetime.fromtimestamp(exp, dt.UTC),
+            session_id=sid,
         )
 
 

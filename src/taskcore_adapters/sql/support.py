@@ -50,4 +50,10 @@ def keyset_after(
         return and_(value.is_(None), tie)
     beyond = value < after.value if descending else value > after.value
     condition = or_(beyond, and_(value == after.value, tie))
-    return or_(condition, value.is_(None)) if nullable else condition
+    if nullable:
+        return or_(condition, value.is_(None))
+    # The redundant bound on ``value`` alone lets the database start an index range scan
+    # at the cursor instead of filtering every row before it (deep pages stay as fast as
+    # the first one).
+    reached = value <= after.value if descending else value >= after.value
+    return and_(reached, condition)

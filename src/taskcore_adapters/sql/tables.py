@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -21,6 +22,7 @@ from sqlalchemy import (
 )
 
 from taskcore.domain.projects import Priority, ProjectStatus, Role
+from taskcore.domain.reports import ReportStatus, ReportType
 from taskcore.domain.tasks import TaskStatus
 from taskcore_adapters.sql.types import UtcDateTime
 
@@ -59,6 +61,32 @@ revoked_tokens = Table(
     Column("token_id", String(100), primary_key=True),
     Column("user_id", Integer, nullable=False, index=True),
     Column("expires_at", UtcDateTime, nullable=False, index=True),
+)
+
+auth_sessions = Table(
+    "auth_sessions",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+    Column("revoked_reason", String(50), nullable=True),
+)
+
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column(
+        "session_id",
+        String(32),
+        ForeignKey("auth_sessions.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
 )
 
 outbox = Table(
@@ -224,4 +252,195 @@ blob_deletions = Table(
     Column("requested_at", UtcDateTime, nullable=False, index=True),
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text, nullable=True),
+)
+
+# The activity log. ``user_id`` has no foreign key: entries outlive what they name, and
+# submitted entries may name users of another system.
+activity_logs = Table(
+    "activity_logs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, nullable=True, index=True),
+    Column("action", String(50), nullable=False, index=True),
+    Column("entity_type", String(50), nullable=False),
+    Column("entity_id", Integer, nullable=False),
+    Column("details", JSON(none_as_null=True), nullable=True),
+    Column("ip_address", String(45), nullable=True),
+    Column("user_agent", String(500), nullable=True),
+    Column("session_id", String(100), nullable=True),
+    Column("service_name", String(50), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False, index=True),
+)
+Index(
+    "ix_activity_logs_entity_type_entity_id", activity_logs.c.entity_type, activity_logs.c.entity_id
+)
+
+activity_summaries = Table(
+    "activity_summaries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("date", Date, nullable=False, unique=True),
+    Column("total_activities", Integer, nullable=False, default=0),
+    Column("unique_users", Integer, nullable=False, default=0),
+    Column("top_actions", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# Notifications: the original's ``notification_queue`` columns, plus ``attempts``,
+# ``next_attempt_at`` (when the next delivery attempt is due, or when a claim expires) and
+# ``read_at`` (in-app notifications).
+notification_queue = Table(
+    "notification_queue",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("recipient_email", String(255), nullable=False),
+    Column("recipient_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("subject", String(500), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("notification_type", String(50), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("priority", String(10), nullable=False),
+    Column("context_data", JSON(none_as_null=True), nullable=True),
+    Column("scheduled_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("error_message", Text, nullable=True),
+    Column("retry_count", Integer, nullable=False, default=0),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("read_at", UtcDateTime, nullable=True),
+    CheckConstraint(
+        "status IN ('pending', 'sending', 'sent', 'failed', 'failed_config')", name="status"
+    ),
+    CheckConstraint("priority IN ('low', 'normal', 'high')", name="priority"),
+)
+Index(
+    "ix_notification_queue_status_scheduled_at",
+    notification_queue.c.status,
+    notification_queue.c.scheduled_at,
+)
+Index(
+    "ix_notification_queue_status_next_attempt_at",
+    notification_queue.c.status,
+    notification_queue.c.next_attempt_at,
+)
+
+notification_templates = Table(
+    "notification_templates",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("subject_template", String(500), nullable=False),
+    Column("body_template", Text, nullable=False),
+    Column("notification_type", String(50), nullable=False),
+    Column("is_active", Boolean, nullable=False, default=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+notification_preferences = Table(
+    "notification_preferences",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("event", String(30), nullable=False),
+    Column("in_app", Boolean, nullable=False),
+    Column("email", Boolean, nullable=False),
+    PrimaryKeyConstraint("user_id", "event"),
+)
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("report_type", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("parameters", JSON, nullable=False),
+    Column("data", JSON(none_as_null=True), nullable=True),
+    Column("error", Text, nullable=True),
+    Column("requested_by", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False, index=True),
+    Column("completed_at", UtcDateTime, nullable=True),
+    Column("expires_at", UtcDateTime, nullable=False, index=True),
+    CheckConstraint(
+        "report_type IN (" + ", ".join(f"'{t.value}'" for t in ReportType) + ")", name="type"
+    ),
+    CheckConstraint(
+        "status IN (" + ", ".join(f"'{v.value}'" for v in ReportStatus) + ")", name="status"
+    ),
+)
+# Leads with requested_by, so it also indexes the foreign key; a user's reports newest first.
+Index("ix_reports_requested_by_created_at", reports.c.requested_by, reports.c.created_at)
+# Throughput and cycle-time figures read one project's tasks by completion time.
+Index("ix_tasks_project_id_completed_at", tasks.c.project_id, tasks.c.completed_at)
+
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "project_id",
+        Integer,
+        ForeignKey("projects.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("url", String(2048), nullable=False),
+    Column("event_types", JSON, nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("is_active", Boolean, nullable=False, default=True),
+    Column("disabled_reason", String(500), nullable=True),
+    Column("consecutive_failures", Integer, nullable=False, default=0),
+    Column("secret", String(200), nullable=False),
+    Column("previous_secret", String(200), nullable=True),
+    Column("previous_secret_expires_at", UtcDateTime, nullable=True),
+    Column(
+        "created_by",
+        Integer,
+        ForeignKey("users.id", ondelete="SET NULL"),
+        nullable=True,
+        index=True,
+    ),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "endpoint_id",
+        Integer,
+        ForeignKey("webhook_endpoints.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("event_id", String(32), nullable=False),
+    Column("event_type", String(100), nullable=False),
+    Column("message_id", String(100), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_status_code", Integer, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    CheckConstraint("status IN ('pending', 'delivered', 'failed')", name="status"),
+)
+# One delivery per event and endpoint; leads with endpoint_id, so it indexes the foreign key.
+Index(
+    "uq_webhook_deliveries_endpoint_id_event_id",
+    webhook_deliveries.c.endpoint_id,
+    webhook_deliveries.c.event_id,
+    unique=True,
+)
+Index(
+    "ix_webhook_deliveries_endpoint_id_created_at",
+    webhook_deliveries.c.endpoint_id,
+    webhook_deliveries.c.created_at,
+)
+Index(
+    "ix_webhook_deliveries_due", webhook_deliveries.c.status, webhook_deliveries.c.next_attempt_at
 )

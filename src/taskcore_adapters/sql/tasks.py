@@ -197,6 +197,44 @@ class SqlAlchemyTaskRepository:
         self._write_children(new_id, task)
         return attrs.evolve(task, id=new_id, version=1)
 
+    def add_many(self, tasks_: Sequence[Task]) -> list[Task]:
+        if not tasks_:
+            return []
+        try:
+            # One multi-row INSERT ... RETURNING per batch ("insertmanyvalues"); the ids
+            # come back in the order of the rows given.
+            new_ids = (
+                self._conn.execute(
+                    insert(tasks).returning(tasks.c.id, sort_by_parameter_order=True),
+                    [{**_values(task), "version": 1} for task in tasks_],
+                )
+                .scalars()
+                .all()
+            )
+        except IntegrityError as exc:
+            if is_foreign_key_violation(exc, "fk_tasks_project_id_projects"):
+                missing = next(iter({t.project_id for t in tasks_}))
+                raise ProjectNotFound(missing) from exc
+            raise
+        labels = [
+            {"task_id": i, "label": x}
+            for i, t in zip(new_ids, tasks_, strict=True)
+            for x in t.labels
+        ]
+        watchers = [
+            {"task_id": i, "user_id": u}
+            for i, t in zip(new_ids, tasks_, strict=True)
+            for u in t.watchers
+        ]
+        if labels:
+            self._conn.execute(insert(task_labels), labels)
+        if watchers:
+            self._conn.execute(insert(task_watchers), watchers)
+        return [
+            attrs.evolve(task, id=new_id, version=1)
+            for new_id, task in zip(new_ids, tasks_, strict=True)
+        ]
+
     def get(self, task_id: int) -> Task | None:
         rows = self._conn.execute(select(tasks).where(tasks.c.id == task_id)).all()
         found = self._hydrate(rows)

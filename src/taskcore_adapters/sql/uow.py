@@ -9,19 +9,31 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from taskcore.errors import Unavailable
+from taskcore_adapters.sql.activity import SqlAlchemyActivityRepository
 from taskcore_adapters.sql.attachments import (
     SqlAlchemyAttachmentRepository,
     SqlAlchemyBlobDeletionRepository,
 )
 from taskcore_adapters.sql.comments import SqlAlchemyCommentRepository
 from taskcore_adapters.sql.deliveries import SqlAlchemyDeliveryRepository
+from taskcore_adapters.sql.notifications import (
+    SqlAlchemyNotificationRepository,
+    SqlAlchemyPreferenceRepository,
+    SqlAlchemyTemplateRepository,
+)
 from taskcore_adapters.sql.projects import SqlAlchemyProjectRepository
+from taskcore_adapters.sql.reports import SqlAlchemyReportQueries, SqlAlchemyReportRepository
 from taskcore_adapters.sql.repositories import (
     SqlAlchemyOutbox,
     SqlAlchemyRevokedTokenRepository,
     SqlAlchemyUserRepository,
 )
+from taskcore_adapters.sql.sessions import SqlAlchemySessionRepository
 from taskcore_adapters.sql.tasks import SqlAlchemyTaskRepository
+from taskcore_adapters.sql.webhooks import (
+    SqlAlchemyWebhookDeliveryRepository,
+    SqlAlchemyWebhookRepository,
+)
 
 
 class SqlAlchemyUnitOfWork:
@@ -33,13 +45,22 @@ class SqlAlchemyUnitOfWork:
 
     users: SqlAlchemyUserRepository
     revoked_tokens: SqlAlchemyRevokedTokenRepository
+    sessions: SqlAlchemySessionRepository
     projects: SqlAlchemyProjectRepository
     tasks: SqlAlchemyTaskRepository
     comments: SqlAlchemyCommentRepository
     attachments: SqlAlchemyAttachmentRepository
     blob_deletions: SqlAlchemyBlobDeletionRepository
+    reports: SqlAlchemyReportRepository
+    report_queries: SqlAlchemyReportQueries
     outbox: SqlAlchemyOutbox
     deliveries: SqlAlchemyDeliveryRepository
+    webhooks: SqlAlchemyWebhookRepository
+    webhook_deliveries: SqlAlchemyWebhookDeliveryRepository
+    notifications: SqlAlchemyNotificationRepository
+    notification_templates: SqlAlchemyTemplateRepository
+    notification_preferences: SqlAlchemyPreferenceRepository
+    activity: SqlAlchemyActivityRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -54,13 +75,22 @@ class SqlAlchemyUnitOfWork:
             raise Unavailable("Database unavailable") from exc
         self.users = SqlAlchemyUserRepository(self._conn)
         self.revoked_tokens = SqlAlchemyRevokedTokenRepository(self._conn)
+        self.sessions = SqlAlchemySessionRepository(self._conn)
         self.projects = SqlAlchemyProjectRepository(self._conn)
         self.tasks = SqlAlchemyTaskRepository(self._conn)
         self.comments = SqlAlchemyCommentRepository(self._conn)
         self.attachments = SqlAlchemyAttachmentRepository(self._conn)
         self.blob_deletions = SqlAlchemyBlobDeletionRepository(self._conn)
+        self.reports = SqlAlchemyReportRepository(self._conn)
+        self.report_queries = SqlAlchemyReportQueries(self._conn)
         self.outbox = SqlAlchemyOutbox(self._conn)
         self.deliveries = SqlAlchemyDeliveryRepository(self._conn)
+        self.webhooks = SqlAlchemyWebhookRepository(self._conn)
+        self.webhook_deliveries = SqlAlchemyWebhookDeliveryRepository(self._conn)
+        self.notifications = SqlAlchemyNotificationRepository(self._conn)
+        self.notification_templates = SqlAlchemyTemplateRepository(self._conn)
+        self.notification_preferences = SqlAlchemyPreferenceRepository(self._conn)
+        self.activity = SqlAlchemyActivityRepository(self._conn)
         return self
 
     def __exit__(

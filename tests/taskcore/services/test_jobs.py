@@ -132,3 +132,18 @@ def test_a_slot_is_tried_again_when_the_queue_is_down() -> None:
     good = RecordingQueue()
     jobs.use_queue(good)
     assert ["area.hourly"] == jobs.run_due(at(10, 5))
+
+
+def test_the_library_registers_its_periodic_jobs() -> None:
+    """A built taskcore schedules its own housekeeping; nobody has to add it by hand."""
+    from taskcore_adapters.testing import World
+
+    periodic = {job.spec.name: job.interval for job in World.create().core.jobs.periodic}
+    assert {
+        "activity.cleanup": dt.timedelta(days=1),
+        "activity.summarize": dt.timedelta(days=1),
+        "attachments.sweep_files": dt.timedelta(days=1),
+        "notifications.dispatch": dt.timedelta(minutes=1),
+        "reports.purge_expired": dt.timedelta(hours=1),
+        "webhooks.retry_due": dt.timedelta(minutes=1),
+    } == periodic

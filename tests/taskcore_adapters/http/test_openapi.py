@@ -20,6 +20,7 @@ PUBLIC = {
     ("post", "/api/register"),
     ("post", "/api/login"),
     ("post", "/api/verify-token"),
+    ("post", "/api/token/refresh"),
     ("get", "/health"),
     *(
         ("get", f"/health/{area}")

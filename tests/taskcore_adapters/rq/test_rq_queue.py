@@ -20,6 +20,7 @@ from taskcore import errors
 from taskcore.ports.jobs import JobSpec
 from taskcore_adapters.rq import RqJobQueue
 from taskcore_adapters.rq import execute as rq_execute
+from taskcore_adapters.rq.queue import rq_job_id
 
 pytestmark = pytest.mark.redis
 
@@ -74,6 +75,18 @@ class TestRqJobQueue:
         work(queue)
         assert [("test.job", {"n": 1})] == recorder.calls
 
+    def test_job_id_with_dots_is_accepted(self, queue: RqJobQueue) -> None:
+        """A job id holding characters rq refuses (dots) is queued, once, and runs."""
+        recorder = Recorder()
+        rq_execute.install(recorder)
+        job_id = f"evt-{uuid.uuid4().hex}-notifications.task_assigned-0-1"
+        assert (True, False) == (
+            queue.enqueue(SPEC, {"n": 1}, job_id=job_id),
+            queue.enqueue(SPEC, {"n": 1}, job_id=job_id),
+        )
+        work(queue)
+        assert [("test.job", {"n": 1})] == recorder.calls
+
     def test_failure_is_retried_then_succeeds(self, queue: RqJobQueue) -> None:
         """A job failing once is retried and then succeeds; nothing is left failed."""
         recorder = Recorder(fail_times=1)
@@ -93,7 +106,9 @@ class TestRqJobQueue:
         for _ in range(4):
             work(queue)
         assert 3 == len(recorder.calls)
-        assert [doomed] == FailedJobRegistry(queue=queue.queue).get_job_ids()
+        assert [rq_job_id(f"{queue.queue.name}-{doomed}")] == FailedJobRegistry(
+            queue=queue.queue
+        ).get_job_ids()
 
     def test_scheduled_job_waits(self, queue: RqJobQueue) -> None:
         """A job for later is in the scheduled registry, not run by a worker now."""
@@ -104,7 +119,9 @@ class TestRqJobQueue:
         assert queue.enqueue(SPEC, {"n": 1}, job_id=later_id, run_at=later)
         work(queue)
         assert [] == recorder.calls
-        assert [later_id] == ScheduledJobRegistry(queue=queue.queue).get_job_ids()
+        assert [rq_job_id(f"{queue.queue.name}-{later_id}")] == ScheduledJobRegistry(
+            queue=queue.queue
+        ).get_job_ids()
 
 
 def test_unreachable_redis_is_unavailable() -> None:

@@ -106,3 +106,47 @@ class TestSecretKey:
             check_secret_key(key)
         with pytest.raises(ValueError, match="TASKCORE_SECRET_KEY"):
             JwtTokenService(secret_key=key)
+
+
+class TestSessions:
+    def test_session_id_round_trip(self, tokens: JwtTokenService) -> None:
+        """A token minted for a session carries it as ``sid`` and verifies back to it."""
+        issued = tokens.issue(user_id=7, now=NOW, session_id="abc123")
+        assert "abc123" == claims_of(issued.token)["sid"]
+        assert "abc123" == tokens.verify(issued.token, now=NOW).session_id
+
+    @pytest.mark.parametrize("sid", [5, "", None, ["a"]], ids=["int", "empty", "null", "list"])
+    def test_malformed_session_ids_are_refused(self, tokens: JwtTokenService, sid: object) -> None:
+        """A correctly signed token whose ``sid`` is not a non-empty string is refused."""
+        token = jwt.encode(
+            {"user_id": 1, "iat": int(NOW.timestamp()), "exp": 2**40, "sid": sid},
+            KEY,
+            algorithm="HS256",
+        )
+        with pytest.raises(errors.TokenInvalid):
+            tokens.verify(token, now=NOW)
+
+    @pytest.mark.parametrize(
+        "headers",
+        [
+            {"kid": "../../../keys/other.pem"},
+            {"kid": "1' OR '1'='1"},
+            {"jku": "http://127.0.0.1:9/keys.json"},
+            {"x5u": "http://127.0.0.1:9/cert.pem"},
+            {"jwk": {"kty": "oct", "k": "eg"}},
+        ],
+        ids=["kid-path", "kid-sql", "jku", "x5u", "jwk"],
+    )
+    def test_hostile_headers_change_nothing(
+        self, tokens: JwtTokenService, headers: dict[str, object]
+    ) -> None:
+        """Key-pointing headers are never followed: a token signed with another key is
+        refused whatever its header says (and no socket may open: pytest-socket)."""
+        token = jwt.encode(
+            {"user_id": 1, "iat": int(NOW.timestamp()), "exp": 2**40},
+            "z" * 64,
+            algorithm="HS256",
+            headers=headers,
+        )
+        with pytest.raises(errors.TokenInvalid):
+            tokens.verify(token, now=NOW)

@@ -7,6 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from taskcore.errors import TaskcoreError
 from taskcore_adapters.http import schemas as s
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint
@@ -63,6 +64,17 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             if key == "attachments":
                 body["upload_directory"] = report.storage_location
                 body["upload_dir_writable"] = report.storage_writable
+            if key == "activities":
+                try:
+                    counts = await ctx.slow(runtime.core.activity.health)
+                except TaskcoreError:
+                    return JSON(
+                        {"status": "unhealthy", "service": name, "error": "database unavailable"},
+                        status_code=503,
+                        headers={"Retry-After": _RETRY_AFTER},
+                    )
+                body["total_logs"] = counts.total_logs
+                body["recent_logs_24h"] = counts.recent_logs_24h
             return JSON(body)
 
         return check
@@ -72,6 +84,11 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
         status={"type": "string", "enum": ["healthy", "unhealthy"]},
         timestamp={"type": "string"},
         service={"type": "string"},
+        total_logs={"type": "integer", "description": "activity entries (activities only)"},
+        recent_logs_24h={
+            "type": "integer",
+            "description": "activity entries of the last 24 hours (activities only)",
+        },
     )
     unhealthy = s.obj(
         ["status"],

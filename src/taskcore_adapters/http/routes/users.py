@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from taskcore.domain.values import UNSET, Unset
 from taskcore.errors import InvalidCredentials, ValidationError
-from taskcore.services.users import UserView
+from taskcore.services.users import LoginResult, UserView
 from taskcore_adapters.http import schemas as s
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
@@ -35,6 +35,21 @@ class LoginBody:
 @attrs.define(kw_only=True)
 class TokenBody:
     token: str | None = None
+
+
+@attrs.define(kw_only=True)
+class RefreshBody:
+    refresh_token: str | None = None
+
+
+def tokens_json(result: LoginResult) -> dict[str, Any]:
+    """The access token, its expiry, and the refresh token that renews it once."""
+    return {
+        "token": result.token,
+        "expires_at": iso(result.expires_at),
+        "refresh_token": result.refresh_token,
+        "refresh_expires_at": iso(result.refresh_expires_at),
+    }
 
 
 @attrs.define(kw_only=True)
@@ -98,8 +113,14 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
                 ctx.throttle.failed_login(body.username)
             raise
         return JSON(
-            {"message": "Login successful", "token": result.token, "user": user_json(result.user)}
+            {"message": "Login successful", **tokens_json(result), "user": user_json(result.user)}
         )
+
+    async def refresh(request: Request) -> Response:
+        ctx.throttle.attempt("refresh", ctx.client_address(request))
+        body = await ctx.body(request, RefreshBody)
+        result = users.refresh(body.refresh_token)
+        return JSON({"message": "Token refreshed", **tokens_json(result)})
 
     async def logout(request: Request) -> Response:
         users.logout(ctx.principal(request))
@@ -135,7 +156,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             current_password=body.current_password,
             new_password=body.new_password,
         )
-        return JSON({"message": "Password changed successfully", "token": result.token})
+        return JSON({"message": "Password changed successfully", **tokens_json(result)})
 
     async def list_users(request: Request) -> Response:
         actor = ctx.principal(request)
@@ -152,6 +173,12 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
 
     user_id = Param(name="user_id", where="path")
     user_reply = s.obj(user=s.ref("User"))
+    token_fields: dict[str, s.Schema] = {
+        "token": {"type": "string"},
+        "expires_at": s.DATETIME,
+        "refresh_token": {"type": "string"},
+        "refresh_expires_at": s.DATETIME,
+    }
     return [
         Endpoint(
             method="POST",
@@ -175,8 +202,21 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             auth=False,
             body=s.body_schema(LoginBody),
             responses={
-                200: ("Logged in", s.message(token={"type": "string"}, user=s.ref("User"))),
+                200: ("Logged in", s.message(**token_fields, user=s.ref("User"))),
                 **s.errors(400, 401, 403),
+            },
+        ),
+        Endpoint(
+            method="POST",
+            path="/api/token/refresh",
+            handler=refresh,
+            summary="Trade a refresh token (once) for new tokens; a replay ends the session",
+            tag="users",
+            auth=False,
+            body=s.body_schema(RefreshBody),
+            responses={
+                200: ("Fresh tokens", s.message(**token_fields)),
+                **s.errors(400, 401),
             },
         ),
         Endpoint(
@@ -228,7 +268,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             tag="users",
             body=s.body_schema(PasswordBody),
             responses={
-                200: ("Changed; a fresh token", s.message(token={"type": "string"})),
+                200: ("Changed; fresh tokens", s.message(**token_fields)),
                 **s.errors(400, 401),
             },
         ),

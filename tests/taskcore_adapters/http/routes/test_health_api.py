@@ -96,7 +96,7 @@ class TestAreaHealth:
             body,
         )
 
-    @pytest.mark.parametrize("area", ["notifications", "activities", "reports"])
+    @pytest.mark.parametrize("area", ["notifications", "reports"])  # activities: test_activities
     def test_services_with_a_queue(self, client: TestClient, area: str) -> None:
         """The queue-backed services add ``redis`` (``inline`` without a queue server)."""
         response = client.get(f"/health/{area}")

@@ -384,7 +384,15 @@ class TestLogin:
         body = response.json()
         user = body["user"]
         assert 200 == response.status_code
-        assert {"message", "token", "user"} == set(body)
+        # The original's keys, plus the token's expiry and a refresh token.
+        assert {
+            "message",
+            "token",
+            "expires_at",
+            "refresh_token",
+            "refresh_expires_at",
+            "user",
+        } == set(body)
         assert "Login successful" == body["message"]
         assert isinstance(body["token"], str)
         assert {**registered, "login_count": 1, "last_login": user["last_login"]} == user
@@ -507,7 +515,7 @@ class TestLogin:
         token = body["token"]
         claims = jwt.decode(token, options={"verify_signature": False})  # noqa: TID251
         assert {"alg": "HS256", "typ": "JWT"} == jwt.get_unverified_header(token)
-        assert {"user_id", "sub", "iat", "exp", "jti"} == set(claims)
+        assert {"user_id", "sub", "iat", "exp", "jti", "sid"} == set(claims)
         assert (body["user"]["id"], str(body["user"]["id"]), 86400) == (
             claims["user_id"],
             claims["sub"],

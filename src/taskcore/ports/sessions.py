@@ -1,0 +1,37 @@
+"""Storage of login sessions and their refresh tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+from taskcore.domain.sessions import AuthSession, RefreshUse
+
+
+class SessionRepository(Protocol):
+    """Login sessions and the digests of their refresh tokens."""
+
+    def add(self, session: AuthSession) -> None:
+        """Store a new session."""
+        ...
+
+    def get(self, session_id: str) -> AuthSession | None:
+        """The session, or ``None``."""
+        ...
+
+    def revoke(self, session_id: str, *, now: dt.datetime, reason: str) -> None:
+        """End a session (ending it twice keeps the first time and reason)."""
+        ...
+
+    def revoke_all(self, user_id: int, *, now: dt.datetime, reason: str) -> None:
+        """End every live session of a user."""
+        ...
+
+    def add_refresh_token(self, digest: str, *, session_id: str, now: dt.datetime) -> None:
+        """Store the digest of a new, unused refresh token of ``session_id``."""
+        ...
+
+    def use_refresh_token(self, digest: str, *, now: dt.datetime) -> RefreshUse | None:
+        """Mark the token used, atomically: of concurrent callers only one gets
+        ``first_use=True``. ``None`` if no such token exists."""
+        ...

@@ -1,0 +1,353 @@
+"""The activity log: endpoints L1-L8 of the original (L9 is ``/health/activities``).
+
+Every endpoint needs a token. Unlike the original, submitting an entry (L1) is for
+administrators only, so nobody can forge or flood the log anonymously.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+from starlette.requests import Request
+from starlette.responses import Response
+
+from taskcore.domain.activity import ActivityStats, ActivitySummary, ActivityView
+from taskcore.domain.values import UNSET
+from taskcore.services.activity import LIST_CAP, USER_LIST_CAP, ActivityService
+from taskcore_adapters.http import schemas as s
+from taskcore_adapters.http import wire
+from taskcore_adapters.http.context import HttpContext
+from taskcore_adapters.http.endpoint import Endpoint, Param
+from taskcore_adapters.http.parsing import Id
+from taskcore_adapters.http.routes.common import PAGE_PARAMS, int_query, page_request, path_id
+from taskcore_adapters.http.routes.paging import text_query
+from taskcore_adapters.http.wire import JSON, iso
+
+DEFAULT_PER_PAGE = 50
+
+
+@attrs.define(kw_only=True)
+class ActivityBody:
+    """What L1 accepts (documentation only: the use case checks each field)."""
+
+    action: str
+    entity_type: str
+    entity_id: Id
+    user_id: Id | None = None
+    ip_address: str | None = None
+    user_agent: str | None = None
+    session_id: str | None = None
+    service_name: str | None = None
+
+
+@attrs.define(kw_only=True)
+class SummaryBody:
+    """What L8 accepts: the days to summarise (ISO dates)."""
+
+    start_date: str | None = None
+    end_date: str | None = None
+
+
+_OPTIONAL = ("user_id", "details", "ip_address", "user_agent", "session_id", "service_name")
+
+
+def activity_json(view: ActivityView, *, with_username: bool = True) -> dict[str, Any]:
+    """The original's activity object (its 11 columns), with ``username`` on request."""
+    e = view.entry
+    body: dict[str, Any] = {
+        "id": e.id,
+        "user_id": e.user_id,
+        "action": e.action,
+        "entity_type": e.entity_type,
+        "entity_id": e.entity_id,
+        "details": e.details,
+        "ip_address": e.ip_address,
+        "user_agent": e.user_agent,
+        "created_at": iso(e.created_at),
+        "session_id": e.session_id,
+        "service_name": e.service_name,
+    }
+    if with_username:
+        body["username"] = view.username
+    return body
+
+
+def summary_json(summary: ActivitySummary) -> dict[str, Any]:
+    """The original's summary object (its 7 columns)."""
+    return {
+        "id": summary.id,
+        "date": summary.date.isoformat(),
+        "total_activities": summary.total_activities,
+        "unique_users": summary.unique_users,
+        "top_actions": [{"action": t.name, "count": t.count} for t in summary.top_actions],
+        "created_at": iso(summary.created_at),
+        "updated_at": iso(summary.updated_at),
+    }
+
+
+def stats_json(stats: ActivityStats) -> dict[str, Any]:
+    """The original's statistics answer."""
+    totals = stats.totals
+    return {
+        "period_days": stats.period_days,
+        "total_activities": totals.total,
+        "unique_users": totals.unique_users,
+        "top_actions": [{"action": t.name, "count": t.count} for t in totals.top_actions],
+        "top_entity_types": [
+            {"entity_type": t.name, "count": t.count} for t in totals.top_entity_types
+        ],
+        "daily_activity": [{"date": d.date.isoformat(), "count": d.count} for d in stats.daily],
+    }
+
+
+def _pagination(page: Any) -> dict[str, int]:
+    return {"page": page.page, "pages": page.pages, "per_page": page.per_page, "total": page.total}
+
+
+def _truthy_int(request: Request, name: str) -> int | None:
+    """An integer filter that applies only when non-zero (as in the original)."""
+    return int_query(request, name) or None
+
+
+def endpoints(ctx: HttpContext) -> list[Endpoint]:
+    """The activity-log endpoints bound to ``ctx``."""
+    activity: ActivityService = ctx.runtime.core.activity
+
+    async def log_activity(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        data = await wire.read_json(request)
+        fields = {name: data.get(name, UNSET) for name in ("action", "entity_type", "entity_id")}
+        optional = {name: data.get(name) for name in _OPTIONAL}
+        entry = await ctx.slow(activity.log, actor, **fields, **optional)
+        return JSON({"message": "Activity logged successfully", "activity_id": entry.id}, 201)
+
+    async def list_activities(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        found = await ctx.slow(
+            activity.list_activities,
+            actor,
+            user_id=_truthy_int(request, "user_id"),
+            action=text_query(request, "action"),
+            entity_type=text_query(request, "entity_type"),
+            entity_id=_truthy_int(request, "entity_id"),
+            start_date=text_query(request, "start_date"),
+            end_date=text_query(request, "end_date"),
+            page=page_request(request, default=DEFAULT_PER_PAGE, cap=LIST_CAP),
+        )
+        return JSON(
+            {
+                "activities": [activity_json(v) for v in found.items],
+                "pagination": _pagination(found),
+            }
+        )
+
+    async def user_activities(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        found = await ctx.slow(
+            activity.user_activities,
+            actor,
+            path_id(request, "user_id"),
+            action=text_query(request, "action"),
+            entity_type=text_query(request, "entity_type"),
+            page=page_request(request, default=DEFAULT_PER_PAGE, cap=USER_LIST_CAP),
+        )
+        return JSON(
+            {
+                "activities": [activity_json(v, with_username=False) for v in found.items],
+                "pagination": _pagination(found),
+            }
+        )
+
+    async def entity_activities(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        found = await ctx.slow(
+            activity.entity_activities,
+            actor,
+            request.path_params["entity_type"],
+            path_id(request, "entity_id"),
+            page=page_request(request, default=DEFAULT_PER_PAGE, cap=USER_LIST_CAP),
+        )
+        return JSON(
+            {
+                "activities": [activity_json(v) for v in found.items],
+                "pagination": _pagination(found),
+            }
+        )
+
+    async def stats(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        found = await ctx.slow(activity.stats, actor, days=int_query(request, "days"))
+        return JSON(stats_json(found))
+
+    async def summaries(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        found = await ctx.slow(activity.list_summaries, actor, days=int_query(request, "days"))
+        return JSON({"summaries": [summary_json(x) for x in found]})
+
+    async def cleanup(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        job_id = await ctx.slow(activity.start_cleanup, actor)
+        return JSON({"message": "Cleanup task started", "task_id": job_id}, 202)
+
+    async def generate_summary(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        data = await wire.read_json(request, allow_empty=True)
+        job_id = await ctx.slow(
+            activity.start_summary,
+            actor,
+            start_date=data.get("start_date"),
+            end_date=data.get("end_date"),
+        )
+        return JSON({"message": "Summary generation task started", "task_id": job_id}, 202)
+
+    activity_schema = s.ref("Activity")
+    listed = s.obj(
+        activities={"type": "array", "items": activity_schema}, pagination=s.ref("Pagination")
+    )
+    user_listed = s.obj(
+        activities={"type": "array", "items": s.ref("ActivityWithoutUsername")},
+        pagination=s.ref("Pagination"),
+    )
+    started = s.message(task_id={"type": "string", "description": "the job id"})
+    days = Param(name="days", description="the period in days (30 by default)")
+    text = {"type": "string"}
+    return [
+        Endpoint(
+            method="POST",
+            path="/api/activities",
+            handler=log_activity,
+            summary="Submit an activity entry (admins only; the original was public)",
+            tag="activities",
+            body=ACTIVITY_BODY,
+            responses={
+                201: ("Logged", s.message(activity_id={"type": "integer"})),
+                **s.errors(400, 401, 403),
+            },
+        ),
+        Endpoint(
+            method="GET",
+            path="/api/activities",
+            handler=list_activities,
+            summary="Every entry, newest first, with filters (admins only)",
+            tag="activities",
+            params=[
+                *PAGE_PARAMS,
+                Param(name="user_id", description="only this user's entries (0: any)"),
+                Param(name="action", schema=text),
+                Param(name="entity_type", schema=text),
+                Param(name="entity_id", description="only entries about this id (0: any)"),
+                Param(
+                    name="start_date",
+                    schema=text,
+                    description="ISO 8601; entries created at or after it (UTC without a zone)",
+                ),
+                Param(
+                    name="end_date",
+                    schema=text,
+                    description="ISO 8601; entries created at or before it (UTC without a zone)",
+                ),
+            ],
+            responses={200: ("A page of entries", listed), **s.errors(400, 401, 403)},
+        ),
+        Endpoint(
+            method="GET",
+            path="/api/activities/user/{user_id:int}",
+            handler=user_activities,
+            summary="One user's entries, newest first (the user and admins)",
+            tag="activities",
+            params=[
+                Param(name="user_id", where="path"),
+                *PAGE_PARAMS,
+                Param(name="action", schema=text),
+                Param(name="entity_type", schema=text),
+            ],
+            responses={200: ("A page of entries", user_listed), **s.errors(400, 401, 403)},
+        ),
+        Endpoint(
+            method="GET",
+            path="/api/activities/entity/{entity_type}/{entity_id:int}",
+            handler=entity_activities,
+            summary="The entries about one object, newest first (admins only)",
+            tag="activities",
+            params=[
+                Param(name="entity_type", where="path", schema=text),
+                Param(name="entity_id", where="path"),
+                *PAGE_PARAMS,
+            ],
+            responses={200: ("A page of entries", listed), **s.errors(400, 401, 403)},
+        ),
+        Endpoint(
+            method="GET",
+            path="/api/activities/stats",
+            handler=stats,
+            summary="Totals, top actions and entity types, and the last 7 days (admins only)",
+            tag="activities",
+            params=[days],
+            responses={200: ("The statistics", STATS), **s.errors(401, 403)},
+        ),
+        Endpoint(
+            method="GET",
+            path="/api/activities/summaries",
+            handler=summaries,
+            summary="The daily summaries of the last days, newest first (admins only)",
+            tag="activities",
+            params=[days],
+            responses={
+                200: (
+                    "The summaries",
+                    s.obj(summaries={"type": "array", "items": s.ref("ActivitySummary")}),
+                ),
+                **s.errors(401, 403),
+            },
+        ),
+        Endpoint(
+            method="POST",
+            path="/api/activities/cleanup",
+            handler=cleanup,
+            summary="Delete entries older than the retention period, as a job (admins only)",
+            tag="activities",
+            responses={202: ("Started", started), **s.errors(401, 403)},
+        ),
+        Endpoint(
+            method="POST",
+            path="/api/activities/generate-summary",
+            handler=generate_summary,
+            summary="Write daily summaries, as a job (admins only; yesterday by default)",
+            tag="activities",
+            body=s.body_schema(SummaryBody),
+            responses={202: ("Started", started), **s.errors(400, 401, 403)},
+        ),
+    ]
+
+
+_NAME_COUNT = {"type": "integer"}
+
+ACTIVITY_BODY: dict[str, Any] = {
+    **s.body_schema(ActivityBody),
+    "required": ["action", "entity_type", "entity_id"],
+}
+ACTIVITY_BODY["properties"]["details"] = {
+    "type": ["object", "null"],
+    "description": "keys naming passwords, tokens, secrets or credentials are dropped",
+}
+
+
+STATS: dict[str, Any] = s.obj(
+    period_days={"type": "integer"},
+    total_activities={"type": "integer"},
+    unique_users={"type": "integer"},
+    top_actions=s.ACTION_COUNTS,
+    top_entity_types={
+        "type": "array",
+        "maxItems": 10,
+        "items": s.obj(entity_type={"type": "string"}, count=_NAME_COUNT),
+    },
+    daily_activity={
+        "type": "array",
+        "minItems": 7,
+        "maxItems": 7,
+        "description": "the last 7 UTC days, oldest first",
+        "items": s.obj(date={"type": "string"}, count=_NAME_COUNT),
+    },
+)

@@ -1,0 +1,383 @@
+"""A project's outgoing webhooks: register, list, change, delete, rotate the secret, and
+list deliveries (project owners and administrators)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+from starlette.requests import Request
+from starlette.responses import Response
+
+from taskcore.domain.values import UNSET, Unset
+from taskcore.domain.webhooks import WebhookDelivery, WebhookSecret, WebhookView
+from taskcore.errors import ValidationError
+from taskcore.services.webhooks import WebhookService
+from taskcore_adapters.http import schemas as s
+from taskcore_adapters.http.context import HttpContext
+from taskcore_adapters.http.endpoint import Endpoint, Param
+from taskcore_adapters.http.routes.common import PAGE_PARAMS, page_request, path_id
+from taskcore_adapters.http.routes.paging import listed, text_query
+from taskcore_adapters.http.wire import JSON, iso
+
+_EVENT_TYPES: s.Schema = {
+    "type": "array",
+    "items": {"type": "string"},
+    "description": "event names such as `task.created`, or `*` for every event",
+}
+
+WEBHOOK: s.Schema = {
+    "type": "object",
+    "description": "A project's webhook; its signing secret is shown only when created or rotated.",
+    "required": [
+        "id",
+        "project_id",
+        "url",
+        "event_types",
+        "description",
+        "is_active",
+        "disabled_reason",
+        "consecutive_failures",
+        "secret_rotating_until",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ],
+    "additionalProperties": False,
+    "properties": {
+        "id": {"type": "integer"},
+        "project_id": {"type": "integer"},
+        "url": {"type": "string"},
+        "event_types": _EVENT_TYPES,
+        "description": {"type": "string"},
+        "is_active": {"type": "boolean"},
+        "disabled_reason": {
+            "type": ["string", "null"],
+            "description": "why deliveries were stopped automatically",
+        },
+        "consecutive_failures": {
+            "type": "integer",
+            "description": "deliveries in a row that failed for good",
+        },
+        "secret_rotating_until": {
+            "type": ["string", "null"],
+            "description": "until when the previous secret still signs, after a rotation",
+        },
+        "created_by": {"type": ["integer", "null"]},
+        "created_at": {"type": "string"},
+        "updated_at": {"type": "string"},
+    },
+}
+
+DELIVERY: s.Schema = {
+    "type": "object",
+    "required": [
+        "id",
+        "webhook_id",
+        "event_id",
+        "event_type",
+        "message_id",
+        "status",
+        "attempts",
+        "last_status_code",
+        "last_error",
+        "next_attempt_at",
+        "created_at",
+        "updated_at",
+    ],
+    "additionalProperties": False,
+    "properties": {
+        "id": {"type": "integer"},
+        "webhook_id": {"type": "integer"},
+        "event_id": {"type": "string"},
+        "event_type": {"type": "string"},
+        "message_id": {"type": "string", "description": "the `webhook-id` header"},
+        "status": {"type": "string", "enum": ["pending", "delivered", "failed"]},
+        "attempts": {"type": "integer"},
+        "last_status_code": {"type": ["integer", "null"]},
+        "last_error": {"type": ["string", "null"]},
+        "next_attempt_at": {
+            "type": ["string", "null"],
+            "description": "when a pending delivery is tried next",
+        },
+        "created_at": {"type": "string"},
+        "updated_at": {"type": "string"},
+    },
+}
+
+_SECRET = {"type": "string", "description": "`whsec_` and base64; shown only now"}
+
+
+@attrs.define(kw_only=True)
+class WebhookBody:
+    url: str | None = None
+    event_types: list[str] | None = None
+    description: str | None = None
+    is_active: bool | None = None
+
+
+@attrs.define(kw_only=True)
+class WebhookPatch:
+    url: str | Unset | None = UNSET
+    event_types: list[str] | Unset | None = UNSET
+    description: str | Unset | None = UNSET
+    is_active: bool | Unset | None = UNSET
+
+
+def webhook_json(webhook: WebhookView) -> dict[str, Any]:
+    """A webhook, without its secret."""
+    rotating = webhook.secret_rotating_until
+    return {
+        "id": webhook.id,
+        "project_id": webhook.project_id,
+        "url": webhook.url,
+        "event_types": list(webhook.event_types),
+        "description": webhook.description,
+        "is_active": webhook.is_active,
+        "disabled_reason": webhook.disabled_reason,
+        "consecutive_failures": webhook.consecutive_failures,
+        "secret_rotating_until": None if rotating is None else iso(rotating),
+        "created_by": webhook.created_by,
+        "created_at": iso(webhook.created_at),
+        "updated_at": iso(webhook.updated_at),
+    }
+
+
+def delivery_json(delivery: WebhookDelivery) -> dict[str, Any]:
+    """One delivery of an event to a webhook (without its body)."""
+    pending = delivery.status.value == "pending"
+    return {
+        "id": delivery.key,
+        "webhook_id": delivery.endpoint_id,
+        "event_id": delivery.event_id,
+        "event_type": delivery.event_type,
+        "message_id": delivery.message_id,
+        "status": delivery.status.value,
+        "attempts": delivery.attempts,
+        "last_status_code": delivery.last_status_code,
+        "last_error": delivery.last_error,
+        "next_attempt_at": iso(delivery.next_attempt_at) if pending else None,
+        "created_at": iso(delivery.created_at),
+        "updated_at": iso(delivery.updated_at),
+    }
+
+
+def _secret_json(created: WebhookSecret, message: str) -> dict[str, Any]:
+    until = created.previous_secret_expires_at
+    answer: dict[str, Any] = {
+        "message": message,
+        "webhook": webhook_json(created.webhook),
+        "secret": created.secret,
+    }
+    if until is not None:
+        answer["previous_secret_expires_at"] = iso(until)
+    return answer
+
+
+def endpoints(ctx: HttpContext) -> list[Endpoint]:
+    """The webhook endpoints bound to ``ctx``."""
+    webhooks: WebhookService = ctx.runtime.core.webhooks
+
+    async def list_webhooks(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        found = await ctx.slow(
+            webhooks.list_webhooks,
+            actor,
+            path_id(request, "project_id"),
+            page=page_request(request),
+        )
+        return JSON(listed("webhooks", found, webhook_json))
+
+    async def create_webhook(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        project_id = path_id(request, "project_id")
+        body = await ctx.body(request, WebhookBody)
+        created = await ctx.slow(
+            webhooks.create_webhook,
+            actor,
+            project_id,
+            url=body.url,
+            event_types=body.event_types,
+            description=body.description,
+            is_active=True if body.is_active is None else body.is_active,
+        )
+        return JSON(_secret_json(created, "Webhook created successfully"), 201)
+
+    async def get_webhook(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        found = await ctx.slow(
+            webhooks.get_webhook,
+            actor,
+            path_id(request, "project_id"),
+            path_id(request, "webhook_id"),
+        )
+        return JSON({"webhook": webhook_json(found)})
+
+    async def update_webhook(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        project_id = path_id(request, "project_id")
+        webhook_id = path_id(request, "webhook_id")
+        body = await ctx.body(request, WebhookPatch)
+        if body.url is None:
+            raise ValidationError("url cannot be empty", field="url")
+        if body.event_types is None:
+            raise ValidationError(
+                "event_types must be a non-empty list of event names", field="event_types"
+            )
+        updated = await ctx.slow(
+            webhooks.update_webhook,
+            actor,
+            project_id,
+            webhook_id,
+            url=body.url,
+            event_types=body.event_types,
+            description=body.description,
+            is_active=body.is_active,
+        )
+        return JSON({"message": "Webhook updated successfully", "webhook": webhook_json(updated)})
+
+    async def delete_webhook(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        await ctx.slow(
+            webhooks.delete_webhook,
+            actor,
+            path_id(request, "project_id"),
+            path_id(request, "webhook_id"),
+        )
+        return JSON({"message": "Webhook deleted successfully"})
+
+    async def rotate_secret(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        rotated = await ctx.slow(
+            webhooks.rotate_secret,
+            actor,
+            path_id(request, "project_id"),
+            path_id(request, "webhook_id"),
+        )
+        return JSON(_secret_json(rotated, "Webhook secret rotated"))
+
+    async def list_deliveries(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        found = await ctx.slow(
+            webhooks.list_deliveries,
+            actor,
+            path_id(request, "project_id"),
+            path_id(request, "webhook_id"),
+            status=text_query(request, "status"),
+            page=page_request(request),
+        )
+        return JSON(listed("deliveries", found, delivery_json))
+
+    project_id = Param(name="project_id", where="path")
+    webhook_id = Param(name="webhook_id", where="path")
+    one = "/api/projects/{project_id:int}/webhooks/{webhook_id:int}"
+    pagination = s.ref("Pagination")
+    created = s.obj(
+        ["message", "webhook", "secret"],
+        message={"type": "string"},
+        webhook=WEBHOOK,
+        secret=_SECRET,
+    )
+    rotated = s.obj(
+        message={"type": "string"},
+        webhook=WEBHOOK,
+        secret=_SECRET,
+        previous_secret_expires_at={
+            "type": "string",
+            "description": "until when the previous secret still signs",
+        },
+    )
+    return [
+        Endpoint(
+            method="GET",
+            path="/api/projects/{project_id:int}/webhooks",
+            handler=list_webhooks,
+            summary="A project's webhooks, oldest first, without secrets (owners and admins)",
+            tag="webhooks",
+            params=[project_id, *PAGE_PARAMS],
+            responses={
+                200: (
+                    "A page of webhooks",
+                    s.obj(webhooks={"type": "array", "items": WEBHOOK}, pagination=pagination),
+                ),
+                **s.errors(401, 403, 404),
+            },
+        ),
+        Endpoint(
+            method="POST",
+            path="/api/projects/{project_id:int}/webhooks",
+            handler=create_webhook,
+            summary="Register a webhook; the answer carries its signing secret, shown only "
+            "once (owners and admins)",
+            tag="webhooks",
+            params=[project_id],
+            body=s.body_schema(WebhookBody),
+            responses={201: ("Created", created), **s.errors(400, 401, 403, 404)},
+        ),
+        Endpoint(
+            method="GET",
+            path=one,
+            handler=get_webhook,
+            summary="One webhook, without its secret (owners and admins)",
+            tag="webhooks",
+            params=[project_id, webhook_id],
+            responses={200: ("The webhook", s.obj(webhook=WEBHOOK)), **s.errors(401, 403, 404)},
+        ),
+        Endpoint(
+            method="PATCH",
+            path=one,
+            handler=update_webhook,
+            summary="Change a webhook's url, event_types, description or is_active; "
+            "activating it clears its failures (owners and admins)",
+            tag="webhooks",
+            params=[project_id, webhook_id],
+            body=s.body_schema(WebhookPatch),
+            responses={
+                200: ("Updated", s.message(webhook=WEBHOOK)),
+                **s.errors(400, 401, 403, 404),
+            },
+        ),
+        Endpoint(
+            method="DELETE",
+            path=one,
+            handler=delete_webhook,
+            summary="Delete a webhook and its deliveries (owners and admins)",
+            tag="webhooks",
+            params=[project_id, webhook_id],
+            responses={200: ("Deleted", s.message()), **s.errors(401, 403, 404)},
+        ),
+        Endpoint(
+            method="POST",
+            path=one + "/rotate-secret",
+            handler=rotate_secret,
+            summary="Give a webhook a new secret; the previous one keeps signing for 24 "
+            "hours (owners and admins)",
+            tag="webhooks",
+            params=[project_id, webhook_id],
+            responses={200: ("Rotated", rotated), **s.errors(401, 403, 404)},
+        ),
+        Endpoint(
+            method="GET",
+            path=one + "/deliveries",
+            handler=list_deliveries,
+            summary="A webhook's deliveries, newest first (owners and admins)",
+            tag="webhooks",
+            params=[
+                project_id,
+                webhook_id,
+                *PAGE_PARAMS,
+                Param(
+                    name="status",
+                    schema={"type": "string", "enum": ["pending", "delivered", "failed"]},
+                    description="only deliveries in this status",
+                ),
+            ],
+            responses={
+                200: (
+                    "A page of deliveries",
+                    s.obj(deliveries={"type": "array", "items": DELIVERY}, pagination=pagination),
+                ),
+                **s.errors(400, 401, 403, 404),
+            },
+        ),
+    ]

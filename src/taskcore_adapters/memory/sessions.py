@@ -1,0 +1,60 @@
+"""Login sessions and refresh tokens in memory."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+
+from taskcore.domain.sessions import AuthSession, RefreshUse
+
+
+@attrs.define
+class StoredRefreshToken:
+    """A refresh token's digest, its session and when it was used."""
+
+    session_id: str
+    created_at: dt.datetime
+    used_at: dt.datetime | None = None
+
+
+class InMemorySessionRepository:
+    """Sessions and refresh-token digests (see ``taskcore.ports.sessions``)."""
+
+    def __init__(
+        self, sessions: dict[str, AuthSession], tokens: dict[str, StoredRefreshToken]
+    ) -> None:
+        self._sessions = sessions
+        self._tokens = tokens
+
+    def add(self, session: AuthSession) -> None:
+        if session.id in self._sessions:
+            raise ValueError(f"duplicate session {session.id}")
+        self._sessions[session.id] = session
+
+    def get(self, session_id: str) -> AuthSession | None:
+        return self._sessions.get(session_id)
+
+    def revoke(self, session_id: str, *, now: dt.datetime, reason: str) -> None:
+        session = self._sessions.get(session_id)
+        if session is not None and session.revoked_at is None:
+            self._sessions[session_id] = attrs.evolve(
+                session, revoked_at=now, revoked_reason=reason
+            )
+
+    def revoke_all(self, user_id: int, *, now: dt.datetime, reason: str) -> None:
+        for session in list(self._sessions.values()):
+            if session.user_id == user_id:
+                self.revoke(session.id, now=now, reason=reason)
+
+    def add_refresh_token(self, digest: str, *, session_id: str, now: dt.datetime) -> None:
+        self._tokens[digest] = StoredRefreshToken(session_id=session_id, created_at=now)
+
+    def use_refresh_token(self, digest: str, *, now: dt.datetime) -> RefreshUse | None:
+        stored = self._tokens.get(digest)
+        if stored is None:
+            return None
+        first = stored.used_at is None
+        if first:
+            stored.used_at = now
+        return RefreshUse(session_id=stored.session_id, first_use=first)

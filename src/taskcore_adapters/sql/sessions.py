@@ -1,0 +1,80 @@
+"""Login sessions and refresh tokens in SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Connection, Row, insert, select, update
+
+from taskcore.domain.sessions import AuthSession, RefreshUse
+from taskcore_adapters.sql.tables import auth_sessions, refresh_tokens
+
+
+def _session(row: Row[tuple[object, ...]]) -> AuthSession:
+    m = row._mapping
+    return AuthSession(
+        id=m["id"],
+        user_id=m["user_id"],
+        created_at=m["created_at"],
+        expires_at=m["expires_at"],
+        revoked_at=m["revoked_at"],
+        revoked_reason=m["revoked_reason"],
+    )
+
+
+class SqlAlchemySessionRepository:
+    """Sessions and refresh-token digests (see ``taskcore.ports.sessions``)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, session: AuthSession) -> None:
+        self._conn.execute(
+            insert(auth_sessions).values(
+                id=session.id,
+                user_id=session.user_id,
+                created_at=session.created_at,
+                expires_at=session.expires_at,
+                revoked_at=session.revoked_at,
+                revoked_reason=session.revoked_reason,
+            )
+        )
+
+    def get(self, session_id: str) -> AuthSession | None:
+        row = self._conn.execute(
+            select(auth_sessions).where(auth_sessions.c.id == session_id)
+        ).first()
+        return None if row is None else _session(row)
+
+    def revoke(self, session_id: str, *, now: dt.datetime, reason: str) -> None:
+        self._conn.execute(
+            update(auth_sessions)
+            .where(auth_sessions.c.id == session_id, auth_sessions.c.revoked_at.is_(None))
+            .values(revoked_at=now, revoked_reason=reason)
+        )
+
+    def revoke_all(self, user_id: int, *, now: dt.datetime, reason: str) -> None:
+        self._conn.execute(
+            update(auth_sessions)
+            .where(auth_sessions.c.user_id == user_id, auth_sessions.c.revoked_at.is_(None))
+            .values(revoked_at=now, revoked_reason=reason)
+        )
+
+    def add_refresh_token(self, digest: str, *, session_id: str, now: dt.datetime) -> None:
+        self._conn.execute(
+            insert(refresh_tokens).values(digest=digest, session_id=session_id, created_at=now)
+        )
+
+    def use_refresh_token(self, digest: str, *, now: dt.datetime) -> RefreshUse | None:
+        t = refresh_tokens
+        # One conditional update: of concurrent callers exactly one sees the row unused.
+        won = self._conn.execute(
+            update(t)
+            .where(t.c.digest == digest, t.c.used_at.is_(None))
+            .values(used_at=now)
+            .returning(t.c.session_id)
+        ).first()
+        if won is not None:
+            return RefreshUse(session_id=won.session_id, first_use=True)
+        seen = self._conn.execute(select(t.c.session_id).where(t.c.digest == digest)).first()
+        return None if seen is None else RefreshUse(session_id=seen.session_id, first_use=False)

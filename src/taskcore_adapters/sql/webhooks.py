@@ -1,0 +1,215 @@
+"""Webhook endpoints and their deliveries in SQL (see ``taskcore.ports.webhooks``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from taskcore.domain.pagination import Page, PageRequest
+from taskcore.domain.webhooks import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
+from taskcore.errors import WebhookNotFound
+from taskcore_adapters.sql.tables import webhook_deliveries as d
+from taskcore_adapters.sql.tables import webhook_endpoints as e
+
+
+def _endpoint(row: Any) -> WebhookEndpoint:
+    return WebhookEndpoint(
+        id=row.id,
+        project_id=row.project_id,
+        url=row.url,
+        event_types=tuple(row.event_types),
+        description=row.description,
+        is_active=row.is_active,
+        disabled_reason=row.disabled_reason,
+        consecutive_failures=row.consecutive_failures,
+        secret=row.secret,
+        previous_secret=row.previous_secret,
+        previous_secret_expires_at=row.previous_secret_expires_at,
+        created_by=row.created_by,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _endpoint_values(endpoint: WebhookEndpoint) -> dict[str, Any]:
+    return {
+        "project_id": endpoint.project_id,
+        "url": endpoint.url,
+        "event_types": list(endpoint.event_types),
+        "description": endpoint.description,
+        "is_active": endpoint.is_active,
+        "disabled_reason": endpoint.disabled_reason,
+        "consecutive_failures": endpoint.consecutive_failures,
+        "secret": endpoint.secret,
+        "previous_secret": endpoint.previous_secret,
+        "previous_secret_expires_at": endpoint.previous_secret_expires_at,
+        "created_by": endpoint.created_by,
+        "created_at": endpoint.created_at,
+        "updated_at": endpoint.updated_at,
+    }
+
+
+def _delivery(row: Any) -> WebhookDelivery:
+    return WebhookDelivery(
+        id=row.id,
+        endpoint_id=row.endpoint_id,
+        event_id=row.event_id,
+        event_type=row.event_type,
+        message_id=row.message_id,
+        payload=row.payload,
+        status=WebhookDeliveryStatus(row.status),
+        attempts=row.attempts,
+        last_status_code=row.last_status_code,
+        last_error=row.last_error,
+        next_attempt_at=row.next_attempt_at,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+class SqlAlchemyWebhookRepository:
+    """Endpoints in ``webhook_endpoints`` (see ``WebhookRepository``)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+        new_id = self._conn.execute(
+            insert(e).values(**_endpoint_values(endpoint)).returning(e.c.id)
+        ).scalar_one()
+        found = self.get(new_id)
+        if found is None:  # pragma: no cover - read back in the same transaction
+            raise WebhookNotFound(new_id)
+        return found
+
+    def get(self, webhook_id: int, *, for_update: bool = False) -> WebhookEndpoint | None:
+        query = select(e).where(e.c.id == webhook_id)
+        if for_update and self._conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = self._conn.execute(query).first()
+        return _endpoint(row) if row else None
+
+    def update(self, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+        result = self._conn.execute(
+            update(e).where(e.c.id == endpoint.key).values(**_endpoint_values(endpoint))
+        )
+        if result.rowcount == 0:
+            raise WebhookNotFound(endpoint.key)
+        found = self.get(endpoint.key)
+        if found is None:  # pragma: no cover - read back in the same transaction
+            raise WebhookNotFound(endpoint.key)
+        return found
+
+    def delete(self, webhook_id: int) -> None:
+        self._conn.execute(delete(d).where(d.c.endpoint_id == webhook_id))
+        self._conn.execute(delete(e).where(e.c.id == webhook_id))
+
+    def delete_in_project(self, project_id: int) -> int:
+        ids = select(e.c.id).where(e.c.project_id == project_id).scalar_subquery()
+        self._conn.execute(delete(d).where(d.c.endpoint_id.in_(ids)))
+        return self._conn.execute(delete(e).where(e.c.project_id == project_id)).rowcount
+
+    def find(self, project_id: int, *, offset: int, limit: int) -> Sequence[WebhookEndpoint]:
+        rows = self._conn.execute(
+            select(e)
+            .where(e.c.project_id == project_id)
+            .order_by(e.c.id)
+            .offset(offset)
+            .limit(limit)
+        ).all()
+        return [_endpoint(r) for r in rows]
+
+    def count(self, project_id: int) -> int:
+        return self._conn.execute(
+            select(func.count()).select_from(e).where(e.c.project_id == project_id)
+        ).scalar_one()
+
+    def active_for_project(self, project_id: int) -> Sequence[WebhookEndpoint]:
+        rows = self._conn.execute(
+            select(e).where(e.c.project_id == project_id, e.c.is_active.is_(True)).order_by(e.c.id)
+        ).all()
+        return [_endpoint(r) for r in rows]
+
+
+class SqlAlchemyWebhookDeliveryRepository:
+    """Deliveries in ``webhook_deliveries`` (see ``WebhookDeliveryRepository``)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def add(self, delivery: WebhookDelivery) -> WebhookDelivery | None:
+        dialect_insert = (
+            postgresql.insert if self._conn.dialect.name == "postgresql" else sqlite.insert
+        )
+        new_id = self._conn.execute(
+            dialect_insert(d)
+            .values(
+                endpoint_id=delivery.endpoint_id,
+                event_id=delivery.event_id,
+                event_type=delivery.event_type,
+                message_id=delivery.message_id,
+                payload=delivery.payload,
+                status=delivery.status.value,
+                attempts=delivery.attempts,
+                last_status_code=delivery.last_status_code,
+                last_error=delivery.last_error,
+                next_attempt_at=delivery.next_attempt_at,
+                created_at=delivery.created_at,
+                updated_at=delivery.updated_at,
+            )
+            .on_conflict_do_nothing(index_elements=[d.c.endpoint_id, d.c.event_id])
+            .returning(d.c.id)
+        ).scalar_one_or_none()
+        return None if new_id is None else self.get(new_id)
+
+    def get(self, delivery_id: int, *, for_update: bool = False) -> WebhookDelivery | None:
+        query = select(d).where(d.c.id == delivery_id)
+        if for_update and self._conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = self._conn.execute(query).first()
+        return _delivery(row) if row else None
+
+    def save(self, delivery: WebhookDelivery) -> None:
+        self._conn.execute(
+            update(d)
+            .where(d.c.id == delivery.key)
+            .values(
+                status=delivery.status.value,
+                attempts=delivery.attempts,
+                last_status_code=delivery.last_status_code,
+                last_error=delivery.last_error,
+                next_attempt_at=delivery.next_attempt_at,
+                updated_at=delivery.updated_at,
+            )
+        )
+
+    def due(self, now: dt.datetime, limit: int) -> Sequence[WebhookDelivery]:
+        rows = self._conn.execute(
+            select(d)
+            .where(d.c.status == WebhookDeliveryStatus.PENDING.value, d.c.next_attempt_at <= now)
+            .order_by(d.c.next_attempt_at, d.c.id)
+            .limit(limit)
+        ).all()
+        return [_delivery(r) for r in rows]
+
+    def find(
+        self, endpoint_id: int, status: WebhookDeliveryStatus | None, page: PageRequest
+    ) -> Page[WebhookDelivery]:
+        where = [d.c.endpoint_id == endpoint_id]
+        if status is not None:
+            where.append(d.c.status == status.value)
+        total = self._conn.execute(select(func.count()).select_from(d).where(*where)).scalar_one()
+        rows = self._conn.execute(
+            select(d)
+            .where(*where)
+            .order_by(d.c.created_at.desc(), d.c.id.desc())
+            .offset(page.offset)
+            .limit(page.per_page)
+        ).all()
+        return Page(
+            items=[_delivery(r) for r in rows], page=page.page, per_page=page.per_page, total=total
+        )

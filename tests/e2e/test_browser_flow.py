@@ -1,0 +1,238 @@
+"""A person's way through the pages, in real headless Chromium against ``taskcore
+serve``: register, log in, create a project, add a member, create and move a task,
+comment, upload and download a file, see the notification, log out; and a forged form.
+
+The tests also leave screenshots of the main pages in docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Locator, Page
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "a long passphrase 1"
+PHONE = {"width": 390, "height": 844}
+
+
+def context(browser: Browser, base: str, **options: object) -> BrowserContext:
+    """A fresh browser context (its own cookies) on ``base``."""
+    return browser.new_context(base_url=base, accept_downloads=True, **options)  # type: ignore[arg-type]
+
+
+def register(page: Page, username: str, full_name: str) -> None:
+    """Fill in and send the register form."""
+    page.goto("/register")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("E-mail").fill(f"{username}@example.com")
+    page.get_by_label("Full name").fill(full_name)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Repeat the password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url("**/dashboard")
+
+
+def login(page: Page, username: str, password: str = PASSWORD) -> None:
+    """Fill in and send the login form."""
+    page.goto("/login")
+    page.get_by_label("Username or e-mail").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/dashboard")
+
+
+def logout(page: Page) -> None:
+    """Press the log-out button."""
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login")
+
+
+def shot(page: Page, folder: Path, name: str) -> None:
+    """A full-page screenshot ``<name>.png``."""
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+def drag(page: Page, source: Locator, target: Locator) -> None:
+    """Drag ``source`` by its corner onto the middle of ``target`` with the mouse, in
+    small steps as a hand would (HTML drag and drop needs the intermediate moves)."""
+    start = source.bounding_box()
+    end = target.bounding_box()
+    assert start is not None
+    assert end is not None
+    page.mouse.move(start["x"] + 3, start["y"] + 3)
+    page.mouse.down()
+    page.mouse.move(start["x"] + 20, start["y"] + 20, steps=5)
+    page.mouse.move(end["x"] + end["width"] / 2, end["y"] + end["height"] / 2, steps=10)
+    page.mouse.up()
+
+
+def column_titles(page: Page, status: str) -> list[str]:
+    """The card titles of one board column, top to bottom."""
+    return page.locator(f'.column[data-status="{status}"] .task-title').all_inner_texts()
+
+
+def test_the_whole_way_through(
+    chromium: Browser, server: str, screenshot_dir: Path, tmp_path: Path
+) -> None:
+    """Two people collaborate on a project through the pages only."""
+    from playwright.sync_api import expect
+
+    bob_context = context(chromium, server)
+    bob = bob_context.new_page()
+    register(bob, "bob", "Bob Builder")
+    bob.goto("/profile")
+    bob_id = re.search(r"User id\s*(\d+)", bob.locator("dl.facts").inner_text())
+    assert bob_id is not None
+    logout(bob)
+
+    alice_context = context(chromium, server)
+    alice = alice_context.new_page()
+    alice.goto("/login")
+    shot(alice, screenshot_dir, "login")
+    register(alice, "alice", "Alice Liddell")
+    logout(alice)
+    login(alice, "alice")
+
+    # a project
+    alice.goto("/projects")
+    alice.get_by_label("Name").fill("Apollo")
+    alice.get_by_label("Description").fill("To the moon and back.")
+    alice.get_by_role("button", name="Create project").click()
+    alice.wait_for_url(re.compile(r".*/projects/\d+$"))
+    board_url = alice.url
+    project_id = board_url.rsplit("/", 1)[1]
+
+    # a member
+    alice.get_by_role("link", name="Members").click()
+    alice.get_by_label("User id").fill(bob_id.group(1))
+    alice.get_by_role("button", name="Add member").click()
+    assert alice.get_by_role("status").inner_text() == "bob added."
+    shot(alice, screenshot_dir, "members")
+
+    # tasks on the board, one assigned to bob
+    alice.goto(board_url)
+    for title, assignee, due in (
+        ("Write the launch plan", "bob", ""),
+        ("Order fuel", "alice", "2020-01-31"),
+        ("Paint the rocket", None, ""),
+    ):
+        alice.get_by_label("Title").fill(title)
+        if assignee:
+            alice.locator("#nt-assignee_id").select_option(label=assignee)
+        if due:
+            alice.get_by_label("Due date").fill(due)
+        alice.get_by_role("button", name="Add task").click()
+        alice.wait_for_load_state()
+    assert ["Write the launch plan", "Order fuel", "Paint the rocket"] == column_titles(
+        alice, "pending"
+    )
+
+    # move with the plain form: the launch plan goes to "in progress"
+    card = alice.locator(".task-card", has_text="Write the launch plan")
+    card.get_by_label("Column").select_option("in_progress")
+    card.get_by_role("button", name="Move", exact=True).click()
+    alice.wait_for_load_state()
+    assert ["Write the launch plan"] == column_titles(alice, "in_progress")
+
+    # and by drag and drop: "Paint the rocket" onto the completed column
+    drag(
+        alice,
+        alice.locator(".task-card", has_text="Paint the rocket"),
+        alice.locator('.column[data-status="completed"]'),
+    )
+    expect(alice.locator('.column[data-status="completed"] .task-card')).to_have_count(1)
+    assert ["Paint the rocket"] == column_titles(alice, "completed")
+    assert ["Order fuel"] == column_titles(alice, "pending")
+    shot(alice, screenshot_dir, "board")
+
+    # the task page: a comment, an attachment uploaded and downloaded
+    alice.get_by_role("link", name="Write the launch plan").click()
+    alice.get_by_label("Add a comment").fill("Draft attached, @bob please review.")
+    alice.get_by_role("button", name="Comment").click()
+    assert alice.locator(".comment-body").inner_text() == "Draft attached, @bob please review."
+    plan = tmp_path / "launch-plan.txt"
+    plan.write_text("T-minus 10 ... liftoff\n")
+    alice.get_by_label("Attach a file").set_input_files(str(plan))
+    alice.get_by_role("button", name="Upload").click()
+    assert "launch-plan.txt uploaded." == alice.get_by_role("status").inner_text()
+    with alice.expect_download() as info:
+        alice.get_by_role("link", name="launch-plan.txt").click()
+    download = info.value
+    assert "launch-plan.txt" == download.suggested_filename
+    assert "T-minus 10 ... liftoff\n" == Path(download.path()).read_text()
+    shot(alice, screenshot_dir, "task")
+
+    alice.goto("/dashboard")
+    expect(alice.locator("#h-overdue")).to_have_text("Overdue (1)")
+    shot(alice, screenshot_dir, "dashboard")
+    alice.goto("/projects")
+    shot(alice, screenshot_dir, "projects")
+    alice.goto("/reports")
+    shot(alice, screenshot_dir, "reports")
+    alice.goto("/profile")
+    shot(alice, screenshot_dir, "profile")
+    logout(alice)
+    alice.goto(board_url)
+    assert "/login" in alice.url
+
+    # bob sees the notification, then logs out
+    login(bob, "bob")
+    unread = re.search(r"Unread notifications \((\d+)\)", bob.content())
+    assert unread is not None
+    assert int(unread.group(1)) >= 1  # assigned, commented on, mentioned
+    inbox_link = bob.get_by_role("navigation").get_by_role("link", name=re.compile("^Inbox"))
+    expect(inbox_link).to_have_text(re.compile(r"Inbox [1-9]"))
+    inbox_link.click()
+    assert "Write the launch plan" in bob.locator(".notifications").inner_text()
+    shot(bob, screenshot_dir, "inbox")
+    bob.get_by_role("button", name="Mark all read").click()
+    assert "0 unread." in bob.content()
+    bob.goto(f"/projects/{project_id}")
+    assert ["Write the launch plan"] == column_titles(bob, "in_progress")
+    logout(bob)
+
+    # the administrator's page, and the board at phone width
+    root_context = context(chromium, server)
+    root = root_context.new_page()
+    login(root, "root", "root password 1")
+    root.goto("/admin")
+    shot(root, screenshot_dir, "admin")
+    root_context.close()
+    phone_context = context(chromium, server, viewport=PHONE, is_mobile=True)
+    phone = phone_context.new_page()
+    login(phone, "alice")
+    phone.goto(board_url)
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"]
+    shot(phone, screenshot_dir, "board-phone")
+    for item in (phone_context, alice_context, bob_context):
+        item.close()
+
+
+def test_a_form_without_its_csrf_token_is_refused(chromium: Browser, server: str) -> None:
+    """A form sent without its token is refused with 403, from the page or from elsewhere."""
+    browser = context(chromium, server)
+    page = browser.new_page()
+    register(page, "carol", "Carol")
+    page.goto("/projects")
+    page.evaluate("document.querySelectorAll('input[name=csrf_token]').forEach(e => e.remove())")
+    page.get_by_label("Name").fill("Forged")
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.get_by_role("button", name="Create project").click()
+    assert 403 == answer.value.status
+    assert "did not come from this site" in page.content()
+    # a cross-site style post with the user's cookies but no token
+    forged = browser.request.post(
+        f"{server}/projects", form={"name": "Forged again"}, max_redirects=0
+    )
+    assert 403 == forged.status
+    page.goto("/projects")
+    assert "Forged" not in page.locator("main").inner_text()
+    browser.close()
