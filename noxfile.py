@@ -1,10 +1,11 @@
 """Contributor entry point: ``nox`` runs every check; ``nox -l`` lists the sessions.
 
-Test sessions form a matrix over every Python 3.11+ interpreter found on this machine
-(on PATH as ``python3.X``, or installed by pyenv) and over the database backends: the
-``tests`` sessions use SQLite, the ``tests_services`` sessions PostgreSQL, Redis and a
-real SMTP server. Service URLs come from ``TASKCORE_TEST_POSTGRES_URL`` and
-``TASKCORE_TEST_REDIS_URL`` (defaults: the local servers).
+The ``tests`` sessions (SQLite and the in-memory adapters) run on every Python 3.11+
+interpreter found on this machine (on PATH as ``python3.X``, or installed by pyenv); the
+``tests_services`` sessions (PostgreSQL, Redis and a real SMTP server) on the oldest and
+the newest of them; ``e2e`` drives headless Chromium against ``taskcore serve``. Service
+URLs come from ``TASKCORE_TEST_POSTGRES_URL`` and ``TASKCORE_TEST_REDIS_URL`` (defaults:
+the local servers).
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ def _interpreters() -> list[str]:
 
 PYTHONS = _interpreters()
 FIRST = PYTHONS[0] if PYTHONS else None
+OLDEST_AND_NEWEST = sorted(set(PYTHONS[:1] + PYTHONS[-1:]))
+"""The service tier depends on the servers more than on the interpreter: it runs on the
+oldest and the newest Python (the ``tests`` sessions cover every one), which keeps the
+whole run well inside CI's time budget."""
 
 
 def _install(session: nox.Session, *groups: str) -> None:
@@ -73,7 +78,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=FIRST)
 def typing(session: nox.Session) -> None:
     """mypy in strict mode over the library, the tests and the examples."""
-    _install(session, "typing", "test")
+    _install(session, "typing", "test", "e2e")
     session.run("mypy")
 
 
@@ -97,7 +102,7 @@ def tests(session: nox.Session) -> None:
     _pytest(session, "sqlite", "-m", "not postgres and not redis and not smtp and not e2e")
 
 
-@nox.session(python=PYTHONS)
+@nox.session(python=OLDEST_AND_NEWEST)
 def tests_services(session: nox.Session) -> None:
     """Everything that touches a server, on PostgreSQL, with Redis and a real SMTP server.
 

@@ -64,6 +64,8 @@ class Taskcore:
     jobs: Jobs
     transactions: Transactions
     clock: Clock
+    background_relay: bool = False
+    _wake: threading.Event = attrs.field(factory=threading.Event, alias="_wake")
 
     def run_job(self, name: str, args: Mapping[str, Any]) -> None:
         """Run a background job by name (job queues and workers call this).
@@ -76,20 +78,27 @@ class Taskcore:
     def tick(self) -> None:
         """One round of background housekeeping: relay the outbox, re-queue event
         deliveries that are due, and enqueue periodic jobs whose time has come."""
-        self.events.relay()
+        self.events.relay_now()
         self.events.retry_due()
         self.jobs.run_due(self.clock.now())
 
+    def wake(self) -> None:
+        """Make :meth:`pump` run its next round now (with ``background_relay``, every
+        commit that stored events calls this)."""
+        self._wake.set()
+
     def pump(self, stop: threading.Event, interval: float = 2.0) -> None:
-        """Call :meth:`tick` every ``interval`` seconds until ``stop`` is set (the worker
-        and the embedded server run this in a thread). A failing round (database or queue
-        briefly down) is logged and tried again next round."""
+        """Call :meth:`tick` every ``interval`` seconds, or at once when woken, until
+        ``stop`` is set (the worker and the server run this in a thread; call
+        :meth:`wake` after setting ``stop`` to end it at once). A failing round (database
+        or queue briefly down) is logged and tried again next round."""
         while not stop.is_set():
+            self._wake.clear()
             try:
                 self.tick()
             except Exception:  # keep pumping; the next round retries
                 log.exception("background round failed")
-            stop.wait(interval)
+            self._wake.wait(interval)
 
 
 def build(
@@ -110,6 +119,7 @@ def build(
     mailer: Mailer | None = None,
     template_renderer: TemplateRenderer | None = None,
     mail_max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    background_relay: bool = False,
 ) -> Taskcore:
     """Assemble taskcore from its ports.
 
@@ -136,6 +146,10 @@ def build(
         template_renderer: Renders notification templates; by default the original's
             plain ``{{key}}`` substitution, with values escaped in HTML bodies.
         mail_max_attempts: Delivery attempts of one e-mail before it is marked failed.
+        background_relay: Relay the outbox in :meth:`Taskcore.pump`'s thread, woken by
+            each commit, instead of in the committing thread right after its commit: the
+            caller does not wait for event handlers (or their job enqueues), and bursts
+            of commits are relayed in batches. Whoever sets it must run ``pump``.
 
     Returns:
         The assembled instance.
@@ -145,7 +159,8 @@ def build(
     events = EventDispatcher(
         transactions=transactions, clock=clock, jobs=jobs, handlers=event_handlers
     )
-    transactions.after_commit(events.relay_now)
+    wake = threading.Event()
+    transactions.after_commit(wake.set if background_relay else events.relay_now)
     attachments = AttachmentService(
         transactions=transactions,
         clock=clock,
@@ -232,4 +247,6 @@ def build(
         jobs=jobs,
         transactions=transactions,
         clock=clock,
+        background_relay=background_relay,
+        _wake=wake,
     )

@@ -185,6 +185,7 @@ def from_settings(
         webhook_sender=webhook_sender(settings),
         webhook_options=webhook_options(settings),
         session_ttl=dt.timedelta(seconds=settings.session_ttl_seconds),
+        background_relay=settings.background_relay,
         job_queue=queue,
         mailer=mailer or mailer_from_settings(settings),
         template_renderer=template_renderer(),

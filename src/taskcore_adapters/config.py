@@ -46,6 +46,9 @@ class Settings:
         auth_rate_per_address: Login/registration attempts per client address
             (``limits`` notation such as ``30/minute``; ``off`` disables).
         failed_login_rate: Failed logins per account before it is throttled.
+        background_relay: Relay committed events in a background thread of the server
+            instead of in the request that committed them (``TASKCORE_RELAY=background``;
+            the default ``inline`` handles them before the response).
         trusted_proxies: Addresses or CIDR networks of reverse proxies whose
             ``X-Forwarded-For`` is believed (none by default).
         log_retention_days: Days activity entries are kept (90 by default).
@@ -80,6 +83,7 @@ class Settings:
     rate_limit_url: str = "memory://"
     auth_rate_per_address: str | None = "30/minute"
     failed_login_rate: str | None = "10/minute"
+    background_relay: bool = False
     trusted_proxies: tuple[str, ...] = ()
     log_retention_days: int = 90
     webhook_allow_http: bool = False
@@ -131,6 +135,7 @@ class Settings:
             rate_limit_url=opt("TASKCORE_RATE_LIMIT_URL") or "memory://",
             auth_rate_per_address=_rate(env, "TASKCORE_AUTH_RATE_PER_ADDRESS", "30/minute"),
             failed_login_rate=_rate(env, "TASKCORE_FAILED_LOGIN_RATE", "10/minute"),
+            background_relay=_relay(env),
             trusted_proxies=_networks(env, "TASKCORE_TRUSTED_PROXIES"),
             log_retention_days=positive_int(env, "TASKCORE_LOG_RETENTION_DAYS", 90),
             webhook_allow_http=_flag(env, "TASKCORE_WEBHOOK_ALLOW_HTTP"),
@@ -293,3 +298,15 @@ def _mail_port(env: Mapping[str, str]) -> int:
     if port > 65535:
         raise ConfigError("TASKCORE_MAIL_PORT must be a port number")
     return port
+
+
+def _relay(env: Mapping[str, str]) -> bool:
+    """``TASKCORE_RELAY``: ``inline`` (default) or ``background``.
+
+    Raises:
+        ConfigError: any other value.
+    """
+    value = env.get("TASKCORE_RELAY", "").strip().lower() or "inline"
+    if value not in {"inline", "background"}:
+        raise ConfigError("TASKCORE_RELAY must be inline or background")
+    return value == "background"

@@ -95,3 +95,18 @@ class TestSecretKey:
         """A configured key is used and nothing is written."""
         assert "c" * 40 == Settings(data_dir=tmp_path, secret_key="c" * 40).resolve_secret_key()
         assert not (tmp_path / "secret_key").exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("", False), ("inline", False), ("background", True), (" Background ", True)],
+)
+def test_relay_mode(value: str, expected: bool) -> None:
+    """``TASKCORE_RELAY`` picks where committed events are relayed."""
+    assert expected == Settings.from_env({"TASKCORE_RELAY": value}).background_relay
+
+
+def test_bad_relay_mode_names_the_variable() -> None:
+    """An unknown relay mode is refused with the variable named."""
+    with pytest.raises(ConfigError, match="TASKCORE_RELAY"):
+        Settings.from_env({"TASKCORE_RELAY": "sometimes"})

@@ -79,6 +79,20 @@ class ReportService:
 
     # -- quick figures ------------------------------------------------------------------------
 
+    def health(self) -> tuple[int, int]:
+        """How many reports exist and how many wait to be generated (for the public
+        health check: counts only).
+
+        Returns:
+            ``(total_reports, pending_reports)``.
+        """
+        with self._tx() as work:
+            reports = work.uow.reports
+            return (
+                reports.count(ReportCriteria()),
+                reports.count(ReportCriteria(status=ReportStatus.PENDING)),
+            )
+
     def dashboard(self, actor: Actor) -> dict[str, Any]:
         """The caller's dashboard: the projects they belong to, the tasks assigned to them
         there (by status, and how many are overdue) and the first overdue ones.

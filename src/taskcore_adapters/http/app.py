@@ -94,17 +94,19 @@ def create_app(runtime: Runtime, *, close_on_shutdown: bool = False) -> Starlett
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        # Without a job queue, this process also retries event deliveries that are due.
+        # Without a job queue this process runs the background rounds (due deliveries,
+        # periodic jobs) itself; with a background relay it also relays the outbox.
         stop = threading.Event()
         pump = threading.Thread(
             target=runtime.core.pump, args=(stop,), name="taskcore-relay", daemon=True
         )
-        if runtime.job_queue is None:
+        if runtime.job_queue is None or runtime.core.background_relay:
             pump.start()
         try:
             yield
         finally:
             stop.set()
+            runtime.core.wake()
             if pump.is_alive():
                 pump.join(timeout=10)
             if close_on_shutdown:

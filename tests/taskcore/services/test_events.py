@@ -229,3 +229,39 @@ def test_pump_retries_due_deliveries_until_stopped() -> None:
     stop.set()
     thread.join(timeout=5)
     assert (2, False) == (len(handler.calls), thread.is_alive())
+
+
+def test_background_relay_leaves_the_caller_and_wakes_the_pump() -> None:
+    """With a background relay a write returns before its handlers run; the pump, woken by
+    the commit, handles it at once although its interval is long."""
+    import threading
+    import time
+
+    store, handler = InMemoryStore(), Effects()
+    core = build(
+        uow_factory=store,
+        clock=ManualClock(),
+        password_hasher=PlainPasswordHasher(),
+        token_service=FakeTokenService(),
+        event_handlers=[
+            HandlerSpec(name="effects", events=frozenset({"user.registered"}), func=handler)
+        ],
+        background_relay=True,
+    )
+    register(core)
+    assert [] == handler.calls
+    stop = threading.Event()
+    thread = threading.Thread(target=core.pump, args=(stop, 60.0))
+    thread.start()
+    try:
+        deadline = time.monotonic() + 5
+        while len(handler.calls) < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        register(core, "bob")  # the pump is waiting now; this commit wakes it
+        while len(handler.calls) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        stop.set()
+        core.wake()
+        thread.join(timeout=5)
+    assert (2, False) == (len(handler.calls), thread.is_alive())

@@ -96,9 +96,15 @@ class TestAreaHealth:
             body,
         )
 
-    @pytest.mark.parametrize("area", ["notifications", "reports"])  # activities: test_activities
-    def test_services_with_a_queue(self, client: TestClient, area: str) -> None:
-        """The queue-backed services add ``redis`` (``inline`` without a queue server)."""
+    @pytest.mark.parametrize(
+        ("area", "counts"),
+        [("notifications", {}), ("reports", {"total_reports": 0, "pending_reports": 0})],
+    )  # activities: test_activities
+    def test_services_with_a_queue(
+        self, client: TestClient, area: str, counts: dict[str, int]
+    ) -> None:
+        """The queue-backed services add ``redis`` (``inline`` without a queue server), the
+        reporting service its report counts."""
         response = client.get(f"/health/{area}")
         body = response.json()
         naive_utc(body["timestamp"])
@@ -109,8 +115,21 @@ class TestAreaHealth:
                 "service": AREAS[area],
                 "timestamp": body["timestamp"],
                 "redis": "inline",
+                **counts,
             },
         ) == (response.status_code, body)
+
+    def test_report_counts(self, client: TestClient, runtime: Runtime) -> None:
+        """The reporting health counts every report and the pending ones."""
+        runtime.core.users.create_admin(
+            username="root", email="root@example.com", password="long enough pw"
+        )
+        actor = runtime.core.users.authenticate(
+            runtime.core.users.login(username="root", password="long enough pw").token
+        )
+        runtime.core.reports.create_report(actor, name="all", report_type="system")
+        body = client.get("/health/reports").json()
+        assert (1, 0) == (body["total_reports"], body["pending_reports"])
 
     def test_attachments(self, client: TestClient, tmp_path: Path) -> None:
         """The attachment service adds the upload directory and whether it is writable."""
