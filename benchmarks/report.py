@@ -47,7 +47,12 @@ attach to a running server worker):
   caller's membership; 20% the commit with its in-transaction work (one activity entry per
   event, inserted one by one, and the outbox rows); 16% the update itself, which rewrites
   the labels and watchers. Over HTTP, authentication (the JWT, the user re-read so that
-  deactivation takes effect at once) and the JSON/OpenAPI wire format come on top.
+  deactivation takes effect at once) and the JSON/OpenAPI wire format come on top. Since
+  `taskcore serve` relays in a background thread (`TASKCORE_RELAY=background`, the
+  default), the relay is off the request path and relays bursts of commits in batches:
+  in the same quick run on this machine, POST went from 153 to 641 requests and PUT from
+  97 to 402 against an unchanged baseline (about 4x); `TASKCORE_RELAY=inline` measures
+  the old way.
 - **In process, without a queue, the consumers run inside the call.** Profiling a
   1,000-task `import_tasks` on SQLite: about three quarters of the time is the after-commit
   relay delivering each event to each consumer (webhooks, notifications) in its own

@@ -46,9 +46,10 @@ class Settings:
         auth_rate_per_address: Login/registration attempts per client address
             (``limits`` notation such as ``30/minute``; ``off`` disables).
         failed_login_rate: Failed logins per account before it is throttled.
-        background_relay: Relay committed events in a background thread of the server
-            instead of in the request that committed them (``TASKCORE_RELAY=background``;
-            the default ``inline`` handles them before the response).
+        background_relay: Relay committed events in a background thread instead of in
+            the call that committed them. ``TASKCORE_RELAY`` is ``background`` unless set
+            to ``inline`` (handlers run before the response); settings made in code are
+            inline unless they say otherwise.
         trusted_proxies: Addresses or CIDR networks of reverse proxies whose
             ``X-Forwarded-For`` is believed (none by default).
         log_retention_days: Days activity entries are kept (90 by default).
@@ -301,12 +302,12 @@ def _mail_port(env: Mapping[str, str]) -> int:
 
 
 def _relay(env: Mapping[str, str]) -> bool:
-    """``TASKCORE_RELAY``: ``inline`` (default) or ``background``.
+    """``TASKCORE_RELAY``: ``background`` (default) or ``inline``.
 
     Raises:
         ConfigError: any other value.
     """
-    value = env.get("TASKCORE_RELAY", "").strip().lower() or "inline"
+    value = env.get("TASKCORE_RELAY", "").strip().lower() or "background"
     if value not in {"inline", "background"}:
         raise ConfigError("TASKCORE_RELAY must be inline or background")
     return value == "background"

@@ -24,24 +24,30 @@ log = logging.getLogger(__name__)
 
 
 def run(runtime: Runtime, queue: RqJobQueue, *, burst: bool = False, interval: float = 2.0) -> bool:
-    """Work on ``queue`` with ``runtime`` until stopped (or until empty with ``burst``).
+    """Work on ``queue`` with ``runtime`` until stopped (or, with ``burst``, until the
+    outbox and the queue are both empty).
 
     Returns:
         Whether any job was processed.
     """
     rq_execute.install(runtime.core.run_job)
+    worker = SimpleWorker([queue.queue], connection=queue.connection, serializer=JSONSerializer)
+    if burst:
+        # Relay, work, and again: jobs may commit events of their own.
+        processed = False
+        while True:
+            runtime.core.tick()
+            if not worker.work(burst=True, with_scheduler=True, logging_level="INFO"):
+                return processed
+            processed = True
     stop = threading.Event()
     relay = threading.Thread(
         target=runtime.core.pump, args=(stop, interval), name="taskcore-relay", daemon=True
     )
-    if not burst:
-        relay.start()
-    else:
-        runtime.core.tick()
+    relay.start()
     try:
-        worker = SimpleWorker([queue.queue], connection=queue.connection, serializer=JSONSerializer)
-        return bool(worker.work(burst=burst, with_scheduler=True, logging_level="INFO"))
+        return bool(worker.work(burst=False, with_scheduler=True, logging_level="INFO"))
     finally:
         stop.set()
-        if relay.is_alive():
-            relay.join(timeout=10)
+        runtime.core.wake()
+        relay.join(timeout=10)

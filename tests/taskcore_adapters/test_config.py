@@ -99,7 +99,7 @@ class TestSecretKey:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("", False), ("inline", False), ("background", True), (" Background ", True)],
+    [("", True), ("inline", False), ("background", True), (" Background ", True)],
 )
 def test_relay_mode(value: str, expected: bool) -> None:
     """``TASKCORE_RELAY`` picks where committed events are relayed."""
