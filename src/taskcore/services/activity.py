@@ -40,10 +40,10 @@ from taskcore.domain.events import DomainEvent
 from taskcore.domain.origin import USER_AGENT_MAX, current_origin
 from taskcore.domain.pagination import Page, PageRequest
 from taskcore.domain.values import UNSET
-from taskcore.errors import AdminRequired, PermissionDenied, ValidationError
+from taskcore.errors import AdminRequired, PermissionDenied, TaskNotFound, ValidationError
 from taskcore.ports.clock import Clock
 from taskcore.ports.jobs import JobSpec
-from taskcore.services.access import Actor
+from taskcore.services.access import Actor, visible_role
 from taskcore.services.jobs import Jobs
 from taskcore.uow import Transactions, Work
 
@@ -351,6 +351,27 @@ class ActivityService:
                 "entity_type must not contain NUL characters", field="entity_type"
             )
         criteria = ActivityCriteria(entity_type=entity_type, entity_id=entity_id)
+        return self._page(criteria, _capped(page, USER_LIST_CAP))
+
+    def task_history(
+        self,
+        actor: Actor,
+        task_id: int,
+        *,
+        page: PageRequest = PageRequest(per_page=50),  # noqa: B008 - immutable
+    ) -> Page[ActivityView]:
+        """The entries about one task, newest first, for anyone who may see the task (its
+        project's members and administrators; at most 200 per page).
+
+        Raises:
+            TaskNotFound: no such task, or the caller may not see it (ids reveal nothing).
+        """
+        with self._tx() as work:
+            project_id = work.uow.tasks.project_id_of(task_id)
+            if project_id is None:
+                raise TaskNotFound(task_id)
+            visible_role(work.uow.projects, actor, project_id, TaskNotFound(task_id))
+        criteria = ActivityCriteria(entity_type="task", entity_id=task_id)
         return self._page(criteria, _capped(page, USER_LIST_CAP))
 
     def stats(self, actor: Actor, *, days: int | None = None) -> ActivityStats:

@@ -414,6 +414,19 @@ class UserService:
             raise UserNotFound(user_id)
         return UserView.of(user, show_email=actor.is_admin or actor.user_id == user_id)
 
+    def find_by_username(self, actor: Principal, username: str) -> UserView:
+        """Any user by username, ignoring case, as :meth:`get_user` shows them (for
+        example to add someone to a project by name).
+
+        Raises:
+            UserNotFound: no such user.
+        """
+        with self._tx() as work:
+            user = work.uow.users.get_by_username(username.strip())
+        if user is None:
+            raise UserNotFound()
+        return UserView.of(user, show_email=actor.is_admin or actor.user_id == user.key)
+
     def get_me(self, actor: Principal) -> UserView:
         """The caller's own account.
 

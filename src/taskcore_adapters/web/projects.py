@@ -299,7 +299,11 @@ async def add_member(web: Web, visit: Visit, request: Request) -> Response:
     project_id = path_id(request, "project_id")
     values = {"user_id": visit.field("user_id"), "role": visit.field("role")}
     try:
-        user_id = optional_id(values["user_id"], "user_id")
+        wanted = (values["user_id"] or "").strip()
+        if wanted and not wanted.isdigit():  # a username
+            user_id: int | None = web.core.users.find_by_username(visit.actor, wanted).id
+        else:
+            user_id = optional_id(values["user_id"], "user_id")
         if user_id is None:
             raise errors.ValidationError("user_id is required", field="user_id")
         added = web.core.projects.add_member(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from typing import Any, Final
+from typing import Final
 
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.requests import Request
@@ -93,13 +93,7 @@ def _task_page(
     attachments = core.attachments.list_attachments(
         actor, task_id, page=PageRequest(per_page=ATTACHMENTS_SIZE)
     )
-    history: Any = None
-    try:
-        history = core.activity.entity_activities(
-            actor, "task", task_id, page=PageRequest(per_page=HISTORY_SIZE)
-        )
-    except errors.PermissionDenied:
-        history = None  # the task's history is for administrators
+    history = core.activity.task_history(actor, task_id, page=PageRequest(per_page=HISTORY_SIZE))
     role = project.role
     return web.render(
         visit,

@@ -366,3 +366,20 @@ class TestJobs:
         with pytest.raises(errors.ValidationError) as caught:
             world.core.activity.start_summary(root, start_date=start, end_date=end)
         assert message == caught.value.message
+
+
+class TestTaskHistory:
+    def test_whoever_sees_the_task_sees_its_history(self, world: World) -> None:
+        """Members, viewers and administrators read a task's entries; an outsider or a
+        missing task is ``Task not found``."""
+        owner, viewer, outsider = world.user("olga"), world.user("vic"), world.user("eve")
+        admin = world.user("root", admin=True)
+        project = world.project(owner, viewers=[viewer])
+        task = world.core.tasks.create_task(owner, project.id, title="Logged")
+        world.core.tasks.update_task(owner, task.id, title="Renamed")
+        for reader in (owner, viewer, admin):
+            history = world.core.activity.task_history(reader, task.id)
+            assert ["update", "create"] == [item.entry.action for item in history.items]
+        for reader, task_id in ((outsider, task.id), (owner, 999)):
+            with pytest.raises(errors.TaskNotFound):
+                world.core.activity.task_history(reader, task_id)

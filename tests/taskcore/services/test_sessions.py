@@ -127,3 +127,13 @@ def test_sessions_expire_however_recently_used(world: World) -> None:
     with pytest.raises(errors.TokenInvalid):
         world.core.users.refresh(renewed.refresh_token)
     assert session.refresh_expires_at == renewed.refresh_expires_at
+
+
+def test_find_by_username_ignores_case_and_hides_email(world: World) -> None:
+    """Any user is found by name in any case; the e-mail only for themself or an admin."""
+    alice, bob = world.user("alice"), world.user("bob")
+    found = world.core.users.find_by_username(bob, " ALICE ")
+    assert (alice.user_id, None) == (found.id, found.email)
+    assert "alice@example.com" == world.core.users.find_by_username(alice, "alice").email
+    with pytest.raises(errors.UserNotFound):
+        world.core.users.find_by_username(bob, "nobody")

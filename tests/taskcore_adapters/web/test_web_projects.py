@@ -220,6 +220,17 @@ class TestMembers:
         assert "Member removed." in removed.text
         assert 404 == other_browser.get("/projects/1").status_code
 
+    def test_members_are_added_by_username_too(
+        self, browser: Browser, other_browser: Browser, project: int
+    ) -> None:
+        """A username, in any case, adds that person; an unknown name is refused in place."""
+        other_browser.register("carol")
+        browser.get("/projects/1/members")
+        added = browser.post("/projects/1/members", {"user_id": "Carol", "role": "viewer"})
+        assert "carol added." in added.text
+        unknown = browser.post("/projects/1/members", {"user_id": "nobody", "role": "member"})
+        assert (404, True) == (unknown.status_code, 'value="nobody"' in unknown.text)
+
     def test_unknown_user_keeps_the_input(self, browser: Browser, project: int) -> None:
         """An unknown user id is refused next to the field, keeping it."""
         browser.get("/projects/1/members")
@@ -363,18 +374,15 @@ class TestTaskPage:
             'id="up-file-error">File type not allowed' in bad.text,
         )
 
-    def test_history_for_administrators(self, browser: Browser, runtime: Runtime) -> None:
-        """An administrator sees a task's history (the core keeps it for them)."""
-        runtime.core.users.create_admin(
-            username="root", email="root@example.com", password=PASSWORD
-        )
-        browser.login("root")
-        browser.get("/projects")
-        browser.post("/projects", {"name": "Apollo"})
-        page = browser.post("/projects/1/tasks", {"title": "Logged"})
+    def test_history_for_members_only(
+        self, browser: Browser, other_browser: Browser, project: int
+    ) -> None:
+        """The project's members see a task's history; an outsider gets no task at all."""
         page = browser.get("/tasks/1")
         assert 'id="h-history"' in page.text
-        assert "root — create <" in page.text
+        assert "alice — create <" in page.text
+        other_browser.register("eve")
+        assert 404 == other_browser.get("/tasks/1").status_code
 
     def test_delete_task(self, browser: Browser, project: int) -> None:
         """Deleting a task returns to the board without it."""
