@@ -165,8 +165,10 @@ class Jobs:
     def run_due(self, now: dt.datetime) -> list[str]:
         """Enqueue every periodic job whose current slot has not been enqueued yet.
 
-        The first call enqueues the current slot of every job. Job ids name the slot, so
-        several processes calling this enqueue each slot once (where the queue keeps ids).
+        The first call only notes the current slots: a job first runs when its next slot
+        begins, so starting (or restarting) a process never triggers every housekeeping
+        job at once. Job ids name the slot, so several processes calling this enqueue each
+        slot once (where the queue keeps ids).
 
         Returns:
             The names of the jobs enqueued.
@@ -174,7 +176,11 @@ class Jobs:
         started = []
         for job in self.periodic:
             slot = job.slot(now)
-            if self._last_slot.get(job.spec.name) == slot:
+            last = self._last_slot.get(job.spec.name)
+            if last is None:
+                self._last_slot[job.spec.name] = slot
+                continue
+            if last == slot:
                 continue
             job_id = f"periodic-{job.spec.name.replace('.', '-')}-{int(slot.timestamp())}"
             try:

@@ -342,7 +342,7 @@ class TestJobs:
     def test_periodic_summary_runs_at_one(self, world: World) -> None:
         """At 01:00 UTC the scheduler runs the summary for the day before."""
         root = world.user("root", admin=True)
-        world.core.tick()  # the first round enqueues the current slots
+        world.core.tick()  # the first round notes the current slots
         world.clock.advance(hours=13)  # 2026-01-02 01:00
         world.core.tick()
         assert [dt.date(2026, 1, 1)] == [s.date for s in world.core.activity.list_summaries(root)]
