@@ -280,11 +280,7 @@ class NotificationService:
             UserNotFound: ``Recipient user not found``.
         """
         _require_admin(actor)
-        if not assignee_id or not task_title:
-            raise ValidationError(
-                "Webhook processing failed",
-                field="task_title" if assignee_id else "assignee_id",
-            )
+        assignee_id = _webhook_recipient("assignee_id", assignee_id, task_title)
         return self._send_template(
             recipient_id=assignee_id,
             template_name=rules.TASK_ASSIGNED,
@@ -316,11 +312,7 @@ class NotificationService:
             UserNotFound: ``Recipient user not found``.
         """
         _require_admin(actor)
-        if not project_owner_id or not task_title:
-            raise ValidationError(
-                "Webhook processing failed",
-                field="task_title" if project_owner_id else "project_owner_id",
-            )
+        project_owner_id = _webhook_recipient("project_owner_id", project_owner_id, task_title)
         return self._send_template(
             recipient_id=project_owner_id,
             template_name=rules.TASK_COMPLETED,
@@ -999,3 +991,17 @@ def _mail(notification: Notification) -> OutgoingMail:
 
 def _error(exc: Exception, suffix: str = "") -> str:
     return (str(exc)[: MAX_ERROR_LENGTH - len(suffix)] + suffix) or type(exc).__name__
+
+
+def _webhook_recipient(field: str, recipient_id: int | None, task_title: str | None) -> int:
+    """The recipient of one of the original's webhooks, once both required values are
+    given (truthy, as the original checked).
+
+    Raises:
+        ValidationError: ``Webhook processing failed``, naming the missing value.
+    """
+    if not recipient_id:
+        raise ValidationError("Webhook processing failed", field=field)
+    if not task_title:
+        raise ValidationError("Webhook processing failed", field="task_title")
+    return recipient_id
