@@ -38,7 +38,7 @@ MiB = 1024 * 1024
 PIECE = MiB
 BOUNDARY = "taskcore-benchmark-" + secrets.token_hex(8)
 USERNAME = "bench"
-PASSWORD = "benchmark password"  # noqa: S105 - a throwaway account in a temporary folder
+PASSWORD = "throwaway load passphrase"  # noqa: S105 - a throwaway account in a temporary folder
 
 
 def memory_kib(pid: int) -> dict[str, int]:

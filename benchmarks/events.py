@@ -46,7 +46,7 @@ from taskcore_adapters.sql.tables import (
 
 NAME = "events"
 TITLE = "Case 5: events through rq with two workers (comments notifying three watchers)"
-PASSWORD = "benchmark password"  # noqa: S105 - throwaway accounts in a scratch database
+PASSWORD = "throwaway load passphrase"  # noqa: S105 - throwaway accounts in a scratch database
 BASELINE = "baseline: rq alone, no-op jobs, 2 workers"
 
 

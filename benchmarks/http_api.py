@@ -49,7 +49,7 @@ NAME = "http_api"
 TITLE = "Case 1: the HTTP API on PostgreSQL (2 workers, 32 connections)"
 LUA = Path(__file__).resolve().parent / "lua" / "request.lua"
 USERNAME = "bench"
-PASSWORD = "benchmark password"  # noqa: S105 - a throwaway account in a scratch database
+PASSWORD = "throwaway load passphrase"  # noqa: S105 - a throwaway account in a scratch database
 TASKS = 10_000
 BASELINE = "baseline: bare Starlette, one row by id"
 

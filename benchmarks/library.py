@@ -37,7 +37,7 @@ from taskcore_adapters.sql.tables import tasks
 NAME = "library"
 TITLE = "Case 2: the library in process (create and import tasks)"
 DESCRIPTION = "Benchmark task, created in process."
-PASSWORD = "benchmark password"  # noqa: S105 - a throwaway account in a scratch database
+PASSWORD = "throwaway load passphrase"  # noqa: S105 - a throwaway account in a scratch database
 
 
 @contextlib.contextmanager

@@ -23,12 +23,12 @@ def main(data_dir: Path) -> None:
     try:
         users = runtime.core.users
         admin, created = users.create_admin(
-            username="admin", email="admin@example.com", password="a long admin password"
+            username="admin", email="admin@example.com", password="a long operator passphrase"
         )
         print(f"admin {admin.username}: {'created' if created else 'already there'}")
         try:
             users.register(
-                username="bob", email="bob@example.com", password="bob's password", full_name="Bob"
+                username="bob", email="bob@example.com", password="calm harbour 7", full_name="Bob"
             )
         except UsernameAlreadyExists:
             print("bob already registered")

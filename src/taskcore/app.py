@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from taskcore.domain.attachments import DEFAULT_MAX_UPLOAD_BYTES
+from taskcore.domain.attachments import DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_USER_QUOTA_BYTES
 from taskcore.domain.events import DomainEvent, ProjectDeleted, TaskDeleted
 from taskcore.domain.webhooks import EVENT_NAMES
 from taskcore.ports.clock import Clock
@@ -18,6 +18,7 @@ from taskcore.ports.events import EventBus
 from taskcore.ports.files import FileStore
 from taskcore.ports.jobs import JobQueue
 from taskcore.ports.mail import Mailer, TemplateRenderer
+from taskcore.ports.scanning import MalwareScanner
 from taskcore.ports.security import PasswordHasher, TokenService
 from taskcore.ports.uow import UnitOfWorkFactory
 from taskcore.ports.webhooks import WebhookSender
@@ -112,6 +113,8 @@ def build(
     event_handlers: Sequence[HandlerSpec] = (),
     file_store: FileStore | None = None,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+    user_quota_bytes: int | None = DEFAULT_USER_QUOTA_BYTES,
+    malware_scanner: MalwareScanner | None = None,
     session_ttl: dt.timedelta = dt.timedelta(days=30),
     activity_retention_days: int = activity_log.DEFAULT_RETENTION_DAYS,
     webhook_sender: WebhookSender | None = None,
@@ -134,6 +137,9 @@ def build(
         file_store: Where attachments' files live; without one, uploads and downloads
             fail with ``Unavailable``.
         max_upload_bytes: The largest attachment accepted (16 MiB by default).
+        user_quota_bytes: How many bytes of attachments each user may have stored (1 GiB
+            by default); ``None`` for no limit.
+        malware_scanner: Scans uploaded files; without one, files are not scanned.
         session_ttl: How long a login can be renewed with refresh tokens (30 days).
         activity_retention_days: Activity entries older than this many days are deleted
             by the daily cleanup (90 by default).
@@ -166,6 +172,8 @@ def build(
         clock=clock,
         files=file_store or NoFileStore(),
         max_upload_bytes=max_upload_bytes,
+        user_quota_bytes=user_quota_bytes,
+        scanner=malware_scanner,
     )
     # Deleting a task or project deletes its attachments in the same transaction.
     transactions.handle_in_transaction((TaskDeleted, ProjectDeleted), attachments.on_tasks_deleted)

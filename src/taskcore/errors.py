@@ -24,7 +24,8 @@ leaves name the situation and carry structured fields.
     │   ├── AdminRequired
     │   └── ProjectRoleRequired       the caller's role in the project does not allow this
     ├── ValidationError               input is malformed; ``field`` names the culprit
-    │   └── MailRejected              the mail server refused the message for good (5xx)
+    │   ├── MailRejected              the mail server refused the message for good (5xx)
+    │   └── MalwareDetected           an uploaded file holds malware (``malware_detected``)
     ├── Conflict                      the request clashes with the current state
     │   ├── UsernameAlreadyExists
     │   ├── EmailAlreadyExists
@@ -33,18 +34,23 @@ leaves name the situation and carry structured fields.
     │   ├── LastOwner                 a project must keep at least one owner
     │   ├── ReportNotReady            the report has not completed (yet)
     │   ├── VersionMismatch           optimistic concurrency: the object changed meanwhile
-    │   └── TemplateNameExists
+    │   ├── TemplateNameExists
+    │   └── AttachmentQuarantined     the file is quarantined (``attachment_quarantined``)
     ├── AuthenticationFailed          credentials or token are missing, wrong or revoked
     │   ├── InvalidCredentials
     │   ├── TokenMissing
     │   ├── TokenInvalid
     │   └── AccountDisabled
     ├── TooLarge                      a size limit was exceeded
+    │   └── QuotaExceeded             the user's storage quota is used up (``quota_exceeded``)
     ├── UnsupportedType               a file or media type is not accepted
     ├── RateLimited                   too many attempts; ``retry_after`` seconds
     └── Unavailable                   a dependency (database, queue) is down; try again later
         ├── MailTemporaryFailure      the mail server is unreachable or said 4xx: retry
         └── MailConfigurationError    the mail settings are wrong (535): do not retry
+
+Errors that carry an ``error_code`` (a short, stable, machine-readable name) let hosts
+tell them apart from others of their family without parsing the message.
 """
 
 from __future__ import annotations
@@ -56,6 +62,9 @@ class TaskcoreError(Exception):
     Args:
         message: Human-readable text, safe to show to the caller.
     """
+
+    error_code: str | None = None
+    """A stable machine-readable name for the situation, or ``None``."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -385,3 +394,51 @@ class MailConfigurationError(Unavailable):
     def __init__(self, message: str, *, code: int | None = None) -> None:
         super().__init__(message)
         self.code = code
+
+
+class QuotaExceeded(TooLarge):
+    """The upload would take its uploader's stored files past their storage quota.
+
+    Args:
+        message: Text for the caller.
+        limit: The quota in bytes.
+        used: Bytes the user had stored or reserved when the upload was refused.
+    """
+
+    error_code = "quota_exceeded"
+
+    def __init__(
+        self, message: str = "Storage quota exceeded", *, limit: int, used: int | None = None
+    ) -> None:
+        super().__init__(message, limit=limit)
+        self.used = used
+
+
+class MalwareDetected(ValidationError):
+    """The malware scanner found something in an uploaded file; nothing was kept.
+
+    Args:
+        signature: The scanner's name for what it found.
+        message: Text for the caller.
+    """
+
+    error_code = "malware_detected"
+
+    def __init__(self, signature: str, message: str = "File rejected: malware detected") -> None:
+        super().__init__(message, field="file")
+        self.signature = signature
+
+
+class AttachmentQuarantined(Conflict):
+    """The attachment is quarantined (it could not be scanned for malware when it was
+    uploaded), so its file cannot be downloaded."""
+
+    error_code = "attachment_quarantined"
+
+    def __init__(
+        self,
+        attachment_id: int | None = None,
+        message: str = "Attachment is quarantined and cannot be downloaded",
+    ) -> None:
+        super().__init__(message)
+        self.attachment_id = attachment_id

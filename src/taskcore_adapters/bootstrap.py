@@ -17,15 +17,17 @@ from taskcore.errors import TaskcoreError
 from taskcore.ports.clock import Clock
 from taskcore.ports.files import FileStore
 from taskcore.ports.mail import Mailer, TemplateRenderer
+from taskcore.ports.scanning import MalwareScanner
 from taskcore.ports.security import PasswordHasher
 from taskcore.ports.webhooks import WebhookSender
 from taskcore.services.webhooks import WebhookOptions
 from taskcore_adapters.blinker import BlinkerEventBus
+from taskcore_adapters.clamd import ClamdScanner
 from taskcore_adapters.config import ConfigError, Settings
 from taskcore_adapters.fsspec import FsspecFileStore
 from taskcore_adapters.mail import DirectoryMailer, SmtpMailer, SmtpSettings
 from taskcore_adapters.memory import InMemoryFileStore, InMemoryStore, RecordingMailer
-from taskcore_adapters.security import Argon2PasswordHasher, JwtTokenService
+from taskcore_adapters.security import Argon2PasswordHasher, JwtTokenService, Keyring
 
 if TYPE_CHECKING:
     from taskcore_adapters.rq import RqJobQueue
@@ -72,13 +74,18 @@ class Runtime:
     file_store: LocatedFileStore = attrs.field(factory=InMemoryFileStore)
     job_queue: RqJobQueue | None = None
     """The rq queue when ``queue_url`` is set; ``None`` means jobs run inline."""
+    probe_engine: Engine | None = None
+    """Opens a fresh connection per health probe (``None``: probe through ``engine``), so
+    health answers at once, and truthfully, while every pooled connection is busy."""
+    keyring: Keyring | None = None
+    """The access-token signing keys: rotate or retire a key here without a restart."""
 
     def health(self) -> HealthReport:
         """Probe the database (``SELECT 1``), the queue (Redis ``PING``) and the file store."""
         checks = {"database": "ok", "queue": "inline"}
         if self.engine is not None:
             try:
-                with self.engine.connect() as conn:
+                with (self.probe_engine or self.engine).connect() as conn:
                     conn.execute(text("SELECT 1"))
             except SQLAlchemyError:
                 checks["database"] = "unavailable"
@@ -97,6 +104,8 @@ class Runtime:
         """Release connections and pools."""
         if self.engine is not None:
             self.engine.dispose()
+        if self.probe_engine is not None:
+            self.probe_engine.dispose()
         if self.job_queue is not None:
             self.job_queue.connection.close()
 
@@ -141,6 +150,7 @@ def from_settings(
     migrate: bool | None = None,
     file_store: LocatedFileStore | None = None,
     mailer: Mailer | None = None,
+    malware_scanner: MalwareScanner | None = None,
 ) -> Runtime:
     """Build taskcore on the adapters the settings name.
 
@@ -151,11 +161,19 @@ def from_settings(
         migrate: Apply migrations first; by default only on the embedded SQLite database.
         file_store: Override the store built from ``settings.storage_url`` (tests).
         mailer: Override the mailer built from the mail settings (tests).
+        malware_scanner: Override the scanner built from ``settings.clamd_url`` (tests).
 
     Returns:
         The runtime; call :meth:`Runtime.close` when done.
     """
-    engine = make_engine(settings.effective_database_url)
+    url = settings.effective_database_url
+    engine = make_engine(
+        url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+        pool_timeout=settings.database_pool_timeout_seconds,
+    )
+    probe = None if settings.is_embedded_database else make_engine(url, pooled=False)
     if migrate if migrate is not None else settings.is_embedded_database:
         upgrade(engine)
     bus = BlinkerEventBus()
@@ -167,6 +185,11 @@ def from_settings(
         from taskcore_adapters.rq import RqJobQueue  # needs the `queue` extra
 
         queue = RqJobQueue.from_url(settings.queue_url)
+    tokens = JwtTokenService(
+        secret_key=settings.resolve_secret_key(),
+        previous_keys=settings.previous_secret_keys,
+        ttl=dt.timedelta(seconds=settings.token_ttl_seconds),
+    )
     core = build(
         uow_factory=SqlAlchemyUnitOfWorkFactory(engine),
         clock=clock or SystemClock(),
@@ -174,13 +197,12 @@ def from_settings(
         or Argon2PasswordHasher(
             time_cost=settings.password_time_cost, memory_cost=settings.password_memory_cost
         ),
-        token_service=JwtTokenService(
-            secret_key=settings.resolve_secret_key(),
-            ttl=dt.timedelta(seconds=settings.token_ttl_seconds),
-        ),
+        token_service=tokens,
         event_bus=bus,
         file_store=files,
         max_upload_bytes=settings.max_upload_bytes,
+        user_quota_bytes=settings.user_quota_bytes or None,
+        malware_scanner=malware_scanner or malware_scanner_from_settings(settings),
         activity_retention_days=settings.log_retention_days,
         webhook_sender=webhook_sender(settings),
         webhook_options=webhook_options(settings),
@@ -198,6 +220,8 @@ def from_settings(
         event_bus=bus,
         file_store=files,
         job_queue=queue,
+        probe_engine=probe,
+        keyring=tokens.keyring,
     )
 
 
@@ -256,6 +280,20 @@ def webhook_options(settings: Settings) -> WebhookOptions:
     )
 
 
+def malware_scanner_from_settings(settings: Settings) -> MalwareScanner | None:
+    """The clamd scanner ``settings.clamd_url`` names, or ``None`` (no scanning).
+
+    Raises:
+        ConfigError: the URL is not ``tcp://host:port``.
+    """
+    if settings.clamd_url is None:
+        return None
+    try:
+        return ClamdScanner.from_url(settings.clamd_url)
+    except ValueError as exc:
+        raise ConfigError(f"TASKCORE_CLAMD_URL: {exc}") from None
+
+
 def webhook_sender(settings: Settings) -> WebhookSender | None:
     """The httpx2 webhook sender, or ``None`` without the ``webhooks`` extra (deliveries
     then wait for one)."""
@@ -288,14 +326,21 @@ def in_memory(
     key = secret_key or secrets.token_urlsafe(48)
     bus = BlinkerEventBus()
     files = InMemoryFileStore()
+    tokens = JwtTokenService(secret_key=key)
     core = build(
         uow_factory=InMemoryStore(),
         clock=clock or SystemClock(),
         password_hasher=password_hasher or Argon2PasswordHasher(),
-        token_service=JwtTokenService(secret_key=key),
+        token_service=tokens,
         event_bus=bus,
         file_store=files,
         mailer=RecordingMailer(),
         template_renderer=template_renderer(),
     )
-    return Runtime(core=core, settings=Settings(secret_key=key), event_bus=bus, file_store=files)
+    return Runtime(
+        core=core,
+        settings=Settings(secret_key=key),
+        event_bus=bus,
+        file_store=files,
+        keyring=tokens.keyring,
+    )

@@ -6,6 +6,7 @@ import argparse
 import getpass
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -19,6 +20,12 @@ log = logging.getLogger("taskcore")
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    # On SIGTERM uvicorn stops accepting connections, lets the requests in flight finish
+    # (at most timeout_graceful_shutdown seconds), runs the lifespan shutdown (the relay
+    # thread stops, the engine is disposed), and then raises the signal again. After such
+    # a graceful stop the process should end with status 0, not "killed by SIGTERM"; a
+    # SIGTERM before uvicorn takes over (during the migration below) ends it the same way.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     settings = Settings.from_env()
     settings.resolve_secret_key()  # fail early, and create the key once before workers fork
     if settings.is_embedded_database:
@@ -45,6 +52,10 @@ def _serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=10,
     )
     return 0
+
+
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def _migrate(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import attrs
 
-from taskcore.domain.attachments import DEFAULT_MAX_UPLOAD_BYTES
+from taskcore.domain.attachments import DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_USER_QUOTA_BYTES
 from taskcore.domain.webhooks import parse_allow_hosts
 from taskcore_adapters.security.tokens import check_secret_key
 
@@ -33,12 +33,22 @@ class Settings:
     Attributes:
         data_dir: Folder for the embedded database, files, mail and the generated key.
         database_url: SQLAlchemy URL; ``None`` means a SQLite file in ``data_dir``.
+        database_pool_size / database_max_overflow: PostgreSQL connections kept open, and
+            opened beyond them under load, per process.
+        database_pool_timeout_seconds: How long a request waits for a free PostgreSQL
+            connection before it is answered 503 with ``Retry-After``.
         storage_url: fsspec URL for attachments; ``None`` means ``data_dir/files``.
         max_upload_bytes: The largest attachment accepted (16 MiB by default).
+        user_quota_bytes: How many bytes of attachments one user may have stored (1 GiB
+            by default); 0 means no limit.
+        clamd_url: ``tcp://host:port`` of a ClamAV daemon that scans every upload;
+            ``None`` (the default) scans nothing.
         mail_url: ``smtp://`` or ``smtp+starttls://`` URL; ``None`` writes ``.eml`` files.
         queue_url: ``redis://`` URL for rq; ``None`` runs jobs inline.
         secret_key: JWT signing key (≥ 32 bytes); ``None`` means generate one in
             ``data_dir`` on first use.
+        previous_secret_keys: Verify-only signing keys of earlier rotations: tokens they
+            signed still verify (by their ``kid``) until the key is removed.
         token_ttl_seconds: Access-token lifetime.
         session_ttl_seconds: How long a login can be renewed with refresh tokens.
         password_time_cost / password_memory_cost: argon2id parameters.
@@ -72,11 +82,17 @@ class Settings:
 
     data_dir: Path = Path("taskcore-data")
     database_url: str | None = None
+    database_pool_size: int = 10
+    database_max_overflow: int = 10
+    database_pool_timeout_seconds: int = 10
     storage_url: str | None = None
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    user_quota_bytes: int = DEFAULT_USER_QUOTA_BYTES
+    clamd_url: str | None = None
     mail_url: str | None = None
     queue_url: str | None = None
     secret_key: str | None = attrs.field(default=None, repr=False)
+    previous_secret_keys: tuple[str, ...] = attrs.field(default=(), repr=False)
     token_ttl_seconds: int = 86400
     session_ttl_seconds: int = 30 * 86400
     password_time_cost: int = 2
@@ -124,13 +140,21 @@ class Settings:
         return cls(
             data_dir=Path(opt("TASKCORE_DATA_DIR") or "taskcore-data"),
             database_url=opt("TASKCORE_DATABASE_URL"),
+            database_pool_size=positive_int(env, "TASKCORE_DATABASE_POOL_SIZE", 10),
+            database_max_overflow=_non_negative_int(env, "TASKCORE_DATABASE_MAX_OVERFLOW", 10),
+            database_pool_timeout_seconds=positive_int(
+                env, "TASKCORE_DATABASE_POOL_TIMEOUT_SECONDS", 10
+            ),
             storage_url=opt("TASKCORE_STORAGE_URL"),
             max_upload_bytes=positive_int(
                 env, "TASKCORE_MAX_UPLOAD_BYTES", DEFAULT_MAX_UPLOAD_BYTES
             ),
+            user_quota_bytes=_quota(env),
+            clamd_url=opt("TASKCORE_CLAMD_URL"),
             mail_url=opt("TASKCORE_MAIL_URL"),
             queue_url=opt("TASKCORE_QUEUE_URL"),
             secret_key=secret,
+            previous_secret_keys=_previous_keys(env, "TASKCORE_PREVIOUS_SECRET_KEYS"),
             token_ttl_seconds=positive_int(env, "TASKCORE_TOKEN_TTL_SECONDS", 86400),
             session_ttl_seconds=positive_int(env, "TASKCORE_SESSION_TTL_SECONDS", 30 * 86400),
             rate_limit_url=opt("TASKCORE_RATE_LIMIT_URL") or "memory://",
@@ -231,6 +255,17 @@ def positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+def _non_negative_int(env: Mapping[str, str], name: str, default: int) -> int:
+    """The whole number ≥ 0 in variable ``name``, or ``default`` when it is unset or empty.
+
+    Raises:
+        ConfigError: the value is not a whole number ≥ 0 (the message names it).
+    """
+    if env.get(name, "").strip() == "0":
+        return 0
+    return positive_int(env, name, default)
+
+
 def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     """Comma-separated IP addresses or CIDR networks (checked); empty when unset.
 
@@ -311,3 +346,38 @@ def _relay(env: Mapping[str, str]) -> bool:
     if value not in {"inline", "background"}:
         raise ConfigError("TASKCORE_RELAY must be inline or background")
     return value == "background"
+
+
+def _quota(env: Mapping[str, str]) -> int:
+    """``TASKCORE_USER_QUOTA_BYTES``: a whole number of bytes, 0 for no limit; 1 GiB when
+    unset or empty.
+
+    Raises:
+        ConfigError: the value is not a whole number, or is negative.
+    """
+    name = "TASKCORE_USER_QUOTA_BYTES"
+    text = env.get(name, "").strip()
+    if not text:
+        return DEFAULT_USER_QUOTA_BYTES
+    try:
+        value = int(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number") from None
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative")
+    return value
+
+
+def _previous_keys(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated signing keys of earlier rotations (each checked); empty when unset.
+
+    Raises:
+        ConfigError: a key is shorter than 32 bytes (the key itself is not shown).
+    """
+    keys = tuple(item.strip() for item in env.get(name, "").split(",") if item.strip())
+    for key in keys:
+        try:
+            check_secret_key(key, name=name)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+    return keys

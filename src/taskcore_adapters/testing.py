@@ -8,11 +8,12 @@ from collections.abc import Callable, Sequence
 import attrs
 
 from taskcore.app import Taskcore, build
-from taskcore.domain.attachments import DEFAULT_MAX_UPLOAD_BYTES
+from taskcore.domain.attachments import DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_USER_QUOTA_BYTES
 from taskcore.domain.events import DomainEvent
 from taskcore.domain.projects import ProjectView
 from taskcore.ports.files import FileStore
 from taskcore.ports.mail import Mailer
+from taskcore.ports.scanning import MalwareScanner
 from taskcore.ports.uow import UnitOfWorkFactory
 from taskcore.ports.webhooks import WebhookSender
 from taskcore.services.users import Principal
@@ -49,6 +50,8 @@ class World:
         webhook_options: WebhookOptions | None = None,
         mailer: Mailer | None = None,
         mail_max_attempts: int = 5,
+        user_quota_bytes: int | None = DEFAULT_USER_QUOTA_BYTES,
+        malware_scanner: MalwareScanner | None = None,
     ) -> World:
         """A fresh world.
 
@@ -62,6 +65,8 @@ class World:
             mailer: Sends notification e-mail instead of the world's ``RecordingMailer``
                 (which then records nothing).
             mail_max_attempts: Delivery attempts of one e-mail before it fails.
+            user_quota_bytes: Each user's storage quota for attachments (``None``: none).
+            malware_scanner: Scans uploaded files (by default none).
         """
         store, clock = InMemoryStore(), ManualClock()
         file_store = InMemoryFileStore() if files is None else files
@@ -78,6 +83,8 @@ class World:
             mailer=mailer or recorder,
             template_renderer=JinjaTemplateRenderer(),
             mail_max_attempts=mail_max_attempts,
+            user_quota_bytes=user_quota_bytes,
+            malware_scanner=malware_scanner,
         )
         return cls(core=core, store=store, clock=clock, files=file_store, mailer=recorder)
 

@@ -11,6 +11,7 @@ processes. Run several workers for parallelism.
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 
 from rq import SimpleWorker
@@ -40,6 +41,7 @@ def run(runtime: Runtime, queue: RqJobQueue, *, burst: bool = False, interval: f
             if not worker.work(burst=True, with_scheduler=True, logging_level="INFO"):
                 return processed
             processed = True
+    _stop_on_early_sigterm(worker)
     stop = threading.Event()
     relay = threading.Thread(
         target=runtime.core.pump, args=(stop, interval), name="taskcore-relay", daemon=True
@@ -51,3 +53,17 @@ def run(runtime: Runtime, queue: RqJobQueue, *, burst: bool = False, interval: f
         stop.set()
         runtime.core.wake()
         relay.join(timeout=10)
+
+
+def _stop_on_early_sigterm(worker: SimpleWorker) -> None:
+    """Make a SIGTERM that comes before rq installs its own handler (which it does only
+    after registering the worker and starting its scheduler) a warm shutdown too, instead
+    of the default of ending the process at once, relay round and all: rq then stops
+    before its first job, deregisters, and the relay thread finishes its round."""
+    if threading.current_thread() is not threading.main_thread():
+        return  # signal handlers can only be set in the main thread
+
+    def request_stop(signum: int, frame: object) -> None:
+        worker._stop_requested = True  # rq checks it before taking each job
+
+    signal.signal(signal.SIGTERM, request_stop)

@@ -25,7 +25,7 @@ import pytest
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-ADMIN_PASSWORD = "root password 1"
+ADMIN_PASSWORD = "operator passphrase 1"
 """The password of the administrator the server starts with (``root``)."""
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

@@ -201,7 +201,7 @@ def test_the_whole_way_through(
     # the administrator's page, and the board at phone width
     root_context = context(chromium, server)
     root = root_context.new_page()
-    login(root, "root", "root password 1")
+    login(root, "root", "operator passphrase 1")
     root.goto("/admin")
     shot(root, screenshot_dir, "admin")
     root_context.close()

@@ -10,6 +10,7 @@ is gone; a removal that cannot happen at once is remembered as a
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Sequence
 from typing import Final
 
@@ -21,6 +22,18 @@ from taskcore.domain.pagination import SortValue
 
 DEFAULT_MAX_UPLOAD_BYTES: Final = 16 * 1024 * 1024
 """The largest file accepted by default: 16 MiB, the original's limit."""
+
+DEFAULT_USER_QUOTA_BYTES: Final = 1024 * 1024 * 1024
+"""How many bytes of files one user may have stored by default: 1 GiB."""
+
+
+class AttachmentStatus(enum.StrEnum):
+    """Whether an attachment's file may be downloaded."""
+
+    AVAILABLE = "available"
+    """Scanned and found clean (or stored while no malware scanner is configured)."""
+    QUARANTINED = "quarantined"
+    """The scanner was unavailable when the file arrived: kept, but never served."""
 
 
 @attrs.define(kw_only=True)
@@ -44,6 +57,7 @@ class Attachment:
     file_hash: str
     blob_key: str
     created_at: dt.datetime
+    status: AttachmentStatus = AttachmentStatus.AVAILABLE
 
     @property
     def key(self) -> int:
@@ -78,6 +92,7 @@ class AttachmentView:
     file_hash: str
     blob_key: str
     created_at: dt.datetime
+    status: AttachmentStatus = AttachmentStatus.AVAILABLE
 
 
 @attrs.frozen(kw_only=True)

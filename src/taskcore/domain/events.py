@@ -22,7 +22,14 @@ def new_event_id() -> str:
 
 @attrs.frozen(kw_only=True)
 class DomainEvent:
-    """Base of every domain event."""
+    """Base of every domain event.
+
+    ``entity_version`` is the version of the entity once the change is applied (task
+    events carry it; ``None`` elsewhere). Events are delivered at least once and possibly
+    out of order, so a consumer keeping the entity's latest state applies an event only if
+    its version is at least the one it holds (the events of one change share a version;
+    a deletion carries the version after the last change).
+    """
 
     name: ClassVar[str] = "event"
     entity_type: ClassVar[str] = ""
@@ -32,6 +39,7 @@ class DomainEvent:
     actor_id: int | None
     entity_id: int
     details: dict[str, Any] = attrs.field(factory=dict)
+    entity_version: int | None = None
     event_id: str = attrs.field(factory=new_event_id)
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 
 import attrs
 
 from taskcore.domain import validation
+from taskcore.domain.common_passwords import COMMON_PASSWORDS
 from taskcore.errors import ValidationError
 
 USERNAME_MAX = 80
@@ -16,6 +18,11 @@ FULL_NAME_MAX = 200
 PASSWORD_MIN = 8
 PASSWORD_MAX = 1024
 """Upper bound that keeps hashing cost bounded (the original had none)."""
+
+PRODUCT_WORDS = ("taskcore",)
+"""Words refused inside any password (compared case-insensitively)."""
+CONTEXT_WORD_MIN = 3
+"""Shorter user-specific words (a username such as ``al``) are not searched for."""
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s.][^@\s]*\.[^@\s.]+$")
 
@@ -101,12 +108,18 @@ def check_full_name(full_name: str | None, *, required: bool) -> str | None:
     return name
 
 
-def check_password(password: str | None, *, field: str = "password") -> str:
+def check_password(
+    password: str | None, *, field: str = "password", context: Iterable[str] = ()
+) -> str:
     """Validate a new password exactly as typed (no trimming, no case folding).
 
+    Besides the length rules, a password is refused when it is one of the most common
+    passwords or contains a context word: the product name or one of ``context`` (the
+    username and the e-mail address's local part), all compared case-insensitively.
+
     Raises:
-        ValidationError: missing, shorter than 8 or longer than 1024 characters, or only
-            white space.
+        ValidationError: missing, shorter than 8 or longer than 1024 characters, only
+            white space, a common password, or containing a context word.
     """
     if not password:
         raise ValidationError(f"{field} is required", field=field)
@@ -116,4 +129,19 @@ def check_password(password: str | None, *, field: str = "password") -> str:
         raise ValidationError(f"Password must be at most {PASSWORD_MAX} characters", field=field)
     if not password.strip():
         raise ValidationError("Password must not be only white space", field=field)
+    folded = password.casefold()
+    if folded in COMMON_PASSWORDS:
+        raise ValidationError("Password is too common", field=field)
+    words = {word.strip().casefold() for word in (*PRODUCT_WORDS, *context)}
+    if any(len(word) >= CONTEXT_WORD_MIN and word in folded for word in words):
+        raise ValidationError(
+            "Password must not contain the username, the e-mail address or the product name",
+            field=field,
+        )
     return password
+
+
+def password_context(username: str, email: str) -> tuple[str, str]:
+    """The user-specific words a password must not contain: the username and the
+    e-mail address's local part."""
+    return username, email.partition("@")[0]

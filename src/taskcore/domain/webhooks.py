@@ -320,6 +320,8 @@ def payload(event: DomainEvent) -> str:
         "entity_id": event.entity_id,
         "actor_id": event.actor_id,
     }
+    if event.entity_version is not None:
+        data["entity_version"] = event.entity_version
     body = {"type": event.name, "timestamp": event.occurred_at.isoformat(), "data": data}
     return json.dumps(body, separators=(",", ":"), sort_keys=True, default=str)
 

@@ -410,6 +410,24 @@ class AttachmentRepository(Protocol):
         """``(id, blob_key)`` of attachments with an id above ``after_id``, by id."""
         ...
 
+    def reserve_space(self, user_id: int, size: int, quota: int | None) -> bool:
+        """Add ``size`` bytes to the storage a user uses, unless that would exceed ``quota``
+        (``None``: no limit); whether it was added.
+
+        Atomic against concurrent reservations of the same user: of several that fit only
+        together, some fail. The usage counts stored files and reservations of uploads
+        in progress.
+        """
+        ...
+
+    def release_space(self, user_id: int, size: int) -> None:
+        """Take ``size`` bytes off the storage a user uses (never below zero)."""
+        ...
+
+    def used_space(self, user_id: int) -> int:
+        """The bytes a user's stored files and uploads in progress take."""
+        ...
+
 
 class BlobDeletionRepository(Protocol):
     """Remembers blobs to remove from the file store after their attachment rows are gone.

@@ -9,6 +9,17 @@ one transaction, then the blob is removed; a removal that fails stays recorded a
 :meth:`AttachmentService.sweep_files` retries it. The sweep also removes blobs no row
 refers to (left by a crash between the two steps) and reports rows whose blob is missing.
 
+Each user's files count against a storage quota. An upload reserves space as its bytes
+arrive (in steps of :data:`RESERVE_STEP`, each an atomic compare-and-add on the user's
+usage, committed at once so concurrent uploads see it); the reservation is released if
+the upload fails and becomes the file's size when its row is stored; deleting the
+attachment frees its size. Concurrent uploads therefore never take a user past the quota.
+
+Once its blob is committed and before its row is stored, a file is scanned by the
+:class:`~taskcore.ports.scanning.MalwareScanner`: an infected file is removed and refused
+(:class:`~taskcore.errors.MalwareDetected`); when the scanner is unavailable the
+attachment is stored quarantined and never served (fail closed).
+
 Deleting a task or a project deletes its attachments in the same transaction: the
 composition root registers :meth:`AttachmentService.on_tasks_deleted` as an
 in-transaction handler of :class:`~taskcore.domain.events.TaskDeleted` and
@@ -28,8 +39,10 @@ from taskcore.domain import attachments as rules
 from taskcore.domain.attachments import (
     ATTACHMENT_ORDER,
     DEFAULT_MAX_UPLOAD_BYTES,
+    DEFAULT_USER_QUOTA_BYTES,
     Attachment,
     AttachmentStats,
+    AttachmentStatus,
     AttachmentView,
 )
 from taskcore.domain.events import (
@@ -52,7 +65,10 @@ from taskcore.domain.projects import Role
 from taskcore.errors import (
     AdminRequired,
     AttachmentNotFound,
+    AttachmentQuarantined,
+    MalwareDetected,
     PermissionDenied,
+    QuotaExceeded,
     TaskcoreError,
     TaskNotFound,
     Unavailable,
@@ -61,6 +77,7 @@ from taskcore.errors import (
 from taskcore.ports.clock import Clock
 from taskcore.ports.files import CHUNK_SIZE, BlobWriter, FileStore
 from taskcore.ports.jobs import JobSpec
+from taskcore.ports.scanning import MalwareScanner, NoMalwareScanner, ScanResult, Verdict
 from taskcore.ports.uow import UnitOfWork
 from taskcore.services import access, listing
 from taskcore.services.access import Actor
@@ -86,6 +103,10 @@ SWEEP_BATCH: Final = 500
 DEFAULT_GRACE: Final = dt.timedelta(hours=24)
 """How old a blob without a row (or partial data) must be before the sweep removes it.
 It must exceed the longest upload: a blob is committed before its row."""
+
+RESERVE_STEP: Final = CHUNK_SIZE
+"""How much quota an upload reserves first while its bytes arrive; each later step
+reserves as much again as is already reserved (less when only less is left)."""
 
 SWEEP_FILES: Final = JobSpec(name="attachments.sweep_files", retries=0, timeout_seconds=3600)
 """The periodic job that runs :meth:`AttachmentService.sweep_files`."""
@@ -125,11 +146,82 @@ class UploadPermit:
     project_id: int
 
 
+class SpaceReservation:
+    """Storage reserved against one user's quota for one upload.
+
+    Each reservation is its own short transaction, committed at once, so that concurrent
+    uploads of the same user see each other's reservations.
+
+    Args:
+        transactions: Opens units of work.
+        user_id: Whose quota.
+        quota: The quota in bytes, or ``None`` for no limit (usage is still counted).
+        max_bytes: The most the upload may need.
+    """
+
+    def __init__(
+        self, *, transactions: Transactions, user_id: int, quota: int | None, max_bytes: int
+    ) -> None:
+        self._tx = transactions
+        self.user_id = user_id
+        self.quota = quota
+        self._max_bytes = max_bytes
+        self.reserved = 0
+        """Bytes reserved and not yet released or converted."""
+
+    def cover(self, size: int) -> None:
+        """Make sure at least ``size`` bytes are reserved.
+
+        Raises:
+            QuotaExceeded: the quota does not leave room for ``size`` bytes.
+            Unavailable: the database failed.
+        """
+        missing = size - self.reserved
+        if missing <= 0:
+            return
+        # Steps grow with the upload (as much again as is reserved), so a large file costs
+        # a few reservations, not one per chunk; a step the quota refuses is retried with
+        # exactly what is missing.
+        step = max(missing, min(max(RESERVE_STEP, self.reserved), self._max_bytes - self.reserved))
+        if self._reserve(step) or (step > missing and self._reserve(missing)):
+            return
+        with self._tx() as work:
+            used = work.uow.attachments.used_space(self.user_id)
+        raise QuotaExceeded(limit=self.quota or 0, used=used)
+
+    def _reserve(self, size: int) -> bool:
+        with self._tx() as work:
+            done = work.uow.attachments.reserve_space(self.user_id, size, self.quota)
+            work.commit()
+        if done:
+            self.reserved += size
+        return done
+
+    def release(self) -> None:
+        """Give back everything reserved. Never raises a taskcore error: if the database
+        fails, the space stays counted (see ``docs/attachments.md``)."""
+        if self.reserved == 0:
+            return
+        try:
+            with self._tx() as work:
+                work.uow.attachments.release_space(self.user_id, self.reserved)
+                work.commit()
+        except TaskcoreError:
+            log.warning(
+                "could not release %d reserved bytes of user %d",
+                self.reserved,
+                self.user_id,
+                exc_info=True,
+            )
+        self.reserved = 0
+
+
 class PendingUpload:
     """A file being received: pass its bytes to :meth:`write` as they arrive, then hand it
     to :meth:`AttachmentService.finish_upload`, or :meth:`abort` it.
 
-    Nothing is visible in the file store until the upload is finished.
+    Nothing is visible in the file store until the upload is finished. With a
+    ``reservation``, every write first makes sure the uploader's quota has room for it.
     """
 
     def __init__(
@@ -139,11 +231,15 @@ class PendingUpload:
         writer: HashingWriter,
         original_filename: str,
         declared_type: str | None,
+        reservation: SpaceReservation | None = None,
+        max_bytes: int | None = None,
     ) -> None:
         self.permit = permit
         self.writer = writer
         self.original_filename = original_filename
         self.declared_type = declared_type
+        self.reservation = reservation
+        self._max_bytes = max_bytes
 
     @property
     def size(self) -> int:
@@ -155,16 +251,29 @@ class PendingUpload:
 
         Raises:
             TooLarge: the file would exceed the upload limit (it has been discarded).
-            Unavailable: the file store failed.
+            QuotaExceeded: the file would take its uploader past the storage quota (it
+                has been discarded, and its reservation released).
+            Unavailable: the file store or the database failed.
         """
+        wanted = self.writer.size + len(data)
+        fits = self._max_bytes is None or wanted <= self._max_bytes
+        if self.reservation is not None and fits:
+            try:
+                self.reservation.cover(wanted)
+            except BaseException:
+                _abort(self.writer)
+                self.reservation.release()
+                raise
         self.writer.write(data)
 
     def abort(self) -> None:
-        """Discard what was received.
+        """Discard what was received and release its reservation.
 
         Raises:
             Unavailable: the file store failed; the partial data is left to the sweep.
         """
+        if self.reservation is not None:
+            self.reservation.release()
         self.writer.abort()
 
 
@@ -225,9 +334,14 @@ class AttachmentService:
         clock: Source of the current time.
         files: Where the attachments' contents live.
         max_upload_bytes: The largest file accepted.
+        user_quota_bytes: How many bytes of files each user may have stored (uploads in
+            progress included); ``None`` for no limit.
+        scanner: Scans each uploaded file for malware; by default none (every file is
+            accepted unscanned).
 
     Raises:
-        ValueError: ``max_upload_bytes`` is not positive.
+        ValueError: ``max_upload_bytes`` is not positive, or ``user_quota_bytes`` is
+            negative.
     """
 
     def __init__(
@@ -237,18 +351,34 @@ class AttachmentService:
         clock: Clock,
         files: FileStore,
         max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+        user_quota_bytes: int | None = DEFAULT_USER_QUOTA_BYTES,
+        scanner: MalwareScanner | None = None,
     ) -> None:
         if max_upload_bytes < 1:
             raise ValueError("max_upload_bytes must be positive")
+        if user_quota_bytes is not None and user_quota_bytes < 0:
+            raise ValueError("user_quota_bytes must not be negative")
         self._tx = transactions
         self._clock = clock
         self._files = files
         self._max_upload_bytes = max_upload_bytes
+        self._quota = user_quota_bytes
+        self._scanner: MalwareScanner = scanner or NoMalwareScanner()
 
     @property
     def max_upload_bytes(self) -> int:
         """The largest file accepted, in bytes."""
         return self._max_upload_bytes
+
+    @property
+    def user_quota_bytes(self) -> int | None:
+        """How many bytes of files each user may store, or ``None`` for no limit."""
+        return self._quota
+
+    def storage_used(self, actor: Actor) -> int:
+        """The bytes the caller's attachments (and uploads in progress) take."""
+        with self._tx() as work:
+            return work.uow.attachments.used_space(actor.user_id)
 
     # -- uploading ----------------------------------------------------------------------------
 
@@ -286,18 +416,32 @@ class AttachmentService:
         writer = HashingWriter(
             self._files.open_writer(key), key=key, max_bytes=self._max_upload_bytes
         )
+        reservation = SpaceReservation(
+            transactions=self._tx,
+            user_id=permit.actor.user_id,
+            quota=self._quota,
+            max_bytes=self._max_upload_bytes,
+        )
         return PendingUpload(
-            permit=permit, writer=writer, original_filename=name, declared_type=declared_type
+            permit=permit,
+            writer=writer,
+            original_filename=name,
+            declared_type=declared_type,
+            reservation=reservation,
+            max_bytes=self._max_upload_bytes,
         )
 
     def finish_upload(self, upload: PendingUpload) -> AttachmentView:
-        """Check the received file's content, commit its blob, then store its row.
+        """Check the received file's content, commit its blob, scan it, then store its row.
 
         The caller's access is checked again in the transaction that stores the row. If
-        anything fails the blob is discarded, so no file outlives a failed upload.
+        anything fails the blob is discarded and the quota reservation released, so no
+        file outlives a failed upload. A file the scanner cannot scan is stored
+        quarantined.
 
         Raises:
             UnsupportedType: the content does not match the extension.
+            MalwareDetected: the scanner found malware in the file.
             TaskNotFound: the task was deleted, or the caller left its project, meanwhile.
             ProjectRoleRequired: the caller became a viewer meanwhile.
             Unavailable: the file store or the database failed.
@@ -309,13 +453,41 @@ class AttachmentService:
             writer.commit()
         except BaseException:
             _abort(writer)
+            _release(upload)
             raise
         blob = writer.stored(media_type)
         try:
-            return self._store(upload, blob.key, blob.size, blob.sha256, media_type)
+            status = self._scan(blob.key)
+            return self._store(upload, blob.key, blob.size, blob.sha256, media_type, status=status)
         except BaseException:
             self._discard(blob.key)
+            _release(upload)
             raise
+
+    def _scan(self, key: str) -> AttachmentStatus:
+        """The status a committed blob gets from the malware scanner.
+
+        Raises:
+            MalwareDetected: the scanner found malware.
+        """
+        if isinstance(self._scanner, NoMalwareScanner):
+            return AttachmentStatus.AVAILABLE
+        try:
+            chunks = self._files.read(key)
+            try:
+                result = self._scanner.scan(chunks)
+            finally:
+                _close(chunks)
+        except Unavailable as exc:
+            result = ScanResult.unavailable(str(exc))
+        if result.verdict is Verdict.INFECTED:
+            signature = result.signature or "unknown"
+            log.warning("upload %s refused: malware %s", key, signature)
+            raise MalwareDetected(signature)
+        if result.verdict is Verdict.UNAVAILABLE:
+            log.warning("upload %s quarantined: the malware scan failed: %s", key, result.detail)
+            return AttachmentStatus.QUARANTINED
+        return AttachmentStatus.AVAILABLE
 
     def upload_attachment(
         self,
@@ -336,7 +508,9 @@ class AttachmentService:
             ProjectRoleRequired: the caller is a viewer.
             ValidationError: a bad file name or extension.
             TooLarge: ``File too large``: the content exceeds the upload limit.
+            QuotaExceeded: the content would take the caller past the storage quota.
             UnsupportedType: the content does not match the extension.
+            MalwareDetected: the scanner found malware in the content.
             Unavailable: the file store or the database failed.
         """
         permit = self.authorize_upload(actor, task_id)
@@ -346,11 +520,19 @@ class AttachmentService:
                 upload.write(chunk)
         except BaseException:
             _abort(upload.writer)
+            _release(upload)
             raise
         return self.finish_upload(upload)
 
     def _store(
-        self, upload: PendingUpload, key: str, size: int, sha256: str, media_type: str
+        self,
+        upload: PendingUpload,
+        key: str,
+        size: int,
+        sha256: str,
+        media_type: str,
+        *,
+        status: AttachmentStatus,
     ) -> AttachmentView:
         actor = upload.permit.actor
         task_id = upload.permit.task_id
@@ -371,20 +553,28 @@ class AttachmentService:
                     file_hash=sha256,
                     blob_key=key,
                     created_at=now,
+                    status=status,
                 )
             )
+            reservation = upload.reservation
+            if reservation is not None and reservation.reserved > size:
+                uow.attachments.release_space(actor.user_id, reservation.reserved - size)
+            elif reservation is None:  # a hand-made upload reserved nothing: count it now
+                uow.attachments.reserve_space(actor.user_id, size, None)
             view = uow.attachments.get(stored.key)
             if view is None:  # pragma: no cover - read back in the same transaction
                 raise AttachmentNotFound(stored.key)
+            details = _details(view)
+            if status is AttachmentStatus.QUARANTINED:
+                details["quarantined"] = True
             work.record(
                 AttachmentUploaded(
-                    occurred_at=now,
-                    actor_id=actor.user_id,
-                    entity_id=view.id,
-                    details=_details(view),
+                    occurred_at=now, actor_id=actor.user_id, entity_id=view.id, details=details
                 )
             )
             work.commit()
+        if reservation is not None:
+            reservation.reserved = 0  # it became the stored file's size
         return view
 
     # -- reading ------------------------------------------------------------------------------
@@ -454,12 +644,15 @@ class AttachmentService:
 
         Raises:
             AttachmentNotFound: ``Attachment not found`` (also for non-members).
+            AttachmentQuarantined: the file was not scanned for malware; it is never served.
             BlobNotFound: ``File not found on server``: the row exists, its blob does not.
             ValueError: a negative or inverted range.
             Unavailable: the file store or the database failed.
         """
         with self._tx() as work:
             view, _ = _attachment(work.uow, actor, attachment_id)
+            if view.status is AttachmentStatus.QUARANTINED:
+                raise AttachmentQuarantined(attachment_id)
             stop = view.file_size if end is None else min(end, view.file_size)
             chunks = self._files.read(view.blob_key, start=start, end=max(stop, start))
             try:
@@ -508,6 +701,7 @@ class AttachmentService:
             if not (actor.is_admin or uploader or role is Role.OWNER):
                 raise PermissionDenied(DELETE_DENIED)
             uow.attachments.delete(attachment_id)
+            uow.attachments.release_space(view.uploaded_by, view.file_size)
             now = self._clock.now()
             uow.blob_deletions.add([view.blob_key], now)
             work.record(
@@ -541,6 +735,7 @@ class AttachmentService:
         with self._tx() as work:
             uow = work.uow
             removed = uow.attachments.delete_for_tasks(wanted) if wanted else []
+            _free_space(uow, removed)
             now = self._clock.now()
             projects = {t: uow.tasks.project_id_of(t) for t in {a.task_id for a in removed}}
             keys = [a.blob_key for a in removed]
@@ -581,6 +776,7 @@ class AttachmentService:
         removed = work.uow.attachments.delete_for_tasks(list(causes))
         if not removed:
             return
+        _free_space(work.uow, removed)
         keys = [a.blob_key for a in removed]
         work.uow.blob_deletions.add(keys, self._clock.now())
         work.record(
@@ -789,6 +985,20 @@ def _row_details(attachment: Attachment, project_id: object) -> dict[str, object
         "project_id": project_id,
         "file_size": attachment.file_size,
     }
+
+
+def _free_space(uow: UnitOfWork, removed: Sequence[Attachment]) -> None:
+    """Give the space of deleted attachments back to their uploaders' quotas."""
+    freed: dict[int, int] = {}
+    for attachment in removed:
+        freed[attachment.uploaded_by] = freed.get(attachment.uploaded_by, 0) + attachment.file_size
+    for user_id, size in sorted(freed.items()):
+        uow.attachments.release_space(user_id, size)
+
+
+def _release(upload: PendingUpload) -> None:
+    if upload.reservation is not None:
+        upload.reservation.release()
 
 
 def _abort(writer: HashingWriter) -> None:

@@ -317,6 +317,7 @@ class ProjectService:
                         occurred_at=now,
                         actor_id=actor.user_id,
                         entity_id=task.key,
+                        entity_version=task.version + 1,
                         details={
                             "project_id": project_id,
                             "title": task.title,
@@ -510,6 +511,7 @@ class ProjectService:
                         occurred_at=now,
                         actor_id=actor.user_id,
                         entity_id=task.key,
+                        entity_version=task.version,
                         details={
                             "project_id": project_id,
                             "title": task.title,

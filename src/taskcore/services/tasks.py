@@ -453,6 +453,7 @@ class TaskService:
                     occurred_at=now,
                     actor_id=actor.user_id,
                     entity_id=task.key,
+                    entity_version=task.version,
                     details={
                         "project_id": task.project_id,
                         "title": task.title,
@@ -466,6 +467,7 @@ class TaskService:
                         occurred_at=now,
                         actor_id=actor.user_id,
                         entity_id=task.key,
+                        entity_version=task.version,
                         details={
                             "project_id": task.project_id,
                             "title": task.title,
@@ -510,6 +512,7 @@ class TaskService:
                     occurred_at=now,
                     actor_id=actor.user_id,
                     entity_id=task.key,
+                    entity_version=task.version,
                     details={
                         "project_id": task.project_id,
                         "title": task.title,
@@ -542,6 +545,7 @@ class TaskService:
                     occurred_at=self._clock.now(),
                     actor_id=actor.user_id,
                     entity_id=task_id,
+                    entity_version=task.version + 1,
                     details={
                         "project_id": task.project_id,
                         "title": task.title,
@@ -676,6 +680,7 @@ def _created(actor: Actor, task: Task, now: dt.datetime) -> list[DomainEvent]:
             occurred_at=now,
             actor_id=actor.user_id,
             entity_id=task.key,
+            entity_version=task.version,
             details={
                 "project_id": task.project_id,
                 "title": task.title,
@@ -718,6 +723,7 @@ def _assigned(actor: Actor, task: Task, old: int | None, now: dt.datetime) -> Ta
         occurred_at=now,
         actor_id=actor.user_id,
         entity_id=task.key,
+        entity_version=task.version,
         details={
             "project_id": task.project_id,
             "title": task.title,

@@ -171,7 +171,7 @@ class UserService:
                 raise ValidationError(f"{field} is required", field=field)
         name = rules.check_username(username)
         address = rules.check_email(email)
-        secret = rules.check_password(password)
+        secret = rules.check_password(password, context=rules.password_context(name, address))
         full = rules.check_full_name(full_name, required=True)
         password_hash = self._hasher.hash(secret)
         with self._tx() as work:
@@ -495,11 +495,16 @@ class UserService:
         """
         if not current_password:
             raise ValidationError("current_password is required", field="current_password")
-        secret = rules.check_password(new_password, field="new_password")
+        rules.check_password(new_password, field="new_password")
         with self._tx() as work:
             user = work.uow.users.get(actor.user_id)
         if user is None:
             raise UserNotFound(actor.user_id)
+        secret = rules.check_password(
+            new_password,
+            field="new_password",
+            context=rules.password_context(user.username, user.email),
+        )
         if not self._hasher.verify(user.password_hash, current_password):
             raise InvalidCredentials("Current password is incorrect")
         new_hash = self._hasher.hash(secret)

@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 from taskcore.errors import TaskcoreError
 from taskcore_adapters import web
 from taskcore_adapters.bootstrap import Runtime
-from taskcore_adapters.http import errors
+from taskcore_adapters.http import errors, idempotency
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint
 from taskcore_adapters.http.headers import SecurityHeaders
@@ -82,6 +82,9 @@ def create_app(runtime: Runtime, *, close_on_shutdown: bool = False) -> Starlett
         ),
     )
     endpoints = all_endpoints(ctx)
+    # POSTs that create something accept Idempotency-Key (see http/idempotency.py).
+    keys = idempotency.store_for(runtime)
+    endpoints = [idempotency.with_idempotency(ep, ctx, keys) for ep in endpoints]
     spec = document(endpoints, version=_version())
 
     async def openapi(request: Request) -> Response:

@@ -18,6 +18,7 @@ security_log = logging.getLogger("taskcore.security")
 STATUS: tuple[tuple[type[errors.TaskcoreError], int], ...] = (
     (errors.ReportExpired, 410),
     (errors.NotFound, 404),
+    (errors.MalwareDetected, 422),
     (errors.PermissionDenied, 403),
     (errors.ValidationError, 400),
     (errors.VersionMismatch, 412),
@@ -59,7 +60,8 @@ def status_of(exc: errors.TaskcoreError) -> int:
 
 
 async def on_taskcore_error(request: Request, exc: Exception) -> Response:
-    """Render a core error as ``{"error": ...}`` with its status."""
+    """Render a core error as ``{"error": ...}`` with its status (and ``code``, the error's
+    ``error_code``, when it has one)."""
     if not isinstance(exc, errors.TaskcoreError):  # pragma: no cover - registered for it
         return await on_unexpected(request, exc)
     status = status_of(exc)
@@ -78,6 +80,9 @@ async def on_taskcore_error(request: Request, exc: Exception) -> Response:
                 "client": request.client.host if request.client else None,
             },
         )
+    if exc.error_code is not None:
+        body = {"error": exc.message, "code": exc.error_code}
+        return JSON(body, status_code=status, headers=headers)
     return error(status, exc.message, headers)
 
 

@@ -18,7 +18,15 @@ DATETIME = {"type": ["string", "null"], "description": "naive UTC ISO 8601, no z
 ERROR: Schema = {
     "type": "object",
     "required": ["error"],
-    "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
+    "properties": {
+        "error": {"type": "string"},
+        "message": {"type": "string"},
+        "code": {
+            "type": "string",
+            "description": "a machine-readable name of the error, when it has one "
+            "(`quota_exceeded`, `malware_detected`, `attachment_quarantined`)",
+        },
+    },
 }
 
 PAGINATION: Schema = {

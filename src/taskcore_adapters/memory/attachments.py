@@ -65,6 +65,7 @@ class InMemoryAttachmentRepository:
             file_hash=attachment.file_hash,
             blob_key=attachment.blob_key,
             created_at=attachment.created_at,
+            status=attachment.status,
         )
 
     def get(self, attachment_id: int) -> AttachmentView | None:
@@ -123,6 +124,21 @@ class InMemoryAttachmentRepository:
     def blob_keys(self, *, after_id: int = 0, limit: int) -> Sequence[tuple[int, str]]:
         ids = sorted(k for k in self._t.attachments if k > after_id)[:limit]
         return [(k, self._t.attachments[k].blob_key) for k in ids]
+
+    def reserve_space(self, user_id: int, size: int, quota: int | None) -> bool:
+        used = self._t.attachment_usage.get(user_id, 0)
+        if quota is not None and used + size > quota:
+            return False
+        self._t.attachment_usage[user_id] = used + size
+        return True
+
+    def release_space(self, user_id: int, size: int) -> None:
+        if user_id in self._t.attachment_usage:
+            used = self._t.attachment_usage[user_id]
+            self._t.attachment_usage[user_id] = max(used - size, 0)
+
+    def used_space(self, user_id: int) -> int:
+        return self._t.attachment_usage.get(user_id, 0)
 
 
 class InMemoryBlobDeletionRepository:

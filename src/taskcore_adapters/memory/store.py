@@ -77,6 +77,7 @@ class _Tables:
     comments: dict[int, Comment] = attrs.field(factory=dict)
     attachments: dict[int, Attachment] = attrs.field(factory=dict)
     blob_deletions: dict[str, BlobDeletion] = attrs.field(factory=dict)
+    attachment_usage: dict[int, int] = attrs.field(factory=dict)
     reports: dict[int, Report] = attrs.field(factory=dict)
     outbox: list[tuple[DomainEvent, dt.datetime | None]] = attrs.field(factory=list)
     activity: dict[int, ActivityEntry] = attrs.field(factory=dict)

@@ -13,12 +13,13 @@ from collections.abc import Collection, Iterator, Sequence
 from typing import Any, TypeVar
 
 import attrs
-from sqlalchemy import Connection, Select, delete, func, insert, select, update
+from sqlalchemy import Connection, Select, case, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from taskcore.domain.attachments import (
     Attachment,
     AttachmentStats,
+    AttachmentStatus,
     AttachmentView,
     BlobDeletion,
     TypeCount,
@@ -26,7 +27,13 @@ from taskcore.domain.attachments import (
 from taskcore.domain.pagination import Keyset
 from taskcore.errors import TaskNotFound
 from taskcore_adapters.sql.support import keyset_after, keyset_order
-from taskcore_adapters.sql.tables import attachments, blob_deletions, tasks, users
+from taskcore_adapters.sql.tables import (
+    attachment_usage,
+    attachments,
+    blob_deletions,
+    tasks,
+    users,
+)
 
 T = TypeVar("T")
 
@@ -66,6 +73,7 @@ def _attachment(row: Any) -> Attachment:
         file_hash=row.file_hash,
         blob_key=row.blob_key,
         created_at=row.created_at,
+        status=AttachmentStatus(row.status),
     )
 
 
@@ -84,6 +92,7 @@ def _view(row: Any) -> AttachmentView:
         file_hash=row.file_hash,
         blob_key=row.blob_key,
         created_at=row.created_at,
+        status=AttachmentStatus(row.status),
     )
 
 
@@ -105,6 +114,7 @@ class SqlAlchemyAttachmentRepository:
             raise TaskNotFound(attachment.task_id)
         values = attrs.asdict(attachment)
         del values["id"]
+        values["status"] = attachment.status.value
         new_id = self._conn.execute(
             insert(attachments).values(**values).returning(attachments.c.id)
         ).scalar_one()
@@ -190,6 +200,38 @@ class SqlAlchemyAttachmentRepository:
             .limit(limit)
         ).all()
         return [(row.id, row.blob_key) for row in rows]
+
+    def reserve_space(self, user_id: int, size: int, quota: int | None) -> bool:
+        dialect = postgresql if self._conn.dialect.name == "postgresql" else sqlite
+        self._conn.execute(
+            dialect.insert(attachment_usage)
+            .values(user_id=user_id, used_bytes=0)
+            .on_conflict_do_nothing(index_elements=["user_id"])
+        )
+        # One statement: the row lock (PostgreSQL re-checks the condition after waiting
+        # for it; SQLite has one writer at a time) makes check and add atomic.
+        query = (
+            update(attachment_usage)
+            .where(attachment_usage.c.user_id == user_id)
+            .values(used_bytes=attachment_usage.c.used_bytes + size)
+        )
+        if quota is not None:
+            query = query.where(attachment_usage.c.used_bytes + size <= quota)
+        return self._conn.execute(query).rowcount == 1
+
+    def release_space(self, user_id: int, size: int) -> None:
+        used = attachment_usage.c.used_bytes
+        self._conn.execute(
+            update(attachment_usage)
+            .where(attachment_usage.c.user_id == user_id)
+            .values(used_bytes=case((used > size, used - size), else_=0))
+        )
+
+    def used_space(self, user_id: int) -> int:
+        used = self._conn.execute(
+            select(attachment_usage.c.used_bytes).where(attachment_usage.c.user_id == user_id)
+        ).scalar_one_or_none()
+        return int(used or 0)
 
 
 class SqlAlchemyBlobDeletionRepository:

@@ -20,6 +20,7 @@ def encode(event: DomainEvent) -> str:
             "actor_id": event.actor_id,
             "entity_id": event.entity_id,
             "details": event.details,
+            "entity_version": event.entity_version,
         },
         sort_keys=True,
         default=str,
@@ -40,4 +41,5 @@ def decode(name: str, payload: str) -> DomainEvent:
         actor_id=data["actor_id"],
         entity_id=data["entity_id"],
         details=data["details"],
+        entity_version=data.get("entity_version"),
     )

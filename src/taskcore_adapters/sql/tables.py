@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -240,10 +241,23 @@ attachments = Table(
     Column("file_hash", String(64), nullable=False),
     Column("blob_key", String(512), nullable=False, unique=True),
     Column("created_at", UtcDateTime, nullable=False),
+    # ``available`` or ``quarantined`` (not scanned for malware: never served).
+    Column("status", String(16), nullable=False, server_default="available"),
     CheckConstraint("file_size >= 0", name="file_size"),
 )
 # Leads with task_id, so it also indexes the foreign key; a task's attachments newest first.
 Index("ix_attachments_task_id_created_at", attachments.c.task_id, attachments.c.created_at)
+
+# Bytes each user's attachments and uploads in progress take, for the storage quota.
+# Reservations are ``UPDATE ... SET used_bytes = used_bytes + n WHERE used_bytes + n <=
+# quota``, so concurrent uploads cannot exceed it. No foreign key: the row only counts.
+attachment_usage = Table(
+    "attachment_usage",
+    metadata,
+    Column("user_id", Integer, primary_key=True, autoincrement=False),
+    Column("used_bytes", BigInteger, nullable=False),
+    CheckConstraint("used_bytes >= 0", name="used_bytes"),
+)
 
 blob_deletions = Table(
     "blob_deletions",
@@ -443,4 +457,20 @@ Index(
 )
 Index(
     "ix_webhook_deliveries_due", webhook_deliveries.c.status, webhook_deliveries.c.next_attempt_at
+)
+
+# The first answer to a POST carrying an ``Idempotency-Key``, per user and key, replayed to
+# its retries until ``expires_at``. ``status_code`` is NULL while the first request runs.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("headers", Text, nullable=True),
+    Column("body", LargeBinary, nullable=True),
+    Column("claimed_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False, index=True),
+    PrimaryKeyConstraint("user_id", "key"),
 )

@@ -7,6 +7,7 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from taskcore.errors import Unavailable
 from taskcore_adapters.sql.activity import SqlAlchemyActivityRepository
@@ -40,7 +41,8 @@ class SqlAlchemyUnitOfWork:
     """A transaction over one pooled connection (see ``taskcore.ports.uow.UnitOfWork``).
 
     Connection failures become :class:`taskcore.errors.Unavailable`, chained to the
-    original error.
+    original error; so does a pool with no free connection within its ``pool_timeout``
+    (the caller is told to retry instead of queueing for ever).
     """
 
     users: SqlAlchemyUserRepository
@@ -73,6 +75,9 @@ class SqlAlchemyUnitOfWork:
         except DBAPIError as exc:
             self._close()
             raise Unavailable("Database unavailable") from exc
+        except PoolTimeout as exc:
+            self._close()
+            raise Unavailable("Database busy") from exc
         self.users = SqlAlchemyUserRepository(self._conn)
         self.revoked_tokens = SqlAlchemyRevokedTokenRepository(self._conn)
         self.sessions = SqlAlchemySessionRepository(self._conn)

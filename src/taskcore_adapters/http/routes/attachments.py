@@ -4,7 +4,9 @@ Uploads stream the multipart file part straight into the file store (nothing is 
 memory whole or spooled to temporary files) and stop reading as soon as the size limit is
 passed. Downloads stream from the file store in a worker thread, support single byte
 ranges (206, 416) and conditional requests (``ETag`` is the SHA-256 of the content), and
-are always served as attachments that browsers must not sniff or render.
+are always served as attachments that browsers must not sniff or render. A quarantined
+attachment (not scanned for malware) is never served: its download answers 409 with the
+code ``attachment_quarantined``.
 """
 
 from __future__ import annotations
@@ -21,7 +23,13 @@ from starlette.concurrency import iterate_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from taskcore.domain.attachments import AttachmentStats, AttachmentView, size_in_mb
+from taskcore.domain.attachments import (
+    AttachmentStats,
+    AttachmentStatus,
+    AttachmentView,
+    size_in_mb,
+)
+from taskcore.errors import AttachmentQuarantined
 from taskcore.services.attachments import PendingUpload
 from taskcore_adapters.http import schemas as s
 from taskcore_adapters.http.context import HttpContext
@@ -74,6 +82,12 @@ ATTACHMENT: s.Schema = {
         "task_id": {"type": "integer"},
         "uploaded_by": {"type": "integer"},
         "uploaded_by_username": {"type": "string"},
+        "status": {
+            "type": "string",
+            "enum": ["quarantined"],
+            "description": "present only for a quarantined file (it could not be scanned "
+            "for malware and is never served)",
+        },
     },
 }
 
@@ -115,8 +129,9 @@ class RangeNotSatisfiable(Exception):
 
 
 def attachment_json(view: AttachmentView) -> dict[str, Any]:
-    """The original's attachment object, with ``uploaded_by_username``."""
-    return {
+    """The original's attachment object, with ``uploaded_by_username`` (and ``status``
+    when the file is quarantined)."""
+    found: dict[str, Any] = {
         "id": view.id,
         "filename": view.filename,
         "original_filename": view.original_filename,
@@ -128,6 +143,9 @@ def attachment_json(view: AttachmentView) -> dict[str, Any]:
         "uploaded_by": view.uploaded_by,
         "uploaded_by_username": view.uploaded_by_username,
     }
+    if view.status is AttachmentStatus.QUARANTINED:
+        found["status"] = view.status.value
+    return found
 
 
 def stats_json(stats: AttachmentStats) -> dict[str, Any]:
@@ -246,6 +264,8 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
         actor = ctx.principal(request)
         attachment_id = path_id(request, "attachment_id")
         view = attachments.get_attachment(actor, attachment_id)
+        if view.status is AttachmentStatus.QUARANTINED:
+            raise AttachmentQuarantined(attachment_id)
         etag = f'"{view.file_hash}"'
         headers = {
             **DOWNLOAD_HEADERS,
@@ -328,8 +348,16 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             responses={
                 201: ("Uploaded", s.message(attachment=ATTACHMENT)),
                 **s.errors(400, 401, 403, 404),
-                413: ("The file is larger than the upload limit", s.ref("Error")),
+                413: (
+                    "The file is larger than the upload limit, or would exceed the "
+                    "uploader's storage quota (code `quota_exceeded`)",
+                    s.ref("Error"),
+                ),
                 415: ("The content does not match the extension", s.ref("Error")),
+                422: (
+                    "The malware scanner found malware (code `malware_detected`)",
+                    s.ref("Error"),
+                ),
             },
         ),
         Endpoint(
@@ -403,6 +431,11 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
                 206: ("The requested byte range", None),
                 304: ("Not modified (If-None-Match)", None),
                 **s.errors(401, 404),
+                409: (
+                    "The file is quarantined: it was not scanned for malware "
+                    "(code `attachment_quarantined`)",
+                    s.ref("Error"),
+                ),
                 416: ("The range is beyond the end of the file", s.ref("Error")),
             },
         ),

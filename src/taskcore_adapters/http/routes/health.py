@@ -32,7 +32,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
     runtime = ctx.runtime
 
     async def overall(request: Request) -> Response:
-        report = runtime.health()
+        report = await ctx.slow(runtime.health)  # probes block: keep them off the loop
         body: dict[str, Any] = {
             "status": "healthy" if report.healthy else "unhealthy",
             "timestamp": iso(report.checked_at),
@@ -55,7 +55,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
 
     def area(key: str) -> Any:
         async def check(request: Request) -> Response:
-            report = runtime.health()
+            report = await ctx.slow(runtime.health)  # probes block: keep them off the loop
             name = SERVICES[key]
             if not report.healthy:
                 failed = ", ".join(k for k, v in report.checks.items() if v == "unavailable")

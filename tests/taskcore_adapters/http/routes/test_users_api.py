@@ -192,7 +192,7 @@ class TestRegister:
 
     def test_password_of_eight_characters_is_enough(self, client: TestClient) -> None:
         """Exactly 8 characters is a valid password."""
-        assert 201 == client.post("/api/register", json=fields(password="12345678")).status_code
+        assert 201 == client.post("/api/register", json=fields(password="k3#9xq!z")).status_code
 
     def test_white_space_password(self, client: TestClient) -> None:
         """A password of white space only is refused."""
@@ -509,12 +509,18 @@ class TestLogin:
         assert 401 == response.status_code
 
     def test_token_claims(self, client: TestClient) -> None:
-        """The token is HS256 and carries user_id, sub, iat, exp and jti."""
+        """The token is HS256, typed ``at+jwt`` with a ``kid``, and carries user_id, sub,
+        iat, exp and jti."""
         client.post("/api/register", json=fields())
         body = client.post("/api/login", json={"username": "alice", "password": PASSWORD}).json()
         token = body["token"]
         claims = jwt.decode(token, options={"verify_signature": False})  # noqa: TID251
-        assert {"alg": "HS256", "typ": "JWT"} == jwt.get_unverified_header(token)
+        header = jwt.get_unverified_header(token)
+        assert ("HS256", "at+jwt", {"alg", "typ", "kid"}) == (
+            header["alg"],
+            header["typ"],
+            set(header),
+        )
         assert {"user_id", "sub", "iat", "exp", "jti", "sid"} == set(claims)
         assert (body["user"]["id"], str(body["user"]["id"]), 86400) == (
             claims["user_id"],
