@@ -1,20 +1,24 @@
-"""Engines configured for taskcore: SQLite pragmas, PostgreSQL timeouts and pre-ping."""
+"""Engines configured for taskcore: SQLite pragmas; PostgreSQL timeouts and a check of
+pooled connections on checkout."""
 
 from __future__ import annotations
 
+import select
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 
 
 def make_engine(url: str, *, statement_timeout_ms: int = 15_000, pool_size: int = 10) -> Engine:
     """Create an engine for a SQLite or PostgreSQL URL.
 
     SQLite gets foreign keys, WAL, a busy timeout, and ``BEGIN IMMEDIATE`` transactions
-    (so concurrent writers wait instead of failing). PostgreSQL gets ``pool_pre_ping`` and
-    a statement timeout, so a lock wait cannot stall a worker for ever.
+    (so concurrent writers wait instead of failing). PostgreSQL gets a check of each pooled
+    connection on checkout (:func:`check_alive`) and a statement timeout, so a lock wait
+    cannot stall a worker for ever.
 
     Args:
         url: ``sqlite:///path`` or ``postgresql+psycopg://...``.
@@ -38,14 +42,14 @@ def make_engine(url: str, *, statement_timeout_ms: int = 15_000, pool_size: int 
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            read_only = conn.get_execution_options().get("taskcore_read_only", False)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(
+    engine = create_engine(
         parsed,
-        pool_pre_ping=True,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_timeout=10,
@@ -54,3 +58,31 @@ def make_engine(url: str, *, statement_timeout_ms: int = 15_000, pool_size: int 
             "options": f"-c statement_timeout={statement_timeout_ms}",
         },
     )
+    event.listen(engine, "checkout", check_alive)
+    return engine
+
+
+def check_alive(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Refuse a pooled PostgreSQL connection the server has ended, without a round trip.
+
+    An idle connection has nothing to read: the server sends nothing unasked (no
+    ``LISTEN`` is used). When the server ends a session (``pg_terminate_backend``, a
+    restart, an idle timeout) it sends its last message and closes the socket, which
+    makes the socket readable; so does a connection reset. Such a connection is refused
+    here, and the pool replaces it with a new one, as ``pool_pre_ping`` would, but
+    without a ``SELECT 1`` round trip on every checkout. A connection cut off silently
+    (no packet at all) is noticed by the statement that uses it, as with a ping.
+
+    Raises:
+        DisconnectionError: the connection is closed, broken, or has unread data.
+    """
+    try:
+        if dbapi_connection.closed or dbapi_connection.broken:
+            raise DisconnectionError("connection closed")
+        readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+    except DisconnectionError:
+        raise
+    except Exception as exc:
+        raise DisconnectionError(str(exc)) from exc
+    if readable:
+        raise DisconnectionError("the server ended the connection")

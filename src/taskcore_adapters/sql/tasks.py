@@ -15,15 +15,21 @@ import attrs
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Integer,
+    String,
     and_,
     case,
+    cast,
     delete,
     exists,
     func,
     insert,
+    literal_column,
     not_,
+    null,
     or_,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -156,19 +162,34 @@ class SqlAlchemyTaskRepository:
             return []
         ids = [row.id for row in rows]
         labels: dict[int, list[str]] = defaultdict(list)
-        for task_id, label in self._conn.execute(
-            select(task_labels.c.task_id, task_labels.c.label)
-            .where(task_labels.c.task_id.in_(ids))
-            .order_by(task_labels.c.task_id, task_labels.c.label)
-        ):
-            labels[task_id].append(label)
         watchers: dict[int, list[int]] = defaultdict(list)
-        for task_id, user_id in self._conn.execute(
-            select(task_watchers.c.task_id, task_watchers.c.user_id)
-            .where(task_watchers.c.task_id.in_(ids))
-            .order_by(task_watchers.c.task_id, task_watchers.c.user_id)
+        # Both child tables in one round trip, labels then watchers, each in order.
+        children = union_all(
+            select(
+                task_labels.c.task_id,
+                literal_column("0").label("kind"),
+                task_labels.c.label,
+                cast(null(), Integer).label("user_id"),
+            ).where(task_labels.c.task_id.in_(ids)),
+            select(
+                task_watchers.c.task_id,
+                literal_column("1"),
+                cast(null(), String),
+                task_watchers.c.user_id,
+            ).where(task_watchers.c.task_id.in_(ids)),
+        )
+        for task_id, kind, label, user_id in self._conn.execute(
+            children.order_by(
+                children.selected_columns.task_id,
+                children.selected_columns.kind,
+                children.selected_columns.label,
+                children.selected_columns.user_id,
+            )
         ):
-            watchers[task_id].append(user_id)
+            if kind == 0:
+                labels[task_id].append(label)
+            else:
+                watchers[task_id].append(user_id)
         return [_task(row, labels[row.id], watchers[row.id]) for row in rows]
 
     def _write_children(self, task_id: int, task: Task) -> None:
@@ -245,7 +266,7 @@ class SqlAlchemyTaskRepository:
             select(tasks.c.project_id).where(tasks.c.id == task_id)
         ).scalar_one_or_none()
 
-    def update(self, task: Task) -> Task:
+    def update(self, task: Task, *, children_changed: bool = True) -> Task:
         result = self._conn.execute(
             update(tasks)
             .where(tasks.c.id == task.key, tasks.c.version == task.version)
@@ -256,8 +277,9 @@ class SqlAlchemyTaskRepository:
             if exists_now.first() is None:
                 raise TaskNotFound(task.key)
             raise VersionMismatch()
-        self._delete_children([task.key])
-        self._write_children(task.key, task)
+        if children_changed:
+            self._delete_children([task.key])
+            self._write_children(task.key, task)
         return attrs.evolve(task, version=task.version + 1)
 
     def delete(self, task_id: int) -> None:
