@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
+    bindparam,
     case,
     cast,
     delete,
@@ -150,6 +151,13 @@ def _conditions(criteria: TaskCriteria) -> list[ColumnElement[bool]]:
     return conditions
 
 
+# Statements built once: only their parameters change from call to call.
+_INSERT_TASK = insert(tasks).returning(tasks.c.id)
+_LAST_POSITION = select(func.max(tasks.c.position)).where(
+    tasks.c.project_id == bindparam("project_id"), tasks.c.status == bindparam("status")
+)
+
+
 class SqlAlchemyTaskRepository:
     """Tasks with their labels and watchers in SQL."""
 
@@ -208,9 +216,7 @@ class SqlAlchemyTaskRepository:
 
     def add(self, task: Task) -> Task:
         try:
-            new_id = self._conn.execute(
-                insert(tasks).values(**_values(task), version=1).returning(tasks.c.id)
-            ).scalar_one()
+            new_id = self._conn.execute(_INSERT_TASK, {**_values(task), "version": 1}).scalar_one()
         except IntegrityError as exc:
             if is_foreign_key_violation(exc, "fk_tasks_project_id_projects"):
                 raise ProjectNotFound(task.project_id) from exc
@@ -298,9 +304,7 @@ class SqlAlchemyTaskRepository:
 
     def last_position(self, project_id: int, status: TaskStatus) -> float | None:
         value = self._conn.execute(
-            select(func.max(tasks.c.position)).where(
-                tasks.c.project_id == project_id, tasks.c.status == status.value
-            )
+            _LAST_POSITION, {"project_id": project_id, "status": status.value}
         ).scalar_one()
         return None if value is None else float(value)
 
