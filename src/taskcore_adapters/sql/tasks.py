@@ -7,7 +7,7 @@ each, whatever the page size.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,8 +15,8 @@ import attrs
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Integer,
-    String,
+    Select,
+    Text,
     and_,
     bindparam,
     case,
@@ -25,12 +25,9 @@ from sqlalchemy import (
     exists,
     func,
     insert,
-    literal_column,
     not_,
-    null,
     or_,
     select,
-    union_all,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -158,47 +155,53 @@ _LAST_POSITION = select(func.max(tasks.c.position)).where(
 )
 
 
+_CHILDREN: dict[str, tuple[ColumnElement[Any], ColumnElement[Any]]] = {}
+
+
+def _children(dialect: str) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """A task's labels and watcher ids, each as a JSON array in one column (unordered;
+    :meth:`SqlAlchemyTaskRepository._hydrate` sorts them)."""
+    if dialect not in _CHILDREN:
+
+        def as_json(column: ColumnElement[Any]) -> ColumnElement[Any]:
+            if dialect == "postgresql":
+                return cast(func.json_agg(column), Text)
+            return func.json_group_array(column, type_=Text)
+
+        _CHILDREN[dialect] = (
+            select(as_json(task_labels.c.label))
+            .where(task_labels.c.task_id == tasks.c.id)
+            .scalar_subquery()
+            .label("labels_json"),
+            select(as_json(task_watchers.c.user_id))
+            .where(task_watchers.c.task_id == tasks.c.id)
+            .scalar_subquery()
+            .label("watchers_json"),
+        )
+    return _CHILDREN[dialect]
+
+
 class SqlAlchemyTaskRepository:
     """Tasks with their labels and watchers in SQL."""
 
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def _hydrate(self, rows: Sequence[Any]) -> list[Task]:
-        """Tasks from rows, with labels and watchers read in one query each."""
-        if not rows:
-            return []
-        ids = [row.id for row in rows]
-        labels: dict[int, list[str]] = defaultdict(list)
-        watchers: dict[int, list[int]] = defaultdict(list)
-        # Both child tables in one round trip, labels then watchers, each in order.
-        children = union_all(
-            select(
-                task_labels.c.task_id,
-                literal_column("0").label("kind"),
-                task_labels.c.label,
-                cast(null(), Integer).label("user_id"),
-            ).where(task_labels.c.task_id.in_(ids)),
-            select(
-                task_watchers.c.task_id,
-                literal_column("1"),
-                cast(null(), String),
-                task_watchers.c.user_id,
-            ).where(task_watchers.c.task_id.in_(ids)),
-        )
-        for task_id, kind, label, user_id in self._conn.execute(
-            children.order_by(
-                children.selected_columns.task_id,
-                children.selected_columns.kind,
-                children.selected_columns.label,
-                children.selected_columns.user_id,
+    def _select(self) -> Select[Any]:
+        """Tasks with their labels and watchers, read in the same statement."""
+        return select(tasks, *_children(self._conn.dialect.name))
+
+    @staticmethod
+    def _hydrate(rows: Sequence[Any]) -> list[Task]:
+        """Tasks from rows of :meth:`_select`."""
+        return [
+            _task(
+                row,
+                sorted(json.loads(row.labels_json or "[]")),
+                sorted(json.loads(row.watchers_json or "[]")),
             )
-        ):
-            if kind == 0:
-                labels[task_id].append(label)
-            else:
-                watchers[task_id].append(user_id)
-        return [_task(row, labels[row.id], watchers[row.id]) for row in rows]
+            for row in rows
+        ]
 
     def _write_children(self, task_id: int, task: Task) -> None:
         if task.labels:
@@ -263,7 +266,7 @@ class SqlAlchemyTaskRepository:
         ]
 
     def get(self, task_id: int) -> Task | None:
-        rows = self._conn.execute(select(tasks).where(tasks.c.id == task_id)).all()
+        rows = self._conn.execute(self._select().where(tasks.c.id == task_id)).all()
         found = self._hydrate(rows)
         return found[0] if found else None
 
@@ -294,7 +297,7 @@ class SqlAlchemyTaskRepository:
 
     def delete_in_project(self, project_id: int) -> Sequence[Task]:
         rows = self._conn.execute(
-            select(tasks).where(tasks.c.project_id == project_id).order_by(tasks.c.id)
+            self._select().where(tasks.c.project_id == project_id).order_by(tasks.c.id)
         ).all()
         gone = self._hydrate(rows)
         if gone:
@@ -329,7 +332,7 @@ class SqlAlchemyTaskRepository:
         if not released:
             return []
         rows = self._conn.execute(
-            select(tasks).where(tasks.c.id.in_(released)).order_by(tasks.c.id)
+            self._select().where(tasks.c.id.in_(released)).order_by(tasks.c.id)
         ).all()
         return self._hydrate(rows)
 
@@ -345,7 +348,7 @@ class SqlAlchemyTaskRepository:
         value = _sort_column(order.sort)
         how = {"descending": order.descending, "nullable": order.sort is TaskSort.DUE_DATE}
         query = (
-            select(tasks)
+            self._select()
             .where(*_conditions(criteria))
             .order_by(*keyset_order(value, tasks.c.id, **how))
             .limit(limit)
