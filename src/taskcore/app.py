@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -12,7 +13,6 @@ import attrs
 
 from taskcore.domain.attachments import DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_USER_QUOTA_BYTES
 from taskcore.domain.events import DomainEvent, ProjectDeleted, TaskDeleted
-from taskcore.domain.webhooks import EVENT_NAMES
 from taskcore.ports.clock import Clock
 from taskcore.ports.events import EventBus
 from taskcore.ports.files import FileStore
@@ -23,7 +23,6 @@ from taskcore.ports.security import PasswordHasher, TokenService
 from taskcore.ports.uow import UnitOfWorkFactory
 from taskcore.ports.webhooks import WebhookSender
 from taskcore.services import activity as activity_log
-from taskcore.services import webhooks as webhooks_area
 from taskcore.services.activity import ActivityService
 from taskcore.services.attachments import SWEEP_FILES, AttachmentService, NoFileStore
 from taskcore.services.comments import CommentService
@@ -77,8 +76,10 @@ class Taskcore:
         self.jobs.run(name, args)
 
     def tick(self) -> None:
-        """One round of background housekeeping: relay the outbox, re-queue event
-        deliveries that are due, and enqueue periodic jobs whose time has come."""
+        """One round of background housekeeping: queue new deliveries' jobs, relay the
+        outbox, re-queue event deliveries that are due, and enqueue periodic jobs whose
+        time has come."""
+        self.events.flush()
         self.events.relay_now()
         self.events.retry_due()
         self.jobs.run_due(self.clock.now())
@@ -93,13 +94,19 @@ class Taskcore:
         ``stop`` is set (the worker and the server run this in a thread; call
         :meth:`wake` after setting ``stop`` to end it at once). A failing round (database
         or queue briefly down) is logged and tried again next round."""
+        last: float | None = None
         while not stop.is_set():
             self._wake.clear()
             try:
-                self.tick()
+                # A wake-up (a commit) only needs its deliveries' jobs queued; the whole
+                # round runs every ``interval``.
+                self.events.flush()
+                if last is None or time.monotonic() - last >= interval:
+                    last = time.monotonic()
+                    self.tick()
             except Exception:  # keep pumping; the next round retries
                 log.exception("background round failed")
-            self._wake.wait(interval)
+            self._wake.wait(max(0.0, interval - (time.monotonic() - (last or 0.0))))
 
 
 def build(
@@ -163,10 +170,17 @@ def build(
     transactions = Transactions(uow_factory, event_bus)
     jobs = Jobs(job_queue)
     events = EventDispatcher(
-        transactions=transactions, clock=clock, jobs=jobs, handlers=event_handlers
+        transactions=transactions,
+        clock=clock,
+        jobs=jobs,
+        handlers=event_handlers,
+        defer_enqueue=background_relay,
     )
+    # Each transaction stores its events with their deliveries; the jobs are queued once
+    # it has committed, by the committing thread or by the pump's.
+    transactions.publish_with(events.publish)
     wake = threading.Event()
-    transactions.after_commit(wake.set if background_relay else events.relay_now)
+    transactions.after_commit(wake.set if background_relay else events.catch_up)
     attachments = AttachmentService(
         transactions=transactions,
         clock=clock,
@@ -195,8 +209,8 @@ def build(
     jobs.register(activity_log.CLEANUP, activity.run_cleanup_job)
     jobs.every(activity_log.SUMMARIZE, dt.timedelta(days=1), offset=dt.timedelta(hours=1))
     jobs.every(activity_log.CLEANUP, dt.timedelta(days=1), offset=dt.timedelta(hours=2))
-    # Events of a project become signed webhook deliveries; a deleted project's webhooks
-    # go with it.
+    # Events of a project become signed webhook deliveries, stored in the transaction that
+    # records them; a deleted project's webhooks go with it (first, so it sends nothing).
     webhooks = WebhookService(
         transactions=transactions,
         clock=clock,
@@ -205,10 +219,8 @@ def build(
         options=webhook_options,
     )
     webhooks.register_jobs()
-    events.register(
-        HandlerSpec(name=webhooks_area.HANDLER, events=EVENT_NAMES, func=webhooks.on_event)
-    )
     transactions.handle_in_transaction((ProjectDeleted,), webhooks.on_project_deleted)
+    transactions.handle_in_transaction((DomainEvent,), webhooks.on_events)
     # Assignments, completions, comments and mentions notify the people concerned, in app
     # and by e-mail as each prefers.
     notifications = NotificationService(
@@ -220,21 +232,30 @@ def build(
         max_attempts=mail_max_attempts,
     )
     notifications.register_jobs()
-    for name, event_name, handler in (
-        ("notifications.task_assigned", "task.assigned", notifications.on_task_assigned),
+    for name, event_name, handler, when in (
+        (
+            "notifications.task_assigned",
+            "task.assigned",
+            notifications.on_task_assigned,
+            notifications.notifies_assignment,
+        ),
         (
             "notifications.task_completed",
             "task.status_changed",
             notifications.on_task_status_changed,
+            notifications.notifies_completion,
         ),
-        ("notifications.comment_added", "comment.added", notifications.on_comment_added),
+        ("notifications.comment_added", "comment.added", notifications.on_comment_added, None),
         (
             "notifications.user_mentioned",
             "comment.user_mentioned",
             notifications.on_user_mentioned,
+            None,
         ),
     ):
-        events.register(HandlerSpec(name=name, events=frozenset({event_name}), func=handler))
+        events.register(
+            HandlerSpec(name=name, events=frozenset({event_name}), func=handler, when=when)
+        )
     return Taskcore(
         users=UserService(
             transactions=transactions,

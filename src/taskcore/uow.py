@@ -35,6 +35,11 @@ committed."""
 
 Registration = tuple[tuple[type[DomainEvent], ...], TransactionHandler]
 
+Publisher = Callable[["Work", Sequence[DomainEvent]], None]
+"""Called at commit, after the in-transaction handlers, with every event of the
+transaction: it writes them to the outbox (and may create their deliveries in the same
+transaction). Without one, :meth:`Work.commit` appends them to the outbox unpublished."""
+
 MAX_HANDLER_ROUNDS = 10
 """How many times in-transaction handlers may react to events recorded by handlers."""
 
@@ -47,9 +52,15 @@ class Work:
         handlers: In-transaction handlers and the event classes each one receives.
     """
 
-    def __init__(self, uow: UnitOfWork, handlers: Sequence[Registration] = ()) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        handlers: Sequence[Registration] = (),
+        publisher: Publisher | None = None,
+    ) -> None:
         self.uow = uow
         self._handlers = handlers
+        self._publisher = publisher
         self._pending: list[DomainEvent] = []
         self._handled = 0
         self._on_commit: list[Callable[[], None]] = []
@@ -68,8 +79,8 @@ class Work:
         self._on_commit.append(callback)
 
     def commit(self) -> None:
-        """Run the in-transaction handlers, write the recorded events to the outbox and
-        commit everything at once.
+        """Run the in-transaction handlers, write the recorded events to the outbox (through
+        the publisher, if any) and commit everything at once.
 
         Raises:
             RuntimeError: handlers kept recording events that other handlers react to, for
@@ -77,7 +88,10 @@ class Work:
         """
         self._run_handlers()
         if self._pending:
-            self.uow.outbox.append(self._pending)
+            if self._publisher is not None:
+                self._publisher(self, self._pending)
+            else:
+                self.uow.outbox.append(self._pending)
         self.uow.commit()
         self.committed.extend(self._pending)
         self._pending = []
@@ -114,6 +128,11 @@ class Transactions:
         self._event_bus = event_bus
         self._after_commit: list[Callable[[], None]] = []
         self._handlers: list[Registration] = []
+        self._publisher: Publisher | None = None
+
+    def publish_with(self, publisher: Publisher) -> None:
+        """Write every transaction's events through ``publisher`` (see :data:`Publisher`)."""
+        self._publisher = publisher
 
     def handle_in_transaction(
         self, event_types: Iterable[type[DomainEvent]], handler: TransactionHandler
@@ -135,10 +154,15 @@ class Transactions:
         self._after_commit.append(hook)
 
     @contextmanager
-    def __call__(self) -> Iterator[Work]:
-        """A unit of work; rolled back unless :meth:`Work.commit` is called."""
-        with self._uow_factory() as uow:
-            work = Work(uow, self._handlers)
+    def __call__(self, *, read_only: bool = False) -> Iterator[Work]:
+        """A unit of work; rolled back unless :meth:`Work.commit` is called.
+
+        Args:
+            read_only: The use case only reads: the unit of work may be lighter, and
+                committing it raises (see :class:`~taskcore.ports.uow.UnitOfWorkFactory`).
+        """
+        with self._uow_factory(read_only=True) if read_only else self._uow_factory() as uow:
+            work = Work(uow, self._handlers, self._publisher)
             yield work
         for callback in work.callbacks:
             try:

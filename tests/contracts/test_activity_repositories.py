@@ -141,6 +141,18 @@ class TestEntries:
         with uow_factory() as uow:
             assert [stored[2].id, stored[3].id] == ids(uow, ActivityCriteria(), offset=2, limit=2)
 
+    def test_add_many_stores_every_entry_in_order(self, uow_factory: UnitOfWorkFactory) -> None:
+        """Entries added at once are all stored, with ids in the order given."""
+        batch = [entry(n, action=f"action_{n}") for n in range(4)]
+        with uow_factory() as uow:
+            uow.activity.add_many(batch)
+            uow.activity.add_many([])
+            uow.commit()
+        with uow_factory() as uow:
+            views = uow.activity.find(ActivityCriteria(), limit=10)
+        by_id = sorted(views, key=lambda v: v.id)
+        assert ["action_0", "action_1", "action_2", "action_3"] == [v.entry.action for v in by_id]
+
     def test_rolled_back_entries_are_gone(self, uow_factory: UnitOfWorkFactory) -> None:
         """Entries added in a transaction that does not commit are not stored."""
         with uow_factory() as uow:

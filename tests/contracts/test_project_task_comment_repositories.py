@@ -319,6 +319,26 @@ class TestTaskRepository:
             with pytest.raises(errors.TaskNotFound):
                 uow.tasks.update(attrs.evolve(task, id=task.key + 100))
 
+    def test_update_without_changed_children_keeps_them(
+        self, uow_factory: UnitOfWorkFactory, user_ids: list[int]
+    ) -> None:
+        """An update whose labels and watchers are as stored keeps them and saves the
+        other fields."""
+        alice, bob, _ = user_ids
+        with uow_factory() as uow:
+            project = stored_project(uow, alice)
+            task = uow.tasks.add(new_task(project.key, labels=("a", "b"), watchers=(alice, bob)))
+            task.title = "renamed"
+            uow.tasks.update(task, children_changed=False)
+            stored = uow.tasks.get(task.key)
+        assert stored is not None
+        assert ("renamed", ("a", "b"), (alice, bob), 2) == (
+            stored.title,
+            stored.labels,
+            stored.watchers,
+            stored.version,
+        )
+
     def test_delete_and_delete_in_project(
         self, uow_factory: UnitOfWorkFactory, user_ids: list[int]
     ) -> None:

@@ -72,6 +72,16 @@ class TestSessions:
             stored.is_live(later),
         )
 
+    def test_a_session_is_read_with_its_user(self, uow_factory: UnitOfWorkFactory) -> None:
+        """``get_with_user`` gives the session and its user in one call; an unknown
+        session gives ``None``."""
+        user_id = user_with_sessions(uow_factory, "s1")
+        with uow_factory() as uow:
+            found = uow.sessions.get_with_user("s1")
+            missing = uow.sessions.get_with_user("nope")
+            expected = (uow.sessions.get("s1"), uow.users.get(user_id))
+        assert (expected, None) == (found, missing)
+
     def test_revoke_all_ends_every_session_of_the_user(
         self, uow_factory: UnitOfWorkFactory
     ) -> None:

@@ -30,6 +30,10 @@ class ActivityRepository(Protocol):
         """Store a new entry; returns it with its id."""
         ...
 
+    def add_many(self, entries: Sequence[ActivityEntry]) -> None:
+        """Store new entries at once, in their order (their ids are not returned)."""
+        ...
+
     def find(
         self, criteria: ActivityCriteria, *, offset: int = 0, limit: int
     ) -> Sequence[ActivityView]:

@@ -218,9 +218,9 @@ class TaskRepository(Protocol):
         """The project of the task with this id, or ``None`` if there is no such task."""
         ...
 
-    def update(self, task: Task) -> Task:
-        """Save a changed task (labels and watchers included); returns it with its version
-        bumped.
+    def update(self, task: Task, *, children_changed: bool = True) -> Task:
+        """Save a changed task (labels and watchers included, unless ``children_changed``
+        says they are as stored); returns it with its version bumped.
 
         Raises:
             TaskNotFound: no such task.
@@ -336,8 +336,11 @@ class RevokedTokenRepository(Protocol):
 class Outbox(Protocol):
     """Durable record of domain events, written in the same transaction as the change."""
 
-    def append(self, events: Sequence[DomainEvent]) -> None:
-        """Store events to be published after commit."""
+    def append(
+        self, events: Sequence[DomainEvent], *, published_at: dt.datetime | None = None
+    ) -> None:
+        """Store events: to be published after commit, or already published at
+        ``published_at`` when their deliveries are created in the same transaction."""
         ...
 
     def pending(self, limit: int) -> Sequence[DomainEvent]:

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Protocol
 
 from taskcore.domain.sessions import AuthSession, RefreshUse
+from taskcore.domain.users import User
 
 
 class SessionRepository(Protocol):
@@ -17,6 +18,11 @@ class SessionRepository(Protocol):
 
     def get(self, session_id: str) -> AuthSession | None:
         """The session, or ``None``."""
+        ...
+
+    def get_with_user(self, session_id: str) -> tuple[AuthSession, User] | None:
+        """A session together with its user, read at once (every authenticated request
+        needs both)."""
         ...
 
     def revoke(self, session_id: str, *, now: dt.datetime, reason: str) -> None:

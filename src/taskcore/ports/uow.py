@@ -147,4 +147,13 @@ class UnitOfWork(Protocol):
 class UnitOfWorkFactory(Protocol):
     """Creates a fresh :class:`UnitOfWork` per use-case call."""
 
-    def __call__(self) -> UnitOfWork: ...
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+        """A new unit of work.
+
+        Args:
+            read_only: The caller only reads, and never commits (:meth:`UnitOfWork.commit`
+                raises): the adapter may read without a transaction of its own where
+                that changes nothing the caller can see (PostgreSQL's READ COMMITTED
+                gives each statement its own snapshot anyway), or with a lighter one.
+        """
+        ...

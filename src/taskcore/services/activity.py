@@ -200,8 +200,7 @@ class ActivityService:
         """Write one entry per event into ``work``'s transaction (the in-transaction
         handler for every domain event), with the current request's origin."""
         origin = current_origin()
-        for event in events:
-            work.uow.activity.add(entry_from_event(event, origin))
+        work.uow.activity.add_many([entry_from_event(event, origin) for event in events])
 
     def log(
         self,

@@ -1,22 +1,27 @@
 """Event delivery: the outbox relayed to handlers, each event processed once per handler.
 
 Every use case stores its events in the outbox in the same transaction as its change.
-:meth:`EventDispatcher.relay` fans each new event out into one *delivery* per interested
-handler and queues a job for it. :meth:`EventDispatcher.deliver` runs the handler in its
-own unit of work and marks the delivery done **in that same transaction**, so a handler's
-database effects happen exactly once even when a job runs twice. A failing handler is
-rolled back, its delivery is rescheduled with back-off, and after the last attempt it is
-marked failed, with the error, where operators can list it. :meth:`retry_due` re-queues
-due deliveries; it also recovers deliveries whose job was lost (a crash between commit and
-enqueue, a Redis restart), because the outbox and the deliveries, not the queue, are the
-source of truth.
+:meth:`EventDispatcher.publish`, called by that transaction's commit, creates one
+*delivery* per interested handler in the same transaction and queues a job for each once
+it has committed. :meth:`EventDispatcher.relay` does the same, in a transaction of its own,
+for events stored without a publisher (older rows, other writers).
+
+:meth:`EventDispatcher.deliver` runs the handler in its own unit of work and marks the
+delivery done **in that same transaction**, so a handler's database effects happen exactly
+once even when a job runs twice. A failing handler is rolled back, its delivery is
+rescheduled with back-off, and after the last attempt it is marked failed, with the error,
+where operators can list it. :meth:`retry_due` re-queues due deliveries; it also recovers
+deliveries whose job was lost (a crash between commit and enqueue, a Redis restart),
+because the outbox and the deliveries, not the queue, are the source of truth.
 """
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -53,16 +58,22 @@ class HandlerSpec:
         events: Event names it wants (``*`` for all).
         func: Called with the event and the open :class:`Work`; must not commit.
         max_attempts: Attempts before the delivery is marked failed.
+        when: Optional test of the event alone (no I/O): events it refuses get no
+            delivery, which saves a transaction and a job for events the handler would
+            ignore anyway.
     """
 
     name: str
     events: frozenset[str]
     func: EventHandler
     max_attempts: int = 8
+    when: Callable[[DomainEvent], bool] | None = None
 
     def wants(self, event: DomainEvent) -> bool:
         """Whether this handler consumes ``event``."""
-        return ALL_EVENTS in self.events or event.name in self.events
+        if not (ALL_EVENTS in self.events or event.name in self.events):
+            return False
+        return self.when is None or self.when(event)
 
 
 class EventDispatcher:
@@ -74,7 +85,13 @@ class EventDispatcher:
         jobs: The job registry and queue delivery jobs go through.
         handlers: The consumers, by unique name.
         backoff_seconds: Pause before each retry of a failed delivery; the last repeats.
+        defer_enqueue: Leave the jobs of deliveries created at commit to :meth:`flush`
+            (called by a background thread) instead of queueing them in the committing
+            thread right after its commit.
     """
+
+    CATCH_UP_SECONDS = 60.0
+    """How often :meth:`catch_up` relays events stored without a publisher."""
 
     def __init__(
         self,
@@ -84,6 +101,7 @@ class EventDispatcher:
         jobs: Jobs,
         handlers: Sequence[HandlerSpec] = (),
         backoff_seconds: Sequence[int] = (5, 30, 120, 600, 1800, 3600),
+        defer_enqueue: bool = False,
     ) -> None:
         self._tx = transactions
         self._clock = clock
@@ -92,6 +110,9 @@ class EventDispatcher:
         self._backoff = tuple(backoff_seconds) or (0,)
         self._handlers: dict[str, HandlerSpec] = {}
         self._local = threading.local()
+        self._defer = defer_enqueue
+        self._handoff: collections.deque[tuple[str, str, dt.datetime]] = collections.deque()
+        self._caught_up_at: float | None = None
         for spec in handlers:
             self.register(spec)
 
@@ -104,6 +125,74 @@ class EventDispatcher:
         if spec.name in self._handlers:
             raise ValueError(f"duplicate event handler {spec.name!r}")
         self._handlers[spec.name] = spec
+
+    def publish(self, work: Work, events: Sequence[DomainEvent]) -> None:
+        """Publisher of a transaction's events (see :meth:`Transactions.publish_with`).
+
+        Stores the events as published, with one delivery per interested handler, in the
+        committing transaction itself; once it has committed, each delivery's job is
+        queued (or handed to :meth:`flush` with ``defer_enqueue``). A job that cannot be
+        queued, or is lost with its process, is queued again when its lease ends.
+        """
+        now = self._clock.now()
+        lease = now + LEASE
+        work.uow.outbox.append(events, published_at=now)
+        created: list[tuple[str, str, dt.datetime]] = []
+        for event in events:
+            names = [h.name for h in self._handlers.values() if h.wants(event)]
+            if names:
+                work.uow.deliveries.create(event.event_id, names, now, next_attempt_at=lease)
+                created.extend((event.event_id, name, lease) for name in names)
+        if created:
+            work.on_commit(lambda: self._hand_off(created))
+
+    def _hand_off(self, created: Sequence[tuple[str, str, dt.datetime]]) -> None:
+        if self._defer:
+            self._handoff.extend(created)
+            return
+        # Inline, a delivery's handler may commit events of its own: they join this
+        # thread's queue instead of nesting another round inside the handler's call.
+        queue: collections.deque[tuple[str, str, dt.datetime]] | None = getattr(
+            self._local, "handoff", None
+        )
+        if queue is None:
+            queue = self._local.handoff = collections.deque()
+        queue.extend(created)
+        if getattr(self._local, "flushing", False):
+            return
+        self._local.flushing = True
+        try:
+            while queue:
+                event_id, name, lease = queue.popleft()
+                self._enqueue(event_id, name, attempt=0, lease=lease)
+        finally:
+            self._local.flushing = False
+
+    def flush(self) -> int:
+        """Queue the jobs of deliveries created at commit and left to this call by
+        ``defer_enqueue``.
+
+        Returns:
+            How many were queued.
+        """
+        count = 0
+        while True:
+            try:
+                event_id, name, lease = self._handoff.popleft()
+            except IndexError:
+                return count
+            self._enqueue(event_id, name, attempt=0, lease=lease)
+            count += 1
+
+    def catch_up(self) -> None:
+        """:meth:`relay_now`, at most every :data:`CATCH_UP_SECONDS` (an after-commit hook
+        for processes nobody pumps: events stored before the publisher, or by another
+        writer, are relayed without a query after every commit)."""
+        now = time.monotonic()
+        if self._caught_up_at is not None and now - self._caught_up_at < self.CATCH_UP_SECONDS:
+            return
+        self._caught_up_at = now
+        self.relay_now()
 
     def relay_now(self) -> None:
         """Relay until the outbox is empty; re-entrant calls (from handlers) return at once.

@@ -823,11 +823,22 @@ class NotificationService:
 
     # -- event handlers (registered by taskcore.app.build) -------------------------------------
 
+    @staticmethod
+    def notifies_assignment(event: DomainEvent) -> bool:
+        """Whether a ``task.assigned`` event notifies anyone (not a self-assignment)."""
+        assignee = event.details.get("assignee_id")
+        return isinstance(assignee, int) and assignee != event.actor_id
+
+    @staticmethod
+    def notifies_completion(event: DomainEvent) -> bool:
+        """Whether a ``task.status_changed`` event notifies anyone (a completion)."""
+        return event.details.get("new") == "completed"
+
     def on_task_assigned(self, event: DomainEvent, work: Work) -> None:
         """``task.assigned``: notify the new assignee (unless they assigned themselves)."""
-        assignee = event.details.get("assignee_id")
-        if not isinstance(assignee, int) or assignee == event.actor_id:
+        if not self.notifies_assignment(event):
             return
+        assignee = event.details["assignee_id"]
         uow = work.uow
         task = uow.tasks.get(event.entity_id)
         due = task.due_date if task is not None else None
@@ -849,7 +860,7 @@ class NotificationService:
     def on_task_status_changed(self, event: DomainEvent, work: Work) -> None:
         """``task.status_changed`` to completed: notify the project's owners and the
         assignee (not whoever completed it)."""
-        if event.details.get("new") != "completed":
+        if not self.notifies_completion(event):
             return
         uow = work.uow
         project_id = event.details.get("project_id")

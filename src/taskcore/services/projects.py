@@ -138,7 +138,7 @@ class ProjectService:
         Raises:
             ProjectNotFound: no such project, or the caller is not a member.
         """
-        with self._tx() as work:
+        with self._tx(read_only=True) as work:
             access.visible_role(work.uow.projects, actor, project_id, ProjectNotFound(project_id))
             found = work.uow.projects.view(project_id, viewer_id=actor.user_id)
         if found is None:
@@ -193,7 +193,7 @@ class ProjectService:
             member_id=None if all else actor.user_id,
             status=None if status is None else rules.check_project_status(status),
         )
-        with self._tx() as work:
+        with self._tx(read_only=True) as work:
             repo = work.uow.projects
             return listing.fetch(
                 page,
@@ -364,7 +364,7 @@ class ProjectService:
             ProjectNotFound: no such project, or the caller is not a member.
             ValidationError: an invalid cursor.
         """
-        with self._tx() as work:
+        with self._tx(read_only=True) as work:
             repo = work.uow.projects
             access.visible_role(repo, actor, project_id, ProjectNotFound(project_id))
             return listing.fetch(

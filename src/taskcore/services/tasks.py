@@ -275,7 +275,7 @@ class TaskService:
         Raises:
             TaskNotFound: no such task, or the caller is not a member of its project.
         """
-        with self._tx() as work:
+        with self._tx(read_only=True) as work:
             task = _visible_task(work.uow, actor, task_id)[0]
         return TaskView.of(task)
 
@@ -313,7 +313,7 @@ class TaskService:
             ProjectNotFound: no such project, or the caller is not a member.
             ValidationError: a bad filter, sort, order or cursor.
         """
-        with self._tx() as work:
+        with self._tx(read_only=True) as work:
             access.visible_role(work.uow.projects, actor, project_id, ProjectNotFound(project_id))
             criteria, order = self._criteria(filters, project_id=project_id)
             return _fetch(work.uow, criteria, order, page)
@@ -346,7 +346,7 @@ class TaskService:
             attrs.evolve(filters, assignee_id=actor.user_id),
             member_id=None if actor.is_admin else actor.user_id,
         )
-        with self._tx() as work:
+        with self._tx(read_only=True) as work:
             return _fetch(work.uow, criteria, order, page)
 
     def update_task(
@@ -447,7 +447,9 @@ class TaskService:
                     changes[field] = change(json_value(old), json_value(value))
                     setattr(task, field, value)
             task.updated_at = now
-            task = uow.tasks.update(task)
+            task = uow.tasks.update(
+                task, children_changed="labels" in changes or "watchers" in changes
+            )
             events: list[DomainEvent] = [
                 TaskUpdated(
                     occurred_at=now,

@@ -346,13 +346,22 @@ class UserService:
             claims = self._tokens.verify(token, now=now)
         except TokenInvalid:
             raise TokenInvalid("Invalid or expired token") from None
-        with self._tx() as work:
-            user = work.uow.users.get(claims.user_id)
+        with self._tx(read_only=True) as work:
+            session: AuthSession | None = None
+            user: User | None
+            found = (
+                None
+                if claims.session_id is None
+                else work.uow.sessions.get_with_user(claims.session_id)
+            )
+            if found is not None and found[1].key == claims.user_id:
+                session, user = found  # the usual case: one read for both
+            else:
+                user = work.uow.users.get(claims.user_id)
             if user is None or not user.is_active:
                 raise TokenInvalid("User not found or inactive")
             if claims.session_id is not None:
-                session = work.uow.sessions.get(claims.session_id)
-                if session is None or session.user_id != user.key or not session.is_live(now):
+                if session is None or not session.is_live(now):
                     raise TokenInvalid("Invalid or expired token")
             elif work.uow.revoked_tokens.is_revoked(claims.token_id):
                 raise TokenInvalid("Invalid or expired token")

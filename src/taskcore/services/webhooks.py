@@ -4,10 +4,11 @@ Project owners (and administrators) register, change, delete and rotate the secr
 project's webhooks and list their deliveries; other members are refused, non-members are
 told the project does not exist.
 
-Every committed event that names a project (``details["project_id"]``) reaches
-:meth:`WebhookService.on_event`, an event handler run once per event: it creates one
-delivery per active endpoint that wants the event (unique per endpoint and event) and,
-after its commit, queues a ``webhooks.deliver`` job for each. The job checks the URL
+Every event that names a project (``details["project_id"]``) reaches
+:meth:`WebhookService.on_events`, an in-transaction handler: it creates one delivery per
+active endpoint that wants the event (unique per endpoint and event) in the transaction
+that records the event and, once that has committed, queues a ``webhooks.deliver`` job for
+each. The job checks the URL
 again, signs the stored payload with the endpoint's secrets and sends it:
 
 - a 2xx answer marks the delivery delivered and resets the endpoint's failure count;
@@ -60,9 +61,6 @@ DELIVER = JobSpec(name="webhooks.deliver", retries=0, timeout_seconds=60)
 
 RETRY_DUE = JobSpec(name="webhooks.retry_due", retries=0, timeout_seconds=120)
 """The periodic job that queues due deliveries again."""
-
-HANDLER = "webhooks"
-"""The name of the event handler that turns events into deliveries."""
 
 NO_SENDER = "No webhook sender is configured"
 NO_SENDER_PAUSE = dt.timedelta(hours=1)
@@ -376,34 +374,40 @@ class WebhookService:
 
     # -- delivery ----------------------------------------------------------------------------
 
-    def on_event(self, event: DomainEvent, work: Work) -> None:
-        """Event handler: one delivery per active endpoint of the event's project that
-        wants it, and a job for each once the transaction commits."""
-        project_id = rules.project_of(event)
-        if project_id is None:
-            return
-        endpoints = rules.subscribed(work.uow.webhooks.active_for_project(project_id), event.name)
-        if not endpoints:
-            return
-        body = rules.payload(event)
+    def on_events(self, work: Work, events: Sequence[DomainEvent]) -> None:
+        """In-transaction handler: one delivery per active endpoint of each event's project
+        that wants the event, stored with the change itself, and a job for each once the
+        transaction commits (one query of endpoints per project and transaction)."""
         now = self._clock.now()
+        endpoints_of: dict[int, Sequence[WebhookEndpoint]] = {}
         created: list[WebhookDelivery] = []
-        for endpoint in endpoints:
-            stored = work.uow.webhook_deliveries.add(
-                WebhookDelivery(
-                    endpoint_id=endpoint.key,
-                    event_id=event.event_id,
-                    event_type=event.name,
-                    message_id=rules.message_id(event.event_id, endpoint.key),
-                    payload=body,
-                    next_attempt_at=now,
-                    created_at=now,
-                    updated_at=now,
+        for event in events:
+            project_id = rules.project_of(event)
+            if project_id is None or event.name not in rules.EVENT_NAMES:
+                continue
+            if project_id not in endpoints_of:
+                endpoints_of[project_id] = work.uow.webhooks.active_for_project(project_id)
+            endpoints = rules.subscribed(endpoints_of[project_id], event.name)
+            if not endpoints:
+                continue
+            body = rules.payload(event)
+            for endpoint in endpoints:
+                stored = work.uow.webhook_deliveries.add(
+                    WebhookDelivery(
+                        endpoint_id=endpoint.key,
+                        event_id=event.event_id,
+                        event_type=event.name,
+                        message_id=rules.message_id(event.event_id, endpoint.key),
+                        payload=body,
+                        next_attempt_at=now,
+                        created_at=now,
+                        updated_at=now,
+                    )
                 )
-            )
-            if stored is not None:
-                created.append(stored)
-        work.on_commit(lambda: self._enqueue_all(created))
+                if stored is not None:
+                    created.append(stored)
+        if created:
+            work.on_commit(lambda: self._enqueue_all(created))
 
     def retry_due(self, limit: int = 500) -> int:
         """Queue every pending delivery whose next attempt is due.

@@ -56,6 +56,10 @@ class InMemoryActivityRepository:
         self._entries[self._key(stored)] = stored
         return copy.deepcopy(stored)
 
+    def add_many(self, entries: Sequence[ActivityEntry]) -> None:
+        for entry in entries:
+            self.add(entry)
+
     @staticmethod
     def _key(entry: ActivityEntry) -> int:
         if entry.id is None:  # pragma: no cover - stored entries have ids

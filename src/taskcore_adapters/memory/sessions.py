@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 import attrs
 
 from taskcore.domain.sessions import AuthSession, RefreshUse
+from taskcore.domain.users import User
 
 
 @attrs.define
@@ -22,10 +24,14 @@ class InMemorySessionRepository:
     """Sessions and refresh-token digests (see ``taskcore.ports.sessions``)."""
 
     def __init__(
-        self, sessions: dict[str, AuthSession], tokens: dict[str, StoredRefreshToken]
+        self,
+        sessions: dict[str, AuthSession],
+        tokens: dict[str, StoredRefreshToken],
+        users: dict[int, User],
     ) -> None:
         self._sessions = sessions
         self._tokens = tokens
+        self._users = users
 
     def add(self, session: AuthSession) -> None:
         if session.id in self._sessions:
@@ -34,6 +40,11 @@ class InMemorySessionRepository:
 
     def get(self, session_id: str) -> AuthSession | None:
         return self._sessions.get(session_id)
+
+    def get_with_user(self, session_id: str) -> tuple[AuthSession, User] | None:
+        session = self._sessions.get(session_id)
+        user = None if session is None else self._users.get(session.user_id)
+        return None if session is None or user is None else (session, copy.deepcopy(user))
 
     def revoke(self, session_id: str, *, now: dt.datetime, reason: str) -> None:
         session = self._sessions.get(session_id)

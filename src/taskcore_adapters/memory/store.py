@@ -109,8 +109,8 @@ class InMemoryStore:
         self._tables = _Tables()
         self._lock = threading.RLock()
 
-    def __call__(self) -> InMemoryUnitOfWork:
-        return InMemoryUnitOfWork(self)
+    def __call__(self, *, read_only: bool = False) -> InMemoryUnitOfWork:
+        return InMemoryUnitOfWork(self, read_only=read_only)
 
     @property
     def lock(self) -> threading.RLock:
@@ -153,9 +153,10 @@ class InMemoryUnitOfWork:
     notification_templates: InMemoryTemplateRepository
     notification_preferences: InMemoryPreferenceRepository
 
-    def __init__(self, store: InMemoryStore) -> None:
+    def __init__(self, store: InMemoryStore, *, read_only: bool = False) -> None:
         self._store = store
         self._tables: _Tables | None = None
+        self._read_only = read_only
 
     def __enter__(self) -> Self:
         self._store.lock.acquire()
@@ -176,6 +177,8 @@ class InMemoryUnitOfWork:
         """Install this transaction's copy as the store's data."""
         if self._tables is None:
             raise RuntimeError("commit outside the unit of work")
+        if self._read_only:
+            raise RuntimeError("commit of a read-only unit of work")
         self._store.install(self._tables)
         self._tables = self._store.snapshot()
         self._rebind()
@@ -191,7 +194,7 @@ class InMemoryUnitOfWork:
         self.users = InMemoryUserRepository(self._tables)
         self.revoked_tokens = InMemoryRevokedTokenRepository(self._tables)
         self.sessions = InMemorySessionRepository(
-            self._tables.sessions, self._tables.refresh_tokens
+            self._tables.sessions, self._tables.refresh_tokens, self._tables.users
         )
         self.projects = InMemoryProjectRepository(self._tables)
         self.tasks = InMemoryTaskRepository(self._tables)
@@ -503,7 +506,7 @@ class InMemoryTaskRepository:
         found = self._t.tasks.get(task_id)
         return found.project_id if found else None
 
-    def update(self, task: Task) -> Task:
+    def update(self, task: Task, *, children_changed: bool = True) -> Task:
         current = self._t.tasks.get(task.key)
         if current is None:
             raise TaskNotFound(task.key)
@@ -680,8 +683,10 @@ class InMemoryOutbox:
     def __init__(self, tables: _Tables) -> None:
         self._t = tables
 
-    def append(self, events: Sequence[DomainEvent]) -> None:
-        self._t.outbox.extend((e, None) for e in events)
+    def append(
+        self, events: Sequence[DomainEvent], *, published_at: dt.datetime | None = None
+    ) -> None:
+        self._t.outbox.extend((e, published_at) for e in events)
 
     def pending(self, limit: int) -> Sequence[DomainEvent]:
         return list(itertools.islice((e for e, done in self._t.outbox if done is None), limit))

@@ -95,6 +95,9 @@ def _summary(row: Any) -> ActivitySummary:
     )
 
 
+_INSERT_LOG = insert(activity_logs)
+
+
 class SqlAlchemyActivityRepository:
     """Entries and summaries over one connection (its transaction is the caller's)."""
 
@@ -106,6 +109,13 @@ class SqlAlchemyActivityRepository:
         del values["id"]
         new_id = self._conn.execute(insert(activity_logs).values(values).returning(_LOG.id))
         return attrs.evolve(entry, id=new_id.scalar_one())
+
+    def add_many(self, entries: Sequence[ActivityEntry]) -> None:
+        if entries:
+            rows = [attrs.asdict(entry, recurse=False) for entry in entries]
+            for row in rows:
+                del row["id"]
+            self._conn.execute(_INSERT_LOG, rows)
 
     def find(
         self, criteria: ActivityCriteria, *, offset: int = 0, limit: int

@@ -1,12 +1,15 @@
-"""Engines configured for taskcore: SQLite pragmas, PostgreSQL timeouts and pre-ping."""
+"""Engines configured for taskcore: SQLite pragmas; PostgreSQL timeouts and a check of
+pooled connections on checkout."""
 
 from __future__ import annotations
 
+import select
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import NullPool
 
 
@@ -22,8 +25,9 @@ def make_engine(
     """Create an engine for a SQLite or PostgreSQL URL.
 
     SQLite gets foreign keys, WAL, a busy timeout, and ``BEGIN IMMEDIATE`` transactions
-    (so concurrent writers wait instead of failing). PostgreSQL gets ``pool_pre_ping`` and
-    a statement timeout, so a lock wait cannot stall a worker for ever.
+    (so concurrent writers wait instead of failing). PostgreSQL gets a check of each pooled
+    connection on checkout (:func:`check_alive`) and a statement timeout, so a lock wait
+    cannot stall a worker for ever.
 
     Args:
         url: ``sqlite:///path`` or ``postgresql+psycopg://...``.
@@ -54,7 +58,8 @@ def make_engine(
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            read_only = conn.get_execution_options().get("taskcore_read_only", False)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     if parsed.drivername == "postgresql":
@@ -65,11 +70,38 @@ def make_engine(
     }
     if not pooled:
         return create_engine(parsed, poolclass=NullPool, connect_args=connect_args)
-    return create_engine(
+    engine = create_engine(
         parsed,
-        pool_pre_ping=True,
         pool_size=pool_size,
         max_overflow=pool_size if max_overflow is None else max_overflow,
         pool_timeout=pool_timeout,
         connect_args=connect_args,
     )
+    event.listen(engine, "checkout", check_alive)
+    return engine
+
+
+def check_alive(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Refuse a pooled PostgreSQL connection the server has ended, without a round trip.
+
+    An idle connection has nothing to read: the server sends nothing unasked (no
+    ``LISTEN`` is used). When the server ends a session (``pg_terminate_backend``, a
+    restart, an idle timeout) it sends its last message and closes the socket, which
+    makes the socket readable; so does a connection reset. Such a connection is refused
+    here, and the pool replaces it with a new one, as ``pool_pre_ping`` would, but
+    without a ``SELECT 1`` round trip on every checkout. A connection cut off silently
+    (no packet at all) is noticed by the statement that uses it, as with a ping.
+
+    Raises:
+        DisconnectionError: the connection is closed, broken, or has unread data.
+    """
+    try:
+        if dbapi_connection.closed or dbapi_connection.broken:
+            raise DisconnectionError("connection closed")
+        readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+    except DisconnectionError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure to inspect it means a new one
+        raise DisconnectionError(str(exc)) from exc
+    if readable:
+        raise DisconnectionError("the server ended the connection")

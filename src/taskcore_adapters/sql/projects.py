@@ -11,6 +11,7 @@ from sqlalchemy import (
     Connection,
     Select,
     and_,
+    bindparam,
     delete,
     exists,
     func,
@@ -118,6 +119,21 @@ _MEMBER_COLUMNS = (
 )
 
 
+_ACCESS = (
+    select(projects.c.id, project_members.c.role)
+    .select_from(projects)
+    .outerjoin(
+        project_members,
+        and_(
+            project_members.c.project_id == projects.c.id,
+            project_members.c.user_id == bindparam("user_id"),
+        ),
+    )
+    .where(projects.c.id == bindparam("project_id"))
+)
+"""A project's id and the caller's role in it (built once; every use case asks)."""
+
+
 class SqlAlchemyProjectRepository:
     """Projects and memberships in SQL; task counts and roles come with each page."""
 
@@ -156,18 +172,7 @@ class SqlAlchemyProjectRepository:
         self._conn.execute(delete(projects).where(projects.c.id == project_id))
 
     def access(self, project_id: int, user_id: int) -> ProjectAccess | None:
-        row = self._conn.execute(
-            select(projects.c.id, project_members.c.role)
-            .select_from(projects)
-            .outerjoin(
-                project_members,
-                and_(
-                    project_members.c.project_id == projects.c.id,
-                    project_members.c.user_id == user_id,
-                ),
-            )
-            .where(projects.c.id == project_id)
-        ).first()
+        row = self._conn.execute(_ACCESS, {"project_id": project_id, "user_id": user_id}).first()
         if row is None:
             return None
         return ProjectAccess(project_id=row.id, role=None if row.role is None else Role(row.role))

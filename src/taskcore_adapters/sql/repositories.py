@@ -33,7 +33,7 @@ def _unique_violation(exc: IntegrityError) -> Exception:
     return exc
 
 
-def _user(row: Any) -> User:
+def user_from_row(row: Any) -> User:
     return User(
         id=row.id,
         username=row.username,
@@ -89,19 +89,19 @@ class SqlAlchemyUserRepository:
 
     def get(self, user_id: int) -> User | None:
         row = self._conn.execute(select(users).where(users.c.id == user_id)).first()
-        return _user(row) if row else None
+        return user_from_row(row) if row else None
 
     def get_by_username(self, username: str) -> User | None:
         row = self._conn.execute(
             select(users).where(func.lower(users.c.username) == username.lower())
         ).first()
-        return _user(row) if row else None
+        return user_from_row(row) if row else None
 
     def get_by_email(self, email: str) -> User | None:
         row = self._conn.execute(
             select(users).where(func.lower(users.c.email) == email.lower())
         ).first()
-        return _user(row) if row else None
+        return user_from_row(row) if row else None
 
     def update(self, user: User) -> User:
         try:
@@ -135,7 +135,10 @@ class SqlAlchemyUserRepository:
             select(users).order_by(users.c.id).offset(page.offset).limit(page.per_page)
         ).all()
         return Page(
-            items=[_user(r) for r in rows], page=page.page, per_page=page.per_page, total=total
+            items=[user_from_row(r) for r in rows],
+            page=page.page,
+            per_page=page.per_page,
+            total=total,
         )
 
     def count_active_admins(self) -> int:
@@ -175,21 +178,27 @@ class SqlAlchemyRevokedTokenRepository:
         return result.rowcount
 
 
+_INSERT_OUTBOX = insert(outbox)
+
+
 class SqlAlchemyOutbox:
     """The outbox table."""
 
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def append(self, events: Sequence[DomainEvent]) -> None:
+    def append(
+        self, events: Sequence[DomainEvent], *, published_at: dt.datetime | None = None
+    ) -> None:
         self._conn.execute(
-            insert(outbox),
+            _INSERT_OUTBOX,
             [
                 {
                     "event_id": e.event_id,
                     "name": e.name,
                     "payload": codec.encode(e),
                     "occurred_at": e.occurred_at,
+                    "published_at": published_at,
                 }
                 for e in events
             ],

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
 from taskcore.domain.sessions import AuthSession, RefreshUse
-from taskcore_adapters.sql.tables import auth_sessions, refresh_tokens
+from taskcore.domain.users import User
+from taskcore_adapters.sql.repositories import user_from_row
+from taskcore_adapters.sql.tables import auth_sessions, refresh_tokens, users
+
+_SESSION_WITH_USER = (
+    select(auth_sessions, *(c.label(f"u_{c.name}") for c in users.c))
+    .join(users, users.c.id == auth_sessions.c.user_id)
+    .where(auth_sessions.c.id == bindparam("session_id"))
+)
 
 
 def _session(row: Row[tuple[object, ...]]) -> AuthSession:
@@ -45,6 +54,14 @@ class SqlAlchemySessionRepository:
             select(auth_sessions).where(auth_sessions.c.id == session_id)
         ).first()
         return None if row is None else _session(row)
+
+    def get_with_user(self, session_id: str) -> tuple[AuthSession, User] | None:
+        row = self._conn.execute(_SESSION_WITH_USER, {"session_id": session_id}).first()
+        if row is None:
+            return None
+        values = row._mapping
+        user = user_from_row(SimpleNamespace(**{c.name: values[f"u_{c.name}"] for c in users.c}))
+        return _session(row), user
 
     def revoke(self, session_id: str, *, now: dt.datetime, reason: str) -> None:
         self._conn.execute(

@@ -28,11 +28,12 @@ def is_foreign_key_violation(exc: IntegrityError, constraint: str) -> bool:
 def keyset_order(
     value: ColumnElement[Any], ident: ColumnElement[Any], *, descending: bool, nullable: bool
 ) -> list[ColumnElement[Any]]:
-    """ORDER BY clauses for a keyset order: ``value`` then ``ident``, ``NULL`` values last."""
-    clauses: list[ColumnElement[Any]] = [value.is_(None)] if nullable else []
+    """ORDER BY clauses for a keyset order: ``value`` then ``ident``, ``NULL`` values last
+    (``NULLS LAST``, which PostgreSQL reads in index order for an ascending order)."""
     if descending:
-        return [*clauses, value.desc(), ident.desc()]
-    return [*clauses, value.asc(), ident.asc()]
+        first = value.desc().nulls_last() if nullable else value.desc()
+        return [first, ident.desc()]
+    return [value.asc().nulls_last() if nullable else value.asc(), ident.asc()]
 
 
 def keyset_after(

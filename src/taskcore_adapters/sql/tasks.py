@@ -7,7 +7,7 @@ each, whatever the page size.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,8 +15,12 @@ import attrs
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Select,
+    Text,
     and_,
+    bindparam,
     case,
+    cast,
     delete,
     exists,
     func,
@@ -144,32 +148,60 @@ def _conditions(criteria: TaskCriteria) -> list[ColumnElement[bool]]:
     return conditions
 
 
+# Statements built once: only their parameters change from call to call.
+_INSERT_TASK = insert(tasks).returning(tasks.c.id)
+_LAST_POSITION = select(func.max(tasks.c.position)).where(
+    tasks.c.project_id == bindparam("project_id"), tasks.c.status == bindparam("status")
+)
+
+
+_CHILDREN: dict[str, tuple[ColumnElement[Any], ColumnElement[Any]]] = {}
+
+
+def _children(dialect: str) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """A task's labels and watcher ids, each as a JSON array in one column (unordered;
+    :meth:`SqlAlchemyTaskRepository._hydrate` sorts them)."""
+    if dialect not in _CHILDREN:
+
+        def as_json(column: ColumnElement[Any]) -> ColumnElement[Any]:
+            if dialect == "postgresql":
+                return cast(func.json_agg(column), Text)
+            return func.json_group_array(column, type_=Text)
+
+        _CHILDREN[dialect] = (
+            select(as_json(task_labels.c.label))
+            .where(task_labels.c.task_id == tasks.c.id)
+            .scalar_subquery()
+            .label("labels_json"),
+            select(as_json(task_watchers.c.user_id))
+            .where(task_watchers.c.task_id == tasks.c.id)
+            .scalar_subquery()
+            .label("watchers_json"),
+        )
+    return _CHILDREN[dialect]
+
+
 class SqlAlchemyTaskRepository:
     """Tasks with their labels and watchers in SQL."""
 
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    def _hydrate(self, rows: Sequence[Any]) -> list[Task]:
-        """Tasks from rows, with labels and watchers read in one query each."""
-        if not rows:
-            return []
-        ids = [row.id for row in rows]
-        labels: dict[int, list[str]] = defaultdict(list)
-        for task_id, label in self._conn.execute(
-            select(task_labels.c.task_id, task_labels.c.label)
-            .where(task_labels.c.task_id.in_(ids))
-            .order_by(task_labels.c.task_id, task_labels.c.label)
-        ):
-            labels[task_id].append(label)
-        watchers: dict[int, list[int]] = defaultdict(list)
-        for task_id, user_id in self._conn.execute(
-            select(task_watchers.c.task_id, task_watchers.c.user_id)
-            .where(task_watchers.c.task_id.in_(ids))
-            .order_by(task_watchers.c.task_id, task_watchers.c.user_id)
-        ):
-            watchers[task_id].append(user_id)
-        return [_task(row, labels[row.id], watchers[row.id]) for row in rows]
+    def _select(self) -> Select[Any]:
+        """Tasks with their labels and watchers, read in the same statement."""
+        return select(tasks, *_children(self._conn.dialect.name))
+
+    @staticmethod
+    def _hydrate(rows: Sequence[Any]) -> list[Task]:
+        """Tasks from rows of :meth:`_select`."""
+        return [
+            _task(
+                row,
+                sorted(json.loads(row.labels_json or "[]")),
+                sorted(json.loads(row.watchers_json or "[]")),
+            )
+            for row in rows
+        ]
 
     def _write_children(self, task_id: int, task: Task) -> None:
         if task.labels:
@@ -187,9 +219,7 @@ class SqlAlchemyTaskRepository:
 
     def add(self, task: Task) -> Task:
         try:
-            new_id = self._conn.execute(
-                insert(tasks).values(**_values(task), version=1).returning(tasks.c.id)
-            ).scalar_one()
+            new_id = self._conn.execute(_INSERT_TASK, {**_values(task), "version": 1}).scalar_one()
         except IntegrityError as exc:
             if is_foreign_key_violation(exc, "fk_tasks_project_id_projects"):
                 raise ProjectNotFound(task.project_id) from exc
@@ -236,7 +266,7 @@ class SqlAlchemyTaskRepository:
         ]
 
     def get(self, task_id: int) -> Task | None:
-        rows = self._conn.execute(select(tasks).where(tasks.c.id == task_id)).all()
+        rows = self._conn.execute(self._select().where(tasks.c.id == task_id)).all()
         found = self._hydrate(rows)
         return found[0] if found else None
 
@@ -245,7 +275,7 @@ class SqlAlchemyTaskRepository:
             select(tasks.c.project_id).where(tasks.c.id == task_id)
         ).scalar_one_or_none()
 
-    def update(self, task: Task) -> Task:
+    def update(self, task: Task, *, children_changed: bool = True) -> Task:
         result = self._conn.execute(
             update(tasks)
             .where(tasks.c.id == task.key, tasks.c.version == task.version)
@@ -256,8 +286,9 @@ class SqlAlchemyTaskRepository:
             if exists_now.first() is None:
                 raise TaskNotFound(task.key)
             raise VersionMismatch()
-        self._delete_children([task.key])
-        self._write_children(task.key, task)
+        if children_changed:
+            self._delete_children([task.key])
+            self._write_children(task.key, task)
         return attrs.evolve(task, version=task.version + 1)
 
     def delete(self, task_id: int) -> None:
@@ -266,7 +297,7 @@ class SqlAlchemyTaskRepository:
 
     def delete_in_project(self, project_id: int) -> Sequence[Task]:
         rows = self._conn.execute(
-            select(tasks).where(tasks.c.project_id == project_id).order_by(tasks.c.id)
+            self._select().where(tasks.c.project_id == project_id).order_by(tasks.c.id)
         ).all()
         gone = self._hydrate(rows)
         if gone:
@@ -276,9 +307,7 @@ class SqlAlchemyTaskRepository:
 
     def last_position(self, project_id: int, status: TaskStatus) -> float | None:
         value = self._conn.execute(
-            select(func.max(tasks.c.position)).where(
-                tasks.c.project_id == project_id, tasks.c.status == status.value
-            )
+            _LAST_POSITION, {"project_id": project_id, "status": status.value}
         ).scalar_one()
         return None if value is None else float(value)
 
@@ -303,7 +332,7 @@ class SqlAlchemyTaskRepository:
         if not released:
             return []
         rows = self._conn.execute(
-            select(tasks).where(tasks.c.id.in_(released)).order_by(tasks.c.id)
+            self._select().where(tasks.c.id.in_(released)).order_by(tasks.c.id)
         ).all()
         return self._hydrate(rows)
 
@@ -319,7 +348,7 @@ class SqlAlchemyTaskRepository:
         value = _sort_column(order.sort)
         how = {"descending": order.descending, "nullable": order.sort is TaskSort.DUE_DATE}
         query = (
-            select(tasks)
+            self._select()
             .where(*_conditions(criteria))
             .order_by(*keyset_order(value, tasks.c.id, **how))
             .limit(limit)

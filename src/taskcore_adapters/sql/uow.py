@@ -64,14 +64,22 @@ class SqlAlchemyUnitOfWork:
     notification_preferences: SqlAlchemyPreferenceRepository
     activity: SqlAlchemyActivityRepository
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
         self._conn: Connection | None = None
+        self._read_only = read_only
 
     def __enter__(self) -> Self:
         try:
             self._conn = self._engine.connect()
-            self._conn.begin()
+            if self._read_only and self._conn.dialect.name == "postgresql":
+                # Reads only, under READ COMMITTED: each statement has its own snapshot
+                # with or without a transaction, so skip BEGIN and ROLLBACK.
+                self._conn.execution_options(isolation_level="AUTOCOMMIT")
+            else:
+                # (SQLite: a read-only transaction begins deferred, without the write lock.)
+                self._conn.execution_options(taskcore_read_only=self._read_only)
+                self._conn.begin()
         except DBAPIError as exc:
             self._close()
             raise Unavailable("Database unavailable") from exc
@@ -116,6 +124,8 @@ class SqlAlchemyUnitOfWork:
     def commit(self) -> None:
         if self._conn is None:
             raise RuntimeError("commit outside the unit of work")
+        if self._read_only:
+            raise RuntimeError("commit of a read-only unit of work")
         try:
             self._conn.commit()
         except OperationalError as exc:
@@ -140,5 +150,5 @@ class SqlAlchemyUnitOfWorkFactory:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def __call__(self) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(self.engine)
+    def __call__(self, *, read_only: bool = False) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(self.engine, read_only=read_only)

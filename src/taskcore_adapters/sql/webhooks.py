@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from taskcore.domain.pagination import Page, PageRequest
@@ -71,6 +71,14 @@ def _delivery(row: Any) -> WebhookDelivery:
     )
 
 
+_ACTIVE_FOR_PROJECT = (
+    select(e)
+    .where(e.c.project_id == bindparam("project_id"), e.c.is_active.is_(True))
+    .order_by(e.c.id)
+)
+"""A project's active endpoints (built once: every write that records an event asks)."""
+
+
 class SqlAlchemyWebhookRepository:
     """Endpoints in ``webhook_endpoints`` (see ``WebhookRepository``)."""
 
@@ -129,9 +137,7 @@ class SqlAlchemyWebhookRepository:
         ).scalar_one()
 
     def active_for_project(self, project_id: int) -> Sequence[WebhookEndpoint]:
-        rows = self._conn.execute(
-            select(e).where(e.c.project_id == project_id, e.c.is_active.is_(True)).order_by(e.c.id)
-        ).all()
+        rows = self._conn.execute(_ACTIVE_FOR_PROJECT, {"project_id": project_id}).all()
         return [_endpoint(r) for r in rows]
 
 

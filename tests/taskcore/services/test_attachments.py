@@ -55,7 +55,7 @@ class FlakyCommits:
         self.store = store
         self.armed = False
 
-    def __call__(self) -> FlakyUnitOfWork:
+    def __call__(self, *, read_only: bool = False) -> FlakyUnitOfWork:
         return FlakyUnitOfWork(self.store, self)
 
 

@@ -861,7 +861,7 @@ class FaultyCommits:
         self.store = store
         self.armed = False
 
-    def __call__(self) -> FaultyUnitOfWork:
+    def __call__(self, *, read_only: bool = False) -> FaultyUnitOfWork:
         return FaultyUnitOfWork(self.store, self)
 
 

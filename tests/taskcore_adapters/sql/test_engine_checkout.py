@@ -1,0 +1,56 @@
+"""The check of pooled PostgreSQL connections on checkout (``check_alive``)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, text
+
+from taskcore_adapters.sql import make_engine
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def pg_engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    url: str = request.getfixturevalue("_postgres_database")
+    engine = make_engine(url, pool_size=1)
+    yield engine
+    engine.dispose()
+
+
+def backend_pid(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def test_a_healthy_connection_is_reused(pg_engine: Engine) -> None:
+    """An idle pooled connection passes the check: the same backend serves the next
+    checkout (no reconnect per request)."""
+    first = backend_pid(pg_engine)
+    assert [first, first, first] == [backend_pid(pg_engine) for _ in range(3)]
+
+
+def test_a_terminated_connection_is_replaced_without_an_error(pg_engine: Engine) -> None:
+    """After the server ends the pooled connection's session, the next checkout gets a
+    new backend and its statement succeeds."""
+    first = backend_pid(pg_engine)
+    admin = make_engine(pg_engine.url.render_as_string(hide_password=False))
+    try:
+        with admin.connect() as conn:
+            assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first}).scalar()
+        deadline = time.monotonic() + 5
+        with admin.connect() as conn:
+            while (
+                time.monotonic() < deadline
+                and conn.execute(
+                    text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": first}
+                ).scalar()
+            ):
+                time.sleep(0.01)
+    finally:
+        admin.dispose()
+    second = backend_pid(pg_engine)
+    assert first != second
