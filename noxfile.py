@@ -78,7 +78,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=FIRST)
 def typing(session: nox.Session) -> None:
     """mypy in strict mode over the library, the tests and the examples."""
-    _install(session, "typing", "test", "e2e")
+    _install(session, "typing", "test", "e2e", "load")
     session.run("mypy")
 
 
@@ -171,3 +171,14 @@ def bench(session: nox.Session) -> None:
     _ensure_system_tool(session, "hyperfine", "hyperfine", required=False)
     _install(session, "bench")
     session.run("python", "-m", "benchmarks", *session.posargs)
+
+
+@nox.session(python=FIRST)
+def load(session: nox.Session) -> None:
+    """The load tests (not in the default run): T77 smoke load and T78 login storm, 30 s
+    each, by default; ``nox -s load -- --soak --duration 600`` for the soak (T79). Writes
+    benchmarks/results/load-<case>.json and fails when a check fails. Needs PostgreSQL
+    and Redis, like the service tests."""
+    _install(session, "load")
+    args = session.posargs or ["--smoke", "--storm", "--duration", "30"]
+    session.run("python", "-m", "benchmarks.load", *args)
