@@ -57,14 +57,19 @@ class Throttle:
                 retry_after=self._retry_after(self._address, "taskcore-auth-addr", address),
             )
 
-    def check_account(self, account: str) -> None:
-        """Refuse a login for an account that failed too often recently.
+    def claim_login(self, account: str) -> None:
+        """Count a login attempt for ``account`` before its password is checked, and
+        refuse it when the account failed too often recently.
+
+        Counting first means concurrent attempts cannot all reach the password hasher
+        while their failures are still being checked; a success clears the count
+        (:meth:`login_succeeded`), so only failures add up.
 
         Raises:
             RateLimited: too many failed logins for this account.
         """
         key = account.strip().lower()
-        if self._account is not None and not self._limiter.test(
+        if self._account is not None and not self._limiter.hit(
             self._account, "taskcore-auth-acct", key
         ):
             raise RateLimited(
@@ -72,10 +77,10 @@ class Throttle:
                 retry_after=self._retry_after(self._account, "taskcore-auth-acct", key),
             )
 
-    def failed_login(self, account: str) -> None:
-        """Count a failed login for ``account``."""
+    def login_succeeded(self, account: str) -> None:
+        """Forget ``account``'s recent failed logins (and the attempt that succeeded)."""
         if self._account is not None:
-            self._limiter.hit(self._account, "taskcore-auth-acct", account.strip().lower())
+            self._limiter.clear(self._account, "taskcore-auth-acct", account.strip().lower())
 
     def _retry_after(self, item: RateLimitItem, *keys: str) -> int:
         stats = self._limiter.get_window_stats(item, *keys)

@@ -101,7 +101,7 @@ def check_alive(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
         readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
     except DisconnectionError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any failure to inspect it means a new one
+    except Exception as exc:  # any failure to inspect it means a new connection
         raise DisconnectionError(str(exc)) from exc
     if readable:
         raise DisconnectionError("the server ended the connection")

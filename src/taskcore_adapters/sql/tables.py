@@ -172,6 +172,7 @@ tasks = Table(
 # order, and a project's tasks newest first.
 Index("ix_tasks_project_id_status_position", tasks.c.project_id, tasks.c.status, tasks.c.position)
 Index("ix_tasks_project_id_created_at", tasks.c.project_id, tasks.c.created_at)
+Index("ix_tasks_project_id_due_date_id", tasks.c.project_id, tasks.c.due_date, tasks.c.id)
 
 task_labels = Table(
     "task_labels",

@@ -60,17 +60,14 @@ async def login(web: Web, visit: Visit, request: Request) -> Response:
     username = visit.field("username")
     target = safe_next(visit.field("next"))
     try:
-        ctx.throttle.attempt("login", ctx.client_address(request))
+        await ctx.slow(ctx.throttle.attempt, "login", ctx.client_address(request))
         if username:
-            ctx.throttle.check_account(username)
-        try:
-            result = await ctx.slow(
-                web.core.users.login, username=username, password=visit.field("password")
-            )
-        except errors.InvalidCredentials:
-            if username:
-                ctx.throttle.failed_login(username)
-            raise
+            await ctx.slow(ctx.throttle.claim_login, username)
+        result = await ctx.slow(
+            web.core.users.login, username=username, password=visit.field("password")
+        )
+        if username:
+            await ctx.slow(ctx.throttle.login_succeeded, username)
     except errors.TaskcoreError as exc:
         return web.render(
             visit,
@@ -102,7 +99,7 @@ async def register(web: Web, visit: Visit, request: Request) -> Response:
     values = {name: visit.field(name) for name in ("username", "email", "full_name")}
     password = visit.field("password")
     try:
-        ctx.throttle.attempt("register", ctx.client_address(request))
+        await ctx.slow(ctx.throttle.attempt, "register", ctx.client_address(request))
         if password != visit.field("confirm_password"):
             raise errors.ValidationError("Passwords do not match", field="confirm_password")
         await ctx.slow(web.core.users.register, password=password, **values)

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from taskcore.domain.values import UNSET, Unset
-from taskcore.errors import InvalidCredentials, ValidationError
+from taskcore.errors import ValidationError
 from taskcore.services.users import LoginResult, UserView
 from taskcore_adapters.http import schemas as s
 from taskcore_adapters.http.context import HttpContext
@@ -90,7 +90,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
     users = ctx.runtime.core.users
 
     async def register(request: Request) -> Response:
-        ctx.throttle.attempt("register", ctx.client_address(request))
+        await ctx.slow(ctx.throttle.attempt, "register", ctx.client_address(request))
         body = await ctx.body(request, RegisterBody)
         user = await ctx.slow(
             users.register,
@@ -102,22 +102,20 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
         return JSON({"message": "User registered successfully", "user": user_json(user)}, 201)
 
     async def login(request: Request) -> Response:
-        ctx.throttle.attempt("login", ctx.client_address(request))
+        # The limits may live in Redis: counted off the event loop, before any hashing.
+        await ctx.slow(ctx.throttle.attempt, "login", ctx.client_address(request))
         body = await ctx.body(request, LoginBody)
         if body.username:
-            ctx.throttle.check_account(body.username)
-        try:
-            result = await ctx.slow(users.login, username=body.username, password=body.password)
-        except InvalidCredentials:
-            if body.username:
-                ctx.throttle.failed_login(body.username)
-            raise
+            await ctx.slow(ctx.throttle.claim_login, body.username)
+        result = await ctx.slow(users.login, username=body.username, password=body.password)
+        if body.username:
+            await ctx.slow(ctx.throttle.login_succeeded, body.username)
         return JSON(
             {"message": "Login successful", **tokens_json(result), "user": user_json(result.user)}
         )
 
     async def refresh(request: Request) -> Response:
-        ctx.throttle.attempt("refresh", ctx.client_address(request))
+        await ctx.slow(ctx.throttle.attempt, "refresh", ctx.client_address(request))
         body = await ctx.body(request, RefreshBody)
         result = users.refresh(body.refresh_token)
         return JSON({"message": "Token refreshed", **tokens_json(result)})
