@@ -10,6 +10,7 @@ credential, at any depth.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any, Final
@@ -50,6 +51,7 @@ _SECRET_KEY = re.compile(
 """Key names whose values are never stored (matched anywhere in the key)."""
 
 
+@functools.lru_cache(maxsize=4096)
 def is_secret_key(key: str) -> bool:
     """Whether a details key names something secret (password, token, secret, key...)."""
     return _SECRET_KEY.search(key) is not None
