@@ -29,6 +29,7 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import create_engine, func, insert, select
 
@@ -106,18 +107,23 @@ def seed(url: str, work: Path, secret_key: str) -> dict[str, int]:
     return {"listed": listed, "writes": writes, "low": low, "high": high}
 
 
-def login(port: int) -> str:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request(
-        "POST",
-        "/api/login",
-        body=json.dumps({"username": USERNAME, "password": PASSWORD}),
-        headers={"Content-Type": "application/json"},
-    )
-    response = conn.getresponse()
-    data = json.loads(response.read())
+def login(base: str, username: str = USERNAME, password: str = PASSWORD) -> str:
+    """A bearer token for ``username`` from ``POST /api/login``."""
+    parts = urlsplit(base)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=60)
+    try:
+        conn.request(
+            "POST",
+            "/api/login",
+            body=json.dumps({"username": username, "password": password}),
+            headers={"Content-Type": "application/json"},
+        )
+        response = conn.getresponse()
+        data = json.loads(response.read())
+    finally:
+        conn.close()
     if response.status != 200:
-        raise RuntimeError(f"login failed: {response.status} {data}")
+        raise RuntimeError(f"login of {username} failed: {response.status} {data}")
     return str(data["token"])
 
 
@@ -145,6 +151,40 @@ def wrk(port: int, seconds: float, work: Path, **scenario: str) -> dict[str, Any
     )
     data: dict[str, Any] = json.loads(out.read_text())
     return data
+
+
+def serve_command(port: int, workers: int = 2) -> list[str]:
+    """``taskcore serve`` on ``port`` with ``workers`` processes, logging warnings only."""
+    return [
+        *taskcore_command(),
+        "serve",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+    ]
+
+
+def baseline_command(port: int) -> list[str]:
+    """The bare Starlette baseline app (``benchmarks.baseline_app``) under uvicorn on
+    ``port`` with two workers."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "benchmarks.baseline_app:create",
+        "--factory",
+        "--port",
+        str(port),
+        "--workers",
+        "2",
+        "--log-level",
+        "warning",
+        "--no-proxy-headers",
+        "--no-server-header",
+    ]
 
 
 def run(ctx: Context) -> CaseResult:
@@ -180,33 +220,11 @@ def run(ctx: Context) -> CaseResult:
                 "TASKCORE_FAILED_LOGIN_RATE": "off",
                 "BENCH_DATABASE_URL": url,
             }
-            taskcore = [
-                *taskcore_command(),
-                "serve",
-                "--port",
-                str(tc_port),
-                "--workers",
-                "2",
-                "--log-level",
-                "warning",
-            ]
-            baseline = [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "benchmarks.baseline_app:create",
-                "--factory",
-                "--port",
-                str(base_port),
-                "--workers",
-                "2",
-                "--log-level",
-                "warning",
-                "--no-proxy-headers",
-                "--no-server-header",
-            ]
-            with server(taskcore, tc_port, env), server(baseline, base_port, env):
-                token = login(tc_port)
+            with (
+                server(serve_command(tc_port), tc_port, env),
+                server(baseline_command(base_port), base_port, env),
+            ):
+                token = login(f"http://127.0.0.1:{tc_port}")
                 span = {"id_min": str(ids["low"]), "id_max": str(ids["high"])}
                 scenarios: dict[str, tuple[int, dict[str, str]]] = {
                     BASELINE: (base_port, {"path": "/tasks/{id}", **span}),

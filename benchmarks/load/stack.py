@@ -17,14 +17,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import http.client
 import inspect
-import json
 import os
 import secrets
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -32,19 +29,19 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import redis
 from sqlalchemy import Connection, create_engine, func, insert, select, text
 from sqlalchemy.engine import make_url
 
-from benchmarks.http_api import PASSWORD, USERNAME, seed
+from benchmarks.http_api import PASSWORD, USERNAME, baseline_command, login, seed, serve_command
 from benchmarks.support import (
     ROOT,
     free_port,
     redis_queue_db,
     scratch_database,
     server,
+    stop,
     taskcore_command,
 )
 from taskcore.services.users import Principal
@@ -126,32 +123,7 @@ def background(
         try:
             yield process
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def login(base: str, username: str, password: str = PASSWORD) -> str:
-    """A bearer token for ``username`` from ``POST /api/login``."""
-    parts = urlsplit(base)
-    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=60)
-    try:
-        conn.request(
-            "POST",
-            "/api/login",
-            body=json.dumps({"username": username, "password": password}),
-            headers={"Content-Type": "application/json"},
-        )
-        response = conn.getresponse()
-        data = json.loads(response.read())
-    finally:
-        conn.close()
-    if response.status != 200:
-        raise RuntimeError(f"login of {username} failed: {response.status} {data}")
-    return str(data["token"])
+            stop(process, 30)
 
 
 @dataclass
@@ -446,38 +418,13 @@ def running(log: Callable[[str], None]) -> Iterator[Stack]:
             }
             for name in ("TASKCORE_AUTH_RATE_PER_ADDRESS", "TASKCORE_FAILED_LOGIN_RATE"):
                 env.pop(name, None)  # the production defaults
-            serve = [
-                *taskcore_command(),
-                "serve",
-                "--port",
-                str(tc_port),
-                "--workers",
-                str(SERVE_WORKERS),
-                "--log-level",
-                "warning",
-            ]
-            baseline = [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "benchmarks.baseline_app:create",
-                "--factory",
-                "--port",
-                str(base_port),
-                "--workers",
-                "2",
-                "--log-level",
-                "warning",
-                "--no-proxy-headers",
-                "--no-server-header",
-            ]
             worker = [*taskcore_command(), "worker", "--relay-interval", "0.5"]
             worker_env = {**env, "TASKCORE_DATABASE_URL": _named(url, APP_WORKER)}
             log("starting taskcore serve, the worker and the baseline app")
             engine = create_engine(_named(url, APP_MONITOR))
             with (
-                server(serve, tc_port, env) as serve_process,
-                server(baseline, base_port, env),
+                server(serve_command(tc_port, SERVE_WORKERS), tc_port, env) as serve_process,
+                server(baseline_command(base_port), base_port, env),
                 background(worker, worker_env, work / "worker.log") as worker_process,
                 engine.connect() as conn,
             ):

@@ -23,6 +23,7 @@ from taskcore.ports.security import PasswordHasher, TokenService
 from taskcore.ports.uow import UnitOfWorkFactory
 from taskcore.ports.webhooks import WebhookSender
 from taskcore.services import activity as activity_log
+from taskcore.services import events as event_outbox
 from taskcore.services.activity import ActivityService
 from taskcore.services.attachments import SWEEP_FILES, AttachmentService, NoFileStore
 from taskcore.services.comments import CommentService
@@ -123,7 +124,9 @@ def build(
     user_quota_bytes: int | None = DEFAULT_USER_QUOTA_BYTES,
     malware_scanner: MalwareScanner | None = None,
     session_ttl: dt.timedelta = dt.timedelta(days=30),
+    refresh_reuse_grace: dt.timedelta = dt.timedelta(seconds=10),
     activity_retention_days: int = activity_log.DEFAULT_RETENTION_DAYS,
+    event_retention_days: int = event_outbox.DEFAULT_RETENTION_DAYS,
     webhook_sender: WebhookSender | None = None,
     webhook_options: WebhookOptions | None = None,
     mailer: Mailer | None = None,
@@ -148,8 +151,14 @@ def build(
             by default); ``None`` for no limit.
         malware_scanner: Scans uploaded files; without one, files are not scanned.
         session_ttl: How long a login can be renewed with refresh tokens (30 days).
+        refresh_reuse_grace: How long after its first use a replayed refresh token is only
+            refused, not treated as reuse that revokes the session (10 seconds; zero
+            disables the grace period).
         activity_retention_days: Activity entries older than this many days are deleted
             by the daily cleanup (90 by default).
+        event_retention_days: Published events older than this many days, whose
+            deliveries are all done, are deleted with those deliveries by the daily purge
+            (7 by default); events with a pending or failed delivery are kept.
         webhook_sender: Sends projects' webhooks; without one, deliveries stay pending
             (with an error saying why) until a sender is configured.
         webhook_options: Webhook URL rules, retries and disabling (defaults: https on
@@ -175,6 +184,7 @@ def build(
         jobs=jobs,
         handlers=event_handlers,
         defer_enqueue=background_relay,
+        retention_days=event_retention_days,
     )
     # Each transaction stores its events with their deliveries; the jobs are queued once
     # it has committed, by the committing thread or by the pump's.
@@ -209,6 +219,9 @@ def build(
     jobs.register(activity_log.CLEANUP, activity.run_cleanup_job)
     jobs.every(activity_log.SUMMARIZE, dt.timedelta(days=1), offset=dt.timedelta(hours=1))
     jobs.every(activity_log.CLEANUP, dt.timedelta(days=1), offset=dt.timedelta(hours=2))
+    # Settled events beyond the retention period go, with their done deliveries.
+    jobs.register(event_outbox.PURGE, events.run_purge_job)
+    jobs.every(event_outbox.PURGE, dt.timedelta(days=1), offset=dt.timedelta(hours=2, minutes=30))
     # Events of a project become signed webhook deliveries, stored in the transaction that
     # records them; a deleted project's webhooks go with it (first, so it sends nothing).
     webhooks = WebhookService(
@@ -263,6 +276,7 @@ def build(
             hasher=password_hasher,
             tokens=token_service,
             session_ttl=session_ttl,
+            refresh_reuse_grace=refresh_reuse_grace,
         ),
         projects=ProjectService(transactions=transactions, clock=clock),
         tasks=TaskService(transactions=transactions, clock=clock),

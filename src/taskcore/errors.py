@@ -295,6 +295,17 @@ class RefreshTokenReused(TokenInvalid):
         super().__init__(message)
 
 
+class RefreshSuperseded(TokenInvalid):
+    """A refresh token was presented again shortly after its first use (within the reuse
+    grace period) while its session is live: refused, but the session stays live, since
+    this is what two tabs or a retrying client do when they renew at the same moment."""
+
+    error_code = "refresh_superseded"
+
+    def __init__(self, message: str = "Refresh token already renewed; use the newest one") -> None:
+        super().__init__(message)
+
+
 class AccountDisabled(AuthenticationFailed):
     """The account exists and the password matched, but the account is deactivated."""
 

@@ -1,4 +1,5 @@
-"""The ``taskcore`` command: serve, worker, migrate, create-admin, sweep-files."""
+"""The ``taskcore`` command: serve, worker, migrate, create-admin, sweep-files,
+requeue-failed."""
 
 from __future__ import annotations
 
@@ -115,6 +116,18 @@ def _sweep_files(args: argparse.Namespace) -> int:
     return 0
 
 
+def _requeue_failed(args: argparse.Namespace) -> int:
+    from taskcore_adapters.bootstrap import from_settings
+
+    runtime = from_settings(Settings.from_env(), migrate=None)
+    try:
+        count = runtime.core.events.requeue_failed(True, event_id=args.event, handler=args.handler)
+    finally:
+        runtime.close()
+    print(f"failed deliveries requeued: {count}")
+    return 0
+
+
 def _worker(args: argparse.Namespace) -> int:
     from taskcore_adapters.bootstrap import from_settings
     from taskcore_adapters.worker import run
@@ -191,6 +204,16 @@ def parser() -> argparse.ArgumentParser:
         help="do not look up each attachment's file (one store lookup per attachment)",
     )
     sweep.set_defaults(run=_sweep_files)
+
+    requeue = sub.add_parser(
+        "requeue-failed",
+        help="make failed event deliveries pending again, once their cause is fixed",
+        description="Make failed event deliveries pending again, with their attempts "
+        "counted from zero; the server's or the worker's next relay round queues them.",
+    )
+    requeue.add_argument("--event", metavar="ID", help="only the deliveries of this event")
+    requeue.add_argument("--handler", metavar="NAME", help="only the deliveries to this handler")
+    requeue.set_defaults(run=_requeue_failed)
     return root
 
 

@@ -51,6 +51,9 @@ class Settings:
             signed still verify (by their ``kid``) until the key is removed.
         token_ttl_seconds: Access-token lifetime.
         session_ttl_seconds: How long a login can be renewed with refresh tokens.
+        refresh_reuse_grace_seconds: How long after its first use a refresh token presented
+            again is refused without revoking its session (two tabs renewing at once); 0
+            makes every replay a reuse that ends the session.
         password_time_cost / password_memory_cost: argon2id parameters.
         rate_limit_url: Where throttling counts live: ``memory://`` or ``redis://...``.
         auth_rate_per_address: Login/registration attempts per client address
@@ -63,6 +66,8 @@ class Settings:
         trusted_proxies: Addresses or CIDR networks of reverse proxies whose
             ``X-Forwarded-For`` is believed (none by default).
         log_retention_days: Days activity entries are kept (90 by default).
+        event_retention_days: Days published events whose deliveries are all done are
+            kept in the outbox, with those deliveries (7 by default).
         webhook_allow_http: Accept plain ``http`` webhook URLs (and port 80).
         webhook_ports: Ports accepted in webhook URLs besides 443 (and 80).
         webhook_allow_hosts: Exact ``host:port`` pairs webhooks may reach even when they
@@ -95,6 +100,7 @@ class Settings:
     previous_secret_keys: tuple[str, ...] = attrs.field(default=(), repr=False)
     token_ttl_seconds: int = 86400
     session_ttl_seconds: int = 30 * 86400
+    refresh_reuse_grace_seconds: int = 10
     password_time_cost: int = 2
     password_memory_cost: int = 19456
     rate_limit_url: str = "memory://"
@@ -103,6 +109,7 @@ class Settings:
     background_relay: bool = False
     trusted_proxies: tuple[str, ...] = ()
     log_retention_days: int = 90
+    event_retention_days: int = 7
     webhook_allow_http: bool = False
     webhook_ports: tuple[int, ...] = ()
     webhook_allow_hosts: tuple[str, ...] = ()
@@ -157,12 +164,16 @@ class Settings:
             previous_secret_keys=_previous_keys(env, "TASKCORE_PREVIOUS_SECRET_KEYS"),
             token_ttl_seconds=positive_int(env, "TASKCORE_TOKEN_TTL_SECONDS", 86400),
             session_ttl_seconds=positive_int(env, "TASKCORE_SESSION_TTL_SECONDS", 30 * 86400),
+            refresh_reuse_grace_seconds=_non_negative_int(
+                env, "TASKCORE_REFRESH_REUSE_GRACE_SECONDS", 10
+            ),
             rate_limit_url=opt("TASKCORE_RATE_LIMIT_URL") or "memory://",
             auth_rate_per_address=_rate(env, "TASKCORE_AUTH_RATE_PER_ADDRESS", "30/minute"),
             failed_login_rate=_rate(env, "TASKCORE_FAILED_LOGIN_RATE", "10/minute"),
             background_relay=_relay(env),
             trusted_proxies=_networks(env, "TASKCORE_TRUSTED_PROXIES"),
             log_retention_days=positive_int(env, "TASKCORE_LOG_RETENTION_DAYS", 90),
+            event_retention_days=positive_int(env, "TASKCORE_EVENT_RETENTION_DAYS", 7),
             webhook_allow_http=_flag(env, "TASKCORE_WEBHOOK_ALLOW_HTTP"),
             webhook_ports=_ports(env, "TASKCORE_WEBHOOK_PORTS"),
             webhook_allow_hosts=_host_ports(env, "TASKCORE_WEBHOOK_ALLOW_HOSTS"),

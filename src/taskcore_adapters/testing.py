@@ -3,6 +3,7 @@ to create users and projects in one line. For your own tests as much as for ours
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 
 import attrs
@@ -52,6 +53,7 @@ class World:
         mail_max_attempts: int = 5,
         user_quota_bytes: int | None = DEFAULT_USER_QUOTA_BYTES,
         malware_scanner: MalwareScanner | None = None,
+        refresh_reuse_grace: dt.timedelta = dt.timedelta(seconds=10),
     ) -> World:
         """A fresh world.
 
@@ -67,6 +69,8 @@ class World:
             mail_max_attempts: Delivery attempts of one e-mail before it fails.
             user_quota_bytes: Each user's storage quota for attachments (``None``: none).
             malware_scanner: Scans uploaded files (by default none).
+            refresh_reuse_grace: How long a replayed refresh token is only refused, not
+                treated as reuse (10 seconds; zero disables the grace period).
         """
         store, clock = InMemoryStore(), ManualClock()
         file_store = InMemoryFileStore() if files is None else files
@@ -85,6 +89,7 @@ class World:
             mail_max_attempts=mail_max_attempts,
             user_quota_bytes=user_quota_bytes,
             malware_scanner=malware_scanner,
+            refresh_reuse_grace=refresh_reuse_grace,
         )
         return cls(core=core, store=store, clock=clock, files=file_store, mailer=recorder)
 

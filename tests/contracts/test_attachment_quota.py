@@ -8,10 +8,6 @@ The SQL cases run on the selected backend: SQLite by default, PostgreSQL with
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-
-import pytest
-from sqlalchemy import Engine
 
 from taskcore import errors
 from taskcore.app import Taskcore, build
@@ -20,25 +16,13 @@ from taskcore.services.users import Principal
 from taskcore_adapters.memory import (
     FakeTokenService,
     InMemoryFileStore,
-    InMemoryStore,
     ManualClock,
     PlainPasswordHasher,
 )
-from taskcore_adapters.sql import SqlAlchemyUnitOfWorkFactory
 
 QUOTA = 10_000
 UPLOADS = 5
 PDF_HEAD = b"%PDF-1.7\n"
-
-
-@pytest.fixture(params=["memory", "sql"])
-def uow_factory(request: pytest.FixtureRequest) -> Iterator[UnitOfWorkFactory]:
-    """A unit-of-work factory over a fresh, empty store of each kind."""
-    if request.param == "memory":
-        yield InMemoryStore()
-    else:
-        engine: Engine = request.getfixturevalue("engine")
-        yield SqlAlchemyUnitOfWorkFactory(engine)
 
 
 def pdf(size: int) -> bytes:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -19,20 +18,9 @@ from taskcore.domain.projects import Project
 from taskcore.domain.tasks import Task
 from taskcore.domain.users import User
 from taskcore.ports.uow import UnitOfWork, UnitOfWorkFactory
-from taskcore_adapters.memory import InMemoryStore
 from taskcore_adapters.sql import SqlAlchemyUnitOfWorkFactory
 
 NOW = dt.datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=dt.UTC)
-
-
-@pytest.fixture(params=["memory", "sql"])
-def uow_factory(request: pytest.FixtureRequest) -> Iterator[UnitOfWorkFactory]:
-    """A unit-of-work factory over a fresh, empty store of each kind."""
-    if request.param == "memory":
-        yield InMemoryStore()
-    else:
-        engine: Engine = request.getfixturevalue("engine")
-        yield SqlAlchemyUnitOfWorkFactory(engine)
 
 
 @attrs.frozen

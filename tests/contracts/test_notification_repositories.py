@@ -5,12 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import attrs
 import pytest
-from sqlalchemy import Engine
 
 from taskcore import errors
 from taskcore.domain.notifications import (
@@ -27,21 +25,9 @@ from taskcore.domain.notifications import (
 )
 from taskcore.domain.users import User
 from taskcore.ports.uow import UnitOfWorkFactory
-from taskcore_adapters.memory import InMemoryStore
-from taskcore_adapters.sql import SqlAlchemyUnitOfWorkFactory
 
 NOW = dt.datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=dt.UTC)
 LATER = NOW + dt.timedelta(minutes=5)
-
-
-@pytest.fixture(params=["memory", "sql"])
-def uow_factory(request: pytest.FixtureRequest) -> Iterator[UnitOfWorkFactory]:
-    """A unit-of-work factory over a fresh store of each kind."""
-    if request.param == "memory":
-        yield InMemoryStore()
-    else:
-        engine: Engine = request.getfixturevalue("engine")
-        yield SqlAlchemyUnitOfWorkFactory(engine)
 
 
 @pytest.fixture

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import attrs
 import pytest
-from sqlalchemy import Engine
 
 from taskcore import errors
 from taskcore.domain.comments import Comment
@@ -24,20 +22,8 @@ from taskcore.domain.projects import (
 from taskcore.domain.tasks import Task, TaskCriteria, TaskOrder, TaskSort, TaskStatus
 from taskcore.domain.users import User
 from taskcore.ports.uow import UnitOfWork, UnitOfWorkFactory
-from taskcore_adapters.memory import InMemoryStore
-from taskcore_adapters.sql import SqlAlchemyUnitOfWorkFactory
 
 NOW = dt.datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=dt.UTC)
-
-
-@pytest.fixture(params=["memory", "sql"])
-def uow_factory(request: pytest.FixtureRequest) -> Iterator[UnitOfWorkFactory]:
-    """A unit-of-work factory over a fresh, empty store of each kind."""
-    if request.param == "memory":
-        yield InMemoryStore()
-    else:
-        engine: Engine = request.getfixturevalue("engine")
-        yield SqlAlchemyUnitOfWorkFactory(engine)
 
 
 @pytest.fixture

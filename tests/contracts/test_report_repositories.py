@@ -7,11 +7,9 @@ implementations are compared on random data: they must give identical figures.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import attrs
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, delete, text
@@ -38,16 +36,6 @@ from taskcore_adapters.sql.tables import metadata
 
 NOW = dt.datetime(2026, 3, 4, 9, 30, 15, 123456, tzinfo=dt.UTC)
 """A Wednesday."""
-
-
-@pytest.fixture(params=["memory", "sql"])
-def uow_factory(request: pytest.FixtureRequest) -> Iterator[UnitOfWorkFactory]:
-    """A unit-of-work factory over a fresh, empty store of each kind."""
-    if request.param == "memory":
-        yield InMemoryStore()
-    else:
-        engine: Engine = request.getfixturevalue("engine")
-        yield SqlAlchemyUnitOfWorkFactory(engine)
 
 
 def add_user(uow: UnitOfWork, name: str, **changes: Any) -> int:

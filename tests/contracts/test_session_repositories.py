@@ -4,28 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
-
-import pytest
-from sqlalchemy import Engine
 
 from taskcore.domain.sessions import AuthSession, RefreshUse
 from taskcore.domain.users import User
 from taskcore.ports.uow import UnitOfWorkFactory
-from taskcore_adapters.memory import InMemoryStore
-from taskcore_adapters.sql import SqlAlchemyUnitOfWorkFactory
 
 NOW = dt.datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=dt.UTC)
-
-
-@pytest.fixture(params=["memory", "sql"])
-def uow_factory(request: pytest.FixtureRequest) -> Iterator[UnitOfWorkFactory]:
-    """A unit-of-work factory over a fresh, empty store of each kind."""
-    if request.param == "memory":
-        yield InMemoryStore()
-    else:
-        engine: Engine = request.getfixturevalue("engine")
-        yield SqlAlchemyUnitOfWorkFactory(engine)
 
 
 def user_with_sessions(factory: UnitOfWorkFactory, *session_ids: str) -> int:
@@ -97,15 +81,17 @@ class TestSessions:
         assert ["password_changed", "password_changed"] == reasons
 
     def test_a_refresh_token_is_used_once(self, uow_factory: UnitOfWorkFactory) -> None:
-        """The first use of a refresh token wins; later uses are reported as replays."""
+        """The first use of a refresh token wins; later uses are reported as replays, with
+        the time of the first use."""
         user_with_sessions(uow_factory, "s1")
+        later = NOW + dt.timedelta(seconds=5)
         with uow_factory() as uow:
             first = uow.sessions.use_refresh_token("digest-s1", now=NOW)
-            second = uow.sessions.use_refresh_token("digest-s1", now=NOW)
-            unknown = uow.sessions.use_refresh_token("digest-none", now=NOW)
+            second = uow.sessions.use_refresh_token("digest-s1", now=later)
+            unknown = uow.sessions.use_refresh_token("digest-none", now=later)
             uow.commit()
-        assert RefreshUse(session_id="s1", first_use=True) == first
-        assert RefreshUse(session_id="s1", first_use=False) == second
+        assert RefreshUse(session_id="s1", first_use=True, used_at=NOW) == first
+        assert RefreshUse(session_id="s1", first_use=False, used_at=NOW) == second
         assert unknown is None
 
     def test_a_rolled_back_use_leaves_the_token_unused(

@@ -3,31 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import Engine
 
 from taskcore import errors
 from taskcore.domain.events import UserLoggedIn, UserRegistered
 from taskcore.domain.pagination import PageRequest
 from taskcore.domain.users import User
 from taskcore.ports.uow import UnitOfWorkFactory
-from taskcore_adapters.memory import InMemoryStore
-from taskcore_adapters.sql import SqlAlchemyUnitOfWorkFactory
 
 NOW = dt.datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=dt.UTC)
-
-
-@pytest.fixture(params=["memory", "sql"])
-def uow_factory(request: pytest.FixtureRequest) -> Iterator[UnitOfWorkFactory]:
-    """A unit-of-work factory over a fresh, empty store of each kind."""
-    if request.param == "memory":
-        yield InMemoryStore()
-    else:
-        engine: Engine = request.getfixturevalue("engine")
-        yield SqlAlchemyUnitOfWorkFactory(engine)
 
 
 def new_user(name: str = "alice", **changes: object) -> User:

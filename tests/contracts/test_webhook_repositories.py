@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import attrs
 import pytest
-from sqlalchemy import Engine
 
 from taskcore.domain.pagination import PageRequest
 from taskcore.domain.projects import Project
@@ -22,20 +20,8 @@ from taskcore.domain.webhooks import (
 )
 from taskcore.errors import WebhookNotFound
 from taskcore.ports.uow import UnitOfWorkFactory
-from taskcore_adapters.memory import InMemoryStore
-from taskcore_adapters.sql import SqlAlchemyUnitOfWorkFactory
 
 NOW = dt.datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=dt.UTC)
-
-
-@pytest.fixture(params=["memory", "sql"])
-def uow_factory(request: pytest.FixtureRequest) -> Iterator[UnitOfWorkFactory]:
-    """A unit-of-work factory over a fresh, empty store of each kind."""
-    if request.param == "memory":
-        yield InMemoryStore()
-    else:
-        engine: Engine = request.getfixturevalue("engine")
-        yield SqlAlchemyUnitOfWorkFactory(engine)
 
 
 @attrs.frozen

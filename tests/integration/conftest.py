@@ -1,15 +1,167 @@
-"""Fixtures of the integration tests, and a small TCP fault proxy for the fault tests: put
-it between the app and a server, then refuse, black-hole or cut connections on demand
-(toxiproxy is not available here)."""
+"""Fixtures of the integration tests: runtimes, rq queues, ``taskcore serve`` processes,
+and a small TCP fault proxy for the fault tests: put it between the app and a server, then
+refuse, black-hole or cut connections on demand (toxiproxy is not available here)."""
 
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
+import subprocess
+import sys
 import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
 
 import pytest
+from starlette.testclient import TestClient
+
+from taskcore_adapters.bootstrap import Runtime, from_settings
+from taskcore_adapters.config import Settings
+from taskcore_adapters.rq import RqJobQueue
+from taskcore_adapters.security import Argon2PasswordHasher
+
+PASSWORD = "correct horse battery"
+"""The password of the users ``sign_up`` makes."""
+
+ServeFactory = Callable[..., tuple[subprocess.Popen[bytes], int]]
+"""Start ``taskcore serve`` with ``TASKCORE_*`` variables and more arguments: the process
+and its port."""
+
+
+@pytest.fixture
+def queue(redis_url: str) -> Iterator[RqJobQueue]:
+    """An rq queue with a name of its own."""
+    q = RqJobQueue.from_url(redis_url, queue_name=f"taskcore-test-{uuid.uuid4().hex[:10]}")
+    yield q
+    q.queue.empty()  # type: ignore[no-untyped-call]
+    q.connection.close()
+
+
+@pytest.fixture
+def runtime(
+    tmp_path: Path, database_url: str, redis_url: str, hasher: Argon2PasswordHasher
+) -> Iterator[Runtime]:
+    """A runtime on the test database whose jobs go to Redis."""
+    settings = Settings(
+        data_dir=tmp_path, database_url=database_url, queue_url=redis_url, secret_key="s" * 40
+    )
+    rt = from_settings(settings, password_hasher=hasher, migrate=False)
+    yield rt
+    rt.close()
+
+
+@pytest.fixture
+def make_runtime(tmp_path: Path, hasher: Argon2PasswordHasher) -> Iterator[Callable[..., Runtime]]:
+    """Build runtimes on given URLs (and further settings) without login throttling; all
+    are closed after the test."""
+    built: list[Runtime] = []
+
+    def make(database_url: str, queue_url: str | None = None, **extra: Any) -> Runtime:
+        settings = Settings(
+            data_dir=tmp_path,
+            database_url=database_url,
+            queue_url=queue_url,
+            secret_key="s" * 40,
+            auth_rate_per_address=None,
+            failed_login_rate=None,
+            **extra,
+        )
+        runtime = from_settings(settings, password_hasher=hasher, migrate=False)
+        built.append(runtime)
+        return runtime
+
+    yield make
+    for runtime in built:
+        runtime.close()
+
+
+def _sign_up(client: TestClient, name: str) -> dict[str, str]:
+    response = client.post(
+        "/api/register",
+        json={
+            "username": name,
+            "email": f"{name}@example.com",
+            "password": PASSWORD,
+            "full_name": name.title(),
+        },
+    )
+    assert 201 == response.status_code, response.text
+    token = client.post("/api/login", json={"username": name, "password": PASSWORD}).json()
+    return {"Authorization": f"Bearer {token['token']}"}
+
+
+@pytest.fixture
+def sign_up() -> Callable[[TestClient, str], dict[str, str]]:
+    """Register a user through the app's API (password ``PASSWORD``) and log them in:
+    call it with a client and a name; it gives the bearer header."""
+    return _sign_up
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _taskcore_command() -> list[str]:
+    script = Path(sys.executable).parent / "taskcore"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "taskcore_adapters.cli"]
+
+
+def _healthy(base: str) -> bool:
+    try:
+        with urllib.request.urlopen(base + "/health", timeout=10) as response:  # noqa: S310
+            return bool(response.status == 200)
+    except (urllib.error.URLError, ConnectionError):  # an HTTPError is a URLError too
+        return False
+
+
+@pytest.fixture
+def start_serve(tmp_path: Path) -> Iterator[ServeFactory]:
+    """Start ``taskcore serve`` processes on free loopback ports, in the test's environment
+    without its ``TASKCORE_*`` variables plus the given ones; each answers ``/health`` before
+    it is returned, and logs to ``tmp_path / "serve.log"``. Any still running after the
+    test is stopped."""
+    started: list[tuple[subprocess.Popen[bytes], BinaryIO]] = []
+
+    def start(variables: dict[str, str], *args: str) -> tuple[subprocess.Popen[bytes], int]:
+        port = _free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("TASKCORE_")}
+        env["PYTHONPATH"] = os.pathsep.join(sys.path)
+        env.update(variables)
+        log_path = tmp_path / "serve.log"
+        log = log_path.open("wb")
+        proc = subprocess.Popen(
+            [*_taskcore_command(), "serve", "--host", "127.0.0.1", "--port", str(port), *args],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        started.append((proc, log))
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while not _healthy(base):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"server did not start:\n{log_path.read_text()}")
+            time.sleep(0.1)
+        return proc, port
+
+    yield start
+    for proc, log in started:
+        if proc.poll() is None:
+            proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        log.close()
 
 
 class FaultProxy:

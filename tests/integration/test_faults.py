@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Protocol
 
 import pytest
@@ -17,14 +16,13 @@ from starlette.testclient import TestClient
 from taskcore.domain.events import DomainEvent
 from taskcore.services.events import HandlerSpec
 from taskcore.uow import Work
-from taskcore_adapters.bootstrap import Runtime, from_settings
-from taskcore_adapters.config import Settings
+from taskcore_adapters.bootstrap import Runtime
 from taskcore_adapters.http import create_app
 from taskcore_adapters.rq import RqJobQueue
-from taskcore_adapters.security import Argon2PasswordHasher
 from taskcore_adapters.worker import run
 
-PASSWORD = "correct horse battery"
+SignUp = Callable[[TestClient, str], dict[str, str]]
+"""The ``sign_up`` fixture of this folder's conftest."""
 
 
 class FaultProxy(Protocol):
@@ -49,47 +47,11 @@ def through(proxy: FaultProxy, url: str) -> str:
     return make_url(url).set(host="127.0.0.1", port=proxy.port).render_as_string(False)
 
 
-@pytest.fixture
-def make_runtime(tmp_path: Path, hasher: Argon2PasswordHasher) -> Iterator[Callable[..., Runtime]]:
-    """Build runtimes on given URLs; all are closed after the test."""
-    built: list[Runtime] = []
-
-    def make(database_url: str, queue_url: str | None = None) -> Runtime:
-        settings = Settings(
-            data_dir=tmp_path,
-            database_url=database_url,
-            queue_url=queue_url,
-            secret_key="s" * 40,
-            auth_rate_per_address=None,
-            failed_login_rate=None,
-        )
-        runtime = from_settings(settings, password_hasher=hasher, migrate=False)
-        built.append(runtime)
-        return runtime
-
-    yield make
-    for runtime in built:
-        runtime.close()
-
-
-def sign_up(client: TestClient, name: str) -> dict[str, str]:
-    response = client.post(
-        "/api/register",
-        json={
-            "username": name,
-            "email": f"{name}@example.com",
-            "password": PASSWORD,
-            "full_name": name.title(),
-        },
-    )
-    assert 201 == response.status_code, response.text
-    token = client.post("/api/login", json={"username": name, "password": PASSWORD}).json()
-    return {"Authorization": f"Bearer {token['token']}"}
-
-
 @pytest.mark.postgres
 def test_terminated_backends_are_replaced_unnoticed(
-    database_url: str, make_runtime: Callable[..., Runtime]
+    database_url: str,
+    make_runtime: Callable[..., Runtime],
+    sign_up: SignUp,
 ) -> None:
     """After every app connection is killed by the server, the next request is 200."""
     needs_postgres(database_url)
@@ -114,7 +76,10 @@ def test_terminated_backends_are_replaced_unnoticed(
 
 @pytest.mark.postgres
 def test_database_outage_is_503_then_recovers(
-    database_url: str, make_runtime: Callable[..., Runtime], fault_proxy: ProxyFactory
+    database_url: str,
+    make_runtime: Callable[..., Runtime],
+    fault_proxy: ProxyFactory,
+    sign_up: SignUp,
 ) -> None:
     """While the database refuses or ignores connections, requests get 503 with
     Retry-After within the connect timeout (never a hang); once it is back, 200 again."""
@@ -152,6 +117,7 @@ def test_redis_outage_during_writes_loses_nothing(
     redis_url: str,
     make_runtime: Callable[..., Runtime],
     fault_proxy: ProxyFactory,
+    sign_up: SignUp,
 ) -> None:
     """Writes made while Redis is unreachable still answer 201; once Redis is back the
     backlog drains and every committed event is handled exactly once."""

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
-from collections.abc import Iterator, Mapping
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -21,10 +19,8 @@ from taskcore.ports.jobs import JobSpec
 from taskcore.services import events
 from taskcore.services.events import HandlerSpec
 from taskcore.uow import Work
-from taskcore_adapters.bootstrap import Runtime, from_settings
-from taskcore_adapters.config import Settings
+from taskcore_adapters.bootstrap import Runtime
 from taskcore_adapters.rq import RqJobQueue
-from taskcore_adapters.security import Argon2PasswordHasher
 from taskcore_adapters.worker import run
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
@@ -34,28 +30,6 @@ TIMEOUT = int(os.environ.get("TASKCORE_TEST_JOB_TIMEOUT", "2"))
 
 OVERRUN = TIMEOUT * 10
 """How long a stuck job would sleep if nothing stopped it."""
-
-
-@pytest.fixture
-def queue(redis_url: str) -> Iterator[RqJobQueue]:
-    """An rq queue with a name of its own."""
-    q = RqJobQueue.from_url(redis_url, queue_name=f"taskcore-test-{uuid.uuid4().hex[:10]}")
-    yield q
-    q.queue.empty()  # type: ignore[no-untyped-call]
-    q.connection.close()
-
-
-@pytest.fixture
-def runtime(
-    tmp_path: Path, database_url: str, redis_url: str, hasher: Argon2PasswordHasher
-) -> Iterator[Runtime]:
-    """A runtime on the test database whose jobs go to Redis."""
-    settings = Settings(
-        data_dir=tmp_path, database_url=database_url, queue_url=redis_url, secret_key="s" * 40
-    )
-    rt = from_settings(settings, password_hasher=hasher, migrate=False)
-    yield rt
-    rt.close()
 
 
 def failure_of(queue: RqJobQueue, job_id: str) -> str:

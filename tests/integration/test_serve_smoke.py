@@ -3,31 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def command() -> list[str]:
-    script = Path(sys.executable).parent / "taskcore"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "taskcore_adapters.cli"]
 
 
 def call(
@@ -46,36 +31,10 @@ def call(
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
+def server(start_serve: Callable[..., tuple[subprocess.Popen[bytes], int]], tmp_path: Path) -> str:
     """A ``taskcore serve`` process on a free loopback port, on the embedded defaults."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TASKCORE_")}
-    env["TASKCORE_DATA_DIR"] = str(tmp_path / "data")
-    proc = subprocess.Popen(
-        [*command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    try:
-        while True:
-            try:
-                if call(base, "GET", "/health")[0] == 200:
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                output = proc.stdout.read().decode() if proc.stdout else ""
-                pytest.fail(f"server did not start:\n{output}")
-            time.sleep(0.1)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
-        if proc.stdout:
-            proc.stdout.close()
+    _, port = start_serve({"TASKCORE_DATA_DIR": str(tmp_path / "data")}, "--log-level", "warning")
+    return f"http://127.0.0.1:{port}"
 
 
 def test_register_login_me_over_a_socket(server: str, tmp_path: Path) -> None:

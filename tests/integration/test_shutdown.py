@@ -13,7 +13,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -39,17 +38,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 PASSWORD = "correct horse battery"
 GRACEFUL_SECONDS = 10
 """``taskcore serve``'s ``timeout_graceful_shutdown``."""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def taskcore_command() -> list[str]:
-    script = Path(sys.executable).parent / "taskcore"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "taskcore_adapters.cli"]
 
 
 def child_env(**variables: str) -> dict[str, str]:
@@ -87,39 +75,20 @@ def settings_for(tmp_path: Path, database_url: str, **extra: Any) -> Settings:
 
 
 @pytest.fixture
-def serve(tmp_path: Path, database_url: str) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
-    """A ``taskcore serve`` process on the test database, answering ``/health``."""
-    port = free_port()
-    log = (tmp_path / "serve.log").open("wb")
-    env = child_env(
-        TASKCORE_DATA_DIR=str(tmp_path / "data"),
-        TASKCORE_DATABASE_URL=database_url,
-        TASKCORE_SECRET_KEY="s" * 40,
+def serve(
+    start_serve: Callable[..., tuple[subprocess.Popen[bytes], int]],
+    tmp_path: Path,
+    database_url: str,
+) -> tuple[subprocess.Popen[bytes], int]:
+    """A ``taskcore serve`` process on the test database, answering ``/health``; it logs to
+    ``tmp_path / "serve.log"``."""
+    return start_serve(
+        {
+            "TASKCORE_DATA_DIR": str(tmp_path / "data"),
+            "TASKCORE_DATABASE_URL": database_url,
+            "TASKCORE_SECRET_KEY": "s" * 40,
+        }
     )
-    proc = subprocess.Popen(
-        [*taskcore_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    try:
-        while True:
-            try:
-                if call(base, "GET", "/health")[0] == 200:
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"server did not start:\n{(tmp_path / 'serve.log').read_text()}")
-            time.sleep(0.1)
-        yield proc, port
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=10)
-        log.close()
 
 
 def test_serve_sigterm_finishes_the_request_in_flight(
@@ -222,15 +191,6 @@ def bump(event: DomainEvent, work: Work) -> None:
 
 
 BUMP = HandlerSpec(name="bump", events=frozenset({"user.registered", "user.logged_in"}), func=bump)
-
-
-@pytest.fixture
-def queue(redis_url: str) -> Iterator[RqJobQueue]:
-    """An rq queue with a name of its own."""
-    q = RqJobQueue.from_url(redis_url, queue_name=f"taskcore-test-{uuid.uuid4().hex[:10]}")
-    yield q
-    q.queue.empty()  # type: ignore[no-untyped-call]
-    q.connection.close()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,14 +20,14 @@ from starlette.testclient import TestClient
 
 from taskcore.domain.events import DomainEvent, TaskCreated
 from taskcore.uow import Work
-from taskcore_adapters.bootstrap import Runtime, from_settings
-from taskcore_adapters.config import Settings
+from taskcore_adapters.bootstrap import Runtime
 from taskcore_adapters.http import create_app
-from taskcore_adapters.security import Argon2PasswordHasher
 
 pytestmark = pytest.mark.postgres
 
-PASSWORD = "correct horse battery"
+SignUp = Callable[[TestClient, str], dict[str, str]]
+"""The ``sign_up`` fixture of this folder's conftest."""
+
 WAIT = 10.0
 """Seconds any step may take before the test gives up (never reached when it passes)."""
 
@@ -36,29 +35,6 @@ WAIT = 10.0
 def needs_postgres(database_url: str) -> None:
     if not database_url.startswith("postgresql"):
         pytest.skip("needs PostgreSQL (TASKCORE_TEST_DB=postgres)")
-
-
-@pytest.fixture
-def make_runtime(tmp_path: Path, hasher: Argon2PasswordHasher) -> Iterator[Callable[..., Runtime]]:
-    """Build runtimes on a database URL; all are closed after the test."""
-    built: list[Runtime] = []
-
-    def make(database_url: str, **extra: Any) -> Runtime:
-        settings = Settings(
-            data_dir=tmp_path,
-            database_url=database_url,
-            secret_key="s" * 40,
-            auth_rate_per_address=None,
-            failed_login_rate=None,
-            **extra,
-        )
-        runtime = from_settings(settings, password_hasher=hasher, migrate=False)
-        built.append(runtime)
-        return runtime
-
-    yield make
-    for runtime in built:
-        runtime.close()
 
 
 class Gate:
@@ -78,21 +54,6 @@ class Gate:
 
     def release(self) -> None:
         self._open.set()
-
-
-def sign_up(client: TestClient, name: str) -> dict[str, str]:
-    response = client.post(
-        "/api/register",
-        json={
-            "username": name,
-            "email": f"{name}@example.com",
-            "password": PASSWORD,
-            "full_name": name.title(),
-        },
-    )
-    assert 201 == response.status_code, response.text
-    token = client.post("/api/login", json={"username": name, "password": PASSWORD}).json()
-    return {"Authorization": f"Bearer {token['token']}"}
 
 
 def new_project(client: TestClient, headers: dict[str, str]) -> int:
@@ -139,7 +100,10 @@ def terminate_idle_in_transaction(database_url: str) -> int:
 
 @pytest.mark.parametrize("where", ["mid-transaction", "at commit"])
 def test_connection_killed_inside_a_transaction_is_503_and_atomic(
-    database_url: str, make_runtime: Callable[..., Runtime], where: str
+    database_url: str,
+    make_runtime: Callable[..., Runtime],
+    sign_up: SignUp,
+    where: str,
 ) -> None:
     """A backend terminated while a task is being created (after its rows are written, or
     just before the commit) answers 503 with Retry-After, and the task, its activity
@@ -251,7 +215,10 @@ def _lower(headers: Any) -> dict[str, str]:
 
 
 def test_exhausted_pool_answers_503_and_health_keeps_answering(
-    database_url: str, make_runtime: Callable[..., Runtime], serve: Callable[[Runtime], str]
+    database_url: str,
+    make_runtime: Callable[..., Runtime],
+    sign_up: SignUp,
+    serve: Callable[[Runtime], str],
 ) -> None:
     """With a pool of 5 + 5 and 30 task creations held inside their transactions, 10 hold
     every connection, the other 20 get 503 with Retry-After once the 1-s pool timeout has

@@ -8,8 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -59,15 +57,6 @@ run(runtime, RqJobQueue.from_url(redis_url, queue_name=queue_name), burst=True)
 
 def bump(event: DomainEvent, work: Work) -> None:
     work.uow.users.record_login(event.entity_id, event.occurred_at)
-
-
-@pytest.fixture
-def queue(redis_url: str) -> Iterator[RqJobQueue]:
-    """An rq queue with a name of its own."""
-    q = RqJobQueue.from_url(redis_url, queue_name=f"taskcore-test-{uuid.uuid4().hex[:10]}")
-    yield q
-    q.queue.empty()  # type: ignore[no-untyped-call]
-    q.connection.close()
 
 
 def test_killed_worker_job_runs_again_once(

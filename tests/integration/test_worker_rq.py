@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from redis import Redis
 from rq.registry import FailedJobRegistry
@@ -13,10 +9,8 @@ from rq.registry import FailedJobRegistry
 from taskcore.domain.events import DomainEvent
 from taskcore.services.events import HandlerSpec
 from taskcore.uow import Work
-from taskcore_adapters.bootstrap import Runtime, from_settings
-from taskcore_adapters.config import Settings
+from taskcore_adapters.bootstrap import Runtime
 from taskcore_adapters.rq import RqJobQueue
-from taskcore_adapters.security import Argon2PasswordHasher
 from taskcore_adapters.worker import run
 
 pytestmark = pytest.mark.redis
@@ -28,28 +22,6 @@ class Effects:
 
     def __call__(self, event: DomainEvent, work: Work) -> None:
         self.seen.append(event.event_id)
-
-
-@pytest.fixture
-def queue(redis_url: str) -> Iterator[RqJobQueue]:
-    """An rq queue with a name of its own."""
-    q = RqJobQueue.from_url(redis_url, queue_name=f"taskcore-test-{uuid.uuid4().hex[:10]}")
-    yield q
-    q.queue.empty()  # type: ignore[no-untyped-call]
-    q.connection.close()
-
-
-@pytest.fixture
-def runtime(
-    tmp_path: Path, database_url: str, redis_url: str, hasher: Argon2PasswordHasher
-) -> Iterator[Runtime]:
-    """A runtime on the test database whose jobs go to Redis."""
-    settings = Settings(
-        data_dir=tmp_path, database_url=database_url, queue_url=redis_url, secret_key="s" * 40
-    )
-    rt = from_settings(settings, password_hasher=hasher, migrate=False)
-    yield rt
-    rt.close()
 
 
 def register(runtime: Runtime, name: str) -> None:

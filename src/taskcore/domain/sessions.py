@@ -52,10 +52,12 @@ class RefreshUse:
     Attributes:
         session_id: The session it belongs to.
         first_use: ``False`` if it had been used before (a replay).
+        used_at: When it was first used (``None`` when unknown).
     """
 
     session_id: str
     first_use: bool
+    used_at: dt.datetime | None = None
 
 
 def new_session_id() -> str:

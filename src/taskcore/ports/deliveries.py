@@ -63,3 +63,16 @@ class DeliveryRepository(Protocol):
     def list(self, status: DeliveryStatus, page: PageRequest) -> Page[Delivery]:
         """Deliveries in one status, most recently updated first."""
         ...
+
+    def delete_done(self, event_ids: Sequence[str]) -> int:
+        """Delete the done deliveries of these events (pending and failed ones stay);
+        returns how many."""
+        ...
+
+    def requeue_failed(
+        self, now: dt.datetime, *, handlers: Sequence[str], event_id: str | None = None
+    ) -> int:
+        """Make the failed deliveries to ``handlers`` (of ``event_id`` only, if given)
+        pending again, with no attempts, due at ``now`` (their last error is kept);
+        returns how many."""
+        ...

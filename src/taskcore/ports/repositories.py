@@ -355,6 +355,17 @@ class Outbox(Protocol):
         """One stored event by its id, published or not."""
         ...
 
+    def purgeable(self, published_before: dt.datetime, limit: int) -> Sequence[str]:
+        """Ids of at most ``limit`` events published before ``published_before`` none of
+        whose deliveries is pending or failed (all done, or none at all), oldest
+        publication first."""
+        ...
+
+    def delete_settled(self, event_ids: Sequence[str]) -> int:
+        """Delete those of these events that are published and have no pending or failed
+        delivery (done deliveries are not checked, nor deleted); returns how many."""
+        ...
+
 
 class AttachmentRepository(Protocol):
     """Stores attachments' metadata (their blobs live in a ``FileStore``).

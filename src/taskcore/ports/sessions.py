@@ -39,5 +39,6 @@ class SessionRepository(Protocol):
 
     def use_refresh_token(self, digest: str, *, now: dt.datetime) -> RefreshUse | None:
         """Mark the token used, atomically: of concurrent callers only one gets
-        ``first_use=True``. ``None`` if no such token exists."""
+        ``first_use=True``. ``None`` if no such token exists. ``used_at`` is the time of
+        the token's first use."""
         ...

@@ -20,7 +20,13 @@ from taskcore.domain.events import (
 from taskcore.domain.pagination import CursorPage, CursorRequest, Page, PageRequest
 from taskcore.domain.projects import Role
 from taskcore.domain.values import UNSET, Unset
-from taskcore.errors import CommentNotFound, PermissionDenied, TaskNotFound, ValidationError
+from taskcore.errors import (
+    AdminRequired,
+    CommentNotFound,
+    PermissionDenied,
+    TaskNotFound,
+    ValidationError,
+)
 from taskcore.ports.clock import Clock
 from taskcore.ports.uow import UnitOfWork
 from taskcore.services import access, listing
@@ -28,6 +34,11 @@ from taskcore.services.access import Actor
 from taskcore.uow import Transactions
 
 TASK_MISSING = "Task not found or access denied"
+
+BULK_BATCH = 500
+"""Comments of one task read per query by :meth:`CommentService.delete_task_comments`."""
+
+_ID_MAX = 2**31 - 1
 
 
 class CommentService:
@@ -232,6 +243,43 @@ class CommentService:
                 )
             )
             work.commit()
+
+    def delete_task_comments(self, actor: Actor, task_ids: Sequence[int]) -> int:
+        """Delete every comment of the given tasks, all in one transaction with a
+        :class:`CommentDeleted` event per comment (administrators only): either every
+        comment goes, with its events, or none does.
+
+        Repeated ids count once; ids that name no task are skipped.
+
+        Returns:
+            How many comments were deleted.
+
+        Raises:
+            AdminRequired: the caller is not an administrator.
+        """
+        if not actor.is_admin:
+            raise AdminRequired()
+        deleted: list[DomainEvent] = []
+        with self._tx() as work:
+            uow = work.uow
+            now = self._clock.now()
+            for task_id in dict.fromkeys(task_ids):
+                if not 0 < task_id <= _ID_MAX or uow.tasks.project_id_of(task_id) is None:
+                    continue
+                while batch := uow.comments.find(task_id, limit=BULK_BATCH):
+                    for view in batch:
+                        uow.comments.delete(view.id)
+                        deleted.append(
+                            CommentDeleted(
+                                occurred_at=now,
+                                actor_id=actor.user_id,
+                                entity_id=view.id,
+                                details=_details(view),
+                            )
+                        )
+            work.record(*deleted)
+            work.commit()
+        return len(deleted)
 
 
 def _task_access(uow: UnitOfWork, actor: Actor, task_id: int) -> tuple[int, Role | None]:

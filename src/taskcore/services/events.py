@@ -13,6 +13,13 @@ rescheduled with back-off, and after the last attempt it is marked failed, with 
 where operators can list it. :meth:`retry_due` re-queues due deliveries; it also recovers
 deliveries whose job was lost (a crash between commit and enqueue, a Redis restart),
 because the outbox and the deliveries, not the queue, are the source of truth.
+
+:meth:`EventDispatcher.requeue_failed` (``taskcore requeue-failed``) makes failed
+deliveries pending again once the cause is fixed; the next :meth:`retry_due` queues them.
+
+:meth:`EventDispatcher.purge` (the daily :data:`PURGE` job) deletes published events
+older than the retention period whose deliveries are all done, with those deliveries;
+events with a pending or failed delivery are kept.
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ import attrs
 
 from taskcore.domain.events import DomainEvent
 from taskcore.domain.pagination import Page, PageRequest
-from taskcore.errors import AdminRequired, Unavailable
+from taskcore.errors import AdminRequired, Unavailable, ValidationError
 from taskcore.ports.clock import Clock
 from taskcore.ports.deliveries import Delivery, DeliveryStatus
 from taskcore.ports.jobs import JobSpec
@@ -47,6 +54,17 @@ LEASE = dt.timedelta(seconds=DELIVER.timeout_seconds + 30)
 """How long a queued delivery is left to its job before it is queued again."""
 
 ALL_EVENTS = "*"
+
+PURGE = JobSpec(
+    name="events.purge", retries=3, backoff_seconds=(60, 300, 1800), timeout_seconds=3600
+)
+"""The job that deletes settled events beyond the retention period (daily at 02:30 UTC)."""
+
+DEFAULT_RETENTION_DAYS = 7
+"""Days published events and their done deliveries are kept by default."""
+
+PURGE_BATCH = 500
+"""Events deleted per transaction by the purge, so no transaction holds locks long."""
 
 
 @attrs.frozen(kw_only=True)
@@ -88,6 +106,8 @@ class EventDispatcher:
         defer_enqueue: Leave the jobs of deliveries created at commit to :meth:`flush`
             (called by a background thread) instead of queueing them in the committing
             thread right after its commit.
+        retention_days: Published events older than this, whose deliveries are all done,
+            are deleted by :meth:`purge`.
     """
 
     CATCH_UP_SECONDS = 60.0
@@ -102,7 +122,11 @@ class EventDispatcher:
         handlers: Sequence[HandlerSpec] = (),
         backoff_seconds: Sequence[int] = (5, 30, 120, 600, 1800, 3600),
         defer_enqueue: bool = False,
+        retention_days: int = DEFAULT_RETENTION_DAYS,
     ) -> None:
+        if retention_days < 1:
+            raise ValueError("retention_days must be at least 1")
+        self._retention = dt.timedelta(days=retention_days)
         self._tx = transactions
         self._clock = clock
         self._jobs = jobs
@@ -317,6 +341,66 @@ class EventDispatcher:
             raise AdminRequired()
         with self._tx() as work:
             return work.uow.deliveries.list(status, page)
+
+    def requeue_failed(
+        self, actor_is_admin: bool, *, event_id: str | None = None, handler: str | None = None
+    ) -> int:
+        """Make failed deliveries pending again (admins only), once their cause is fixed.
+
+        Each one gets its attempts back (counted from zero) and is due at once, so the
+        next :meth:`retry_due` round (:meth:`Taskcore.tick`, run by the server and the
+        worker) queues it. Deliveries to handlers that are no longer registered stay
+        failed.
+
+        Args:
+            actor_is_admin: Whether the caller is an administrator.
+            event_id: Only the deliveries of this event.
+            handler: Only the deliveries to this handler.
+
+        Returns:
+            How many deliveries were requeued.
+
+        Raises:
+            AdminRequired: the caller is not an administrator.
+            ValidationError: ``handler`` names no registered handler.
+        """
+        if not actor_is_admin:
+            raise AdminRequired()
+        if handler is not None and handler not in self._handlers:
+            raise ValidationError(f"Unknown event handler {handler!r}", field="handler")
+        names = [handler] if handler is not None else self.handler_names
+        with self._tx() as work:
+            count = work.uow.deliveries.requeue_failed(
+                self._clock.now(), handlers=names, event_id=event_id
+            )
+            work.commit()
+        log.info("requeued %d failed event deliveries", count)
+        return count
+
+    def purge(self) -> int:
+        """Delete the published events older than the retention period whose deliveries
+        are all done (or that have none), with those deliveries, in batches of
+        :data:`PURGE_BATCH` (one transaction each). Events with a pending or failed
+        delivery are kept, whatever their age.
+
+        Returns:
+            How many events were deleted.
+        """
+        cutoff = self._clock.now() - self._retention
+        deleted = 0
+        while True:
+            with self._tx() as work:
+                event_ids = work.uow.outbox.purgeable(cutoff, PURGE_BATCH)
+                work.uow.deliveries.delete_done(event_ids)
+                gone = work.uow.outbox.delete_settled(event_ids)
+                work.commit()
+            deleted += gone
+            if len(event_ids) < PURGE_BATCH or gone == 0:
+                return deleted
+
+    def run_purge_job(self, args: Mapping[str, Any]) -> None:
+        """The :data:`PURGE` job (no arguments); logs how many events it deleted."""
+        log.info("event purge: %d events deleted", self.purge())
 
     def _enqueue(self, event_id: str, handler: str, *, attempt: int, lease: dt.datetime) -> None:
         # The id names the attempt and the lease: a re-run of the same relay or retry is

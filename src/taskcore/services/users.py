@@ -33,6 +33,7 @@ from taskcore.errors import (
     EmailAlreadyExists,
     InvalidCredentials,
     LastAdmin,
+    RefreshSuperseded,
     RefreshTokenReused,
     TokenInvalid,
     UsernameAlreadyExists,
@@ -119,6 +120,9 @@ class UserService:
         hasher: Password hashing.
         tokens: Access-token minting and verification.
         session_ttl: How long a login session can be renewed with refresh tokens.
+        refresh_reuse_grace: How long after its first use a refresh token presented again
+            is refused without ending its session (:class:`RefreshSuperseded`); zero makes
+            every replay a reuse that revokes the session.
     """
 
     def __init__(
@@ -129,12 +133,14 @@ class UserService:
         hasher: PasswordHasher,
         tokens: TokenService,
         session_ttl: dt.timedelta = dt.timedelta(days=30),
+        refresh_reuse_grace: dt.timedelta = dt.timedelta(seconds=10),
     ) -> None:
         self._tx = transactions
         self._clock = clock
         self._hasher = hasher
         self._tokens = tokens
         self._session_ttl = session_ttl
+        self._reuse_grace = refresh_reuse_grace
 
     # -- registration and login -------------------------------------------------------------
 
@@ -261,8 +267,16 @@ class UserService:
         whole session (the token leaked, or a client replayed it), so the attacker's and
         the victim's copies both stop working.
 
+        Except within the reuse grace period: a token presented again at most
+        ``refresh_reuse_grace`` after its first use, while its session is live, is refused
+        without revoking anything (two browser tabs, or a client retrying a refresh whose
+        answer it lost, renewing at the same moment). The caller should use the newest
+        tokens, which the first use returned.
+
         Raises:
             ValidationError: no token given.
+            RefreshSuperseded: the token was used less than the grace period ago and its
+                session is live; nothing changed.
             RefreshTokenReused: the token was used before; its session is now revoked.
             TokenInvalid: unknown token, or its session ended (logout, expiry, password
                 change, deactivation).
@@ -290,7 +304,8 @@ class UserService:
                 )
                 work.commit()
                 return self._result(user, session, refresh, now)
-            if session.revoked_at is None:
+            superseded = self._superseded(use.used_at, session, now)
+            if not superseded and session.revoked_at is None:
                 work.uow.sessions.revoke(session.id, now=now, reason="refresh_token_reused")
                 work.record(
                     RefreshTokenReplayed(
@@ -301,11 +316,27 @@ class UserService:
                     )
                 )
                 work.commit()
+        if superseded:
+            security_log.info(
+                "refresh token presented again within the grace period",
+                extra={"event": "refresh_token_superseded", "user_id": session.user_id},
+            )
+            raise RefreshSuperseded()
         security_log.warning(
             "refresh token reused; session revoked",
             extra={"event": "refresh_token_reused", "user_id": session.user_id},
         )
         raise RefreshTokenReused()
+
+    def _superseded(
+        self, used_at: dt.datetime | None, session: AuthSession, now: dt.datetime
+    ) -> bool:
+        """Whether a replayed refresh token is within its reuse grace period: used at most
+        ``refresh_reuse_grace`` ago (a time not yet known means a use right now, by a
+        concurrent caller) and its session still live."""
+        if self._reuse_grace <= dt.timedelta(0) or not session.is_live(now):
+            return False
+        return used_at is None or now - used_at <= self._reuse_grace
 
     def _start_session(self, work: Work, user_id: int, now: dt.datetime) -> tuple[AuthSession, str]:
         """Open a login session with its first refresh token, in ``work``'s transaction."""

@@ -115,9 +115,10 @@ def create_app(runtime: Runtime, *, close_on_shutdown: bool = False) -> Starlett
             if close_on_shutdown:
                 runtime.close()
 
+    # Unknown paths and methods: JSON under /api, /openapi.json and /health, pages elsewhere.
     handlers: dict[Any, Any] = {
         TaskcoreError: errors.on_taskcore_error,
-        HTTPException: errors.on_http_exception,
+        HTTPException: web.http_error_handler(ctx),
         Exception: errors.on_unexpected,
     }
     app = Starlette(

@@ -24,7 +24,8 @@ ERROR: Schema = {
         "code": {
             "type": "string",
             "description": "a machine-readable name of the error, when it has one "
-            "(`quota_exceeded`, `malware_detected`, `attachment_quarantined`)",
+            "(`quota_exceeded`, `malware_detected`, `attachment_quarantined`, "
+            "`refresh_superseded`)",
         },
     },
 }

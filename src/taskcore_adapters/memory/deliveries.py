@@ -65,3 +65,31 @@ class InMemoryDeliveryRepository:
             per_page=page.per_page,
             total=len(rows),
         )
+
+    def delete_done(self, event_ids: Sequence[str]) -> int:
+        wanted = set(event_ids)
+        gone = [
+            key
+            for key, d in self._rows.items()
+            if d.event_id in wanted and d.status == DeliveryStatus.DONE
+        ]
+        for key in gone:
+            del self._rows[key]
+        return len(gone)
+
+    def requeue_failed(
+        self, now: dt.datetime, *, handlers: Sequence[str], event_id: str | None = None
+    ) -> int:
+        wanted = set(handlers)
+        failed = [
+            d
+            for d in self._rows.values()
+            if d.status == DeliveryStatus.FAILED
+            and d.handler in wanted
+            and (event_id is None or d.event_id == event_id)
+        ]
+        for d in failed:
+            self._rows[(d.event_id, d.handler)] = attrs.evolve(
+                d, status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now, updated_at=now
+            )
+        return len(failed)

@@ -68,4 +68,4 @@ class InMemorySessionRepository:
         first = stored.used_at is None
         if first:
             stored.used_at = now
-        return RefreshUse(session_id=stored.session_id, first_use=first)
+        return RefreshUse(session_id=stored.session_id, first_use=first, used_at=stored.used_at)

@@ -42,7 +42,7 @@ from taskcore.errors import (
     UserNotFound,
     VersionMismatch,
 )
-from taskcore.ports.deliveries import Delivery
+from taskcore.ports.deliveries import Delivery, DeliveryStatus
 from taskcore_adapters.memory.activity import InMemoryActivityRepository
 from taskcore_adapters.memory.attachments import (
     InMemoryAttachmentRepository,
@@ -700,3 +700,27 @@ class InMemoryOutbox:
 
     def get(self, event_id: str) -> DomainEvent | None:
         return next((e for e, _ in self._t.outbox if e.event_id == event_id), None)
+
+    def _unsettled(self) -> set[str]:
+        """Ids of events with a pending or failed delivery."""
+        return {d.event_id for d in self._t.deliveries.values() if d.status != DeliveryStatus.DONE}
+
+    def purgeable(self, published_before: dt.datetime, limit: int) -> Sequence[str]:
+        unsettled = self._unsettled()
+        old = sorted(
+            (done, n, e.event_id)
+            for n, (e, done) in enumerate(self._t.outbox)
+            if done is not None and done < published_before and e.event_id not in unsettled
+        )
+        return [event_id for _, _, event_id in old[:limit]]
+
+    def delete_settled(self, event_ids: Sequence[str]) -> int:
+        wanted = set(event_ids) - self._unsettled()
+        kept = [
+            (e, done)
+            for e, done in self._t.outbox
+            if not (done is not None and e.event_id in wanted)
+        ]
+        gone = len(self._t.outbox) - len(kept)
+        self._t.outbox = kept
+        return gone

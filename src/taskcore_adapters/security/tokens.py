@@ -20,6 +20,12 @@ ACCESS_TOKEN_TYPE = "at+jwt"  # noqa: S105  # nosec B105 - a media type, not a s
 """The ``typ`` header of access tokens (RFC 9068, RFC 8725 section 3.11)."""
 LEGACY_CLAIMS = frozenset({"user_id", "iat", "exp"})
 """The exact claims of the original system's tokens, which carry no ``typ`` of ours."""
+ISSUER = "taskcore"
+"""The ``iss`` claim of access tokens."""
+AUDIENCE = "taskcore-api"
+"""The ``aud`` claim of access tokens: exactly this one audience, a string."""
+REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub", "jti")
+"""Claims an access token must carry (besides ``user_id``); a null value counts as absent."""
 
 
 def check_secret_key(key: str, *, name: str = "TASKCORE_SECRET_KEY") -> str:
@@ -113,14 +119,18 @@ class Keyring:
 
 
 class JwtTokenService:
-    """HS256 JWTs carrying ``user_id`` (for compatibility), ``sub``, ``iat``, ``exp``, ``jti``
-    and ``sid`` (the login session), with the headers ``typ: at+jwt`` and the ``kid`` of
-    the signing key.
+    """HS256 JWTs carrying ``user_id`` (for compatibility), ``iss``, ``aud``, ``sub``,
+    ``iat``, ``exp``, ``jti`` and ``sid`` (the login session), with the headers
+    ``typ: at+jwt`` and the ``kid`` of the signing key.
 
-    A token verifies only with the keyring's key named by its ``kid`` and only with
-    ``typ: at+jwt``. The one exception is a token of the original system: no ``kid``, a
-    ``typ`` of ``JWT`` or none, and exactly the claims ``user_id``, ``iat`` and ``exp``; it
-    verifies with the signing key and is revocable by a digest of the token.
+    A token verifies only with the keyring's key named by its ``kid``, only with
+    ``typ: at+jwt``, and only with every claim of :data:`REQUIRED_CLAIMS`: ``iss`` equal to
+    the issuer, ``aud`` exactly the audience (a string; a list, even one naming it among
+    others, is refused), ``sub`` the ``user_id`` as a string, a non-empty ``jti``, and an
+    ``nbf``, if present, not in the future. The one exception is a token of the original
+    system: no ``kid``, a ``typ`` of ``JWT`` or none, and exactly the claims ``user_id``,
+    ``iat`` and ``exp``; it verifies with the signing key and is revocable by a digest of
+    the token.
 
     Args:
         secret_key: HMAC key, at least 32 bytes (ignored when ``keyring`` is given).
@@ -130,6 +140,8 @@ class JwtTokenService:
         keyring: The signing and verify-only keys; by default one holding ``secret_key``
             and ``previous_keys``.
         previous_keys: Verify-only keys of earlier rotations.
+        issuer: The ``iss`` of new tokens, required on verification.
+        audience: The ``aud`` of new tokens, required on verification.
     """
 
     def __init__(
@@ -141,6 +153,8 @@ class JwtTokenService:
         leeway: dt.timedelta = dt.timedelta(seconds=30),
         keyring: Keyring | None = None,
         previous_keys: Iterable[str] = (),
+        issuer: str = ISSUER,
+        audience: str = AUDIENCE,
     ) -> None:
         if algorithm not in {"HS256", "HS384", "HS512"}:
             raise ValueError(f"unsupported algorithm {algorithm!r}")
@@ -148,6 +162,8 @@ class JwtTokenService:
         self._ttl = ttl
         self._algorithm = algorithm
         self._leeway = leeway
+        self._issuer = issuer
+        self._audience = audience
         self._jwt = jwt.PyJWT(options={"enforce_minimum_key_length": True})
 
     def issue(
@@ -158,6 +174,8 @@ class JwtTokenService:
         token_id = uuid.uuid4().hex
         payload: dict[str, Any] = {
             "user_id": user_id,
+            "iss": self._issuer,
+            "aud": self._audience,
             "sub": str(user_id),
             "iat": int(issued.timestamp()),
             "exp": int(expires.timestamp()),
@@ -200,11 +218,20 @@ class JwtTokenService:
         else:
             raise TokenInvalid()
         try:
+            # Times are checked below against ``now``, not by PyJWT against the wall clock.
             payload: dict[str, Any] = self._jwt.decode(
                 token,
                 key,
                 algorithms=[self._algorithm],
-                options={"require": ["exp", "iat"], "verify_exp": False, "verify_iat": False},
+                issuer=None if legacy else self._issuer,
+                audience=None if legacy else self._audience,
+                options={
+                    "require": ["exp", "iat"] if legacy else list(REQUIRED_CLAIMS),
+                    "verify_exp": False,
+                    "verify_iat": False,
+                    "verify_nbf": False,
+                    "strict_aud": True,
+                },
             )
         except jwt.PyJWTError as exc:
             raise TokenInvalid() from exc
@@ -217,10 +244,16 @@ class JwtTokenService:
         moment = now.timestamp()
         if exp + leeway <= moment or iat - leeway > moment:
             raise TokenInvalid()
+        if "nbf" in payload:
+            nbf = payload["nbf"]
+            if not _is_int(nbf) or nbf - leeway > moment:
+                raise TokenInvalid()
         sub = payload.get("sub")
         if sub is not None and sub != str(user_id):
             raise TokenInvalid()
         jti = payload.get("jti")
+        if not legacy and not (isinstance(jti, str) and jti):
+            raise TokenInvalid()
         token_id = jti if isinstance(jti, str) and jti else _digest(token)
         sid = payload.get("sid")
         if "sid" in payload and (not isinstance(sid, str) or not sid):

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from taskcore.domain.pagination import Page, PageRequest
@@ -98,3 +98,30 @@ class SqlAlchemyDeliveryRepository:
         return Page(
             items=[_delivery(r) for r in rows], page=page.page, per_page=page.per_page, total=total
         )
+
+    def delete_done(self, event_ids: Sequence[str]) -> int:
+        if not event_ids:
+            return 0
+        result = self._conn.execute(
+            delete(t).where(
+                t.c.event_id.in_(list(event_ids)), t.c.status == DeliveryStatus.DONE.value
+            )
+        )
+        return int(result.rowcount)
+
+    def requeue_failed(
+        self, now: dt.datetime, *, handlers: Sequence[str], event_id: str | None = None
+    ) -> int:
+        if not handlers:
+            return 0
+        query = update(t).where(
+            t.c.status == DeliveryStatus.FAILED.value, t.c.handler.in_(list(handlers))
+        )
+        if event_id is not None:
+            query = query.where(t.c.event_id == event_id)
+        result = self._conn.execute(
+            query.values(
+                status=DeliveryStatus.PENDING.value, attempts=0, next_attempt_at=now, updated_at=now
+            )
+        )
+        return int(result.rowcount)

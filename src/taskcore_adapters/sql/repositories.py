@@ -6,15 +6,16 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from taskcore.domain.events import DomainEvent
 from taskcore.domain.pagination import Page, PageRequest
 from taskcore.domain.users import User
 from taskcore.errors import EmailAlreadyExists, UsernameAlreadyExists, UserNotFound, VersionMismatch
+from taskcore.ports.deliveries import DeliveryStatus
 from taskcore_adapters.sql import events as codec
-from taskcore_adapters.sql.tables import outbox, revoked_tokens, users
+from taskcore_adapters.sql.tables import event_deliveries, outbox, revoked_tokens, users
 
 
 def _constraint_name(exc: IntegrityError) -> str:
@@ -179,6 +180,15 @@ class SqlAlchemyRevokedTokenRepository:
 
 
 _INSERT_OUTBOX = insert(outbox)
+_UNSETTLED = (
+    select(event_deliveries.c.event_id)
+    .where(
+        event_deliveries.c.event_id == outbox.c.event_id,
+        event_deliveries.c.status != DeliveryStatus.DONE.value,
+    )
+    .correlate(outbox)
+)
+"""A pending or failed delivery of the outer query's event."""
 
 
 class SqlAlchemyOutbox:
@@ -226,3 +236,24 @@ class SqlAlchemyOutbox:
                 .where(outbox.c.event_id.in_(list(event_ids)), outbox.c.published_at.is_(None))
                 .values(published_at=when)
             )
+
+    def purgeable(self, published_before: dt.datetime, limit: int) -> Sequence[str]:
+        rows = self._conn.execute(
+            select(outbox.c.event_id)
+            .where(outbox.c.published_at < published_before, ~exists(_UNSETTLED))
+            .order_by(outbox.c.published_at, outbox.c.id)
+            .limit(limit)
+        ).all()
+        return [r.event_id for r in rows]
+
+    def delete_settled(self, event_ids: Sequence[str]) -> int:
+        if not event_ids:
+            return 0
+        result = self._conn.execute(
+            delete(outbox).where(
+                outbox.c.event_id.in_(list(event_ids)),
+                outbox.c.published_at.is_not(None),
+                ~exists(_UNSETTLED),
+            )
+        )
+        return int(result.rowcount)

@@ -92,6 +92,10 @@ class SqlAlchemySessionRepository:
             .returning(t.c.session_id)
         ).first()
         if won is not None:
-            return RefreshUse(session_id=won.session_id, first_use=True)
-        seen = self._conn.execute(select(t.c.session_id).where(t.c.digest == digest)).first()
-        return None if seen is None else RefreshUse(session_id=seen.session_id, first_use=False)
+            return RefreshUse(session_id=won.session_id, first_use=True, used_at=now)
+        seen = self._conn.execute(
+            select(t.c.session_id, t.c.used_at).where(t.c.digest == digest)
+        ).first()
+        if seen is None:
+            return None
+        return RefreshUse(session_id=seen.session_id, first_use=False, used_at=seen.used_at)

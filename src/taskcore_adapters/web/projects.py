@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Final
+from typing import Any, Final
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -56,6 +56,22 @@ def column(web: Web, visit: Visit, project_id: int, status: TaskStatus) -> Seque
     )
     items: Sequence[TaskView] = found.items
     return items
+
+
+def task_form_context(web: Web, visit: Visit, project: ProjectView) -> dict[str, Any]:
+    """What a page with a task form shows besides its tasks: the project's members (names
+    by id, and as assignee choices), the statuses and priorities to choose from, and whether
+    the caller may change tasks."""
+    people = web.core.projects.list_members(
+        visit.actor, project.id, page=PageRequest(per_page=MEMBERS_PAGE_SIZE)
+    ).items
+    return {
+        "names": {m.user_id: m.username for m in people},
+        "member_options": [(str(m.user_id), m.username) for m in people],
+        "statuses": [s.value for s in TaskStatus],
+        "priorities": [p.value for p in Priority],
+        "can_write": visit.actor.is_admin or (project.role is not None and project.role.can_write),
+    }
 
 
 def _projects(
@@ -120,11 +136,6 @@ def _board(
 ) -> Response:
     project: ProjectView = web.core.projects.get_project(visit.actor, project_id)
     columns = [(s, column(web, visit, project_id, s)) for s in TaskStatus]
-    people = web.core.projects.list_members(
-        visit.actor, project_id, page=PageRequest(per_page=MEMBERS_PAGE_SIZE)
-    ).items
-    can_write = visit.actor.is_admin or (project.role is not None and project.role.can_write)
-    can_manage = visit.actor.is_admin or project.role is Role.OWNER
     return web.render(
         visit,
         "board.html",
@@ -132,13 +143,9 @@ def _board(
         title=project.name,
         project=project,
         columns=columns,
-        names={m.user_id: m.username for m in people},
-        member_options=[(str(m.user_id), m.username) for m in people],
-        statuses=[s.value for s in TaskStatus],
-        priorities=[p.value for p in Priority],
+        **task_form_context(web, visit, project),
         project_statuses=[s.value for s in ProjectStatus],
-        can_write=can_write,
-        can_manage=can_manage,
+        can_manage=visit.actor.is_admin or project.role is Role.OWNER,
         values=values
         or dict.fromkeys(TASK_FIELDS, "") | {"priority": "medium", "status": "pending"},
         errors=errors_ or {},

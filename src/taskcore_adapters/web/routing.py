@@ -65,15 +65,19 @@ def page(
     """Wrap a page handler.
 
     The wrapper finds who is asking (redirecting to the login page when ``login`` is
-    needed and nobody is logged in), checks a ``POST``'s CSRF token in the form (unless
-    ``csrf`` is ``"stream"``: a streamed upload checks it itself, from the field sent
-    before the file, before it stores anything) and shows core
+    needed and nobody is logged in; repeating the request when another tab renewed the
+    session's tokens a moment ago, see :meth:`Web.retry`), checks a ``POST``'s CSRF
+    token in the form (unless ``csrf`` is ``"stream"``: a streamed upload checks it
+    itself, from the field sent before the file, before it stores anything) and shows core
     errors that escape the handler as an error page with their status.
     """
 
     @functools.wraps(handler)
     async def endpoint(request: Request) -> Response:
         visit = await web.visit(request)
+        retry = web.retry(visit)
+        if retry is not None:
+            return retry
         try:
             if login:
                 visit.actor  # noqa: B018 - raises LoginRequired

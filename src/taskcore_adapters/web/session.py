@@ -2,7 +2,10 @@
 
 A login keeps the access token and the refresh token of ``UserService.login`` in two
 ``HttpOnly``, ``SameSite=Lax`` cookies (``Secure`` over HTTPS). When the access token has
-expired the refresh token renews both, once, through ``UserService.refresh``.
+expired the refresh token renews both, once, through ``UserService.refresh``. When another
+tab renewed them a moment earlier (``RefreshSuperseded``) the cookies are kept and the page
+sends the browser to repeat the request (:meth:`Web.retry`), which then carries the cookies
+the other tab's answer set.
 
 Every form carries a CSRF token: an HMAC, under a key derived from the server's signing
 key, of the login session's id, or, before login, of a random value kept in a cookie. Every
@@ -38,6 +41,11 @@ REFRESH_COOKIE: Final = "tc_refresh"
 ANON_COOKIE: Final = "tc_anon"
 NOTICE_COOKIE: Final = "tc_notice"
 NOTICE_MAX: Final = 300
+RETRY_COOKIE: Final = "tc_retry"
+RETRY_LIMIT: Final = 3
+"""How many times in a row a request is repeated because its refresh token was superseded."""
+RETRY_SECONDS: Final = 60
+"""How long the count of repeated requests is kept."""
 CSRF_FIELD: Final = "csrf_token"
 
 PAGE_CSP: Final = (
@@ -91,6 +99,9 @@ class Visit:
     """A message from the previous step (``Project created.``), shown once."""
     form: FormData = attrs.field(factory=FormData)
     """The submitted form of a ``POST`` (empty otherwise)."""
+    superseded: bool = False
+    """The access token had expired and the refresh token was renewed a moment ago by
+    another request (another tab): the session lives, this request's cookies are old."""
 
     def field(self, name: str) -> str:
         """A text field of the submitted form ('' when absent)."""
@@ -138,6 +149,7 @@ class Web:
         cookies: dict[str, tuple[str, int]] = {}
         principal: Principal | None = None
         me: UserView | None = None
+        superseded = False
         users = self.core.users
         access = request.cookies.get(ACCESS_COOKIE)
         refresh = request.cookies.get(REFRESH_COOKIE)
@@ -151,10 +163,14 @@ class Web:
                 result = users.refresh(refresh)
                 principal, me = users.verify_token(result.token)
                 cookies.update(session_cookies(result, self.core.clock.now()))
+            except errors.RefreshSuperseded:
+                principal, superseded = None, True
             except errors.TaskcoreError:
                 principal = None
-        if principal is None and (access or refresh):
+        if principal is None and (access or refresh) and not superseded:
             cookies.update(cleared_cookies())
+        if principal is not None and RETRY_COOKIE in request.cookies:
+            cookies[RETRY_COOKIE] = ("", 0)
         if principal is not None:
             binding = "s:" + (principal.session_id or principal.token_id or "")
         else:
@@ -166,7 +182,9 @@ class Web:
         notice = unquote(request.cookies.get(NOTICE_COOKIE, ""))[:NOTICE_MAX] or None
         if notice is not None:
             cookies[NOTICE_COOKIE] = ("", 0)
-        return Visit(request, principal, me, self._csrf_for(binding), cookies, notice)
+        return Visit(
+            request, principal, me, self._csrf_for(binding), cookies, notice, superseded=superseded
+        )
 
     def check_csrf(self, visit: Visit, token: str | None) -> None:
         """Refuse a form whose CSRF token is not the visit's.
@@ -178,6 +196,33 @@ class Web:
             raise CsrfRefused()
 
     # -- answers ----------------------------------------------------------------------------
+
+    def retry(self, visit: Visit) -> Response | None:
+        """Have the browser repeat a request whose refresh token another tab renewed a
+        moment ago, so that it comes back with the cookies that tab's answer set: a
+        ``GET`` (or ``HEAD``) with ``303 See Other`` to the same address, a ``POST`` with
+        ``307 Temporary Redirect``, which resends the same form (nothing of it ran; its
+        CSRF token stays valid, since the session is the same). The cookies are kept.
+
+        Returns:
+            The redirect; ``None`` when the visit was not superseded, or the request was
+            repeated :data:`RETRY_LIMIT` times already (the browser never got the new
+            cookies: the page then answers as for an expired session, cookies kept).
+        """
+        if not visit.superseded:
+            return None
+        raw = visit.request.cookies.get(RETRY_COOKIE, "")[:3]
+        tries = int(raw) if raw.isdigit() else 0
+        if tries >= RETRY_LIMIT:
+            return None
+        visit.cookies[RETRY_COOKIE] = (str(tries + 1), RETRY_SECONDS)
+        target = visit.request.url.path
+        if visit.request.url.query:
+            target += "?" + visit.request.url.query
+        status = 307 if visit.request.method == "POST" else 303
+        response = RedirectResponse(target, status_code=status, headers=PAGE_HEADERS)
+        apply_cookies(visit, response)
+        return response
 
     def render(
         self, visit: Visit, template: str, *, status: int = 200, **context: Any

@@ -12,8 +12,8 @@ from starlette.responses import Response, StreamingResponse
 from taskcore import errors
 from taskcore.domain.files import ALLOWED_EXTENSIONS, CHUNK_SIZE, FILE_FIELD, NO_FILE_PROVIDED
 from taskcore.domain.pagination import PageRequest
-from taskcore.domain.projects import Priority, Role
-from taskcore.domain.tasks import TaskStatus, TaskView
+from taskcore.domain.projects import Role
+from taskcore.domain.tasks import TaskView
 from taskcore.services.attachments import PendingUpload
 from taskcore_adapters.http.multipart import FilePart, MultipartReader
 from taskcore_adapters.http.routes.attachments import (
@@ -23,7 +23,7 @@ from taskcore_adapters.http.routes.attachments import (
 )
 from taskcore_adapters.http.routes.common import path_id
 from taskcore_adapters.web.account import ctx_status
-from taskcore_adapters.web.projects import label_list, optional_id
+from taskcore_adapters.web.projects import label_list, optional_id, task_form_context
 from taskcore_adapters.web.routing import PageRoute, page
 from taskcore_adapters.web.session import CSRF_FIELD, Visit, Web, field_errors
 
@@ -87,14 +87,12 @@ def _task_page(
     actor = visit.actor
     task: TaskView = core.tasks.get_task(actor, task_id)
     project = core.projects.get_project(actor, task.project_id)
-    members = core.projects.list_members(actor, task.project_id, page=PageRequest(per_page=100))
-    names = {m.user_id: m.username for m in members.items}
+    form_context = task_form_context(web, visit, project)
     comments = core.comments.list_comments(actor, task_id, page=PageRequest(per_page=COMMENTS_SIZE))
     attachments = core.attachments.list_attachments(
         actor, task_id, page=PageRequest(per_page=ATTACHMENTS_SIZE)
     )
     history = core.activity.task_history(actor, task_id, page=PageRequest(per_page=HISTORY_SIZE))
-    role = project.role
     return web.render(
         visit,
         "task.html",
@@ -102,16 +100,11 @@ def _task_page(
         title=task.title,
         task=task,
         project=project,
-        members=members.items,
-        names=names,
-        member_options=[(str(m.user_id), m.username) for m in members.items],
+        **form_context,
         comments=comments,
         attachments=attachments,
         history=history,
-        can_write=actor.is_admin or (role is not None and role.can_write),
-        is_owner=actor.is_admin or role is Role.OWNER,
-        statuses=[s.value for s in TaskStatus],
-        priorities=[p.value for p in Priority],
+        is_owner=actor.is_admin or project.role is Role.OWNER,
         values=values or _values(task),
         errors=errors_ or {},
         comment=comment,

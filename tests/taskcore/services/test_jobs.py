@@ -147,6 +147,7 @@ def test_the_library_registers_its_periodic_jobs() -> None:
         "activity.cleanup": dt.timedelta(days=1),
         "activity.summarize": dt.timedelta(days=1),
         "attachments.sweep_files": dt.timedelta(days=1),
+        "events.purge": dt.timedelta(days=1),
         "notifications.dispatch": dt.timedelta(minutes=1),
         "reports.purge_expired": dt.timedelta(hours=1),
         "webhooks.retry_due": dt.timedelta(minutes=1),

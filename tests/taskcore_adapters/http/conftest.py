@@ -183,3 +183,33 @@ def admin(runtime: Runtime, login: Callable[..., Account]) -> Callable[..., Acco
         return login(name, password)
 
     return make_admin
+
+
+@pytest.fixture
+def strict_runtime(
+    tmp_path: Path, database_url: str, hasher: Argon2PasswordHasher
+) -> Iterator[Runtime]:
+    """A runtime like ``runtime`` but without the refresh-token reuse grace period: every
+    replayed refresh token ends its session at once. Closed after the test."""
+    built = from_settings(
+        Settings(
+            data_dir=tmp_path,
+            database_url=database_url,
+            secret_key=SECRET_KEY,
+            auth_rate_per_address="10000/minute",
+            failed_login_rate="10000/minute",
+            refresh_reuse_grace_seconds=0,
+        ),
+        password_hasher=hasher,
+        migrate=False,
+    )
+    try:
+        yield built
+    finally:
+        built.close()
+
+
+@pytest.fixture
+def strict_client(strict_runtime: Runtime, serve: Callable[[Runtime], TestClient]) -> TestClient:
+    """A test client of the application serving ``strict_runtime``."""
+    return serve(strict_runtime)

@@ -9,24 +9,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from taskcore.domain.comments import CommentView
-from taskcore.domain.pagination import PageRequest
 from taskcore.domain.values import UNSET, Unset
-from taskcore.errors import AdminRequired, CommentNotFound, TaskNotFound, ValidationError
+from taskcore.errors import AdminRequired, ValidationError
 from taskcore.services.comments import CommentService
-from taskcore.services.users import Principal
 from taskcore_adapters.http import schemas as s
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
 from taskcore_adapters.http.etags import IF_MATCH, etag_header, if_match, last_write_wins
 from taskcore_adapters.http.parsing import Id
-from taskcore_adapters.http.routes.common import MAX_PATH_ID, path_id
+from taskcore_adapters.http.routes.common import path_id
 from taskcore_adapters.http.routes.paging import WINDOW_PARAMS, listed, window
 from taskcore_adapters.http.wire import JSON, iso
 
 BULK_MAX = 1000
 """Most task ids one bulk delete may name."""
-
-_BATCH = PageRequest(page=1, per_page=100)
 
 
 @attrs.define(kw_only=True)
@@ -66,29 +62,6 @@ def _one(comment: CommentView, status: int = 200, **extra: Any) -> Response:
         status,
         headers=etag_header(comment.id, comment.version),
     )
-
-
-def _bulk_delete(comments: CommentService, actor: Principal, task_ids: list[int]) -> int:
-    """Delete every comment of the tasks, one at a time (each with its event); returns how
-    many. Ids that name no task are skipped."""
-    deleted = 0
-    for task_id in dict.fromkeys(task_ids):
-        if not 0 < task_id <= MAX_PATH_ID:
-            continue
-        while True:
-            try:
-                batch = comments.list_comments(actor, task_id, page=_BATCH).items
-            except TaskNotFound:
-                break
-            if not batch:
-                break
-            for comment in batch:
-                try:
-                    comments.delete_comment(actor, comment.id)
-                except CommentNotFound:
-                    continue
-                deleted += 1
-    return deleted
 
 
 def endpoints(ctx: HttpContext) -> list[Endpoint]:
@@ -163,7 +136,8 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             raise ValidationError("No task IDs provided", field="task_ids")
         if len(body.task_ids) > BULK_MAX:
             raise ValidationError(f"At most {BULK_MAX} task IDs per request", field="task_ids")
-        deleted = await ctx.slow(_bulk_delete, comments, actor, body.task_ids)
+        # One transaction: every listed task's comments go, with their events, or none.
+        deleted = await ctx.slow(comments.delete_task_comments, actor, body.task_ids)
         return JSON(
             {"message": f"Successfully deleted {deleted} comments", "deleted_count": deleted}
         )

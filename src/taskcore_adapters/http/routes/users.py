@@ -214,7 +214,13 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             body=s.body_schema(RefreshBody),
             responses={
                 200: ("Fresh tokens", s.message(**token_fields)),
-                **s.errors(400, 401),
+                **s.errors(400),
+                401: (
+                    "Unknown token or ended session; a replayed token (the session is revoked); "
+                    "or code `refresh_superseded`: the token was renewed less than the reuse "
+                    "grace period ago (the session stays live; use the newest tokens)",
+                    s.ref("Error"),
+                ),
             },
         ),
         Endpoint(

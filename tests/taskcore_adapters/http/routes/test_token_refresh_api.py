@@ -37,9 +37,11 @@ def test_login_returns_a_refresh_token(client: TestClient) -> None:
     assert {"message", "user"} | TOKEN_KEYS == set(body)
 
 
-def test_refresh_rotates_and_replay_revokes(client: TestClient) -> None:
+def test_refresh_rotates_and_replay_revokes(strict_client: TestClient) -> None:
     """A refresh gives new tokens; replaying the old refresh token is 401 and ends the
-    session, including the tokens the first refresh returned."""
+    session, including the tokens the first refresh returned (no reuse grace period here:
+    test_token_refresh_grace_api.py covers it)."""
+    client = strict_client
     first = register_and_login(client)
     response = client.post("/api/token/refresh", json={"refresh_token": first["refresh_token"]})
     assert (200, {"message"} | TOKEN_KEYS) == (response.status_code, set(response.json()))
@@ -72,9 +74,11 @@ def test_logout_revokes_access_and_refresh(client: TestClient) -> None:
     assert (401, 401) == (me(client, tokens["token"]), refresh.status_code)
 
 
-def test_concurrent_refreshes_have_one_winner(client: TestClient) -> None:
-    """Of 20 simultaneous refreshes with one token exactly one succeeds, and the race
-    counts as reuse: the winner's new refresh token is revoked with the session."""
+def test_concurrent_refreshes_have_one_winner(strict_client: TestClient) -> None:
+    """Of 20 simultaneous refreshes with one token exactly one succeeds, and, without a
+    reuse grace period, the race counts as reuse: the winner's new refresh token is revoked
+    with the session."""
+    client = strict_client
     tokens = register_and_login(client)
 
     def attempt(_: int) -> tuple[int, dict[str, Any]]:

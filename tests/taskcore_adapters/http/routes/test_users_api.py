@@ -509,8 +509,8 @@ class TestLogin:
         assert 401 == response.status_code
 
     def test_token_claims(self, client: TestClient) -> None:
-        """The token is HS256, typed ``at+jwt`` with a ``kid``, and carries user_id, sub,
-        iat, exp and jti."""
+        """The token is HS256, typed ``at+jwt`` with a ``kid``, and carries user_id, iss,
+        aud, sub, iat, exp, jti and sid."""
         client.post("/api/register", json=fields())
         body = client.post("/api/login", json={"username": "alice", "password": PASSWORD}).json()
         token = body["token"]
@@ -521,7 +521,8 @@ class TestLogin:
             header["typ"],
             set(header),
         )
-        assert {"user_id", "sub", "iat", "exp", "jti", "sid"} == set(claims)
+        assert {"user_id", "iss", "aud", "sub", "iat", "exp", "jti", "sid"} == set(claims)
+        assert ("taskcore", "taskcore-api") == (claims["iss"], claims["aud"])
         assert (body["user"]["id"], str(body["user"]["id"]), 86400) == (
             claims["user_id"],
             claims["sub"],
