@@ -101,6 +101,8 @@ def write_doc(order: list[str]) -> Path:
     loaded: dict[str, dict[str, Any]] = {}
     for path in sorted(RESULTS.glob("*.json")):
         data = json.loads(path.read_text())
+        if "status" not in data:
+            continue  # not a benchmark case (the load tests write load-*.json here too)
         loaded[data["case"]] = data
     cases = [c for c in order if c in loaded] + [c for c in loaded if c not in order]
     lines = [INTRO]
