@@ -39,36 +39,34 @@ attach to a running server worker):
   once in the HTTP case, so every HTTP number is a share of the same two cores; a busy
   machine (see the load average above) lowers taskcore and the baseline alike, which is
   why the ratios, not the absolute numbers, are what the goals are about.
-- **Writes do much more than the baseline's one read.** Profiling 300 `update_task` calls
-  in process on PostgreSQL with the Redis queue (as the HTTP server runs): about 43% of the
-  time is the after-commit outbox relay, a second transaction per write (read the pending
-  events, create one delivery row per event and consumer, queue one rq job each, mark the
-  events published, commit); 20% reading the task with its labels and watchers and the
-  caller's membership; 20% the commit with its in-transaction work (one activity entry per
-  event, inserted one by one, and the outbox rows); 16% the update itself, which rewrites
-  the labels and watchers. Over HTTP, authentication (the JWT, the user re-read so that
-  deactivation takes effect at once) and the JSON/OpenAPI wire format come on top. Since
-  `taskcore serve` relays in a background thread (`TASKCORE_RELAY=background`, the
-  default), the relay is off the request path and relays bursts of commits in batches:
-  in the same quick run on this machine, POST went from 153 to 641 requests and PUT from
-  97 to 402 against an unchanged baseline (about 4x); `TASKCORE_RELAY=inline` measures
-  the old way.
-- **In process, without a queue, the consumers run inside the call.** Profiling a
-  1,000-task `import_tasks` on SQLite: about three quarters of the time is the after-commit
-  relay delivering each event to each consumer (webhooks, notifications) in its own
-  transaction, and most of the rest the activity entries written one by one; the batched
-  insert of the tasks themselves is a small share. `import_tasks` stays far from a plain
-  `executemany` until the activity log writes its entries in batches and deliveries are
-  handled in batches (or by `taskcore worker` with `TASKCORE_QUEUE_URL` set).
+- **What a request costs in round trips.** Profiles (py-spy on a server worker, statement
+  counts per request) drove the current shape. Authentication reads the session and its
+  user in one statement; reads run without `BEGIN`/`ROLLBACK` on PostgreSQL (read-only units
+  of work in autocommit: under READ COMMITTED each statement has its own snapshot either
+  way); pooled connections are checked on checkout by looking at their socket instead of a
+  `SELECT 1`; a task is read with its labels and watchers in one statement. GET of a task is
+  three statements (session and user, task, membership) against the baseline's one.
+- **Writes do more than the baseline's one read, in one transaction.** A write stores the
+  change, its activity entry and its outbox event, with the event's deliveries, in the
+  transaction of the change (so nothing is lost, and there is no second "relay"
+  transaction); webhooks look up the project's endpoints in that transaction too. A PUT
+  of a task is `BEGIN`, the session read, the task read, the membership read, the update,
+  the activity insert, the webhook lookup, the outbox insert and `COMMIT`. Deliveries exist
+  only for consumers that want the event (a title change notifies nobody), so such a write
+  queues no job at all.
+- **In process, the library pays for what the baseline does not do.** `create_task` adds
+  the membership check, the end-of-column position, the activity entry, the webhook lookup
+  and the outbox row to the baseline's one insert. `import_tasks` writes three rows per task
+  (the task, its activity entry, its outbox event) where the baseline writes one; on
+  PostgreSQL the task ids come from the sequence in one query and every table is written
+  with a plain `executemany`, so the import costs about what three plain inserts of its
+  rows cost. The rest is Python: building the events, sanitising the activity details and
+  encoding the outbox payloads.
 - **Lists.** Keyset pages seek in the `(project_id, created_at)` index from the cursor, so
-  a deep page costs what the first one costs (a deep page used to scan and discard every
-  row before the cursor: 30 ms at 9,000 rows deep before the fix, 0.1 ms of SQL after).
-  Orders on a nullable column (`due_date`) still filter rather than seek, because `NULL`
-  values sort last, and no index leads with `(project_id, due_date)`: at full size
-  (1,000,000 tasks, 100,000 in the large project) the large project's pending tasks by due
-  date took 152 ms a page where the other lists stayed between 5 and 8 ms; an index on
-  `(project_id, due_date)` is what that order needs. Pages by number count the matching
-  rows and skip the offset, so they grow with depth (165 ms at 90,000 deep at full size).
+  a deep page costs what the first one costs; an order by due date reads the
+  `(project_id, due_date, id)` index (`NULLS LAST`, in index order). A page selects its ids
+  first, then reads only those tasks with their labels and watchers. Pages by number
+  count the matching rows and skip the offset, so they grow with depth.
 - **Start-up.** `import taskcore` loads every area of the core; the HTTP host also imports
   SQLAlchemy, Alembic, Starlette, the OpenAPI document and every adapter, which is most of
   the time to the first `/health` answer.
@@ -101,6 +99,8 @@ def write_doc(order: list[str]) -> Path:
     loaded: dict[str, dict[str, Any]] = {}
     for path in sorted(RESULTS.glob("*.json")):
         data = json.loads(path.read_text())
+        if "status" not in data:
+            continue  # not a benchmark case (the load tests write load-*.json here too)
         loaded[data["case"]] = data
     cases = [c for c in order if c in loaded] + [c for c in loaded if c not in order]
     lines = [INTRO]

@@ -357,16 +357,15 @@ class SqlAlchemyTaskRepository:
     ) -> Sequence[Task]:
         value = _sort_column(order.sort)
         how = {"descending": order.descending, "nullable": order.sort is TaskSort.DUE_DATE}
-        query = (
-            self._select()
-            .where(*_conditions(criteria))
-            .order_by(*keyset_order(value, tasks.c.id, **how))
-            .limit(limit)
-        )
+        ordering = keyset_order(value, tasks.c.id, **how)
+        page = select(tasks.c.id).where(*_conditions(criteria)).order_by(*ordering).limit(limit)
         if after is not None:
-            query = query.where(keyset_after(value, tasks.c.id, after, **how))
+            page = page.where(keyset_after(value, tasks.c.id, after, **how))
         else:
-            query = query.offset(offset)
+            page = page.offset(offset)
+        # The page's ids first, then only those rows with their labels and watchers: the
+        # rows an offset skips never have their children read.
+        query = self._select().where(tasks.c.id.in_(page)).order_by(*ordering)
         return self._hydrate(self._conn.execute(query).all())
 
     def count(self, criteria: TaskCriteria) -> int:
