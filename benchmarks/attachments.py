@@ -196,6 +196,9 @@ def run(ctx: Context) -> CaseResult:
             "TASKCORE_DATA_DIR": str(data_dir),
             "TASKCORE_SECRET_KEY": secret_key,
             "TASKCORE_MAX_UPLOAD_BYTES": str(size + MiB),
+            # Every round stores another copy: no storage limit (usage is still counted,
+            # and reserved while each upload arrives, as with a limit).
+            "TASKCORE_USER_QUOTA_BYTES": "0",
         }
         source = work / "payload.zip"
         ctx.log(f"writing a {size_mib} MiB test file")

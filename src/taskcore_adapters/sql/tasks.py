@@ -151,12 +151,25 @@ def _conditions(criteria: TaskCriteria) -> list[ColumnElement[bool]]:
 
 # Statements built once: only their parameters change from call to call.
 _INSERT_TASK = insert(tasks).returning(tasks.c.id)
+ANALYZE_AFTER_ROWS = 10_000
+"""A bulk insert of at least this many tasks refreshes PostgreSQL's statistics of the table
+at once instead of waiting for autovacuum: until then, cached plans chosen for a small
+table (a sequential scan to find the end of a column, say) stay in use; 20 ms instead of
+0.2 ms per new task in the benchmark right after an import of 100,000 tasks."""
+
 _NEXT_TASK_IDS = text(
     "SELECT nextval(pg_get_serial_sequence('tasks', 'id')) FROM generate_series(1, :n)"
 )
-_LAST_POSITION = select(func.max(tasks.c.position)).where(
-    tasks.c.project_id == bindparam("project_id"), tasks.c.status == bindparam("status")
+_LAST_POSITION = (
+    select(tasks.c.position)
+    .where(tasks.c.project_id == bindparam("project_id"), tasks.c.status == bindparam("status"))
+    .order_by(tasks.c.position.desc())
+    .limit(1)
 )
+"""The last position in a column: ``ORDER BY ... LIMIT 1`` rather than ``max()``, so the
+plan is one step back from the end of ``(project_id, status, position)`` even before the
+table has statistics (``max()`` then aggregates the whole column: 14 ms at 100,000 tasks
+right after an import)."""
 
 
 _CHILDREN: dict[str, tuple[ColumnElement[Any], ColumnElement[Any]]] = {}
@@ -243,6 +256,10 @@ class SqlAlchemyTaskRepository:
                 for row, new_id in zip(rows, new_ids, strict=True):
                     row["id"] = new_id
                 self._conn.execute(insert(tasks), rows)
+                if len(rows) >= ANALYZE_AFTER_ROWS:
+                    # Fresh statistics, so plans made (and cached by prepared statements)
+                    # while the table was small are made again for its new size.
+                    self._conn.execute(text("ANALYZE tasks"))
             else:
                 # One multi-row INSERT ... RETURNING per batch ("insertmanyvalues"); the
                 # ids come back in the order of the rows given.
@@ -318,7 +335,7 @@ class SqlAlchemyTaskRepository:
     def last_position(self, project_id: int, status: TaskStatus) -> float | None:
         value = self._conn.execute(
             _LAST_POSITION, {"project_id": project_id, "status": status.value}
-        ).scalar_one()
+        ).scalar_one_or_none()
         return None if value is None else float(value)
 
     def release_member(self, project_id: int, user_id: int, now: dt.datetime) -> Sequence[Task]:
