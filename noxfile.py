@@ -3,7 +3,8 @@
 The ``tests`` sessions (SQLite and the in-memory adapters) run on every Python 3.11+
 interpreter found on this machine (on PATH as ``python3.X``, or installed by pyenv); the
 ``tests_services`` sessions (PostgreSQL, Redis and a real SMTP server) on the oldest and
-the newest of them; ``e2e`` drives headless Chromium against ``taskcore serve``. Service
+the newest of them; ``e2e`` drives headless Chromium against ``taskcore serve``; ``load``
+runs the short load tests (smoke mix and login storm, 30 s each) against a live server. Service
 URLs come from ``TASKCORE_TEST_POSTGRES_URL`` and ``TASKCORE_TEST_REDIS_URL`` (defaults:
 the local servers).
 """
@@ -27,6 +28,7 @@ nox.options.sessions = [
     "tests_services",
     "examples",
     "e2e",
+    "load",
 ]
 os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
 
@@ -175,8 +177,8 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(python=FIRST)
 def load(session: nox.Session) -> None:
-    """The load tests (not in the default run): T77 smoke load and T78 login storm, 30 s
-    each, by default; ``nox -s load -- --soak --duration 600`` for the soak (T79). Writes
+    """The load tests: T77 smoke load and T78 login storm, 30 s each, by default (part of
+    the default run); ``nox -s load -- --soak --duration 600`` for the soak (T79). Writes
     benchmarks/results/load-<case>.json and fails when a check fails. Needs PostgreSQL
     and Redis, like the service tests."""
     _install(session, "load")
