@@ -20,10 +20,11 @@ from sqlalchemy import Connection, Engine, create_engine, insert, text
 from sqlalchemy.engine import make_url
 
 from taskcore.domain.notifications import ORIGINAL_TEMPLATES
-from taskcore_adapters.memory import ManualClock
+from taskcore.ports.uow import UnitOfWorkFactory
+from taskcore_adapters.memory import InMemoryStore, ManualClock
 from taskcore_adapters.memory.notifications import SEEDED_AT
 from taskcore_adapters.security import Argon2PasswordHasher
-from taskcore_adapters.sql import make_engine, upgrade
+from taskcore_adapters.sql import SqlAlchemyUnitOfWorkFactory, make_engine, upgrade
 from taskcore_adapters.sql.tables import metadata, notification_templates
 
 settings.register_profile(
@@ -155,3 +156,14 @@ def redis_url() -> str:
     finally:
         client.close()
     return REDIS_URL
+
+
+@pytest.fixture(params=["memory", "sql"])
+def uow_factory(request: pytest.FixtureRequest) -> Iterator[UnitOfWorkFactory]:
+    """A unit-of-work factory over a fresh, empty store of each kind (memory, and SQL on
+    the backend of the run)."""
+    if request.param == "memory":
+        yield InMemoryStore()
+    else:
+        engine: Engine = request.getfixturevalue("engine")
+        yield SqlAlchemyUnitOfWorkFactory(engine)

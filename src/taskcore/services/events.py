@@ -159,16 +159,24 @@ class EventDispatcher:
         queued, or is lost with its process, is queued again when its lease ends.
         """
         now = self._clock.now()
-        lease = now + LEASE
         work.uow.outbox.append(events, published_at=now)
+        created = self._create_deliveries(work, events, now)
+        if created:
+            work.on_commit(lambda: self._hand_off(created))
+
+    def _create_deliveries(
+        self, work: Work, events: Sequence[DomainEvent], now: dt.datetime
+    ) -> list[tuple[str, str, dt.datetime]]:
+        """One delivery per event and interested handler, leased until its job must have
+        finished; returns (event id, handler, lease) of each."""
+        lease = now + LEASE
         created: list[tuple[str, str, dt.datetime]] = []
         for event in events:
             names = [h.name for h in self._handlers.values() if h.wants(event)]
             if names:
                 work.uow.deliveries.create(event.event_id, names, now, next_attempt_at=lease)
                 created.extend((event.event_id, name, lease) for name in names)
-        if created:
-            work.on_commit(lambda: self._hand_off(created))
+        return created
 
     def _hand_off(self, created: Sequence[tuple[str, str, dt.datetime]]) -> None:
         if self._defer:
@@ -186,9 +194,7 @@ class EventDispatcher:
             return
         self._local.flushing = True
         try:
-            while queue:
-                event_id, name, lease = queue.popleft()
-                self._enqueue(event_id, name, attempt=0, lease=lease)
+            self._drain(queue)
         finally:
             self._local.flushing = False
 
@@ -199,10 +205,15 @@ class EventDispatcher:
         Returns:
             How many were queued.
         """
+        return self._drain(self._handoff)
+
+    def _drain(self, queue: collections.deque[tuple[str, str, dt.datetime]]) -> int:
+        """Queue the job of every delivery taken from ``queue`` (which other threads may
+        be draining too); returns how many this call queued."""
         count = 0
         while True:
             try:
-                event_id, name, lease = self._handoff.popleft()
+                event_id, name, lease = queue.popleft()
             except IndexError:
                 return count
             self._enqueue(event_id, name, attempt=0, lease=lease)
@@ -247,22 +258,15 @@ class EventDispatcher:
         Returns:
             How many events were relayed.
         """
-        created: list[tuple[str, str]] = []
         with self._tx() as work:
             events = list(work.uow.outbox.pending(limit))
             if not events:
                 return 0
             now = self._clock.now()
-            lease = now + LEASE
-            for event in events:
-                names = [h.name for h in self._handlers.values() if h.wants(event)]
-                if names:
-                    work.uow.deliveries.create(event.event_id, names, now, next_attempt_at=lease)
-                    created.extend((event.event_id, name) for name in names)
+            created = self._create_deliveries(work, events, now)
             work.uow.outbox.mark_published([e.event_id for e in events], now)
             work.commit()
-        for event_id, name in created:
-            self._enqueue(event_id, name, attempt=0, lease=lease)
+        self._drain(collections.deque(created))
         return len(events)
 
     def retry_due(self, limit: int = 500) -> int:

@@ -4,11 +4,10 @@ their done deliveries, in batches, by a daily job; unsettled ones are kept."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
 
 from taskcore.app import Taskcore, build
 from taskcore.domain.events import DomainEvent
@@ -24,17 +23,6 @@ from taskcore_adapters.memory import (
     ManualClock,
     PlainPasswordHasher,
 )
-from taskcore_adapters.sql import SqlAlchemyUnitOfWorkFactory
-
-
-@pytest.fixture(params=["memory", "sql"])
-def uow_factory(request: pytest.FixtureRequest) -> Iterator[UnitOfWorkFactory]:
-    """A fresh store of each kind."""
-    if request.param == "memory":
-        yield InMemoryStore()
-    else:
-        engine: Engine = request.getfixturevalue("engine")
-        yield SqlAlchemyUnitOfWorkFactory(engine)
 
 
 class Audit:

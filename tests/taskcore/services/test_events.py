@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
 
 from taskcore.app import Taskcore, build
 from taskcore.domain.events import DomainEvent
@@ -24,19 +23,8 @@ from taskcore_adapters.memory import (
     ManualClock,
     PlainPasswordHasher,
 )
-from taskcore_adapters.sql import SqlAlchemyUnitOfWorkFactory
 
 EXPIRES = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
-
-
-@pytest.fixture(params=["memory", "sql"])
-def uow_factory(request: pytest.FixtureRequest) -> Iterator[UnitOfWorkFactory]:
-    """A fresh store of each kind."""
-    if request.param == "memory":
-        yield InMemoryStore()
-    else:
-        engine: Engine = request.getfixturevalue("engine")
-        yield SqlAlchemyUnitOfWorkFactory(engine)
 
 
 class Effects:

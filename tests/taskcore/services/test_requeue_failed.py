@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine
 
 from taskcore import errors
 from taskcore.app import Taskcore, build
@@ -18,24 +16,12 @@ from taskcore.services.events import HandlerSpec
 from taskcore.uow import Work
 from taskcore_adapters.memory import (
     FakeTokenService,
-    InMemoryStore,
     ManualClock,
     PlainPasswordHasher,
 )
-from taskcore_adapters.sql import SqlAlchemyUnitOfWorkFactory
 
 EXPIRES = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 MAX_ATTEMPTS = 3
-
-
-@pytest.fixture(params=["memory", "sql"])
-def uow_factory(request: pytest.FixtureRequest) -> Iterator[UnitOfWorkFactory]:
-    """A fresh store of each kind."""
-    if request.param == "memory":
-        yield InMemoryStore()
-    else:
-        engine: Engine = request.getfixturevalue("engine")
-        yield SqlAlchemyUnitOfWorkFactory(engine)
 
 
 class Fixable:
