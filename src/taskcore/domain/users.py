@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from taskcore.domain import validation
+from taskcore.domain import identifiers, validation
 from taskcore.domain.common_passwords import COMMON_PASSWORDS
 from taskcore.errors import ValidationError
 
@@ -32,8 +32,9 @@ class User:
     """A person who can log in.
 
     ``id`` is ``None`` until the repository stores the user. ``email`` is stored in
-    lower case; ``username`` keeps the case it was registered with but is unique
-    regardless of case.
+    lower case; ``username`` keeps the case it was registered with. Both are unique by
+    their keys (:mod:`taskcore.domain.identifiers`: NFKC and case folding), which are
+    computed from them, never set.
     """
 
     id: int | None = None
@@ -61,24 +62,64 @@ class User:
             raise ValueError("user has no id yet")
         return self.id
 
+    @property
+    def username_key(self) -> str:
+        """The username as compared: unique among users."""
+        return identifiers.username_key(self.username)
+
+    @property
+    def email_key(self) -> str:
+        """The e-mail address as compared: unique among users."""
+        return identifiers.email_key(self.email)
+
+    @property
+    def username_skeleton(self) -> str:
+        """The username with look-alike letters replaced (for the confusable check)."""
+        return identifiers.skeleton(self.username)
+
 
 def normalize_email(email: str) -> str:
-    """Canonical form of an e-mail address for storage and comparison."""
-    return email.strip().lower()
+    """Canonical form of an e-mail address for storage: NFKC, stripped, lower case
+    (comparisons use :func:`taskcore.domain.identifiers.email_key`)."""
+    return identifiers.display_form(email).lower()
 
 
 def check_username(username: str | None) -> str:
-    """Validate a username; returns it stripped.
+    """Validate a new username; returns its stored form (NFKC, stripped, case kept).
 
     Raises:
-        ValidationError: missing, blank, too long, or containing control characters.
+        ValidationError: missing, blank, too long, containing ``@``, a control, invisible
+            or bidirectional-control character, or letters of more than one of the Latin,
+            Cyrillic and Greek scripts (see :mod:`taskcore.domain.identifiers`).
     """
-    name = validation.required_text(username, "username")
+    text = validation.required_text(username, "username")
+    validation.no_control_characters(text, "username")
+    _no_refused_character(text, "username")
+    name = validation.required_text(identifiers.display_form(text), "username")
     validation.max_length(name, "username", USERNAME_MAX)
-    validation.no_control_characters(name, "username")
+    if len(identifiers.username_key(name)) > identifiers.KEY_MAX:
+        raise ValidationError("username is too long", field="username")
     if "@" in name:
         raise ValidationError("username must not contain '@'", field="username")
+    mixed = identifiers.scripts(name)
+    if len(mixed) > 1:
+        raise ValidationError(
+            "username must not mix "
+            + " and ".join(sorted(s.title() for s in mixed))
+            + " letters",
+            field="username",
+        )
     return name
+
+
+def _no_refused_character(text: str, field: str) -> None:
+    found = identifiers.refused_character(text)
+    if found is not None:
+        raise ValidationError(
+            f"{field} must not contain invisible or formatting characters "
+            f"({identifiers.describe(found)})",
+            field=field,
+        )
 
 
 def check_email(email: str | None) -> str:
@@ -91,7 +132,11 @@ def check_email(email: str | None) -> str:
     validation.max_length(text, "email", EMAIL_MAX)
     if not _EMAIL.match(text):
         raise ValidationError("Invalid email format", field="email")
-    return normalize_email(text)
+    _no_refused_character(text, "email")
+    address = normalize_email(text)
+    if len(address) > EMAIL_MAX or len(identifiers.email_key(address)) > identifiers.KEY_MAX:
+        raise ValidationError("email is too long", field="email")
+    return address
 
 
 def check_full_name(full_name: str | None, *, required: bool) -> str | None:

@@ -29,7 +29,9 @@ from taskcore.domain.users import User
 class UserRepository(Protocol):
     """Stores user accounts.
 
-    Usernames and e-mail addresses are unique, compared case-insensitively.
+    Usernames and e-mail addresses are unique by their keys
+    (:attr:`User.username_key`, :attr:`User.email_key`: NFKC and Unicode case folding,
+    computed by the core), which are stored beside them and used for every lookup.
     ``add`` and ``update`` raise :class:`~taskcore.errors.UsernameAlreadyExists` or
     :class:`~taskcore.errors.EmailAlreadyExists` when a uniqueness rule is broken, also
     when a concurrent transaction got there first.
@@ -44,11 +46,17 @@ class UserRepository(Protocol):
         ...
 
     def get_by_username(self, username: str) -> User | None:
-        """The user with this username (any case), or ``None``."""
+        """The user whose username has the key of ``username``
+        (:func:`taskcore.domain.identifiers.username_key`), or ``None``."""
         ...
 
     def get_by_email(self, email: str) -> User | None:
-        """The user with this e-mail address (any case), or ``None``."""
+        """The user whose e-mail address has the key of ``email``
+        (:func:`taskcore.domain.identifiers.email_key`), or ``None``."""
+        ...
+
+    def get_by_skeleton(self, skeleton: str) -> User | None:
+        """A user whose :attr:`User.username_skeleton` is ``skeleton``, or ``None``."""
         ...
 
     def update(self, user: User) -> User:

@@ -12,10 +12,12 @@ from typing import Any, Self, TypeVar
 
 import attrs
 
+from taskcore.domain import identifiers
 from taskcore.domain.activity import ActivityEntry, ActivitySummary
 from taskcore.domain.attachments import Attachment, BlobDeletion
 from taskcore.domain.comments import Comment, CommentView
 from taskcore.domain.events import DomainEvent
+from taskcore.domain.invitations import Invitation
 from taskcore.domain.notifications import Notification, NotificationTemplate
 from taskcore.domain.pagination import Keyset, Page, PageRequest, SortValue, follows
 from taskcore.domain.projects import (
@@ -49,6 +51,7 @@ from taskcore_adapters.memory.attachments import (
     InMemoryBlobDeletionRepository,
 )
 from taskcore_adapters.memory.deliveries import InMemoryDeliveryRepository
+from taskcore_adapters.memory.invitations import InMemoryInvitationRepository
 from taskcore_adapters.memory.notifications import (
     InMemoryNotificationRepository,
     InMemoryPreferenceRepository,
@@ -73,6 +76,7 @@ class _Tables:
     refresh_tokens: dict[str, StoredRefreshToken] = attrs.field(factory=dict)
     projects: dict[int, Project] = attrs.field(factory=dict)
     members: dict[tuple[int, int], Membership] = attrs.field(factory=dict)
+    invitations: dict[int, Invitation] = attrs.field(factory=dict)
     tasks: dict[int, Task] = attrs.field(factory=dict)
     comments: dict[int, Comment] = attrs.field(factory=dict)
     attachments: dict[int, Attachment] = attrs.field(factory=dict)
@@ -138,6 +142,7 @@ class InMemoryUnitOfWork:
     revoked_tokens: InMemoryRevokedTokenRepository
     sessions: InMemorySessionRepository
     projects: InMemoryProjectRepository
+    invitations: InMemoryInvitationRepository
     tasks: InMemoryTaskRepository
     comments: InMemoryCommentRepository
     attachments: InMemoryAttachmentRepository
@@ -197,6 +202,12 @@ class InMemoryUnitOfWork:
             self._tables.sessions, self._tables.refresh_tokens, self._tables.users
         )
         self.projects = InMemoryProjectRepository(self._tables)
+        self.invitations = InMemoryInvitationRepository(
+            self._tables.invitations,
+            self._tables.projects,
+            self._tables.users,
+            self._tables.allocate,
+        )
         self.tasks = InMemoryTaskRepository(self._tables)
         self.comments = InMemoryCommentRepository(self._tables)
         self.attachments = InMemoryAttachmentRepository(self._tables)
@@ -215,7 +226,7 @@ class InMemoryUnitOfWork:
             self._tables.webhooks, self._tables.webhook_deliveries, self._tables.allocate
         )
         self.webhook_deliveries = InMemoryWebhookDeliveryRepository(
-            self._tables.webhook_deliveries, self._tables.allocate
+            self._tables.webhook_deliveries, self._tables.allocate, self._tables.webhooks
         )
         tables = self._tables
         self.notifications = InMemoryNotificationRepository(
@@ -237,9 +248,9 @@ class InMemoryUserRepository:
         for other in self._t.users.values():
             if other.id == user.id:
                 continue
-            if other.username.lower() == user.username.lower():
+            if other.username_key == user.username_key:
                 raise UsernameAlreadyExists()
-            if other.email.lower() == user.email.lower():
+            if other.email_key == user.email_key:
                 raise EmailAlreadyExists()
 
     def add(self, user: User) -> User:
@@ -253,16 +264,22 @@ class InMemoryUserRepository:
         return copy.deepcopy(found) if found else None
 
     def get_by_username(self, username: str) -> User | None:
-        wanted = username.lower()
+        wanted = identifiers.username_key(username)
         for user in self._t.users.values():
-            if user.username.lower() == wanted:
+            if user.username_key == wanted:
                 return copy.deepcopy(user)
         return None
 
     def get_by_email(self, email: str) -> User | None:
-        wanted = email.lower()
+        wanted = identifiers.email_key(email)
         for user in self._t.users.values():
-            if user.email.lower() == wanted:
+            if user.email_key == wanted:
+                return copy.deepcopy(user)
+        return None
+
+    def get_by_skeleton(self, skeleton: str) -> User | None:
+        for user in sorted(self._t.users.values(), key=lambda u: u.key):
+            if user.username_skeleton == skeleton:
                 return copy.deepcopy(user)
         return None
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from taskcore.domain import identifiers
 from taskcore.domain.events import DomainEvent
 from taskcore.domain.pagination import Page, PageRequest
 from taskcore.domain.users import User
@@ -27,9 +28,9 @@ def _constraint_name(exc: IntegrityError) -> str:
 
 def _unique_violation(exc: IntegrityError) -> Exception:
     name = _constraint_name(exc)
-    if "uq_users_username_lower" in name:
+    if "uq_users_username_key" in name or "users.username_key" in name:
         return UsernameAlreadyExists()
-    if "uq_users_email_lower" in name:
+    if "uq_users_email_key" in name or "users.email_key" in name:
         return EmailAlreadyExists()
     return exc
 
@@ -55,6 +56,9 @@ def _user_values(user: User) -> dict[str, Any]:
     return {
         "username": user.username,
         "email": user.email,
+        "username_key": user.username_key,
+        "email_key": user.email_key,
+        "username_skeleton": user.username_skeleton,
         "password_hash": user.password_hash,
         "full_name": user.full_name,
         "is_active": user.is_active,
@@ -94,13 +98,19 @@ class SqlAlchemyUserRepository:
 
     def get_by_username(self, username: str) -> User | None:
         row = self._conn.execute(
-            select(users).where(func.lower(users.c.username) == username.lower())
+            select(users).where(users.c.username_key == identifiers.username_key(username))
         ).first()
         return user_from_row(row) if row else None
 
     def get_by_email(self, email: str) -> User | None:
         row = self._conn.execute(
-            select(users).where(func.lower(users.c.email) == email.lower())
+            select(users).where(users.c.email_key == identifiers.email_key(email))
+        ).first()
+        return user_from_row(row) if row else None
+
+    def get_by_skeleton(self, skeleton: str) -> User | None:
+        row = self._conn.execute(
+            select(users).where(users.c.username_skeleton == skeleton).order_by(users.c.id)
         ).first()
         return user_from_row(row) if row else None
 

@@ -19,9 +19,9 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    func,
 )
 
+from taskcore.domain.invitations import InvitationStatus
 from taskcore.domain.projects import Priority, ProjectStatus, Role
 from taskcore.domain.reports import ReportStatus, ReportType
 from taskcore.domain.tasks import TaskStatus
@@ -43,6 +43,11 @@ users = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("username", String(80), nullable=False),
     Column("email", String(120), nullable=False),
+    # The keys every lookup uses (NFKC + case folding, computed by the core), and the
+    # skeleton new usernames are checked against for look-alikes.
+    Column("username_key", String(255), nullable=False),
+    Column("email_key", String(255), nullable=False),
+    Column("username_skeleton", String(255), nullable=False),
     Column("password_hash", String(255), nullable=False),
     Column("full_name", String(200), nullable=True),
     Column("is_active", Boolean, nullable=False, default=True),
@@ -53,8 +58,9 @@ users = Table(
     Column("tokens_valid_after", UtcDateTime, nullable=True),
     Column("version", Integer, nullable=False, default=1),
 )
-Index("uq_users_username_lower", func.lower(users.c.username), unique=True)
-Index("uq_users_email_lower", func.lower(users.c.email), unique=True)
+Index("uq_users_username_key", users.c.username_key, unique=True)
+Index("uq_users_email_key", users.c.email_key, unique=True)
+Index("ix_users_username_skeleton", users.c.username_skeleton)
 
 revoked_tokens = Table(
     "revoked_tokens",
@@ -137,6 +143,43 @@ project_members = Table(
     PrimaryKeyConstraint("project_id", "user_id"),
     CheckConstraint(_one_of("role", Role), name="role"),
 )
+
+# -- project invitations ----------------------------------------------------------------------
+
+project_invitations = Table(
+    "project_invitations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("role", String(10), nullable=False),
+    Column("invited_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("responded_at", UtcDateTime, nullable=True),
+    CheckConstraint(_one_of("role", Role), name="role"),
+    CheckConstraint(
+        "status IN ({})".format(", ".join(f"'{v.value}'" for v in InvitationStatus)),
+        name="status",
+    ),
+)
+Index(
+    "ix_project_invitations_project_id_created_at",
+    project_invitations.c.project_id,
+    project_invitations.c.created_at,
+)
+Index(
+    "uq_project_invitations_pending",
+    project_invitations.c.project_id,
+    project_invitations.c.user_id,
+    unique=True,
+    sqlite_where=project_invitations.c.status == "pending",
+    postgresql_where=project_invitations.c.status == "pending",
+)
+"""A user has at most one pending invitation to a project."""
 
 tasks = Table(
     "tasks",
@@ -442,6 +485,10 @@ webhook_deliveries = Table(
     Column("next_attempt_at", UtcDateTime, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # While an attempt runs, when its claim lapses; when the latest attempt started (the
+    # project's concurrency and rate budgets count these).
+    Column("claimed_until", UtcDateTime, nullable=True),
+    Column("attempted_at", UtcDateTime, nullable=True),
     CheckConstraint("status IN ('pending', 'delivered', 'failed')", name="status"),
 )
 # One delivery per event and endpoint; leads with endpoint_id, so it indexes the foreign key.
@@ -458,6 +505,16 @@ Index(
 )
 Index(
     "ix_webhook_deliveries_due", webhook_deliveries.c.status, webhook_deliveries.c.next_attempt_at
+)
+Index(
+    "ix_webhook_deliveries_endpoint_id_claimed_until",
+    webhook_deliveries.c.endpoint_id,
+    webhook_deliveries.c.claimed_until,
+)
+Index(
+    "ix_webhook_deliveries_endpoint_id_attempted_at",
+    webhook_deliveries.c.endpoint_id,
+    webhook_deliveries.c.attempted_at,
 )
 
 # The first answer to a POST carrying an ``Idempotency-Key``, per user and key, replayed to
