@@ -21,7 +21,6 @@ from sqlalchemy import (
     Text,
 )
 
-from taskcore.domain.invitations import InvitationStatus
 from taskcore.domain.projects import Priority, ProjectStatus, Role
 from taskcore.domain.reports import ReportStatus, ReportType
 from taskcore.domain.tasks import TaskStatus
@@ -143,43 +142,6 @@ project_members = Table(
     PrimaryKeyConstraint("project_id", "user_id"),
     CheckConstraint(_one_of("role", Role), name="role"),
 )
-
-# -- project invitations ----------------------------------------------------------------------
-
-project_invitations = Table(
-    "project_invitations",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
-    Column(
-        "user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
-    ),
-    Column("role", String(10), nullable=False),
-    Column("invited_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("expires_at", UtcDateTime, nullable=False),
-    Column("status", String(10), nullable=False),
-    Column("responded_at", UtcDateTime, nullable=True),
-    CheckConstraint(_one_of("role", Role), name="role"),
-    CheckConstraint(
-        "status IN ({})".format(", ".join(f"'{v.value}'" for v in InvitationStatus)),
-        name="status",
-    ),
-)
-Index(
-    "ix_project_invitations_project_id_created_at",
-    project_invitations.c.project_id,
-    project_invitations.c.created_at,
-)
-Index(
-    "uq_project_invitations_pending",
-    project_invitations.c.project_id,
-    project_invitations.c.user_id,
-    unique=True,
-    sqlite_where=project_invitations.c.status == "pending",
-    postgresql_where=project_invitations.c.status == "pending",
-)
-"""A user has at most one pending invitation to a project."""
 
 tasks = Table(
     "tasks",
@@ -485,10 +447,6 @@ webhook_deliveries = Table(
     Column("next_attempt_at", UtcDateTime, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
-    # While an attempt runs, when its claim lapses; when the latest attempt started (the
-    # project's concurrency and rate budgets count these).
-    Column("claimed_until", UtcDateTime, nullable=True),
-    Column("attempted_at", UtcDateTime, nullable=True),
     CheckConstraint("status IN ('pending', 'delivered', 'failed')", name="status"),
 )
 # One delivery per event and endpoint; leads with endpoint_id, so it indexes the foreign key.
@@ -505,16 +463,6 @@ Index(
 )
 Index(
     "ix_webhook_deliveries_due", webhook_deliveries.c.status, webhook_deliveries.c.next_attempt_at
-)
-Index(
-    "ix_webhook_deliveries_endpoint_id_claimed_until",
-    webhook_deliveries.c.endpoint_id,
-    webhook_deliveries.c.claimed_until,
-)
-Index(
-    "ix_webhook_deliveries_endpoint_id_attempted_at",
-    webhook_deliveries.c.endpoint_id,
-    webhook_deliveries.c.attempted_at,
 )
 
 # The first answer to a POST carrying an ``Idempotency-Key``, per user and key, replayed to
