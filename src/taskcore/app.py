@@ -265,6 +265,12 @@ def build(
             notifications.on_user_mentioned,
             None,
         ),
+        (
+            "notifications.member_invited",
+            "project.member_invited",
+            notifications.on_member_invited,
+            None,
+        ),
     ):
         events.register(
             HandlerSpec(name=name, events=frozenset({event_name}), func=handler, when=when)

@@ -19,7 +19,8 @@ leaves name the situation and carry structured fields.
     │   ├── ReportNotFound
     │   ├── ReportExpired             the report existed but its retention has run out
     │   ├── NotificationNotFound
-    │   └── TemplateNotFound
+    │   ├── TemplateNotFound
+    │   └── InvitationNotFound        no such invitation, or not the caller's to see
     ├── PermissionDenied              the caller sees the object but may not do this
     │   ├── AdminRequired
     │   └── ProjectRoleRequired       the caller's role in the project does not allow this
@@ -35,7 +36,10 @@ leaves name the situation and carry structured fields.
     │   ├── ReportNotReady            the report has not completed (yet)
     │   ├── VersionMismatch           optimistic concurrency: the object changed meanwhile
     │   ├── TemplateNameExists
-    │   └── AttachmentQuarantined     the file is quarantined (``attachment_quarantined``)
+    │   ├── AttachmentQuarantined     the file is quarantined (``attachment_quarantined``)
+    │   ├── InvitationPending         the user already has a pending invitation to the project
+    │   ├── InvitationNotPending      the invitation was accepted, declined or revoked
+    │   └── InvitationExpired         the invitation is past its expiry (``invitation_expired``)
     ├── AuthenticationFailed          credentials or token are missing, wrong or revoked
     │   ├── InvalidCredentials
     │   ├── TokenMissing
@@ -453,3 +457,44 @@ class AttachmentQuarantined(Conflict):
     ) -> None:
         super().__init__(message)
         self.attachment_id = attachment_id
+
+
+class InvitationNotFound(NotFound):
+    """No invitation with this id, or the caller is neither its invitee nor one who manages
+    its project."""
+
+    def __init__(
+        self, invitation_id: int | None = None, message: str = "Invitation not found"
+    ) -> None:
+        super().__init__(message)
+        self.invitation_id = invitation_id
+
+
+class InvitationPending(Conflict):
+    """The user already has a pending invitation to the project."""
+
+    error_code = "invitation_pending"
+
+    def __init__(
+        self, message: str = "The user already has a pending invitation to this project"
+    ) -> None:
+        super().__init__(message)
+
+
+class InvitationNotPending(Conflict):
+    """The invitation was already accepted, declined or revoked."""
+
+    error_code = "invitation_not_pending"
+
+    def __init__(self, status: str, message: str | None = None) -> None:
+        super().__init__(message or f"The invitation is no longer pending (it is {status})")
+        self.status = status
+
+
+class InvitationExpired(Conflict):
+    """The invitation is past its expiry time and can no longer be accepted."""
+
+    error_code = "invitation_expired"
+
+    def __init__(self, message: str = "The invitation has expired") -> None:
+        super().__init__(message)

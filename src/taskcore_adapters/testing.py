@@ -11,7 +11,7 @@ import attrs
 from taskcore.app import Taskcore, build
 from taskcore.domain.attachments import DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_USER_QUOTA_BYTES
 from taskcore.domain.events import DomainEvent
-from taskcore.domain.projects import ProjectView
+from taskcore.domain.projects import MemberView, ProjectView
 from taskcore.ports.files import FileStore
 from taskcore.ports.mail import Mailer
 from taskcore.ports.scanning import MalwareScanner
@@ -112,13 +112,27 @@ class World:
         viewers: Sequence[Principal] = (),
         name: str = "Apollo",
     ) -> ProjectView:
-        """A project owned by ``owner`` with the given members and viewers."""
+        """A project owned by ``owner`` with the given members and viewers.
+
+        They are added directly, without invitations, as an administrator would add them
+        (the events name ``owner`` as the actor); :meth:`join` goes through an invitation.
+        """
         project = self.core.projects.create_project(owner, name=name)
+        setup = attrs.evolve(owner, is_admin=True)
         for member in members:
-            self.core.projects.add_member(owner, project.id, user_id=member.user_id)
+            self.core.projects.add_member(setup, project.id, user_id=member.user_id)
         for viewer in viewers:
-            self.core.projects.add_member(owner, project.id, user_id=viewer.user_id, role="viewer")
+            self.core.projects.add_member(setup, project.id, user_id=viewer.user_id, role="viewer")
         return project
+
+    def join(
+        self, owner: Principal, project_id: int, user: Principal, *, role: str = "member"
+    ) -> MemberView:
+        """Make ``user`` a member: ``owner`` invites them and they accept."""
+        invitation = self.core.projects.invite_member(
+            owner, project_id, user_id=user.user_id, role=role
+        )
+        return self.core.projects.accept_invitation(user, invitation.id)
 
     def events(self) -> list[DomainEvent]:
         """Every event in the outbox, oldest first."""

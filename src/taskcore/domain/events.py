@@ -163,6 +163,46 @@ class MemberRoleChanged(DomainEvent):
     action: ClassVar[str] = "change_member_role"
 
 
+@attrs.frozen(kw_only=True)
+class MemberInvited(DomainEvent):
+    """A user was invited to a project (entity: the project; ``details``: project_id,
+    invitation_id, user_id, role, expires_at)."""
+
+    name: ClassVar[str] = "project.member_invited"
+    entity_type: ClassVar[str] = "project"
+    action: ClassVar[str] = "invite_member"
+
+
+@attrs.frozen(kw_only=True)
+class InvitationAccepted(DomainEvent):
+    """The invited user accepted (entity: the project; ``details``: project_id,
+    invitation_id, user_id, role, invited_by). A :class:`MemberAdded` follows."""
+
+    name: ClassVar[str] = "project.invitation_accepted"
+    entity_type: ClassVar[str] = "project"
+    action: ClassVar[str] = "accept_invitation"
+
+
+@attrs.frozen(kw_only=True)
+class InvitationDeclined(DomainEvent):
+    """The invited user declined (entity: the project; ``details``: project_id,
+    invitation_id, user_id, role, invited_by)."""
+
+    name: ClassVar[str] = "project.invitation_declined"
+    entity_type: ClassVar[str] = "project"
+    action: ClassVar[str] = "decline_invitation"
+
+
+@attrs.frozen(kw_only=True)
+class InvitationRevoked(DomainEvent):
+    """An owner or administrator withdrew a pending invitation (entity: the project;
+    ``details``: project_id, invitation_id, user_id, role, invited_by)."""
+
+    name: ClassVar[str] = "project.invitation_revoked"
+    entity_type: ClassVar[str] = "project"
+    action: ClassVar[str] = "revoke_invitation"
+
+
 # -- tasks ---------------------------------------------------------------------------------
 
 
@@ -322,6 +362,10 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     MemberAdded,
     MemberRemoved,
     MemberRoleChanged,
+    MemberInvited,
+    InvitationAccepted,
+    InvitationDeclined,
+    InvitationRevoked,
     TaskCreated,
     TaskUpdated,
     TaskStatusChanged,

@@ -139,6 +139,7 @@ class NotifyEvent(enum.StrEnum):
     TASK_COMPLETED = "task_completed"
     COMMENT_ADDED = "comment_added"
     MENTIONED = "mentioned"
+    PROJECT_INVITED = "project_invited"
 
 
 class Channel(enum.StrEnum):

@@ -7,6 +7,7 @@ from typing import Protocol, Self
 
 from taskcore.ports.activity import ActivityRepository
 from taskcore.ports.deliveries import DeliveryRepository
+from taskcore.ports.invitations import InvitationRepository
 from taskcore.ports.notifications import (
     NotificationRepository,
     PreferenceRepository,
@@ -54,6 +55,11 @@ class UnitOfWork(Protocol):
     @property
     def projects(self) -> ProjectRepository:
         """Projects and their memberships."""
+        ...
+
+    @property
+    def invitations(self) -> InvitationRepository:
+        """Invitations to projects."""
         ...
 
     @property

@@ -82,6 +82,18 @@ RECIPIENT_MISSING = "Recipient user not found"
 RENDER_FAILED = "Failed to render template"
 ACCESS_DENIED = "Access denied"
 
+INVITATION_SUBJECT = "You have been invited to a project on taskcore"
+"""The subject of every invitation notification: fixed, never another user's text."""
+
+INVITATION_BODY = (
+    "Hello,\n\n"
+    "A user of taskcore has invited you to join a project. Sign in to taskcore and open\n"
+    "Invitations to see who invited you and to which project, and to accept or decline.\n"
+    "Until you accept, you are not a member and nothing of the project is shared with you.\n\n"
+    "If you did not expect this, you can decline the invitation or ignore this message.\n"
+)
+"""The body of the invitation e-mail: fixed text, naming neither project nor inviter."""
+
 
 class PlaceholderRenderer:
     """The minimal :class:`~taskcore.ports.mail.TemplateRenderer`: the original's
@@ -840,6 +852,8 @@ class NotificationService:
             return
         assignee = event.details["assignee_id"]
         uow = work.uow
+        if not _is_member(uow, event.details.get("project_id"), assignee):
+            return
         task = uow.tasks.get(event.entity_id)
         due = task.due_date if task is not None else None
         self._notify(
@@ -877,7 +891,7 @@ class NotificationService:
             "completion_date": event.occurred_at.date().isoformat(),
         }
         for user_id in dict.fromkeys(recipients):
-            if user_id != event.actor_id:
+            if user_id != event.actor_id and _is_member(uow, project_id, user_id):
                 self._notify(
                     work,
                     user_id=user_id,
@@ -911,6 +925,8 @@ class NotificationService:
             user = uow.users.get(user_id)
             if user is None or user.username.lower() in mentioned:
                 continue
+            if not _is_member(uow, task.project_id, user_id):
+                continue
             self._notify(
                 work,
                 user_id=user_id,
@@ -927,6 +943,8 @@ class NotificationService:
         if not isinstance(user_id, int) or user_id == event.actor_id:
             return
         uow = work.uow
+        if not _is_member(uow, event.details.get("project_id"), user_id):
+            return
         task_id = event.details.get("task_id")
         task = uow.tasks.get(task_id) if isinstance(task_id, int) else None
         self._notify(
@@ -943,6 +961,67 @@ class NotificationService:
             links=_links(event),
             now=event.occurred_at,
         )
+
+    def on_member_invited(self, event: DomainEvent, work: Work) -> None:
+        """``project.member_invited``: tell the invited user, in the app and by e-mail as
+        they prefer.
+
+        The invitee is not a member, so the e-mail carries no text another user wrote: its
+        subject and body are fixed (:data:`INVITATION_SUBJECT`, :data:`INVITATION_BODY`),
+        naming neither the project nor the inviter, and no stored template can change them.
+        The in-app notification, read after signing in, names both.
+        """
+        user_id = event.details.get("user_id")
+        if not isinstance(user_id, int):
+            return
+        uow = work.uow
+        user = uow.users.get(user_id)
+        if user is None or not user.is_active:
+            return
+        prefs = uow.notification_preferences.get(user_id)
+        links = {**_links(event), "invitation_id": event.details.get("invitation_id")}
+        data = {**links, "event": NotifyEvent.PROJECT_INVITED.value}
+        now = event.occurred_at
+        if prefs.wants(NotifyEvent.PROJECT_INVITED, Channel.IN_APP):
+            inviter = _actor_name(uow, event.actor_id)
+            project = _project_name(uow, event.details.get("project_id"))
+            self._queue(
+                work,
+                user,
+                kind=IN_APP,
+                subject=INVITATION_SUBJECT,
+                body=f"{inviter} invited you to join the project “{project}” as "
+                f"{event.details.get('role', 'member')}. Accept or decline it under "
+                "Invitations.",
+                priority=rules.NotificationPriority.NORMAL,
+                context=data,
+                scheduled_at=now,
+                now=now,
+            )
+        if prefs.wants(NotifyEvent.PROJECT_INVITED, Channel.EMAIL):
+            self._queue(
+                work,
+                user,
+                kind=EMAIL,
+                subject=INVITATION_SUBJECT,
+                body=INVITATION_BODY,
+                priority=rules.NotificationPriority.NORMAL,
+                context=data,
+                scheduled_at=now,
+                now=now,
+            )
+
+
+def _is_member(uow: UnitOfWork, project_id: object, user_id: int) -> bool:
+    """Whether the user is a member of the project now (when the notification is made).
+
+    Notifications about a project's content (titles, comments: other users' free text) go
+    only to its members, so a user who left or was removed meanwhile is told nothing.
+    """
+    if not isinstance(project_id, int):
+        return False
+    found = uow.projects.access(project_id, user_id)
+    return found is not None and found.role is not None
 
 
 def _require_admin(actor: Actor) -> None:

@@ -17,6 +17,7 @@ from taskcore.domain.activity import ActivityEntry, ActivitySummary
 from taskcore.domain.attachments import Attachment, BlobDeletion
 from taskcore.domain.comments import Comment, CommentView
 from taskcore.domain.events import DomainEvent
+from taskcore.domain.invitations import Invitation
 from taskcore.domain.notifications import Notification, NotificationTemplate
 from taskcore.domain.pagination import Keyset, Page, PageRequest, SortValue, follows
 from taskcore.domain.projects import (
@@ -50,6 +51,7 @@ from taskcore_adapters.memory.attachments import (
     InMemoryBlobDeletionRepository,
 )
 from taskcore_adapters.memory.deliveries import InMemoryDeliveryRepository
+from taskcore_adapters.memory.invitations import InMemoryInvitationRepository
 from taskcore_adapters.memory.notifications import (
     InMemoryNotificationRepository,
     InMemoryPreferenceRepository,
@@ -74,6 +76,7 @@ class _Tables:
     refresh_tokens: dict[str, StoredRefreshToken] = attrs.field(factory=dict)
     projects: dict[int, Project] = attrs.field(factory=dict)
     members: dict[tuple[int, int], Membership] = attrs.field(factory=dict)
+    invitations: dict[int, Invitation] = attrs.field(factory=dict)
     tasks: dict[int, Task] = attrs.field(factory=dict)
     comments: dict[int, Comment] = attrs.field(factory=dict)
     attachments: dict[int, Attachment] = attrs.field(factory=dict)
@@ -139,6 +142,7 @@ class InMemoryUnitOfWork:
     revoked_tokens: InMemoryRevokedTokenRepository
     sessions: InMemorySessionRepository
     projects: InMemoryProjectRepository
+    invitations: InMemoryInvitationRepository
     tasks: InMemoryTaskRepository
     comments: InMemoryCommentRepository
     attachments: InMemoryAttachmentRepository
@@ -198,6 +202,12 @@ class InMemoryUnitOfWork:
             self._tables.sessions, self._tables.refresh_tokens, self._tables.users
         )
         self.projects = InMemoryProjectRepository(self._tables)
+        self.invitations = InMemoryInvitationRepository(
+            self._tables.invitations,
+            self._tables.projects,
+            self._tables.users,
+            self._tables.allocate,
+        )
         self.tasks = InMemoryTaskRepository(self._tables)
         self.comments = InMemoryCommentRepository(self._tables)
         self.attachments = InMemoryAttachmentRepository(self._tables)

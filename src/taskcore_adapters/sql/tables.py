@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
 )
 
+from taskcore.domain.invitations import InvitationStatus
 from taskcore.domain.projects import Priority, ProjectStatus, Role
 from taskcore.domain.reports import ReportStatus, ReportType
 from taskcore.domain.tasks import TaskStatus
@@ -142,6 +143,43 @@ project_members = Table(
     PrimaryKeyConstraint("project_id", "user_id"),
     CheckConstraint(_one_of("role", Role), name="role"),
 )
+
+# -- project invitations ----------------------------------------------------------------------
+
+project_invitations = Table(
+    "project_invitations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("role", String(10), nullable=False),
+    Column("invited_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("responded_at", UtcDateTime, nullable=True),
+    CheckConstraint(_one_of("role", Role), name="role"),
+    CheckConstraint(
+        "status IN ({})".format(", ".join(f"'{v.value}'" for v in InvitationStatus)),
+        name="status",
+    ),
+)
+Index(
+    "ix_project_invitations_project_id_created_at",
+    project_invitations.c.project_id,
+    project_invitations.c.created_at,
+)
+Index(
+    "uq_project_invitations_pending",
+    project_invitations.c.project_id,
+    project_invitations.c.user_id,
+    unique=True,
+    sqlite_where=project_invitations.c.status == "pending",
+    postgresql_where=project_invitations.c.status == "pending",
+)
+"""A user has at most one pending invitation to a project."""
 
 tasks = Table(
     "tasks",

@@ -17,6 +17,7 @@ from taskcore_adapters.sql.attachments import (
 )
 from taskcore_adapters.sql.comments import SqlAlchemyCommentRepository
 from taskcore_adapters.sql.deliveries import SqlAlchemyDeliveryRepository
+from taskcore_adapters.sql.invitations import SqlAlchemyInvitationRepository
 from taskcore_adapters.sql.notifications import (
     SqlAlchemyNotificationRepository,
     SqlAlchemyPreferenceRepository,
@@ -49,6 +50,7 @@ class SqlAlchemyUnitOfWork:
     revoked_tokens: SqlAlchemyRevokedTokenRepository
     sessions: SqlAlchemySessionRepository
     projects: SqlAlchemyProjectRepository
+    invitations: SqlAlchemyInvitationRepository
     tasks: SqlAlchemyTaskRepository
     comments: SqlAlchemyCommentRepository
     attachments: SqlAlchemyAttachmentRepository
@@ -90,6 +92,7 @@ class SqlAlchemyUnitOfWork:
         self.revoked_tokens = SqlAlchemyRevokedTokenRepository(self._conn)
         self.sessions = SqlAlchemySessionRepository(self._conn)
         self.projects = SqlAlchemyProjectRepository(self._conn)
+        self.invitations = SqlAlchemyInvitationRepository(self._conn)
         self.tasks = SqlAlchemyTaskRepository(self._conn)
         self.comments = SqlAlchemyCommentRepository(self._conn)
         self.attachments = SqlAlchemyAttachmentRepository(self._conn)

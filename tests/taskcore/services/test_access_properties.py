@@ -26,6 +26,7 @@ from hypothesis.stateful import (
 )
 
 from taskcore import errors
+from taskcore.domain.invitations import InvitationView
 from taskcore.domain.pagination import PageRequest
 from taskcore.domain.projects import Role
 from taskcore.domain.tasks import TaskStatus
@@ -78,9 +79,7 @@ class AccessMachine(RuleBasedStateMachine):
             self.roles[project.id] = {self.users[owner].user_id: Role.OWNER}
             for whom, role in ((member, Role.MEMBER), (viewer, Role.VIEWER)):
                 user_id = self.users[whom].user_id
-                self.world.core.projects.add_member(
-                    self.users[owner], project.id, user_id=user_id, role=role.value
-                )
+                self.world.join(self.users[owner], project.id, self.users[whom], role=role.value)
                 self.roles[project.id][user_id] = role
             made.append(project.id)
         self.created["projects"] = len(made)
@@ -163,12 +162,16 @@ class AccessMachine(RuleBasedStateMachine):
             expected = errors.ProjectRoleRequired
         elif self.role(target, project_id) is not None:
             expected = errors.MemberAlreadyExists
-        self.attempt(
-            expected,
-            lambda: self.world.core.projects.add_member(
+
+        def add() -> None:
+            """Owners invite and the user accepts; administrators add directly."""
+            done = self.world.core.projects.add_or_invite(
                 user, project_id, user_id=target.user_id, role=role
-            ),
-        )
+            )
+            if isinstance(done, InvitationView):
+                self.world.core.projects.accept_invitation(target, done.id)
+
+        self.attempt(expected, add)
         if expected is None:
             self.roles[project_id][target.user_id] = Role(role)
 

@@ -488,7 +488,7 @@ class TestDelete:
         alice, bob, carol, task_id = team
         dave = world.user("dave")
         project_id = world.core.tasks.get_task(alice, task_id).project_id
-        world.core.projects.add_member(alice, project_id, user_id=dave.user_id)
+        world.join(alice, project_id, dave)
         view = world.core.attachments.upload_attachment(bob, task_id, filename="a.txt", content=[])
         for who in (dave, carol):
             with pytest.raises(errors.PermissionDenied) as caught:

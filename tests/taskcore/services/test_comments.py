@@ -264,7 +264,7 @@ class TestDeleteComment:
         alice, bob, carol, task_id = team
         dave, mallory = world.user("dave"), world.user("mallory")
         project_id = world.core.tasks.get_task(alice, task_id).project_id
-        world.core.projects.add_member(alice, project_id, user_id=dave.user_id)
+        world.join(alice, project_id, dave)
         comment = world.core.comments.add_comment(bob, task_id, content="mine")
         for user in (dave, carol, mallory):
             with pytest.raises(errors.PermissionDenied) as denied:

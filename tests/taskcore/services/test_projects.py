@@ -366,13 +366,15 @@ class TestDeleteProject:
 
 
 class TestMembership:
-    def test_owner_adds_members_with_roles(self, world: World) -> None:
-        """An owner adds users with roles; the members list shows them in join order."""
+    def test_admin_adds_members_with_roles(self, world: World) -> None:
+        """An administrator adds users with roles at once; the members list shows them in
+        join order."""
         alice, bob, carol = world.user("alice"), world.user("bob"), world.user("carol")
+        root = world.user("root", admin=True)
         project = world.project(alice)
         world.clock.advance(minutes=1)
-        added = world.core.projects.add_member(alice, project.id, user_id=bob.user_id)
-        world.core.projects.add_member(alice, project.id, user_id=carol.user_id, role="viewer")
+        added = world.core.projects.add_member(root, project.id, user_id=bob.user_id)
+        world.core.projects.add_member(root, project.id, user_id=carol.user_id, role="viewer")
         assert ("bob", "Bob", Role.MEMBER) == (added.username, added.full_name, added.role)
         members = world.core.projects.list_members(carol, project.id)
         assert [("alice", Role.OWNER), ("bob", Role.MEMBER), ("carol", Role.VIEWER)] == [
@@ -385,16 +387,29 @@ class TestMembership:
     def test_add_member_errors(self, world: World) -> None:
         """Bad role, unknown user and duplicate membership are refused."""
         alice, bob = world.user("alice"), world.user("bob")
+        root = world.user("root", admin=True)
         project = world.project(alice, members=[bob])
         with pytest.raises(errors.ValidationError) as bad_role:
-            world.core.projects.add_member(alice, project.id, user_id=bob.user_id, role="boss")
+            world.core.projects.add_member(root, project.id, user_id=bob.user_id, role="boss")
         assert "Invalid role. Must be one of ['owner', 'member', 'viewer']" == (
             bad_role.value.message
         )
         with pytest.raises(errors.UserNotFound):
-            world.core.projects.add_member(alice, project.id, user_id=999)
+            world.core.projects.add_member(root, project.id, user_id=999)
         with pytest.raises(errors.MemberAlreadyExists):
+            world.core.projects.add_member(root, project.id, user_id=bob.user_id)
+
+    def test_owners_may_not_add_without_consent(self, world: World) -> None:
+        """An owner who is not an administrator cannot add a user directly (they invite);
+        nothing changes."""
+        alice, bob = world.user("alice"), world.user("bob")
+        project = world.project(alice)
+        with pytest.raises(errors.ProjectRoleRequired) as denied:
             world.core.projects.add_member(alice, project.id, user_id=bob.user_id)
+        assert "Only administrators add members directly; invite the user instead" == (
+            denied.value.message
+        )
+        assert 1 == world.core.projects.list_members(alice, project.id).total
 
     def test_only_owners_manage_members(self, world: World) -> None:
         """Members may not add, promote or remove others."""
