@@ -6,6 +6,10 @@ deliveries every few seconds (so nothing committed is lost even if a web process
 between its commit and its enqueue). Jobs run in the worker process itself (rq's
 ``SimpleWorker``): no fork, so database connection pools are never shared between
 processes. Run several workers for parallelism.
+
+rq reads its command channel (``rq`` shutdown, stop-job and kill-horse commands) in a
+thread; taskcore's workers read it in rounds of :data:`COMMAND_READ_SECONDS`, so a
+stopping worker (and every round of a burst run) never waits long for that thread.
 """
 
 from __future__ import annotations
@@ -23,6 +27,35 @@ from taskcore_adapters.rq import execute as rq_execute
 
 log = logging.getLogger(__name__)
 
+COMMAND_READ_SECONDS = 1.0
+"""How long the command-channel thread waits in one read: the longest a stopping worker
+waits for it."""
+
+
+class Worker(SimpleWorker):
+    """rq's ``SimpleWorker`` whose command-channel thread stops within a second.
+
+    rq reads the channel in redis-py's ``PubSubWorkerThread`` with 60-second reads, and at
+    teardown sends ``UNSUBSCRIBE`` *before* telling that thread to stop, then waits for
+    it. If the thread reads the unsubscribe reply before it is told to stop (a busy
+    machine switches threads exactly there), it starts another read, which waits for a
+    subscription that never comes, and the teardown waited the full 60 seconds (at the end
+    of any round of a burst run, or of a stopped worker). With short reads the thread sees
+    the stop within one read.
+    """
+
+    def subscribe(self) -> None:
+        """Subscribe to this worker's command channel, read in short rounds."""
+        self.log.info("Worker %s: subscribing to channel %s", self.name, self.pubsub_channel_name)
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        # rq annotates the attribute with its initial ``None`` only.
+        self.pubsub_thread = self.pubsub.run_in_thread(  # type: ignore[assignment]
+            sleep_time=COMMAND_READ_SECONDS,
+            daemon=True,
+            exception_handler=self._pubsub_exception_handler,
+        )
+
 
 def run(runtime: Runtime, queue: RqJobQueue, *, burst: bool = False, interval: float = 2.0) -> bool:
     """Work on ``queue`` with ``runtime`` until stopped (or, with ``burst``, until the
@@ -32,7 +65,7 @@ def run(runtime: Runtime, queue: RqJobQueue, *, burst: bool = False, interval: f
         Whether any job was processed.
     """
     rq_execute.install(runtime.core.run_job)
-    worker = SimpleWorker([queue.queue], connection=queue.connection, serializer=JSONSerializer)
+    worker = Worker([queue.queue], connection=queue.connection, serializer=JSONSerializer)
     if burst:
         # Relay, work, and again: jobs may commit events of their own.
         processed = False
@@ -55,7 +88,7 @@ def run(runtime: Runtime, queue: RqJobQueue, *, burst: bool = False, interval: f
         relay.join(timeout=10)
 
 
-def _stop_on_early_sigterm(worker: SimpleWorker) -> None:
+def _stop_on_early_sigterm(worker: Worker) -> None:
     """Make a SIGTERM that comes before rq installs its own handler (which it does only
     after registering the worker and starting its scheduler) a warm shutdown too, instead
     of the default of ending the process at once, relay round and all: rq then stops

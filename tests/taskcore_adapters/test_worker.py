@@ -1,0 +1,59 @@
+"""The rq worker of ``taskcore worker`` against the real Redis server."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from redis import Redis
+from redis.client import PubSub
+from rq.serializers import JSONSerializer
+
+from taskcore_adapters.rq import RqJobQueue
+from taskcore_adapters.worker import COMMAND_READ_SECONDS, Worker
+
+pytestmark = pytest.mark.redis
+
+
+@pytest.fixture
+def queue(redis_url: str) -> Iterator[RqJobQueue]:
+    """An empty queue with a name of its own."""
+    q = RqJobQueue.from_url(redis_url, queue_name=f"taskcore-test-{uuid.uuid4().hex[:10]}")
+    yield q
+    q.connection.close()
+
+
+def test_teardown_does_not_wait_for_a_command_read_that_lost_the_race(
+    queue: RqJobQueue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """rq sends ``UNSUBSCRIBE`` before it stops the command-channel thread and waits for
+    it; when that thread reads the reply first (as a busy machine lets it), it starts a
+    read waiting for a subscription that never comes. Forced here on every teardown, an
+    empty burst run still ends within a read or two, not after rq's 60-second read."""
+    unsubscribe = PubSub.unsubscribe
+    raced: list[bool] = []
+
+    def unsubscribe_and_let_the_reader_win(self: PubSub, *args: Any) -> Any:
+        sent = unsubscribe(self, *args)
+        deadline = time.monotonic() + 10
+        while self.subscribed and time.monotonic() < deadline:
+            time.sleep(0.01)  # the reader thread handles the reply and reads again
+        raced.append(not self.subscribed)
+        return sent
+
+    monkeypatch.setattr(PubSub, "unsubscribe", unsubscribe_and_let_the_reader_win)
+    connection: Redis = queue.connection
+    worker = Worker([queue.queue], connection=connection, serializer=JSONSerializer)
+    before = set(threading.enumerate())
+
+    started = time.monotonic()
+    assert not worker.work(burst=True)
+    elapsed = time.monotonic() - started
+
+    assert [True] == raced
+    assert elapsed < 5 * COMMAND_READ_SECONDS + 2, "the teardown waited for a stale read"
+    assert not [t for t in set(threading.enumerate()) - before if t.is_alive()]
