@@ -58,7 +58,13 @@ class Settings:
         rate_limit_url: Where throttling counts live: ``memory://`` or ``redis://...``.
         auth_rate_per_address: Login/registration attempts per client address
             (``limits`` notation such as ``30/minute``; ``off`` disables).
-        failed_login_rate: Failed logins per account before it is throttled.
+        failed_login_rate: Failed logins for one account from one client address before
+            that address is throttled for it.
+        account_failed_login_rate: Failed logins for one account from all addresses before
+            every address but the account's known ones (a successful sign-in in the last
+            30 days) is throttled for it.
+        password_change_rate: Password changes with a wrong current password in one login
+            session before the session is throttled.
         background_relay: Relay committed events in a background thread instead of in
             the call that committed them. ``TASKCORE_RELAY`` is ``background`` unless set
             to ``inline`` (handlers run before the response); settings made in code are
@@ -106,6 +112,8 @@ class Settings:
     rate_limit_url: str = "memory://"
     auth_rate_per_address: str | None = "30/minute"
     failed_login_rate: str | None = "10/minute"
+    account_failed_login_rate: str | None = "100/hour"
+    password_change_rate: str | None = "10/hour"  # noqa: S105  # nosec B105 - a rate
     background_relay: bool = False
     trusted_proxies: tuple[str, ...] = ()
     log_retention_days: int = 90
@@ -170,6 +178,8 @@ class Settings:
             rate_limit_url=opt("TASKCORE_RATE_LIMIT_URL") or "memory://",
             auth_rate_per_address=_rate(env, "TASKCORE_AUTH_RATE_PER_ADDRESS", "30/minute"),
             failed_login_rate=_rate(env, "TASKCORE_FAILED_LOGIN_RATE", "10/minute"),
+            account_failed_login_rate=_rate(env, "TASKCORE_ACCOUNT_FAILED_LOGIN_RATE", "100/hour"),
+            password_change_rate=_rate(env, "TASKCORE_PASSWORD_CHANGE_RATE", "10/hour"),
             background_relay=_relay(env),
             trusted_proxies=_networks(env, "TASKCORE_TRUSTED_PROXIES"),
             log_retention_days=positive_int(env, "TASKCORE_LOG_RETENTION_DAYS", 90),

@@ -102,7 +102,7 @@ class World:
             full_name=name.title(),
             is_admin=admin,
         )
-        return Principal(user_id=view.id, username=view.username, is_admin=view.is_admin)
+        return Principal(user_id=view.id, username=view.username, is_admin=admin)
 
     def project(
         self,

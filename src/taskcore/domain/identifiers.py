@@ -12,14 +12,14 @@ comparison depends on a database's ``lower()``.
 A new username is refused when it contains characters that are invisible or reorder text
 (format characters such as U+200B ZERO WIDTH SPACE, U+00AD SOFT HYPHEN and the
 bidirectional controls U+202A-U+202E and U+2066-U+2069; control characters; line and
-paragraph separators; private-use, surrogate and unassigned code points), and when it
-mixes letters of the Latin, Cyrillic and Greek scripts (``admin`` spelt with a Cyrillic
-U+0430 for its ``a``). A name written entirely in one of those scripts is compared with the existing ones through
-its *skeleton*: the key of the name after the Cyrillic and Greek letters that look like
-Latin ones (:data:`CONFUSABLES`, a small subset of Unicode's confusables data for these
-three scripts, accents kept) are replaced by those Latin letters; a new name whose
-skeleton equals an existing account's is refused (``coco`` spelt with the Cyrillic
-U+0441 and U+043E when the Latin ``coco`` exists).
+paragraph separators; private-use, surrogate and unassigned code points), and when it mixes
+letters of the Latin, Cyrillic and Greek scripts (``admin`` spelt with a Cyrillic U+0430
+for its ``a``). A name written entirely in one of those scripts is compared with the
+existing ones through its *skeleton*: the key of the name after the Cyrillic and Greek
+letters that look like Latin ones (:data:`CONFUSABLES`, a small subset of Unicode's
+confusables data for these three scripts, accents kept) are replaced by those Latin
+letters; a new name whose skeleton equals an existing account's is refused (``coco`` spelt
+with the Cyrillic U+0441 and U+043E when the Latin ``coco`` exists).
 """
 
 from __future__ import annotations

@@ -104,9 +104,7 @@ def check_username(username: str | None) -> str:
     mixed = identifiers.scripts(name)
     if len(mixed) > 1:
         raise ValidationError(
-            "username must not mix "
-            + " and ".join(sorted(s.title() for s in mixed))
-            + " letters",
+            "username must not mix " + " and ".join(sorted(s.title() for s in mixed)) + " letters",
             field="username",
         )
     return name

@@ -8,6 +8,7 @@ import logging
 
 import attrs
 
+from taskcore.domain import identifiers
 from taskcore.domain import users as rules
 from taskcore.domain.events import (
     RefreshTokenReplayed,
@@ -51,7 +52,7 @@ security_log = logging.getLogger("taskcore.security")
 def account_ref(name: str) -> str:
     """A short, stable reference to a login name for logs (a mistyped password in the
     username field must not end up in a log in clear)."""
-    return hashlib.sha256(name.strip().lower().encode()).hexdigest()[:12]
+    return hashlib.sha256(identifiers.fold(name).encode()).hexdigest()[:12]
 
 
 @attrs.frozen(kw_only=True)
@@ -70,7 +71,8 @@ class Principal:
 class UserView:
     """What callers may see of an account (never the password hash).
 
-    ``email`` is ``None`` when the viewer is neither the user nor an administrator.
+    ``email``, ``is_admin``, ``last_login`` and ``login_count`` are ``None`` when the
+    viewer is neither the user nor an administrator.
     """
 
     id: int
@@ -78,24 +80,25 @@ class UserView:
     email: str | None
     full_name: str | None
     is_active: bool
-    is_admin: bool
+    is_admin: bool | None
     created_at: dt.datetime
     last_login: dt.datetime | None
-    login_count: int
+    login_count: int | None
 
     @classmethod
-    def of(cls, user: User, *, show_email: bool = True) -> UserView:
-        """The view of ``user``, with or without its e-mail address."""
+    def of(cls, user: User, *, private: bool = True) -> UserView:
+        """The view of ``user``; without ``private``, as someone other than the user or an
+        administrator sees it (no e-mail address, role or login history)."""
         return cls(
             id=user.key,
             username=user.username,
-            email=user.email if show_email else None,
+            email=user.email if private else None,
             full_name=user.full_name,
             is_active=user.is_active,
-            is_admin=user.is_admin,
+            is_admin=user.is_admin if private else None,
             created_at=user.created_at,
-            last_login=user.last_login,
-            login_count=user.login_count,
+            last_login=user.last_login if private else None,
+            login_count=user.login_count if private else None,
         )
 
 
@@ -155,17 +158,23 @@ class UserService:
     ) -> UserView:
         """Create an account.
 
-        Checks run in the original system's order: each field present (username, email,
-        password, full_name), then the e-mail format, then the password rules, then
-        uniqueness (username first).
+        Checks run in this order: each field present (username, email, password,
+        full_name), then the username's characters, the e-mail format, the password
+        rules, then uniqueness (username first). Usernames and addresses are unique by
+        their keys (:mod:`taskcore.domain.identifiers`: ``Émile`` is taken when ``émile``
+        exists, ``ADMIN`` in full-width letters when ``admin`` does); a username that only looks
+        like an existing one (the same skeleton: Cyrillic or Greek look-alike letters) is
+        refused too.
 
         Returns:
             The new account.
 
         Raises:
-            ValidationError: a field is missing or malformed.
-            UsernameAlreadyExists: the username is taken (in any case).
-            EmailAlreadyExists: the e-mail address is taken (in any case).
+            ValidationError: a field is missing or malformed; the username has invisible
+                or bidirectional-control characters, mixes Latin, Cyrillic or Greek
+                letters, or looks like an existing username.
+            UsernameAlreadyExists: the username is taken (by its key).
+            EmailAlreadyExists: the e-mail address is taken (by its key).
         """
         for field, value in (
             ("username", username),
@@ -184,6 +193,8 @@ class UserService:
             users = work.uow.users
             if users.get_by_username(name) is not None:
                 raise UsernameAlreadyExists()
+            if users.get_by_skeleton(identifiers.skeleton(name)) is not None:
+                raise ValidationError("username looks like an existing username", field="username")
             if users.get_by_email(address) is not None:
                 raise EmailAlreadyExists()
             now = self._clock.now()
@@ -211,9 +222,10 @@ class UserService:
     def login(self, *, username: str | None, password: str | None) -> LoginResult:
         """Check credentials and mint an access token.
 
-        ``username`` may also be the account's e-mail address; both compare
-        case-insensitively. ``Account is disabled`` is only reported after the password
-        matched, as the original did.
+        ``username`` may also be the account's e-mail address; both are looked up by
+        their keys (NFKC and Unicode case folding), so any spelling of the one account's
+        name finds that account and no other. ``Account is disabled`` is only reported
+        after the password matched.
 
         Raises:
             ValidationError: username or password missing.
@@ -223,12 +235,7 @@ class UserService:
         if not username or not password:
             raise ValidationError("Username and password required", field="username")
         with self._tx() as work:
-            users = work.uow.users
-            found = (
-                users.get_by_email(rules.normalize_email(username))
-                if "@" in username
-                else users.get_by_username(username.strip())
-            )
+            found = _find_login(work, username)
         if found is None:
             self._hasher.burn(password)
             security_log.warning(
@@ -452,20 +459,47 @@ class UserService:
             user = work.uow.users.get(user_id)
         if user is None:
             raise UserNotFound(user_id)
-        return UserView.of(user, show_email=actor.is_admin or actor.user_id == user_id)
+        return UserView.of(user, private=actor.is_admin or actor.user_id == user_id)
 
     def find_by_username(self, actor: Principal, username: str) -> UserView:
-        """Any user by username, ignoring case, as :meth:`get_user` shows them (for
-        example to add someone to a project by name).
+        """Any user by username, compared by key (any case or width), as :meth:`get_user`
+        shows them (for example to add someone to a project by name).
 
         Raises:
             UserNotFound: no such user.
         """
         with self._tx() as work:
-            user = work.uow.users.get_by_username(username.strip())
+            user = work.uow.users.get_by_username(username)
         if user is None:
             raise UserNotFound()
-        return UserView.of(user, show_email=actor.is_admin or actor.user_id == user.key)
+        return UserView.of(user, private=actor.is_admin or actor.user_id == user.key)
+
+    def as_subject(self, actor: Principal, user_id: int) -> Principal | None:
+        """Another user as a caller of the use cases, to ask what they may see (the
+        role included, which :meth:`get_user` hides from non-administrators); ``None``
+        when the account is deactivated.
+
+        Raises:
+            UserNotFound: no such user.
+        """
+        with self._tx() as work:
+            user = work.uow.users.get(user_id)
+        if user is None:
+            raise UserNotFound(user_id)
+        if not user.is_active:
+            return None
+        return Principal(user_id=user.key, username=user.username, is_admin=user.is_admin)
+
+    def login_account(self, login: str) -> str:
+        """A stable reference to the account a login name designates, for throttling:
+        the same for the account's username and e-mail address in any spelling
+        (``user:<id>``), or the name's key when no account has it.
+        """
+        with self._tx(read_only=True) as work:
+            found = _find_login(work, login)
+        if found is None:
+            return "name:" + identifiers.fold(login)
+        return f"user:{found.key}"
 
     def get_me(self, actor: Principal) -> UserView:
         """The caller's own account.
@@ -652,7 +686,7 @@ class UserService:
             EmailAlreadyExists: a new account's e-mail belongs to another user.
         """
         with self._tx() as work:
-            existing = work.uow.users.get_by_username(username.strip())
+            existing = work.uow.users.get_by_username(username)
             if existing is not None:
                 details: dict[str, object] = {}
                 if not existing.is_admin:
@@ -677,6 +711,13 @@ class UserService:
             username=username, email=email, password=password, full_name=username, is_admin=True
         )
         return view, True
+
+
+def _find_login(work: Work, login: str) -> User | None:
+    """The account whose e-mail address (when ``login`` has an ``@``) or username has the
+    key of ``login``."""
+    users = work.uow.users
+    return users.get_by_email(login) if "@" in login else users.get_by_username(login)
 
 
 def _require_admin(actor: Principal) -> None:

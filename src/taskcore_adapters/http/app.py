@@ -78,6 +78,8 @@ def create_app(runtime: Runtime, *, close_on_shutdown: bool = False) -> Starlett
                 storage_url=settings.rate_limit_url,
                 per_address=settings.auth_rate_per_address,
                 failed_logins_per_account=settings.failed_login_rate,
+                failed_logins_per_account_total=settings.account_failed_login_rate,
+                failed_password_changes=settings.password_change_rate,
             )
         ),
     )

@@ -59,10 +59,20 @@ USER: Schema = {
         },
         "full_name": {"type": ["string", "null"]},
         "is_active": {"type": "boolean"},
-        "is_admin": {"type": "boolean"},
+        "is_admin": {
+            "type": ["boolean", "null"],
+            "description": "null unless the caller is the user or an admin",
+        },
         "created_at": {"type": "string"},
-        "last_login": DATETIME,
-        "login_count": {"type": "integer"},
+        "last_login": {
+            **DATETIME,
+            "description": "naive UTC ISO 8601, no zone suffix; null when never logged in, "
+            "and unless the caller is the user or an admin",
+        },
+        "login_count": {
+            "type": ["integer", "null"],
+            "description": "null unless the caller is the user or an admin",
+        },
     },
 }
 

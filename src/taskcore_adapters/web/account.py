@@ -12,6 +12,7 @@ from taskcore.domain.tasks import TaskStatus
 from taskcore.services.tasks import TaskFilters
 from taskcore_adapters.http.errors import status_of
 from taskcore_adapters.http.routes.common import path_id
+from taskcore_adapters.http.throttle import throttled_login, throttled_password_change
 from taskcore_adapters.web.routing import PageRoute, page
 from taskcore_adapters.web.session import (
     Visit,
@@ -59,15 +60,17 @@ async def login(web: Web, visit: Visit, request: Request) -> Response:
     ctx = web.ctx
     username = visit.field("username")
     target = safe_next(visit.field("next"))
+    address = ctx.client_address(request)
     try:
-        await ctx.slow(ctx.throttle.attempt, "login", ctx.client_address(request))
-        if username:
-            await ctx.slow(ctx.throttle.claim_login, username)
+        await ctx.slow(ctx.throttle.attempt, "login", address)
         result = await ctx.slow(
-            web.core.users.login, username=username, password=visit.field("password")
+            throttled_login,
+            ctx.throttle,
+            web.core.users,
+            username=username,
+            password=visit.field("password"),
+            address=address,
         )
-        if username:
-            await ctx.slow(ctx.throttle.login_succeeded, username)
     except errors.TaskcoreError as exc:
         return web.render(
             visit,
@@ -175,14 +178,18 @@ async def update_profile(web: Web, visit: Visit, request: Request) -> Response:
 
 
 async def change_password(web: Web, visit: Visit, request: Request) -> Response:
-    """Change the password with ``users.change_password``; the session continues with the
-    fresh tokens it returns."""
+    """Change the password with ``users.change_password`` (throttled like the API); the
+    session continues with the fresh tokens it returns."""
+    ctx = web.ctx
     try:
-        result = await web.ctx.slow(
-            web.core.users.change_password,
+        result = await ctx.slow(
+            throttled_password_change,
+            ctx.throttle,
+            web.core.users,
             visit.actor,
             current_password=visit.field("current_password"),
             new_password=visit.field("new_password"),
+            address=ctx.client_address(request),
         )
     except errors.TaskcoreError as exc:
         return _profile(

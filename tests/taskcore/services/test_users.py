@@ -49,7 +49,7 @@ def register(core: Taskcore, name: str = "alice", **extra: str) -> int:
 
 def principal(core: Taskcore, user_id: int) -> Principal:
     user = core.users.get_me(Principal(user_id=user_id, username="", is_admin=True))
-    return Principal(user_id=user.id, username=user.username, is_admin=user.is_admin)
+    return Principal(user_id=user.id, username=user.username, is_admin=bool(user.is_admin))
 
 
 def outbox(store: InMemoryStore) -> list[str]:

@@ -82,7 +82,7 @@ class TestThrottleUnit:
         throttle = Throttle(ThrottleSettings(per_address=None, failed_logins_per_account=None))
         for _ in range(100):
             throttle.attempt("login", "1.2.3.4")
-            throttle.claim_login("a")
+            throttle.claim_login("user:1", "1.2.3.4")
 
     @pytest.mark.redis
     def test_redis_storage_is_shared(self, redis_url: str) -> None:

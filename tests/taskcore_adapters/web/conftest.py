@@ -26,6 +26,8 @@ def runtime(tmp_path: Path, database_url: str, hasher: Argon2PasswordHasher) -> 
             secret_key="y" * 48,
             auth_rate_per_address="10000/minute",
             failed_login_rate="10000/minute",
+            account_failed_login_rate="10000/minute",
+            password_change_rate="10000/minute",
             max_upload_bytes=64 * 1024,
         ),
         password_hasher=hasher,

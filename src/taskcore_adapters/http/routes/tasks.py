@@ -133,10 +133,9 @@ def _verify(
     if not body.task_id or not body.user_id:
         raise ValidationError("task_id and user_id required")
     try:
-        user = users.get_user(actor, body.user_id)
-        if not user.is_active:
+        subject = users.as_subject(actor, body.user_id)
+        if subject is None:
             return {"has_access": False, "task": None}
-        subject = Principal(user_id=user.id, username=user.username, is_admin=user.is_admin)
         task = tasks.get_task(subject, body.task_id)
     except NotFound:
         return {"has_access": False, "task": None}

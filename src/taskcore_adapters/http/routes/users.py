@@ -15,6 +15,7 @@ from taskcore_adapters.http import schemas as s
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
 from taskcore_adapters.http.routes.common import PAGE_PARAMS, page_request, pagination, path_id
+from taskcore_adapters.http.throttle import throttled_login, throttled_password_change
 from taskcore_adapters.http.wire import JSON, iso
 
 
@@ -71,7 +72,8 @@ class AdminUserBody:
 
 
 def user_json(user: UserView) -> dict[str, Any]:
-    """The original's 9-key user object."""
+    """The 9-key user object (``email``, ``is_admin``, ``last_login`` and ``login_count``
+    are null for other users than the caller, unless the caller is an administrator)."""
     return {
         "id": user.id,
         "username": user.username,
@@ -103,13 +105,17 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
 
     async def login(request: Request) -> Response:
         # The limits may live in Redis: counted off the event loop, before any hashing.
-        await ctx.slow(ctx.throttle.attempt, "login", ctx.client_address(request))
+        address = ctx.client_address(request)
+        await ctx.slow(ctx.throttle.attempt, "login", address)
         body = await ctx.body(request, LoginBody)
-        if body.username:
-            await ctx.slow(ctx.throttle.claim_login, body.username)
-        result = await ctx.slow(users.login, username=body.username, password=body.password)
-        if body.username:
-            await ctx.slow(ctx.throttle.login_succeeded, body.username)
+        result = await ctx.slow(
+            throttled_login,
+            ctx.throttle,
+            users,
+            username=body.username,
+            password=body.password,
+            address=address,
+        )
         return JSON(
             {"message": "Login successful", **tokens_json(result), "user": user_json(result.user)}
         )
@@ -149,10 +155,13 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
         actor = ctx.principal(request)
         body = await ctx.body(request, PasswordBody)
         result = await ctx.slow(
-            users.change_password,
+            throttled_password_change,
+            ctx.throttle,
+            users,
             actor,
             current_password=body.current_password,
             new_password=body.new_password,
+            address=ctx.client_address(request),
         )
         return JSON({"message": "Password changed successfully", **tokens_json(result)})
 
@@ -201,7 +210,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             body=s.body_schema(LoginBody),
             responses={
                 200: ("Logged in", s.message(**token_fields, user=s.ref("User"))),
-                **s.errors(400, 401, 403),
+                **s.errors(400, 401, 403, 429),
             },
         ),
         Endpoint(
@@ -273,14 +282,14 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             body=s.body_schema(PasswordBody),
             responses={
                 200: ("Changed; fresh tokens", s.message(**token_fields)),
-                **s.errors(400, 401),
+                **s.errors(400, 401, 429),
             },
         ),
         Endpoint(
             method="GET",
             path="/api/users/{user_id:int}",
             handler=get_user,
-            summary="Any user (e-mail only for admins and the user)",
+            summary="Any user (e-mail, role and login history only for admins and the user)",
             tag="users",
             params=[user_id],
             responses={200: ("The user", user_reply), 401: s.ERROR_ANSWER, 404: s.ERROR_ANSWER},

@@ -799,15 +799,19 @@ class TestVerifyToken:
 class TestGetUser:
     """GET /api/users/{user_id} (U4)."""
 
-    def test_other_users_email_is_hidden(self, client: TestClient, account: AccountFactory) -> None:
-        """Any token holder sees another user, but without the e-mail address."""
+    def test_other_users_private_fields_are_hidden(
+        self, client: TestClient, account: AccountFactory
+    ) -> None:
+        """Any token holder sees another user, but without the e-mail address, the role
+        and the login history: those keys are there, with null."""
         bob_id, bob = account("bob")
         _, alice = account("alice")
+        bob_self = me(client, bob)
+        assert (False, 1) == (bob_self["is_admin"], bob_self["login_count"])
+        assert bob_self["last_login"] is not None
         response = client.get(f"/api/users/{bob_id}", headers=alice)
-        assert (200, {"user": {**me(client, bob), "email": None}}) == (
-            response.status_code,
-            response.json(),
-        )
+        hidden = dict.fromkeys(("email", "is_admin", "last_login", "login_count"))
+        assert (200, {"user": {**bob_self, **hidden}}) == (response.status_code, response.json())
 
     def test_own_email_is_shown(self, client: TestClient, account: AccountFactory) -> None:
         """Users see their own e-mail address."""
@@ -826,6 +830,9 @@ class TestGetUser:
         _, root = admin()
         response = client.get(f"/api/users/{bob_id}", headers=root)
         assert (200, "bob@example.com") == (response.status_code, response.json()["user"]["email"])
+        user = response.json()["user"]
+        assert (False, 1) == (user["is_admin"], user["login_count"])
+        assert user["last_login"] is not None
 
     def test_unknown_user(self, client: TestClient, account: AccountFactory) -> None:
         """An id nobody has is ``User not found``."""

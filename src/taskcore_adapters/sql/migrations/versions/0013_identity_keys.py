@@ -18,6 +18,8 @@ username = ... WHERE id = ...``) and runs ``taskcore migrate`` again
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -46,7 +48,7 @@ class IdentityKeyCollision(RuntimeError):
     """Existing accounts whose usernames or e-mail addresses have the same key."""
 
 
-def _keys(rows: list[sa.Row[tuple[int, str, str]]]) -> dict[int, dict[str, str]]:
+def _keys(rows: Sequence[Any]) -> dict[int, dict[str, str]]:
     """Each row's keys; raises :class:`IdentityKeyCollision` naming every collision."""
     keys = {
         row.id: {
