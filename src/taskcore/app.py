@@ -28,7 +28,7 @@ from taskcore.services.activity import ActivityService
 from taskcore.services.attachments import SWEEP_FILES, AttachmentService, NoFileStore
 from taskcore.services.comments import CommentService
 from taskcore.services.events import EventDispatcher, HandlerSpec
-from taskcore.services.jobs import Jobs
+from taskcore.services.jobs import DEFAULT_LANES, Jobs
 from taskcore.services.notifications import (
     DEFAULT_MAX_ATTEMPTS,
     NoMailer,
@@ -85,6 +85,11 @@ class Taskcore:
         self.events.retry_due()
         self.jobs.run_due(self.clock.now())
 
+    def close(self, timeout: float = 10.0) -> None:
+        """Stop the in-process job lanes: running jobs get ``timeout`` seconds, queued
+        ones are left to their durable records (the next process queues them again)."""
+        self.jobs.close(timeout)
+
     def wake(self) -> None:
         """Make :meth:`pump` run its next round now (with ``background_relay``, every
         commit that stored events calls this)."""
@@ -133,6 +138,7 @@ def build(
     template_renderer: TemplateRenderer | None = None,
     mail_max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     background_relay: bool = False,
+    job_lanes: Mapping[str, int] | None = DEFAULT_LANES,
 ) -> Taskcore:
     """Assemble taskcore from its ports.
 
@@ -172,12 +178,17 @@ def build(
             each commit, instead of in the committing thread right after its commit: the
             caller does not wait for event handlers (or their job enqueues), and bursts
             of commits are relayed in batches. Whoever sets it must run ``pump``.
+        job_lanes: Without a ``job_queue``, the threads of each lane of jobs that reach
+            other servers (sending mail, delivering webhooks): they run there, never in
+            the thread that queued them (see ``taskcore.services.jobs.InlineQueue``;
+            ``Jobs.drain`` waits for them, ``Taskcore.close`` stops them). ``None`` runs
+            them in the calling thread too, which only deterministic tests should want.
 
     Returns:
         The assembled instance.
     """
     transactions = Transactions(uow_factory, event_bus)
-    jobs = Jobs(job_queue)
+    jobs = Jobs(job_queue, lanes=job_lanes)
     events = EventDispatcher(
         transactions=transactions,
         clock=clock,

@@ -260,6 +260,14 @@ class VersionMismatch(Conflict):
         super().__init__(message)
 
 
+class WebhookLimitReached(Conflict):
+    """The project already has as many webhooks as it may have."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"A project may have at most {limit} webhooks")
+        self.limit = limit
+
+
 class ReportNotReady(Conflict):
     """The report is pending, running or failed, so it has no data to export."""
 

@@ -101,7 +101,8 @@ class Runtime:
         )
 
     def close(self) -> None:
-        """Release connections and pools."""
+        """Stop the in-process job lanes, then release connections and pools."""
+        self.core.close()
         if self.engine is not None:
             self.engine.dispose()
         if self.probe_engine is not None:
@@ -214,6 +215,7 @@ def from_settings(
         mailer=mailer or mailer_from_settings(settings),
         template_renderer=template_renderer(),
         mail_max_attempts=settings.mail_max_attempts,
+        job_lanes={"webhooks": settings.webhook_threads, "mail": settings.mail_threads},
     )
     return Runtime(
         core=core,
@@ -279,6 +281,9 @@ def webhook_options(settings: Settings) -> WebhookOptions:
         max_attempts=settings.webhook_max_attempts,
         disable_after=settings.webhook_disable_after,
         claim_seconds=settings.webhook_timeout_seconds + 60,
+        max_webhooks=settings.webhooks_per_project,
+        project_concurrency=settings.webhook_project_concurrency,
+        project_rate_per_minute=settings.webhook_project_rate,
     )
 
 

@@ -21,6 +21,10 @@ from taskcore_adapters.security.tokens import check_secret_key
 
 SECRET_FILE = "secret_key"  # noqa: S105  # nosec B105
 
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+"""The hosts the server answers to unless ``TASKCORE_ALLOWED_HOSTS`` says otherwise: this
+machine only."""
+
 
 class ConfigError(ValueError):
     """A setting is present but unusable; the message names the variable."""
@@ -71,6 +75,12 @@ class Settings:
             inline unless they say otherwise.
         trusted_proxies: Addresses or CIDR networks of reverse proxies whose
             ``X-Forwarded-For`` is believed (none by default).
+        allowed_hosts: The names (and IP addresses) the server answers to in the ``Host``
+            header; any other is refused with 400 before routing, so nothing the server
+            writes (a redirect's address) can name another host. ``*.example.com`` allows
+            the subdomains, ``*`` any host. ``TASKCORE_ALLOWED_HOSTS`` defaults to
+            :data:`LOCAL_HOSTS`; settings made in code also allow ``testserver`` (the
+            name test clients send) unless they say otherwise.
         log_retention_days: Days activity entries are kept (90 by default).
         event_retention_days: Days published events whose deliveries are all done are
             kept in the outbox, with those deliveries (7 by default).
@@ -82,6 +92,13 @@ class Settings:
         webhook_disable_after: Failed deliveries in a row that disable a webhook.
         webhook_timeout_seconds: Time limit of one webhook request (connecting: at most
             3 seconds of it).
+        webhooks_per_project: Webhooks a project may have (20).
+        webhook_project_concurrency: Webhook requests of one project that may run at
+            once, in all processes together (4).
+        webhook_project_rate: Webhook requests of one project that may start per minute
+            (600).
+        webhook_threads / mail_threads: Without a queue, the threads that deliver
+            webhooks (8) and send mail (2), apart from the requests' threads.
         mail_server / mail_port / mail_use_tls / mail_username / mail_password: The SMTP
             server when ``mail_url`` is not set (STARTTLS on by default; login when both
             username and password are set). Without either, mail is written as ``.eml``
@@ -116,6 +133,7 @@ class Settings:
     password_change_rate: str | None = "10/hour"  # noqa: S105  # nosec B105 - a rate
     background_relay: bool = False
     trusted_proxies: tuple[str, ...] = ()
+    allowed_hosts: tuple[str, ...] = (*LOCAL_HOSTS, "testserver")
     log_retention_days: int = 90
     event_retention_days: int = 7
     webhook_allow_http: bool = False
@@ -124,6 +142,11 @@ class Settings:
     webhook_max_attempts: int = 8
     webhook_disable_after: int = 10
     webhook_timeout_seconds: int = 10
+    webhooks_per_project: int = 20
+    webhook_project_concurrency: int = 4
+    webhook_project_rate: int = 600
+    webhook_threads: int = 8
+    mail_threads: int = 2
     mail_server: str | None = None
     mail_port: int = 587
     mail_use_tls: bool = True
@@ -182,6 +205,7 @@ class Settings:
             password_change_rate=_rate(env, "TASKCORE_PASSWORD_CHANGE_RATE", "10/hour"),
             background_relay=_relay(env),
             trusted_proxies=_networks(env, "TASKCORE_TRUSTED_PROXIES"),
+            allowed_hosts=_allowed_hosts(env, "TASKCORE_ALLOWED_HOSTS"),
             log_retention_days=positive_int(env, "TASKCORE_LOG_RETENTION_DAYS", 90),
             event_retention_days=positive_int(env, "TASKCORE_EVENT_RETENTION_DAYS", 7),
             webhook_allow_http=_flag(env, "TASKCORE_WEBHOOK_ALLOW_HTTP"),
@@ -190,6 +214,13 @@ class Settings:
             webhook_max_attempts=positive_int(env, "TASKCORE_WEBHOOK_MAX_ATTEMPTS", 8),
             webhook_disable_after=positive_int(env, "TASKCORE_WEBHOOK_DISABLE_AFTER", 10),
             webhook_timeout_seconds=positive_int(env, "TASKCORE_WEBHOOK_TIMEOUT_SECONDS", 10),
+            webhooks_per_project=positive_int(env, "TASKCORE_WEBHOOKS_PER_PROJECT", 20),
+            webhook_project_concurrency=positive_int(
+                env, "TASKCORE_WEBHOOK_PROJECT_CONCURRENCY", 4
+            ),
+            webhook_project_rate=positive_int(env, "TASKCORE_WEBHOOK_PROJECT_RATE", 600),
+            webhook_threads=positive_int(env, "TASKCORE_WEBHOOK_THREADS", 8),
+            mail_threads=positive_int(env, "TASKCORE_MAIL_THREADS", 2),
             mail_server=opt("TASKCORE_MAIL_SERVER"),
             mail_port=_mail_port(env),
             mail_use_tls=_flag(env, "TASKCORE_MAIL_USE_TLS")
@@ -300,6 +331,33 @@ def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
         except ValueError:
             raise ConfigError(f"{name}: {item!r} is not an IP address or network") from None
     return items
+
+
+_HOST_NAME = re.compile(r"(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
+
+
+def _allowed_hosts(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated host names, IP addresses (IPv6 with or without brackets),
+    ``*.domain`` patterns or ``*``, without ports; :data:`LOCAL_HOSTS` when unset.
+
+    Raises:
+        ConfigError: an item is none of those (a port, a path, a misplaced ``*``).
+    """
+    items = [item.strip().lower() for item in env.get(name, "").split(",") if item.strip()]
+    hosts = []
+    for item in items:
+        literal = item[1:-1] if item.startswith("[") and item.endswith("]") else item
+        try:
+            address = ipaddress.ip_address(literal)
+        except ValueError:
+            if item != "*" and not _HOST_NAME.fullmatch(item):
+                raise ConfigError(
+                    f"{name}: {item!r} is not a host name, an IP address, *.domain or *"
+                ) from None
+            hosts.append(item)
+            continue
+        hosts.append(f"[{address.compressed}]" if address.version == 6 else str(address))
+    return tuple(hosts) or LOCAL_HOSTS
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:

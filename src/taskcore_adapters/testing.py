@@ -4,7 +4,7 @@ to create users and projects in one line. For your own tests as much as for ours
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
@@ -54,6 +54,7 @@ class World:
         user_quota_bytes: int | None = DEFAULT_USER_QUOTA_BYTES,
         malware_scanner: MalwareScanner | None = None,
         refresh_reuse_grace: dt.timedelta = dt.timedelta(seconds=10),
+        job_lanes: Mapping[str, int] | None = None,
     ) -> World:
         """A fresh world.
 
@@ -71,6 +72,9 @@ class World:
             malware_scanner: Scans uploaded files (by default none).
             refresh_reuse_grace: How long a replayed refresh token is only refused, not
                 treated as reuse (10 seconds; zero disables the grace period).
+            job_lanes: Threads per lane of jobs that reach other servers (mail,
+                webhooks); by default none, so they run in the calling thread and a test
+                sees their effect as soon as the call returns.
         """
         store, clock = InMemoryStore(), ManualClock()
         file_store = InMemoryFileStore() if files is None else files
@@ -90,6 +94,7 @@ class World:
             user_quota_bytes=user_quota_bytes,
             malware_scanner=malware_scanner,
             refresh_reuse_grace=refresh_reuse_grace,
+            job_lanes=job_lanes,
         )
         return cls(core=core, store=store, clock=clock, files=file_store, mailer=recorder)
 

@@ -232,3 +232,108 @@ class TestWebhookDeliveryRepository:
             assert ([ids[2], ids[1]], 3) == ([x.key for x in page.items], page.total)
             failed = repo.find(endpoint_id, WebhookDeliveryStatus.FAILED, PageRequest())
             assert [ids[2], ids[1]] == [x.key for x in failed.items]
+
+    def test_project_load_counts_claims_and_recent_attempts(
+        self, uow_factory: UnitOfWorkFactory, setup: Setup
+    ) -> None:
+        """In progress: claims lasting past ``now``; started: attempts at or after
+        ``since``; only the project's own endpoints count, all of them."""
+        minute = dt.timedelta(minutes=1)
+        with uow_factory() as uow:
+            first = uow.webhooks.add(endpoint(setup)).key
+            second = uow.webhooks.add(endpoint(setup)).key
+            foreign = uow.webhooks.add(endpoint(setup, project=1)).key
+            rows = [
+                (first, NOW + minute, NOW),  # running
+                (second, NOW + minute, NOW - minute / 2),  # running, started earlier
+                (first, NOW - minute, NOW - minute / 2),  # lapsed claim, recent start
+                (second, None, NOW - 2 * minute),  # old attempt
+                (first, None, None),  # never attempted
+                (foreign, NOW + minute, NOW),  # another project
+            ]
+            for n, (endpoint_id, claimed, attempted) in enumerate(rows):
+                uow.webhook_deliveries.add(
+                    delivery(
+                        endpoint_id, f"{n:032x}", claimed_until=claimed, attempted_at=attempted
+                    )
+                )
+            uow.commit()
+        with uow_factory() as uow:
+            load = uow.webhook_deliveries.project_load(setup.projects[0], NOW, NOW - minute)
+            assert (2, 3) == (load.in_progress, load.started)
+            other = uow.webhook_deliveries.project_load(setup.projects[1], NOW, NOW - minute)
+            assert (1, 1) == (other.in_progress, other.started)
+            empty = uow.webhook_deliveries.project_load(setup.projects[0], NOW + 2 * minute, NOW)
+            assert (0, 1) == (empty.in_progress, empty.started)
+
+    def test_next_in_project_offers_waiting_deliveries_soonest_first(
+        self, uow_factory: UnitOfWorkFactory, setup: Setup
+    ) -> None:
+        """Pending, not running (a lapsed claim is not running), due by ``before``, of the
+        project, soonest first, at most ``limit``."""
+        second = dt.timedelta(seconds=1)
+        with uow_factory() as uow:
+            mine = uow.webhooks.add(endpoint(setup)).key
+            foreign = uow.webhooks.add(endpoint(setup, project=1)).key
+            specs: list[tuple[int, dict[str, Any]]] = [
+                (mine, {"next_attempt_at": NOW + 3 * second}),  # 0: waiting
+                (mine, {"next_attempt_at": NOW - second}),  # 1: due already
+                (mine, {"next_attempt_at": NOW + 9 * second}),  # 2: beyond before
+                (mine, {"claimed_until": NOW + 60 * second}),  # 3: running
+                (mine, {"claimed_until": NOW - second, "next_attempt_at": NOW}),  # 4: lapsed
+                (mine, {"status": WebhookDeliveryStatus.DELIVERED}),  # 5: done
+                (foreign, {}),  # 6: another project
+            ]
+            keys = []
+            for n, (endpoint_id, changes) in enumerate(specs):
+                made = uow.webhook_deliveries.add(delivery(endpoint_id, f"{n:032x}", **changes))
+                assert made is not None
+                keys.append(made.key)
+            uow.commit()
+        with uow_factory() as uow:
+            repo = uow.webhook_deliveries
+            found = repo.next_in_project(setup.projects[0], NOW, NOW + 5 * second, 10)
+            assert [keys[1], keys[4], keys[0]] == [d.key for d in found]
+            assert [keys[1]] == [
+                d.key for d in repo.next_in_project(setup.projects[0], NOW, NOW + 5 * second, 1)
+            ]
+
+    def test_claim_and_attempt_times_round_trip(
+        self, uow_factory: UnitOfWorkFactory, endpoint_id: int
+    ) -> None:
+        """``claimed_until`` and ``attempted_at`` are saved and read back exactly."""
+        with uow_factory() as uow:
+            made = uow.webhook_deliveries.add(delivery(endpoint_id))
+            uow.commit()
+        assert made is not None
+        made.claimed_until = NOW + dt.timedelta(minutes=2)
+        made.attempted_at = NOW
+        with uow_factory() as uow:
+            uow.webhook_deliveries.save(made)
+            uow.commit()
+        with uow_factory() as uow:
+            assert made == uow.webhook_deliveries.get(made.key)
+        made.claimed_until = None
+        with uow_factory() as uow:
+            uow.webhook_deliveries.save(made)
+            uow.commit()
+        with uow_factory() as uow:
+            assert made == uow.webhook_deliveries.get(made.key)
+
+    def test_add_all_skips_duplicates_and_returns_the_stored(
+        self, uow_factory: UnitOfWorkFactory, setup: Setup
+    ) -> None:
+        """130 deliveries (more than one statement's worth), one of them a duplicate of a
+        stored delivery: the other 129 are stored and returned by id, as ``get`` reads
+        them."""
+        with uow_factory() as uow:
+            endpoint_ids = [uow.webhooks.add(endpoint(setup)).key for _ in range(130)]
+            first = uow.webhook_deliveries.add(delivery(endpoint_ids[0]))
+            uow.commit()
+        assert first is not None
+        with uow_factory() as uow:
+            stored = uow.webhook_deliveries.add_all([delivery(e) for e in endpoint_ids])
+            uow.commit()
+        assert endpoint_ids[1:] == [x.endpoint_id for x in stored]
+        with uow_factory() as uow:
+            assert stored == [uow.webhook_deliveries.get(x.key) for x in stored]

@@ -200,6 +200,10 @@ class WebhookDelivery:
         last_status_code: The receiver's status code at the last attempt, if it answered.
         last_error: Why the last attempt failed, if it did.
         next_attempt_at: When a pending delivery is due.
+        claimed_until: While an attempt is in progress, when its claim lapses (counted in
+            its project's concurrency budget until then); ``None`` otherwise.
+        attempted_at: When the latest attempt started (counted in its project's rate
+            budget).
         created_at / updated_at: Aware UTC.
     """
 
@@ -214,6 +218,8 @@ class WebhookDelivery:
     last_status_code: int | None = None
     last_error: str | None = None
     next_attempt_at: dt.datetime
+    claimed_until: dt.datetime | None = None
+    attempted_at: dt.datetime | None = None
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -434,17 +440,95 @@ _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _PORT = re.compile(r"^[0-9]{1,5}$")
 
 
-def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """Whether ``address`` is globally routable unicast (IPv4-mapped IPv6 unwrapped).
+SPECIAL_PURPOSE_IPV4: tuple[tuple[str, str], ...] = (
+    ("0.0.0.0/8", '"This network" (RFC 791); 0.0.0.0/32 "This host on this network"'),
+    ("10.0.0.0/8", "Private-Use (RFC 1918)"),
+    ("100.64.0.0/10", "Shared Address Space (RFC 6598)"),
+    ("127.0.0.0/8", "Loopback (RFC 1122)"),
+    ("169.254.0.0/16", "Link Local (RFC 3927); cloud metadata services live here"),
+    ("172.16.0.0/12", "Private-Use (RFC 1918)"),
+    (
+        "192.0.0.0/24",
+        "IETF Protocol Assignments (RFC 6890): Service Continuity Prefix "
+        "192.0.0.0/29, dummy address 192.0.0.8/32, PCP and TURN anycast 192.0.0.9-10, "
+        "NAT64/DNS64 discovery 192.0.0.170-171",
+    ),
+    ("192.0.2.0/24", "Documentation (TEST-NET-1, RFC 5737)"),
+    ("192.31.196.0/24", "AS112-v4 (RFC 7535)"),
+    ("192.52.193.0/24", "AMT (RFC 7450)"),
+    ("192.88.99.0/24", "Deprecated (6to4 Relay Anycast, RFC 7526)"),
+    ("192.168.0.0/16", "Private-Use (RFC 1918)"),
+    ("192.175.48.0/24", "Direct Delegation AS112 Service (RFC 7534)"),
+    ("198.18.0.0/15", "Benchmarking (RFC 2544)"),
+    ("198.51.100.0/24", "Documentation (TEST-NET-2, RFC 5737)"),
+    ("203.0.113.0/24", "Documentation (TEST-NET-3, RFC 5737)"),
+    ("224.0.0.0/4", "Multicast (RFC 5771; IANA IPv4 Multicast Address Space registry)"),
+    ("240.0.0.0/4", "Reserved (RFC 1112); 255.255.255.255/32 Limited Broadcast (RFC 919)"),
+)
+"""Every block of IANA's *IPv4 Special-Purpose Address Registry*, with its registry name,
+plus multicast: no webhook is sent to an address in one of them, not even to the few
+anycast services the registry marks globally reachable (PCP, TURN, AS112, AMT), where no
+webhook receiver runs."""
 
-    Loopback, private, link-local (169.254.169.254 included), shared (CGNAT), multicast,
-    reserved, documentation and unspecified addresses are not.
+IPV6_GLOBAL_UNICAST = ipaddress.IPv6Network("2000::/3")
+"""The only IPv6 space IANA's *IPv6 Address Space* registry allocates as Global Unicast;
+everything outside it (``::/8`` with loopback, unspecified and IPv4-compatible addresses,
+``64:ff9b::/96`` NAT64, ``100::/64`` discard-only, ``5f00::/16`` SRv6, ``fc00::/7``
+unique-local, ``fe80::/10`` link-local, ``fec0::/10`` the deprecated site-local,
+``ff00::/8`` multicast, and the rest reserved by the IETF) is refused."""
+
+SPECIAL_PURPOSE_IPV6: tuple[tuple[str, str], ...] = (
+    (
+        "::/8",
+        "Reserved by IETF: Unspecified ::/128, Loopback ::1/128, IPv4-mapped "
+        "::ffff:0:0/96, IPv4-compatible ::/96 (deprecated, RFC 4291)",
+    ),
+    ("64:ff9b::/96", "IPv4-IPv6 Translation (RFC 6052): reaches the embedded IPv4 address"),
+    ("64:ff9b:1::/48", "IPv4-IPv6 Translation, local use (RFC 8215)"),
+    ("100::/64", "Discard-Only Address Block (RFC 6666)"),
+    ("100:0:0:1::/64", "Dummy IPv6 Prefix (RFC 9780)"),
+    (
+        "2001::/23",
+        "IETF Protocol Assignments (RFC 2928): TEREDO 2001::/32, PCP, TURN and "
+        "DNS-SD SRP anycast 2001:1::1-3, Benchmarking 2001:2::/48, AMT 2001:3::/32, AS112-v6 "
+        "2001:4:112::/48, ORCHID 2001:10::/28, ORCHIDv2 2001:20::/28, Drone Remote ID "
+        "2001:30::/28",
+    ),
+    ("2001:db8::/32", "Documentation (RFC 3849)"),
+    ("2002::/16", "6to4 (RFC 3056): reaches an embedded IPv4 address"),
+    ("2620:4f:8000::/48", "Direct Delegation AS112 Service (RFC 7534)"),
+    ("3fff::/20", "Documentation (RFC 9637)"),
+    ("5f00::/16", "Segment Routing (SRv6) SIDs (RFC 9602)"),
+    ("fc00::/7", "Unique-Local (RFC 4193)"),
+    ("fe80::/10", "Link-Local Unicast (RFC 4291)"),
+    ("fec0::/10", "Site-Local Unicast, deprecated (RFC 3879; IPv6 Address Space registry)"),
+    ("ff00::/8", "Multicast (RFC 4291; IPv6 Address Space registry)"),
+)
+"""Every block of IANA's *IPv6 Special-Purpose Address Registry*, with its registry name,
+plus the non-unicast and deprecated blocks of the *IPv6 Address Space* registry (those
+outside :data:`IPV6_GLOBAL_UNICAST` are refused by that rule too; they are listed so the
+table is complete on its own)."""
+
+_BLOCKED_V4 = tuple(ipaddress.IPv4Network(net) for net, _ in SPECIAL_PURPOSE_IPV4)
+_BLOCKED_V6 = tuple(ipaddress.IPv6Network(net) for net, _ in SPECIAL_PURPOSE_IPV6)
+
+
+def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether ``address`` may receive a webhook: global unicast, in no block of
+    :data:`SPECIAL_PURPOSE_IPV4` / :data:`SPECIAL_PURPOSE_IPV6` (IPv4-mapped IPv6
+    unwrapped first), and global for Python's ``ipaddress`` too (both must agree).
+
+    Loopback, private, link-local (169.254.169.254 included), shared (CGNAT), site-local,
+    multicast, reserved, documentation, benchmarking, translation and tunnel prefixes,
+    and unspecified addresses are not.
     """
     if isinstance(address, ipaddress.IPv6Address):
         if address.ipv4_mapped is not None:
             return is_public(address.ipv4_mapped)
-        if address.sixtofour is not None or address.teredo is not None:
-            return False  # tunnels to an IPv4 address that is not checked here
+        if address not in IPV6_GLOBAL_UNICAST or any(address in net for net in _BLOCKED_V6):
+            return False
+    elif any(address in net for net in _BLOCKED_V4):
+        return False
     return address.is_global and not address.is_multicast and not address.is_reserved
 
 

@@ -18,12 +18,21 @@ class JobSpec:
         retries: How many times a failed run is retried (0 = never).
         backoff_seconds: Pause before each retry; the last value repeats.
         timeout_seconds: A run taking longer is stopped and counts as failed.
+        lane: ``None`` for a job that only touches taskcore's own data; otherwise the name
+            of the lane of a job that reaches another server (``mail``, ``webhooks``).
+            Such a job never runs in the thread that queues it: a queue runs each lane
+            apart (its own threads, or its own queue), so a slow receiver holds up
+            neither the caller nor the jobs of another lane.
+        group_by: The argument whose value groups a lane's jobs for fairness (e.g.
+            ``project_id``): a queue that runs lanes itself lets groups take turns.
     """
 
     name: str
     retries: int = 5
     backoff_seconds: tuple[int, ...] = (5, 30, 120, 600, 1800)
     timeout_seconds: int = 300
+    lane: str | None = None
+    group_by: str | None = None
 
     def backoff(self, attempt: int) -> int:
         """Seconds to wait after failed attempt number ``attempt`` (1-based)."""

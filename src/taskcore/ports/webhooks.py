@@ -59,12 +59,31 @@ class WebhookRepository(Protocol):
         ...
 
 
+@attrs.frozen
+class ProjectLoad:
+    """What a project's webhook deliveries use of its budget.
+
+    Attributes:
+        in_progress: Attempts running now.
+        started: Attempts started in the rate window.
+    """
+
+    in_progress: int
+    started: int
+
+
 class WebhookDeliveryRepository(Protocol):
     """Deliveries of events to endpoints; one per (endpoint, event)."""
 
     def add(self, delivery: WebhookDelivery) -> WebhookDelivery | None:
         """Store a new delivery and return it with its id; ``None`` (and nothing stored)
         when the endpoint already has a delivery of this event."""
+        ...
+
+    def add_all(self, deliveries: Sequence[WebhookDelivery]) -> list[WebhookDelivery]:
+        """Store new deliveries at once (one statement where the store can) and return
+        those stored, with their ids; a delivery of an event its endpoint already has is
+        skipped, as :meth:`add` does."""
         ...
 
     def get(self, delivery_id: int, *, for_update: bool = False) -> WebhookDelivery | None:
@@ -77,6 +96,19 @@ class WebhookDeliveryRepository(Protocol):
 
     def due(self, now: dt.datetime, limit: int) -> Sequence[WebhookDelivery]:
         """Pending deliveries whose next attempt is due, oldest due first."""
+        ...
+
+    def project_load(self, project_id: int, now: dt.datetime, since: dt.datetime) -> ProjectLoad:
+        """How much of its budget a project's deliveries use: attempts in progress at
+        ``now`` (``claimed_until`` later than ``now``) and attempts started at or after
+        ``since``."""
+        ...
+
+    def next_in_project(
+        self, project_id: int, now: dt.datetime, before: dt.datetime, limit: int
+    ) -> Sequence[WebhookDelivery]:
+        """A project's pending deliveries not in progress at ``now`` whose next attempt is
+        due at or before ``before``, soonest first (the ones a finished attempt makes room for)."""
         ...
 
     def find(

@@ -62,7 +62,7 @@ from taskcore.uow import Transactions, Work
 
 log = logging.getLogger(__name__)
 
-SEND = JobSpec(name="notifications.send", retries=0, timeout_seconds=120)
+SEND = JobSpec(name="notifications.send", retries=0, timeout_seconds=120, lane="mail")
 """Sends one e-mail notification (retries are the service's own, with back-off)."""
 
 DISPATCH = JobSpec(name="notifications.dispatch", retries=0, timeout_seconds=300)
@@ -384,15 +384,13 @@ class NotificationService:
         """One notification (its recipient or an administrator).
 
         Raises:
-            NotificationNotFound: ``Notification not found``.
-            PermissionDenied: ``Access denied``.
+            NotificationNotFound: ``Notification not found``: it does not exist, or it is
+                someone else's (the same answer, so ids reveal nothing).
         """
         with self._tx() as work:
             found = work.uow.notifications.get(notification_id)
-        if found is None:
+        if found is None or (found.recipient_id != actor.user_id and not actor.is_admin):
             raise NotificationNotFound(notification_id)
-        if found.recipient_id != actor.user_id and not actor.is_admin:
-            raise PermissionDenied(ACCESS_DENIED)
         return found
 
     def list_for_user(

@@ -22,6 +22,19 @@ Retries are not queued by the failing job: the periodic ``webhooks.retry_due`` j
 every pending delivery that is due, which also recovers deliveries whose job was lost.
 Without a sender (``build(webhook_sender=None)``) deliveries stay pending, with the error
 saying so, and are tried again once a sender is configured.
+
+One project cannot starve the others: a project has at most
+:attr:`WebhookOptions.max_webhooks` webhooks, at most
+:attr:`WebhookOptions.project_concurrency` of its attempts run at once and at most
+:attr:`WebhookOptions.project_rate_per_minute` start per minute, whichever process runs
+them (the budget is counted in the deliveries' own rows). An attempt over the budget is
+put off (not counted as an attempt) and taken up as soon as one of the project's attempts
+finishes. The deliver job runs in its own lane (``DELIVER.lane``), never in the thread of
+the write that recorded the event.
+
+A webhook acts for the person who set it up: once its creator no longer manages the
+project (removed, no longer an owner, deactivated), its next delivery disables it, saying
+why; an owner who activates it again becomes its creator.
 """
 
 from __future__ import annotations
@@ -45,7 +58,13 @@ from taskcore.domain.webhooks import (
     WebhookSecret,
     WebhookView,
 )
-from taskcore.errors import ProjectNotFound, Unavailable, ValidationError, WebhookNotFound
+from taskcore.errors import (
+    ProjectNotFound,
+    Unavailable,
+    ValidationError,
+    WebhookLimitReached,
+    WebhookNotFound,
+)
 from taskcore.ports.clock import Clock
 from taskcore.ports.jobs import JobSpec
 from taskcore.ports.webhooks import WebhookRequest, WebhookResponse, WebhookSender
@@ -56,7 +75,13 @@ from taskcore.uow import Transactions, Work
 
 log = logging.getLogger(__name__)
 
-DELIVER = JobSpec(name="webhooks.deliver", retries=0, timeout_seconds=60)
+DELIVER = JobSpec(
+    name="webhooks.deliver",
+    retries=0,
+    timeout_seconds=60,
+    lane="webhooks",
+    group_by="project_id",
+)
 """The job that makes one attempt of one delivery (retries are the service's own)."""
 
 RETRY_DUE = JobSpec(name="webhooks.retry_due", retries=0, timeout_seconds=120)
@@ -80,6 +105,12 @@ class WebhookOptions:
         retry_interval: How often due deliveries are queued again.
         claim_seconds: How long an attempt in progress keeps its delivery from being
             queued again (longer than the sender's time limit).
+        max_webhooks: Webhooks a project may have.
+        project_concurrency: Attempts of one project's deliveries that may run at once.
+        project_rate_per_minute: Attempts of one project's deliveries that may start in
+            any minute.
+        defer_seconds: How long an attempt over its project's budget is put off (it is
+            taken up earlier when one of the project's attempts finishes).
     """
 
     policy: UrlPolicy = attrs.field(factory=UrlPolicy)
@@ -89,6 +120,10 @@ class WebhookOptions:
     rotation_overlap: dt.timedelta = dt.timedelta(hours=24)
     retry_interval: dt.timedelta = dt.timedelta(minutes=1)
     claim_seconds: int = 120
+    max_webhooks: int = 20
+    project_concurrency: int = 4
+    project_rate_per_minute: int = 600
+    defer_seconds: int = 5
 
     def backoff(self, attempts: int) -> int:
         """Seconds to wait after failed attempt number ``attempts`` (1-based)."""
@@ -97,10 +132,16 @@ class WebhookOptions:
         return self.backoff_seconds[min(attempts, len(self.backoff_seconds)) - 1]
 
 
+RATE_WINDOW = dt.timedelta(minutes=1)
+
+CREATOR_LEFT = "Its creator no longer manages the project"
+
+
 @attrs.frozen(kw_only=True)
 class _Attempt:
     delivery_id: int
     endpoint_id: int
+    project_id: int
     url: str
     request: WebhookRequest | None
 
@@ -180,6 +221,7 @@ class WebhookService:
             ProjectNotFound: no such project, or the caller is not a member.
             ProjectRoleRequired: the caller is not an owner.
             ValidationError: a bad ``url``, ``event_types`` or ``description``.
+            WebhookLimitReached: the project has ``options.max_webhooks`` webhooks.
         """
         target = rules.check_url(url, self.options.policy)
         types = rules.check_event_types(
@@ -189,6 +231,8 @@ class WebhookService:
         secret = rules.new_secret()
         with self._tx() as work:
             self._manage(work, actor, project_id, "Only project owners can manage webhooks")
+            if work.uow.webhooks.count(project_id) >= self.options.max_webhooks:
+                raise WebhookLimitReached(self.options.max_webhooks)
             now = self._clock.now()
             endpoint = work.uow.webhooks.add(
                 WebhookEndpoint(
@@ -258,7 +302,8 @@ class WebhookService:
     ) -> WebhookView:
         """Change a webhook; only the fields given change (owners and administrators).
 
-        Activating a webhook clears its failure count and the reason it was disabled.
+        Activating a webhook clears its failure count and the reason it was disabled, and
+        makes the caller its creator (the person it acts for).
 
         Raises:
             ProjectNotFound: no such project, or the caller is not a member.
@@ -286,6 +331,7 @@ class WebhookService:
                 if is_active and not endpoint.is_active:
                     endpoint.consecutive_failures = 0
                     endpoint.disabled_reason = None
+                    endpoint.created_by = actor.user_id
                 endpoint.is_active = is_active
             endpoint.updated_at = now
             endpoint = work.uow.webhooks.update(endpoint)
@@ -380,7 +426,7 @@ class WebhookService:
         transaction commits (one query of endpoints per project and transaction)."""
         now = self._clock.now()
         endpoints_of: dict[int, Sequence[WebhookEndpoint]] = {}
-        created: list[WebhookDelivery] = []
+        created: list[tuple[WebhookDelivery, int]] = []
         for event in events:
             project_id = rules.project_of(event)
             if project_id is None or event.name not in rules.EVENT_NAMES:
@@ -391,8 +437,8 @@ class WebhookService:
             if not endpoints:
                 continue
             body = rules.payload(event)
-            for endpoint in endpoints:
-                stored = work.uow.webhook_deliveries.add(
+            stored = work.uow.webhook_deliveries.add_all(
+                [
                     WebhookDelivery(
                         endpoint_id=endpoint.key,
                         event_id=event.event_id,
@@ -403,9 +449,10 @@ class WebhookService:
                         created_at=now,
                         updated_at=now,
                     )
-                )
-                if stored is not None:
-                    created.append(stored)
+                    for endpoint in endpoints
+                ]
+            )
+            created.extend((delivery, project_id) for delivery in stored)
         if created:
             work.on_commit(lambda: self._enqueue_all(created))
 
@@ -417,7 +464,12 @@ class WebhookService:
         """
         with self._tx() as work:
             due = list(work.uow.webhook_deliveries.due(self._now(), limit))
-        self._enqueue_all(due)
+            projects: dict[int, int] = {}
+            for delivery in due:
+                if delivery.endpoint_id not in projects:
+                    endpoint = work.uow.webhooks.get(delivery.endpoint_id)
+                    projects[delivery.endpoint_id] = 0 if endpoint is None else endpoint.project_id
+        self._enqueue_all([(d, projects[d.endpoint_id]) for d in due])
         return len(due)
 
     def deliver(self, delivery_id: int) -> WebhookDeliveryStatus | None:
@@ -441,7 +493,9 @@ class WebhookService:
             if sender is None:  # pragma: no cover - _claim returns no request then
                 return self._wait_for_sender(delivery_id)
             response = sender.send(attempt.request)
-        return self._record(delivery_id, response)
+        status = self._record(delivery_id, response)
+        self._make_room(attempt.project_id)
+        return status
 
     def _now(self) -> dt.datetime:
         return self._clock.now()
@@ -458,15 +512,42 @@ class WebhookService:
                 or delivery.next_attempt_at > now  # another attempt runs, or not due yet
             ):
                 return None
-            endpoint = work.uow.webhooks.get(delivery.endpoint_id)
+            endpoint = work.uow.webhooks.get(delivery.endpoint_id, for_update=True)
+            if (
+                endpoint is not None
+                and endpoint.is_active
+                and not self._creator_manages(work, endpoint)
+            ):
+                endpoint.disable(CREATOR_LEFT, now)
+                work.uow.webhooks.update(endpoint)
+                log.warning("webhook %d disabled: %s", endpoint.key, CREATOR_LEFT)
             if endpoint is None or not endpoint.is_active:
                 delivery.status = WebhookDeliveryStatus.FAILED
                 delivery.last_error = "The webhook is disabled"
+                delivery.claimed_until = None
                 delivery.updated_at = now
                 work.uow.webhook_deliveries.save(delivery)
                 work.commit()
                 return None
-            delivery.next_attempt_at = now + dt.timedelta(seconds=self.options.claim_seconds)
+            options = self.options
+            load = work.uow.webhook_deliveries.project_load(
+                endpoint.project_id, now, now - RATE_WINDOW
+            )
+            if (
+                load.in_progress >= options.project_concurrency
+                or load.started >= options.project_rate_per_minute
+            ):
+                # Over the project's budget: put off, not an attempt; a finishing attempt
+                # of the project takes it up earlier (``_make_room``).
+                delivery.next_attempt_at = now + dt.timedelta(seconds=options.defer_seconds)
+                work.uow.webhook_deliveries.save(delivery)
+                work.commit()
+                log.info("webhook delivery %d put off: project budget in use", delivery_id)
+                return None
+            lease = now + dt.timedelta(seconds=options.claim_seconds)
+            delivery.next_attempt_at = lease
+            delivery.claimed_until = lease
+            delivery.attempted_at = now
             work.uow.webhook_deliveries.save(delivery)
             work.commit()
         request = None
@@ -477,7 +558,47 @@ class WebhookService:
             )
             request = WebhookRequest(url=endpoint.url, headers=headers, body=body)
         return _Attempt(
-            delivery_id=delivery_id, endpoint_id=endpoint.key, url=endpoint.url, request=request
+            delivery_id=delivery_id,
+            endpoint_id=endpoint.key,
+            project_id=endpoint.project_id,
+            url=endpoint.url,
+            request=request,
+        )
+
+    def _creator_manages(self, work: Work, endpoint: WebhookEndpoint) -> bool:
+        """Whether the person a webhook acts for may still manage its project."""
+        if endpoint.created_by is None:
+            return True
+        creator = work.uow.users.get(endpoint.created_by)
+        if creator is None or not creator.is_active:
+            return False
+        if creator.is_admin:
+            return True
+        found = work.uow.projects.access(endpoint.project_id, creator.key)
+        return found is not None and found.role is not None and found.role.can_manage
+
+    def _make_room(self, project_id: int) -> None:
+        """Queue the project's put-off deliveries that a finished attempt makes room for."""
+        options = self.options
+        with self._tx() as work:
+            now = self._now()
+            repo = work.uow.webhook_deliveries
+            load = repo.project_load(project_id, now, now - RATE_WINDOW)
+            room = min(
+                options.project_concurrency - load.in_progress,
+                options.project_rate_per_minute - load.started,
+            )
+            if room <= 0:
+                return
+            horizon = now + dt.timedelta(seconds=options.defer_seconds)
+            waiting = list(repo.next_in_project(project_id, now, horizon, room))
+            for delivery in waiting:
+                delivery.next_attempt_at = now
+                repo.save(delivery)
+            work.commit()
+        # A job id of its own: the put-off attempt's first job may have the same due time.
+        self._enqueue_all(
+            [(d, project_id) for d in waiting], tag=f"-r{int(now.timestamp() * 1_000_000)}"
         )
 
     def _wait_for_sender(self, delivery_id: int) -> WebhookDeliveryStatus:
@@ -487,6 +608,7 @@ class WebhookService:
                 return WebhookDeliveryStatus.PENDING
             now = self._now()
             delivery.last_error = NO_SENDER
+            delivery.claimed_until = None
             delivery.next_attempt_at = now + NO_SENDER_PAUSE
             delivery.updated_at = now
             work.uow.webhook_deliveries.save(delivery)
@@ -503,6 +625,7 @@ class WebhookService:
             endpoint = work.uow.webhooks.get(delivery.endpoint_id, for_update=True)
             now = self._now()
             delivery.attempts += 1
+            delivery.claimed_until = None
             delivery.last_status_code = response.status_code
             delivery.updated_at = now
             gone = response.status_code == 410
@@ -549,16 +672,20 @@ class WebhookService:
     def _run_deliver_job(self, args: Mapping[str, Any]) -> None:
         self.deliver(int(args["delivery_id"]))
 
-    def _enqueue_all(self, deliveries: Sequence[WebhookDelivery]) -> None:
-        for delivery in deliveries:
+    def _enqueue_all(
+        self, deliveries: Sequence[tuple[WebhookDelivery, int]], tag: str = ""
+    ) -> None:
+        """Queue a job for each (delivery, its project); the project groups the jobs so
+        that projects take turns where the queue runs them."""
+        for delivery, project_id in deliveries:
             # One job id per scheduled attempt: a second enqueue of the same attempt (the
             # periodic retry finding a job still queued) is ignored by the queue.
             due = int(delivery.next_attempt_at.timestamp())
             try:
                 self._jobs.enqueue(
                     DELIVER,
-                    {"delivery_id": delivery.key},
-                    job_id=f"webhook-{delivery.key}-{delivery.attempts}-{due}",
+                    {"delivery_id": delivery.key, "project_id": project_id},
+                    job_id=f"webhook-{delivery.key}-{delivery.attempts}-{due}{tag}",
                 )
             except Unavailable:
                 # The delivery stays pending; retry_due queues it when the queue is back.

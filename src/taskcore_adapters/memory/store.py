@@ -226,7 +226,7 @@ class InMemoryUnitOfWork:
             self._tables.webhooks, self._tables.webhook_deliveries, self._tables.allocate
         )
         self.webhook_deliveries = InMemoryWebhookDeliveryRepository(
-            self._tables.webhook_deliveries, self._tables.allocate
+            self._tables.webhook_deliveries, self._tables.allocate, self._tables.webhooks
         )
         tables = self._tables
         self.notifications = InMemoryNotificationRepository(

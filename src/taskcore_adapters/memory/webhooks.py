@@ -11,7 +11,7 @@ import attrs
 from taskcore.domain.pagination import Page, PageRequest
 from taskcore.domain.webhooks import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
 from taskcore.errors import WebhookNotFound
-from taskcore.ports.webhooks import WebhookRequest, WebhookResponse
+from taskcore.ports.webhooks import ProjectLoad, WebhookRequest, WebhookResponse
 
 
 class InMemoryWebhookRepository:
@@ -74,10 +74,14 @@ class InMemoryWebhookDeliveryRepository:
     """Deliveries in a dict by id (see ``WebhookDeliveryRepository``)."""
 
     def __init__(
-        self, deliveries: dict[int, WebhookDelivery], allocate: Callable[[str], int]
+        self,
+        deliveries: dict[int, WebhookDelivery],
+        allocate: Callable[[str], int],
+        endpoints: dict[int, WebhookEndpoint],
     ) -> None:
         self._rows = deliveries
         self._allocate = allocate
+        self._endpoints = endpoints
 
     def add(self, delivery: WebhookDelivery) -> WebhookDelivery | None:
         for other in self._rows.values():
@@ -86,6 +90,10 @@ class InMemoryWebhookDeliveryRepository:
         stored = attrs.evolve(delivery, id=self._allocate("webhook_deliveries"))
         self._rows[stored.key] = stored
         return copy.deepcopy(stored)
+
+    def add_all(self, deliveries: Sequence[WebhookDelivery]) -> list[WebhookDelivery]:
+        stored = [self.add(d) for d in deliveries]
+        return [d for d in stored if d is not None]
 
     def get(self, delivery_id: int, *, for_update: bool = False) -> WebhookDelivery | None:
         found = self._rows.get(delivery_id)
@@ -103,6 +111,32 @@ class InMemoryWebhookDeliveryRepository:
         ]
         due.sort(key=lambda d: (d.next_attempt_at, d.key))
         return [copy.deepcopy(d) for d in due[:limit]]
+
+    def _in_project(self, project_id: int) -> list[WebhookDelivery]:
+        ids = {k for k, e in self._endpoints.items() if e.project_id == project_id}
+        return [d for d in self._rows.values() if d.endpoint_id in ids]
+
+    def project_load(self, project_id: int, now: dt.datetime, since: dt.datetime) -> ProjectLoad:
+        rows = self._in_project(project_id)
+        return ProjectLoad(
+            in_progress=sum(
+                1 for d in rows if d.claimed_until is not None and d.claimed_until > now
+            ),
+            started=sum(1 for d in rows if d.attempted_at is not None and d.attempted_at >= since),
+        )
+
+    def next_in_project(
+        self, project_id: int, now: dt.datetime, before: dt.datetime, limit: int
+    ) -> Sequence[WebhookDelivery]:
+        rows = [
+            d
+            for d in self._in_project(project_id)
+            if d.status == WebhookDeliveryStatus.PENDING
+            and (d.claimed_until is None or d.claimed_until <= now)
+            and d.next_attempt_at <= before
+        ]
+        rows.sort(key=lambda d: (d.next_attempt_at, d.key))
+        return [copy.deepcopy(d) for d in rows[:limit]]
 
     def find(
         self, endpoint_id: int, status: WebhookDeliveryStatus | None, page: PageRequest

@@ -485,6 +485,10 @@ webhook_deliveries = Table(
     Column("next_attempt_at", UtcDateTime, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # While an attempt runs, when its claim lapses; when the latest attempt started (the
+    # project's concurrency and rate budgets count these).
+    Column("claimed_until", UtcDateTime, nullable=True),
+    Column("attempted_at", UtcDateTime, nullable=True),
     CheckConstraint("status IN ('pending', 'delivered', 'failed')", name="status"),
 )
 # One delivery per event and endpoint; leads with endpoint_id, so it indexes the foreign key.
@@ -501,6 +505,16 @@ Index(
 )
 Index(
     "ix_webhook_deliveries_due", webhook_deliveries.c.status, webhook_deliveries.c.next_attempt_at
+)
+Index(
+    "ix_webhook_deliveries_endpoint_id_claimed_until",
+    webhook_deliveries.c.endpoint_id,
+    webhook_deliveries.c.claimed_until,
+)
+Index(
+    "ix_webhook_deliveries_endpoint_id_attempted_at",
+    webhook_deliveries.c.endpoint_id,
+    webhook_deliveries.c.attempted_at,
 )
 
 # The first answer to a POST carrying an ``Idempotency-Key``, per user and key, replayed to

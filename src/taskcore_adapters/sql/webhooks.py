@@ -6,12 +6,13 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from taskcore.domain.pagination import Page, PageRequest
 from taskcore.domain.webhooks import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
 from taskcore.errors import WebhookNotFound
+from taskcore.ports.webhooks import ProjectLoad
 from taskcore_adapters.sql.tables import webhook_deliveries as d
 from taskcore_adapters.sql.tables import webhook_endpoints as e
 
@@ -66,9 +67,34 @@ def _delivery(row: Any) -> WebhookDelivery:
         last_status_code=row.last_status_code,
         last_error=row.last_error,
         next_attempt_at=row.next_attempt_at,
+        claimed_until=row.claimed_until,
+        attempted_at=row.attempted_at,
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
+
+
+_ROWS_PER_INSERT = 60
+"""Rows per multi-row INSERT: 14 parameters each stays under SQLite's oldest limit (999)."""
+
+
+def _delivery_values(delivery: WebhookDelivery) -> dict[str, Any]:
+    return {
+        "endpoint_id": delivery.endpoint_id,
+        "event_id": delivery.event_id,
+        "event_type": delivery.event_type,
+        "message_id": delivery.message_id,
+        "payload": delivery.payload,
+        "status": delivery.status.value,
+        "attempts": delivery.attempts,
+        "last_status_code": delivery.last_status_code,
+        "last_error": delivery.last_error,
+        "next_attempt_at": delivery.next_attempt_at,
+        "claimed_until": delivery.claimed_until,
+        "attempted_at": delivery.attempted_at,
+        "created_at": delivery.created_at,
+        "updated_at": delivery.updated_at,
+    }
 
 
 _ACTIVE_FOR_PROJECT = (
@@ -77,6 +103,16 @@ _ACTIVE_FOR_PROJECT = (
     .order_by(e.c.id)
 )
 """A project's active endpoints (built once: every write that records an event asks)."""
+
+
+_PROJECT_LOAD = select(
+    func.count().filter(d.c.claimed_until > bindparam("now")).label("in_progress"),
+    func.count().filter(d.c.attempted_at >= bindparam("since")).label("started"),
+).where(
+    d.c.endpoint_id.in_(select(e.c.id).where(e.c.project_id == bindparam("project_id"))),
+    or_(d.c.claimed_until > bindparam("now"), d.c.attempted_at >= bindparam("since")),
+)
+"""A project's attempts in progress and started in the rate window (built once)."""
 
 
 class SqlAlchemyWebhookRepository:
@@ -148,29 +184,24 @@ class SqlAlchemyWebhookDeliveryRepository:
         self._conn = conn
 
     def add(self, delivery: WebhookDelivery) -> WebhookDelivery | None:
+        stored = self.add_all([delivery])
+        return stored[0] if stored else None
+
+    def add_all(self, deliveries: Sequence[WebhookDelivery]) -> list[WebhookDelivery]:
+        if not deliveries:
+            return []
         dialect_insert = (
             postgresql.insert if self._conn.dialect.name == "postgresql" else sqlite.insert
         )
-        new_id = self._conn.execute(
-            dialect_insert(d)
-            .values(
-                endpoint_id=delivery.endpoint_id,
-                event_id=delivery.event_id,
-                event_type=delivery.event_type,
-                message_id=delivery.message_id,
-                payload=delivery.payload,
-                status=delivery.status.value,
-                attempts=delivery.attempts,
-                last_status_code=delivery.last_status_code,
-                last_error=delivery.last_error,
-                next_attempt_at=delivery.next_attempt_at,
-                created_at=delivery.created_at,
-                updated_at=delivery.updated_at,
-            )
-            .on_conflict_do_nothing(index_elements=[d.c.endpoint_id, d.c.event_id])
-            .returning(d.c.id)
-        ).scalar_one_or_none()
-        return None if new_id is None else self.get(new_id)
+        rows: list[Any] = []
+        for start in range(0, len(deliveries), _ROWS_PER_INSERT):
+            rows += self._conn.execute(
+                dialect_insert(d)
+                .values([_delivery_values(x) for x in deliveries[start : start + _ROWS_PER_INSERT]])
+                .on_conflict_do_nothing(index_elements=[d.c.endpoint_id, d.c.event_id])
+                .returning(*d.c)
+            ).all()
+        return sorted((_delivery(r) for r in rows), key=lambda x: x.key)
 
     def get(self, delivery_id: int, *, for_update: bool = False) -> WebhookDelivery | None:
         query = select(d).where(d.c.id == delivery_id)
@@ -189,6 +220,8 @@ class SqlAlchemyWebhookDeliveryRepository:
                 last_status_code=delivery.last_status_code,
                 last_error=delivery.last_error,
                 next_attempt_at=delivery.next_attempt_at,
+                claimed_until=delivery.claimed_until,
+                attempted_at=delivery.attempted_at,
                 updated_at=delivery.updated_at,
             )
         )
@@ -197,6 +230,28 @@ class SqlAlchemyWebhookDeliveryRepository:
         rows = self._conn.execute(
             select(d)
             .where(d.c.status == WebhookDeliveryStatus.PENDING.value, d.c.next_attempt_at <= now)
+            .order_by(d.c.next_attempt_at, d.c.id)
+            .limit(limit)
+        ).all()
+        return [_delivery(r) for r in rows]
+
+    def project_load(self, project_id: int, now: dt.datetime, since: dt.datetime) -> ProjectLoad:
+        row = self._conn.execute(
+            _PROJECT_LOAD, {"project_id": project_id, "now": now, "since": since}
+        ).one()
+        return ProjectLoad(in_progress=row.in_progress or 0, started=row.started or 0)
+
+    def next_in_project(
+        self, project_id: int, now: dt.datetime, before: dt.datetime, limit: int
+    ) -> Sequence[WebhookDelivery]:
+        rows = self._conn.execute(
+            select(d)
+            .where(
+                d.c.endpoint_id.in_(select(e.c.id).where(e.c.project_id == project_id)),
+                d.c.status == WebhookDeliveryStatus.PENDING.value,
+                or_(d.c.claimed_until.is_(None), d.c.claimed_until <= now),
+                d.c.next_attempt_at <= before,
+            )
             .order_by(d.c.next_attempt_at, d.c.id)
             .limit(limit)
         ).all()

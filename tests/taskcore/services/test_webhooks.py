@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
@@ -17,12 +17,13 @@ from taskcore.errors import (
     ProjectNotFound,
     ProjectRoleRequired,
     ValidationError,
+    WebhookLimitReached,
     WebhookNotFound,
 )
 from taskcore.ports.jobs import JobSpec
-from taskcore.ports.webhooks import WebhookResponse
+from taskcore.ports.webhooks import WebhookRequest, WebhookResponse
 from taskcore.services.users import Principal
-from taskcore.services.webhooks import NO_SENDER, WebhookOptions
+from taskcore.services.webhooks import CREATOR_LEFT, NO_SENDER, WebhookOptions
 from taskcore_adapters.memory.webhooks import RecordingWebhookSender
 from taskcore_adapters.testing import World
 
@@ -375,3 +376,170 @@ class _Losing:
         if spec.name != self._lose:
             self._world.core.jobs.run(spec.name, args)
         return True
+
+
+class _Reentrant:
+    """A sender that, while sending the first request, runs ``during`` (another attempt
+    of the same project happening at the same time, as another thread or worker would)."""
+
+    def __init__(self) -> None:
+        self.requests: list[WebhookRequest] = []
+        self.during: Callable[[], None] | None = None
+
+    def send(self, request: WebhookRequest) -> WebhookResponse:
+        self.requests.append(request)
+        during, self.during = self.during, None
+        if during is not None:
+            during()
+        return OK
+
+
+class TestProjectBudget:
+    """One project's webhooks cannot take every delivery slot: a cap on webhooks, on
+    attempts running at once and on attempts per minute."""
+
+    def test_a_project_has_at_most_max_webhooks(self) -> None:
+        """The next webhook after the cap is refused with WebhookLimitReached (409); other
+        projects are not affected; deleting one makes room."""
+        world = World.create(webhook_options=WebhookOptions(max_webhooks=3))
+        owner = world.user("olivia")
+        project_id = world.project(owner).id
+        ids = [
+            world.core.webhooks.create_webhook(owner, project_id, url=URL).webhook.id
+            for _ in range(3)
+        ]
+        with pytest.raises(WebhookLimitReached, match="at most 3 webhooks"):
+            world.core.webhooks.create_webhook(owner, project_id, url=URL)
+        other = world.project(owner, name="Gemini").id
+        world.core.webhooks.create_webhook(owner, other, url=URL)
+        world.core.webhooks.delete_webhook(owner, project_id, ids[0])
+        world.core.webhooks.create_webhook(owner, project_id, url=URL)
+
+    def test_attempts_over_the_concurrency_budget_wait_for_a_running_one(self) -> None:
+        """With room for one attempt at a time, an attempt of the same project that starts
+        while another runs is put off (no attempt counted, nothing sent) and sent as soon
+        as the running one finishes; another project's attempt is not held up."""
+        sender = _Reentrant()
+        world = World.create(
+            webhook_sender=sender, webhook_options=WebhookOptions(project_concurrency=1)
+        )
+        owner = world.user("olivia")
+        busy, calm = world.project(owner).id, world.project(owner, name="Calm").id
+        world.core.webhooks.create_webhook(owner, busy, url=URL, event_types=["task.created"])
+        world.core.webhooks.create_webhook(owner, calm, url=URL, event_types=["task.created"])
+        seen: list[tuple[int, int]] = []
+
+        def meanwhile() -> None:
+            # A second task of the busy project and one of the calm project, while the
+            # first attempt of the busy project is running.
+            _task(world, owner, busy, "Second")
+            seen.append((len(sender.requests), 0))
+            _task(world, owner, calm, "Calm")
+            seen.append((len(sender.requests), 0))
+
+        sender.during = meanwhile
+        _task(world, owner, busy, "First")
+        titles = [json.loads(r.body)["data"]["title"] for r in sender.requests]
+        # The busy project's second attempt waited; the calm project's did not.
+        assert [(1, 0), (2, 0)] == seen
+        assert ["First", "Calm", "Second"] == titles
+        statuses = {
+            d.status
+            for w in world.core.webhooks.list_webhooks(owner, busy).items
+            for d in world.core.webhooks.list_deliveries(owner, busy, w.id).items
+        }
+        assert {WebhookDeliveryStatus.DELIVERED} == statuses
+
+    def test_attempts_over_the_rate_budget_wait_for_the_next_minute(
+        self, sender: RecordingWebhookSender
+    ) -> None:
+        """Two attempts a minute: the third task's delivery is put off until the minute
+        has passed, then sent once."""
+        world = World.create(
+            webhook_sender=sender, webhook_options=WebhookOptions(project_rate_per_minute=2)
+        )
+        owner = world.user("olivia")
+        project_id = world.project(owner).id
+        webhook_id = world.core.webhooks.create_webhook(owner, project_id, url=URL).webhook.id
+        for title in ("One", "Two", "Three"):
+            _task(world, owner, project_id, title)
+        assert 2 == len(sender.requests)
+        world.clock.advance(seconds=30)
+        world.core.webhooks.retry_due()
+        assert 2 == len(sender.requests)
+        world.clock.advance(seconds=31)
+        assert 1 == world.core.webhooks.retry_due()
+        assert 3 == len(sender.requests)
+        deliveries = world.core.webhooks.list_deliveries(owner, project_id, webhook_id).items
+        assert [1, 1, 1] == [d.attempts for d in deliveries]
+        assert {WebhookDeliveryStatus.DELIVERED} == {d.status for d in deliveries}
+
+
+class TestCreatorAccess:
+    """A webhook acts for its creator: it stops when they may no longer manage the
+    project, and whoever re-activates it becomes its creator."""
+
+    @pytest.fixture
+    def setup(self, world: World, owner: Principal) -> tuple[int, Principal, int]:
+        creator = world.user("cora")
+        project_id = world.project(owner, members=[creator]).id
+        world.core.projects.change_member_role(owner, project_id, creator.user_id, role="owner")
+        webhook_id = world.core.webhooks.create_webhook(creator, project_id, url=URL).webhook.id
+        return project_id, creator, webhook_id
+
+    @pytest.mark.parametrize("loss", ["demoted", "removed", "deactivated"])
+    def test_a_creator_losing_access_disables_the_webhook(
+        self,
+        world: World,
+        sender: RecordingWebhookSender,
+        owner: Principal,
+        setup: tuple[int, Principal, int],
+        loss: str,
+    ) -> None:
+        """Demoted to member, removed, or deactivated: the next event sends nothing, the
+        webhook is disabled saying why and the delivery failed."""
+        project_id, creator, webhook_id = setup
+        _task(world, owner, project_id, "Before")
+        assert 1 == len(sender.requests)
+        if loss == "demoted":
+            world.core.projects.change_member_role(
+                owner, project_id, creator.user_id, role="member"
+            )
+        elif loss == "removed":
+            world.core.projects.remove_member(owner, project_id, creator.user_id)
+        else:
+            world.core.users.admin_update(
+                world.user("root", admin=True), creator.user_id, is_active=False
+            )
+        sent = len(sender.requests)
+        _task(world, owner, project_id, "After")
+        assert sent == len(sender.requests)
+        view = world.core.webhooks.get_webhook(owner, project_id, webhook_id)
+        assert (False, CREATOR_LEFT) == (view.is_active, view.disabled_reason)
+        newest = world.core.webhooks.list_deliveries(owner, project_id, webhook_id).items[0]
+        assert WebhookDeliveryStatus.FAILED == newest.status
+
+    def test_an_owner_reactivating_it_becomes_its_creator(
+        self,
+        world: World,
+        sender: RecordingWebhookSender,
+        owner: Principal,
+        setup: tuple[int, Principal, int],
+    ) -> None:
+        """After the creator left, an owner turns it on again: it delivers, for them."""
+        project_id, creator, webhook_id = setup
+        world.core.projects.remove_member(owner, project_id, creator.user_id)
+        _task(world, owner, project_id, "Dropped")
+        view = world.core.webhooks.update_webhook(owner, project_id, webhook_id, is_active=True)
+        assert (True, owner.user_id) == (view.is_active, view.created_by)
+        _task(world, owner, project_id, "Sent")
+        assert "Sent" == json.loads(sender.requests[-1].body)["data"]["title"]
+
+    def test_an_administrator_creator_keeps_it_running(
+        self, world: World, sender: RecordingWebhookSender, owner: Principal, project_id: int
+    ) -> None:
+        """An administrator manages every project, member or not."""
+        root = world.user("root", admin=True)
+        world.core.webhooks.create_webhook(root, project_id, url=URL)
+        _task(world, owner, project_id)
+        assert 1 == len(sender.requests)

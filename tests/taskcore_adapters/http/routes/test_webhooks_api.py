@@ -104,13 +104,19 @@ class TestManage:
         viewer_id, viewer = account("carol")
         _, stranger = account("dave")
         project_id = _project(client, owner)
-        for user_id, role in ((member_id, "member"), (viewer_id, "viewer")):
-            added = client.post(
+        for user_id, headers, role in (
+            (member_id, member, "member"),
+            (viewer_id, viewer, "viewer"),
+        ):
+            invited = client.post(
                 f"/api/projects/{project_id}/members",
                 json={"user_id": user_id, "role": role},
                 headers=owner,
             )
-            assert 201 == added.status_code
+            assert 202 == invited.status_code
+            invitation_id = invited.json()["invitation"]["id"]
+            accepted = client.post(f"/api/invitations/{invitation_id}/accept", headers=headers)
+            assert 200 == accepted.status_code
         path = f"/api/projects/{project_id}/webhooks"
         assert 403 == client.get(path, headers=member).status_code
         assert 403 == client.post(path, json={"url": URL}, headers=viewer).status_code
@@ -224,6 +230,7 @@ class TestDeliveries:
             f"/api/projects/{project_id}/tasks", json={"title": "Launch"}, headers=headers
         )
         assert 201 == task.status_code, task.text
+        assert receiver_runtime.core.jobs.drain(10), "the webhooks lane did not finish"
         assert 1 == len(received)
         payload = Webhook(created["secret"]).verify(
             received[0].get_data(), dict(received[0].headers)
