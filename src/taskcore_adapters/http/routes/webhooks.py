@@ -312,7 +312,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             tag="webhooks",
             params=[project_id],
             body=s.body_schema(WebhookBody),
-            responses={201: ("Created", created), **s.errors(400, 401, 403, 404)},
+            responses={201: ("Created", created), **s.errors(400, 401, 403, 404, 409)},
         ),
         Endpoint(
             method="GET",

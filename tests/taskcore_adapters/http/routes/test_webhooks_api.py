@@ -256,3 +256,46 @@ class TestDeliveries:
             headers=headers,
         )
         assert 400 == bad.status_code
+
+
+def test_the_webhook_after_the_cap_is_refused_with_409(
+    tmp_path: Path,
+    database_url: str,
+    hasher: Argon2PasswordHasher,
+    serve: Callable[[Runtime], TestClient],
+) -> None:
+    """With room for two webhooks, the third answers 409 naming the limit (documented)."""
+    runtime = from_settings(
+        Settings(
+            data_dir=tmp_path / "capped",
+            database_url=database_url,
+            secret_key="k" * 48,
+            auth_rate_per_address="10000/minute",
+            webhooks_per_project=2,
+        ),
+        password_hasher=hasher,
+    )
+    try:
+        client = serve(runtime)
+        register = {
+            "username": "alice",
+            "email": "a@example.com",
+            "password": "correct horse battery",
+            "full_name": "Alice",
+        }
+        assert 201 == client.post("/api/register", json=register).status_code
+        token = client.post("/api/login", json=register).json()["token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        project_id = _project(client, headers)
+        answers = [
+            client.post(
+                f"/api/projects/{project_id}/webhooks",
+                json={"url": f"https://hooks.example.com/{n}"},
+                headers=headers,
+            )
+            for n in range(3)
+        ]
+        assert [201, 201, 409] == [a.status_code for a in answers]
+        assert {"error": "A project may have at most 2 webhooks"} == answers[2].json()
+    finally:
+        runtime.close()
