@@ -285,6 +285,27 @@ class TestReportQueries:
             assert [] == list(q.workload(project))
             assert 0.0 == q.project_figures(project).total_estimated_hours
 
+    def test_hours_stored_beyond_the_bound_do_not_overflow_totals(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        """Hours stored before they were bounded (``1.7e308``, twice: the plain sum is
+        infinite on SQLite and an error on PostgreSQL) count as 100,000 in every total."""
+        with uow_factory() as uow:
+            alice = add_user(uow, "alice")
+            project = add_project(uow, alice)
+            for _ in range(2):
+                add_task(uow, project, estimated_hours=1.7e308, actual_hours=1.7e308)
+            add_task(uow, project, estimated_hours=0.5)
+            uow.commit()
+        with uow_factory() as uow:
+            q = uow.report_queries
+            figures = q.project_figures(project)
+            assert (200_000.5, 200_000.0) == (
+                figures.total_estimated_hours,
+                figures.total_actual_hours,
+            )
+            assert [200_000.5] == [w.estimated_hours for w in q.workload(project)]
+
 
 # -- the memory and SQL read models agree on random data -------------------------------------
 

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
 from taskcore.domain.projects import Project, ProjectView
+from taskcore.domain.tasks import HOURS_MAX
 from taskcore.errors import ValidationError
 
 NAME_MAX = 200
@@ -342,6 +344,20 @@ def hours(value: float | None) -> float:
     return round(value or 0.0, 2)
 
 
+def summable_hours(value: float | None) -> float:
+    """One task's hours as they count in a total: none is 0, and a value outside 0 to
+    :data:`~taskcore.domain.tasks.HOURS_MAX` (stored before that bound was checked) counts
+    as the nearest bound, so a total over any number of tasks is finite."""
+    if value is None or math.isnan(value):
+        return 0.0
+    return min(max(value, 0.0), float(HOURS_MAX))
+
+
+def total_hours(values: Iterable[float | None]) -> float:
+    """The exact total (``math.fsum``) of :func:`summable_hours` of ``values``."""
+    return math.fsum(summable_hours(v) for v in values)
+
+
 # -- parameters -----------------------------------------------------------------------------
 
 
@@ -535,7 +551,7 @@ def workload_data(
             for w in ordered
         ],
         "total_open_tasks": sum(w.open_tasks for w in ordered),
-        "total_estimated_hours": hours(sum(hours(w.estimated_hours) for w in ordered)),
+        "total_estimated_hours": hours(total_hours(hours(w.estimated_hours) for w in ordered)),
         "generated_at": iso(now),
     }
 

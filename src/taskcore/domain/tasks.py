@@ -22,6 +22,11 @@ LABEL_MAX = 50
 WATCHERS_MAX = 100
 SEARCH_MAX = 200
 POSITION_LIMIT = 1e12
+HOURS_MAX = 100_000
+"""The most hours a task may be estimated at or have taken (over eleven years of work):
+sums over any number of tasks stay far from overflowing."""
+HOURS_DECIMALS = 2
+"""Hours are kept to the hundredth (36 seconds)."""
 """Positions stay within ±10¹², where whole steps are still exact in a float."""
 
 _SPACES = re.compile(r"\s+")
@@ -340,7 +345,8 @@ def parse_due_date(value: str | dt.date | None) -> dt.datetime | None:
 
 
 def parse_hours(value: float | str | None, field: str, label: str) -> float | None:
-    """A number of hours: a number or numeric text, finite and not negative.
+    """A number of hours: a number or numeric text, from 0 to :data:`HOURS_MAX`, rounded to
+    :data:`HOURS_DECIMALS` places.
 
     Args:
         value: The raw value; ``None`` is no value.
@@ -348,7 +354,8 @@ def parse_hours(value: float | str | None, field: str, label: str) -> float | No
         label: ``Estimated hours`` or ``Actual hours``, for the messages.
 
     Raises:
-        ValidationError: ``<label> must be a number`` or ``<label> cannot be negative``.
+        ValidationError: ``<label> must be a number``, ``<label> cannot be negative`` or
+            ``<label> must be at most 100000``.
     """
     if value is None:
         return None
@@ -356,9 +363,11 @@ def parse_hours(value: float | str | None, field: str, label: str) -> float | No
         raise ValidationError(f"{label} must be a number", field=field)
     try:
         number = float(value)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise ValidationError(f"{label} must be a number", field=field) from None
-    return validation.finite_non_negative(number, field, label)
+    return validation.finite_non_negative(
+        number, field, label, maximum=HOURS_MAX, decimals=HOURS_DECIMALS
+    )
 
 
 def normalize_label(value: str) -> str:

@@ -45,16 +45,26 @@ def no_control_characters(value: str | None, field: str) -> None:
         raise ValidationError(f"{field} must not contain control characters", field=field)
 
 
-def finite_non_negative(value: float | None, field: str, label: str) -> float | None:
-    """Check an optional number of hours (or similar): finite and not negative.
+def finite_non_negative(
+    value: float | None,
+    field: str,
+    label: str,
+    *,
+    maximum: float | None = None,
+    decimals: int | None = None,
+) -> float | None:
+    """Check an optional number of hours (or similar): finite, not negative, and at most
+    ``maximum``; rounded to ``decimals`` places when given.
 
     Args:
         value: The number, or ``None``.
         field: The field name, for the error.
         label: Human label used in the message (e.g. ``"Estimated hours"``).
+        maximum: The largest value accepted (none by default).
+        decimals: Decimal places kept (all by default).
 
     Raises:
-        ValidationError: the number is NaN, infinite or negative.
+        ValidationError: the number is NaN, infinite, negative or above ``maximum``.
     """
     if value is None:
         return None
@@ -62,4 +72,7 @@ def finite_non_negative(value: float | None, field: str, label: str) -> float | 
         raise ValidationError(f"{label} must be a number", field=field)
     if value < 0:
         raise ValidationError(f"{label} cannot be negative", field=field)
-    return float(value)
+    if maximum is not None and value > maximum:
+        raise ValidationError(f"{label} must be at most {maximum:g}", field=field)
+    number = float(value)
+    return number if decimals is None else round(number, decimals)

@@ -30,6 +30,7 @@ from taskcore.domain.reports import (
     ThroughputBucket,
     WorkloadLine,
     cycle_time_of,
+    total_hours,
 )
 from taskcore.domain.tasks import Task, TaskStatus
 
@@ -146,8 +147,8 @@ class InMemoryReportQueries:
         return ProjectFigures(
             tasks=_counts(tasks),
             priority_breakdown=dict(Counter(t.priority.value for t in tasks)),
-            total_estimated_hours=sum(t.estimated_hours or 0.0 for t in tasks),
-            total_actual_hours=sum(t.actual_hours or 0.0 for t in tasks),
+            total_estimated_hours=total_hours(t.estimated_hours for t in tasks),
+            total_actual_hours=total_hours(t.actual_hours for t in tasks),
             task_lines=[
                 TaskLine(
                     id=t.key,
@@ -180,7 +181,7 @@ class InMemoryReportQueries:
                     assignee_id=assignee_id,
                     username=None if user is None else user.username,
                     open_tasks=len(tasks),
-                    estimated_hours=sum(t.estimated_hours or 0.0 for t in tasks),
+                    estimated_hours=total_hours(t.estimated_hours for t in tasks),
                 )
             )
         return lines

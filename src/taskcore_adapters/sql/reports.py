@@ -22,11 +22,13 @@ from sqlalchemy import (
     Integer,
     Select,
     and_,
+    case,
     cast,
     delete,
     extract,
     func,
     insert,
+    literal,
     or_,
     select,
     update,
@@ -52,7 +54,7 @@ from taskcore.domain.reports import (
     WorkloadLine,
     rank,
 )
-from taskcore.domain.tasks import TaskStatus
+from taskcore.domain.tasks import HOURS_MAX, TaskStatus
 from taskcore_adapters.sql.tables import (
     attachments,
     comments,
@@ -171,6 +173,18 @@ def _float(value: Any) -> float:
     return float(value) if value is not None else 0.0
 
 
+def _hours_sum(column: Any) -> Any:
+    """``SUM`` of hours, each clamped to 0..``HOURS_MAX`` as
+    :func:`taskcore.domain.reports.summable_hours` does: rows stored before the bound was
+    checked cannot make the total overflow (PostgreSQL fails on it, SQLite gives infinity)."""
+    bounded = case(
+        (column > float(HOURS_MAX), literal(float(HOURS_MAX))),
+        (column < 0.0, literal(0.0)),
+        else_=column,
+    )
+    return func.sum(bounded)
+
+
 def status_counts_query(project_id: int) -> Select[Any]:
     """A project's task counts per status: one index-only range of
     ``ix_tasks_project_id_status_position`` on PostgreSQL."""
@@ -263,8 +277,8 @@ class SqlAlchemyReportQueries:
         totals = self._conn.execute(
             select(
                 *_status_columns(),
-                func.sum(tasks.c.estimated_hours).label("estimated"),
-                func.sum(tasks.c.actual_hours).label("actual"),
+                _hours_sum(tasks.c.estimated_hours).label("estimated"),
+                _hours_sum(tasks.c.actual_hours).label("actual"),
             ).where(in_project)
         ).one()
         priorities = self._conn.execute(
@@ -332,7 +346,7 @@ class SqlAlchemyReportQueries:
                 tasks.c.assignee_id,
                 users.c.username,
                 func.count().label("n"),
-                func.sum(tasks.c.estimated_hours).label("estimated"),
+                _hours_sum(tasks.c.estimated_hours).label("estimated"),
             )
             .select_from(tasks.outerjoin(users, users.c.id == tasks.c.assignee_id))
             .where(tasks.c.project_id == project_id, tasks.c.status.in_(_OPEN))

@@ -281,6 +281,21 @@ class TestCreateTask:
         ("fields", "error"),
         [
             ({"assignee_id": 4242}, "Assignee user not found"),
+    def test_hours_are_bounded_and_kept_to_the_hundredth(
+        self, client: TestClient, team: dict[str, Account], project: int
+    ) -> None:
+        """Hours up to 100,000 are accepted and kept to 2 decimals; the project's summary
+        and reports add them without overflowing."""
+        alice = team["alice"][1]
+        task = add(client, alice, project, estimated_hours=100_000, actual_hours="1.234")
+        assert (100_000.0, 1.23) == (task["estimated_hours"], task["actual_hours"])
+        refused = client.put(
+            f"/api/tasks/{task['id']}", headers=alice, json={"estimated_hours": 1.7e308}
+        )
+        assert (400, {"error": "Estimated hours must be at most 100000"}) == error_of(refused)
+        summary = client.get(f"/api/reports/quick/project-summary/{project}", headers=alice)
+        assert 200 == summary.status_code, summary.text
+
             ({"assignee_id": 2**31}, "assignee_id must be a valid id"),
             ({"assignee_id": -1}, "assignee_id must be a valid id"),
             ({"due_date": "next week"}, DUE_ERROR),
@@ -311,6 +326,8 @@ class TestCreateTask:
             ({"position": "top"}, "position must be a number"),
             ({"position": 1e13}, "Position is out of range"),
         ],
+            ({"estimated_hours": 1.7e308}, "Estimated hours must be at most 100000"),
+            ({"actual_hours": "100000.01"}, "Actual hours must be at most 100000"),
     )
     def test_invalid_fields(
         self,
