@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from taskcore_adapters.bootstrap import from_settings
-from taskcore_adapters.config import Settings
+from taskcore_adapters.config import ConfigError, Settings
 from taskcore_adapters.http import create_app
 from taskcore_adapters.security import Argon2PasswordHasher
 from taskcore_adapters.web.testing import Browser
@@ -199,3 +199,22 @@ class TestPasswordChange:
             form = {"current_password": "nope nope", "new_password": NEW_PASSWORD}
             statuses = [browser.post("/profile/password", form).status_code for _ in range(4)]
         assert [401, 401, 401, 429] == statuses
+
+
+class TestSettings:
+    def test_new_rates_from_the_environment(self) -> None:
+        """The account total and the password-change rate are read, ``off`` disables them,
+        and a malformed value names its variable."""
+        settings = Settings.from_env(
+            {"TASKCORE_ACCOUNT_FAILED_LOGIN_RATE": "off", "TASKCORE_PASSWORD_CHANGE_RATE": "3/hour"}
+        )
+        assert (None, "3/hour") == (
+            settings.account_failed_login_rate,
+            settings.password_change_rate,
+        )
+        assert ("100/hour", "10/hour") == (
+            Settings.from_env({}).account_failed_login_rate,
+            Settings.from_env({}).password_change_rate,
+        )
+        with pytest.raises(ConfigError, match="TASKCORE_PASSWORD_CHANGE_RATE"):
+            Settings.from_env({"TASKCORE_PASSWORD_CHANGE_RATE": "often"})
