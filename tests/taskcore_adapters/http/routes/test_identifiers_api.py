@@ -3,6 +3,8 @@ usernames."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from starlette.testclient import TestClient
 
@@ -10,7 +12,9 @@ VICTIM_PASSWORD = "correct horse battery"
 ATTACKER_PASSWORD = "staple orange lamp"
 
 
-def register(client: TestClient, name: str, email: str, password: str = VICTIM_PASSWORD) -> object:
+def register(
+    client: TestClient, name: str, email: str, password: str = VICTIM_PASSWORD
+) -> tuple[int, Any]:
     response = client.post(
         "/api/register",
         json={"username": name, "email": email, "password": password, "full_name": "Someone"},
@@ -29,7 +33,7 @@ def test_emile_cannot_register_twice(client: TestClient) -> None:
     victim's password logs into the victim's account, never another."""
     status, body = register(client, "Émile", "victim@example.com")
     assert 201 == status
-    victim = body["user"]["id"]  # type: ignore[index]
+    victim = body["user"]["id"]
     assert (409, {"error": "Username already exists"}) == register(
         client, "émile", "attacker@example.com", ATTACKER_PASSWORD
     )
@@ -42,7 +46,7 @@ def test_dotted_capital_i_registers_and_logs_in(client: TestClient) -> None:
     """``İstanbul`` registers and logs in, by itself and in capitals."""
     status, body = register(client, "İstanbul", "ist@example.com")
     assert 201 == status
-    user_id = body["user"]["id"]  # type: ignore[index]
+    user_id = body["user"]["id"]
     assert (200, user_id) == login(client, "İstanbul", VICTIM_PASSWORD)
     assert (200, user_id) == login(client, "İSTANBUL", VICTIM_PASSWORD)
 
@@ -51,9 +55,7 @@ def test_email_login_with_non_ascii_case(client: TestClient) -> None:
     """The e-mail address logs in too, in any case."""
     status, body = register(client, "emile", "émile@example.com")
     assert 201 == status
-    assert (200, body["user"]["id"]) == login(  # type: ignore[index]
-        client, "ÉMILE@EXAMPLE.COM", VICTIM_PASSWORD
-    )
+    assert (200, body["user"]["id"]) == login(client, "ÉMILE@EXAMPLE.COM", VICTIM_PASSWORD)
 
 
 def test_full_width_admin_is_taken(client: TestClient) -> None:
