@@ -37,6 +37,7 @@ from taskcore_adapters.http.routes import (
     webhooks,
 )
 from taskcore_adapters.http.throttle import Throttle, ThrottleSettings
+from taskcore_adapters.http.routes.common import bounded_path
 from taskcore_adapters.http.wire import JSON
 
 
@@ -92,7 +93,10 @@ def create_app(runtime: Runtime, *, close_on_shutdown: bool = False) -> Starlett
     async def openapi(request: Request) -> Response:
         return JSON(spec)
 
-    routes: list[BaseRoute] = [Route(ep.path, ep.handler, methods=[ep.method]) for ep in endpoints]
+    # Path ids match at most 10 digits: a longer one is a 404, never a conversion error.
+    routes: list[BaseRoute] = [
+        Route(bounded_path(ep.path), ep.handler, methods=[ep.method]) for ep in endpoints
+    ]
     routes.append(Route("/openapi.json", openapi, methods=["GET"]))
     # The pages for people (not API operations: they are not in the OpenAPI document).
     routes.extend(web.routes(ctx))

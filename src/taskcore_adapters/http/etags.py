@@ -30,7 +30,9 @@ RETRIES = 10
 BACKOFF_MS = 5
 """Upper bound of the random pause before a retry, in milliseconds, per attempt so far."""
 
-_TAG = re.compile(r'"(\d+)-(\d+)"')
+_TAG = re.compile(r'"([0-9]{1,10})-([0-9]{1,18})"')
+"""A strong tag ``"<id>-<version>"``; numbers longer than any id or version never match
+(and are never converted)."""
 
 IF_MATCH = Param(
     name="If-Match",

@@ -29,12 +29,15 @@ def _responses(ep: Endpoint) -> dict[int, tuple[str, Schema | None]]:
     """The endpoint's own responses plus those any operation of its kind can give.
 
     Every operation can meet an unreachable database (503), every operation with a body
-    an oversize one (413), and every operation with path parameters the framework's 404
-    for a path that does not match (a negative or out-of-range id).
+    an oversize one (413), every operation with path parameters the framework's 404
+    for a path that does not match (a negative or out-of-range id), and every operation
+    with an integer query parameter a 400 for a number of more digits than any it takes.
     """
     responses = dict(ep.responses)
     if "{" in ep.path:
         responses.setdefault(404, ("Not found", s.ref("Error")))
+    if any(p.where == "query" and p.schema.get("type") == "integer" for p in ep.params):
+        responses.setdefault(400, ("Invalid query parameter", s.ref("Error")))
     if ep.body is not None:
         responses.setdefault(413, ("Request body too large", s.ref("Error")))
     responses.setdefault(503, ("A dependency is down; retry later", s.ref("Error")))
@@ -114,6 +117,7 @@ def document(endpoints: Sequence[Endpoint], *, version: str) -> dict[str, Any]:
                 "Pagination": s.PAGINATION,
                 "Project": s.PROJECT,
                 "Member": s.MEMBER,
+                "Invitation": s.INVITATION,
                 "Task": s.TASK,
                 "Comment": s.COMMENT,
                 "Report": s.REPORT,

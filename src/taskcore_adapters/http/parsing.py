@@ -55,6 +55,32 @@ Id = NewType("Id", int)
 :data:`ID_MAX`."""
 
 
+INTEGER_DIGITS_MAX = 20
+"""The most characters a whole number typed in a query string, a header or a form may have
+(any 64-bit integer fits); a longer one is refused before it is converted, since ``int()``
+raises on more than 4,300 digits and works slowly up to there."""
+
+_DIGITS = frozenset("0123456789")
+
+
+def oversized_integer(text: str) -> bool:
+    """Whether ``text`` is a whole number (optionally signed) of more than
+    :data:`INTEGER_DIGITS_MAX` characters."""
+    body = text.strip().lstrip("+-")
+    return len(body) > INTEGER_DIGITS_MAX and set(body) <= _DIGITS
+
+
+def whole_number(text: str | None, *, digits: int = INTEGER_DIGITS_MAX) -> int | None:
+    """``text`` as a whole number if it is one to ``digits`` ASCII digits, else ``None``.
+
+    ``str.isdigit`` accepts characters ``int()`` refuses (``"²"``) and any length; this
+    checks both before converting, so no text can make the conversion raise.
+    """
+    if text is None or not 0 < len(text) <= digits or not set(text) <= _DIGITS:
+        return None
+    return int(text)
+
+
 def _integer(value: Any, _: Any) -> int:
     if type(value) is not int:
         raise WrongType("an integer")

@@ -11,6 +11,7 @@ from taskcore.domain.pagination import PageRequest
 from taskcore.domain.tasks import TaskStatus
 from taskcore.services.tasks import TaskFilters
 from taskcore_adapters.http.errors import status_of
+from taskcore_adapters.http.parsing import whole_number
 from taskcore_adapters.http.routes.common import path_id
 from taskcore_adapters.http.throttle import throttled_login, throttled_password_change
 from taskcore_adapters.web.routing import PageRoute, page
@@ -37,7 +38,8 @@ ADMIN_ACTIONS: dict[str, dict[str, bool]] = {
 def page_number(request: Request) -> int:
     """The ``page`` query parameter (1 when absent or not a positive number)."""
     raw = request.query_params.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 2**31 else 1
+    number = whole_number(raw, digits=10)
+    return number if number is not None and 0 < number < 2**31 else 1
 
 
 async def home(web: Web, visit: Visit, request: Request) -> Response:

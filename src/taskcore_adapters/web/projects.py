@@ -13,6 +13,7 @@ from taskcore.domain.pagination import PageRequest
 from taskcore.domain.projects import Priority, ProjectStatus, ProjectView, Role
 from taskcore.domain.tasks import TaskStatus, TaskView
 from taskcore.services.tasks import TaskFilters
+from taskcore_adapters.http.parsing import whole_number
 from taskcore_adapters.http.routes.common import path_id
 from taskcore_adapters.web.account import ctx_status, page_number
 from taskcore_adapters.web.routing import PageRoute, page
@@ -36,9 +37,10 @@ def optional_id(text: str, field: str) -> int | None:
     text = text.strip()
     if not text:
         return None
-    if not text.isdigit() or len(text) > 18:
+    number = whole_number(text, digits=18)
+    if number is None:
         raise errors.ValidationError(f"{field} must be a user id (a whole number)", field=field)
-    return int(text)
+    return number
 
 
 def label_list(text: str) -> list[str]:

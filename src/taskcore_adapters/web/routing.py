@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Receive, Scope, Send
 
 from taskcore import errors
+from taskcore_adapters.http.routes.common import bounded_path
 from taskcore_adapters.web.session import (
     CSRF_FIELD,
     CSRF_REFUSED,
@@ -34,12 +35,13 @@ PageHandler = Callable[[Web, Visit, Request], Awaitable[Response]]
 class PageRoute(BaseRoute):
     """A route for a page. Not a :class:`starlette.routing.Route`, so the API's OpenAPI
     document, which lists every ``Route``, leaves the pages out; matching (404 and 405
-    included) works exactly like a ``Route``'s."""
+    included) works exactly like a ``Route``'s, with ``{name:int}`` bounded as in the API
+    (:func:`~taskcore_adapters.http.routes.common.bounded_path`)."""
 
     def __init__(
         self, path: str, endpoint: Callable[[Request], Awaitable[Response]], *, methods: list[str]
     ) -> None:
-        self.route = Route(path, endpoint, methods=methods)
+        self.route = Route(bounded_path(path), endpoint, methods=methods)
         self.path = path
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:

@@ -35,6 +35,7 @@ from taskcore.domain.pagination import PageRequest
 from taskcore.services.users import LoginResult, Principal, UserView
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.errors import status_of
+from taskcore_adapters.http.parsing import whole_number
 
 ACCESS_COOKIE: Final = "tc_access"
 REFRESH_COOKIE: Final = "tc_refresh"
@@ -212,7 +213,7 @@ class Web:
         if not visit.superseded:
             return None
         raw = visit.request.cookies.get(RETRY_COOKIE, "")[:3]
-        tries = int(raw) if raw.isdigit() else 0
+        tries = whole_number(raw) or 0
         if tries >= RETRY_LIMIT:
             return None
         visit.cookies[RETRY_COOKIE] = (str(tries + 1), RETRY_SECONDS)

@@ -16,6 +16,7 @@ from taskcore.domain.projects import Role
 from taskcore.domain.tasks import TaskView
 from taskcore.services.attachments import PendingUpload
 from taskcore_adapters.http.multipart import FilePart, MultipartReader
+from taskcore_adapters.http.parsing import whole_number
 from taskcore_adapters.http.routes.attachments import (
     DOWNLOAD_HEADERS,
     UPLOAD_OVERHEAD,
@@ -140,7 +141,7 @@ async def update_task(web: Web, visit: Visit, request: Request) -> Response:
             estimated_hours=values["estimated_hours"] or None,
             actual_hours=values["actual_hours"] or None,
             labels=label_list(values["labels"]),
-            expected_version=int(version) if version.isdigit() else None,
+            expected_version=whole_number(version, digits=18),
         )
     except (errors.ValidationError, errors.Conflict) as exc:
         return _task_page(

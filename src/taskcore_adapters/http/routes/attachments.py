@@ -35,6 +35,7 @@ from taskcore_adapters.http import schemas as s
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
 from taskcore_adapters.http.multipart import MAX_FIELD_BYTES, FilePart, receive_upload
+from taskcore_adapters.http.parsing import INTEGER_DIGITS_MAX
 from taskcore_adapters.http.routes.common import path_id
 from taskcore_adapters.http.routes.paging import WINDOW_PARAMS, listed, window
 from taskcore_adapters.http.wire import JSON, error, iso
@@ -45,7 +46,7 @@ request body may exceed the file limit by this much."""
 
 NOT_SATISFIABLE: Final = "Requested range not satisfiable"
 
-_RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+_RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)", re.ASCII)
 
 DOWNLOAD_HEADERS: Final = {
     "X-Content-Type-Options": "nosniff",
@@ -190,22 +191,37 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
     found = _RANGE.fullmatch(header.strip())
     if found is None or not (found.group(1) or found.group(2)):
         return None
-    first, last = found.group(1), found.group(2)
-    if not first:
-        suffix = int(last)
+    first, last = _position(found.group(1)), _position(found.group(2))
+    if first is None:
+        suffix = last or 0
         if suffix == 0 or size == 0:
             raise RangeNotSatisfiable()
         start, end = max(size - suffix, 0), size
     else:
-        start = int(first)
-        end = size if not last else min(int(last) + 1, size)
-        if last and int(last) < start:
+        start = first
+        end = size if last is None else min(last + 1, size)
+        if last is not None and last < start:
             return None
         if start >= size:
             raise RangeNotSatisfiable()
     if (start, end) == (0, size):
         return None
     return start, end
+
+
+_BEYOND_ANY_FILE: Final = 2**64
+"""Stands for a range position of more digits than :data:`INTEGER_DIGITS_MAX`: larger than
+any file, whatever its exact value."""
+
+
+def _position(digits: str) -> int | None:
+    """A range position (``None`` when absent), never converting more than
+    :data:`INTEGER_DIGITS_MAX` digits (RFC 9110 puts no limit on their number)."""
+    if not digits:
+        return None
+    if len(digits) > INTEGER_DIGITS_MAX:
+        return _BEYOND_ANY_FILE
+    return int(digits)
 
 
 def _etag_matches(header: str | None, etag: str) -> bool:

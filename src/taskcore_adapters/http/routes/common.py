@@ -4,18 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from taskcore.domain.pagination import Page, PageRequest
+from taskcore.errors import ValidationError
 from taskcore_adapters.http.endpoint import Param
+from taskcore_adapters.http.parsing import oversized_integer
 
 
 def int_query(request: Request, name: str) -> int | None:
-    """An integer query parameter; unparseable values count as absent (as in the original)."""
+    """An integer query parameter; unparseable values count as absent (as in the original).
+
+    Raises:
+        ValidationError: the value is a number of more than :data:`INTEGER_DIGITS_MAX`
+            digits (``<name> is out of range``), refused before any conversion.
+    """
     raw = request.query_params.get(name)
     if raw is None:
         return None
+    if oversized_integer(raw):
+        raise ValidationError(f"{name} is out of range", field=name)
     try:
         return int(raw)
     except ValueError:
@@ -24,6 +34,36 @@ def int_query(request: Request, name: str) -> int | None:
 
 MAX_PATH_ID = 2**31 - 1
 """Largest id the tables' integer keys can hold; a larger path id names nothing."""
+
+PATH_ID_DIGITS = len(str(MAX_PATH_ID))
+"""The most digits a path id has; a longer run of digits matches no route (404)."""
+
+
+class PathIdConvertor(Convertor[int]):
+    """Starlette's ``int`` path convertor, bounded: at most :data:`PATH_ID_DIGITS` digits,
+    so a path segment of thousands of digits never reaches ``int()`` (which refuses more
+    than 4,300 digits with an exception) and is simply a path that matches nothing."""
+
+    regex = f"[0-9]{{1,{PATH_ID_DIGITS}}}"
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(int(value))
+
+
+PATH_ID_CONVERTOR = "taskcore_id"
+register_url_convertor(PATH_ID_CONVERTOR, PathIdConvertor())
+
+
+def bounded_path(path: str) -> str:
+    """A declared route path with every ``{name:int}`` served by :class:`PathIdConvertor`.
+
+    Routes are declared with Starlette's ``int`` (what the OpenAPI document shows); the API
+    and the pages build their routes from this form of the path.
+    """
+    return path.replace(":int}", f":{PATH_ID_CONVERTOR}}}")
 
 
 def path_id(request: Request, name: str) -> int:

@@ -17,8 +17,8 @@ from taskcore_adapters.http import schemas as s
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
 from taskcore_adapters.http.etags import IF_MATCH, etag_header, if_match, last_write_wins
-from taskcore_adapters.http.parsing import Id
-from taskcore_adapters.http.routes.common import MAX_PATH_ID, path_id
+from taskcore_adapters.http.parsing import Id, whole_number
+from taskcore_adapters.http.routes.common import MAX_PATH_ID, PATH_ID_DIGITS, path_id
 from taskcore_adapters.http.routes.paging import (
     WINDOW_PARAMS,
     bool_query,
@@ -105,8 +105,9 @@ def _assignee(request: Request, actor: Principal) -> int | None:
         return None
     if raw == "me":
         return actor.user_id
-    if raw.isascii() and raw.isdigit() and int(raw) <= MAX_PATH_ID:
-        return int(raw)
+    number = whole_number(raw, digits=PATH_ID_DIGITS)
+    if number is not None and number <= MAX_PATH_ID:
+        return number
     raise ValidationError("Invalid assignee. Use a user id or 'me'", field="assignee")
 
 
