@@ -154,14 +154,12 @@ class CommentService:
         """One comment (any member of the task's project, or an administrator).
 
         Raises:
-            CommentNotFound: ``Comment not found``.
-            PermissionDenied: ``Access denied``: the caller is not a member of the project.
+            CommentNotFound: ``Comment not found``: it does not exist, or the caller is not
+                a member of its project (the same answer, so ids reveal nothing).
         """
         with self._tx() as work:
             uow = work.uow
-            view, role = _comment(uow, actor, comment_id)
-            if role is None and not actor.is_admin:
-                raise PermissionDenied("Access denied")
+            view, _ = _comment(uow, actor, comment_id)
             return _with_mentions(uow, [view])[0]
 
     def edit_comment(
@@ -178,8 +176,10 @@ class CommentService:
         Members newly mentioned get a :class:`UserMentioned` event.
 
         Raises:
-            CommentNotFound: ``Comment not found``.
-            PermissionDenied: ``You do not have permission to edit this comment``.
+            CommentNotFound: ``Comment not found``: it does not exist, or the caller may
+                not see it (not a member of its project).
+            PermissionDenied: ``You do not have permission to edit this comment``: a
+                member who is not its author (or no longer a writer).
             ValidationError: ``No content provided for update`` (``content`` not given),
                 ``Comment content cannot be empty``, or the content is too long.
             VersionMismatch: ``expected_version`` is not the current version.
@@ -222,8 +222,10 @@ class CommentService:
         an administrator).
 
         Raises:
-            CommentNotFound: ``Comment not found``.
-            PermissionDenied: ``You do not have permission to delete this comment``.
+            CommentNotFound: ``Comment not found``: it does not exist, or the caller may
+                not see it (not a member of its project).
+            PermissionDenied: ``You do not have permission to delete this comment``: a
+                member who is neither its author (while a writer) nor a project owner.
             VersionMismatch: ``expected_version`` is not the current version.
         """
         with self._tx() as work:
@@ -292,12 +294,18 @@ def _task_access(uow: UnitOfWork, actor: Actor, task_id: int) -> tuple[int, Role
 
 
 def _comment(uow: UnitOfWork, actor: Actor, comment_id: int) -> tuple[CommentView, Role | None]:
-    """The comment and the caller's role in its project (``None``: not a member)."""
+    """The comment and the caller's role in its project (``None``: an administrator who
+    is not a member).
+
+    Raises:
+        CommentNotFound: no such comment, or the caller is neither a member of its project
+            nor an administrator: who may not see a comment cannot tell it exists.
+    """
     view = uow.comments.get(comment_id)
     if view is None:
         raise CommentNotFound(comment_id)
-    found = uow.projects.access(view.project_id, actor.user_id)
-    return view, None if found is None else found.role
+    role = access.visible_role(uow.projects, actor, view.project_id, CommentNotFound(comment_id))
+    return view, role
 
 
 def _with_mentions(uow: UnitOfWork, views: Sequence[CommentView]) -> list[CommentView]:

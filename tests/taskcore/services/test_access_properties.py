@@ -343,7 +343,9 @@ class AccessMachine(RuleBasedStateMachine):
             task_id, author_id = self.comments[comment_id]
             project_id = self.tasks[task_id][0]
             author = author_id == user.user_id and self.writer(user, project_id)
-            if not (author or self.manager(user, project_id)):
+            if not self.visible(user, project_id):
+                expected = errors.CommentNotFound
+            elif not (author or self.manager(user, project_id)):
                 expected = errors.PermissionDenied
         self.attempt(expected, lambda: self.world.core.comments.delete_comment(user, comment_id))
         if expected is None:
@@ -376,7 +378,7 @@ class AccessMachine(RuleBasedStateMachine):
             comment_project = self.tasks[self.comments[comment_id][0]][0]
             if not self.visible(user, comment_project):
                 self.attempt(
-                    errors.PermissionDenied, lambda: core.comments.get_comment(user, comment_id)
+                    errors.CommentNotFound, lambda: core.comments.get_comment(user, comment_id)
                 )
 
     # -- invariants -----------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from taskcore import errors
@@ -162,17 +164,26 @@ class TestGetComment:
             world.core.comments.get_comment(u, comment.id) for u in (carol, root)
         ]
 
-    def test_not_found_then_access_denied(self, world: World, team: Team) -> None:
-        """An unknown id is 'Comment not found'; an outsider gets 'Access denied'."""
+    def test_outsiders_are_told_it_does_not_exist(self, world: World, team: Team) -> None:
+        """An outsider gets 'Comment not found' for an existing comment, exactly as for an
+        unknown id, when reading, editing or deleting it."""
         _, bob, _, task_id = team
         mallory = world.user("mallory")
         comment = world.core.comments.add_comment(bob, task_id, content="hi")
-        with pytest.raises(errors.CommentNotFound) as missing:
-            world.core.comments.get_comment(mallory, 999)
-        assert "Comment not found" == missing.value.message
-        with pytest.raises(errors.PermissionDenied) as denied:
-            world.core.comments.get_comment(mallory, comment.id)
-        assert "Access denied" == denied.value.message
+        comments = world.core.comments
+        for comment_id in (999, comment.id):
+            for attempt in (
+                functools.partial(comments.get_comment, mallory, comment_id),
+                functools.partial(comments.edit_comment, mallory, comment_id, content="x"),
+                functools.partial(comments.delete_comment, mallory, comment_id),
+            ):
+                with pytest.raises(errors.CommentNotFound) as missing:
+                    attempt()
+                assert ("Comment not found", comment_id) == (
+                    missing.value.message,
+                    missing.value.comment_id,
+                )
+        assert "hi" == comments.get_comment(bob, comment.id).content
 
 
 class TestEditComment:
@@ -260,16 +271,19 @@ class TestDeleteComment:
         assert "comment.deleted" == world.event_names()[-1]
 
     def test_others_may_not_delete(self, world: World, team: Team) -> None:
-        """Another member, a viewer and an outsider may not delete someone's comment."""
+        """Another member, a viewer and an outsider may not delete someone's comment (the
+        outsider is told it does not exist)."""
         alice, bob, carol, task_id = team
         dave, mallory = world.user("dave"), world.user("mallory")
         project_id = world.core.tasks.get_task(alice, task_id).project_id
         world.join(alice, project_id, dave)
         comment = world.core.comments.add_comment(bob, task_id, content="mine")
-        for user in (dave, carol, mallory):
+        for user in (dave, carol):
             with pytest.raises(errors.PermissionDenied) as denied:
                 world.core.comments.delete_comment(user, comment.id)
             assert "You do not have permission to delete this comment" == denied.value.message
+        with pytest.raises(errors.CommentNotFound):
+            world.core.comments.delete_comment(mallory, comment.id)
         with pytest.raises(errors.CommentNotFound):
             world.core.comments.delete_comment(bob, 999)
         with pytest.raises(errors.VersionMismatch):

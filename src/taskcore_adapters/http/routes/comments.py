@@ -182,7 +182,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             etag=True,
             responses={
                 200: ("The comment", s.obj(comment=comment)),
-                **s.errors(401, 403, 404),
+                **s.errors(401, 404),
             },
         ),
         Endpoint(

@@ -508,7 +508,7 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             params=[notification_id],
             responses={
                 200: ("The notification", s.obj(notification=NOTIFICATION)),
-                **s.errors(401, 403, 404),
+                **s.errors(401, 404),
             },
         ),
         Endpoint(

@@ -320,13 +320,14 @@ class TestGetComment:
             response.headers["etag"],
         )
 
-    def test_outsider_is_denied(
+    def test_outsider_is_told_it_does_not_exist(
         self, client: TestClient, team: dict[str, Account], task: int
     ) -> None:
-        """A non-member gets 403 ``Access denied`` for an existing comment, as before."""
+        """A non-member gets the same 404 for an existing comment as for a missing one."""
         comment = post(client, team["bob"][1], task)
         response = client.get(f"/api/comments/{comment['id']}", headers=team["dave"][1])
-        assert (403, {"error": "Access denied"}) == error_of(response)
+        missing = client.get("/api/comments/4242", headers=team["dave"][1])
+        assert [(404, NOT_FOUND)] * 2 == [error_of(response), error_of(missing)]
 
     def test_admin_reads_any_comment(
         self, client: TestClient, team: dict[str, Account], task: int, admin: AccountFactory
@@ -381,16 +382,25 @@ class TestEditComment:
         )
         assert (200, "moderated") == (response.status_code, response.json()["comment"]["content"])
 
-    @pytest.mark.parametrize("who", ["alice", "carol", "dave"])
+    @pytest.mark.parametrize(
+        ("who", "refusal"),
+        [("alice", (403, EDIT_DENIED)), ("carol", (403, EDIT_DENIED)), ("dave", (404, NOT_FOUND))],
+    )
     def test_others_may_not_edit(
-        self, client: TestClient, team: dict[str, Account], task: int, who: str
+        self,
+        client: TestClient,
+        team: dict[str, Account],
+        task: int,
+        who: str,
+        refusal: tuple[int, Any],
     ) -> None:
-        """The owner, a viewer and an outsider cannot edit someone else's comment."""
+        """The owner and a viewer cannot edit someone else's comment (403); an outsider is
+        told it does not exist (404)."""
         comment = post(client, team["bob"][1], task)
         response = client.put(
             f"/api/comments/{comment['id']}", headers=team[who][1], json={"content": "x"}
         )
-        assert (403, EDIT_DENIED) == error_of(response)
+        assert refusal == error_of(response)
         assert comment == read(client, team["bob"][1], comment["id"])
 
     @pytest.mark.parametrize(
@@ -486,14 +496,22 @@ class TestDeleteComment:
             200 == client.delete(f"/api/comments/{comment['id']}", headers=admin()[1]).status_code
         )
 
-    @pytest.mark.parametrize("who", ["carol", "dave"])
+    @pytest.mark.parametrize(
+        ("who", "refusal"), [("carol", (403, DELETE_DENIED)), ("dave", (404, NOT_FOUND))]
+    )
     def test_others_may_not_delete(
-        self, client: TestClient, team: dict[str, Account], task: int, who: str
+        self,
+        client: TestClient,
+        team: dict[str, Account],
+        task: int,
+        who: str,
+        refusal: tuple[int, Any],
     ) -> None:
-        """A viewer and an outsider cannot delete someone else's comment."""
+        """A viewer cannot delete someone else's comment (403); an outsider is told it does
+        not exist (404)."""
         comment = post(client, team["bob"][1], task)
         response = client.delete(f"/api/comments/{comment['id']}", headers=team[who][1])
-        assert (403, DELETE_DENIED) == error_of(response)
+        assert refusal == error_of(response)
         assert comment == read(client, team["bob"][1], comment["id"])
 
     def test_member_may_not_delete_anothers(
