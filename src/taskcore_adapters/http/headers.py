@@ -14,10 +14,19 @@ API_HEADERS = {
 }
 HSTS = "max-age=31536000; includeSubDomains"
 
+API_CACHE_HEADERS = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+"""What every API answer that does not choose its own caching gets: tokens (login,
+refresh, password change), the caller's profile and everything else the API returns
+belong to one caller and are kept by no cache, shared or not (``Pragma`` for HTTP/1.0
+caches). Answers that set ``Cache-Control`` themselves (attachment downloads) keep it."""
+
+API_PREFIX = "/api/"
+
 
 class SecurityHeaders:
-    """Adds :data:`API_HEADERS` to every response that does not set them itself, and HSTS
-    when the request came over HTTPS."""
+    """Adds :data:`API_HEADERS` to every response that does not set them itself,
+    :data:`API_CACHE_HEADERS` to API responses without a ``Cache-Control``, and HSTS when
+    the request came over HTTPS."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -27,6 +36,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         secure = scope.get("scheme") == "https"
+        api = str(scope.get("path", "")).startswith(API_PREFIX)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -34,6 +44,8 @@ class SecurityHeaders:
                 for name, value in API_HEADERS.items():
                     if name not in headers:
                         headers[name] = value
+                if api and "Cache-Control" not in headers:
+                    headers.update(API_CACHE_HEADERS)
                 if secure:
                     headers.setdefault("Strict-Transport-Security", HSTS)
             await send(message)
