@@ -11,6 +11,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -36,8 +37,8 @@ from taskcore_adapters.http.routes import (
     users,
     webhooks,
 )
-from taskcore_adapters.http.throttle import Throttle, ThrottleSettings
 from taskcore_adapters.http.routes.common import bounded_path
+from taskcore_adapters.http.throttle import Throttle, ThrottleSettings
 from taskcore_adapters.http.wire import JSON
 
 
@@ -133,6 +134,11 @@ def create_app(runtime: Runtime, *, close_on_shutdown: bool = False) -> Starlett
         lifespan=lifespan,
         middleware=[
             Middleware(SecurityHeaders),
+            # A Host outside TASKCORE_ALLOWED_HOSTS is refused before routing: the
+            # framework's redirects (a trailing slash) are built from the Host header.
+            Middleware(
+                TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts, www_redirect=False
+            ),
             Middleware(RequestOrigin, trusted_proxies=settings.trusted_proxies),
         ],
     )
