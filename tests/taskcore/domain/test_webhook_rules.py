@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
 import time
 
@@ -51,6 +52,75 @@ REFUSED_BY_DEFAULT = [
     "hooks.example.com/path",
     "",
 ]
+
+
+def special_purpose_samples() -> list[tuple[str, str]]:
+    """The first, a middle and the last address of every special-purpose block (the
+    table's own entries), with the block's registry name."""
+    samples = []
+    for table in (rules.SPECIAL_PURPOSE_IPV4, rules.SPECIAL_PURPOSE_IPV6):
+        for text, name in table:
+            network = ipaddress.ip_network(text)
+            middle = network.network_address + network.num_addresses // 2
+            for address in (network.network_address, middle, network.broadcast_address):
+                samples.append((str(address), f"{text} {name[:30]}"))
+    return samples
+
+
+SPECIAL_PURPOSE = special_purpose_samples()
+
+PUBLIC_NEIGHBOURS = [
+    "100.63.255.255",
+    "100.128.0.0",
+    "172.32.0.0",
+    "192.0.1.1",
+    "198.20.0.1",
+    "223.255.255.254",
+    "2001:200::1",
+    "2001:4860:4860::8888",
+    "2003::1",
+    "3ffe:ffff::1",
+]
+"""Public addresses next to special-purpose blocks: still accepted."""
+
+
+def url_of(address: str) -> str:
+    """An https URL naming ``address`` literally (IPv6 in brackets)."""
+    return f"https://[{address}]/" if ":" in address else f"https://{address}/"
+
+
+class TestSpecialPurposeAddresses:
+    """T44: the guard holds IANA's special-purpose registries for IPv4 and IPv6, written
+    out with their names, not only ``ipaddress``'s ``is_global``."""
+
+    @pytest.mark.parametrize(("address", "block"), SPECIAL_PURPOSE)
+    def test_every_block_is_refused_in_a_url(self, address: str, block: str) -> None:
+        """The first, middle and last address of each block is refused in a URL."""
+        with pytest.raises(ValidationError) as caught:
+            check_url(url_of(address), UrlPolicy())
+        assert "url" == caught.value.field, block
+        assert not rules.is_public(ipaddress.ip_address(address))
+
+    @pytest.mark.parametrize(
+        "address", ["fec0::1", "feff:ffff::1", "64:ff9b::7f00:1", "::127.0.0.1", "192.0.0.9"]
+    )
+    def test_addresses_python_calls_global_are_refused(self, address: str) -> None:
+        """Site-local ``fec0::/10`` (which ``ipaddress`` reports as global), NAT64 to a
+        loopback address, IPv4-compatible IPv6 and registry anycast are refused."""
+        with pytest.raises(ValidationError):
+            check_url(url_of(address), UrlPolicy())
+
+    @pytest.mark.parametrize("address", PUBLIC_NEIGHBOURS)
+    def test_public_neighbours_are_accepted(self, address: str) -> None:
+        """The blocks are exact: addresses just outside them are accepted."""
+        assert check_url(url_of(address), UrlPolicy()).address == ipaddress.ip_address(address)
+
+    def test_tables_are_networks_with_names(self) -> None:
+        """Every row is a valid network with a registry name; IPv6 rows lie where they
+        belong (those outside 2000::/3 are refused by that rule as well)."""
+        for text, name in (*rules.SPECIAL_PURPOSE_IPV4, *rules.SPECIAL_PURPOSE_IPV6):
+            assert ipaddress.ip_network(text).with_prefixlen == text
+            assert name
 
 
 class TestCheckUrl:

@@ -4,6 +4,7 @@ and bounded reading (T43-T48)."""
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import threading
 import time
@@ -16,7 +17,7 @@ from standardwebhooks import Webhook, WebhookVerificationError
 from werkzeug import Request, Response
 
 from taskcore.domain import webhooks as rules
-from taskcore.domain.webhooks import UrlPolicy
+from taskcore.domain.webhooks import SPECIAL_PURPOSE_IPV4, SPECIAL_PURPOSE_IPV6, UrlPolicy
 from taskcore.ports.webhooks import WebhookRequest
 from taskcore_adapters.config import Settings
 from taskcore_adapters.webhooks import HttpxWebhookSender
@@ -222,6 +223,27 @@ class TestDnsRebinding:
             WebhookRequest(url="https://hooks.example.com/", headers={}, body=b"{}")
         )
         assert (result.error or "").startswith("Refused:")
+        assert [] == transport.requests
+
+    @pytest.mark.parametrize(
+        ("address", "block"),
+        [
+            (str(ipaddress.ip_network(text).network_address + 1), text)
+            for text, _ in (*SPECIAL_PURPOSE_IPV4, *SPECIAL_PURPOSE_IPV6)
+        ]
+        + [("fec0::1", "fec0::/10"), ("fec0::1%eth0", "fec0::/10")],
+    )
+    def test_every_special_purpose_answer_refuses(self, address: str, block: str) -> None:
+        """T44: a DNS answer in any block of IANA's special-purpose registries (site-local
+        ``fec0::/10`` included) refuses the request, even next to a public answer."""
+        transport = _Recording()
+        sender = HttpxWebhookSender(
+            resolver=lambda host, port: ["93.184.216.34", address], transport=transport
+        )
+        result = sender.send(
+            WebhookRequest(url="https://hooks.example.com/", headers={}, body=b"{}")
+        )
+        assert (result.error or "").startswith("Refused:"), block
         assert [] == transport.requests
 
     def test_unresolvable_host(self) -> None:
