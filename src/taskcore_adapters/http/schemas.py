@@ -211,6 +211,44 @@ MEMBER: Schema = {
     },
 }
 
+INVITATION: Schema = {
+    "type": "object",
+    "description": "An invitation to join a project. `status` is `expired` for a pending "
+    "invitation past `expires_at`; `invited_by` is null once the inviting account is gone.",
+    "required": [
+        "id",
+        "project_id",
+        "project_name",
+        "user_id",
+        "username",
+        "role",
+        "invited_by",
+        "invited_by_username",
+        "status",
+        "created_at",
+        "expires_at",
+        "responded_at",
+    ],
+    "additionalProperties": False,
+    "properties": {
+        "id": {"type": "integer"},
+        "project_id": {"type": "integer"},
+        "project_name": {"type": "string"},
+        "user_id": {"type": "integer"},
+        "username": {"type": "string"},
+        "role": {"type": "string", "enum": _ROLE},
+        "invited_by": {"type": ["integer", "null"]},
+        "invited_by_username": {"type": ["string", "null"]},
+        "status": {
+            "type": "string",
+            "enum": ["pending", "accepted", "declined", "revoked", "expired"],
+        },
+        "created_at": {"type": "string"},
+        "expires_at": {"type": "string"},
+        "responded_at": DATETIME,
+    },
+}
+
 
 def listing(key: str, item: Schema) -> Schema:
     """A list answer: ``{key: [...], "pagination": {...}}`` for numbered pages, or

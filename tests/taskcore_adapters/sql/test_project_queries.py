@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
+import attrs
 import pytest
 from sqlalchemy import Engine, delete, event, func, select
 
@@ -72,8 +73,9 @@ class TestStatementCounts:
         users = [register(core, f"user{i}") for i in range(4)]
         owner = users[0]
         first = core.projects.create_project(owner, name="p0")
+        setup = attrs.evolve(owner, is_admin=True)  # adds directly, without invitations
         for user in users[1:]:
-            core.projects.add_member(owner, first.id, user_id=user.user_id)
+            core.projects.add_member(setup, first.id, user_id=user.user_id)
         task_id = 0
         for i in range(40):
             task = core.tasks.create_task(
@@ -191,7 +193,9 @@ class TestConcurrency:
 
         for _ in range(5):
             project = core.projects.create_project(alice, name="p")
-            core.projects.add_member(alice, project.id, user_id=bob.user_id, role="owner")
+            core.projects.add_member(
+                attrs.evolve(alice, is_admin=True), project.id, user_id=bob.user_id, role="owner"
+            )
             go = threading.Barrier(2)
             with ThreadPoolExecutor(max_workers=2) as pool:
                 outcomes = list(

@@ -1,4 +1,5 @@
-"""Projects and their members: endpoints P1-P5 of the original, plus membership."""
+"""Projects and their members: endpoints P1-P5 of the original, plus membership and
+invitations."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import attrs
 from starlette.requests import Request
 from starlette.responses import Response
 
+from taskcore.domain.invitations import InvitationView
 from taskcore.domain.projects import MemberView, ProjectView
 from taskcore.domain.values import UNSET, Unset
 from taskcore.errors import ValidationError
@@ -47,6 +49,9 @@ class ProjectPatch:
     priority: str | Unset | None = UNSET
     start_date: str | Unset | None = UNSET
     end_date: str | Unset | None = UNSET
+
+
+INVITED = "Invitation sent; the user becomes a member by accepting it"
 
 
 @attrs.define(kw_only=True)
@@ -92,6 +97,24 @@ def member_json(member: MemberView) -> dict[str, Any]:
         "full_name": member.full_name,
         "role": member.role.value,
         "added_at": iso(member.added_at),
+    }
+
+
+def invitation_json(invitation: InvitationView) -> dict[str, Any]:
+    """An invitation to a project, with the project's name and both usernames."""
+    return {
+        "id": invitation.id,
+        "project_id": invitation.project_id,
+        "project_name": invitation.project_name,
+        "user_id": invitation.user_id,
+        "username": invitation.username,
+        "role": invitation.role.value,
+        "invited_by": invitation.invited_by,
+        "invited_by_username": invitation.invited_by_username,
+        "status": invitation.status.value,
+        "created_at": iso(invitation.created_at),
+        "expires_at": iso(invitation.expires_at),
+        "responded_at": iso(invitation.responded_at),
     }
 
 
@@ -194,10 +217,64 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
         if body.user_id is None:
             raise ValidationError("user_id is required", field="user_id")
         role = "member" if body.role is None else body.role
-        member = await ctx.slow(
-            projects.add_member, actor, project_id, user_id=body.user_id, role=role
+        done = await ctx.slow(
+            projects.add_or_invite, actor, project_id, user_id=body.user_id, role=role
         )
-        return JSON({"message": "Member added successfully", "member": member_json(member)}, 201)
+        if isinstance(done, InvitationView):
+            return JSON({"message": INVITED, "invitation": invitation_json(done)}, 202)
+        return JSON({"message": "Member added successfully", "member": member_json(done)}, 201)
+
+    async def list_invitations(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        found = await ctx.slow(
+            projects.list_invitations,
+            actor,
+            path_id(request, "project_id"),
+            pending=bool_query(request, "pending") or False,
+            page=window(request),
+        )
+        return JSON(listed("invitations", found, invitation_json))
+
+    async def invite(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        project_id = path_id(request, "project_id")
+        body = await ctx.body(request, MemberBody)
+        if body.user_id is None:
+            raise ValidationError("user_id is required", field="user_id")
+        role = "member" if body.role is None else body.role
+        made = await ctx.slow(
+            projects.invite_member, actor, project_id, user_id=body.user_id, role=role
+        )
+        return JSON({"message": INVITED, "invitation": invitation_json(made)}, 201)
+
+    async def my_invitations(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        found = await ctx.slow(projects.my_invitations, actor, page=window(request))
+        return JSON(listed("invitations", found, invitation_json))
+
+    async def get_invitation(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        found = await ctx.slow(projects.get_invitation, actor, path_id(request, "invitation_id"))
+        return JSON({"invitation": invitation_json(found)})
+
+    async def accept(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        member = await ctx.slow(
+            projects.accept_invitation, actor, path_id(request, "invitation_id")
+        )
+        return JSON({"message": "Invitation accepted", "member": member_json(member)})
+
+    async def decline(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        found = await ctx.slow(
+            projects.decline_invitation, actor, path_id(request, "invitation_id")
+        )
+        return JSON({"message": "Invitation declined", "invitation": invitation_json(found)})
+
+    async def revoke(request: Request) -> Response:
+        actor = await ctx.slow(ctx.principal, request)
+        found = await ctx.slow(projects.revoke_invitation, actor, path_id(request, "invitation_id"))
+        return JSON({"message": "Invitation revoked", "invitation": invitation_json(found)})
 
     async def change_role(request: Request) -> Response:
         actor = await ctx.slow(ctx.principal, request)
@@ -222,6 +299,8 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
     user_id = Param(name="user_id", where="path")
     project = s.ref("Project")
     member = s.ref("Member")
+    invitation = s.ref("Invitation")
+    invitation_id = Param(name="invitation_id", where="path")
     return [
         Endpoint(
             method="GET",
@@ -320,14 +399,112 @@ def endpoints(ctx: HttpContext) -> list[Endpoint]:
             method="POST",
             path="/api/projects/{project_id:int}/members",
             handler=add_member,
-            summary="Add a user to a project; role owner, member (default) or viewer "
-            "(owners and admins)",
+            summary="Add a user to a project; role owner, member (default) or viewer. "
+            "Administrators add at once (201); owners invite the user, who becomes a member "
+            "by accepting (202 with the invitation)",
             tag="projects",
             params=[project_id],
             body=s.body_schema(MemberBody),
             responses={
-                201: ("Added", s.message(member=member)),
+                201: ("Added (administrators)", s.message(member=member)),
+                202: (
+                    "Invited (owners): the user joins by accepting",
+                    s.message(invitation=invitation),
+                ),
                 **s.errors(400, 401, 403, 404, 409),
+            },
+        ),
+        Endpoint(
+            method="GET",
+            path="/api/projects/{project_id:int}/invitations",
+            handler=list_invitations,
+            summary="A project's invitations, newest first (owners and admins)",
+            tag="projects",
+            params=[
+                project_id,
+                *WINDOW_PARAMS,
+                Param(
+                    name="pending",
+                    schema={"type": "string", "enum": ["true", "false"]},
+                    description="only invitations that can still be accepted",
+                ),
+            ],
+            responses={
+                200: ("A page of invitations", s.listing("invitations", invitation)),
+                **s.errors(400, 401, 403, 404),
+            },
+        ),
+        Endpoint(
+            method="POST",
+            path="/api/projects/{project_id:int}/invitations",
+            handler=invite,
+            summary="Invite a user to a project with a role (owners and admins); valid for 14 days",
+            tag="projects",
+            params=[project_id],
+            body=s.body_schema(MemberBody),
+            responses={
+                201: ("Invited", s.message(invitation=invitation)),
+                **s.errors(400, 401, 403, 404, 409),
+            },
+        ),
+        Endpoint(
+            method="GET",
+            path="/api/invitations",
+            handler=my_invitations,
+            summary="The caller's invitations that can still be accepted, newest first",
+            tag="projects",
+            params=[*WINDOW_PARAMS],
+            responses={
+                200: ("A page of invitations", s.listing("invitations", invitation)),
+                **s.errors(400, 401),
+            },
+        ),
+        Endpoint(
+            method="GET",
+            path="/api/invitations/{invitation_id:int}",
+            handler=get_invitation,
+            summary="One invitation (its invitee, the project's owners and admins)",
+            tag="projects",
+            params=[invitation_id],
+            responses={
+                200: ("The invitation", s.obj(invitation=invitation)),
+                **s.errors(401, 403, 404),
+            },
+        ),
+        Endpoint(
+            method="POST",
+            path="/api/invitations/{invitation_id:int}/accept",
+            handler=accept,
+            summary="Accept one's invitation: become a member with its role",
+            tag="projects",
+            params=[invitation_id],
+            responses={
+                200: ("Accepted", s.message(member=member)),
+                **s.errors(401, 404, 409),
+            },
+        ),
+        Endpoint(
+            method="POST",
+            path="/api/invitations/{invitation_id:int}/decline",
+            handler=decline,
+            summary="Decline one's invitation",
+            tag="projects",
+            params=[invitation_id],
+            responses={
+                200: ("Declined", s.message(invitation=invitation)),
+                **s.errors(401, 404, 409),
+            },
+        ),
+        Endpoint(
+            method="POST",
+            path="/api/invitations/{invitation_id:int}/revoke",
+            handler=revoke,
+            summary="Withdraw a pending invitation (the project's owners and admins)",
+            tag="projects",
+            params=[invitation_id],
+            responses={
+                200: ("Revoked", s.message(invitation=invitation)),
+                **s.errors(401, 403, 404, 409),
             },
         ),
         Endpoint(

@@ -101,8 +101,10 @@ def team(runtime: Runtime, account: AccountFactory) -> Team:
     owner = principal(alice_id, "alice")
     core = runtime.core
     project = core.projects.create_project(owner, name="Apollo")
-    core.projects.add_member(owner, project.id, user_id=bob_id)
-    core.projects.add_member(owner, project.id, user_id=carol_id, role="viewer")
+    # Added directly, as an administrator would: invitations would send mail (files).
+    setup = Principal(user_id=alice_id, username="alice", is_admin=True)
+    core.projects.add_member(setup, project.id, user_id=bob_id)
+    core.projects.add_member(setup, project.id, user_id=carol_id, role="viewer")
     task = core.tasks.create_task(owner, project.id, title="t")
     return Team(alice, bob, carol, mallory, owner, bob_id, project.id, task.id)
 
@@ -688,7 +690,8 @@ class TestDelete:
     ) -> None:
         """Another member and a viewer get 403; an outsider gets 404."""
         dave_id, dave = account("dave")
-        runtime.core.projects.add_member(team.owner_principal, team.project_id, user_id=dave_id)
+        setup = attrs.evolve(team.owner_principal, is_admin=True)
+        runtime.core.projects.add_member(setup, team.project_id, user_id=dave_id)
         attachment = uploaded(client, team.member, team.task_id)
         path = f"/api/attachments/{attachment['id']}"
         for headers in (dave, team.viewer):

@@ -91,11 +91,13 @@ def project(client: TestClient, team: dict[str, Account]) -> int:
     response = client.post("/api/projects", headers=alice, json={"name": "Apollo"})
     project_id: int = response.json()["project"]["id"]
     for name, role in (("bob", "member"), ("carol", "viewer")):
-        client.post(
+        invited = client.post(
             f"/api/projects/{project_id}/members",
             headers=alice,
             json={"user_id": team[name][0], "role": role},
         )
+        invitation_id = invited.json()["invitation"]["id"]
+        client.post(f"/api/invitations/{invitation_id}/accept", headers=team[name][1])
     return project_id
 
 

@@ -79,16 +79,23 @@ def read(client: TestClient, headers: dict[str, str], project_id: int) -> dict[s
     return project
 
 
+INVITED = "Invitation sent; the user becomes a member by accepting it"
+
+
 def join(
-    client: TestClient, owner: dict[str, str], project_id: int, user_id: int, role: str
+    client: TestClient, owner: dict[str, str], project_id: int, invitee: Account, role: str
 ) -> None:
-    """Add ``user_id`` to the project with ``role``, asserting success."""
+    """Make ``invitee`` a member with ``role``: the owner's ``POST /members`` invites them
+    (202) and they accept the invitation, asserting success."""
     response = client.post(
         f"/api/projects/{project_id}/members",
         headers=owner,
-        json={"user_id": user_id, "role": role},
+        json={"user_id": invitee[0], "role": role},
     )
-    assert 201 == response.status_code, response.text
+    assert 202 == response.status_code, response.text
+    invitation_id = response.json()["invitation"]["id"]
+    accepted = client.post(f"/api/invitations/{invitation_id}/accept", headers=invitee[1])
+    assert 200 == accepted.status_code, accepted.text
 
 
 def error_of(response: Any) -> tuple[int, Any]:
@@ -115,8 +122,8 @@ def shared(client: TestClient, team: dict[str, Account]) -> dict[str, Any]:
     """A project of alice's with bob as member and carol as viewer."""
     _, alice = team["alice"]
     project = create(client, alice)
-    join(client, alice, project["id"], team["bob"][0], "member")
-    join(client, alice, project["id"], team["carol"][0], "viewer")
+    join(client, alice, project["id"], team["bob"], "member")
+    join(client, alice, project["id"], team["carol"], "viewer")
     return project
 
 
@@ -460,7 +467,7 @@ class TestListProjects:
             client,
             bob,
             shared["id"],
-            client.get("/api/users/me", headers=alice).json()["user"]["id"],
+            (client.get("/api/users/me", headers=alice).json()["user"]["id"], alice),
             "viewer",
         )
         second = create(client, alice, name="second")
@@ -604,10 +611,10 @@ class TestListProjects:
 
     def test_cursor_of_another_list(self, client: TestClient, account: AccountFactory) -> None:
         """A members-list cursor does not page projects."""
-        bob_id, _ = account("bob")
+        bob = account("bob")
         _, alice = account("alice")
         project = create(client, alice)
-        join(client, alice, project["id"], bob_id, "member")
+        join(client, alice, project["id"], bob, "member")
         members = client.get(
             f"/api/projects/{project['id']}/members?per_page=1&cursor=", headers=alice
         ).json()
@@ -1034,10 +1041,11 @@ class TestMembers:
         response = client.get(f"/api/projects/{shared['id']}/members", headers=team["dave"][1])
         assert (404, {"error": "Project not found"}) == error_of(response)
 
-    def test_add_member(
+    def test_add_member_invites(
         self, client: TestClient, team: dict[str, Account], shared: dict[str, Any]
     ) -> None:
-        """The owner adds a user; the default role is member; the new member sees it."""
+        """An owner's addition is an invitation (202; default role member): the user is no
+        member until they accept, and then sees the project with that role."""
         dave_id, dave = team["dave"]
         response = client.post(
             f"/api/projects/{shared['id']}/members",
@@ -1045,15 +1053,27 @@ class TestMembers:
             json={"user_id": dave_id},
         )
         body = response.json()
-        assert (201, "Member added successfully") == (response.status_code, body["message"])
+        assert (202, INVITED) == (response.status_code, body["message"])
+        invitation = body["invitation"]
         assert {
             "project_id": shared["id"],
+            "project_name": shared["name"],
             "user_id": dave_id,
             "username": "dave",
-            "full_name": "Dave",
             "role": "member",
-            "added_at": body["member"]["added_at"],
-        } == body["member"]
+            "invited_by": team["alice"][0],
+            "invited_by_username": "alice",
+            "status": "pending",
+            "responded_at": None,
+        } == {k: v for k, v in invitation.items() if k not in ("id", "created_at", "expires_at")}
+        assert 404 == client.get(f"/api/projects/{shared['id']}", headers=dave).status_code
+        accepted = client.post(f"/api/invitations/{invitation['id']}/accept", headers=dave)
+        assert (200, "Invitation accepted", dave_id, "member") == (
+            accepted.status_code,
+            accepted.json()["message"],
+            accepted.json()["member"]["user_id"],
+            accepted.json()["member"]["role"],
+        )
         assert "member" == read(client, dave, shared["id"])["role"]
 
     @pytest.mark.parametrize(
@@ -1241,9 +1261,14 @@ class TestMembers:
         url = f"/api/projects/{shared['id']}/members"
         client.put(f"{url}/{team['carol'][0]}", headers=alice, json={"role": "member"})
         client.delete(f"{url}/{team['carol'][0]}", headers=alice)
-        names = [e.name for e in events(runtime) if e.name.startswith("project.member")]
+        names = [e.name for e in events(runtime) if e.name.startswith("project.")]
         assert [
+            "project.created",
+            "project.member_invited",
+            "project.invitation_accepted",
             "project.member_added",
+            "project.member_invited",
+            "project.invitation_accepted",
             "project.member_added",
             "project.member_role_changed",
             "project.member_removed",
@@ -1255,7 +1280,7 @@ PERMISSIONS = [
     ("owner", "read", 200),
     ("owner", "write_task", 201),
     ("owner", "update_project", 200),
-    ("owner", "manage_members", 201),
+    ("owner", "manage_members", 202),  # an invitation: the user joins by accepting
     ("member", "read", 200),
     ("member", "write_task", 201),
     ("member", "update_project", 403),
@@ -1298,9 +1323,10 @@ class TestPermissionTable:
         elif role == "admin":
             headers = admin()[1]
         else:
-            user_id, headers = account("someone")
+            someone = account("someone")
+            headers = someone[1]
             if role != "outsider":
-                join(client, owner, project["id"], user_id, role)
+                join(client, owner, project["id"], someone, role)
         url = f"/api/projects/{project['id']}"
         response = {
             "read": lambda: client.get(url, headers=headers),

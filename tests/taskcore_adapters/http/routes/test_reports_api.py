@@ -98,14 +98,22 @@ def make_task(
 
 
 def add_member(
-    client: TestClient, headers: dict[str, str], project_id: int, user_id: int, role: str = "member"
+    client: TestClient,
+    headers: dict[str, str],
+    project_id: int,
+    invitee: Account,
+    role: str = "member",
 ) -> None:
+    """The owner invites ``invitee`` (202) and they accept."""
     response = client.post(
         f"/api/projects/{project_id}/members",
-        json={"user_id": user_id, "role": role},
+        json={"user_id": invitee[0], "role": role},
         headers=headers,
     )
-    assert 201 == response.status_code, response.text
+    assert 202 == response.status_code, response.text
+    invitation_id = response.json()["invitation"]["id"]
+    accepted = client.post(f"/api/invitations/{invitation_id}/accept", headers=invitee[1])
+    assert 200 == accepted.status_code, accepted.text
 
 
 def request_report(
@@ -360,7 +368,7 @@ class TestGenerationRechecksAccess:
         not the figures."""
         held = hold_reports(runtime)
         project_id = make_project(client, alice[1])
-        add_member(client, alice[1], project_id, bob[0])
+        add_member(client, alice[1], project_id, bob)
         report_id = request_report(client, bob[1], project_id=project_id)
         client.delete(f"/api/projects/{project_id}/members/{bob[0]}", headers=alice[1])
 
@@ -418,7 +426,7 @@ class TestReadListDelete:
     ) -> None:
         """Another user gets 404; an admin and the requester get the report."""
         project_id = make_project(client, alice[1])
-        add_member(client, alice[1], project_id, bob[0])
+        add_member(client, alice[1], project_id, bob)
         report_id = request_report(client, alice[1], project_id=project_id)
 
         other = client.get(f"/api/reports/{report_id}", headers=bob[1])
@@ -434,7 +442,7 @@ class TestReadListDelete:
     ) -> None:
         """A requester who left the project can no longer read its report."""
         project_id = make_project(client, alice[1])
-        add_member(client, alice[1], project_id, bob[0])
+        add_member(client, alice[1], project_id, bob)
         report_id = request_report(client, bob[1], project_id=project_id)
         client.delete(f"/api/projects/{project_id}/members/{bob[0]}", headers=alice[1])
 
@@ -587,7 +595,7 @@ class TestQuickFigures:
         make_task(client, alice[1], project_id, status="completed")
         make_task(client, alice[1], project_id, status="in_progress")
         make_task(client, alice[1], project_id)
-        add_member(client, alice[1], project_id, bob[0], "viewer")
+        add_member(client, alice[1], project_id, bob, "viewer")
 
         response = client.get(f"/api/reports/quick/project-summary/{project_id}", headers=bob[1])
 
@@ -630,7 +638,7 @@ class TestQuickFigures:
         make_task(client, headers, project_id, assignee_id=user_id, status="completed")
         make_task(client, headers, project_id)
         elsewhere = make_project(client, bob[1], "Bob's")
-        add_member(client, bob[1], elsewhere, user_id)
+        add_member(client, bob[1], elsewhere, alice)
         make_task(client, bob[1], elsewhere, assignee_id=user_id, status="in_progress")
 
         response = client.get("/api/reports/quick/dashboard", headers=headers)

@@ -72,15 +72,19 @@ def new_project(client: TestClient, headers: dict[str, str], name: str = "Apollo
 
 
 def join(
-    client: TestClient, owner: dict[str, str], project_id: int, user_id: int, role: str
+    client: TestClient, owner: dict[str, str], project_id: int, invitee: Account, role: str
 ) -> None:
-    """Add ``user_id`` to the project with ``role``, asserting success."""
+    """Make ``invitee`` a member with ``role``: the owner's ``POST /members`` invites them
+    (202) and they accept the invitation, asserting success."""
     response = client.post(
         f"/api/projects/{project_id}/members",
         headers=owner,
-        json={"user_id": user_id, "role": role},
+        json={"user_id": invitee[0], "role": role},
     )
-    assert 201 == response.status_code, response.text
+    assert 202 == response.status_code, response.text
+    invitation_id = response.json()["invitation"]["id"]
+    accepted = client.post(f"/api/invitations/{invitation_id}/accept", headers=invitee[1])
+    assert 200 == accepted.status_code, accepted.text
 
 
 def add(
@@ -145,8 +149,8 @@ def project(client: TestClient, team: dict[str, Account]) -> int:
     """A project of alice's with bob as member and carol as viewer; returns its id."""
     alice = team["alice"][1]
     project_id = new_project(client, alice)
-    join(client, alice, project_id, team["bob"][0], "member")
-    join(client, alice, project_id, team["carol"][0], "viewer")
+    join(client, alice, project_id, team["bob"], "member")
+    join(client, alice, project_id, team["carol"], "viewer")
     return project_id
 
 
@@ -277,10 +281,6 @@ class TestCreateTask:
         )
         assert (400, {"error": "Task title is required"}) == error_of(response)
 
-    @pytest.mark.parametrize(
-        ("fields", "error"),
-        [
-            ({"assignee_id": 4242}, "Assignee user not found"),
     def test_hours_are_bounded_and_kept_to_the_hundredth(
         self, client: TestClient, team: dict[str, Account], project: int
     ) -> None:
@@ -296,6 +296,10 @@ class TestCreateTask:
         summary = client.get(f"/api/reports/quick/project-summary/{project}", headers=alice)
         assert 200 == summary.status_code, summary.text
 
+    @pytest.mark.parametrize(
+        ("fields", "error"),
+        [
+            ({"assignee_id": 4242}, "Assignee user not found"),
             ({"assignee_id": 2**31}, "assignee_id must be a valid id"),
             ({"assignee_id": -1}, "assignee_id must be a valid id"),
             ({"due_date": "next week"}, DUE_ERROR),
@@ -307,6 +311,8 @@ class TestCreateTask:
             ({"estimated_hours": "1e400"}, "Estimated hours must be a number"),
             ({"estimated_hours": -1}, "Estimated hours cannot be negative"),
             ({"actual_hours": "-0.5"}, "Actual hours cannot be negative"),
+            ({"estimated_hours": 1.7e308}, "Estimated hours must be at most 100000"),
+            ({"actual_hours": "100000.01"}, "Actual hours must be at most 100000"),
             ({"estimated_hours": True}, "estimated_hours must be a number or a string"),
             ({"estimated_hours": [1]}, "estimated_hours must be a number or a string"),
             ({"title": 7}, "title must be a string"),
@@ -326,8 +332,6 @@ class TestCreateTask:
             ({"position": "top"}, "position must be a number"),
             ({"position": 1e13}, "Position is out of range"),
         ],
-            ({"estimated_hours": 1.7e308}, "Estimated hours must be at most 100000"),
-            ({"actual_hours": "100000.01"}, "Actual hours must be at most 100000"),
     )
     def test_invalid_fields(
         self,
@@ -1017,7 +1021,7 @@ class TestMyTasks:
         alice = team["alice"][1]
         bob_id, bob = team["bob"]
         other = new_project(client, alice, "other")
-        join(client, alice, other, bob_id, "member")
+        join(client, alice, other, team["bob"], "member")
         first = add(client, alice, project, assignee_id=bob_id)
         add(client, alice, project, assignee_id=team["alice"][0])
         add(client, alice, project)
