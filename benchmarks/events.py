@@ -108,8 +108,9 @@ def taskcore_side(ctx: Context, n: int, work: Path) -> dict[str, float]:
             ]
             owner = Principal(user_id=people[0].id, username="owner", is_admin=False)
             project = core.projects.create_project(owner, name="Watched")
-            for person in people[1:]:
-                core.projects.add_member(owner, project.id, user_id=person.id, role="member")
+            seeder = Principal(user_id=people[0].id, username="owner", is_admin=True)
+            for person in people[1:]:  # added directly, as an administrator would
+                core.projects.add_member(seeder, project.id, user_id=person.id, role="member")
             now = dt.datetime.now(dt.UTC)
             with engine.begin() as conn:
                 ids = (

@@ -365,7 +365,8 @@ def _people(url: str, work: Path, secret_key: str, ids: dict[str, int]) -> list[
             owner_id = conn.execute(
                 select(users.c.id).where(users.c.username == USERNAME)
             ).scalar_one()
-        owner = Principal(user_id=owner_id, username=USERNAME, is_admin=False)
+        # Seeded directly, as an administrator adds members (no invitation mail).
+        seeder = Principal(user_id=owner_id, username=USERNAME, is_admin=True)
         members = []
         for i in range(MEMBERS):
             user = core.users.register(
@@ -374,7 +375,7 @@ def _people(url: str, work: Path, secret_key: str, ids: dict[str, int]) -> list[
                 password=PASSWORD,
                 full_name=f"Member {i}",
             )
-            core.projects.add_member(owner, ids["listed"], user_id=user.id, role="member")
+            core.projects.add_member(seeder, ids["listed"], user_id=user.id, role="member")
             members.append(user.id)
         core.users.register(
             username=VICTIM, email="victim@example.com", password=PASSWORD, full_name="Victim"
