@@ -193,7 +193,11 @@ class UserService:
             users = work.uow.users
             if users.get_by_username(name) is not None:
                 raise UsernameAlreadyExists()
-            if users.get_by_skeleton(identifiers.skeleton(name)) is not None:
+            look_alike = users.get_by_skeleton(identifiers.skeleton(name))
+            if look_alike is not None:
+                if look_alike.username_key == identifiers.username_key(name):
+                    # Committed by a concurrent registration since the look-up above.
+                    raise UsernameAlreadyExists()
                 raise ValidationError("username looks like an existing username", field="username")
             if users.get_by_email(address) is not None:
                 raise EmailAlreadyExists()

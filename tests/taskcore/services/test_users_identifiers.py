@@ -14,6 +14,7 @@ from taskcore_adapters.memory import (
     ManualClock,
     PlainPasswordHasher,
 )
+from taskcore_adapters.memory.store import InMemoryUserRepository
 
 VICTIM_PASSWORD = "correct horse battery"
 ATTACKER_PASSWORD = "staple orange lamp"
@@ -146,3 +147,15 @@ class TestPrivateFields:
         subject = core.users.as_subject(as_principal(core, bob, admin=True), root)
         assert subject is not None
         assert subject.is_admin
+
+
+def test_a_concurrent_registration_of_the_name_is_409_not_a_look_alike(
+    core: Taskcore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the name is committed by another registration between the username look-up and
+    the look-alike check (PostgreSQL's read committed allows it), the answer is
+    ``UsernameAlreadyExists``, as for any duplicate, not a look-alike refusal."""
+    register(core, "racer", "racer1@example.com")
+    monkeypatch.setattr(InMemoryUserRepository, "get_by_username", lambda self, name: None)
+    with pytest.raises(errors.UsernameAlreadyExists):
+        register(core, "Racer", "racer2@example.com")
