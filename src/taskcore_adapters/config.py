@@ -260,7 +260,8 @@ class Settings:
             except ValueError as exc:
                 raise ConfigError(str(exc)) from None
         path = self.data_dir / SECRET_FILE
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(mode=0o700, exist_ok=True)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:

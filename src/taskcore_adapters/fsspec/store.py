@@ -86,7 +86,7 @@ class FsspecFileStore:
         self._root = str(self._fs._strip_protocol(root)).rstrip("/")
         if self._local:
             with _storage():
-                os.makedirs(self._root, exist_ok=True)
+                _private_folder(self._root)
 
     def __repr__(self) -> str:
         return f"FsspecFileStore({self.location!r})"
@@ -207,8 +207,10 @@ class LocalBlobWriter:
         self._partial = partial
         self._final = final
         with _storage():
-            os.makedirs(os.path.dirname(partial), exist_ok=True)
-            self._file: IO[bytes] = open(partial, "wb")  # noqa: SIM115 - closed on commit/abort
+            _private_folder(os.path.dirname(partial))
+            # 0600 whatever the umask: attachments are readable by this process only.
+            descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            self._file: IO[bytes] = os.fdopen(descriptor, "wb")
         self._state = "open"
 
     def write(self, data: bytes) -> None:
@@ -225,7 +227,7 @@ class LocalBlobWriter:
             os.fsync(self._file.fileno())
             self._file.close()
             folder = os.path.dirname(self._final)
-            os.makedirs(folder, exist_ok=True)
+            _private_folder(folder)
             os.replace(self._partial, self._final)
             _sync_folder(folder)
         self._state = "committed"
@@ -240,6 +242,21 @@ class LocalBlobWriter:
             finally:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(self._partial)
+
+
+def _private_folder(folder: str) -> None:
+    """Create ``folder`` and each missing parent with mode 0700 (``os.makedirs`` gives
+    parents the default mode), so that with the 0600 files no other local user can list
+    or read attachments (the umask can only take bits away). Existing folders are left
+    as they are."""
+    missing: list[str] = []
+    path = os.path.abspath(folder)
+    while not os.path.isdir(path):
+        missing.append(path)
+        path = os.path.dirname(path)
+    for path in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(path, 0o700)
 
 
 def _sync_folder(folder: str) -> None:

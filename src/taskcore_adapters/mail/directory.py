@@ -17,7 +17,8 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 class DirectoryMailer:
     """Writes each message to ``<folder>/<time>-<message id>.eml`` instead of sending it
     (see ``taskcore.ports.mail.Mailer``). Files appear whole: each is written under a
-    temporary name, then renamed.
+    temporary name, then renamed. The folder is created with mode 0700 and the files
+    with mode 0600, whatever the process umask.
 
     Args:
         folder: Where the files go; created when needed.
@@ -32,9 +33,13 @@ class DirectoryMailer:
         message = build_message(mail, self.sender)
         name = f"{time.time_ns()}-{_UNSAFE.sub('_', mail.message_id.strip('<>'))}"
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            self.folder.parent.mkdir(parents=True, exist_ok=True)
+            self.folder.mkdir(mode=0o700, exist_ok=True)
             partial = self.folder / f".{name}.tmp"
-            partial.write_bytes(bytes(message))
+            # 0600 whatever the umask: messages hold people's addresses and task text.
+            descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(bytes(message))
             os.replace(partial, self.folder / f"{name}.eml")
         except OSError as exc:
             raise MailTemporaryFailure(f"Cannot write mail to {self.folder}: {exc}") from exc

@@ -3,6 +3,7 @@ pooled connections on checkout."""
 
 from __future__ import annotations
 
+import os
 import select
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,16 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import NullPool
+
+
+def _private_database_file(path: Path) -> None:
+    """Create the SQLite file's folder (mode 0700) and the file itself (mode 0600) before
+    SQLite opens it, whatever the process umask; SQLite gives its ``-wal`` and ``-shm``
+    files the database file's mode. Existing folders and files are left as they are."""
+    path.parent.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
 
 
 def make_engine(
@@ -44,7 +55,7 @@ def make_engine(
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            _private_database_file(Path(parsed.database))
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
