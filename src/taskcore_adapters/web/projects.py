@@ -1,4 +1,5 @@
-"""Project pages: the list, creation, the board with its columns, and the members page."""
+"""Project pages: the list, creation, the board with its columns, the members page (with
+its invitations), and the caller's invitations."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from taskcore import errors
+from taskcore.domain.invitations import InvitationView
 from taskcore.domain.pagination import PageRequest
 from taskcore.domain.projects import Priority, ProjectStatus, ProjectView, Role
 from taskcore.domain.tasks import TaskStatus, TaskView
@@ -23,6 +25,7 @@ PROJECTS_PAGE_SIZE: Final = 20
 COLUMN_SIZE: Final = 100
 """The most cards a board column shows."""
 MEMBERS_PAGE_SIZE: Final = 100
+INVITATIONS_PAGE_SIZE: Final = 20
 
 PROJECT_FIELDS: Final = ("name", "description", "status", "priority", "start_date", "end_date")
 TASK_FIELDS: Final = ("title", "description", "priority", "due_date", "assignee_id", "labels")
@@ -284,6 +287,14 @@ def _members(
     found = web.core.projects.list_members(
         visit.actor, project_id, page=PageRequest(per_page=MEMBERS_PAGE_SIZE)
     )
+    can_manage = visit.actor.is_admin or project.role is Role.OWNER
+    pending = (
+        web.core.projects.list_invitations(
+            visit.actor, project_id, pending=True, page=PageRequest(per_page=MEMBERS_PAGE_SIZE)
+        )
+        if can_manage
+        else None
+    )
     return web.render(
         visit,
         "members.html",
@@ -291,8 +302,10 @@ def _members(
         title=f"Members of {project.name}",
         project=project,
         members=found,
+        invitations=pending,
         roles=[r.value for r in Role],
-        can_manage=visit.actor.is_admin or project.role is Role.OWNER,
+        can_manage=can_manage,
+        adds_directly=web.core.projects.may_add_directly(visit.actor),
         values=values or {"user_id": "", "role": "member"},
         errors=errors_ or {},
     )
@@ -304,7 +317,8 @@ async def members(web: Web, visit: Visit, request: Request) -> Response:
 
 
 async def add_member(web: Web, visit: Visit, request: Request) -> Response:
-    """Add a member with ``projects.add_member`` (owners)."""
+    """Invite a user (owners) or add them at once (administrators), with
+    ``projects.add_or_invite``."""
     project_id = path_id(request, "project_id")
     values = {"user_id": visit.field("user_id"), "role": visit.field("role")}
     try:
@@ -315,7 +329,7 @@ async def add_member(web: Web, visit: Visit, request: Request) -> Response:
             user_id = optional_id(values["user_id"], "user_id")
         if user_id is None:
             raise errors.ValidationError("user_id is required", field="user_id")
-        added = web.core.projects.add_member(
+        done = web.core.projects.add_or_invite(
             visit.actor, project_id, user_id=user_id, role=values["role"] or "member"
         )
     except (errors.ValidationError, errors.Conflict, errors.UserNotFound) as exc:
@@ -326,10 +340,54 @@ async def add_member(web: Web, visit: Visit, request: Request) -> Response:
             status=ctx_status(exc),
             values=values,
             errors_=field_errors(
-                exc, {errors.UserNotFound: "user_id", errors.MemberAlreadyExists: "user_id"}
+                exc,
+                {
+                    errors.UserNotFound: "user_id",
+                    errors.MemberAlreadyExists: "user_id",
+                    errors.InvitationPending: "user_id",
+                },
             ),
         )
-    return web.redirect(visit, f"/projects/{project_id}/members", notice=f"{added.username} added.")
+    if isinstance(done, InvitationView):
+        notice = f"Invitation sent to {done.username}; they join by accepting it."
+    else:
+        notice = f"{done.username} added."
+    return web.redirect(visit, f"/projects/{project_id}/members", notice=notice)
+
+
+async def revoke_invitation(web: Web, visit: Visit, request: Request) -> Response:
+    """Withdraw a pending invitation (``projects.revoke_invitation``; owners)."""
+    invitation_id = path_id(request, "invitation_id")
+    found = web.core.projects.get_invitation(visit.actor, invitation_id)
+    back = f"/projects/{found.project_id}/members"
+    try:
+        revoked = web.core.projects.revoke_invitation(visit.actor, invitation_id)
+    except errors.Conflict as exc:
+        return web.redirect(visit, back, notice=exc.message)
+    return web.redirect(visit, back, notice=f"Invitation of {revoked.username} revoked.")
+
+
+async def invitations(web: Web, visit: Visit, request: Request) -> Response:
+    """The caller's invitations that can still be accepted, with Accept and Decline."""
+    found = web.core.projects.my_invitations(
+        visit.actor, page=PageRequest.of(page_number(request), INVITATIONS_PAGE_SIZE)
+    )
+    return web.render(visit, "invitations.html", title="Invitations", invitations=found)
+
+
+async def answer_invitation(web: Web, visit: Visit, request: Request) -> Response:
+    """Accept (``projects.accept_invitation``) or decline one's invitation."""
+    invitation_id = path_id(request, "invitation_id")
+    try:
+        if request.url.path.endswith("/accept"):
+            member = web.core.projects.accept_invitation(visit.actor, invitation_id)
+            return web.redirect(
+                visit, f"/projects/{member.project_id}", notice="Invitation accepted."
+            )
+        web.core.projects.decline_invitation(visit.actor, invitation_id)
+    except errors.Conflict as exc:
+        return web.redirect(visit, "/invitations", notice=exc.message)
+    return web.redirect(visit, "/invitations", notice="Invitation declined.")
 
 
 async def change_member(web: Web, visit: Visit, request: Request) -> Response:
@@ -367,6 +425,22 @@ def routes(web: Web) -> list[PageRoute]:
         PageRoute(
             "/projects/{project_id:int}/members/{user_id:int}",
             page(web, change_member),
+            methods=["POST"],
+        ),
+        PageRoute("/invitations", page(web, invitations), methods=["GET"]),
+        PageRoute(
+            "/invitations/{invitation_id:int}/accept",
+            page(web, answer_invitation),
+            methods=["POST"],
+        ),
+        PageRoute(
+            "/invitations/{invitation_id:int}/decline",
+            page(web, answer_invitation),
+            methods=["POST"],
+        ),
+        PageRoute(
+            "/invitations/{invitation_id:int}/revoke",
+            page(web, revoke_invitation),
             methods=["POST"],
         ),
     ]

@@ -26,6 +26,16 @@ def actor(runtime: Runtime, username: str) -> Principal:
     return principal
 
 
+def accept_invitation(browser: Browser, runtime: Runtime, username: str) -> None:
+    """``username`` (logged in on ``browser``) accepts their newest invitation on the
+    invitations page."""
+    [invitation, *_] = runtime.core.projects.my_invitations(actor(runtime, username)).items
+    page = browser.get("/invitations")
+    assert invitation.project_name in page.text
+    accepted = browser.post(f"/invitations/{invitation.id}/accept")
+    assert "Invitation accepted." in accepted.text
+
+
 def column_titles(html: str, status: str) -> list[str]:
     """The card titles of one board column, top to bottom."""
     section = html.split(f'data-status="{status}"', 1)[1].split("</section>", 1)[0]
@@ -192,6 +202,7 @@ class TestAccess:
         victor = actor(runtime, "victor").user_id
         browser.get("/projects/1/members")
         browser.post("/projects/1/members", {"user_id": str(victor), "role": "viewer"})
+        accept_invitation(other_browser, runtime, "victor")
         html = other_browser.get("/projects/1").text
         assert "New task" not in html
         assert 'draggable="true"' not in html
@@ -207,12 +218,16 @@ class TestMembers:
     def test_owner_adds_changes_and_removes_members(
         self, browser: Browser, other_browser: Browser, project: int, runtime: Runtime
     ) -> None:
-        """Owners add a member by id, change their role and remove them."""
+        """Owners invite a user by id; once they accept, change their role and remove
+        them."""
         other_browser.register("bob")
         bob = actor(runtime, "bob").user_id
         browser.get("/projects/1/members")
-        added = browser.post("/projects/1/members", {"user_id": str(bob), "role": "member"})
-        assert "bob added." in added.text
+        invited = browser.post("/projects/1/members", {"user_id": str(bob), "role": "member"})
+        assert "Invitation sent to bob; they join by accepting it." in invited.text
+        assert "Revoke the invitation of bob" in invited.text
+        assert "Apollo" not in other_browser.get("/projects").text
+        accept_invitation(other_browser, runtime, "bob")
         assert "Apollo" in other_browser.get("/projects").text
         changed = browser.post(f"/projects/1/members/{bob}", {"action": "role", "role": "owner"})
         assert "Role changed." in changed.text
@@ -223,11 +238,12 @@ class TestMembers:
     def test_members_are_added_by_username_too(
         self, browser: Browser, other_browser: Browser, project: int
     ) -> None:
-        """A username, in any case, adds that person; an unknown name is refused in place."""
+        """A username, in any case, invites that person; an unknown name is refused in
+        place."""
         other_browser.register("carol")
         browser.get("/projects/1/members")
         added = browser.post("/projects/1/members", {"user_id": "Carol", "role": "viewer"})
-        assert "carol added." in added.text
+        assert "Invitation sent to carol" in added.text
         unknown = browser.post("/projects/1/members", {"user_id": "nobody", "role": "member"})
         assert (404, True) == (unknown.status_code, 'value="nobody"' in unknown.text)
 
@@ -248,6 +264,54 @@ class TestMembers:
         )
         assert "owner" in response.text
         assert "Role changed." not in response.text
+
+
+class TestInvitations:
+    def test_invitee_declines_and_owner_revokes(
+        self, browser: Browser, other_browser: Browser, project: int, runtime: Runtime
+    ) -> None:
+        """The invitee sees the invitation (names escaped) and declines it; the owner's
+        next invitation is listed on the members page and revoked there; neither adds
+        the user."""
+        other_browser.register("bob")
+        bob = actor(runtime, "bob").user_id
+        runtime.core.projects.update_project(actor(runtime, "alice"), 1, name="<i>Apollo</i>")
+        browser.get("/projects/1/members")
+        browser.post("/projects/1/members", {"user_id": str(bob), "role": "viewer"})
+        page = other_browser.get("/invitations")
+        assert "&lt;i&gt;Apollo&lt;/i&gt;" in page.text
+        assert "<i>Apollo</i>" not in page.text
+        [invitation] = runtime.core.projects.my_invitations(actor(runtime, "bob")).items
+        declined = other_browser.post(f"/invitations/{invitation.id}/decline")
+        assert "Invitation declined." in declined.text
+        assert "No pending invitations." in declined.text
+        browser.get("/projects/1/members")
+        browser.post("/projects/1/members", {"user_id": str(bob), "role": "viewer"})
+        [again] = runtime.core.projects.my_invitations(actor(runtime, "bob")).items
+        members = browser.get("/projects/1/members")
+        assert "Pending invitations" in members.text
+        revoked = browser.post(f"/invitations/{again.id}/revoke")
+        assert "Invitation of bob revoked." in revoked.text
+        late = other_browser.post(f"/invitations/{again.id}/accept")
+        assert "The invitation is no longer pending (it is revoked)" in late.text
+        assert 404 == other_browser.get("/projects/1").status_code
+
+    def test_only_the_invitee_answers(
+        self, browser: Browser, other_browser: Browser, project: int, runtime: Runtime
+    ) -> None:
+        """Another user cannot accept someone's invitation (404), nor revoke it."""
+        other_browser.register("mallory")
+        runtime.core.users.register(
+            username="bob", email="bob@example.com", password=PASSWORD, full_name="Bob"
+        )
+        bob = actor(runtime, "bob").user_id
+        browser.get("/projects/1/members")
+        browser.post("/projects/1/members", {"user_id": str(bob), "role": "member"})
+        [invitation] = runtime.core.projects.my_invitations(actor(runtime, "bob")).items
+        other_browser.get("/invitations")
+        assert 404 == other_browser.post(f"/invitations/{invitation.id}/accept").status_code
+        assert 404 == other_browser.post(f"/invitations/{invitation.id}/revoke").status_code
+        assert 1 == runtime.core.projects.my_invitations(actor(runtime, "bob")).total
 
 
 class TestTaskPage:
@@ -338,6 +402,7 @@ class TestTaskPage:
         bob = actor(runtime, "bob").user_id
         browser.get("/projects/1/members")
         browser.post("/projects/1/members", {"user_id": str(bob), "role": "member"})
+        accept_invitation(other_browser, runtime, "bob")
         browser.get("/tasks/1")
         browser.post("/tasks/1/comments", {"content": "Alice's"})
         other_browser.get("/tasks/1")
@@ -400,6 +465,8 @@ class TestInboxAndReports:
         bob = actor(runtime, "bob").user_id
         browser.get("/projects/1/members")
         browser.post("/projects/1/members", {"user_id": str(bob), "role": "member"})
+        accept_invitation(other_browser, runtime, "bob")
+        other_browser.post("/inbox/read")  # the invitation's own notification
         browser.get("/projects/1")
         browser.post("/projects/1/tasks", {"title": "For Bob", "assignee_id": str(bob)})
         runtime.core.events.relay()
