@@ -142,7 +142,14 @@ def _worker(args: argparse.Namespace) -> int:
     try:
         if runtime.job_queue is None:  # pragma: no cover - queue_url was checked above
             raise ConfigError("no job queue configured")
-        run(runtime, runtime.job_queue, burst=args.burst, interval=args.relay_interval)
+        lanes = [lane.strip() for lane in args.lanes.split(",") if lane.strip()] or None
+        run(
+            runtime,
+            runtime.job_queue,
+            burst=args.burst,
+            interval=args.relay_interval,
+            lanes=lanes,
+        )
     finally:
         runtime.close()
     return 0
@@ -170,6 +177,12 @@ def parser() -> argparse.ArgumentParser:
     worker.add_argument("--burst", action="store_true", help="stop when the queue is empty")
     worker.add_argument(
         "--relay-interval", type=float, default=2.0, help="seconds between outbox relay rounds"
+    )
+    worker.add_argument(
+        "--lanes",
+        default="",
+        help="serve only these comma-separated lanes, in order: default (taskcore's own "
+        "jobs), mail, webhooks (default: all of them, in that order)",
     )
     worker.set_defaults(run=_worker)
 

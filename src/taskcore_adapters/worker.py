@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Sequence
 
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
@@ -57,15 +58,31 @@ class Worker(SimpleWorker):
         )
 
 
-def run(runtime: Runtime, queue: RqJobQueue, *, burst: bool = False, interval: float = 2.0) -> bool:
+def run(
+    runtime: Runtime,
+    queue: RqJobQueue,
+    *,
+    burst: bool = False,
+    interval: float = 2.0,
+    lanes: Sequence[str] | None = None,
+) -> bool:
     """Work on ``queue`` with ``runtime`` until stopped (or, with ``burst``, until the
     outbox and the queue are both empty).
+
+    Args:
+        runtime: Runs the jobs.
+        queue: Where they come from.
+        burst: Stop once there is nothing left to do.
+        interval: Seconds between relay rounds.
+        lanes: Serve only these lanes (``default`` is taskcore's own jobs), in this
+            order; every lane by default (taskcore's own jobs, then mail, then webhooks).
 
     Returns:
         Whether any job was processed.
     """
     rq_execute.install(runtime.core.run_job)
-    worker = Worker([queue.queue], connection=queue.connection, serializer=JSONSerializer)
+    queues = queue.queues if not lanes else [queue.lane(name) for name in lanes]
+    worker = Worker(queues, connection=queue.connection, serializer=JSONSerializer)
     if burst:
         # Relay, work, and again: jobs may commit events of their own.
         processed = False

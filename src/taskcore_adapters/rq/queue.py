@@ -20,6 +20,12 @@ EXECUTE = "taskcore_adapters.rq.execute.execute"
 """The function every rq job calls: it runs the named job in the worker's runtime."""
 
 
+DEFAULT_LANE = "default"
+"""The name that selects the queue of taskcore's own jobs (``--lanes default``)."""
+
+LANES = ("mail", "webhooks")
+"""The lanes of the library's jobs, in the order workers serve them after the default."""
+
 _NOT_IN_RQ_IDS = re.compile(r"[^A-Za-z0-9_-]")
 
 
@@ -38,6 +44,13 @@ class RqJobQueue:
     intervals (the worker must run its scheduler for the pauses); a job that exhausts
     them lands in rq's failed-job registry.
 
+    A job whose spec names a lane (one that reaches another server: ``mail``,
+    ``webhooks``) goes to that lane's own rq queue, ``<queue_name>-<lane>``; the others to
+    ``queue_name``. Workers take jobs from :attr:`queues` in that order (taskcore's own
+    jobs first, then mail, then webhooks), or from the lanes they are given, so slow
+    receivers never sit in front of the jobs of another lane and a worker can be given to
+    one lane alone (``taskcore worker --lanes webhooks``).
+
     Args:
         connection: The Redis client.
         queue_name: rq queue name (tests use one per run).
@@ -46,6 +59,27 @@ class RqJobQueue:
     def __init__(self, connection: Redis, *, queue_name: str = "taskcore") -> None:
         self.connection = connection
         self.queue = Queue(queue_name, connection=connection, serializer=JSONSerializer)
+        self._lanes = {
+            lane: Queue(f"{queue_name}-{lane}", connection=connection, serializer=JSONSerializer)
+            for lane in LANES
+        }
+
+    def lane(self, name: str | None) -> Queue:
+        """The rq queue of a lane (``None``: taskcore's own jobs)."""
+        if name is None or name == DEFAULT_LANE:
+            return self.queue
+        found = self._lanes.get(name)
+        if found is None:
+            found = Queue(
+                f"{self.queue.name}-{name}", connection=self.connection, serializer=JSONSerializer
+            )
+            self._lanes[name] = found
+        return found
+
+    @property
+    def queues(self) -> list[Queue]:
+        """Every queue, in the order workers take jobs from them."""
+        return [self.queue, *self._lanes.values()]
 
     @classmethod
     def from_url(cls, url: str, *, queue_name: str = "taskcore") -> RqJobQueue:
@@ -79,12 +113,13 @@ class RqJobQueue:
             "description": spec.name,
             "failure_ttl": 30 * 86400,
         }
+        queue = self.lane(spec.lane)
         try:
             # rq's scheduler compares with the wall clock; a time already past runs now.
             if run_at is not None and run_at > dt.datetime.now(dt.UTC):
-                self.queue.enqueue_at(run_at.astimezone(dt.UTC), EXECUTE, **options)
+                queue.enqueue_at(run_at.astimezone(dt.UTC), EXECUTE, **options)
             else:
-                self.queue.enqueue(EXECUTE, **options)
+                queue.enqueue(EXECUTE, **options)
         except DuplicateJobError:
             return False
         except RedisError as exc:

@@ -9,7 +9,6 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from rq import SimpleWorker
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 from rq.serializers import JSONSerializer
 
@@ -26,6 +25,7 @@ from taskcore_adapters.memory import (
 )
 from taskcore_adapters.rq import RqJobQueue
 from taskcore_adapters.rq import execute as rq_execute
+from taskcore_adapters.worker import Worker
 
 pytestmark = pytest.mark.redis
 
@@ -35,17 +35,16 @@ def queue(redis_url: str) -> Iterator[RqJobQueue]:
     """A queue with a name of its own, emptied afterwards."""
     q = RqJobQueue.from_url(redis_url, queue_name=f"taskcore-test-{uuid.uuid4().hex[:10]}")
     yield q
-    q.queue.empty()
-    for registry in (FailedJobRegistry(queue=q.queue), ScheduledJobRegistry(queue=q.queue)):
-        for job_id in registry.get_job_ids():
-            registry.remove(job_id, delete_job=True)
+    for rq_queue in q.queues:
+        rq_queue.empty()
+        for registry in (FailedJobRegistry(queue=rq_queue), ScheduledJobRegistry(queue=rq_queue)):
+            for job_id in registry.get_job_ids():
+                registry.remove(job_id, delete_job=True)
     q.connection.close()
 
 
 def work(queue: RqJobQueue) -> None:
-    SimpleWorker([queue.queue], connection=queue.connection, serializer=JSONSerializer).work(
-        burst=True
-    )
+    Worker(queue.queues, connection=queue.connection, serializer=JSONSerializer).work(burst=True)
 
 
 def test_sent_by_worker_and_retried_by_dispatch(queue: RqJobQueue) -> None:

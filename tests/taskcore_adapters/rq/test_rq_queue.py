@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from redis import Redis
-from rq import SimpleWorker
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 from rq.serializers import JSONSerializer
 
@@ -21,6 +20,7 @@ from taskcore.ports.jobs import JobSpec
 from taskcore_adapters.rq import RqJobQueue
 from taskcore_adapters.rq import execute as rq_execute
 from taskcore_adapters.rq.queue import rq_job_id
+from taskcore_adapters.worker import Worker
 
 pytestmark = pytest.mark.redis
 
@@ -32,10 +32,11 @@ def queue(redis_url: str) -> Iterator[RqJobQueue]:
     """A queue with a name of its own, emptied afterwards."""
     q = RqJobQueue.from_url(redis_url, queue_name=f"taskcore-test-{uuid.uuid4().hex[:10]}")
     yield q
-    q.queue.empty()
-    for registry in (FailedJobRegistry(queue=q.queue), ScheduledJobRegistry(queue=q.queue)):
-        for job_id in registry.get_job_ids():
-            registry.remove(job_id, delete_job=True)
+    for rq_queue in q.queues:
+        rq_queue.empty()
+        for registry in (FailedJobRegistry(queue=rq_queue), ScheduledJobRegistry(queue=rq_queue)):
+            for job_id in registry.get_job_ids():
+                registry.remove(job_id, delete_job=True)
     q.connection.close()
 
 
@@ -51,9 +52,7 @@ class Recorder:
 
 
 def work(queue: RqJobQueue) -> None:
-    SimpleWorker([queue.queue], connection=queue.connection, serializer=JSONSerializer).work(
-        burst=True
-    )
+    Worker(queue.queues, connection=queue.connection, serializer=JSONSerializer).work(burst=True)
 
 
 class TestRqJobQueue:
@@ -129,3 +128,45 @@ def test_unreachable_redis_is_unavailable() -> None:
     queue = RqJobQueue(Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=1))
     with pytest.raises(errors.Unavailable):
         queue.enqueue(SPEC, {"n": 1})
+
+
+class TestLanes:
+    MAIL = JobSpec(name="test.mail", retries=0, lane="mail")
+    HOOK = JobSpec(name="test.hook", retries=0, lane="webhooks")
+
+    def test_lane_jobs_go_to_their_lanes_queue(self, queue: RqJobQueue) -> None:
+        """Jobs of a lane wait in ``<name>-<lane>``, the others in the queue itself."""
+        queue.enqueue(SPEC, {"n": 1})
+        queue.enqueue(self.MAIL, {"n": 2})
+        queue.enqueue(self.HOOK, {"n": 3})
+        queue.enqueue(self.HOOK, {"n": 4})
+        assert (1, 1, 2) == (
+            queue.queue.count,
+            queue.lane("mail").count,
+            queue.lane("webhooks").count,
+        )
+        assert [queue.queue.name, f"{queue.queue.name}-mail", f"{queue.queue.name}-webhooks"] == [
+            q.name for q in queue.queues
+        ]
+
+    def test_workers_serve_taskcores_jobs_then_mail_then_webhooks(self, queue: RqJobQueue) -> None:
+        """Webhook jobs queued first still run after the mail and taskcore's own jobs."""
+        recorder = Recorder()
+        rq_execute.install(recorder)
+        queue.enqueue(self.HOOK, {"n": 1})
+        queue.enqueue(self.MAIL, {"n": 2})
+        queue.enqueue(SPEC, {"n": 3})
+        work(queue)
+        assert ["test.job", "test.mail", "test.hook"] == [name for name, _ in recorder.calls]
+
+    def test_a_worker_given_one_lane_serves_only_it(self, queue: RqJobQueue) -> None:
+        """A worker for the webhooks lane leaves the other jobs queued."""
+        recorder = Recorder()
+        rq_execute.install(recorder)
+        queue.enqueue(SPEC, {"n": 1})
+        queue.enqueue(self.HOOK, {"n": 2})
+        Worker(
+            [queue.lane("webhooks")], connection=queue.connection, serializer=JSONSerializer
+        ).work(burst=True)
+        assert [("test.hook", {"n": 2})] == recorder.calls
+        assert 1 == queue.queue.count
