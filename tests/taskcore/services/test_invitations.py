@@ -269,7 +269,8 @@ class TestNotifications:
         assert "Alice" not in mail.text
         [note] = world.core.notifications.inbox(bob).page.items
         assert INVITATION_SUBJECT == note.subject
-        assert EVIL_NAME in note.body and "Alice" in note.body
+        assert EVIL_NAME in note.body
+        assert "Alice" in note.body
 
     def test_invitation_follows_preferences(self, world: World) -> None:
         """With invitation e-mail switched off, only the in-app notification is made."""
