@@ -160,10 +160,14 @@ def queue_assignment(runtime: Runtime, root: Principal, bob: Principal) -> int:
     sent = runtime.core.notifications.task_assigned(
         root, assignee_id=bob.user_id, task_title="Fix <script>", project_name="Apollo"
     )
+    assert runtime.core.jobs.drain(30), "the mail lane did not finish the first attempt"
     return sent.key
 
 
 def state(runtime: Runtime, root: Principal, notification_id: int) -> tuple[Any, ...]:
+    """The notification's delivery state once the mail lane has sent what was queued
+    (sends run on the lane's own threads, not in the caller's)."""
+    assert runtime.core.jobs.drain(30), "the mail lane did not finish"
     n = runtime.core.notifications.get_notification(root, notification_id)
     return n.status, n.attempts, n.retry_count
 
