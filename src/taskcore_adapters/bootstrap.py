@@ -175,58 +175,66 @@ def from_settings(
         pool_timeout=settings.database_pool_timeout_seconds,
     )
     probe = None if settings.is_embedded_database else make_engine(url, pooled=False)
-    if migrate if migrate is not None else settings.is_embedded_database:
-        upgrade(engine)
-    bus = BlinkerEventBus()
-    files = file_store or FsspecFileStore(
-        settings.storage_url or str((settings.data_dir / "files").absolute())
-    )
-    queue = None
-    if settings.queue_url:
-        from taskcore_adapters.rq import RqJobQueue  # needs the `queue` extra
+    try:
+        if migrate if migrate is not None else settings.is_embedded_database:
+            upgrade(engine)
+        bus = BlinkerEventBus()
+        files = file_store or FsspecFileStore(
+            settings.storage_url or str((settings.data_dir / "files").absolute())
+        )
+        queue = None
+        if settings.queue_url:
+            from taskcore_adapters.rq import RqJobQueue  # needs the `queue` extra
 
-        queue = RqJobQueue.from_url(settings.queue_url)
-    tokens = JwtTokenService(
-        secret_key=settings.resolve_secret_key(),
-        previous_keys=settings.previous_secret_keys,
-        ttl=dt.timedelta(seconds=settings.token_ttl_seconds),
-    )
-    core = build(
-        uow_factory=SqlAlchemyUnitOfWorkFactory(engine),
-        clock=clock or SystemClock(),
-        password_hasher=password_hasher
-        or Argon2PasswordHasher(
-            time_cost=settings.password_time_cost, memory_cost=settings.password_memory_cost
-        ),
-        token_service=tokens,
-        event_bus=bus,
-        file_store=files,
-        max_upload_bytes=settings.max_upload_bytes,
-        user_quota_bytes=settings.user_quota_bytes or None,
-        malware_scanner=malware_scanner or malware_scanner_from_settings(settings),
-        activity_retention_days=settings.log_retention_days,
-        event_retention_days=settings.event_retention_days,
-        webhook_sender=webhook_sender(settings),
-        webhook_options=webhook_options(settings),
-        session_ttl=dt.timedelta(seconds=settings.session_ttl_seconds),
-        refresh_reuse_grace=dt.timedelta(seconds=settings.refresh_reuse_grace_seconds),
-        background_relay=settings.background_relay,
-        job_queue=queue,
-        mailer=mailer or mailer_from_settings(settings),
-        template_renderer=template_renderer(),
-        mail_max_attempts=settings.mail_max_attempts,
-        job_lanes={"webhooks": settings.webhook_threads, "mail": settings.mail_threads},
-    )
-    return Runtime(
-        core=core,
-        settings=settings,
-        engine=engine,
-        event_bus=bus,
-        file_store=files,
-        job_queue=queue,
-        probe_engine=probe,
-        keyring=tokens.keyring,
-    )
+            queue = RqJobQueue.from_url(settings.queue_url)
+        tokens = JwtTokenService(
+            secret_key=settings.resolve_secret_key(),
+            previous_keys=settings.previous_secret_keys,
+            ttl=dt.timedelta(seconds=settings.token_ttl_seconds),
+        )
+        core = build(
+            uow_factory=SqlAlchemyUnitOfWorkFactory(engine),
+            clock=clock or SystemClock(),
+            password_hasher=password_hasher
+            or Argon2PasswordHasher(
+                time_cost=settings.password_time_cost, memory_cost=settings.password_memory_cost
+            ),
+            token_service=tokens,
+            event_bus=bus,
+            file_store=files,
+            max_upload_bytes=settings.max_upload_bytes,
+            user_quota_bytes=settings.user_quota_bytes or None,
+            malware_scanner=malware_scanner or malware_scanner_from_settings(settings),
+            activity_retention_days=settings.log_retention_days,
+            event_retention_days=settings.event_retention_days,
+            webhook_sender=webhook_sender(settings),
+            webhook_options=webhook_options(settings),
+            session_ttl=dt.timedelta(seconds=settings.session_ttl_seconds),
+            refresh_reuse_grace=dt.timedelta(seconds=settings.refresh_reuse_grace_seconds),
+            background_relay=settings.background_relay,
+            job_queue=queue,
+            mailer=mailer or mailer_from_settings(settings),
+            template_renderer=template_renderer(),
+            mail_max_attempts=settings.mail_max_attempts,
+            job_lanes={"webhooks": settings.webhook_threads, "mail": settings.mail_threads},
+        )
+        return Runtime(
+            core=core,
+            settings=settings,
+            engine=engine,
+            event_bus=bus,
+            file_store=files,
+            job_queue=queue,
+            probe_engine=probe,
+            keyring=tokens.keyring,
+        )
+    except BaseException:
+        # Whatever failed after the engines were made (a migration, a bad setting), their
+        # pooled connections must not wait for the garbage collector to close them.
+        engine.dispose()
+        if probe is not None:
+            probe.dispose()
+        raise
 
 
 def mailer_from_settings(settings: Settings) -> Mailer:

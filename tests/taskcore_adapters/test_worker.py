@@ -38,7 +38,7 @@ def test_teardown_does_not_wait_for_a_command_read_that_lost_the_race(
     raced: list[bool] = []
 
     def unsubscribe_and_let_the_reader_win(self: PubSub, *args: Any) -> Any:
-        sent = unsubscribe(self, *args)
+        sent = unsubscribe(self, *args)  # type: ignore[no-untyped-call]
         deadline = time.monotonic() + 10
         while self.subscribed and time.monotonic() < deadline:
             time.sleep(0.01)  # the reader thread handles the reply and reads again
