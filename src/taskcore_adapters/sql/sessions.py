@@ -1,16 +1,16 @@
-"""Login sessions and refresh tokens in SQL."""
+"""Login sessions, refresh tokens and revoked access tokens in SQL."""
 
 from __future__ import annotations
 
 import datetime as dt
 from types import SimpleNamespace
 
-from sqlalchemy import Connection, Row, bindparam, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, insert, select, update
 
 from taskcore.domain.sessions import AuthSession, RefreshUse
 from taskcore.domain.users import User
-from taskcore_adapters.sql.repositories import user_from_row
-from taskcore_adapters.sql.tables import auth_sessions, refresh_tokens, users
+from taskcore_adapters.sql.tables import auth_sessions, refresh_tokens, revoked_tokens, users
+from taskcore_adapters.sql.users import user_from_row
 
 _SESSION_WITH_USER = (
     select(auth_sessions, *(c.label(f"u_{c.name}") for c in users.c))
@@ -99,3 +99,32 @@ class SqlAlchemySessionRepository:
         if seen is None:
             return None
         return RefreshUse(session_id=seen.session_id, first_use=False, used_at=seen.used_at)
+
+
+class SqlAlchemyRevokedTokenRepository:
+    """Revoked tokens in SQL."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def revoke(self, token_id: str, *, user_id: int, expires_at: dt.datetime) -> None:
+        if not self.is_revoked(token_id):
+            self._conn.execute(
+                insert(revoked_tokens).values(
+                    token_id=token_id, user_id=user_id, expires_at=expires_at
+                )
+            )
+
+    def is_revoked(self, token_id: str) -> bool:
+        return (
+            self._conn.execute(
+                select(revoked_tokens.c.token_id).where(revoked_tokens.c.token_id == token_id)
+            ).first()
+            is not None
+        )
+
+    def purge_expired(self, now: dt.datetime) -> int:
+        result = self._conn.execute(
+            delete(revoked_tokens).where(revoked_tokens.c.expires_at <= now)
+        )
+        return result.rowcount

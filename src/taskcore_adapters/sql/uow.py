@@ -23,15 +23,15 @@ from taskcore_adapters.sql.notifications import (
     SqlAlchemyPreferenceRepository,
     SqlAlchemyTemplateRepository,
 )
+from taskcore_adapters.sql.outbox import SqlAlchemyOutbox
 from taskcore_adapters.sql.projects import SqlAlchemyProjectRepository
 from taskcore_adapters.sql.reports import SqlAlchemyReportQueries, SqlAlchemyReportRepository
-from taskcore_adapters.sql.repositories import (
-    SqlAlchemyOutbox,
+from taskcore_adapters.sql.sessions import (
     SqlAlchemyRevokedTokenRepository,
-    SqlAlchemyUserRepository,
+    SqlAlchemySessionRepository,
 )
-from taskcore_adapters.sql.sessions import SqlAlchemySessionRepository
 from taskcore_adapters.sql.tasks import SqlAlchemyTaskRepository
+from taskcore_adapters.sql.users import SqlAlchemyUserRepository
 from taskcore_adapters.sql.webhooks import (
     SqlAlchemyWebhookDeliveryRepository,
     SqlAlchemyWebhookRepository,

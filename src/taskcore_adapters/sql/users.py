@@ -1,33 +1,23 @@
-"""SQLAlchemy implementations of the repository ports. They never commit."""
+"""User accounts in SQL (see ``taskcore.ports.repositories.UserRepository``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, exists, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from taskcore.domain import identifiers
-from taskcore.domain.events import DomainEvent
 from taskcore.domain.pagination import Page, PageRequest
 from taskcore.domain.users import User
 from taskcore.errors import EmailAlreadyExists, UsernameAlreadyExists, UserNotFound, VersionMismatch
-from taskcore.ports.deliveries import DeliveryStatus
-from taskcore_adapters.sql import events as codec
-from taskcore_adapters.sql.tables import event_deliveries, outbox, revoked_tokens, users
-
-
-def _constraint_name(exc: IntegrityError) -> str:
-    """The violated constraint: from PostgreSQL's diagnostics, or SQLite's message."""
-    diag = getattr(exc.orig, "diag", None)
-    name = getattr(diag, "constraint_name", None)
-    return name if isinstance(name, str) else str(exc.orig)
+from taskcore_adapters.sql.support import violated_constraint
+from taskcore_adapters.sql.tables import users
 
 
 def _unique_violation(exc: IntegrityError) -> Exception:
-    name = _constraint_name(exc)
+    name = violated_constraint(exc)
     if "uq_users_username_key" in name or "users.username_key" in name:
         return UsernameAlreadyExists()
     if "uq_users_email_key" in name or "users.email_key" in name:
@@ -158,112 +148,3 @@ class SqlAlchemyUserRepository:
             .select_from(users)
             .where(users.c.is_admin.is_(True), users.c.is_active.is_(True))
         ).scalar_one()
-
-
-class SqlAlchemyRevokedTokenRepository:
-    """Revoked tokens in SQL."""
-
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
-
-    def revoke(self, token_id: str, *, user_id: int, expires_at: dt.datetime) -> None:
-        if not self.is_revoked(token_id):
-            self._conn.execute(
-                insert(revoked_tokens).values(
-                    token_id=token_id, user_id=user_id, expires_at=expires_at
-                )
-            )
-
-    def is_revoked(self, token_id: str) -> bool:
-        return (
-            self._conn.execute(
-                select(revoked_tokens.c.token_id).where(revoked_tokens.c.token_id == token_id)
-            ).first()
-            is not None
-        )
-
-    def purge_expired(self, now: dt.datetime) -> int:
-        result = self._conn.execute(
-            delete(revoked_tokens).where(revoked_tokens.c.expires_at <= now)
-        )
-        return result.rowcount
-
-
-_INSERT_OUTBOX = insert(outbox)
-_UNSETTLED = (
-    select(event_deliveries.c.event_id)
-    .where(
-        event_deliveries.c.event_id == outbox.c.event_id,
-        event_deliveries.c.status != DeliveryStatus.DONE.value,
-    )
-    .correlate(outbox)
-)
-"""A pending or failed delivery of the outer query's event."""
-
-
-class SqlAlchemyOutbox:
-    """The outbox table."""
-
-    def __init__(self, conn: Connection) -> None:
-        self._conn = conn
-
-    def append(
-        self, events: Sequence[DomainEvent], *, published_at: dt.datetime | None = None
-    ) -> None:
-        self._conn.execute(
-            _INSERT_OUTBOX,
-            [
-                {
-                    "event_id": e.event_id,
-                    "name": e.name,
-                    "payload": codec.encode(e),
-                    "occurred_at": e.occurred_at,
-                    "published_at": published_at,
-                }
-                for e in events
-            ],
-        )
-
-    def pending(self, limit: int) -> Sequence[DomainEvent]:
-        rows = self._conn.execute(
-            select(outbox.c.name, outbox.c.payload)
-            .where(outbox.c.published_at.is_(None))
-            .order_by(outbox.c.id)
-            .limit(limit)
-        ).all()
-        return [codec.decode(r.name, r.payload) for r in rows]
-
-    def get(self, event_id: str) -> DomainEvent | None:
-        row = self._conn.execute(
-            select(outbox.c.name, outbox.c.payload).where(outbox.c.event_id == event_id)
-        ).first()
-        return codec.decode(row.name, row.payload) if row else None
-
-    def mark_published(self, event_ids: Sequence[str], when: dt.datetime) -> None:
-        if event_ids:
-            self._conn.execute(
-                update(outbox)
-                .where(outbox.c.event_id.in_(list(event_ids)), outbox.c.published_at.is_(None))
-                .values(published_at=when)
-            )
-
-    def purgeable(self, published_before: dt.datetime, limit: int) -> Sequence[str]:
-        rows = self._conn.execute(
-            select(outbox.c.event_id)
-            .where(outbox.c.published_at < published_before, ~exists(_UNSETTLED))
-            .order_by(outbox.c.published_at, outbox.c.id)
-            .limit(limit)
-        ).all()
-        return [r.event_id for r in rows]
-
-    def delete_settled(self, event_ids: Sequence[str]) -> int:
-        if not event_ids:
-            return 0
-        result = self._conn.execute(
-            delete(outbox).where(
-                outbox.c.event_id.in_(list(event_ids)),
-                outbox.c.published_at.is_not(None),
-                ~exists(_UNSETTLED),
-            )
-        )
-        return int(result.rowcount)
