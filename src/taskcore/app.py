@@ -24,6 +24,8 @@ from taskcore.ports.uow import UnitOfWorkFactory
 from taskcore.ports.webhooks import WebhookSender
 from taskcore.services import activity as activity_log
 from taskcore.services import events as event_outbox
+from taskcore.services import notifications as notification_area
+from taskcore.services import webhooks as webhook_area
 from taskcore.services.activity import ActivityService
 from taskcore.services.attachments import SWEEP_FILES, AttachmentService, NoFileStore
 from taskcore.services.comments import CommentService
@@ -212,12 +214,7 @@ def build(
     )
     # Deleting a task or project deletes its attachments in the same transaction.
     transactions.handle_in_transaction((TaskDeleted, ProjectDeleted), attachments.on_tasks_deleted)
-    jobs.register(SWEEP_FILES, attachments.run_sweep_job)
-    jobs.every(SWEEP_FILES, dt.timedelta(days=1), offset=dt.timedelta(hours=3))
     reports = ReportService(transactions=transactions, clock=clock, jobs=jobs)
-    jobs.register(GENERATE_REPORT, reports.run_generate_job)
-    jobs.register(PURGE_EXPIRED_REPORTS, reports.run_purge_job)
-    jobs.every(PURGE_EXPIRED_REPORTS, dt.timedelta(hours=1), offset=dt.timedelta(minutes=20))
     # Every event becomes one activity entry, committed with the change it records.
     activity = ActivityService(
         transactions=transactions,
@@ -226,13 +223,6 @@ def build(
         retention_days=activity_retention_days,
     )
     transactions.handle_in_transaction((DomainEvent,), activity.record)
-    jobs.register(activity_log.SUMMARIZE, activity.run_summary_job)
-    jobs.register(activity_log.CLEANUP, activity.run_cleanup_job)
-    jobs.every(activity_log.SUMMARIZE, dt.timedelta(days=1), offset=dt.timedelta(hours=1))
-    jobs.every(activity_log.CLEANUP, dt.timedelta(days=1), offset=dt.timedelta(hours=2))
-    # Settled events beyond the retention period go, with their done deliveries.
-    jobs.register(event_outbox.PURGE, events.run_purge_job)
-    jobs.every(event_outbox.PURGE, dt.timedelta(days=1), offset=dt.timedelta(hours=2, minutes=30))
     # Events of a project become signed webhook deliveries, stored in the transaction that
     # records them; a deleted project's webhooks go with it (first, so it sends nothing).
     webhooks = WebhookService(
@@ -242,7 +232,6 @@ def build(
         sender=webhook_sender,
         options=webhook_options,
     )
-    webhooks.register_jobs()
     transactions.handle_in_transaction((ProjectDeleted,), webhooks.on_project_deleted)
     transactions.handle_in_transaction((DomainEvent,), webhooks.on_events)
     # Assignments, completions, comments and mentions notify the people concerned, in app
@@ -255,7 +244,15 @@ def build(
         renderer=template_renderer or PlaceholderRenderer(),
         max_attempts=mail_max_attempts,
     )
-    notifications.register_jobs()
+    _register_jobs(
+        jobs,
+        events=events,
+        attachments=attachments,
+        reports=reports,
+        activity=activity,
+        webhooks=webhooks,
+        notifications=notifications,
+    )
     for name, event_name, handler, when in (
         (
             "notifications.task_assigned",
@@ -310,3 +307,39 @@ def build(
         background_relay=background_relay,
         _wake=wake,
     )
+
+
+def _register_jobs(
+    jobs: Jobs,
+    *,
+    events: EventDispatcher,
+    attachments: AttachmentService,
+    reports: ReportService,
+    activity: ActivityService,
+    webhooks: WebhookService,
+    notifications: NotificationService,
+) -> None:
+    """Every area's background jobs, and when the periodic ones run, in one place: each
+    service offers a ``run_..._job`` method per job and registers none itself."""
+    day = dt.timedelta(days=1)
+    # Each event reaches each handler by one job; settled events beyond the retention
+    # period go, with their done deliveries.
+    jobs.register(event_outbox.DELIVER, events.run_delivery_job)
+    jobs.register(event_outbox.PURGE, events.run_purge_job)
+    jobs.every(event_outbox.PURGE, day, offset=dt.timedelta(hours=2, minutes=30))
+    # Pending blob removals are finished; orphaned and unfinished uploads removed.
+    jobs.register(SWEEP_FILES, attachments.run_sweep_job)
+    jobs.every(SWEEP_FILES, day, offset=dt.timedelta(hours=3))
+    jobs.register(GENERATE_REPORT, reports.run_generate_job)
+    jobs.register(PURGE_EXPIRED_REPORTS, reports.run_purge_job)
+    jobs.every(PURGE_EXPIRED_REPORTS, dt.timedelta(hours=1), offset=dt.timedelta(minutes=20))
+    jobs.register(activity_log.SUMMARIZE, activity.run_summary_job)
+    jobs.register(activity_log.CLEANUP, activity.run_cleanup_job)
+    jobs.every(activity_log.SUMMARIZE, day, offset=dt.timedelta(hours=1))
+    jobs.every(activity_log.CLEANUP, day, offset=dt.timedelta(hours=2))
+    jobs.register(webhook_area.DELIVER, webhooks.run_deliver_job)
+    jobs.register(webhook_area.RETRY_DUE, webhooks.run_retry_job)
+    jobs.every(webhook_area.RETRY_DUE, webhooks.options.retry_interval)
+    jobs.register(notification_area.SEND, notifications.run_send_job)
+    jobs.register(notification_area.DISPATCH, notifications.run_dispatch_job)
+    jobs.every(notification_area.DISPATCH, notification_area.DISPATCH_INTERVAL)

@@ -100,7 +100,7 @@ class EventDispatcher:
     Args:
         transactions: Opens units of work.
         clock: Source of the current time.
-        jobs: The job registry and queue delivery jobs go through.
+        jobs: Where delivery jobs go (:meth:`run_delivery_job` runs one).
         handlers: The consumers, by unique name.
         backoff_seconds: Pause before each retry of a failed delivery; the last repeats.
         defer_enqueue: Leave the jobs of deliveries created at commit to :meth:`flush`
@@ -130,7 +130,6 @@ class EventDispatcher:
         self._tx = transactions
         self._clock = clock
         self._jobs = jobs
-        jobs.register(DELIVER, self._run_delivery)
         self._backoff = tuple(backoff_seconds) or (0,)
         self._handlers: dict[str, HandlerSpec] = {}
         self._local = threading.local()
@@ -330,7 +329,9 @@ class EventDispatcher:
             self._record_failure(event_id, handler, exc)
             raise
 
-    def _run_delivery(self, args: Mapping[str, Any]) -> None:
+    def run_delivery_job(self, args: Mapping[str, Any]) -> None:
+        """The :data:`DELIVER` job: one delivery of ``args["event_id"]`` to
+        ``args["handler"]``."""
         self.deliver(str(args["event_id"]), str(args["handler"]))
 
     def list_deliveries(

@@ -152,7 +152,7 @@ class WebhookService:
     Args:
         transactions: Opens units of work.
         clock: Source of the current time.
-        jobs: The job registry; :meth:`register_jobs` adds this area's jobs.
+        jobs: Where delivery jobs go.
         sender: Makes the HTTP requests; without one, deliveries wait.
         options: Delivery rules.
     """
@@ -171,12 +171,6 @@ class WebhookService:
         self._jobs = jobs
         self._sender = sender
         self.options = options or WebhookOptions()
-
-    def register_jobs(self) -> None:
-        """Register ``webhooks.deliver`` and the periodic ``webhooks.retry_due``."""
-        self._jobs.register(DELIVER, self._run_deliver_job)
-        self._jobs.register(RETRY_DUE, lambda _: self.retry_due())
-        self._jobs.every(RETRY_DUE, self.options.retry_interval)
 
     # -- management --------------------------------------------------------------------------
 
@@ -669,8 +663,13 @@ class WebhookService:
         elif endpoint.consecutive_failures >= self.options.disable_after:
             endpoint.disable(f"{endpoint.consecutive_failures} deliveries in a row failed", now)
 
-    def _run_deliver_job(self, args: Mapping[str, Any]) -> None:
+    def run_deliver_job(self, args: Mapping[str, Any]) -> None:
+        """The :data:`DELIVER` job: one attempt at ``args["delivery_id"]``."""
         self.deliver(int(args["delivery_id"]))
+
+    def run_retry_job(self, args: Mapping[str, Any]) -> None:
+        """The periodic :data:`RETRY_DUE` job (no arguments)."""
+        self.retry_due()
 
     def _enqueue_all(
         self, deliveries: Sequence[tuple[WebhookDelivery, int]], tag: str = ""

@@ -59,12 +59,6 @@ class NoMailer:
 class Delivery(NotificationsBase):
     """Queueing, sending and dispatching e-mail notifications."""
 
-    def register_jobs(self) -> None:
-        """Register the send job and the periodic dispatch with :class:`Jobs`."""
-        self._jobs.register(SEND, self._run_send)
-        self._jobs.register(DISPATCH, self._run_dispatch)
-        self._jobs.every(DISPATCH, DISPATCH_INTERVAL)
-
     def deliver(self, notification_id: int) -> NotificationStatus | None:
         """Make one delivery attempt of a due e-mail notification (the send job).
 
@@ -138,10 +132,12 @@ class Delivery(NotificationsBase):
             )
         return len(due)
 
-    def _run_send(self, args: Mapping[str, Any]) -> None:
+    def run_send_job(self, args: Mapping[str, Any]) -> None:
+        """The :data:`SEND` job: one attempt at ``args["notification_id"]``."""
         self.deliver(int(args["notification_id"]))
 
-    def _run_dispatch(self, args: Mapping[str, Any]) -> None:
+    def run_dispatch_job(self, args: Mapping[str, Any]) -> None:
+        """The :data:`DISPATCH` job (no arguments)."""
         self.dispatch()
 
     def _pause(self, attempt: int) -> int:
