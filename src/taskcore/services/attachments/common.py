@@ -1,0 +1,66 @@
+"""What the attachments area's use cases share: messages, access to a task or an
+attachment, and the details their events carry."""
+
+from __future__ import annotations
+
+from typing import Final
+
+import attrs
+
+from taskcore.domain.attachments import AttachmentView
+from taskcore.domain.projects import Role
+from taskcore.errors import AttachmentNotFound, TaskNotFound
+from taskcore.ports.clock import Clock
+from taskcore.ports.files import FileStore
+from taskcore.ports.uow import UnitOfWork
+from taskcore.services import access
+from taskcore.services.access import Actor
+from taskcore.uow import Transactions
+
+TASK_MISSING: Final = "Task not found or access denied"
+UPLOAD_DENIED: Final = "You do not have permission to upload files to this task"
+DELETE_DENIED: Final = "You do not have permission to delete this attachment"
+
+
+def task_access(uow: UnitOfWork, actor: Actor, task_id: int) -> tuple[int, Role | None]:
+    """The task's project and the caller's role in it."""
+    project_id = uow.tasks.project_id_of(task_id)
+    missing = TaskNotFound(task_id, TASK_MISSING)
+    if project_id is None:
+        raise missing
+    return project_id, access.visible_role(uow.projects, actor, project_id, missing)
+
+
+def find_attachment(
+    uow: UnitOfWork, actor: Actor, attachment_id: int
+) -> tuple[AttachmentView, Role | None]:
+    """The attachment and the caller's role in its project (``None``: an admin).
+
+    Raises:
+        AttachmentNotFound: ``Attachment not found`` (also for non-members).
+    """
+    view = uow.attachments.get(attachment_id)
+    missing = AttachmentNotFound(attachment_id)
+    if view is None:
+        raise missing
+    return view, access.visible_role(uow.projects, actor, view.project_id, missing)
+
+
+def event_details(view: AttachmentView) -> dict[str, object]:
+    """The details an attachment's events carry."""
+    return {
+        "filename": view.original_filename,
+        "task_id": view.task_id,
+        "project_id": view.project_id,
+        "file_size": view.file_size,
+    }
+
+
+@attrs.frozen(kw_only=True)
+class AreaPart:
+    """What every part of the attachments area works with; :class:`AttachmentService`
+    builds the parts from its own arguments."""
+
+    _tx: Transactions = attrs.field(alias="transactions")
+    _clock: Clock = attrs.field(alias="clock")
+    _files: FileStore = attrs.field(alias="files")
