@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections.abc import Collection, Sequence
-from typing import TYPE_CHECKING
 
 import attrs
 
@@ -19,9 +18,7 @@ from taskcore.domain.attachments import (
 )
 from taskcore.domain.pagination import Keyset, SortValue, follows
 from taskcore.errors import TaskNotFound
-
-if TYPE_CHECKING:
-    from taskcore_adapters.memory.store import _Tables
+from taskcore_adapters.memory.tables import Tables
 
 
 def _sort_key(attachment: Attachment) -> tuple[SortValue, int]:
@@ -39,7 +36,7 @@ def _by_size(groups: dict[str, list[Attachment]]) -> list[TypeCount]:
 class InMemoryAttachmentRepository:
     """Attachments in memory (see ``taskcore.ports.repositories.AttachmentRepository``)."""
 
-    def __init__(self, tables: _Tables) -> None:
+    def __init__(self, tables: Tables) -> None:
         self._t = tables
 
     def add(self, attachment: Attachment) -> Attachment:
@@ -145,7 +142,7 @@ class InMemoryBlobDeletionRepository:
     """Pending blob removals in memory (see
     ``taskcore.ports.repositories.BlobDeletionRepository``)."""
 
-    def __init__(self, tables: _Tables) -> None:
+    def __init__(self, tables: Tables) -> None:
         self._t = tables
 
     def add(self, blob_keys: Collection[str], requested_at: dt.datetime) -> None:

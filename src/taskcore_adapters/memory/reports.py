@@ -10,7 +10,6 @@ import copy
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import attrs
 
@@ -33,9 +32,7 @@ from taskcore.domain.reports import (
     total_hours,
 )
 from taskcore.domain.tasks import Task, TaskStatus
-
-if TYPE_CHECKING:
-    from taskcore_adapters.memory.store import _Tables
+from taskcore_adapters.memory.tables import Tables
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -48,7 +45,7 @@ def _seconds(moment: dt.datetime) -> int:
 class InMemoryReportRepository:
     """Reports in memory (see ``taskcore.ports.reports.ReportRepository``)."""
 
-    def __init__(self, tables: _Tables) -> None:
+    def __init__(self, tables: Tables) -> None:
         self._t = tables
 
     def add(self, report: Report) -> Report:
@@ -108,7 +105,7 @@ def _counts(tasks: Sequence[Task]) -> StatusCounts:
 class InMemoryReportQueries:
     """Figures computed in Python (see ``taskcore.ports.reports.ReportQueries``)."""
 
-    def __init__(self, tables: _Tables) -> None:
+    def __init__(self, tables: Tables) -> None:
         self._t = tables
 
     def _project_tasks(self, project_id: int) -> list[Task]:

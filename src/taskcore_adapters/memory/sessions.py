@@ -1,4 +1,4 @@
-"""Login sessions and refresh tokens in memory."""
+"""Login sessions, refresh tokens and revoked access tokens in memory."""
 
 from __future__ import annotations
 
@@ -69,3 +69,22 @@ class InMemorySessionRepository:
         if first:
             stored.used_at = now
         return RefreshUse(session_id=stored.session_id, first_use=first, used_at=stored.used_at)
+
+
+class InMemoryRevokedTokenRepository:
+    """Revoked access tokens in memory: token id to expiry."""
+
+    def __init__(self, revoked: dict[str, dt.datetime]) -> None:
+        self._revoked = revoked
+
+    def revoke(self, token_id: str, *, user_id: int, expires_at: dt.datetime) -> None:
+        self._revoked[token_id] = expires_at
+
+    def is_revoked(self, token_id: str) -> bool:
+        return token_id in self._revoked
+
+    def purge_expired(self, now: dt.datetime) -> int:
+        gone = [k for k, exp in self._revoked.items() if exp <= now]
+        for key in gone:
+            del self._revoked[key]
+        return len(gone)

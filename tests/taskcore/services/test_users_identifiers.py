@@ -14,7 +14,7 @@ from taskcore_adapters.memory import (
     ManualClock,
     PlainPasswordHasher,
 )
-from taskcore_adapters.memory.store import InMemoryUserRepository
+from taskcore_adapters.memory.users import InMemoryUserRepository
 
 VICTIM_PASSWORD = "correct horse battery"
 ATTACKER_PASSWORD = "staple orange lamp"
