@@ -1,4 +1,5 @@
-"""Who may do what in a project: the checks shared by the project, task and comment areas.
+"""Who may do what: the checks shared by the areas (projects, tasks, comments, attachments,
+administration).
 
 System administrators may see and do everything. Otherwise a user's role in the project
 decides: every member may read; owners and members may write tasks and comments; only
@@ -8,11 +9,20 @@ task) does not exist, so ids reveal nothing.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Final, Protocol
 
 from taskcore.domain.projects import Role
-from taskcore.errors import NotFound, ProjectRoleRequired, VersionMismatch
-from taskcore.ports.repositories import ProjectRepository
+from taskcore.errors import (
+    AdminRequired,
+    NotFound,
+    ProjectRoleRequired,
+    TaskNotFound,
+    VersionMismatch,
+)
+from taskcore.ports.projects import ProjectRepository
+from taskcore.ports.uow import UnitOfWork
+
+TASK_MISSING: Final = "Task not found or access denied"
 
 
 class Actor(Protocol):
@@ -46,6 +56,33 @@ def visible_role(
     if access is None or (access.role is None and not actor.is_admin):
         raise missing
     return access.role
+
+
+def task_access(uow: UnitOfWork, actor: Actor, task_id: int) -> tuple[int, Role | None]:
+    """The project of a task the caller may see, and the caller's role in it.
+
+    Returns:
+        The project's id and the role (``None`` for an administrator who is not a member).
+
+    Raises:
+        TaskNotFound: ``Task not found or access denied``: the task does not exist, or the
+            caller is neither a member of its project nor an administrator.
+    """
+    project_id = uow.tasks.project_id_of(task_id)
+    missing = TaskNotFound(task_id, TASK_MISSING)
+    if project_id is None:
+        raise missing
+    return project_id, visible_role(uow.projects, actor, project_id, missing)
+
+
+def require_admin(actor: Actor) -> None:
+    """Raise unless the caller is a system administrator.
+
+    Raises:
+        AdminRequired: the caller is not an administrator.
+    """
+    if not actor.is_admin:
+        raise AdminRequired()
 
 
 def can_write(actor: Actor, role: Role | None) -> bool:

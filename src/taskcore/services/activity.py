@@ -40,10 +40,10 @@ from taskcore.domain.events import DomainEvent
 from taskcore.domain.origin import USER_AGENT_MAX, current_origin
 from taskcore.domain.pagination import Page, PageRequest
 from taskcore.domain.values import UNSET
-from taskcore.errors import AdminRequired, PermissionDenied, TaskNotFound, ValidationError
+from taskcore.errors import PermissionDenied, TaskNotFound, ValidationError
 from taskcore.ports.clock import Clock
 from taskcore.ports.jobs import JobSpec
-from taskcore.services.access import Actor, visible_role
+from taskcore.services.access import Actor, require_admin, visible_role
 from taskcore.services.jobs import Jobs
 from taskcore.uow import Transactions, Work
 
@@ -85,11 +85,6 @@ USER_LIST_CAP: Final = 200
 
 ID_MAX: Final = 2**31 - 1
 ACCESS_DENIED: Final = "Access denied"
-
-
-def _require_admin(actor: Actor) -> None:
-    if not actor.is_admin:
-        raise AdminRequired()
 
 
 def _capped(page: PageRequest, cap: int) -> PageRequest:
@@ -228,7 +223,7 @@ class ActivityService:
             AdminRequired: the caller is not an administrator.
             ValidationError: a field has the wrong type or is too long (naming it).
         """
-        _require_admin(actor)
+        require_admin(actor)
         required = {"action": action, "entity_type": entity_type, "entity_id": entity_id}
         for name, value in required.items():
             if value is UNSET:
@@ -295,7 +290,7 @@ class ActivityService:
             AdminRequired: the caller is not an administrator.
             ValidationError: ``Invalid start_date format`` (or ``end_date``).
         """
-        _require_admin(actor)
+        require_admin(actor)
         page = _capped(page, LIST_CAP)
         criteria = ActivityCriteria(
             user_id=user_id,
@@ -344,7 +339,7 @@ class ActivityService:
             AdminRequired: the caller is not an administrator.
             ValidationError: ``entity_type`` holds a NUL character.
         """
-        _require_admin(actor)
+        require_admin(actor)
         if "\x00" in entity_type:
             raise ValidationError(
                 "entity_type must not contain NUL characters", field="entity_type"
@@ -380,7 +375,7 @@ class ActivityService:
         Raises:
             AdminRequired: the caller is not an administrator.
         """
-        _require_admin(actor)
+        require_admin(actor)
         period = _days(days)
         now = self._clock.now()
         today = now.astimezone(dt.UTC).date()
@@ -402,7 +397,7 @@ class ActivityService:
         Raises:
             AdminRequired: the caller is not an administrator.
         """
-        _require_admin(actor)
+        require_admin(actor)
         today = self._clock.now().astimezone(dt.UTC).date()
         start = today - dt.timedelta(days=_days(days))
         with self._tx() as work:
@@ -430,7 +425,7 @@ class ActivityService:
         Raises:
             AdminRequired: the caller is not an administrator.
         """
-        _require_admin(actor)
+        require_admin(actor)
         job_id = self._new_job_id()
         self._jobs.enqueue(CLEANUP, {}, job_id=job_id)
         return job_id
@@ -451,7 +446,7 @@ class ActivityService:
                 after the end, the end is in the future, or the range is longer than
                 366 days.
         """
-        _require_admin(actor)
+        require_admin(actor)
         args: dict[str, Any] = {}
         if start_date is not None or end_date is not None:
             first, last = self._range(start_date, end_date)

@@ -21,10 +21,8 @@ from taskcore.domain.pagination import CursorPage, CursorRequest, Page, PageRequ
 from taskcore.domain.projects import Role
 from taskcore.domain.values import UNSET, Unset
 from taskcore.errors import (
-    AdminRequired,
     CommentNotFound,
     PermissionDenied,
-    TaskNotFound,
     ValidationError,
 )
 from taskcore.ports.clock import Clock
@@ -32,8 +30,6 @@ from taskcore.ports.uow import UnitOfWork
 from taskcore.services import access, listing
 from taskcore.services.access import Actor
 from taskcore.uow import Transactions
-
-TASK_MISSING = "Task not found or access denied"
 
 BULK_BATCH = 500
 """Comments of one task read per query by :meth:`CommentService.delete_task_comments`."""
@@ -70,7 +66,7 @@ class CommentService:
         """
         with self._tx() as work:
             uow = work.uow
-            project_id, role = _task_access(uow, actor, task_id)
+            project_id, role = access.task_access(uow, actor, task_id)
             access.require_write(
                 actor, role, project_id, "You do not have permission to comment on this task"
             )
@@ -126,7 +122,7 @@ class CommentService:
         """
         with self._tx() as work:
             uow = work.uow
-            _task_access(uow, actor, task_id)
+            access.task_access(uow, actor, task_id)
             repo = uow.comments
             found = listing.fetch(
                 page,
@@ -147,7 +143,7 @@ class CommentService:
             TaskNotFound: ``Task not found or access denied``.
         """
         with self._tx() as work:
-            _task_access(work.uow, actor, task_id)
+            access.task_access(work.uow, actor, task_id)
             return work.uow.comments.count(task_id)
 
     def get_comment(self, actor: Actor, comment_id: int) -> CommentView:
@@ -259,8 +255,7 @@ class CommentService:
         Raises:
             AdminRequired: the caller is not an administrator.
         """
-        if not actor.is_admin:
-            raise AdminRequired()
+        access.require_admin(actor)
         deleted: list[DomainEvent] = []
         with self._tx() as work:
             uow = work.uow
@@ -282,15 +277,6 @@ class CommentService:
             work.record(*deleted)
             work.commit()
         return len(deleted)
-
-
-def _task_access(uow: UnitOfWork, actor: Actor, task_id: int) -> tuple[int, Role | None]:
-    """The task's project and the caller's role in it."""
-    project_id = uow.tasks.project_id_of(task_id)
-    missing = TaskNotFound(task_id, TASK_MISSING)
-    if project_id is None:
-        raise missing
-    return project_id, access.visible_role(uow.projects, actor, project_id, missing)
 
 
 def _comment(uow: UnitOfWork, actor: Actor, comment_id: int) -> tuple[CommentView, Role | None]:

@@ -30,7 +30,6 @@ from taskcore.domain.users import User
 from taskcore.domain.values import UNSET, Unset
 from taskcore.errors import (
     AccountDisabled,
-    AdminRequired,
     EmailAlreadyExists,
     InvalidCredentials,
     LastAdmin,
@@ -43,6 +42,7 @@ from taskcore.errors import (
 )
 from taskcore.ports.clock import Clock
 from taskcore.ports.security import PasswordHasher, TokenService
+from taskcore.services import access
 from taskcore.uow import Transactions, Work
 
 security_log = logging.getLogger("taskcore.security")
@@ -616,7 +616,7 @@ class UserService:
         Raises:
             AdminRequired: the caller is not an administrator.
         """
-        _require_admin(actor)
+        access.require_admin(actor)
         with self._tx() as work:
             found = work.uow.users.list(page)
         return Page(
@@ -643,7 +643,7 @@ class UserService:
             UserNotFound: no such user.
             LastAdmin: the change would remove the last active administrator.
         """
-        _require_admin(actor)
+        access.require_admin(actor)
         with self._tx() as work:
             users = work.uow.users
             user = users.get(user_id)
@@ -722,8 +722,3 @@ def _find_login(work: Work, login: str) -> User | None:
     key of ``login``."""
     users = work.uow.users
     return users.get_by_email(login) if "@" in login else users.get_by_username(login)
-
-
-def _require_admin(actor: Principal) -> None:
-    if not actor.is_admin:
-        raise AdminRequired()

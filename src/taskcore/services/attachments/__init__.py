@@ -34,11 +34,12 @@ Modules, one job each:
 - :mod:`~taskcore.services.attachments.deletion`: single, bulk and with-the-task deletion;
 - :mod:`~taskcore.services.attachments.sweep`: the sweep and its job;
 - :mod:`~taskcore.services.attachments.blobs`: removing blobs with a durable record;
-- :mod:`~taskcore.services.attachments.common`: access checks and event details they share;
+- :mod:`~taskcore.services.attachments.common`: what they share (finding an attachment the
+  caller may see, the details of its events);
 - :mod:`~taskcore.services.attachments.nofiles`: the file store of a taskcore without one.
 """
 
-from taskcore.services.attachments.common import TASK_MISSING
+from taskcore.services.access import TASK_MISSING
 from taskcore.services.attachments.deletion import MAX_BULK_TASKS, BulkDeletion
 from taskcore.services.attachments.nofiles import NoFileStore
 from taskcore.services.attachments.service import AttachmentService, Download

@@ -9,7 +9,7 @@ import attrs
 
 from taskcore.domain.attachments import AttachmentView
 from taskcore.domain.projects import Role
-from taskcore.errors import AttachmentNotFound, TaskNotFound
+from taskcore.errors import AttachmentNotFound
 from taskcore.ports.clock import Clock
 from taskcore.ports.files import FileStore
 from taskcore.ports.uow import UnitOfWork
@@ -17,18 +17,8 @@ from taskcore.services import access
 from taskcore.services.access import Actor
 from taskcore.uow import Transactions
 
-TASK_MISSING: Final = "Task not found or access denied"
 UPLOAD_DENIED: Final = "You do not have permission to upload files to this task"
 DELETE_DENIED: Final = "You do not have permission to delete this attachment"
-
-
-def task_access(uow: UnitOfWork, actor: Actor, task_id: int) -> tuple[int, Role | None]:
-    """The task's project and the caller's role in it."""
-    project_id = uow.tasks.project_id_of(task_id)
-    missing = TaskNotFound(task_id, TASK_MISSING)
-    if project_id is None:
-        raise missing
-    return project_id, access.visible_role(uow.projects, actor, project_id, missing)
 
 
 def find_attachment(

@@ -20,8 +20,9 @@ import attrs
 from taskcore.domain.attachments import Attachment
 from taskcore.domain.events import AttachmentDeleted, DomainEvent, ProjectDeleted
 from taskcore.domain.projects import Role
-from taskcore.errors import AdminRequired, PermissionDenied, ValidationError
+from taskcore.errors import PermissionDenied, ValidationError
 from taskcore.ports.uow import UnitOfWork
+from taskcore.services import access
 from taskcore.services.access import Actor
 from taskcore.services.attachments.blobs import Blobs
 from taskcore.services.attachments.common import (
@@ -82,8 +83,7 @@ class Deletions(AreaPart):
 
     def bulk_delete(self, actor: Actor, task_ids: Sequence[int] | None) -> BulkDeletion:
         """See :meth:`AttachmentService.bulk_delete`."""
-        if not actor.is_admin:
-            raise AdminRequired()
+        access.require_admin(actor)
         if not task_ids:
             raise ValidationError(NO_TASK_IDS, field="task_ids")
         if len(task_ids) > MAX_BULK_TASKS:

@@ -26,14 +26,14 @@ from taskcore.domain.attachments import (
 )
 from taskcore.domain.events import AttachmentDownloaded, DomainEvent
 from taskcore.domain.pagination import CursorPage, CursorRequest, Page, PageRequest
-from taskcore.errors import AdminRequired, AttachmentQuarantined
+from taskcore.errors import AttachmentQuarantined
 from taskcore.ports.clock import Clock
 from taskcore.ports.files import FileStore
 from taskcore.ports.scanning import MalwareScanner, NoMalwareScanner
-from taskcore.services import listing
+from taskcore.services import access, listing
 from taskcore.services.access import Actor
 from taskcore.services.attachments.blobs import Blobs, close_chunks
-from taskcore.services.attachments.common import event_details, find_attachment, task_access
+from taskcore.services.attachments.common import event_details, find_attachment
 from taskcore.services.attachments.deletion import BulkDeletion, Deletions
 from taskcore.services.attachments.sweep import DEFAULT_GRACE, FileSweep, SweepReport
 from taskcore.services.attachments.uploads import PendingUpload, UploadPermit, Uploads
@@ -226,7 +226,7 @@ class AttachmentService:
             ValidationError: an invalid cursor.
         """
         with self._tx() as work:
-            task_access(work.uow, actor, task_id)
+            access.task_access(work.uow, actor, task_id)
             repo = work.uow.attachments
             return listing.fetch(
                 page,
@@ -246,7 +246,7 @@ class AttachmentService:
             TaskNotFound: ``Task not found or access denied``.
         """
         with self._tx() as work:
-            task_access(work.uow, actor, task_id)
+            access.task_access(work.uow, actor, task_id)
             return work.uow.attachments.count(task_id)
 
     def get_attachment(self, actor: Actor, attachment_id: int) -> AttachmentView:
@@ -299,8 +299,7 @@ class AttachmentService:
         Raises:
             AdminRequired: the caller is not an administrator.
         """
-        if not actor.is_admin:
-            raise AdminRequired()
+        access.require_admin(actor)
         with self._tx() as work:
             return work.uow.attachments.stats()
 

@@ -50,7 +50,6 @@ from taskcore.services.attachments.common import (
     UPLOAD_DENIED,
     AreaPart,
     event_details,
-    task_access,
 )
 from taskcore.uow import Transactions
 
@@ -213,7 +212,7 @@ class Uploads(AreaPart):
     def authorize(self, actor: Actor, task_id: int) -> UploadPermit:
         """See :meth:`AttachmentService.authorize_upload`."""
         with self._tx() as work:
-            project_id, role = task_access(work.uow, actor, task_id)
+            project_id, role = access.task_access(work.uow, actor, task_id)
             access.require_write(actor, role, project_id, UPLOAD_DENIED)
         return UploadPermit(actor=actor, task_id=task_id, project_id=project_id)
 
@@ -322,7 +321,7 @@ class Uploads(AreaPart):
         task_id = upload.permit.task_id
         with self._tx() as work:
             uow = work.uow
-            project_id, role = task_access(uow, actor, task_id)
+            project_id, role = access.task_access(uow, actor, task_id)
             access.require_write(actor, role, project_id, UPLOAD_DENIED)
             now = self._clock.now()
             stored = uow.attachments.add(
