@@ -12,7 +12,6 @@ from taskcore.domain import validation
 from taskcore.errors import ValidationError
 
 NAME_MAX = 200
-DESCRIPTION_MAX = 20_000
 """The original stored descriptions as unbounded text; this bound keeps rows sane."""
 
 E = TypeVar("E", bound=enum.StrEnum)
@@ -120,6 +119,25 @@ class ProjectView:
     version: int
     role: Role | None
 
+    @classmethod
+    def of(cls, project: Project, *, task_count: int, role: Role | None) -> ProjectView:
+        """The view of a stored project, with its number of tasks and the caller's role."""
+        return cls(
+            id=project.key,
+            name=project.name,
+            description=project.description,
+            status=project.status,
+            priority=project.priority,
+            start_date=project.start_date,
+            end_date=project.end_date,
+            created_at=project.created_at,
+            updated_at=project.updated_at,
+            owner_id=project.owner_id,
+            task_count=task_count,
+            version=project.version,
+            role=role,
+        )
+
 
 @attrs.frozen(kw_only=True)
 class ProjectAccess:
@@ -200,26 +218,6 @@ def check_name_length(name: str) -> None:
         ValidationError: longer than 200 characters (field ``name``).
     """
     validation.max_length(name, "name", NAME_MAX)
-
-
-def clean_description(description: str | None) -> str:
-    """A description, stripped (``None`` is the empty description).
-
-    Raises:
-        ValidationError: not text (field ``description``).
-    """
-    if description is not None and not isinstance(description, str):
-        raise ValidationError("description must be a string", field="description")
-    return (description or "").strip()
-
-
-def check_description_length(description: str) -> None:
-    """Raise if a description is longer than 20,000 characters.
-
-    Raises:
-        ValidationError: too long (field ``description``).
-    """
-    validation.max_length(description, "description", DESCRIPTION_MAX)
 
 
 def parse_date(value: str | dt.date | None, field: str) -> dt.date | None:

@@ -16,7 +16,6 @@ from taskcore.domain.projects import Priority, choose
 from taskcore.errors import ValidationError
 
 TITLE_MAX = 200
-DESCRIPTION_MAX = 20_000
 LABELS_MAX = 20
 LABEL_MAX = 50
 WATCHERS_MAX = 100
@@ -278,26 +277,6 @@ def check_title_length(title: str) -> None:
         ValidationError: longer than 200 characters (field ``title``).
     """
     validation.max_length(title, "title", TITLE_MAX)
-
-
-def clean_description(description: str | None) -> str:
-    """A description, stripped (``None`` is the empty description).
-
-    Raises:
-        ValidationError: not text (field ``description``).
-    """
-    if description is not None and not isinstance(description, str):
-        raise ValidationError("description must be a string", field="description")
-    return (description or "").strip()
-
-
-def check_description_length(description: str) -> None:
-    """Raise if a description is longer than 20,000 characters.
-
-    Raises:
-        ValidationError: too long (field ``description``).
-    """
-    validation.max_length(description, "description", DESCRIPTION_MAX)
 
 
 def check_task_status(value: object) -> TaskStatus:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from typing import Final
 
 from taskcore.errors import ValidationError
+
+DESCRIPTION_MAX: Final = 20_000
+"""The longest description of a project or a task, in characters."""
 
 
 def required_text(value: str | None, field: str, *, message: str | None = None) -> str:
@@ -33,6 +37,26 @@ def max_length(value: str | None, field: str, limit: int) -> None:
     """
     if value is not None and len(value) > limit:
         raise ValidationError(f"{field} must be at most {limit} characters", field=field)
+
+
+def clean_description(description: str | None) -> str:
+    """A description, stripped (``None`` is the empty description).
+
+    Raises:
+        ValidationError: not text (field ``description``).
+    """
+    if description is not None and not isinstance(description, str):
+        raise ValidationError("description must be a string", field="description")
+    return (description or "").strip()
+
+
+def check_description_length(description: str) -> None:
+    """Raise if a description is longer than 20,000 characters.
+
+    Raises:
+        ValidationError: too long (field ``description``).
+    """
+    max_length(description, "description", DESCRIPTION_MAX)
 
 
 def no_control_characters(value: str | None, field: str) -> None:

@@ -12,6 +12,7 @@ from typing import overload
 import attrs
 
 from taskcore.domain import projects as rules
+from taskcore.domain import validation
 from taskcore.domain.events import (
     InvitationAccepted,
     InvitationDeclined,
@@ -132,8 +133,8 @@ class ProjectService:
         new_status = ProjectStatus.ACTIVE if status is None else rules.check_project_status(status)
         new_priority = rules.Priority.MEDIUM if priority is None else rules.check_priority(priority)
         rules.check_name_length(clean_name)
-        text = rules.clean_description(description)
-        rules.check_description_length(text)
+        text = validation.clean_description(description)
+        validation.check_description_length(text)
         rules.check_date_range(start, end)
         with self._tx() as work:
             now = self._clock.now()
@@ -168,7 +169,7 @@ class ProjectService:
                 )
             )
             work.commit()
-        return _view(project, task_count=0, role=Role.OWNER)
+        return ProjectView.of(project, task_count=0, role=Role.OWNER)
 
     def get_project(self, actor: Actor, project_id: int) -> ProjectView:
         """One project, with its task count and the caller's role.
@@ -284,7 +285,7 @@ class ProjectService:
             if name is not UNSET:
                 new["name"] = rules.check_name(name, message="Project name cannot be empty")
             if description is not UNSET:
-                new["description"] = rules.clean_description(description)
+                new["description"] = validation.clean_description(description)
             if status is not UNSET:
                 new["status"] = rules.check_project_status(status)
             if priority is not UNSET:
@@ -298,7 +299,7 @@ class ProjectService:
             if name is not UNSET:
                 rules.check_name_length(str(new["name"]))
             if description is not UNSET:
-                rules.check_description_length(str(new["description"]))
+                validation.check_description_length(str(new["description"]))
             rules.check_date_range(start, end)
             changes: dict[str, object] = {}
             for field, value in new.items():
@@ -883,24 +884,6 @@ class ProjectService:
                 )
             )
             work.commit()
-
-
-def _view(project: Project, *, task_count: int, role: Role | None) -> ProjectView:
-    return ProjectView(
-        id=project.key,
-        name=project.name,
-        description=project.description,
-        status=project.status,
-        priority=project.priority,
-        start_date=project.start_date,
-        end_date=project.end_date,
-        created_at=project.created_at,
-        updated_at=project.updated_at,
-        owner_id=project.owner_id,
-        task_count=task_count,
-        version=project.version,
-        role=role,
-    )
 
 
 def _fresh(invitation: InvitationView, now: dt.datetime) -> InvitationView:

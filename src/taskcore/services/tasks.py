@@ -10,6 +10,7 @@ from typing import overload
 import attrs
 
 from taskcore.domain import tasks as rules
+from taskcore.domain import validation
 from taskcore.domain.events import (
     DomainEvent,
     TaskAssigned,
@@ -393,7 +394,7 @@ class TaskService:
             if title is not UNSET:
                 new["title"] = rules.check_title(title, message="Task title cannot be empty")
             if description is not UNSET:
-                new["description"] = rules.clean_description(description)
+                new["description"] = validation.clean_description(description)
             new_status = task.status
             if status is not UNSET:
                 new_status = rules.check_task_status(status)
@@ -416,7 +417,7 @@ class TaskService:
             if title is not UNSET:
                 rules.check_title_length(str(new["title"]))
             if description is not UNSET:
-                rules.check_description_length(str(new["description"]))
+                validation.check_description_length(str(new["description"]))
             if labels is not UNSET:
                 new["labels"] = rules.normalize_labels(labels)
             new_watchers: tuple[int, ...] = ()
@@ -654,8 +655,8 @@ def _check_draft(draft: TaskDraft, check_user: Callable[[int], None]) -> _Checke
     estimated = rules.parse_hours(draft.estimated_hours, "estimated_hours", "Estimated hours")
     actual = rules.parse_hours(draft.actual_hours, "actual_hours", "Actual hours")
     rules.check_title_length(title)
-    text = rules.clean_description(draft.description)
-    rules.check_description_length(text)
+    text = validation.clean_description(draft.description)
+    validation.check_description_length(text)
     return _Checked(
         title=title,
         description=text,
