@@ -1,4 +1,4 @@
-"""Storage of login sessions and their refresh tokens."""
+"""Storage of login sessions, their refresh tokens, and revoked access tokens."""
 
 from __future__ import annotations
 
@@ -41,4 +41,20 @@ class SessionRepository(Protocol):
         """Mark the token used, atomically: of concurrent callers only one gets
         ``first_use=True``. ``None`` if no such token exists. ``used_at`` is the time of
         the token's first use."""
+        ...
+
+
+class RevokedTokenRepository(Protocol):
+    """Remembers revoked access tokens until they would have expired anyway."""
+
+    def revoke(self, token_id: str, *, user_id: int, expires_at: dt.datetime) -> None:
+        """Mark a token revoked (revoking twice is harmless)."""
+        ...
+
+    def is_revoked(self, token_id: str) -> bool:
+        """Whether this token was revoked."""
+        ...
+
+    def purge_expired(self, now: dt.datetime) -> int:
+        """Forget revocations of tokens that have expired; returns how many."""
         ...

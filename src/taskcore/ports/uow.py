@@ -1,4 +1,9 @@
-"""The unit of work: one transaction over every repository."""
+"""The unit of work: one transaction over every repository.
+
+Each area declares its repositories in its own module of ``taskcore.ports``; this module
+assembles them. Repositories are reached only through a unit of work and never commit;
+ids are assigned by ``add`` so events can carry them.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from taskcore.ports.activity import ActivityRepository
+from taskcore.ports.attachments import AttachmentRepository, BlobDeletionRepository
+from taskcore.ports.comments import CommentRepository
 from taskcore.ports.deliveries import DeliveryRepository
 from taskcore.ports.invitations import InvitationRepository
 from taskcore.ports.notifications import (
@@ -13,18 +20,12 @@ from taskcore.ports.notifications import (
     PreferenceRepository,
     TemplateRepository,
 )
+from taskcore.ports.outbox import Outbox
+from taskcore.ports.projects import ProjectRepository
 from taskcore.ports.reports import ReportQueries, ReportRepository
-from taskcore.ports.repositories import (
-    AttachmentRepository,
-    BlobDeletionRepository,
-    CommentRepository,
-    Outbox,
-    ProjectRepository,
-    RevokedTokenRepository,
-    TaskRepository,
-    UserRepository,
-)
-from taskcore.ports.sessions import SessionRepository
+from taskcore.ports.sessions import RevokedTokenRepository, SessionRepository
+from taskcore.ports.tasks import TaskRepository
+from taskcore.ports.users import UserRepository
 from taskcore.ports.webhooks import WebhookDeliveryRepository, WebhookRepository
 
 

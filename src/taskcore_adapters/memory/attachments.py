@@ -1,5 +1,5 @@
 """Attachments' metadata and pending blob removals in memory (see
-``taskcore.ports.repositories``)."""
+``taskcore.ports.attachments``)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def _by_size(groups: dict[str, list[Attachment]]) -> list[TypeCount]:
 
 
 class InMemoryAttachmentRepository:
-    """Attachments in memory (see ``taskcore.ports.repositories.AttachmentRepository``)."""
+    """Attachments in memory (see ``taskcore.ports.attachments.AttachmentRepository``)."""
 
     def __init__(self, tables: Tables) -> None:
         self._t = tables
@@ -140,7 +140,7 @@ class InMemoryAttachmentRepository:
 
 class InMemoryBlobDeletionRepository:
     """Pending blob removals in memory (see
-    ``taskcore.ports.repositories.BlobDeletionRepository``)."""
+    ``taskcore.ports.attachments.BlobDeletionRepository``)."""
 
     def __init__(self, tables: Tables) -> None:
         self._t = tables

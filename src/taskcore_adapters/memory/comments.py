@@ -1,4 +1,4 @@
-"""Comments in memory (see ``taskcore.ports.repositories.CommentRepository``)."""
+"""Comments in memory (see ``taskcore.ports.comments.CommentRepository``)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from taskcore_adapters.memory.tables import Tables
 
 
 class InMemoryCommentRepository:
-    """Comments in memory (see ``taskcore.ports.repositories.CommentRepository``)."""
+    """Comments in memory (see ``taskcore.ports.comments.CommentRepository``)."""
 
     def __init__(self, tables: Tables) -> None:
         self._t = tables

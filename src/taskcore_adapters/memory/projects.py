@@ -1,5 +1,5 @@
 """Projects and memberships in memory (see
-``taskcore.ports.repositories.ProjectRepository``)."""
+``taskcore.ports.projects.ProjectRepository``)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from taskcore_adapters.memory.tables import Tables
 
 
 class InMemoryProjectRepository:
-    """Projects and memberships in memory (see ``taskcore.ports.repositories``)."""
+    """Projects and memberships in memory (see ``taskcore.ports.projects``)."""
 
     def __init__(self, tables: Tables) -> None:
         self._t = tables

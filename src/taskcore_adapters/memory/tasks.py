@@ -1,4 +1,4 @@
-"""Tasks in memory (see ``taskcore.ports.repositories.TaskRepository``)."""
+"""Tasks in memory (see ``taskcore.ports.tasks.TaskRepository``)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from taskcore_adapters.memory.tables import Tables
 
 
 class InMemoryTaskRepository:
-    """Tasks in memory (see ``taskcore.ports.repositories.TaskRepository``)."""
+    """Tasks in memory (see ``taskcore.ports.tasks.TaskRepository``)."""
 
     def __init__(self, tables: Tables) -> None:
         self._t = tables

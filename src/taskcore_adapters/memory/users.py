@@ -1,4 +1,4 @@
-"""User accounts in memory (see ``taskcore.ports.repositories.UserRepository``)."""
+"""User accounts in memory (see ``taskcore.ports.users.UserRepository``)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from taskcore_adapters.memory.tables import Tables
 
 
 class InMemoryUserRepository:
-    """Users in memory (see ``taskcore.ports.repositories.UserRepository``)."""
+    """Users in memory (see ``taskcore.ports.users.UserRepository``)."""
 
     def __init__(self, tables: Tables) -> None:
         self._t = tables

@@ -1,5 +1,5 @@
 """Attachments' metadata and pending blob removals in SQL (see
-``taskcore.ports.repositories``).
+``taskcore.ports.attachments``).
 
 Reads join the task (for its project) and the uploader (for the name), so a page of
 attachments is one query. Statistics group by the stored extension and media type, which

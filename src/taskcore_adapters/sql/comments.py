@@ -1,4 +1,4 @@
-"""Comments in SQL (see ``taskcore.ports.repositories.CommentRepository``).
+"""Comments in SQL (see ``taskcore.ports.comments.CommentRepository``).
 
 Each read joins the task (for its project) and the author (for the name), so a page of
 comments is one query.

@@ -1,4 +1,4 @@
-"""Projects and memberships in SQL (see ``taskcore.ports.repositories.ProjectRepository``)."""
+"""Projects and memberships in SQL (see ``taskcore.ports.projects.ProjectRepository``)."""
 
 from __future__ import annotations
 

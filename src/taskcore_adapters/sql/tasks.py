@@ -1,4 +1,4 @@
-"""Tasks in SQL (see ``taskcore.ports.repositories.TaskRepository``).
+"""Tasks in SQL (see ``taskcore.ports.tasks.TaskRepository``).
 
 Labels and watchers live in their own tables; a page of tasks loads them with one query
 each, whatever the page size.

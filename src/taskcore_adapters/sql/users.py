@@ -1,4 +1,4 @@
-"""User accounts in SQL (see ``taskcore.ports.repositories.UserRepository``)."""
+"""User accounts in SQL (see ``taskcore.ports.users.UserRepository``)."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def _user_values(user: User) -> dict[str, Any]:
 
 
 class SqlAlchemyUserRepository:
-    """Users in SQL (see ``taskcore.ports.repositories.UserRepository``)."""
+    """Users in SQL (see ``taskcore.ports.users.UserRepository``)."""
 
     def __init__(self, conn: Connection) -> None:
         self._conn = conn

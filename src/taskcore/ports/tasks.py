@@ -1,0 +1,90 @@
+"""Storage of tasks, with their labels and watchers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Protocol
+
+from taskcore.domain.pagination import Keyset
+from taskcore.domain.tasks import Task, TaskCriteria, TaskOrder, TaskStatus
+
+
+class TaskRepository(Protocol):
+    """Stores tasks with their labels and watchers.
+
+    ``add`` raises :class:`~taskcore.errors.ProjectNotFound` if the project is gone
+    (deleted by a concurrent transaction).
+    """
+
+    def add(self, task: Task) -> Task:
+        """Store a new task and return it with its id assigned and version 1.
+
+        Raises:
+            ProjectNotFound: the project does not exist.
+        """
+        ...
+
+    def add_many(self, tasks: Sequence[Task]) -> list[Task]:
+        """Store new tasks in one batch; returns them in the same order, each with its id
+        assigned (increasing) and version 1.
+
+        Raises:
+            ProjectNotFound: a task's project does not exist.
+        """
+        ...
+
+    def get(self, task_id: int) -> Task | None:
+        """The task with this id, or ``None``."""
+        ...
+
+    def project_id_of(self, task_id: int) -> int | None:
+        """The project of the task with this id, or ``None`` if there is no such task."""
+        ...
+
+    def update(self, task: Task, *, children_changed: bool = True) -> Task:
+        """Save a changed task (labels and watchers included, unless ``children_changed``
+        says they are as stored); returns it with its version bumped.
+
+        Raises:
+            TaskNotFound: no such task.
+            VersionMismatch: the stored version is not ``task.version``.
+        """
+        ...
+
+    def delete(self, task_id: int) -> None:
+        """Delete a task with its labels and watchers (its comments must go first)."""
+        ...
+
+    def delete_in_project(self, project_id: int) -> Sequence[Task]:
+        """Delete every task of a project, with labels and watchers; returns them."""
+        ...
+
+    def last_position(self, project_id: int, status: TaskStatus) -> float | None:
+        """The largest ``position`` among the project's tasks with ``status``, if any."""
+        ...
+
+    def release_member(self, project_id: int, user_id: int, now: dt.datetime) -> Sequence[Task]:
+        """Unassign a user from the project's tasks and stop them watching any.
+
+        Returns:
+            The tasks that were assigned to the user, as they are after the change
+            (version bumped, ``updated_at`` set to ``now``).
+        """
+        ...
+
+    def find(
+        self,
+        criteria: TaskCriteria,
+        order: TaskOrder,
+        *,
+        offset: int = 0,
+        limit: int,
+        after: Keyset | None = None,
+    ) -> Sequence[Task]:
+        """Tasks meeting ``criteria`` in ``order``."""
+        ...
+
+    def count(self, criteria: TaskCriteria) -> int:
+        """How many tasks meet ``criteria``."""
+        ...
