@@ -65,19 +65,9 @@ class InMemoryProjectRepository:
         return ProjectAccess(project_id=project_id, role=self._role(project_id, user_id))
 
     def _view(self, project: Project, viewer_id: int) -> ProjectView:
-        return ProjectView(
-            id=project.key,
-            name=project.name,
-            description=project.description,
-            status=project.status,
-            priority=project.priority,
-            start_date=project.start_date,
-            end_date=project.end_date,
-            created_at=project.created_at,
-            updated_at=project.updated_at,
-            owner_id=project.owner_id,
+        return ProjectView.of(
+            project,
             task_count=sum(1 for t in self._t.tasks.values() if t.project_id == project.id),
-            version=project.version,
             role=self._role(project.key, viewer_id),
         )
 

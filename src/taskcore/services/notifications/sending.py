@@ -13,8 +13,8 @@ from taskcore.domain.notifications import EMAIL, Notification
 from taskcore.domain.users import User
 from taskcore.errors import UserNotFound, ValidationError
 from taskcore.ports.uow import UnitOfWork
-from taskcore.services.access import Actor
-from taskcore.services.notifications.base import require_admin, user_context
+from taskcore.services.access import Actor, require_admin
+from taskcore.services.notifications.base import user_context
 from taskcore.services.notifications.delivery import Delivery
 from taskcore.services.notifications.templates import Templates
 

@@ -13,8 +13,8 @@ from taskcore.domain import notifications as rules
 from taskcore.domain.notifications import NotificationTemplate
 from taskcore.domain.values import UNSET, Unset
 from taskcore.errors import TemplateNotFound
-from taskcore.services.access import Actor
-from taskcore.services.notifications.base import NotificationsBase, require_admin
+from taskcore.services.access import Actor, require_admin
+from taskcore.services.notifications.base import NotificationsBase
 
 
 class PlaceholderRenderer:
