@@ -122,11 +122,6 @@ class CursorPage(Generic[T]):
     per_page: int
     next_cursor: str | None
 
-    @property
-    def has_more(self) -> bool:
-        """Whether another slice follows."""
-        return self.next_cursor is not None
-
 
 @attrs.frozen(kw_only=True)
 class Keyset:
