@@ -60,14 +60,19 @@ INTEGER_DIGITS_MAX = 20
 (any 64-bit integer fits); a longer one is refused before it is converted, since ``int()``
 raises on more than 4,300 digits and works slowly up to there."""
 
+QUERY_DIGITS_MAX = 4300
+"""The most digits an integer query parameter may have: ``int()``'s own limit. Shorter
+numbers are read and then clamped or matched as they always were (``page=10**30`` is the
+last page), a longer one is refused before it is converted."""
+
 _DIGITS = frozenset("0123456789")
 
 
-def oversized_integer(text: str) -> bool:
-    """Whether ``text`` is a whole number (optionally signed) of more than
-    :data:`INTEGER_DIGITS_MAX` characters."""
+def oversized_integer(text: str, digits: int = QUERY_DIGITS_MAX) -> bool:
+    """Whether ``text`` is a whole number (optionally signed) of more than ``digits``
+    characters."""
     body = text.strip().lstrip("+-")
-    return len(body) > INTEGER_DIGITS_MAX and set(body) <= _DIGITS
+    return len(body) > digits and set(body) <= _DIGITS
 
 
 def whole_number(text: str | None, *, digits: int = INTEGER_DIGITS_MAX) -> int | None:

@@ -18,7 +18,7 @@ def int_query(request: Request, name: str) -> int | None:
     """An integer query parameter; unparseable values count as absent (as in the original).
 
     Raises:
-        ValidationError: the value is a number of more than :data:`INTEGER_DIGITS_MAX`
+        ValidationError: the value is a number of more than ``QUERY_DIGITS_MAX`` (4,300)
             digits (``<name> is out of range``), refused before any conversion.
     """
     raw = request.query_params.get(name)

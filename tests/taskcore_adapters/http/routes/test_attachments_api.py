@@ -456,7 +456,10 @@ def drive(
         "raw_path": path.encode(),
         "query_string": b"",
         "root_path": "",
-        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        # A client always names the host (TASKCORE_ALLOWED_HOSTS refuses other names).
+        "headers": [
+            (k.lower().encode(), v.encode()) for k, v in {"host": "testserver", **headers}.items()
+        ],
         "client": ("127.0.0.1", 50000),
         "server": ("testserver", 80),
         "state": {},
