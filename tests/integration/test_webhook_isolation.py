@@ -144,10 +144,10 @@ def test_slow_webhooks_delay_neither_their_writer_nor_other_users(
     receiver: tuple[int, list[float]],
 ) -> None:
     """100 webhooks to a receiver that never answers: each write answers within a few
-    receiver timeouts (not 100 of them), a burst of 48 parallel writes all answer, another user's reads
-    during that burst are as fast as during the same burst without webhooks (within
-    noise), the 101st webhook is refused, and a third project's webhook is still
-    delivered promptly."""
+    receiver timeouts (not 100 of them), a burst of 48 parallel writes all answer,
+    another user's reads during that burst are as fast as during the same burst without
+    webhooks (within noise), the 101st webhook is refused, and a third project's webhook
+    is still delivered promptly."""
     hole_port, (good_port, arrived) = black_hole, receiver
     _, port = start_serve(
         {
