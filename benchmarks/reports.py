@@ -47,9 +47,11 @@ TYPICAL_PROJECT = 2
 GENERATE = [
     """
     INSERT INTO users (username, email, password_hash, full_name, is_active, is_admin,
-                       created_at, login_count, version)
+                       created_at, login_count, version, username_key, email_key,
+                       username_skeleton)
     SELECT 'user' || g, 'user' || g || '@example.com', 'not-a-hash', 'User ' || g,
-           true, g = :users, now(), 0, 1
+           true, g = :users, now(), 0, 1, 'user' || g, 'user' || g || '@example.com',
+           'user' || g
     FROM generate_series(1, :users) AS g
     """,
     """

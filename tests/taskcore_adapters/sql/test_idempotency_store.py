@@ -28,7 +28,14 @@ def store(request: pytest.FixtureRequest) -> IdempotencyStore:
     with engine.begin() as conn:
         conn.execute(
             insert(users).values(
-                id=1, username="u", email="u@example.com", password_hash="x", created_at=T0
+                id=1,
+                username="u",
+                email="u@example.com",
+                password_hash="x",
+                created_at=T0,
+                username_key="u",
+                email_key="u@example.com",
+                username_skeleton="u",
             )
         )
     return SqlAlchemyIdempotencyStore(engine)
