@@ -28,7 +28,7 @@ TITLE = "Case 6: start-up"
 IMPORTS = {
     "python -c pass (bare interpreter)": "pass",
     "import taskcore": "import taskcore",
-    "import taskcore_adapters.http.app": "import taskcore_adapters.http.app",
+    "import taskcore_adapters.host": "import taskcore_adapters.host",
 }
 
 

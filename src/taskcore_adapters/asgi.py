@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 
 from taskcore_adapters.bootstrap import from_settings
 from taskcore_adapters.config import Settings
-from taskcore_adapters.http import create_app
+from taskcore_adapters.host import create_app
 
 
 def create() -> Starlette:

@@ -17,7 +17,7 @@ from taskcore.domain.events import DomainEvent
 from taskcore.services.events import HandlerSpec
 from taskcore.uow import Work
 from taskcore_adapters.bootstrap import Runtime
-from taskcore_adapters.http import create_app
+from taskcore_adapters.host import create_app
 from taskcore_adapters.rq import RqJobQueue
 from taskcore_adapters.worker import run
 

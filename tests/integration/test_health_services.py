@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 
 from taskcore_adapters.bootstrap import from_settings
 from taskcore_adapters.config import Settings
-from taskcore_adapters.http import create_app
+from taskcore_adapters.host import create_app
 from taskcore_adapters.security import Argon2PasswordHasher
 
 

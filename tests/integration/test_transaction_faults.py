@@ -21,7 +21,7 @@ from starlette.testclient import TestClient
 from taskcore.domain.events import DomainEvent, TaskCreated
 from taskcore.uow import Work
 from taskcore_adapters.bootstrap import Runtime
-from taskcore_adapters.http import create_app
+from taskcore_adapters.host import create_app
 
 pytestmark = pytest.mark.postgres
 

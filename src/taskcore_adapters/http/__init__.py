@@ -1,5 +1,4 @@
-"""The Starlette reference HTTP host: JSON API, health checks and OpenAPI."""
+"""The JSON API of the Starlette reference host: routes, error mapping, OpenAPI.
 
-from taskcore_adapters.http.app import create_app
-
-__all__ = ["create_app"]
+``taskcore_adapters.host.create_app`` serves it together with the pages.
+"""

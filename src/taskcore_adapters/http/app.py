@@ -1,30 +1,22 @@
-"""Assemble the Starlette application from a taskcore runtime."""
+"""The JSON API of the Starlette host: its context, its routes and its OpenAPI document.
+
+``taskcore_adapters.host`` assembles them with the pages into one application."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
+import attrs
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from taskcore.errors import TaskcoreError
-from taskcore_adapters import web
 from taskcore_adapters.bootstrap import Runtime
-from taskcore_adapters.http import errors, idempotency
+from taskcore_adapters.http import idempotency
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint
-from taskcore_adapters.http.headers import SecurityHeaders
 from taskcore_adapters.http.openapi import document
-from taskcore_adapters.http.origin import RequestOrigin
 from taskcore_adapters.http.routes import (
     activities,
     attachments,
@@ -65,15 +57,10 @@ def all_endpoints(ctx: HttpContext) -> list[Endpoint]:
     ]
 
 
-def create_app(runtime: Runtime, *, close_on_shutdown: bool = False) -> Starlette:
-    """The reference HTTP application for ``runtime``.
-
-    Args:
-        runtime: The taskcore instance to serve.
-        close_on_shutdown: Release the runtime's resources when the app shuts down.
-    """
+def context(runtime: Runtime) -> HttpContext:
+    """The context every route of ``runtime`` shares, with its throttle."""
     settings = runtime.settings
-    ctx = HttpContext(
+    return HttpContext(
         runtime,
         Throttle(
             ThrottleSettings(
@@ -85,9 +72,21 @@ def create_app(runtime: Runtime, *, close_on_shutdown: bool = False) -> Starlett
             )
         ),
     )
+
+
+@attrs.frozen
+class Api:
+    """The API's routes (every endpoint and ``/openapi.json``) and its OpenAPI document."""
+
+    routes: list[BaseRoute]
+    openapi: dict[str, Any]
+
+
+def api(ctx: HttpContext) -> Api:
+    """The API bound to ``ctx``."""
     endpoints = all_endpoints(ctx)
     # POSTs that create something accept Idempotency-Key (see http/idempotency.py).
-    keys = idempotency.store_for(runtime)
+    keys = idempotency.store_for(ctx.runtime)
     endpoints = [idempotency.with_idempotency(ep, ctx, keys) for ep in endpoints]
     spec = document(endpoints, version=_version())
 
@@ -99,49 +98,4 @@ def create_app(runtime: Runtime, *, close_on_shutdown: bool = False) -> Starlett
         Route(bounded_path(ep.path), ep.handler, methods=[ep.method]) for ep in endpoints
     ]
     routes.append(Route("/openapi.json", openapi, methods=["GET"]))
-    # The pages for people (not API operations: they are not in the OpenAPI document).
-    routes.extend(web.routes(ctx))
-
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        # Without a job queue this process runs the background rounds (due deliveries,
-        # periodic jobs) itself; with a background relay it also relays the outbox.
-        stop = threading.Event()
-        pump = threading.Thread(
-            target=runtime.core.pump, args=(stop,), name="taskcore-relay", daemon=True
-        )
-        if runtime.job_queue is None or runtime.core.background_relay:
-            pump.start()
-        try:
-            yield
-        finally:
-            stop.set()
-            runtime.core.wake()
-            if pump.is_alive():
-                pump.join(timeout=10)
-            if close_on_shutdown:
-                runtime.close()
-
-    # Unknown paths and methods: JSON under /api, /openapi.json and /health, pages elsewhere.
-    handlers: dict[Any, Any] = {
-        TaskcoreError: errors.on_taskcore_error,
-        HTTPException: web.http_error_handler(ctx),
-        Exception: errors.on_unexpected,
-    }
-    app = Starlette(
-        routes=routes,
-        exception_handlers=handlers,
-        lifespan=lifespan,
-        middleware=[
-            Middleware(SecurityHeaders),
-            # A Host outside TASKCORE_ALLOWED_HOSTS is refused before routing: the
-            # framework's redirects (a trailing slash) are built from the Host header.
-            Middleware(
-                TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts, www_redirect=False
-            ),
-            Middleware(RequestOrigin, trusted_proxies=settings.trusted_proxies),
-        ],
-    )
-    app.state.runtime = runtime
-    app.state.openapi = spec
-    return app
+    return Api(routes=routes, openapi=spec)

@@ -25,7 +25,7 @@ from starlette.testclient import TestClient
 
 from taskcore_adapters.bootstrap import Runtime, from_settings
 from taskcore_adapters.config import Settings
-from taskcore_adapters.http import create_app
+from taskcore_adapters.host import create_app
 from taskcore_adapters.http.openapi import openapi_path
 from taskcore_adapters.security import Argon2PasswordHasher
 

@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 
 from taskcore_adapters.bootstrap import Runtime, in_memory
 from taskcore_adapters.config import LOCAL_HOSTS, ConfigError, Settings
-from taskcore_adapters.http import create_app
+from taskcore_adapters.host import create_app
 
 
 def test_a_forged_host_is_refused_everywhere(runtime: Runtime) -> None:

@@ -9,7 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from taskcore_adapters.bootstrap import Runtime
-from taskcore_adapters.http import create_app
+from taskcore_adapters.host import create_app
 
 
 def test_unexpected_errors_leak_nothing_and_carry_an_id(

@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 from taskcore.services.users import Principal
 from taskcore_adapters.bootstrap import Runtime, from_settings
 from taskcore_adapters.config import Settings
-from taskcore_adapters.http import create_app
+from taskcore_adapters.host import create_app
 from taskcore_adapters.http.origin import client_address, parse_networks
 from taskcore_adapters.security import Argon2PasswordHasher
 

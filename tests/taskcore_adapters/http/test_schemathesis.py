@@ -26,7 +26,7 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from taskcore_adapters.bootstrap import in_memory
-from taskcore_adapters.http.app import create_app
+from taskcore_adapters.host import create_app
 from taskcore_adapters.http.openapi import openapi_path
 from taskcore_adapters.security import Argon2PasswordHasher
 

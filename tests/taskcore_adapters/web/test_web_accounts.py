@@ -10,7 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from taskcore_adapters.bootstrap import Runtime
-from taskcore_adapters.http import create_app
+from taskcore_adapters.host import create_app
 from taskcore_adapters.web.session import ACCESS_COOKIE, REFRESH_COOKIE
 from taskcore_adapters.web.testing import PASSWORD, Browser
 

@@ -15,7 +15,7 @@ from taskcore import errors
 from taskcore.services.users import LoginResult
 from taskcore_adapters.bootstrap import Runtime, from_settings
 from taskcore_adapters.config import Settings
-from taskcore_adapters.http import create_app
+from taskcore_adapters.host import create_app
 from taskcore_adapters.security import Argon2PasswordHasher
 from taskcore_adapters.web.session import ACCESS_COOKIE, REFRESH_COOKIE, RETRY_COOKIE
 from taskcore_adapters.web.testing import Browser

@@ -30,7 +30,7 @@ from taskcore.domain.files import TYPE_NOT_ALLOWED, new_blob_key
 from taskcore.services.users import Principal
 from taskcore_adapters.bootstrap import Runtime, from_settings
 from taskcore_adapters.config import Settings
-from taskcore_adapters.http import create_app
+from taskcore_adapters.host import create_app
 from taskcore_adapters.http.routes.attachments import (
     UPLOAD_OVERHEAD,
     RangeNotSatisfiable,
