@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, settings
 from sqlalchemy import Connection, Engine, create_engine, insert, text
 from sqlalchemy.engine import make_url
 
-from taskcore.domain.notifications import ORIGINAL_TEMPLATES
+from taskcore.domain.notifications import SEEDED_TEMPLATES
 from taskcore.ports.uow import UnitOfWorkFactory
 from taskcore_adapters.memory import InMemoryStore, ManualClock
 from taskcore_adapters.memory.notifications import SEEDED_AT
@@ -116,7 +116,7 @@ def _reseed(conn: Connection) -> None:
                 "created_at": SEEDED_AT,
                 "updated_at": SEEDED_AT,
             }
-            for name, (subject, body) in ORIGINAL_TEMPLATES.items()
+            for name, (subject, body) in SEEDED_TEMPLATES.items()
         ],
     )
 

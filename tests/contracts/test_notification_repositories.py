@@ -14,7 +14,7 @@ from taskcore import errors
 from taskcore.domain.notifications import (
     EMAIL,
     IN_APP,
-    ORIGINAL_TEMPLATES,
+    SEEDED_TEMPLATES,
     Channel,
     Notification,
     NotificationPreferences,
@@ -237,13 +237,12 @@ class TestNotifications:
 
 
 class TestTemplates:
-    def test_starts_with_original_templates(self, uow_factory: UnitOfWorkFactory) -> None:
-        """A fresh store has the original's two templates, active, as jinja HTML."""
+    def test_starts_with_seeded_templates(self, uow_factory: UnitOfWorkFactory) -> None:
+        """A fresh store has the two seeded templates, active, as jinja HTML."""
         with uow_factory() as uow:
             active = uow.notification_templates.active()
         assert [
-            (name, subject, body, EMAIL, True)
-            for name, (subject, body) in ORIGINAL_TEMPLATES.items()
+            (name, subject, body, EMAIL, True) for name, (subject, body) in SEEDED_TEMPLATES.items()
         ] == [
             (t.name, t.subject_template, t.body_template, t.notification_type, t.is_active)
             for t in active

@@ -24,7 +24,7 @@ SERVICE_NAME: Final = "taskcore"
 """``service_name`` of the entries taskcore writes from its own events."""
 
 SUBMITTED_SERVICE_NAME: Final = "unknown"
-"""``service_name`` of a submitted entry that names none (the original's default)."""
+"""``service_name`` of a submitted entry that names none."""
 
 SYSTEM_USERNAME: Final = "System"
 """``username`` listed for entries without a user (system actions)."""

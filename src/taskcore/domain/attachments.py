@@ -21,7 +21,7 @@ from taskcore.domain.files import file_extension
 from taskcore.domain.pagination import SortValue
 
 DEFAULT_MAX_UPLOAD_BYTES: Final = 16 * 1024 * 1024
-"""The largest file accepted by default: 16 MiB, the original's limit."""
+"""The largest file accepted by default: 16 MiB."""
 
 DEFAULT_USER_QUOTA_BYTES: Final = 1024 * 1024 * 1024
 """How many bytes of files one user may have stored by default: 1 GiB."""
@@ -40,7 +40,7 @@ class AttachmentStatus(enum.StrEnum):
 class Attachment:
     """A file attached to a task.
 
-    ``filename`` is the generated name the original API reported as the name on disk
+    ``filename`` is the generated name reported as the name on disk
     (``<random hex>.<extension>``); ``original_filename`` is the client's name, sanitised.
     ``mime_type`` is the type the file is served with, chosen by its extension once its
     content agreed with it, never the type the client declared.
@@ -75,8 +75,7 @@ class Attachment:
 class AttachmentView:
     """An attachment as callers see it, with its task's project and the uploader's name.
 
-    ``uploaded_by_username`` is ``Unknown`` when the account cannot be found, as in the
-    original API.
+    ``uploaded_by_username`` is ``Unknown`` when the account cannot be found.
     """
 
     id: int
@@ -133,7 +132,7 @@ class BlobDeletion:
 
 
 ATTACHMENT_ORDER = "attachments:created_at:desc"
-"""Attachments are listed newest first (the original's order), ties broken by id."""
+"""Attachments are listed newest first, ties broken by id."""
 
 
 def attachment_sort_value(attachment: Attachment | AttachmentView) -> SortValue:
@@ -146,7 +145,7 @@ parse_attachment_sort_value = pagination.datetime_value
 
 def stored_filename(blob_key: str, original_filename: str) -> str:
     """The generated file name reported as ``filename``: the random part of the blob key,
-    with the original name's extension (``9f2c...e1.pdf``), or without one if it has none.
+    with the extension of the client's name (``9f2c...e1.pdf``), or none if it has none.
     """
     random_part = blob_key.rsplit("/", 1)[-1].rsplit("-", 1)[-1]
     extension = file_extension(original_filename)
@@ -154,5 +153,5 @@ def stored_filename(blob_key: str, original_filename: str) -> str:
 
 
 def size_in_mb(size: int) -> float:
-    """Bytes as MiB rounded to two places, as the original's statistics reported them."""
+    """Bytes as MiB rounded to two places, as the statistics report them."""
     return round(size / (1024 * 1024), 2)

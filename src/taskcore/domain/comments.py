@@ -13,7 +13,7 @@ from taskcore.errors import ValidationError
 
 CONTENT_MAX = 20_000
 SNIPPET_LENGTH = 50
-"""Events carry the first 50 characters of a comment, as the original's activity log did."""
+"""Events carry the first 50 characters of a comment (the activity log's snippet)."""
 
 _MENTION = re.compile(r"(?<![\w@])@([A-Za-z0-9_][A-Za-z0-9_.\-]*)")
 
@@ -81,7 +81,7 @@ class CommentView:
 
 
 COMMENT_ORDER = "comments:created_at:asc"
-"""Comments are listed oldest first (the original's order), ties broken by id."""
+"""Comments are listed oldest first, ties broken by id."""
 
 
 def comment_sort_value(comment: Comment | CommentView) -> SortValue:

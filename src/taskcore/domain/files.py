@@ -3,7 +3,7 @@
 Blobs are stored under keys the core generates (:func:`new_blob_key`), never under
 anything a client sent. The client's file name is metadata only: :func:`sanitize_filename`
 makes it safe to store and to offer back in a download. What a file is, is decided by
-its extension (the original's allow-list) *and* its first bytes (:func:`check_content`);
+its extension (an allow-list) *and* its first bytes (:func:`check_content`);
 the type a client declares is never stored.
 """
 
@@ -32,7 +32,7 @@ MAX_FILENAME_BYTES: Final = 255
 """Longest stored file name, in UTF-8 bytes (also fits the 255-character column)."""
 
 FILE_FIELD: Final = "file"
-"""The name of the upload field, as in the original API; errors about the file name it."""
+"""The name of the upload field; errors about the file name it."""
 
 ALLOWED_EXTENSIONS: Final = (
     "txt",
@@ -50,7 +50,7 @@ ALLOWED_EXTENSIONS: Final = (
     "zip",
     "rar",
 )
-"""The file extensions the original accepted, compared case-insensitively."""
+"""The file extensions accepted, compared case-insensitively."""
 
 NO_FILE_PROVIDED: Final = "No file provided in the request"
 NO_FILE_SELECTED: Final = "No file selected"
@@ -343,9 +343,9 @@ def file_extension(name: str) -> str:
 
 
 def accept_filename(raw: str | None) -> str:
-    """Check an uploaded file's name as the original did, and sanitise it.
+    """Check an uploaded file's name, and sanitise it.
 
-    Checks, in the original's order: a name was given, then its extension is allowed
+    Checks, in this order: a name was given, then its extension is allowed
     (case-insensitively, on the sanitised name).
 
     Returns:
@@ -431,8 +431,8 @@ def check_content(extension: str, head: bytes, *, declared: str | None = None) -
             stored; only a type a browser would render or run is refused.
 
     Raises:
-        ValidationError: the extension is not allowed (the original's 400 and text,
-            field ``file``).
+        ValidationError: the extension is not allowed (the text lists the allowed
+            extensions; field ``file``).
         UnsupportedType: the content is not what the extension says (for example HTML or
             a PDF named ``.png``), or the declared type is HTML, SVG, XML or script.
     """

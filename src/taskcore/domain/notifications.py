@@ -63,7 +63,7 @@ MAX_BODY_LENGTH = 100_000
 
 @attrs.define(kw_only=True)
 class Notification:
-    """One message to one user (the original's 14 fields, plus delivery bookkeeping).
+    """One message to one user (14 fields, plus delivery bookkeeping).
 
     Attributes:
         attempts: Delivery attempts started (each claim counts one).
@@ -99,7 +99,7 @@ class Notification:
 
     @property
     def is_html(self) -> bool:
-        """Whether the body is sent as HTML: it contains ``<html>`` (as in the original)."""
+        """Whether the body is sent as HTML: it contains ``<html>`` (in any case)."""
         return "<html" in self.body.lower()
 
     @property
@@ -220,7 +220,7 @@ def parse_priority(value: str | None) -> NotificationPriority:
 
 
 def parse_when(value: str | dt.datetime | None, now: dt.datetime) -> dt.datetime:
-    """A schedule time: an ISO 8601 text (naive means UTC, as in the original) or ``now``.
+    """A schedule time: an ISO 8601 text (naive means UTC) or ``now``.
 
     Raises:
         ValidationError: the text is not an ISO 8601 date and time.
@@ -240,7 +240,8 @@ def parse_when(value: str | dt.datetime | None, now: dt.datetime) -> dt.datetime
 
 
 def check_text(value: str | None, field: str, limit: int, *, required: bool = True) -> str:
-    """A required (truthy, as in the original) or optional text within ``limit`` characters.
+    """A required (truthy: an empty text is missing) or optional text within ``limit``
+    characters.
 
     Raises:
         ValidationError: ``<field> is required``, or the text is too long.
@@ -265,14 +266,14 @@ def plain_text(html_body: str) -> str:
     return "\n".join(line for line in lines if line) + "\n"
 
 
-# -- the original's templates -----------------------------------------------------------------
+# -- the built-in templates -----------------------------------------------------------------
 
 TASK_ASSIGNED = "task_assigned"
 TASK_COMPLETED = "task_completed"
 COMMENT_ADDED = "comment_added"
 USER_MENTIONED = "user_mentioned"
 
-ORIGINAL_TEMPLATES: Mapping[str, tuple[str, str]] = {
+SEEDED_TEMPLATES: Mapping[str, tuple[str, str]] = {
     TASK_ASSIGNED: (
         "Task Assigned: {{ task_title }}",
         """<html>
@@ -309,10 +310,11 @@ ORIGINAL_TEMPLATES: Mapping[str, tuple[str, str]] = {
 """,
     ),
 }
-"""The two templates the original seeded (name → subject, HTML body), as ``jinja`` text."""
+"""The two templates every new store starts with, ids 1 and 2 (name → subject, HTML body),
+as ``jinja`` text."""
 
 BUILTIN_TEMPLATES: Mapping[str, tuple[str, str]] = {
-    **ORIGINAL_TEMPLATES,
+    **SEEDED_TEMPLATES,
     COMMENT_ADDED: (
         "New comment on {{ task_title }}",
         """<html>

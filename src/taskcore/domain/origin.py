@@ -16,7 +16,7 @@ from contextlib import contextmanager
 import attrs
 
 USER_AGENT_MAX = 500
-"""Longest user agent kept; longer ones are cut, as the original did."""
+"""Longest user agent kept; longer ones are cut, never refused."""
 
 
 def _cut_user_agent(value: str | None) -> str | None:

@@ -2,8 +2,7 @@
 
 Two ways to page through a list:
 
-- by number (:class:`PageRequest` → :class:`Page`), as the original API did, with the
-  total count;
+- by number (:class:`PageRequest` → :class:`Page`), with the total count;
 - by keyset (:class:`CursorRequest` → :class:`CursorPage`): an opaque cursor names the
   last item seen (its sort value and id), so deep pages cost the same as the first and
   stay stable while items are added or removed.
@@ -40,9 +39,9 @@ so a tampered cursor is refused rather than handed to the database."""
 class PageRequest:
     """Which page of a list to return.
 
-    ``page`` counts from 1. Out-of-range input is normalised by :meth:`of`, not rejected,
-    as the original API did (a page below 1 is the first page; a non-positive size is the
-    default; a size above the cap is the cap).
+    ``page`` counts from 1. Out-of-range input is normalised by :meth:`of`, not rejected
+    (a page below 1 is the first page; a non-positive size is the default; a size above
+    the cap is the cap).
     """
 
     page: int = 1

@@ -12,7 +12,8 @@ from taskcore.domain import validation
 from taskcore.errors import ValidationError
 
 NAME_MAX = 200
-"""The original stored descriptions as unbounded text; this bound keeps rows sane."""
+"""Longest project name, in characters (descriptions are bounded by
+:data:`~taskcore.domain.validation.DESCRIPTION_MAX`), so rows stay sane."""
 
 E = TypeVar("E", bound=enum.StrEnum)
 
@@ -69,7 +70,7 @@ class Role(enum.StrEnum):
 class Project:
     """A body of work that groups tasks and the people working on them.
 
-    ``owner_id`` is the user who created the project (the original API's ``owner_id``);
+    ``owner_id`` is the user who created the project (the API's ``owner_id``);
     who may do what is decided by membership roles, not by this field.
     """
 
@@ -99,7 +100,7 @@ class Project:
 
 @attrs.frozen(kw_only=True)
 class ProjectView:
-    """A project as a caller sees it: the original's 11 keys plus ``version`` and ``role``.
+    """A project as a caller sees it: 11 keys plus ``version`` and ``role``.
 
     ``role`` is the caller's role in the project, or ``None`` for an administrator who is
     not a member.
@@ -189,7 +190,7 @@ def choose(kind: type[E], value: object, *, what: str, field: str) -> E:
 
     Raises:
         ValidationError: ``Invalid <what>. Must be one of [<values>]`` (naming ``field``),
-            the allowed values in Python list notation as the original wrote them.
+            the allowed values in Python list notation (``['low', 'medium']``).
     """
     if isinstance(value, str):
         try:

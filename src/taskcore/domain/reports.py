@@ -59,7 +59,8 @@ class ReportType(enum.StrEnum):
 
 
 ADMIN_TYPES = frozenset({"system", "admin"})
-"""Type names that need an administrator, supported or not (as in the original)."""
+"""Type names that need an administrator, supported or not (``admin`` is not a type:
+asking for it is refused for a non-administrator before it is refused as unsupported)."""
 
 
 class ReportStatus(enum.StrEnum):
@@ -460,7 +461,7 @@ def iso(value: dt.datetime | None) -> str | None:
 
 
 def project_data(project: Project | ProjectView, *, task_count: int) -> dict[str, Any]:
-    """The project object stored in reports (the original's 11 keys)."""
+    """The project object stored in reports (11 keys, without ``version`` and ``role``)."""
     return {
         "id": project.key if isinstance(project, Project) else project.id,
         "name": project.name,
@@ -490,7 +491,7 @@ def quick_metrics(counts: StatusCounts) -> dict[str, Any]:
 def project_report_data(
     project: ProjectView, figures: ProjectFigures, now: dt.datetime
 ) -> dict[str, Any]:
-    """The data of a ``project`` report (the original's keys)."""
+    """The data of a ``project`` report."""
     counts = figures.tasks
     estimated = hours(figures.total_estimated_hours)
     actual = hours(figures.total_actual_hours)
@@ -610,7 +611,7 @@ def cycle_time_data(
 def system_report_data(
     figures: SystemFigures, now: dt.datetime, *, activities: int = 0, active_users: int = 0
 ) -> dict[str, Any]:
-    """The data of a ``system`` report (the original's keys); ``activities`` and
+    """The data of a ``system`` report; ``activities`` and
     ``active_users`` count the activity log's entries of the last
     :data:`ACTIVITY_DAYS` days and the distinct users behind them."""
     counts = figures.tasks
@@ -645,7 +646,7 @@ def system_report_data(
 def dashboard_data(
     user_id: int, username: str, figures: DashboardFigures, now: dt.datetime
 ) -> dict[str, Any]:
-    """The quick dashboard (the original's keys)."""
+    """The quick dashboard."""
     counts = figures.tasks
     return {
         "user_id": user_id,

@@ -99,7 +99,7 @@ class Task:
 
 @attrs.frozen(kw_only=True)
 class TaskView:
-    """A task as callers see it: the original's 13 keys plus labels, watchers, position
+    """A task as callers see it: 13 keys plus labels, watchers, position
     and version."""
 
     id: int

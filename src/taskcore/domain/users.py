@@ -17,7 +17,7 @@ EMAIL_MAX = 120
 FULL_NAME_MAX = 200
 PASSWORD_MIN = 8
 PASSWORD_MAX = 1024
-"""Upper bound that keeps hashing cost bounded (the original had none)."""
+"""Upper bound that keeps hashing cost bounded."""
 
 PRODUCT_WORDS = ("taskcore",)
 """Words refused inside any password (compared case-insensitively)."""

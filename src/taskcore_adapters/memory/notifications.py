@@ -12,7 +12,7 @@ import attrs
 from taskcore.domain.notifications import (
     EMAIL,
     IN_APP,
-    ORIGINAL_TEMPLATES,
+    SEEDED_TEMPLATES,
     Channel,
     Notification,
     NotificationPreferences,
@@ -41,7 +41,7 @@ def original_templates() -> dict[int, NotificationTemplate]:
             created_at=SEEDED_AT,
             updated_at=SEEDED_AT,
         )
-        for number, (name, (subject, body)) in enumerate(ORIGINAL_TEMPLATES.items(), start=1)
+        for number, (name, (subject, body)) in enumerate(SEEDED_TEMPLATES.items(), start=1)
     }
 
 
