@@ -15,7 +15,7 @@ from starlette.routing import BaseRoute, Route
 from taskcore_adapters.bootstrap import Runtime
 from taskcore_adapters.http import idempotency
 from taskcore_adapters.http.context import HttpContext
-from taskcore_adapters.http.endpoint import Endpoint
+from taskcore_adapters.http.endpoint import Endpoint, bind
 from taskcore_adapters.http.openapi import document
 from taskcore_adapters.http.routes import (
     activities,
@@ -41,20 +41,19 @@ def _version() -> str:
         return "0+unknown"
 
 
-def all_endpoints(ctx: HttpContext) -> list[Endpoint]:
-    """Every endpoint of the API, in routing order."""
-    return [
-        *health.endpoints(ctx),
-        *users.endpoints(ctx),
-        *projects.endpoints(ctx),
-        *tasks.endpoints(ctx),
-        *comments.endpoints(ctx),
-        *attachments.endpoints(ctx),
-        *reports.endpoints(ctx),
-        *activities.endpoints(ctx),
-        *webhooks.endpoints(ctx),
-        *notifications.endpoints(ctx),
-    ]
+ENDPOINTS: list[Endpoint] = [
+    *health.ENDPOINTS,
+    *users.ENDPOINTS,
+    *projects.ENDPOINTS,
+    *tasks.ENDPOINTS,
+    *comments.ENDPOINTS,
+    *attachments.ENDPOINTS,
+    *reports.ENDPOINTS,
+    *activities.ENDPOINTS,
+    *webhooks.ENDPOINTS,
+    *notifications.ENDPOINTS,
+]
+"""Every endpoint of the API, in routing order."""
 
 
 def context(runtime: Runtime) -> HttpContext:
@@ -84,10 +83,9 @@ class Api:
 
 def api(ctx: HttpContext) -> Api:
     """The API bound to ``ctx``."""
-    endpoints = all_endpoints(ctx)
     # POSTs that create something accept Idempotency-Key (see http/idempotency.py).
     keys = idempotency.store_for(ctx.runtime)
-    endpoints = [idempotency.with_idempotency(ep, ctx, keys) for ep in endpoints]
+    endpoints = [idempotency.with_idempotency(ep, keys) for ep in ENDPOINTS]
     spec = document(endpoints, version=_version())
 
     async def openapi(request: Request) -> Response:
@@ -95,7 +93,7 @@ def api(ctx: HttpContext) -> Api:
 
     # Path ids match at most 10 digits: a longer one is a 404, never a conversion error.
     routes: list[BaseRoute] = [
-        Route(bounded_path(ep.path), ep.handler, methods=[ep.method]) for ep in endpoints
+        Route(bounded_path(ep.path), bind(ep.handler, ctx), methods=[ep.method]) for ep in endpoints
     ]
     routes.append(Route("/openapi.json", openapi, methods=["GET"]))
     return Api(routes=routes, openapi=spec)

@@ -9,7 +9,10 @@ import attrs
 from starlette.requests import Request
 from starlette.responses import Response
 
-Handler = Callable[[Request], Awaitable[Response]]
+from taskcore_adapters.http.context import HttpContext
+
+Handler = Callable[[HttpContext, Request], Awaitable[Response]]
+"""An endpoint function: the application's context and the request."""
 Schema = dict[str, Any]
 
 
@@ -30,7 +33,7 @@ class Endpoint:
     Attributes:
         method: HTTP method.
         path: Starlette path, e.g. ``/api/users/{user_id:int}``.
-        handler: The endpoint function.
+        handler: The endpoint function, called with the context and the request.
         summary: One line for the OpenAPI document.
         tag: The area, for grouping.
         auth: Whether a bearer token is required.
@@ -38,6 +41,8 @@ class Endpoint:
         responses: Status code → (description, response body schema or ``None``).
         params: Path, query and header parameters.
         etag: Whether the 200 and 201 answers carry an ``ETag`` header.
+        idempotent: Whether the operation creates something and accepts an
+            ``Idempotency-Key`` (see :mod:`taskcore_adapters.http.idempotency`).
     """
 
     method: str
@@ -51,3 +56,13 @@ class Endpoint:
     responses: Mapping[int, tuple[str, Schema | None]] = attrs.field(factory=dict)
     params: Sequence[Param] = ()
     etag: bool = False
+    idempotent: bool = False
+
+
+def bind(handler: Handler, ctx: HttpContext) -> Callable[[Request], Awaitable[Response]]:
+    """``handler`` as a Starlette endpoint serving ``ctx``."""
+
+    async def endpoint(request: Request) -> Response:
+        return await handler(ctx, request)
+
+    return endpoint

@@ -1,5 +1,9 @@
 """``Idempotency-Key`` on the POST routes that create something.
 
+An endpoint declared ``idempotent=True`` accepts the header: the JSON POST routes that
+create something. Webhook endpoints are left out on purpose: their answers carry the
+signing secret, which must not be stored a second time.
+
 A client that does not know whether its POST took effect (timeout, dropped connection,
 503 after commit) retries with the same key and gets the first answer again instead of a
 second task. The semantics follow Stripe's API:
@@ -55,23 +59,6 @@ CLAIM_TIMEOUT = dt.timedelta(minutes=2)
 RETRY_AFTER = 1
 """Seconds a client is told to wait while the first request with its key runs."""
 
-CREATING: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("POST", "/api/projects"),
-        ("POST", "/api/projects/{project_id:int}/members"),
-        ("POST", "/api/projects/{project_id:int}/tasks"),
-        ("POST", "/api/tasks/{task_id:int}/comments"),
-        ("POST", "/api/reports"),
-        ("POST", "/api/activities"),
-        ("POST", "/api/notifications/send"),
-        ("POST", "/api/notifications/send-template"),
-        ("POST", "/api/notification-templates"),
-    }
-)
-"""The JSON POST routes that create something and accept the header. Webhook endpoints
-are left out on purpose: their answers carry the signing secret, which must not be
-stored a second time."""
-
 _KEY = re.compile(r"[!-~](?:[ -~]{0,253}[!-~])?")
 """1 to 255 printable ASCII characters, not starting or ending with a space."""
 
@@ -110,16 +97,16 @@ def fingerprint(method: str, path: str, query: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
-def with_idempotency(ep: Endpoint, ctx: HttpContext, store: IdempotencyStore) -> Endpoint:
-    """``ep`` accepting ``Idempotency-Key`` if it creates something, else unchanged."""
-    if (ep.method, ep.path) not in CREATING:
+def with_idempotency(ep: Endpoint, store: IdempotencyStore) -> Endpoint:
+    """``ep`` accepting ``Idempotency-Key`` if it is declared idempotent, else unchanged."""
+    if not ep.idempotent:
         return ep
     responses = dict(ep.responses)
     for code, described in _RESPONSES.items():
         responses.setdefault(code, described)
     return attrs.evolve(
         ep,
-        handler=_guarded(ep.handler, ctx, store),
+        handler=_guarded(ep.handler, store),
         params=(*ep.params, PARAM),
         responses=responses,
     )
@@ -146,11 +133,11 @@ def _kept(response: Response) -> StoredResponse | None:
     return StoredResponse(status=response.status_code, headers=headers, body=body)
 
 
-def _guarded(handler: Handler, ctx: HttpContext, store: IdempotencyStore) -> Handler:
-    async def run(request: Request) -> Response:
+def _guarded(handler: Handler, store: IdempotencyStore) -> Handler:
+    async def run(ctx: HttpContext, request: Request) -> Response:
         key = request.headers.get(HEADER)
         if key is None:
-            return await handler(request)
+            return await handler(ctx, request)
         actor = await ctx.slow(ctx.principal, request)
         if not _KEY.fullmatch(key):
             return error(400, f"{HEADER} must be 1 to 255 printable ASCII characters (a UUID, say)")
@@ -192,7 +179,7 @@ def _guarded(handler: Handler, ctx: HttpContext, store: IdempotencyStore) -> Han
             return {"type": "http.request", "body": body, "more_body": False}
 
         try:
-            response = await handler(Request(request.scope, receive))
+            response = await handler(ctx, Request(request.scope, receive))
         except BaseException:
             with anyio.CancelScope(shield=True):
                 await ctx.slow(store.release, actor.user_id, key)

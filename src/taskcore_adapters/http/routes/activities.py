@@ -110,215 +110,107 @@ def _truthy_int(request: Request, name: str) -> int | None:
     return int_query(request, name) or None
 
 
-def endpoints(ctx: HttpContext) -> list[Endpoint]:
-    """The activity-log endpoints bound to ``ctx``."""
+async def log_activity(ctx: HttpContext, request: Request) -> Response:
     activity: ActivityService = ctx.runtime.core.activity
+    actor = await ctx.slow(ctx.principal, request)
+    data = await wire.read_json(request)
+    fields = {name: data.get(name, UNSET) for name in ("action", "entity_type", "entity_id")}
+    optional = {name: data.get(name) for name in _OPTIONAL}
+    entry = await ctx.slow(activity.log, actor, **fields, **optional)
+    return JSON({"message": "Activity logged successfully", "activity_id": entry.id}, 201)
 
-    async def log_activity(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        data = await wire.read_json(request)
-        fields = {name: data.get(name, UNSET) for name in ("action", "entity_type", "entity_id")}
-        optional = {name: data.get(name) for name in _OPTIONAL}
-        entry = await ctx.slow(activity.log, actor, **fields, **optional)
-        return JSON({"message": "Activity logged successfully", "activity_id": entry.id}, 201)
 
-    async def list_activities(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        found = await ctx.slow(
-            activity.list_activities,
-            actor,
-            user_id=_truthy_int(request, "user_id"),
-            action=text_query(request, "action"),
-            entity_type=text_query(request, "entity_type"),
-            entity_id=_truthy_int(request, "entity_id"),
-            start_date=text_query(request, "start_date"),
-            end_date=text_query(request, "end_date"),
-            page=page_request(request, default=DEFAULT_PER_PAGE, cap=LIST_CAP),
-        )
-        return JSON(
-            {
-                "activities": [activity_json(v) for v in found.items],
-                "pagination": _pagination(found),
-            }
-        )
-
-    async def user_activities(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        found = await ctx.slow(
-            activity.user_activities,
-            actor,
-            path_id(request, "user_id"),
-            action=text_query(request, "action"),
-            entity_type=text_query(request, "entity_type"),
-            page=page_request(request, default=DEFAULT_PER_PAGE, cap=USER_LIST_CAP),
-        )
-        return JSON(
-            {
-                "activities": [activity_json(v, with_username=False) for v in found.items],
-                "pagination": _pagination(found),
-            }
-        )
-
-    async def entity_activities(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        found = await ctx.slow(
-            activity.entity_activities,
-            actor,
-            request.path_params["entity_type"],
-            path_id(request, "entity_id"),
-            page=page_request(request, default=DEFAULT_PER_PAGE, cap=USER_LIST_CAP),
-        )
-        return JSON(
-            {
-                "activities": [activity_json(v) for v in found.items],
-                "pagination": _pagination(found),
-            }
-        )
-
-    async def stats(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        found = await ctx.slow(activity.stats, actor, days=int_query(request, "days"))
-        return JSON(stats_json(found))
-
-    async def summaries(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        found = await ctx.slow(activity.list_summaries, actor, days=int_query(request, "days"))
-        return JSON({"summaries": [summary_json(x) for x in found]})
-
-    async def cleanup(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        job_id = await ctx.slow(activity.start_cleanup, actor)
-        return JSON({"message": "Cleanup task started", "task_id": job_id}, 202)
-
-    async def generate_summary(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        data = await wire.read_json(request, allow_empty=True)
-        job_id = await ctx.slow(
-            activity.start_summary,
-            actor,
-            start_date=data.get("start_date"),
-            end_date=data.get("end_date"),
-        )
-        return JSON({"message": "Summary generation task started", "task_id": job_id}, 202)
-
-    activity_schema = s.ref("Activity")
-    listed = s.obj(
-        activities={"type": "array", "items": activity_schema}, pagination=s.ref("Pagination")
+async def list_activities(ctx: HttpContext, request: Request) -> Response:
+    activity: ActivityService = ctx.runtime.core.activity
+    actor = await ctx.slow(ctx.principal, request)
+    found = await ctx.slow(
+        activity.list_activities,
+        actor,
+        user_id=_truthy_int(request, "user_id"),
+        action=text_query(request, "action"),
+        entity_type=text_query(request, "entity_type"),
+        entity_id=_truthy_int(request, "entity_id"),
+        start_date=text_query(request, "start_date"),
+        end_date=text_query(request, "end_date"),
+        page=page_request(request, default=DEFAULT_PER_PAGE, cap=LIST_CAP),
     )
-    user_listed = s.obj(
-        activities={"type": "array", "items": s.ref("ActivityWithoutUsername")},
-        pagination=s.ref("Pagination"),
+    return JSON(
+        {
+            "activities": [activity_json(v) for v in found.items],
+            "pagination": _pagination(found),
+        }
     )
-    started = s.message(task_id={"type": "string", "description": "the job id"})
-    days = Param(name="days", description="the period in days (30 by default)")
-    text = {"type": "string"}
-    return [
-        Endpoint(
-            method="POST",
-            path="/api/activities",
-            handler=log_activity,
-            summary="Submit an activity entry (admins only; the original was public)",
-            tag="activities",
-            body=ACTIVITY_BODY,
-            responses={
-                201: ("Logged", s.message(activity_id={"type": "integer"})),
-                **s.errors(400, 401, 403),
-            },
-        ),
-        Endpoint(
-            method="GET",
-            path="/api/activities",
-            handler=list_activities,
-            summary="Every entry, newest first, with filters (admins only)",
-            tag="activities",
-            params=[
-                *PAGE_PARAMS,
-                Param(name="user_id", description="only this user's entries (0: any)"),
-                Param(name="action", schema=text),
-                Param(name="entity_type", schema=text),
-                Param(name="entity_id", description="only entries about this id (0: any)"),
-                Param(
-                    name="start_date",
-                    schema=text,
-                    description="ISO 8601; entries created at or after it (UTC without a zone)",
-                ),
-                Param(
-                    name="end_date",
-                    schema=text,
-                    description="ISO 8601; entries created at or before it (UTC without a zone)",
-                ),
-            ],
-            responses={200: ("A page of entries", listed), **s.errors(400, 401, 403)},
-        ),
-        Endpoint(
-            method="GET",
-            path="/api/activities/user/{user_id:int}",
-            handler=user_activities,
-            summary="One user's entries, newest first (the user and admins)",
-            tag="activities",
-            params=[
-                Param(name="user_id", where="path"),
-                *PAGE_PARAMS,
-                Param(name="action", schema=text),
-                Param(name="entity_type", schema=text),
-            ],
-            responses={200: ("A page of entries", user_listed), **s.errors(400, 401, 403)},
-        ),
-        Endpoint(
-            method="GET",
-            path="/api/activities/entity/{entity_type}/{entity_id:int}",
-            handler=entity_activities,
-            summary="The entries about one object, newest first (admins only)",
-            tag="activities",
-            params=[
-                Param(name="entity_type", where="path", schema=text),
-                Param(name="entity_id", where="path"),
-                *PAGE_PARAMS,
-            ],
-            responses={200: ("A page of entries", listed), **s.errors(400, 401, 403)},
-        ),
-        Endpoint(
-            method="GET",
-            path="/api/activities/stats",
-            handler=stats,
-            summary="Totals, top actions and entity types, and the last 7 days (admins only)",
-            tag="activities",
-            params=[days],
-            responses={200: ("The statistics", STATS), **s.errors(401, 403)},
-        ),
-        Endpoint(
-            method="GET",
-            path="/api/activities/summaries",
-            handler=summaries,
-            summary="The daily summaries of the last days, newest first (admins only)",
-            tag="activities",
-            params=[days],
-            responses={
-                200: (
-                    "The summaries",
-                    s.obj(summaries={"type": "array", "items": s.ref("ActivitySummary")}),
-                ),
-                **s.errors(401, 403),
-            },
-        ),
-        Endpoint(
-            method="POST",
-            path="/api/activities/cleanup",
-            handler=cleanup,
-            summary="Delete entries older than the retention period, as a job (admins only)",
-            tag="activities",
-            responses={202: ("Started", started), **s.errors(401, 403)},
-        ),
-        Endpoint(
-            method="POST",
-            path="/api/activities/generate-summary",
-            handler=generate_summary,
-            summary="Write daily summaries, as a job (admins only; yesterday by default)",
-            tag="activities",
-            body=s.body_schema(SummaryBody),
-            responses={202: ("Started", started), **s.errors(400, 401, 403)},
-        ),
-    ]
+
+
+async def user_activities(ctx: HttpContext, request: Request) -> Response:
+    activity: ActivityService = ctx.runtime.core.activity
+    actor = await ctx.slow(ctx.principal, request)
+    found = await ctx.slow(
+        activity.user_activities,
+        actor,
+        path_id(request, "user_id"),
+        action=text_query(request, "action"),
+        entity_type=text_query(request, "entity_type"),
+        page=page_request(request, default=DEFAULT_PER_PAGE, cap=USER_LIST_CAP),
+    )
+    return JSON(
+        {
+            "activities": [activity_json(v, with_username=False) for v in found.items],
+            "pagination": _pagination(found),
+        }
+    )
+
+
+async def entity_activities(ctx: HttpContext, request: Request) -> Response:
+    activity: ActivityService = ctx.runtime.core.activity
+    actor = await ctx.slow(ctx.principal, request)
+    found = await ctx.slow(
+        activity.entity_activities,
+        actor,
+        request.path_params["entity_type"],
+        path_id(request, "entity_id"),
+        page=page_request(request, default=DEFAULT_PER_PAGE, cap=USER_LIST_CAP),
+    )
+    return JSON(
+        {
+            "activities": [activity_json(v) for v in found.items],
+            "pagination": _pagination(found),
+        }
+    )
+
+
+async def stats(ctx: HttpContext, request: Request) -> Response:
+    activity: ActivityService = ctx.runtime.core.activity
+    actor = await ctx.slow(ctx.principal, request)
+    found = await ctx.slow(activity.stats, actor, days=int_query(request, "days"))
+    return JSON(stats_json(found))
+
+
+async def summaries(ctx: HttpContext, request: Request) -> Response:
+    activity: ActivityService = ctx.runtime.core.activity
+    actor = await ctx.slow(ctx.principal, request)
+    found = await ctx.slow(activity.list_summaries, actor, days=int_query(request, "days"))
+    return JSON({"summaries": [summary_json(x) for x in found]})
+
+
+async def cleanup(ctx: HttpContext, request: Request) -> Response:
+    activity: ActivityService = ctx.runtime.core.activity
+    actor = await ctx.slow(ctx.principal, request)
+    job_id = await ctx.slow(activity.start_cleanup, actor)
+    return JSON({"message": "Cleanup task started", "task_id": job_id}, 202)
+
+
+async def generate_summary(ctx: HttpContext, request: Request) -> Response:
+    activity: ActivityService = ctx.runtime.core.activity
+    actor = await ctx.slow(ctx.principal, request)
+    data = await wire.read_json(request, allow_empty=True)
+    job_id = await ctx.slow(
+        activity.start_summary,
+        actor,
+        start_date=data.get("start_date"),
+        end_date=data.get("end_date"),
+    )
+    return JSON({"message": "Summary generation task started", "task_id": job_id}, 202)
 
 
 _NAME_COUNT = {"type": "integer"}
@@ -351,3 +243,125 @@ STATS: dict[str, Any] = s.obj(
         "items": s.obj(date={"type": "string"}, count=_NAME_COUNT),
     },
 )
+
+_ACTIVITY_SCHEMA = s.ref("Activity")
+_LISTED = s.obj(
+    activities={"type": "array", "items": _ACTIVITY_SCHEMA}, pagination=s.ref("Pagination")
+)
+_USER_LISTED = s.obj(
+    activities={"type": "array", "items": s.ref("ActivityWithoutUsername")},
+    pagination=s.ref("Pagination"),
+)
+_STARTED = s.message(task_id={"type": "string", "description": "the job id"})
+_DAYS = Param(name="days", description="the period in days (30 by default)")
+_TEXT = {"type": "string"}
+
+ENDPOINTS: list[Endpoint] = [
+    Endpoint(
+        method="POST",
+        path="/api/activities",
+        idempotent=True,
+        handler=log_activity,
+        summary="Submit an activity entry (admins only; the original was public)",
+        tag="activities",
+        body=ACTIVITY_BODY,
+        responses={
+            201: ("Logged", s.message(activity_id={"type": "integer"})),
+            **s.errors(400, 401, 403),
+        },
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/activities",
+        handler=list_activities,
+        summary="Every entry, newest first, with filters (admins only)",
+        tag="activities",
+        params=[
+            *PAGE_PARAMS,
+            Param(name="user_id", description="only this user's entries (0: any)"),
+            Param(name="action", schema=_TEXT),
+            Param(name="entity_type", schema=_TEXT),
+            Param(name="entity_id", description="only entries about this id (0: any)"),
+            Param(
+                name="start_date",
+                schema=_TEXT,
+                description="ISO 8601; entries created at or after it (UTC without a zone)",
+            ),
+            Param(
+                name="end_date",
+                schema=_TEXT,
+                description="ISO 8601; entries created at or before it (UTC without a zone)",
+            ),
+        ],
+        responses={200: ("A page of entries", _LISTED), **s.errors(400, 401, 403)},
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/activities/user/{user_id:int}",
+        handler=user_activities,
+        summary="One user's entries, newest first (the user and admins)",
+        tag="activities",
+        params=[
+            Param(name="user_id", where="path"),
+            *PAGE_PARAMS,
+            Param(name="action", schema=_TEXT),
+            Param(name="entity_type", schema=_TEXT),
+        ],
+        responses={200: ("A page of entries", _USER_LISTED), **s.errors(400, 401, 403)},
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/activities/entity/{entity_type}/{entity_id:int}",
+        handler=entity_activities,
+        summary="The entries about one object, newest first (admins only)",
+        tag="activities",
+        params=[
+            Param(name="entity_type", where="path", schema=_TEXT),
+            Param(name="entity_id", where="path"),
+            *PAGE_PARAMS,
+        ],
+        responses={200: ("A page of entries", _LISTED), **s.errors(400, 401, 403)},
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/activities/stats",
+        handler=stats,
+        summary="Totals, top actions and entity types, and the last 7 days (admins only)",
+        tag="activities",
+        params=[_DAYS],
+        responses={200: ("The statistics", STATS), **s.errors(401, 403)},
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/activities/summaries",
+        handler=summaries,
+        summary="The daily summaries of the last days, newest first (admins only)",
+        tag="activities",
+        params=[_DAYS],
+        responses={
+            200: (
+                "The summaries",
+                s.obj(summaries={"type": "array", "items": s.ref("ActivitySummary")}),
+            ),
+            **s.errors(401, 403),
+        },
+    ),
+    Endpoint(
+        method="POST",
+        path="/api/activities/cleanup",
+        handler=cleanup,
+        summary="Delete entries older than the retention period, as a job (admins only)",
+        tag="activities",
+        responses={202: ("Started", _STARTED), **s.errors(401, 403)},
+    ),
+    Endpoint(
+        method="POST",
+        path="/api/activities/generate-summary",
+        handler=generate_summary,
+        summary="Write daily summaries, as a job (admins only; yesterday by default)",
+        tag="activities",
+        body=s.body_schema(SummaryBody),
+        responses={202: ("Started", _STARTED), **s.errors(400, 401, 403)},
+    ),
+]
+"""The activity-log endpoints."""

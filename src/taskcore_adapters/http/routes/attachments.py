@@ -243,230 +243,238 @@ async def _stream(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
             close()
 
 
-def endpoints(ctx: HttpContext) -> list[Endpoint]:
-    """The attachment-area endpoints bound to ``ctx``."""
+async def upload(ctx: HttpContext, request: Request) -> Response:
     attachments = ctx.runtime.core.attachments
+    actor = ctx.principal(request)
+    permit = attachments.authorize_upload(actor, path_id(request, "task_id"))
 
-    async def upload(request: Request) -> Response:
-        actor = ctx.principal(request)
-        permit = attachments.authorize_upload(actor, path_id(request, "task_id"))
-
-        def open_sink(part: FilePart) -> PendingUpload:
-            return attachments.start_upload(
-                permit, filename=part.filename, declared_type=part.content_type
-            )
-
-        received = await receive_upload(
-            request, open_sink, max_bytes=attachments.max_upload_bytes + UPLOAD_OVERHEAD
-        )
-        view = await ctx.slow(attachments.finish_upload, received.sink)
-        return JSON(
-            {"message": "File uploaded successfully", "attachment": attachment_json(view)}, 201
+    def open_sink(part: FilePart) -> PendingUpload:
+        return attachments.start_upload(
+            permit, filename=part.filename, declared_type=part.content_type
         )
 
-    async def list_for_task(request: Request) -> Response:
-        actor = ctx.principal(request)
-        found = attachments.list_attachments(
-            actor, path_id(request, "task_id"), page=window(request)
-        )
-        return JSON(listed("attachments", found, attachment_json))
-
-    async def get_one(request: Request) -> Response:
-        actor = ctx.principal(request)
-        view = attachments.get_attachment(actor, path_id(request, "attachment_id"))
-        return JSON({"attachment": attachment_json(view)})
-
-    async def download(request: Request) -> Response:
-        actor = ctx.principal(request)
-        attachment_id = path_id(request, "attachment_id")
-        view = attachments.get_attachment(actor, attachment_id)
-        if view.status is AttachmentStatus.QUARANTINED:
-            raise AttachmentQuarantined(attachment_id)
-        etag = f'"{view.file_hash}"'
-        headers = {
-            **DOWNLOAD_HEADERS,
-            "ETag": etag,
-            "Last-Modified": email.utils.format_datetime(
-                view.created_at.astimezone(dt.UTC), usegmt=True
-            ),
-            "Content-Disposition": content_disposition(view.original_filename),
-        }
-        if _etag_matches(request.headers.get("if-none-match"), etag):
-            return Response(status_code=304, headers=headers)
-        if_range = request.headers.get("if-range")
-        wanted = request.headers.get("range") if if_range in (None, etag) else None
-        try:
-            span = byte_range(wanted, view.file_size)
-        except RangeNotSatisfiable:
-            return error(416, NOT_SATISFIABLE, {"Content-Range": f"bytes */{view.file_size}"})
-        start, end = span or (0, view.file_size)
-        status = 206 if span is not None else 200
-        media_type = view.mime_type or "application/octet-stream"
-        headers["Content-Length"] = str(end - start)
-        if span is not None:
-            headers["Content-Range"] = f"bytes {start}-{end - 1}/{view.file_size}"
-        if request.method == "HEAD":
-            # The headers only: nothing is read, and no download is recorded.
-            return Response(status_code=status, headers=headers, media_type=media_type)
-        opened = await ctx.slow(
-            attachments.open_download, actor, attachment_id, start=start, end=end
-        )
-        return StreamingResponse(
-            _stream(opened.chunks), status_code=status, headers=headers, media_type=media_type
-        )
-
-    async def delete_one(request: Request) -> Response:
-        actor = ctx.principal(request)
-        await ctx.slow(attachments.delete_attachment, actor, path_id(request, "attachment_id"))
-        return JSON({"message": "Attachment deleted successfully"})
-
-    async def count(request: Request) -> Response:
-        actor = ctx.principal(request)
-        task_id = path_id(request, "task_id")
-        total = attachments.count_attachments(actor, task_id)
-        return JSON({"task_id": task_id, "attachment_count": total})
-
-    async def bulk_delete(request: Request) -> Response:
-        actor = ctx.principal(request)
-        body = await ctx.body(request, BulkDeleteBody, allow_empty=True)
-        result = await ctx.slow(attachments.bulk_delete, actor, body.task_ids)
-        return JSON(
-            {
-                "message": f"Successfully deleted {result.deleted_count} attachments",
-                "deleted_count": result.deleted_count,
-                "deleted_files": result.deleted_files,
-            }
-        )
-
-    async def stats(request: Request) -> Response:
-        return JSON(stats_json(attachments.stats(ctx.principal(request))))
-
-    task_id = Param(name="task_id", where="path")
-    attachment_id = Param(name="attachment_id", where="path")
-    one = s.obj(attachment=ATTACHMENT)
-    range_header = Param(
-        name="Range",
-        where="header",
-        schema={"type": "string"},
-        description="one byte range, `bytes=<first>-<last>`, `bytes=<first>-` or "
-        "`bytes=-<suffix length>`; other forms are ignored (the whole file is sent)",
+    received = await receive_upload(
+        request, open_sink, max_bytes=attachments.max_upload_bytes + UPLOAD_OVERHEAD
     )
-    return [
-        Endpoint(
-            method="POST",
-            path="/api/tasks/{task_id:int}/attachments",
-            handler=upload,
-            summary="Attach a file to a task (multipart field `file`; owners and members)",
-            tag="attachments",
-            params=[task_id],
-            body=UPLOAD_BODY,
-            body_content_type="multipart/form-data",
-            responses={
-                201: ("Uploaded", s.message(attachment=ATTACHMENT)),
-                **s.errors(400, 401, 403, 404),
-                413: (
-                    "The file is larger than the upload limit, or would exceed the "
-                    "uploader's storage quota (code `quota_exceeded`)",
-                    s.ref("Error"),
-                ),
-                415: ("The content does not match the extension", s.ref("Error")),
-                422: (
-                    "The malware scanner found malware (code `malware_detected`)",
-                    s.ref("Error"),
-                ),
-            },
+    view = await ctx.slow(attachments.finish_upload, received.sink)
+    return JSON({"message": "File uploaded successfully", "attachment": attachment_json(view)}, 201)
+
+
+async def list_for_task(ctx: HttpContext, request: Request) -> Response:
+    attachments = ctx.runtime.core.attachments
+    actor = ctx.principal(request)
+    found = attachments.list_attachments(actor, path_id(request, "task_id"), page=window(request))
+    return JSON(listed("attachments", found, attachment_json))
+
+
+async def get_one(ctx: HttpContext, request: Request) -> Response:
+    attachments = ctx.runtime.core.attachments
+    actor = ctx.principal(request)
+    view = attachments.get_attachment(actor, path_id(request, "attachment_id"))
+    return JSON({"attachment": attachment_json(view)})
+
+
+async def download(ctx: HttpContext, request: Request) -> Response:
+    attachments = ctx.runtime.core.attachments
+    actor = ctx.principal(request)
+    attachment_id = path_id(request, "attachment_id")
+    view = attachments.get_attachment(actor, attachment_id)
+    if view.status is AttachmentStatus.QUARANTINED:
+        raise AttachmentQuarantined(attachment_id)
+    etag = f'"{view.file_hash}"'
+    headers = {
+        **DOWNLOAD_HEADERS,
+        "ETag": etag,
+        "Last-Modified": email.utils.format_datetime(
+            view.created_at.astimezone(dt.UTC), usegmt=True
         ),
-        Endpoint(
-            method="GET",
-            path="/api/tasks/{task_id:int}/attachments",
-            handler=list_for_task,
-            summary="A task's attachments, newest first, by page or by cursor",
-            tag="attachments",
-            params=[task_id, *WINDOW_PARAMS],
-            responses={
-                200: ("A page of attachments", s.listing("attachments", ATTACHMENT)),
-                **s.errors(400, 401, 404),
-            },
-        ),
-        Endpoint(
-            method="GET",
-            path="/api/attachments/stats",
-            handler=stats,
-            summary="Storage statistics: counts and sizes by extension and type (admins)",
-            tag="attachments",
-            responses={200: ("The statistics", STATS), 401: s.ERROR_ANSWER, 403: s.ERROR_ANSWER},
-        ),
-        Endpoint(
-            method="GET",
-            path="/api/attachments/count/{task_id:int}",
-            handler=count,
-            summary="How many attachments a task has",
-            tag="attachments",
-            params=[task_id],
-            responses={
-                200: (
-                    "The count",
-                    s.obj(task_id={"type": "integer"}, attachment_count={"type": "integer"}),
-                ),
-                **s.errors(401, 404),
-            },
-        ),
-        Endpoint(
-            method="POST",
-            path="/api/attachments/bulk-delete",
-            handler=bulk_delete,
-            summary="Delete every attachment of the given tasks (admins)",
-            tag="attachments",
-            body=s.body_schema(BulkDeleteBody),
-            responses={
-                200: (
-                    "Deleted",
-                    s.message(deleted_count={"type": "integer"}, deleted_files={"type": "integer"}),
-                ),
-                **s.errors(400, 401, 403),
-            },
-        ),
-        Endpoint(
-            method="GET",
-            path="/api/attachments/{attachment_id:int}",
-            handler=get_one,
-            summary="One attachment's metadata",
-            tag="attachments",
-            params=[attachment_id],
-            responses={200: ("The attachment", one), 401: s.ERROR_ANSWER, 404: s.ERROR_ANSWER},
-        ),
-        Endpoint(
-            method="GET",
-            path="/api/attachments/{attachment_id:int}/download",
-            handler=download,
-            summary="The file, streamed as an attachment; single byte ranges supported",
-            tag="attachments",
-            params=[attachment_id, range_header],
-            responses={
-                200: ("The whole file", None),
-                206: ("The requested byte range", None),
-                304: ("Not modified (If-None-Match)", None),
-                **s.errors(401, 404),
-                409: (
-                    "The file is quarantined: it was not scanned for malware "
-                    "(code `attachment_quarantined`)",
-                    s.ref("Error"),
-                ),
-                416: ("The range is beyond the end of the file", s.ref("Error")),
-            },
-        ),
-        Endpoint(
-            method="DELETE",
-            path="/api/attachments/{attachment_id:int}",
-            handler=delete_one,
-            summary="Delete an attachment and its file (uploader, project owner or admin)",
-            tag="attachments",
-            params=[attachment_id],
-            responses={
-                200: ("Deleted", s.message()),
-                401: s.ERROR_ANSWER,
-                403: s.ERROR_ANSWER,
-                404: s.ERROR_ANSWER,
-            },
-        ),
-    ]
+        "Content-Disposition": content_disposition(view.original_filename),
+    }
+    if _etag_matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    if_range = request.headers.get("if-range")
+    wanted = request.headers.get("range") if if_range in (None, etag) else None
+    try:
+        span = byte_range(wanted, view.file_size)
+    except RangeNotSatisfiable:
+        return error(416, NOT_SATISFIABLE, {"Content-Range": f"bytes */{view.file_size}"})
+    start, end = span or (0, view.file_size)
+    status = 206 if span is not None else 200
+    media_type = view.mime_type or "application/octet-stream"
+    headers["Content-Length"] = str(end - start)
+    if span is not None:
+        headers["Content-Range"] = f"bytes {start}-{end - 1}/{view.file_size}"
+    if request.method == "HEAD":
+        # The headers only: nothing is read, and no download is recorded.
+        return Response(status_code=status, headers=headers, media_type=media_type)
+    opened = await ctx.slow(attachments.open_download, actor, attachment_id, start=start, end=end)
+    return StreamingResponse(
+        _stream(opened.chunks), status_code=status, headers=headers, media_type=media_type
+    )
+
+
+async def delete_one(ctx: HttpContext, request: Request) -> Response:
+    attachments = ctx.runtime.core.attachments
+    actor = ctx.principal(request)
+    await ctx.slow(attachments.delete_attachment, actor, path_id(request, "attachment_id"))
+    return JSON({"message": "Attachment deleted successfully"})
+
+
+async def count(ctx: HttpContext, request: Request) -> Response:
+    attachments = ctx.runtime.core.attachments
+    actor = ctx.principal(request)
+    task_id = path_id(request, "task_id")
+    total = attachments.count_attachments(actor, task_id)
+    return JSON({"task_id": task_id, "attachment_count": total})
+
+
+async def bulk_delete(ctx: HttpContext, request: Request) -> Response:
+    attachments = ctx.runtime.core.attachments
+    actor = ctx.principal(request)
+    body = await ctx.body(request, BulkDeleteBody, allow_empty=True)
+    result = await ctx.slow(attachments.bulk_delete, actor, body.task_ids)
+    return JSON(
+        {
+            "message": f"Successfully deleted {result.deleted_count} attachments",
+            "deleted_count": result.deleted_count,
+            "deleted_files": result.deleted_files,
+        }
+    )
+
+
+async def stats(ctx: HttpContext, request: Request) -> Response:
+    attachments = ctx.runtime.core.attachments
+    return JSON(stats_json(attachments.stats(ctx.principal(request))))
+
+
+_TASK_ID = Param(name="task_id", where="path")
+_ATTACHMENT_ID = Param(name="attachment_id", where="path")
+_ONE = s.obj(attachment=ATTACHMENT)
+_RANGE_HEADER = Param(
+    name="Range",
+    where="header",
+    schema={"type": "string"},
+    description="one byte range, `bytes=<first>-<last>`, `bytes=<first>-` or "
+    "`bytes=-<suffix length>`; other forms are ignored (the whole file is sent)",
+)
+
+ENDPOINTS: list[Endpoint] = [
+    Endpoint(
+        method="POST",
+        path="/api/tasks/{task_id:int}/attachments",
+        handler=upload,
+        summary="Attach a file to a task (multipart field `file`; owners and members)",
+        tag="attachments",
+        params=[_TASK_ID],
+        body=UPLOAD_BODY,
+        body_content_type="multipart/form-data",
+        responses={
+            201: ("Uploaded", s.message(attachment=ATTACHMENT)),
+            **s.errors(400, 401, 403, 404),
+            413: (
+                "The file is larger than the upload limit, or would exceed the "
+                "uploader's storage quota (code `quota_exceeded`)",
+                s.ref("Error"),
+            ),
+            415: ("The content does not match the extension", s.ref("Error")),
+            422: (
+                "The malware scanner found malware (code `malware_detected`)",
+                s.ref("Error"),
+            ),
+        },
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/tasks/{task_id:int}/attachments",
+        handler=list_for_task,
+        summary="A task's attachments, newest first, by page or by cursor",
+        tag="attachments",
+        params=[_TASK_ID, *WINDOW_PARAMS],
+        responses={
+            200: ("A page of attachments", s.listing("attachments", ATTACHMENT)),
+            **s.errors(400, 401, 404),
+        },
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/attachments/stats",
+        handler=stats,
+        summary="Storage statistics: counts and sizes by extension and type (admins)",
+        tag="attachments",
+        responses={200: ("The statistics", STATS), 401: s.ERROR_ANSWER, 403: s.ERROR_ANSWER},
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/attachments/count/{task_id:int}",
+        handler=count,
+        summary="How many attachments a task has",
+        tag="attachments",
+        params=[_TASK_ID],
+        responses={
+            200: (
+                "The count",
+                s.obj(task_id={"type": "integer"}, attachment_count={"type": "integer"}),
+            ),
+            **s.errors(401, 404),
+        },
+    ),
+    Endpoint(
+        method="POST",
+        path="/api/attachments/bulk-delete",
+        handler=bulk_delete,
+        summary="Delete every attachment of the given tasks (admins)",
+        tag="attachments",
+        body=s.body_schema(BulkDeleteBody),
+        responses={
+            200: (
+                "Deleted",
+                s.message(deleted_count={"type": "integer"}, deleted_files={"type": "integer"}),
+            ),
+            **s.errors(400, 401, 403),
+        },
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/attachments/{attachment_id:int}",
+        handler=get_one,
+        summary="One attachment's metadata",
+        tag="attachments",
+        params=[_ATTACHMENT_ID],
+        responses={200: ("The attachment", _ONE), 401: s.ERROR_ANSWER, 404: s.ERROR_ANSWER},
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/attachments/{attachment_id:int}/download",
+        handler=download,
+        summary="The file, streamed as an attachment; single byte ranges supported",
+        tag="attachments",
+        params=[_ATTACHMENT_ID, _RANGE_HEADER],
+        responses={
+            200: ("The whole file", None),
+            206: ("The requested byte range", None),
+            304: ("Not modified (If-None-Match)", None),
+            **s.errors(401, 404),
+            409: (
+                "The file is quarantined: it was not scanned for malware "
+                "(code `attachment_quarantined`)",
+                s.ref("Error"),
+            ),
+            416: ("The range is beyond the end of the file", s.ref("Error")),
+        },
+    ),
+    Endpoint(
+        method="DELETE",
+        path="/api/attachments/{attachment_id:int}",
+        handler=delete_one,
+        summary="Delete an attachment and its file (uploader, project owner or admin)",
+        tag="attachments",
+        params=[_ATTACHMENT_ID],
+        responses={
+            200: ("Deleted", s.message()),
+            401: s.ERROR_ANSWER,
+            403: s.ERROR_ANSWER,
+            404: s.ERROR_ANSWER,
+        },
+    ),
+]
+"""The attachment-area endpoints."""

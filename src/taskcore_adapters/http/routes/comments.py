@@ -64,183 +64,190 @@ def _one(comment: CommentView, status: int = 200, **extra: Any) -> Response:
     )
 
 
-def endpoints(ctx: HttpContext) -> list[Endpoint]:
-    """The comment-area endpoints bound to ``ctx``."""
+async def add_comment(ctx: HttpContext, request: Request) -> Response:
     comments: CommentService = ctx.runtime.core.comments
+    actor = await ctx.slow(ctx.principal, request)
+    task_id = path_id(request, "task_id")
+    body = await ctx.body(request, CommentBody)
+    comment = await ctx.slow(comments.add_comment, actor, task_id, content=body.content)
+    return _one(comment, 201, message="Comment added successfully")
 
-    async def add_comment(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        task_id = path_id(request, "task_id")
-        body = await ctx.body(request, CommentBody)
-        comment = await ctx.slow(comments.add_comment, actor, task_id, content=body.content)
-        return _one(comment, 201, message="Comment added successfully")
 
-    async def list_comments(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        found = await ctx.slow(
-            comments.list_comments, actor, path_id(request, "task_id"), page=window(request)
-        )
-        return JSON(listed("comments", found, comment_json))
+async def list_comments(ctx: HttpContext, request: Request) -> Response:
+    comments: CommentService = ctx.runtime.core.comments
+    actor = await ctx.slow(ctx.principal, request)
+    found = await ctx.slow(
+        comments.list_comments, actor, path_id(request, "task_id"), page=window(request)
+    )
+    return JSON(listed("comments", found, comment_json))
 
-    async def get_comment(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        comment = await ctx.slow(comments.get_comment, actor, path_id(request, "comment_id"))
-        return _one(comment)
 
-    async def edit_comment(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        comment_id = path_id(request, "comment_id")
-        body = await ctx.body(request, CommentPatch)
-        precondition = if_match(request, comment_id)
+async def get_comment(ctx: HttpContext, request: Request) -> Response:
+    comments: CommentService = ctx.runtime.core.comments
+    actor = await ctx.slow(ctx.principal, request)
+    comment = await ctx.slow(comments.get_comment, actor, path_id(request, "comment_id"))
+    return _one(comment)
 
-        def write() -> CommentView:
-            expected = precondition.expected(
-                lambda: comments.get_comment(actor, comment_id).version
-            )
-            return last_write_wins(
-                lambda: comments.edit_comment(
-                    actor, comment_id, content=body.content, expected_version=expected
-                ),
-                expected,
-            )
 
-        comment = await ctx.slow(write)
-        return _one(comment, message="Comment updated successfully")
+async def edit_comment(ctx: HttpContext, request: Request) -> Response:
+    comments: CommentService = ctx.runtime.core.comments
+    actor = await ctx.slow(ctx.principal, request)
+    comment_id = path_id(request, "comment_id")
+    body = await ctx.body(request, CommentPatch)
+    precondition = if_match(request, comment_id)
 
-    async def delete_comment(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        comment_id = path_id(request, "comment_id")
-        precondition = if_match(request, comment_id)
-
-        def remove() -> None:
-            expected = precondition.expected(
-                lambda: comments.get_comment(actor, comment_id).version
-            )
-            comments.delete_comment(actor, comment_id, expected_version=expected)
-
-        await ctx.slow(remove)
-        return JSON({"message": "Comment deleted successfully"})
-
-    async def count(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        task_id = path_id(request, "task_id")
-        total = await ctx.slow(comments.count_comments, actor, task_id)
-        return JSON({"task_id": task_id, "comment_count": total})
-
-    async def bulk_delete(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        if not actor.is_admin:
-            raise AdminRequired()
-        body = await ctx.body(request, BulkDeleteBody, allow_empty=True)
-        if not body.task_ids:
-            raise ValidationError("No task IDs provided", field="task_ids")
-        if len(body.task_ids) > BULK_MAX:
-            raise ValidationError(f"At most {BULK_MAX} task IDs per request", field="task_ids")
-        # One transaction: every listed task's comments go, with their events, or none.
-        deleted = await ctx.slow(comments.delete_task_comments, actor, body.task_ids)
-        return JSON(
-            {"message": f"Successfully deleted {deleted} comments", "deleted_count": deleted}
+    def write() -> CommentView:
+        expected = precondition.expected(lambda: comments.get_comment(actor, comment_id).version)
+        return last_write_wins(
+            lambda: comments.edit_comment(
+                actor, comment_id, content=body.content, expected_version=expected
+            ),
+            expected,
         )
 
-    task_id = Param(name="task_id", where="path")
-    comment_id = Param(name="comment_id", where="path")
-    comment = s.ref("Comment")
-    return [
-        Endpoint(
-            method="POST",
-            path="/api/tasks/{task_id:int}/comments",
-            handler=add_comment,
-            summary="Comment on a task (owners, members and admins)",
-            tag="comments",
-            params=[task_id],
-            body=s.body_schema(CommentBody),
-            etag=True,
-            responses={
-                201: ("Created", s.message(comment=comment)),
-                **s.errors(400, 401, 403, 404),
-            },
-        ),
-        Endpoint(
-            method="GET",
-            path="/api/tasks/{task_id:int}/comments",
-            handler=list_comments,
-            summary="A task's comments, oldest first (members and admins)",
-            tag="comments",
-            params=[task_id, *WINDOW_PARAMS],
-            responses={
-                200: ("A page of comments", s.listing("comments", comment)),
-                **s.errors(400, 401, 404),
-            },
-        ),
-        Endpoint(
-            method="GET",
-            path="/api/comments/{comment_id:int}",
-            handler=get_comment,
-            summary="One comment (members of the task's project and admins)",
-            tag="comments",
-            params=[comment_id],
-            etag=True,
-            responses={
-                200: ("The comment", s.obj(comment=comment)),
-                **s.errors(401, 404),
-            },
-        ),
-        Endpoint(
-            method="PUT",
-            path="/api/comments/{comment_id:int}",
-            handler=edit_comment,
-            summary="Change a comment's text (its author while a writer, and admins)",
-            tag="comments",
-            params=[comment_id, IF_MATCH],
-            body=s.body_schema(CommentPatch),
-            etag=True,
-            responses={
-                200: ("Updated", s.message(comment=comment)),
-                **s.errors(400, 401, 403, 404),
-                412: s.STALE_ANSWER,
-            },
-        ),
-        Endpoint(
-            method="DELETE",
-            path="/api/comments/{comment_id:int}",
-            handler=delete_comment,
-            summary="Delete a comment (its author while a writer, project owners and admins)",
-            tag="comments",
-            params=[comment_id, IF_MATCH],
-            responses={
-                200: ("Deleted", s.message()),
-                **s.errors(401, 403, 404),
-                412: s.STALE_ANSWER,
-            },
-        ),
-        Endpoint(
-            method="GET",
-            path="/api/comments/count/{task_id:int}",
-            handler=count,
-            summary="How many comments a task has (members and admins)",
-            tag="comments",
-            params=[task_id],
-            responses={
-                200: (
-                    "The count",
-                    s.obj(task_id={"type": "integer"}, comment_count={"type": "integer"}),
-                ),
-                **s.errors(401, 404),
-            },
-        ),
-        Endpoint(
-            method="POST",
-            path="/api/comments/bulk-delete",
-            handler=bulk_delete,
-            summary="Delete every comment of the given tasks (admins only)",
-            tag="comments",
-            body=s.body_schema(BulkDeleteBody),
-            responses={
-                200: (
-                    "Deleted",
-                    s.message(deleted_count={"type": "integer"}),
-                ),
-                **s.errors(400, 401, 403),
-            },
-        ),
-    ]
+    comment = await ctx.slow(write)
+    return _one(comment, message="Comment updated successfully")
+
+
+async def delete_comment(ctx: HttpContext, request: Request) -> Response:
+    comments: CommentService = ctx.runtime.core.comments
+    actor = await ctx.slow(ctx.principal, request)
+    comment_id = path_id(request, "comment_id")
+    precondition = if_match(request, comment_id)
+
+    def remove() -> None:
+        expected = precondition.expected(lambda: comments.get_comment(actor, comment_id).version)
+        comments.delete_comment(actor, comment_id, expected_version=expected)
+
+    await ctx.slow(remove)
+    return JSON({"message": "Comment deleted successfully"})
+
+
+async def count(ctx: HttpContext, request: Request) -> Response:
+    comments: CommentService = ctx.runtime.core.comments
+    actor = await ctx.slow(ctx.principal, request)
+    task_id = path_id(request, "task_id")
+    total = await ctx.slow(comments.count_comments, actor, task_id)
+    return JSON({"task_id": task_id, "comment_count": total})
+
+
+async def bulk_delete(ctx: HttpContext, request: Request) -> Response:
+    comments: CommentService = ctx.runtime.core.comments
+    actor = await ctx.slow(ctx.principal, request)
+    if not actor.is_admin:
+        raise AdminRequired()
+    body = await ctx.body(request, BulkDeleteBody, allow_empty=True)
+    if not body.task_ids:
+        raise ValidationError("No task IDs provided", field="task_ids")
+    if len(body.task_ids) > BULK_MAX:
+        raise ValidationError(f"At most {BULK_MAX} task IDs per request", field="task_ids")
+    # One transaction: every listed task's comments go, with their events, or none.
+    deleted = await ctx.slow(comments.delete_task_comments, actor, body.task_ids)
+    return JSON({"message": f"Successfully deleted {deleted} comments", "deleted_count": deleted})
+
+
+_TASK_ID = Param(name="task_id", where="path")
+_COMMENT_ID = Param(name="comment_id", where="path")
+_COMMENT = s.ref("Comment")
+
+ENDPOINTS: list[Endpoint] = [
+    Endpoint(
+        method="POST",
+        path="/api/tasks/{task_id:int}/comments",
+        idempotent=True,
+        handler=add_comment,
+        summary="Comment on a task (owners, members and admins)",
+        tag="comments",
+        params=[_TASK_ID],
+        body=s.body_schema(CommentBody),
+        etag=True,
+        responses={
+            201: ("Created", s.message(comment=_COMMENT)),
+            **s.errors(400, 401, 403, 404),
+        },
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/tasks/{task_id:int}/comments",
+        handler=list_comments,
+        summary="A task's comments, oldest first (members and admins)",
+        tag="comments",
+        params=[_TASK_ID, *WINDOW_PARAMS],
+        responses={
+            200: ("A page of comments", s.listing("comments", _COMMENT)),
+            **s.errors(400, 401, 404),
+        },
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/comments/{comment_id:int}",
+        handler=get_comment,
+        summary="One comment (members of the task's project and admins)",
+        tag="comments",
+        params=[_COMMENT_ID],
+        etag=True,
+        responses={
+            200: ("The comment", s.obj(comment=_COMMENT)),
+            **s.errors(401, 404),
+        },
+    ),
+    Endpoint(
+        method="PUT",
+        path="/api/comments/{comment_id:int}",
+        handler=edit_comment,
+        summary="Change a comment's text (its author while a writer, and admins)",
+        tag="comments",
+        params=[_COMMENT_ID, IF_MATCH],
+        body=s.body_schema(CommentPatch),
+        etag=True,
+        responses={
+            200: ("Updated", s.message(comment=_COMMENT)),
+            **s.errors(400, 401, 403, 404),
+            412: s.STALE_ANSWER,
+        },
+    ),
+    Endpoint(
+        method="DELETE",
+        path="/api/comments/{comment_id:int}",
+        handler=delete_comment,
+        summary="Delete a comment (its author while a writer, project owners and admins)",
+        tag="comments",
+        params=[_COMMENT_ID, IF_MATCH],
+        responses={
+            200: ("Deleted", s.message()),
+            **s.errors(401, 403, 404),
+            412: s.STALE_ANSWER,
+        },
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/comments/count/{task_id:int}",
+        handler=count,
+        summary="How many comments a task has (members and admins)",
+        tag="comments",
+        params=[_TASK_ID],
+        responses={
+            200: (
+                "The count",
+                s.obj(task_id={"type": "integer"}, comment_count={"type": "integer"}),
+            ),
+            **s.errors(401, 404),
+        },
+    ),
+    Endpoint(
+        method="POST",
+        path="/api/comments/bulk-delete",
+        handler=bulk_delete,
+        summary="Delete every comment of the given tasks (admins only)",
+        tag="comments",
+        body=s.body_schema(BulkDeleteBody),
+        responses={
+            200: (
+                "Deleted",
+                s.message(deleted_count={"type": "integer"}),
+            ),
+            **s.errors(400, 401, 403),
+        },
+    ),
+]
+"""The comment-area endpoints."""

@@ -232,379 +232,408 @@ def _with_object(body: s.Schema, key: str) -> s.Schema:
     return {**body, "properties": {**body["properties"], key: {"type": ["object", "null"]}}}
 
 
-def endpoints(ctx: HttpContext) -> list[Endpoint]:
-    """The notification-area endpoints bound to ``ctx``."""
+async def send(ctx: HttpContext, request: Request) -> Response:
     notes: NotificationService = ctx.runtime.core.notifications
+    actor = await ctx.slow(ctx.principal, request)
+    _require_admin(actor)
+    data = await wire.read_json(request)
+    context = _object(data, "context_data")
+    body = parsing.structure(ctx.converter, data, SendBody)
+    sent = await ctx.slow(
+        notes.send_notification,
+        actor,
+        recipient_id=body.recipient_id,
+        notification_type=body.notification_type,
+        subject=body.subject,
+        body=body.body,
+        priority=body.priority,
+        context_data=context,
+        scheduled_at=body.scheduled_at,
+        template_name=body.template_name,
+    )
+    return JSON({"message": "Notification queued successfully", "notification_id": sent.id}, 201)
 
-    async def send(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        _require_admin(actor)
-        data = await wire.read_json(request)
-        context = _object(data, "context_data")
-        body = parsing.structure(ctx.converter, data, SendBody)
-        sent = await ctx.slow(
-            notes.send_notification,
-            actor,
-            recipient_id=body.recipient_id,
-            notification_type=body.notification_type,
-            subject=body.subject,
-            body=body.body,
-            priority=body.priority,
-            context_data=context,
-            scheduled_at=body.scheduled_at,
-            template_name=body.template_name,
-        )
-        return JSON(
-            {"message": "Notification queued successfully", "notification_id": sent.id}, 201
-        )
 
-    async def send_template(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        _require_admin(actor)
-        data = await wire.read_json(request)
-        context = _object(data, "context")
-        body = parsing.structure(ctx.converter, data, SendTemplateBody)
-        sent = await ctx.slow(
-            notes.send_template,
-            actor,
-            recipient_id=body.recipient_id,
-            template_name=body.template_name,
-            context=context,
-            notification_type=body.notification_type,
-            priority=body.priority,
-            scheduled_at=body.scheduled_at,
-        )
-        return JSON(
-            {"message": "Template notification queued successfully", "notification_id": sent.id},
-            201,
-        )
+async def send_template(ctx: HttpContext, request: Request) -> Response:
+    notes: NotificationService = ctx.runtime.core.notifications
+    actor = await ctx.slow(ctx.principal, request)
+    _require_admin(actor)
+    data = await wire.read_json(request)
+    context = _object(data, "context")
+    body = parsing.structure(ctx.converter, data, SendTemplateBody)
+    sent = await ctx.slow(
+        notes.send_template,
+        actor,
+        recipient_id=body.recipient_id,
+        template_name=body.template_name,
+        context=context,
+        notification_type=body.notification_type,
+        priority=body.priority,
+        scheduled_at=body.scheduled_at,
+    )
+    return JSON(
+        {"message": "Template notification queued successfully", "notification_id": sent.id},
+        201,
+    )
 
-    async def status(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        found = await ctx.slow(notes.get_notification, actor, path_id(request, "notification_id"))
-        return JSON({"notification": notification_json(found)})
 
-    async def for_user(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        found = await ctx.slow(
-            notes.list_for_user, actor, path_id(request, "user_id"), page=page_request(request)
-        )
-        return JSON(
-            {
-                "notifications": [notification_json(n) for n in found.items],
-                "pagination": pagination(found),
-            }
-        )
+async def status(ctx: HttpContext, request: Request) -> Response:
+    notes: NotificationService = ctx.runtime.core.notifications
+    actor = await ctx.slow(ctx.principal, request)
+    found = await ctx.slow(notes.get_notification, actor, path_id(request, "notification_id"))
+    return JSON({"notification": notification_json(found)})
 
-    async def list_templates(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        found = await ctx.slow(notes.list_templates, actor)
-        return JSON({"templates": [template_json(t) for t in found]})
 
-    async def create_template(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        _require_admin(actor)
-        body = await ctx.body(request, TemplateBody)
-        created = await ctx.slow(
-            notes.create_template,
-            actor,
-            name=body.name,
-            subject_template=body.subject_template,
-            body_template=body.body_template,
-            notification_type=body.notification_type,
-        )
-        return JSON(
-            {"message": "Template created successfully", "template": template_json(created)}, 201
-        )
+async def for_user(ctx: HttpContext, request: Request) -> Response:
+    notes: NotificationService = ctx.runtime.core.notifications
+    actor = await ctx.slow(ctx.principal, request)
+    found = await ctx.slow(
+        notes.list_for_user, actor, path_id(request, "user_id"), page=page_request(request)
+    )
+    return JSON(
+        {
+            "notifications": [notification_json(n) for n in found.items],
+            "pagination": pagination(found),
+        }
+    )
 
-    async def get_template(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        found = await ctx.slow(notes.get_template, actor, path_id(request, "template_id"))
-        return JSON({"template": template_json(found)})
 
-    async def update_template(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        _require_admin(actor)
-        template_id = path_id(request, "template_id")
-        body = await ctx.body(request, TemplatePatch)
-        updated = await ctx.slow(
-            notes.update_template,
-            actor,
-            template_id,
-            name=body.name,
-            subject_template=body.subject_template,
-            body_template=body.body_template,
-            notification_type=body.notification_type,
-            is_active=body.is_active,
-        )
-        return JSON(
-            {"message": "Template updated successfully", "template": template_json(updated)}
-        )
+async def list_templates(ctx: HttpContext, request: Request) -> Response:
+    notes: NotificationService = ctx.runtime.core.notifications
+    actor = await ctx.slow(ctx.principal, request)
+    found = await ctx.slow(notes.list_templates, actor)
+    return JSON({"templates": [template_json(t) for t in found]})
 
-    async def deactivate_template(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        updated = await ctx.slow(notes.deactivate_template, actor, path_id(request, "template_id"))
-        return JSON(
-            {"message": "Template deactivated successfully", "template": template_json(updated)}
-        )
 
-    async def task_assigned(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        _require_admin(actor)
-        body = await ctx.body(request, AssignedBody, allow_empty=True)
-        await ctx.slow(
-            notes.task_assigned,
-            actor,
-            assignee_id=body.assignee_id,
-            task_title=body.task_title,
-            project_name=body.project_name,
-            assigned_by_name=body.assigned_by_name,
-            due_date=body.due_date,
-        )
-        return JSON({"message": "Notification queued"})
+async def create_template(ctx: HttpContext, request: Request) -> Response:
+    notes: NotificationService = ctx.runtime.core.notifications
+    actor = await ctx.slow(ctx.principal, request)
+    _require_admin(actor)
+    body = await ctx.body(request, TemplateBody)
+    created = await ctx.slow(
+        notes.create_template,
+        actor,
+        name=body.name,
+        subject_template=body.subject_template,
+        body_template=body.body_template,
+        notification_type=body.notification_type,
+    )
+    return JSON(
+        {"message": "Template created successfully", "template": template_json(created)}, 201
+    )
 
-    async def task_completed(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        _require_admin(actor)
-        body = await ctx.body(request, CompletedBody, allow_empty=True)
-        await ctx.slow(
-            notes.task_completed,
-            actor,
-            project_owner_id=body.project_owner_id,
-            task_title=body.task_title,
-            project_name=body.project_name,
-            completed_by_name=body.completed_by_name,
-            completion_date=body.completion_date,
-        )
-        return JSON({"message": "Notification queued"})
 
-    async def inbox(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        unread = request.query_params.get("unread", "").lower() in ("1", "true", "yes", "on")
-        found = await ctx.slow(notes.inbox, actor, page=page_request(request), unread_only=unread)
-        return JSON(
-            {
-                "notifications": [notification_json(n) for n in found.page.items],
-                "pagination": pagination(found.page),
-                "unread_count": found.unread_count,
-            }
-        )
+async def get_template(ctx: HttpContext, request: Request) -> Response:
+    notes: NotificationService = ctx.runtime.core.notifications
+    actor = await ctx.slow(ctx.principal, request)
+    found = await ctx.slow(notes.get_template, actor, path_id(request, "template_id"))
+    return JSON({"template": template_json(found)})
 
-    async def mark_read(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        found = await ctx.slow(notes.mark_read, actor, path_id(request, "notification_id"))
-        return JSON(
-            {"message": "Notification marked as read", "notification": notification_json(found)}
-        )
 
-    async def mark_all_read(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        changed = await ctx.slow(notes.mark_all_read, actor)
-        return JSON({"message": "Notifications marked as read", "updated_count": changed})
+async def update_template(ctx: HttpContext, request: Request) -> Response:
+    notes: NotificationService = ctx.runtime.core.notifications
+    actor = await ctx.slow(ctx.principal, request)
+    _require_admin(actor)
+    template_id = path_id(request, "template_id")
+    body = await ctx.body(request, TemplatePatch)
+    updated = await ctx.slow(
+        notes.update_template,
+        actor,
+        template_id,
+        name=body.name,
+        subject_template=body.subject_template,
+        body_template=body.body_template,
+        notification_type=body.notification_type,
+        is_active=body.is_active,
+    )
+    return JSON({"message": "Template updated successfully", "template": template_json(updated)})
 
-    async def get_preferences(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        found = await ctx.slow(notes.preferences, actor)
-        return JSON({"preferences": preferences_json(found)})
 
-    async def put_preferences(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        data = await wire.read_json(request)
-        changes = _object(data, "preferences")
-        if changes is None:
-            raise ValidationError("preferences is required", field="preferences")
-        updated = await ctx.slow(notes.update_preferences, actor, changes)
-        return JSON(
-            {
-                "message": "Preferences updated successfully",
-                "preferences": preferences_json(updated),
-            }
-        )
+async def deactivate_template(ctx: HttpContext, request: Request) -> Response:
+    notes: NotificationService = ctx.runtime.core.notifications
+    actor = await ctx.slow(ctx.principal, request)
+    updated = await ctx.slow(notes.deactivate_template, actor, path_id(request, "template_id"))
+    return JSON(
+        {"message": "Template deactivated successfully", "template": template_json(updated)}
+    )
 
-    notification_id = Param(name="notification_id", where="path")
-    template_id = Param(name="template_id", where="path")
-    template_answer = s.message(template=TEMPLATE)
-    queued = s.message(notification_id=_INT)
-    patch_schema = s.body_schema(TemplatePatch)
-    return [
-        Endpoint(
-            method="POST",
-            path="/api/notifications/send",
-            handler=send,
-            summary="Queue a notification to a user (admins only; public in the original)",
-            tag="notifications",
-            body=_with_object(s.body_schema(SendBody), "context_data"),
-            responses={201: ("Queued", queued), **s.errors(400, 401, 403, 404)},
-        ),
-        Endpoint(
-            method="POST",
-            path="/api/notifications/send-template",
-            handler=send_template,
-            summary="Queue a notification rendered from a template (admins only)",
-            tag="notifications",
-            body=_with_object(s.body_schema(SendTemplateBody), "context"),
-            responses={201: ("Queued", queued), **s.errors(400, 401, 403, 404)},
-        ),
-        Endpoint(
-            method="GET",
-            path="/api/notifications/inbox",
-            handler=inbox,
-            summary="The caller's in-app notifications, newest first, with the unread count",
-            tag="notifications",
-            params=[
-                *PAGE_PARAMS,
-                Param(
-                    name="unread",
-                    schema={"type": "string"},
-                    description="`true` lists only unread notifications",
+
+async def task_assigned(ctx: HttpContext, request: Request) -> Response:
+    notes: NotificationService = ctx.runtime.core.notifications
+    actor = await ctx.slow(ctx.principal, request)
+    _require_admin(actor)
+    body = await ctx.body(request, AssignedBody, allow_empty=True)
+    await ctx.slow(
+        notes.task_assigned,
+        actor,
+        assignee_id=body.assignee_id,
+        task_title=body.task_title,
+        project_name=body.project_name,
+        assigned_by_name=body.assigned_by_name,
+        due_date=body.due_date,
+    )
+    return JSON({"message": "Notification queued"})
+
+
+async def task_completed(ctx: HttpContext, request: Request) -> Response:
+    notes: NotificationService = ctx.runtime.core.notifications
+    actor = await ctx.slow(ctx.principal, request)
+    _require_admin(actor)
+    body = await ctx.body(request, CompletedBody, allow_empty=True)
+    await ctx.slow(
+        notes.task_completed,
+        actor,
+        project_owner_id=body.project_owner_id,
+        task_title=body.task_title,
+        project_name=body.project_name,
+        completed_by_name=body.completed_by_name,
+        completion_date=body.completion_date,
+    )
+    return JSON({"message": "Notification queued"})
+
+
+async def inbox(ctx: HttpContext, request: Request) -> Response:
+    notes: NotificationService = ctx.runtime.core.notifications
+    actor = await ctx.slow(ctx.principal, request)
+    unread = request.query_params.get("unread", "").lower() in ("1", "true", "yes", "on")
+    found = await ctx.slow(notes.inbox, actor, page=page_request(request), unread_only=unread)
+    return JSON(
+        {
+            "notifications": [notification_json(n) for n in found.page.items],
+            "pagination": pagination(found.page),
+            "unread_count": found.unread_count,
+        }
+    )
+
+
+async def mark_read(ctx: HttpContext, request: Request) -> Response:
+    notes: NotificationService = ctx.runtime.core.notifications
+    actor = await ctx.slow(ctx.principal, request)
+    found = await ctx.slow(notes.mark_read, actor, path_id(request, "notification_id"))
+    return JSON(
+        {"message": "Notification marked as read", "notification": notification_json(found)}
+    )
+
+
+async def mark_all_read(ctx: HttpContext, request: Request) -> Response:
+    notes: NotificationService = ctx.runtime.core.notifications
+    actor = await ctx.slow(ctx.principal, request)
+    changed = await ctx.slow(notes.mark_all_read, actor)
+    return JSON({"message": "Notifications marked as read", "updated_count": changed})
+
+
+async def get_preferences(ctx: HttpContext, request: Request) -> Response:
+    notes: NotificationService = ctx.runtime.core.notifications
+    actor = await ctx.slow(ctx.principal, request)
+    found = await ctx.slow(notes.preferences, actor)
+    return JSON({"preferences": preferences_json(found)})
+
+
+async def put_preferences(ctx: HttpContext, request: Request) -> Response:
+    notes: NotificationService = ctx.runtime.core.notifications
+    actor = await ctx.slow(ctx.principal, request)
+    data = await wire.read_json(request)
+    changes = _object(data, "preferences")
+    if changes is None:
+        raise ValidationError("preferences is required", field="preferences")
+    updated = await ctx.slow(notes.update_preferences, actor, changes)
+    return JSON(
+        {
+            "message": "Preferences updated successfully",
+            "preferences": preferences_json(updated),
+        }
+    )
+
+
+_NOTIFICATION_ID = Param(name="notification_id", where="path")
+_TEMPLATE_ID = Param(name="template_id", where="path")
+_TEMPLATE_ANSWER = s.message(template=TEMPLATE)
+_QUEUED = s.message(notification_id=_INT)
+_PATCH_SCHEMA = s.body_schema(TemplatePatch)
+
+ENDPOINTS: list[Endpoint] = [
+    Endpoint(
+        method="POST",
+        path="/api/notifications/send",
+        idempotent=True,
+        handler=send,
+        summary="Queue a notification to a user (admins only; public in the original)",
+        tag="notifications",
+        body=_with_object(s.body_schema(SendBody), "context_data"),
+        responses={201: ("Queued", _QUEUED), **s.errors(400, 401, 403, 404)},
+    ),
+    Endpoint(
+        method="POST",
+        path="/api/notifications/send-template",
+        idempotent=True,
+        handler=send_template,
+        summary="Queue a notification rendered from a template (admins only)",
+        tag="notifications",
+        body=_with_object(s.body_schema(SendTemplateBody), "context"),
+        responses={201: ("Queued", _QUEUED), **s.errors(400, 401, 403, 404)},
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/notifications/inbox",
+        handler=inbox,
+        summary="The caller's in-app notifications, newest first, with the unread count",
+        tag="notifications",
+        params=[
+            *PAGE_PARAMS,
+            Param(
+                name="unread",
+                schema={"type": "string"},
+                description="`true` lists only unread notifications",
+            ),
+        ],
+        responses={
+            200: (
+                "A page of notifications",
+                s.obj(
+                    notifications={"type": "array", "items": NOTIFICATION},
+                    pagination=s.PAGINATION,
+                    unread_count=_INT,
                 ),
-            ],
-            responses={
-                200: (
-                    "A page of notifications",
-                    s.obj(
-                        notifications={"type": "array", "items": NOTIFICATION},
-                        pagination=s.PAGINATION,
-                        unread_count=_INT,
-                    ),
-                ),
-                **s.errors(401),
-            },
-        ),
+            ),
+            **s.errors(401),
+        },
+    ),
+    Endpoint(
+        method="POST",
+        path="/api/notifications/read-all",
+        handler=mark_all_read,
+        summary="Mark all the caller's in-app notifications read",
+        tag="notifications",
+        responses={200: ("Marked", s.message(updated_count=_INT)), **s.errors(401)},
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/notifications/preferences",
+        handler=get_preferences,
+        summary="The caller's notification preferences",
+        tag="notifications",
+        responses={200: ("Preferences", s.obj(preferences=PREFERENCES)), **s.errors(401)},
+    ),
+    Endpoint(
+        method="PUT",
+        path="/api/notifications/preferences",
+        handler=put_preferences,
+        summary="Change some of the caller's notification preferences",
+        tag="notifications",
+        body=s.obj(preferences=PREFERENCES),
+        responses={
+            200: ("Updated", s.message(preferences=PREFERENCES)),
+            **s.errors(400, 401),
+        },
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/notifications/{notification_id:int}/status",
+        handler=status,
+        summary="One notification (its recipient or an admin)",
+        tag="notifications",
+        params=[_NOTIFICATION_ID],
+        responses={
+            200: ("The notification", s.obj(notification=NOTIFICATION)),
+            **s.errors(401, 404),
+        },
+    ),
+    Endpoint(
+        method="POST",
+        path="/api/notifications/{notification_id:int}/read",
+        handler=mark_read,
+        summary="Mark one of the caller's in-app notifications read",
+        tag="notifications",
+        params=[_NOTIFICATION_ID],
+        responses={
+            200: ("Marked", s.message(notification=NOTIFICATION)),
+            **s.errors(401, 404),
+        },
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/notifications/user/{user_id:int}",
+        handler=for_user,
+        summary="A user's notifications, newest first (the user or an admin)",
+        tag="notifications",
+        params=[Param(name="user_id", where="path"), *PAGE_PARAMS],
+        responses={200: ("A page of notifications", _PAGED), **s.errors(401, 403)},
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/notification-templates",
+        handler=list_templates,
+        summary="The active notification templates (any user)",
+        tag="notifications",
+        responses={
+            200: ("Templates", s.obj(templates={"type": "array", "items": TEMPLATE})),
+            **s.errors(401),
+        },
+    ),
+    Endpoint(
+        method="POST",
+        path="/api/notification-templates",
+        idempotent=True,
+        handler=create_template,
+        summary="Create a notification template (admins only)",
+        tag="notifications",
+        body=s.body_schema(TemplateBody),
+        responses={201: ("Created", _TEMPLATE_ANSWER), **s.errors(400, 401, 403, 409)},
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/notification-templates/{template_id:int}",
+        handler=get_template,
+        summary="One notification template, active or not (admins only)",
+        tag="notifications",
+        params=[_TEMPLATE_ID],
+        responses={
+            200: ("The template", s.obj(template=TEMPLATE)),
+            **s.errors(401, 403, 404),
+        },
+    ),
+    *(
         Endpoint(
-            method="POST",
-            path="/api/notifications/read-all",
-            handler=mark_all_read,
-            summary="Mark all the caller's in-app notifications read",
-            tag="notifications",
-            responses={200: ("Marked", s.message(updated_count=_INT)), **s.errors(401)},
-        ),
-        Endpoint(
-            method="GET",
-            path="/api/notifications/preferences",
-            handler=get_preferences,
-            summary="The caller's notification preferences",
-            tag="notifications",
-            responses={200: ("Preferences", s.obj(preferences=PREFERENCES)), **s.errors(401)},
-        ),
-        Endpoint(
-            method="PUT",
-            path="/api/notifications/preferences",
-            handler=put_preferences,
-            summary="Change some of the caller's notification preferences",
-            tag="notifications",
-            body=s.obj(preferences=PREFERENCES),
-            responses={
-                200: ("Updated", s.message(preferences=PREFERENCES)),
-                **s.errors(400, 401),
-            },
-        ),
-        Endpoint(
-            method="GET",
-            path="/api/notifications/{notification_id:int}/status",
-            handler=status,
-            summary="One notification (its recipient or an admin)",
-            tag="notifications",
-            params=[notification_id],
-            responses={
-                200: ("The notification", s.obj(notification=NOTIFICATION)),
-                **s.errors(401, 404),
-            },
-        ),
-        Endpoint(
-            method="POST",
-            path="/api/notifications/{notification_id:int}/read",
-            handler=mark_read,
-            summary="Mark one of the caller's in-app notifications read",
-            tag="notifications",
-            params=[notification_id],
-            responses={
-                200: ("Marked", s.message(notification=NOTIFICATION)),
-                **s.errors(401, 404),
-            },
-        ),
-        Endpoint(
-            method="GET",
-            path="/api/notifications/user/{user_id:int}",
-            handler=for_user,
-            summary="A user's notifications, newest first (the user or an admin)",
-            tag="notifications",
-            params=[Param(name="user_id", where="path"), *PAGE_PARAMS],
-            responses={200: ("A page of notifications", _PAGED), **s.errors(401, 403)},
-        ),
-        Endpoint(
-            method="GET",
-            path="/api/notification-templates",
-            handler=list_templates,
-            summary="The active notification templates (any user)",
-            tag="notifications",
-            responses={
-                200: ("Templates", s.obj(templates={"type": "array", "items": TEMPLATE})),
-                **s.errors(401),
-            },
-        ),
-        Endpoint(
-            method="POST",
-            path="/api/notification-templates",
-            handler=create_template,
-            summary="Create a notification template (admins only)",
-            tag="notifications",
-            body=s.body_schema(TemplateBody),
-            responses={201: ("Created", template_answer), **s.errors(400, 401, 403, 409)},
-        ),
-        Endpoint(
-            method="GET",
+            method=method,
             path="/api/notification-templates/{template_id:int}",
-            handler=get_template,
-            summary="One notification template, active or not (admins only)",
+            handler=update_template,
+            summary="Change a notification template (admins only)",
             tag="notifications",
-            params=[template_id],
+            params=[_TEMPLATE_ID],
+            body=_PATCH_SCHEMA,
             responses={
-                200: ("The template", s.obj(template=TEMPLATE)),
-                **s.errors(401, 403, 404),
+                200: ("Updated", _TEMPLATE_ANSWER),
+                **s.errors(400, 401, 403, 404, 409),
             },
-        ),
-        *(
-            Endpoint(
-                method=method,
-                path="/api/notification-templates/{template_id:int}",
-                handler=update_template,
-                summary="Change a notification template (admins only)",
-                tag="notifications",
-                params=[template_id],
-                body=patch_schema,
-                responses={
-                    200: ("Updated", template_answer),
-                    **s.errors(400, 401, 403, 404, 409),
-                },
-            )
-            for method in ("PUT", "PATCH")
-        ),
-        Endpoint(
-            method="DELETE",
-            path="/api/notification-templates/{template_id:int}",
-            handler=deactivate_template,
-            summary="Deactivate a notification template (admins only)",
-            tag="notifications",
-            params=[template_id],
-            responses={200: ("Deactivated", template_answer), **s.errors(401, 403, 404)},
-        ),
-        Endpoint(
-            method="POST",
-            path="/api/webhooks/task-assigned",
-            handler=task_assigned,
-            summary="Notify a task's assignee (admins only; public in the original)",
-            tag="notifications",
-            body=s.body_schema(AssignedBody),
-            responses={200: ("Queued", s.message()), **s.errors(400, 401, 403, 404)},
-        ),
-        Endpoint(
-            method="POST",
-            path="/api/webhooks/task-completed",
-            handler=task_completed,
-            summary="Notify a project owner of a completed task (admins only)",
-            tag="notifications",
-            body=s.body_schema(CompletedBody),
-            responses={200: ("Queued", s.message()), **s.errors(400, 401, 403, 404)},
-        ),
-    ]
+        )
+        for method in ("PUT", "PATCH")
+    ),
+    Endpoint(
+        method="DELETE",
+        path="/api/notification-templates/{template_id:int}",
+        handler=deactivate_template,
+        summary="Deactivate a notification template (admins only)",
+        tag="notifications",
+        params=[_TEMPLATE_ID],
+        responses={200: ("Deactivated", _TEMPLATE_ANSWER), **s.errors(401, 403, 404)},
+    ),
+    Endpoint(
+        method="POST",
+        path="/api/webhooks/task-assigned",
+        handler=task_assigned,
+        summary="Notify a task's assignee (admins only; public in the original)",
+        tag="notifications",
+        body=s.body_schema(AssignedBody),
+        responses={200: ("Queued", s.message()), **s.errors(400, 401, 403, 404)},
+    ),
+    Endpoint(
+        method="POST",
+        path="/api/webhooks/task-completed",
+        handler=task_completed,
+        summary="Notify a project owner of a completed task (admins only)",
+        tag="notifications",
+        body=s.body_schema(CompletedBody),
+        responses={200: ("Queued", s.message()), **s.errors(400, 401, 403, 404)},
+    ),
+]
+"""The notification-area endpoints."""

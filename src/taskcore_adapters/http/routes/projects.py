@@ -126,411 +126,432 @@ def _one(project: ProjectView, status: int = 200, **extra: Any) -> Response:
     )
 
 
-def endpoints(ctx: HttpContext) -> list[Endpoint]:
-    """The project-area endpoints bound to ``ctx``."""
+async def list_projects(ctx: HttpContext, request: Request) -> Response:
     projects: ProjectService = ctx.runtime.core.projects
+    actor = await ctx.slow(ctx.principal, request)
+    found = await ctx.slow(
+        projects.list_projects,
+        actor,
+        all=bool_query(request, "all") or False,
+        status=text_query(request, "status"),
+        page=window(request),
+    )
+    return JSON(listed("projects", found, project_json))
 
-    async def list_projects(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        found = await ctx.slow(
-            projects.list_projects,
-            actor,
-            all=bool_query(request, "all") or False,
-            status=text_query(request, "status"),
-            page=window(request),
-        )
-        return JSON(listed("projects", found, project_json))
 
-    async def create_project(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        body = await ctx.body(request, ProjectBody)
-        project = await ctx.slow(
-            projects.create_project,
-            actor,
-            name=body.name,
-            description=body.description,
-            status=body.status,
-            priority=body.priority,
-            start_date=body.start_date,
-            end_date=body.end_date,
-        )
-        return _one(project, 201, message="Project created successfully")
+async def create_project(ctx: HttpContext, request: Request) -> Response:
+    projects: ProjectService = ctx.runtime.core.projects
+    actor = await ctx.slow(ctx.principal, request)
+    body = await ctx.body(request, ProjectBody)
+    project = await ctx.slow(
+        projects.create_project,
+        actor,
+        name=body.name,
+        description=body.description,
+        status=body.status,
+        priority=body.priority,
+        start_date=body.start_date,
+        end_date=body.end_date,
+    )
+    return _one(project, 201, message="Project created successfully")
 
-    async def get_project(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        project = await ctx.slow(projects.get_project, actor, path_id(request, "project_id"))
-        return _one(project)
 
-    async def update_project(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        project_id = path_id(request, "project_id")
-        body = await ctx.body(request, ProjectPatch)
-        precondition = if_match(request, project_id)
+async def get_project(ctx: HttpContext, request: Request) -> Response:
+    projects: ProjectService = ctx.runtime.core.projects
+    actor = await ctx.slow(ctx.principal, request)
+    project = await ctx.slow(projects.get_project, actor, path_id(request, "project_id"))
+    return _one(project)
 
-        def write() -> ProjectView:
-            expected = precondition.expected(
-                lambda: projects.get_project(actor, project_id).version
-            )
-            return last_write_wins(
-                lambda: projects.update_project(
-                    actor,
-                    project_id,
-                    name=body.name,
-                    description=body.description,
-                    status=body.status,
-                    priority=body.priority,
-                    start_date=body.start_date,
-                    end_date=body.end_date,
-                    expected_version=expected,
-                ),
-                expected,
-            )
 
-        project = await ctx.slow(write)
-        return _one(project, message="Project updated successfully")
+async def update_project(ctx: HttpContext, request: Request) -> Response:
+    projects: ProjectService = ctx.runtime.core.projects
+    actor = await ctx.slow(ctx.principal, request)
+    project_id = path_id(request, "project_id")
+    body = await ctx.body(request, ProjectPatch)
+    precondition = if_match(request, project_id)
 
-    async def delete_project(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        project_id = path_id(request, "project_id")
-        precondition = if_match(request, project_id)
-
-        def remove() -> None:
-            expected = precondition.expected(
-                lambda: projects.get_project(actor, project_id).version
-            )
-            projects.delete_project(actor, project_id, expected_version=expected)
-
-        await ctx.slow(remove)
-        return JSON({"message": "Project deleted successfully"})
-
-    async def list_members(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        found = await ctx.slow(
-            projects.list_members, actor, path_id(request, "project_id"), page=window(request)
-        )
-        return JSON(listed("members", found, member_json))
-
-    async def add_member(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        project_id = path_id(request, "project_id")
-        body = await ctx.body(request, MemberBody)
-        if body.user_id is None:
-            raise ValidationError("user_id is required", field="user_id")
-        role = "member" if body.role is None else body.role
-        done = await ctx.slow(
-            projects.add_or_invite, actor, project_id, user_id=body.user_id, role=role
-        )
-        if isinstance(done, InvitationView):
-            return JSON({"message": INVITED, "invitation": invitation_json(done)}, 202)
-        return JSON({"message": "Member added successfully", "member": member_json(done)}, 201)
-
-    async def list_invitations(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        found = await ctx.slow(
-            projects.list_invitations,
-            actor,
-            path_id(request, "project_id"),
-            pending=bool_query(request, "pending") or False,
-            page=window(request),
-        )
-        return JSON(listed("invitations", found, invitation_json))
-
-    async def invite(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        project_id = path_id(request, "project_id")
-        body = await ctx.body(request, MemberBody)
-        if body.user_id is None:
-            raise ValidationError("user_id is required", field="user_id")
-        role = "member" if body.role is None else body.role
-        made = await ctx.slow(
-            projects.invite_member, actor, project_id, user_id=body.user_id, role=role
-        )
-        return JSON({"message": INVITED, "invitation": invitation_json(made)}, 201)
-
-    async def my_invitations(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        found = await ctx.slow(projects.my_invitations, actor, page=window(request))
-        return JSON(listed("invitations", found, invitation_json))
-
-    async def get_invitation(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        found = await ctx.slow(projects.get_invitation, actor, path_id(request, "invitation_id"))
-        return JSON({"invitation": invitation_json(found)})
-
-    async def accept(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        member = await ctx.slow(
-            projects.accept_invitation, actor, path_id(request, "invitation_id")
-        )
-        return JSON({"message": "Invitation accepted", "member": member_json(member)})
-
-    async def decline(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        found = await ctx.slow(
-            projects.decline_invitation, actor, path_id(request, "invitation_id")
-        )
-        return JSON({"message": "Invitation declined", "invitation": invitation_json(found)})
-
-    async def revoke(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        found = await ctx.slow(projects.revoke_invitation, actor, path_id(request, "invitation_id"))
-        return JSON({"message": "Invitation revoked", "invitation": invitation_json(found)})
-
-    async def change_role(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        project_id = path_id(request, "project_id")
-        user_id = path_id(request, "user_id")
-        body = await ctx.body(request, RoleBody)
-        if body.role is None:
-            raise ValidationError("role is required", field="role")
-        member = await ctx.slow(
-            projects.change_member_role, actor, project_id, user_id, role=body.role
-        )
-        return JSON({"message": "Member updated successfully", "member": member_json(member)})
-
-    async def remove_member(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        project_id = path_id(request, "project_id")
-        user_id = path_id(request, "user_id")
-        await ctx.slow(projects.remove_member, actor, project_id, user_id)
-        return JSON({"message": "Member removed successfully"})
-
-    project_id = Param(name="project_id", where="path")
-    user_id = Param(name="user_id", where="path")
-    project = s.ref("Project")
-    member = s.ref("Member")
-    invitation = s.ref("Invitation")
-    invitation_id = Param(name="invitation_id", where="path")
-    return [
-        Endpoint(
-            method="GET",
-            path="/api/projects",
-            handler=list_projects,
-            summary="The caller's projects (every project with all=true, admins only), "
-            "newest first",
-            tag="projects",
-            params=[
-                *WINDOW_PARAMS,
-                Param(
-                    name="status",
-                    schema={"type": "string", "enum": ["active", "completed", "archived"]},
-                    description="only projects with this status",
-                ),
-                Param(
-                    name="all",
-                    schema={"type": "string", "enum": ["true", "false"]},
-                    description="every project, not only the caller's (admins only)",
-                ),
-            ],
-            responses={
-                200: ("A page of projects", s.listing("projects", project)),
-                **s.errors(400, 401, 403),
-            },
-        ),
-        Endpoint(
-            method="POST",
-            path="/api/projects",
-            handler=create_project,
-            summary="Create a project; the caller becomes its owner",
-            tag="projects",
-            body=s.body_schema(ProjectBody),
-            etag=True,
-            responses={
-                201: ("Created", s.message(project=project)),
-                400: s.ERROR_ANSWER,
-                401: s.ERROR_ANSWER,
-            },
-        ),
-        Endpoint(
-            method="GET",
-            path="/api/projects/{project_id:int}",
-            handler=get_project,
-            summary="One project (members and admins)",
-            tag="projects",
-            params=[project_id],
-            etag=True,
-            responses={
-                200: ("The project", s.obj(project=project)),
-                401: s.ERROR_ANSWER,
-                404: s.ERROR_ANSWER,
-            },
-        ),
-        Endpoint(
-            method="PUT",
-            path="/api/projects/{project_id:int}",
-            handler=update_project,
-            summary="Change a project; only the fields given change (owners and admins)",
-            tag="projects",
-            params=[project_id, IF_MATCH],
-            body=s.body_schema(ProjectPatch),
-            etag=True,
-            responses={
-                200: ("Updated", s.message(project=project)),
-                **s.errors(400, 401, 403, 404),
-                412: s.STALE_ANSWER,
-            },
-        ),
-        Endpoint(
-            method="DELETE",
-            path="/api/projects/{project_id:int}",
-            handler=delete_project,
-            summary="Delete a project with its tasks and their comments (owners and admins)",
-            tag="projects",
-            params=[project_id, IF_MATCH],
-            responses={
-                200: ("Deleted", s.message()),
-                **s.errors(401, 403, 404),
-                412: s.STALE_ANSWER,
-            },
-        ),
-        Endpoint(
-            method="GET",
-            path="/api/projects/{project_id:int}/members",
-            handler=list_members,
-            summary="A project's members in the order they joined (members and admins)",
-            tag="projects",
-            params=[project_id, *WINDOW_PARAMS],
-            responses={
-                200: ("A page of members", s.listing("members", member)),
-                **s.errors(400, 401, 404),
-            },
-        ),
-        Endpoint(
-            method="POST",
-            path="/api/projects/{project_id:int}/members",
-            handler=add_member,
-            summary="Add a user to a project; role owner, member (default) or viewer. "
-            "Administrators add at once (201); owners invite the user, who becomes a member "
-            "by accepting (202 with the invitation)",
-            tag="projects",
-            params=[project_id],
-            body=s.body_schema(MemberBody),
-            responses={
-                201: ("Added (administrators)", s.message(member=member)),
-                202: (
-                    "Invited (owners): the user joins by accepting",
-                    s.message(invitation=invitation),
-                ),
-                **s.errors(400, 401, 403, 404, 409),
-            },
-        ),
-        Endpoint(
-            method="GET",
-            path="/api/projects/{project_id:int}/invitations",
-            handler=list_invitations,
-            summary="A project's invitations, newest first (owners and admins)",
-            tag="projects",
-            params=[
+    def write() -> ProjectView:
+        expected = precondition.expected(lambda: projects.get_project(actor, project_id).version)
+        return last_write_wins(
+            lambda: projects.update_project(
+                actor,
                 project_id,
-                *WINDOW_PARAMS,
-                Param(
-                    name="pending",
-                    schema={"type": "string", "enum": ["true", "false"]},
-                    description="only invitations that can still be accepted",
-                ),
-            ],
-            responses={
-                200: ("A page of invitations", s.listing("invitations", invitation)),
-                **s.errors(400, 401, 403, 404),
-            },
-        ),
-        Endpoint(
-            method="POST",
-            path="/api/projects/{project_id:int}/invitations",
-            handler=invite,
-            summary="Invite a user to a project with a role (owners and admins); valid for 14 days",
-            tag="projects",
-            params=[project_id],
-            body=s.body_schema(MemberBody),
-            responses={
-                201: ("Invited", s.message(invitation=invitation)),
-                **s.errors(400, 401, 403, 404, 409),
-            },
-        ),
-        Endpoint(
-            method="GET",
-            path="/api/invitations",
-            handler=my_invitations,
-            summary="The caller's invitations that can still be accepted, newest first",
-            tag="projects",
-            params=[*WINDOW_PARAMS],
-            responses={
-                200: ("A page of invitations", s.listing("invitations", invitation)),
-                **s.errors(400, 401),
-            },
-        ),
-        Endpoint(
-            method="GET",
-            path="/api/invitations/{invitation_id:int}",
-            handler=get_invitation,
-            summary="One invitation (its invitee, the project's owners and admins)",
-            tag="projects",
-            params=[invitation_id],
-            responses={
-                200: ("The invitation", s.obj(invitation=invitation)),
-                **s.errors(401, 403, 404),
-            },
-        ),
-        Endpoint(
-            method="POST",
-            path="/api/invitations/{invitation_id:int}/accept",
-            handler=accept,
-            summary="Accept one's invitation: become a member with its role",
-            tag="projects",
-            params=[invitation_id],
-            responses={
-                200: ("Accepted", s.message(member=member)),
-                **s.errors(401, 404, 409),
-            },
-        ),
-        Endpoint(
-            method="POST",
-            path="/api/invitations/{invitation_id:int}/decline",
-            handler=decline,
-            summary="Decline one's invitation",
-            tag="projects",
-            params=[invitation_id],
-            responses={
-                200: ("Declined", s.message(invitation=invitation)),
-                **s.errors(401, 404, 409),
-            },
-        ),
-        Endpoint(
-            method="POST",
-            path="/api/invitations/{invitation_id:int}/revoke",
-            handler=revoke,
-            summary="Withdraw a pending invitation (the project's owners and admins)",
-            tag="projects",
-            params=[invitation_id],
-            responses={
-                200: ("Revoked", s.message(invitation=invitation)),
-                **s.errors(401, 403, 404, 409),
-            },
-        ),
-        Endpoint(
-            method="PUT",
-            path="/api/projects/{project_id:int}/members/{user_id:int}",
-            handler=change_role,
-            summary="Change a member's role; the last owner stays (owners and admins)",
-            tag="projects",
-            params=[project_id, user_id],
-            body=s.body_schema(RoleBody),
-            responses={
-                200: ("Updated", s.message(member=member)),
-                **s.errors(400, 401, 403, 404, 409),
-            },
-        ),
-        Endpoint(
-            method="DELETE",
-            path="/api/projects/{project_id:int}/members/{user_id:int}",
-            handler=remove_member,
-            summary="Remove a member (owners and admins) or leave a project (any member); "
-            "their tasks there are unassigned",
-            tag="projects",
-            params=[project_id, user_id],
-            responses={
-                200: ("Removed", s.message()),
-                **s.errors(401, 403, 404, 409),
-            },
-        ),
-    ]
+                name=body.name,
+                description=body.description,
+                status=body.status,
+                priority=body.priority,
+                start_date=body.start_date,
+                end_date=body.end_date,
+                expected_version=expected,
+            ),
+            expected,
+        )
+
+    project = await ctx.slow(write)
+    return _one(project, message="Project updated successfully")
+
+
+async def delete_project(ctx: HttpContext, request: Request) -> Response:
+    projects: ProjectService = ctx.runtime.core.projects
+    actor = await ctx.slow(ctx.principal, request)
+    project_id = path_id(request, "project_id")
+    precondition = if_match(request, project_id)
+
+    def remove() -> None:
+        expected = precondition.expected(lambda: projects.get_project(actor, project_id).version)
+        projects.delete_project(actor, project_id, expected_version=expected)
+
+    await ctx.slow(remove)
+    return JSON({"message": "Project deleted successfully"})
+
+
+async def list_members(ctx: HttpContext, request: Request) -> Response:
+    projects: ProjectService = ctx.runtime.core.projects
+    actor = await ctx.slow(ctx.principal, request)
+    found = await ctx.slow(
+        projects.list_members, actor, path_id(request, "project_id"), page=window(request)
+    )
+    return JSON(listed("members", found, member_json))
+
+
+async def add_member(ctx: HttpContext, request: Request) -> Response:
+    projects: ProjectService = ctx.runtime.core.projects
+    actor = await ctx.slow(ctx.principal, request)
+    project_id = path_id(request, "project_id")
+    body = await ctx.body(request, MemberBody)
+    if body.user_id is None:
+        raise ValidationError("user_id is required", field="user_id")
+    role = "member" if body.role is None else body.role
+    done = await ctx.slow(
+        projects.add_or_invite, actor, project_id, user_id=body.user_id, role=role
+    )
+    if isinstance(done, InvitationView):
+        return JSON({"message": INVITED, "invitation": invitation_json(done)}, 202)
+    return JSON({"message": "Member added successfully", "member": member_json(done)}, 201)
+
+
+async def list_invitations(ctx: HttpContext, request: Request) -> Response:
+    projects: ProjectService = ctx.runtime.core.projects
+    actor = await ctx.slow(ctx.principal, request)
+    found = await ctx.slow(
+        projects.list_invitations,
+        actor,
+        path_id(request, "project_id"),
+        pending=bool_query(request, "pending") or False,
+        page=window(request),
+    )
+    return JSON(listed("invitations", found, invitation_json))
+
+
+async def invite(ctx: HttpContext, request: Request) -> Response:
+    projects: ProjectService = ctx.runtime.core.projects
+    actor = await ctx.slow(ctx.principal, request)
+    project_id = path_id(request, "project_id")
+    body = await ctx.body(request, MemberBody)
+    if body.user_id is None:
+        raise ValidationError("user_id is required", field="user_id")
+    role = "member" if body.role is None else body.role
+    made = await ctx.slow(
+        projects.invite_member, actor, project_id, user_id=body.user_id, role=role
+    )
+    return JSON({"message": INVITED, "invitation": invitation_json(made)}, 201)
+
+
+async def my_invitations(ctx: HttpContext, request: Request) -> Response:
+    projects: ProjectService = ctx.runtime.core.projects
+    actor = await ctx.slow(ctx.principal, request)
+    found = await ctx.slow(projects.my_invitations, actor, page=window(request))
+    return JSON(listed("invitations", found, invitation_json))
+
+
+async def get_invitation(ctx: HttpContext, request: Request) -> Response:
+    projects: ProjectService = ctx.runtime.core.projects
+    actor = await ctx.slow(ctx.principal, request)
+    found = await ctx.slow(projects.get_invitation, actor, path_id(request, "invitation_id"))
+    return JSON({"invitation": invitation_json(found)})
+
+
+async def accept(ctx: HttpContext, request: Request) -> Response:
+    projects: ProjectService = ctx.runtime.core.projects
+    actor = await ctx.slow(ctx.principal, request)
+    member = await ctx.slow(projects.accept_invitation, actor, path_id(request, "invitation_id"))
+    return JSON({"message": "Invitation accepted", "member": member_json(member)})
+
+
+async def decline(ctx: HttpContext, request: Request) -> Response:
+    projects: ProjectService = ctx.runtime.core.projects
+    actor = await ctx.slow(ctx.principal, request)
+    found = await ctx.slow(projects.decline_invitation, actor, path_id(request, "invitation_id"))
+    return JSON({"message": "Invitation declined", "invitation": invitation_json(found)})
+
+
+async def revoke(ctx: HttpContext, request: Request) -> Response:
+    projects: ProjectService = ctx.runtime.core.projects
+    actor = await ctx.slow(ctx.principal, request)
+    found = await ctx.slow(projects.revoke_invitation, actor, path_id(request, "invitation_id"))
+    return JSON({"message": "Invitation revoked", "invitation": invitation_json(found)})
+
+
+async def change_role(ctx: HttpContext, request: Request) -> Response:
+    projects: ProjectService = ctx.runtime.core.projects
+    actor = await ctx.slow(ctx.principal, request)
+    project_id = path_id(request, "project_id")
+    user_id = path_id(request, "user_id")
+    body = await ctx.body(request, RoleBody)
+    if body.role is None:
+        raise ValidationError("role is required", field="role")
+    member = await ctx.slow(projects.change_member_role, actor, project_id, user_id, role=body.role)
+    return JSON({"message": "Member updated successfully", "member": member_json(member)})
+
+
+async def remove_member(ctx: HttpContext, request: Request) -> Response:
+    projects: ProjectService = ctx.runtime.core.projects
+    actor = await ctx.slow(ctx.principal, request)
+    project_id = path_id(request, "project_id")
+    user_id = path_id(request, "user_id")
+    await ctx.slow(projects.remove_member, actor, project_id, user_id)
+    return JSON({"message": "Member removed successfully"})
+
+
+_PROJECT_ID = Param(name="project_id", where="path")
+_USER_ID = Param(name="user_id", where="path")
+_PROJECT = s.ref("Project")
+_MEMBER = s.ref("Member")
+_INVITATION = s.ref("Invitation")
+_INVITATION_ID = Param(name="invitation_id", where="path")
+
+ENDPOINTS: list[Endpoint] = [
+    Endpoint(
+        method="GET",
+        path="/api/projects",
+        handler=list_projects,
+        summary="The caller's projects (every project with all=true, admins only), newest first",
+        tag="projects",
+        params=[
+            *WINDOW_PARAMS,
+            Param(
+                name="status",
+                schema={"type": "string", "enum": ["active", "completed", "archived"]},
+                description="only projects with this status",
+            ),
+            Param(
+                name="all",
+                schema={"type": "string", "enum": ["true", "false"]},
+                description="every project, not only the caller's (admins only)",
+            ),
+        ],
+        responses={
+            200: ("A page of projects", s.listing("projects", _PROJECT)),
+            **s.errors(400, 401, 403),
+        },
+    ),
+    Endpoint(
+        method="POST",
+        path="/api/projects",
+        idempotent=True,
+        handler=create_project,
+        summary="Create a project; the caller becomes its owner",
+        tag="projects",
+        body=s.body_schema(ProjectBody),
+        etag=True,
+        responses={
+            201: ("Created", s.message(project=_PROJECT)),
+            400: s.ERROR_ANSWER,
+            401: s.ERROR_ANSWER,
+        },
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/projects/{project_id:int}",
+        handler=get_project,
+        summary="One project (members and admins)",
+        tag="projects",
+        params=[_PROJECT_ID],
+        etag=True,
+        responses={
+            200: ("The project", s.obj(project=_PROJECT)),
+            401: s.ERROR_ANSWER,
+            404: s.ERROR_ANSWER,
+        },
+    ),
+    Endpoint(
+        method="PUT",
+        path="/api/projects/{project_id:int}",
+        handler=update_project,
+        summary="Change a project; only the fields given change (owners and admins)",
+        tag="projects",
+        params=[_PROJECT_ID, IF_MATCH],
+        body=s.body_schema(ProjectPatch),
+        etag=True,
+        responses={
+            200: ("Updated", s.message(project=_PROJECT)),
+            **s.errors(400, 401, 403, 404),
+            412: s.STALE_ANSWER,
+        },
+    ),
+    Endpoint(
+        method="DELETE",
+        path="/api/projects/{project_id:int}",
+        handler=delete_project,
+        summary="Delete a project with its tasks and their comments (owners and admins)",
+        tag="projects",
+        params=[_PROJECT_ID, IF_MATCH],
+        responses={
+            200: ("Deleted", s.message()),
+            **s.errors(401, 403, 404),
+            412: s.STALE_ANSWER,
+        },
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/projects/{project_id:int}/members",
+        handler=list_members,
+        summary="A project's members in the order they joined (members and admins)",
+        tag="projects",
+        params=[_PROJECT_ID, *WINDOW_PARAMS],
+        responses={
+            200: ("A page of members", s.listing("members", _MEMBER)),
+            **s.errors(400, 401, 404),
+        },
+    ),
+    Endpoint(
+        method="POST",
+        path="/api/projects/{project_id:int}/members",
+        idempotent=True,
+        handler=add_member,
+        summary="Add a user to a project; role owner, member (default) or viewer. "
+        "Administrators add at once (201); owners invite the user, who becomes a member "
+        "by accepting (202 with the invitation)",
+        tag="projects",
+        params=[_PROJECT_ID],
+        body=s.body_schema(MemberBody),
+        responses={
+            201: ("Added (administrators)", s.message(member=_MEMBER)),
+            202: (
+                "Invited (owners): the user joins by accepting",
+                s.message(invitation=_INVITATION),
+            ),
+            **s.errors(400, 401, 403, 404, 409),
+        },
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/projects/{project_id:int}/invitations",
+        handler=list_invitations,
+        summary="A project's invitations, newest first (owners and admins)",
+        tag="projects",
+        params=[
+            _PROJECT_ID,
+            *WINDOW_PARAMS,
+            Param(
+                name="pending",
+                schema={"type": "string", "enum": ["true", "false"]},
+                description="only invitations that can still be accepted",
+            ),
+        ],
+        responses={
+            200: ("A page of invitations", s.listing("invitations", _INVITATION)),
+            **s.errors(400, 401, 403, 404),
+        },
+    ),
+    Endpoint(
+        method="POST",
+        path="/api/projects/{project_id:int}/invitations",
+        handler=invite,
+        summary="Invite a user to a project with a role (owners and admins); valid for 14 days",
+        tag="projects",
+        params=[_PROJECT_ID],
+        body=s.body_schema(MemberBody),
+        responses={
+            201: ("Invited", s.message(invitation=_INVITATION)),
+            **s.errors(400, 401, 403, 404, 409),
+        },
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/invitations",
+        handler=my_invitations,
+        summary="The caller's invitations that can still be accepted, newest first",
+        tag="projects",
+        params=[*WINDOW_PARAMS],
+        responses={
+            200: ("A page of invitations", s.listing("invitations", _INVITATION)),
+            **s.errors(400, 401),
+        },
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/invitations/{invitation_id:int}",
+        handler=get_invitation,
+        summary="One invitation (its invitee, the project's owners and admins)",
+        tag="projects",
+        params=[_INVITATION_ID],
+        responses={
+            200: ("The invitation", s.obj(invitation=_INVITATION)),
+            **s.errors(401, 403, 404),
+        },
+    ),
+    Endpoint(
+        method="POST",
+        path="/api/invitations/{invitation_id:int}/accept",
+        handler=accept,
+        summary="Accept one's invitation: become a member with its role",
+        tag="projects",
+        params=[_INVITATION_ID],
+        responses={
+            200: ("Accepted", s.message(member=_MEMBER)),
+            **s.errors(401, 404, 409),
+        },
+    ),
+    Endpoint(
+        method="POST",
+        path="/api/invitations/{invitation_id:int}/decline",
+        handler=decline,
+        summary="Decline one's invitation",
+        tag="projects",
+        params=[_INVITATION_ID],
+        responses={
+            200: ("Declined", s.message(invitation=_INVITATION)),
+            **s.errors(401, 404, 409),
+        },
+    ),
+    Endpoint(
+        method="POST",
+        path="/api/invitations/{invitation_id:int}/revoke",
+        handler=revoke,
+        summary="Withdraw a pending invitation (the project's owners and admins)",
+        tag="projects",
+        params=[_INVITATION_ID],
+        responses={
+            200: ("Revoked", s.message(invitation=_INVITATION)),
+            **s.errors(401, 403, 404, 409),
+        },
+    ),
+    Endpoint(
+        method="PUT",
+        path="/api/projects/{project_id:int}/members/{user_id:int}",
+        handler=change_role,
+        summary="Change a member's role; the last owner stays (owners and admins)",
+        tag="projects",
+        params=[_PROJECT_ID, _USER_ID],
+        body=s.body_schema(RoleBody),
+        responses={
+            200: ("Updated", s.message(member=_MEMBER)),
+            **s.errors(400, 401, 403, 404, 409),
+        },
+    ),
+    Endpoint(
+        method="DELETE",
+        path="/api/projects/{project_id:int}/members/{user_id:int}",
+        handler=remove_member,
+        summary="Remove a member (owners and admins) or leave a project (any member); "
+        "their tasks there are unassigned",
+        tag="projects",
+        params=[_PROJECT_ID, _USER_ID],
+        responses={
+            200: ("Removed", s.message()),
+            **s.errors(401, 403, 404, 409),
+        },
+    ),
+]
+"""The project-area endpoints."""

@@ -70,199 +70,212 @@ def export_csv(data: dict[str, Any]) -> str:
     return out.getvalue()
 
 
-def endpoints(ctx: HttpContext) -> list[Endpoint]:
-    """The reporting endpoints bound to ``ctx``."""
+async def create_report(ctx: HttpContext, request: Request) -> Response:
     reports: ReportService = ctx.runtime.core.reports
+    actor = await ctx.slow(ctx.principal, request)
+    body = await read_json(request)
+    report = await ctx.slow(
+        reports.create_report,
+        actor,
+        name=body.get("name"),
+        report_type=body.get("report_type"),
+        parameters=body.get("parameters"),
+    )
+    return JSON(
+        {
+            "message": "Report generation started",
+            "report_id": report.key,
+            "status": report.status.value,
+        },
+        202,
+    )
 
-    async def create_report(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        body = await read_json(request)
-        report = await ctx.slow(
-            reports.create_report,
-            actor,
-            name=body.get("name"),
-            report_type=body.get("report_type"),
-            parameters=body.get("parameters"),
-        )
-        return JSON(
-            {
-                "message": "Report generation started",
-                "report_id": report.key,
-                "status": report.status.value,
-            },
-            202,
-        )
 
-    async def list_reports(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        found = await ctx.slow(
-            reports.list_reports,
-            actor,
-            report_type=text_query(request, "report_type"),
-            status=text_query(request, "status"),
-            page=page_request(request),
-        )
-        return JSON(
-            {
-                "reports": [listed_json(item) for item in found.items],
-                "pagination": pagination(found),
-            }
-        )
+async def list_reports(ctx: HttpContext, request: Request) -> Response:
+    reports: ReportService = ctx.runtime.core.reports
+    actor = await ctx.slow(ctx.principal, request)
+    found = await ctx.slow(
+        reports.list_reports,
+        actor,
+        report_type=text_query(request, "report_type"),
+        status=text_query(request, "status"),
+        page=page_request(request),
+    )
+    return JSON(
+        {
+            "reports": [listed_json(item) for item in found.items],
+            "pagination": pagination(found),
+        }
+    )
 
-    async def get_report(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        report = await ctx.slow(reports.get_report, actor, path_id(request, "report_id"))
-        return JSON({"report": report_json(report)})
 
-    async def delete_report(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        await ctx.slow(reports.delete_report, actor, path_id(request, "report_id"))
-        return JSON({"message": "Report deleted successfully"})
+async def get_report(ctx: HttpContext, request: Request) -> Response:
+    reports: ReportService = ctx.runtime.core.reports
+    actor = await ctx.slow(ctx.principal, request)
+    report = await ctx.slow(reports.get_report, actor, path_id(request, "report_id"))
+    return JSON({"report": report_json(report)})
 
-    async def export_report(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        report_id = path_id(request, "report_id")
-        fmt = request.query_params.get("format") or "json"
-        if fmt not in EXPORT_FORMATS:
-            raise ValidationError("Invalid format. Must be one of ['csv', 'json']", field="format")
-        report = await ctx.slow(reports.export_report, actor, report_id)
-        data = report.data or {}
-        if fmt == "csv":
-            content = export_csv(data).encode("utf-8")
-            media_type = "text/csv; charset=utf-8"
-        else:
-            content = json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2).encode()
-            media_type = "application/json"
-        return Response(
-            content,
-            media_type=media_type,
-            headers={
-                "Content-Disposition": f'attachment; filename="report-{report.key}.{fmt}"',
-                "X-Content-Type-Options": "nosniff",
-                "Cache-Control": "private, no-store",
-            },
-        )
 
-    async def project_summary(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        summary = await ctx.slow(reports.project_summary, actor, path_id(request, "project_id"))
-        return JSON(summary)
+async def delete_report(ctx: HttpContext, request: Request) -> Response:
+    reports: ReportService = ctx.runtime.core.reports
+    actor = await ctx.slow(ctx.principal, request)
+    await ctx.slow(reports.delete_report, actor, path_id(request, "report_id"))
+    return JSON({"message": "Report deleted successfully"})
 
-    async def dashboard(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        return JSON(await ctx.slow(reports.dashboard, actor))
 
-    report_id = Param(name="report_id", where="path")
-    report = s.ref("Report")
-    return [
-        Endpoint(
-            method="POST",
-            path="/api/reports",
-            handler=create_report,
-            summary="Request a report (project, workload, throughput, cycle_time; system for "
-            "admins); it is generated in the background",
-            tag="reports",
-            body=s.REPORT_REQUEST,
-            responses={
-                202: (
-                    "Accepted; poll the report for its status",
-                    s.obj(
-                        message={"type": "string"},
-                        report_id={"type": "integer"},
-                        status={"type": "string", "enum": s.REPORT_STATUSES},
-                    ),
+async def export_report(ctx: HttpContext, request: Request) -> Response:
+    reports: ReportService = ctx.runtime.core.reports
+    actor = await ctx.slow(ctx.principal, request)
+    report_id = path_id(request, "report_id")
+    fmt = request.query_params.get("format") or "json"
+    if fmt not in EXPORT_FORMATS:
+        raise ValidationError("Invalid format. Must be one of ['csv', 'json']", field="format")
+    report = await ctx.slow(reports.export_report, actor, report_id)
+    data = report.data or {}
+    if fmt == "csv":
+        content = export_csv(data).encode("utf-8")
+        media_type = "text/csv; charset=utf-8"
+    else:
+        content = json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2).encode()
+        media_type = "application/json"
+    return Response(
+        content,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="report-{report.key}.{fmt}"',
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+async def project_summary(ctx: HttpContext, request: Request) -> Response:
+    reports: ReportService = ctx.runtime.core.reports
+    actor = await ctx.slow(ctx.principal, request)
+    summary = await ctx.slow(reports.project_summary, actor, path_id(request, "project_id"))
+    return JSON(summary)
+
+
+async def dashboard(ctx: HttpContext, request: Request) -> Response:
+    reports: ReportService = ctx.runtime.core.reports
+    actor = await ctx.slow(ctx.principal, request)
+    return JSON(await ctx.slow(reports.dashboard, actor))
+
+
+_REPORT_ID = Param(name="report_id", where="path")
+_REPORT = s.ref("Report")
+
+ENDPOINTS: list[Endpoint] = [
+    Endpoint(
+        method="POST",
+        path="/api/reports",
+        idempotent=True,
+        handler=create_report,
+        summary="Request a report (project, workload, throughput, cycle_time; system for "
+        "admins); it is generated in the background",
+        tag="reports",
+        body=s.REPORT_REQUEST,
+        responses={
+            202: (
+                "Accepted; poll the report for its status",
+                s.obj(
+                    message={"type": "string"},
+                    report_id={"type": "integer"},
+                    status={"type": "string", "enum": s.REPORT_STATUSES},
                 ),
-                **s.errors(400, 401, 403, 404),
-            },
-        ),
-        Endpoint(
-            method="GET",
-            path="/api/reports",
-            handler=list_reports,
-            summary="The caller's reports (every report for admins), newest first, without "
-            "their data; expired reports included",
-            tag="reports",
-            params=[
-                *PAGE_PARAMS,
-                Param(
-                    name="report_type",
-                    schema={"type": "string", "enum": s.REPORT_TYPES},
-                    description="only reports of this type",
+            ),
+            **s.errors(400, 401, 403, 404),
+        },
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/reports",
+        handler=list_reports,
+        summary="The caller's reports (every report for admins), newest first, without "
+        "their data; expired reports included",
+        tag="reports",
+        params=[
+            *PAGE_PARAMS,
+            Param(
+                name="report_type",
+                schema={"type": "string", "enum": s.REPORT_TYPES},
+                description="only reports of this type",
+            ),
+            Param(
+                name="status",
+                schema={"type": "string", "enum": s.REPORT_STATUSES},
+                description="only reports in this status",
+            ),
+        ],
+        responses={
+            200: (
+                "A page of reports",
+                s.obj(
+                    reports={"type": "array", "items": s.ref("ReportListed")},
+                    pagination=s.ref("Pagination"),
                 ),
-                Param(
-                    name="status",
-                    schema={"type": "string", "enum": s.REPORT_STATUSES},
-                    description="only reports in this status",
-                ),
-            ],
-            responses={
-                200: (
-                    "A page of reports",
-                    s.obj(
-                        reports={"type": "array", "items": s.ref("ReportListed")},
-                        pagination=s.ref("Pagination"),
-                    ),
-                ),
-                **s.errors(400, 401),
-            },
-        ),
-        Endpoint(
-            method="GET",
-            path="/api/reports/quick/dashboard",
-            handler=dashboard,
-            summary="The caller's dashboard: their projects and the tasks assigned to them there",
-            tag="reports",
-            responses={200: ("The dashboard", s.DASHBOARD), **s.errors(401)},
-        ),
-        Endpoint(
-            method="GET",
-            path="/api/reports/quick/project-summary/{project_id:int}",
-            handler=project_summary,
-            summary="A project's task counts (members and admins)",
-            tag="reports",
-            params=[Param(name="project_id", where="path")],
-            responses={200: ("The summary", s.PROJECT_SUMMARY), **s.errors(401, 404)},
-        ),
-        Endpoint(
-            method="GET",
-            path="/api/reports/{report_id:int}",
-            handler=get_report,
-            summary="One report with its data (its requester and admins)",
-            tag="reports",
-            params=[report_id],
-            responses={
-                200: ("The report", s.obj(report=report)),
-                **s.errors(401, 404),
-                410: ("The report has expired", s.ref("Error")),
-            },
-        ),
-        Endpoint(
-            method="GET",
-            path="/api/reports/{report_id:int}/export",
-            handler=export_report,
-            summary="Download a completed report as JSON or CSV (`field,value` rows)",
-            tag="reports",
-            params=[
-                report_id,
-                Param(
-                    name="format",
-                    schema={"type": "string", "enum": list(EXPORT_FORMATS)},
-                    description="json (default) or csv",
-                ),
-            ],
-            responses={
-                200: ("The report's data as a file (`Content-Disposition: attachment`)", None),
-                **s.errors(400, 401, 404, 409),
-                410: ("The report has expired", s.ref("Error")),
-            },
-        ),
-        Endpoint(
-            method="DELETE",
-            path="/api/reports/{report_id:int}",
-            handler=delete_report,
-            summary="Delete a report (its requester and admins)",
-            tag="reports",
-            params=[report_id],
-            responses={200: ("Deleted", s.message()), **s.errors(401, 404)},
-        ),
-    ]
+            ),
+            **s.errors(400, 401),
+        },
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/reports/quick/dashboard",
+        handler=dashboard,
+        summary="The caller's dashboard: their projects and the tasks assigned to them there",
+        tag="reports",
+        responses={200: ("The dashboard", s.DASHBOARD), **s.errors(401)},
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/reports/quick/project-summary/{project_id:int}",
+        handler=project_summary,
+        summary="A project's task counts (members and admins)",
+        tag="reports",
+        params=[Param(name="project_id", where="path")],
+        responses={200: ("The summary", s.PROJECT_SUMMARY), **s.errors(401, 404)},
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/reports/{report_id:int}",
+        handler=get_report,
+        summary="One report with its data (its requester and admins)",
+        tag="reports",
+        params=[_REPORT_ID],
+        responses={
+            200: ("The report", s.obj(report=_REPORT)),
+            **s.errors(401, 404),
+            410: ("The report has expired", s.ref("Error")),
+        },
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/reports/{report_id:int}/export",
+        handler=export_report,
+        summary="Download a completed report as JSON or CSV (`field,value` rows)",
+        tag="reports",
+        params=[
+            _REPORT_ID,
+            Param(
+                name="format",
+                schema={"type": "string", "enum": list(EXPORT_FORMATS)},
+                description="json (default) or csv",
+            ),
+        ],
+        responses={
+            200: ("The report's data as a file (`Content-Disposition: attachment`)", None),
+            **s.errors(400, 401, 404, 409),
+            410: ("The report has expired", s.ref("Error")),
+        },
+    ),
+    Endpoint(
+        method="DELETE",
+        path="/api/reports/{report_id:int}",
+        handler=delete_report,
+        summary="Delete a report (its requester and admins)",
+        tag="reports",
+        params=[_REPORT_ID],
+        responses={200: ("Deleted", s.message()), **s.errors(401, 404)},
+    ),
+]
+"""The reporting endpoints."""

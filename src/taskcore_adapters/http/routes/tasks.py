@@ -143,323 +143,340 @@ def _verify(
     return {"has_access": True, "task": task_json(task)}
 
 
-def endpoints(ctx: HttpContext) -> list[Endpoint]:
-    """The task-area endpoints bound to ``ctx``."""
+async def list_tasks(ctx: HttpContext, request: Request) -> Response:
+    tasks: TaskService = ctx.runtime.core.tasks
+    actor = await ctx.slow(ctx.principal, request)
+    project_id = path_id(request, "project_id")
+    filters = _filters(request, _assignee(request, actor))
+    found = await ctx.slow(
+        tasks.list_tasks, actor, project_id, filters=filters, page=window(request)
+    )
+    return JSON(listed("tasks", found, task_json))
+
+
+async def list_my_tasks(ctx: HttpContext, request: Request) -> Response:
+    tasks: TaskService = ctx.runtime.core.tasks
+    actor = await ctx.slow(ctx.principal, request)
+    if text_query(request, "assignee") not in (None, "me"):
+        raise ValidationError(
+            "Invalid assignee. Only 'me' is supported here; list a project's tasks to "
+            "filter by another assignee",
+            field="assignee",
+        )
+    found = await ctx.slow(
+        tasks.list_my_tasks, actor, filters=_filters(request, None), page=window(request)
+    )
+    return JSON(listed("tasks", found, task_json))
+
+
+async def create_task(ctx: HttpContext, request: Request) -> Response:
+    tasks: TaskService = ctx.runtime.core.tasks
+    actor = await ctx.slow(ctx.principal, request)
+    project_id = path_id(request, "project_id")
+    body = await ctx.body(request, TaskBody)
+    task = await ctx.slow(
+        tasks.create_task,
+        actor,
+        project_id,
+        title=body.title,
+        description=body.description,
+        status=body.status,
+        priority=body.priority,
+        due_date=body.due_date,
+        estimated_hours=body.estimated_hours,
+        actual_hours=body.actual_hours,
+        assignee_id=body.assignee_id,
+        labels=body.labels,
+        watchers=body.watchers,
+        position=body.position,
+    )
+    return _one(task, 201, message="Task created successfully")
+
+
+async def get_task(ctx: HttpContext, request: Request) -> Response:
+    tasks: TaskService = ctx.runtime.core.tasks
+    actor = await ctx.slow(ctx.principal, request)
+    task = await ctx.slow(tasks.get_task, actor, path_id(request, "task_id"))
+    return _one(task)
+
+
+async def update_task(ctx: HttpContext, request: Request) -> Response:
+    tasks: TaskService = ctx.runtime.core.tasks
+    actor = await ctx.slow(ctx.principal, request)
+    task_id = path_id(request, "task_id")
+    body = await ctx.body(request, TaskPatch)
+    precondition = if_match(request, task_id)
+
+    def write() -> TaskView:
+        expected = precondition.expected(lambda: tasks.get_task(actor, task_id).version)
+        return last_write_wins(
+            lambda: tasks.update_task(
+                actor,
+                task_id,
+                title=body.title,
+                description=body.description,
+                status=body.status,
+                priority=body.priority,
+                assignee_id=body.assignee_id,
+                estimated_hours=body.estimated_hours,
+                actual_hours=body.actual_hours,
+                due_date=body.due_date,
+                labels=body.labels,
+                watchers=body.watchers,
+                position=body.position,
+                expected_version=expected,
+            ),
+            expected,
+        )
+
+    task = await ctx.slow(write)
+    return _one(task, message="Task updated successfully")
+
+
+async def delete_task(ctx: HttpContext, request: Request) -> Response:
+    tasks: TaskService = ctx.runtime.core.tasks
+    actor = await ctx.slow(ctx.principal, request)
+    task_id = path_id(request, "task_id")
+    precondition = if_match(request, task_id)
+
+    def remove() -> None:
+        expected = precondition.expected(lambda: tasks.get_task(actor, task_id).version)
+        tasks.delete_task(actor, task_id, expected_version=expected)
+
+    await ctx.slow(remove)
+    return JSON({"message": "Task deleted successfully"})
+
+
+async def watch(ctx: HttpContext, request: Request) -> Response:
+    tasks: TaskService = ctx.runtime.core.tasks
+    actor = await ctx.slow(ctx.principal, request)
+    task_id = path_id(request, "task_id")
+    task = await ctx.slow(
+        last_write_wins,
+        lambda: tasks.set_watching(actor, task_id, watching=True),
+        None,
+    )
+    return _one(task, message="You are now watching this task")
+
+
+async def unwatch(ctx: HttpContext, request: Request) -> Response:
+    tasks: TaskService = ctx.runtime.core.tasks
+    actor = await ctx.slow(ctx.principal, request)
+    task_id = path_id(request, "task_id")
+    task = await ctx.slow(
+        last_write_wins,
+        lambda: tasks.set_watching(actor, task_id, watching=False),
+        None,
+    )
+    return _one(task, message="You are no longer watching this task")
+
+
+async def verify(ctx: HttpContext, request: Request) -> Response:
     tasks: TaskService = ctx.runtime.core.tasks
     users: UserService = ctx.runtime.core.users
+    actor = await ctx.slow(ctx.principal, request)
+    path_id(request, "task_id")
+    if not actor.is_admin:
+        raise AdminRequired()
+    body = await ctx.body(request, VerifyBody, allow_empty=True)
+    return JSON(await ctx.slow(_verify, users, tasks, actor, body))
 
-    async def list_tasks(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        project_id = path_id(request, "project_id")
-        filters = _filters(request, _assignee(request, actor))
-        found = await ctx.slow(
-            tasks.list_tasks, actor, project_id, filters=filters, page=window(request)
-        )
-        return JSON(listed("tasks", found, task_json))
 
-    async def list_my_tasks(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        if text_query(request, "assignee") not in (None, "me"):
-            raise ValidationError(
-                "Invalid assignee. Only 'me' is supported here; list a project's tasks to "
-                "filter by another assignee",
-                field="assignee",
-            )
-        found = await ctx.slow(
-            tasks.list_my_tasks, actor, filters=_filters(request, None), page=window(request)
-        )
-        return JSON(listed("tasks", found, task_json))
+_PROJECT_ID = Param(name="project_id", where="path")
+_TASK_ID = Param(name="task_id", where="path")
+_TASK = s.ref("Task")
+_FILTERS = [
+    Param(
+        name="status",
+        schema={"type": "string", "enum": ["pending", "in_progress", "completed", "cancelled"]},
+        description="only tasks with this status",
+    ),
+    Param(
+        name="priority",
+        schema={"type": "string", "enum": ["low", "medium", "high", "critical"]},
+        description="only tasks with this priority",
+    ),
+    Param(name="label", schema={"type": "string"}, description="only tasks with this label"),
+    Param(
+        name="due_before",
+        schema={"type": "string"},
+        description="only tasks due before this ISO 8601 instant or date",
+    ),
+    Param(
+        name="due_after",
+        schema={"type": "string"},
+        description="only tasks due at or after this ISO 8601 instant or date",
+    ),
+    Param(
+        name="overdue",
+        schema={"type": "string", "enum": ["true", "false"]},
+        description="true: only open tasks past their due date; false: only the others",
+    ),
+    Param(
+        name="q",
+        schema={"type": "string"},
+        description="only tasks whose title or description contains this text (any case)",
+    ),
+    Param(name="search", schema={"type": "string"}, description="the same as `q`"),
+    Param(
+        name="sort",
+        schema={
+            "type": "string",
+            "enum": ["created_at", "updated_at", "due_date", "priority", "position"],
+        },
+        description="sort field (default created_at); tasks without a due date come last",
+    ),
+    Param(
+        name="order",
+        schema={"type": "string", "enum": ["asc", "desc"]},
+        description="sort direction (default desc)",
+    ),
+    *WINDOW_PARAMS,
+]
+_TASK_LIST = ("A page of tasks", s.listing("tasks", _TASK))
 
-    async def create_task(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        project_id = path_id(request, "project_id")
-        body = await ctx.body(request, TaskBody)
-        task = await ctx.slow(
-            tasks.create_task,
-            actor,
-            project_id,
-            title=body.title,
-            description=body.description,
-            status=body.status,
-            priority=body.priority,
-            due_date=body.due_date,
-            estimated_hours=body.estimated_hours,
-            actual_hours=body.actual_hours,
-            assignee_id=body.assignee_id,
-            labels=body.labels,
-            watchers=body.watchers,
-            position=body.position,
-        )
-        return _one(task, 201, message="Task created successfully")
-
-    async def get_task(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        task = await ctx.slow(tasks.get_task, actor, path_id(request, "task_id"))
-        return _one(task)
-
-    async def update_task(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        task_id = path_id(request, "task_id")
-        body = await ctx.body(request, TaskPatch)
-        precondition = if_match(request, task_id)
-
-        def write() -> TaskView:
-            expected = precondition.expected(lambda: tasks.get_task(actor, task_id).version)
-            return last_write_wins(
-                lambda: tasks.update_task(
-                    actor,
-                    task_id,
-                    title=body.title,
-                    description=body.description,
-                    status=body.status,
-                    priority=body.priority,
-                    assignee_id=body.assignee_id,
-                    estimated_hours=body.estimated_hours,
-                    actual_hours=body.actual_hours,
-                    due_date=body.due_date,
-                    labels=body.labels,
-                    watchers=body.watchers,
-                    position=body.position,
-                    expected_version=expected,
+ENDPOINTS: list[Endpoint] = [
+    Endpoint(
+        method="GET",
+        path="/api/projects/{project_id:int}/tasks",
+        handler=list_tasks,
+        summary="A project's tasks, filtered and sorted (members and admins)",
+        tag="tasks",
+        params=[
+            _PROJECT_ID,
+            Param(
+                name="assignee",
+                schema={"type": "string"},
+                description="only tasks assigned to this user id, or to the caller (`me`)",
+            ),
+            *_FILTERS,
+        ],
+        responses={
+            200: _TASK_LIST,
+            400: s.ERROR_ANSWER,
+            401: s.ERROR_ANSWER,
+            404: s.ERROR_ANSWER,
+        },
+    ),
+    Endpoint(
+        method="POST",
+        path="/api/projects/{project_id:int}/tasks",
+        idempotent=True,
+        handler=create_task,
+        summary="Create a task in a project (owners, members and admins)",
+        tag="tasks",
+        params=[_PROJECT_ID],
+        body=s.body_schema(TaskBody),
+        etag=True,
+        responses={
+            201: ("Created", s.message(task=_TASK)),
+            **s.errors(400, 401, 403, 404),
+        },
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/tasks",
+        handler=list_my_tasks,
+        summary="The tasks assigned to the caller in every project they belong to",
+        tag="tasks",
+        params=[
+            Param(
+                name="assignee",
+                schema={"type": "string", "enum": ["me"]},
+                description="`me` (the default)",
+            ),
+            *_FILTERS,
+        ],
+        responses={200: _TASK_LIST, 400: s.ERROR_ANSWER, 401: s.ERROR_ANSWER},
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/tasks/{task_id:int}",
+        handler=get_task,
+        summary="One task (members of its project and admins)",
+        tag="tasks",
+        params=[_TASK_ID],
+        etag=True,
+        responses={
+            200: ("The task", s.obj(task=_TASK)),
+            401: s.ERROR_ANSWER,
+            404: s.ERROR_ANSWER,
+        },
+    ),
+    Endpoint(
+        method="PUT",
+        path="/api/tasks/{task_id:int}",
+        handler=update_task,
+        summary="Change a task; only the fields given change (owners, members and admins)",
+        tag="tasks",
+        params=[_TASK_ID, IF_MATCH],
+        body=s.body_schema(TaskPatch),
+        etag=True,
+        responses={
+            200: ("Updated", s.message(task=_TASK)),
+            **s.errors(400, 401, 403, 404),
+            412: s.STALE_ANSWER,
+        },
+    ),
+    Endpoint(
+        method="DELETE",
+        path="/api/tasks/{task_id:int}",
+        handler=delete_task,
+        summary="Delete a task with its comments (owners, members and admins)",
+        tag="tasks",
+        params=[_TASK_ID, IF_MATCH],
+        responses={
+            200: ("Deleted", s.message()),
+            **s.errors(401, 403, 404),
+            412: s.STALE_ANSWER,
+        },
+    ),
+    Endpoint(
+        method="PUT",
+        path="/api/tasks/{task_id:int}/watch",
+        handler=watch,
+        summary="Watch a task (any member of its project)",
+        tag="tasks",
+        params=[_TASK_ID],
+        etag=True,
+        responses={
+            200: ("Watching", s.message(task=_TASK)),
+            **s.errors(400, 401, 404),
+        },
+    ),
+    Endpoint(
+        method="DELETE",
+        path="/api/tasks/{task_id:int}/watch",
+        handler=unwatch,
+        summary="Stop watching a task",
+        tag="tasks",
+        params=[_TASK_ID],
+        etag=True,
+        responses={
+            200: ("Not watching", s.message(task=_TASK)),
+            401: s.ERROR_ANSWER,
+            404: s.ERROR_ANSWER,
+        },
+    ),
+    Endpoint(
+        method="POST",
+        path="/api/tasks/{task_id:int}/verify",
+        handler=verify,
+        summary="Whether a user may see a task (admins only; the body's task_id counts, "
+        "the path's is ignored)",
+        tag="tasks",
+        params=[_TASK_ID],
+        body=s.body_schema(VerifyBody),
+        responses={
+            200: (
+                "The answer",
+                s.obj(
+                    has_access={"type": "boolean"},
+                    task={"oneOf": [_TASK, {"type": "null"}]},
                 ),
-                expected,
-            )
-
-        task = await ctx.slow(write)
-        return _one(task, message="Task updated successfully")
-
-    async def delete_task(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        task_id = path_id(request, "task_id")
-        precondition = if_match(request, task_id)
-
-        def remove() -> None:
-            expected = precondition.expected(lambda: tasks.get_task(actor, task_id).version)
-            tasks.delete_task(actor, task_id, expected_version=expected)
-
-        await ctx.slow(remove)
-        return JSON({"message": "Task deleted successfully"})
-
-    async def watch(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        task_id = path_id(request, "task_id")
-        task = await ctx.slow(
-            last_write_wins,
-            lambda: tasks.set_watching(actor, task_id, watching=True),
-            None,
-        )
-        return _one(task, message="You are now watching this task")
-
-    async def unwatch(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        task_id = path_id(request, "task_id")
-        task = await ctx.slow(
-            last_write_wins,
-            lambda: tasks.set_watching(actor, task_id, watching=False),
-            None,
-        )
-        return _one(task, message="You are no longer watching this task")
-
-    async def verify(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        path_id(request, "task_id")
-        if not actor.is_admin:
-            raise AdminRequired()
-        body = await ctx.body(request, VerifyBody, allow_empty=True)
-        return JSON(await ctx.slow(_verify, users, tasks, actor, body))
-
-    project_id = Param(name="project_id", where="path")
-    task_id = Param(name="task_id", where="path")
-    task = s.ref("Task")
-    filters = [
-        Param(
-            name="status",
-            schema={"type": "string", "enum": ["pending", "in_progress", "completed", "cancelled"]},
-            description="only tasks with this status",
-        ),
-        Param(
-            name="priority",
-            schema={"type": "string", "enum": ["low", "medium", "high", "critical"]},
-            description="only tasks with this priority",
-        ),
-        Param(name="label", schema={"type": "string"}, description="only tasks with this label"),
-        Param(
-            name="due_before",
-            schema={"type": "string"},
-            description="only tasks due before this ISO 8601 instant or date",
-        ),
-        Param(
-            name="due_after",
-            schema={"type": "string"},
-            description="only tasks due at or after this ISO 8601 instant or date",
-        ),
-        Param(
-            name="overdue",
-            schema={"type": "string", "enum": ["true", "false"]},
-            description="true: only open tasks past their due date; false: only the others",
-        ),
-        Param(
-            name="q",
-            schema={"type": "string"},
-            description="only tasks whose title or description contains this text (any case)",
-        ),
-        Param(name="search", schema={"type": "string"}, description="the same as `q`"),
-        Param(
-            name="sort",
-            schema={
-                "type": "string",
-                "enum": ["created_at", "updated_at", "due_date", "priority", "position"],
-            },
-            description="sort field (default created_at); tasks without a due date come last",
-        ),
-        Param(
-            name="order",
-            schema={"type": "string", "enum": ["asc", "desc"]},
-            description="sort direction (default desc)",
-        ),
-        *WINDOW_PARAMS,
-    ]
-    task_list = ("A page of tasks", s.listing("tasks", task))
-    return [
-        Endpoint(
-            method="GET",
-            path="/api/projects/{project_id:int}/tasks",
-            handler=list_tasks,
-            summary="A project's tasks, filtered and sorted (members and admins)",
-            tag="tasks",
-            params=[
-                project_id,
-                Param(
-                    name="assignee",
-                    schema={"type": "string"},
-                    description="only tasks assigned to this user id, or to the caller (`me`)",
-                ),
-                *filters,
-            ],
-            responses={
-                200: task_list,
-                400: s.ERROR_ANSWER,
-                401: s.ERROR_ANSWER,
-                404: s.ERROR_ANSWER,
-            },
-        ),
-        Endpoint(
-            method="POST",
-            path="/api/projects/{project_id:int}/tasks",
-            handler=create_task,
-            summary="Create a task in a project (owners, members and admins)",
-            tag="tasks",
-            params=[project_id],
-            body=s.body_schema(TaskBody),
-            etag=True,
-            responses={
-                201: ("Created", s.message(task=task)),
-                **s.errors(400, 401, 403, 404),
-            },
-        ),
-        Endpoint(
-            method="GET",
-            path="/api/tasks",
-            handler=list_my_tasks,
-            summary="The tasks assigned to the caller in every project they belong to",
-            tag="tasks",
-            params=[
-                Param(
-                    name="assignee",
-                    schema={"type": "string", "enum": ["me"]},
-                    description="`me` (the default)",
-                ),
-                *filters,
-            ],
-            responses={200: task_list, 400: s.ERROR_ANSWER, 401: s.ERROR_ANSWER},
-        ),
-        Endpoint(
-            method="GET",
-            path="/api/tasks/{task_id:int}",
-            handler=get_task,
-            summary="One task (members of its project and admins)",
-            tag="tasks",
-            params=[task_id],
-            etag=True,
-            responses={
-                200: ("The task", s.obj(task=task)),
-                401: s.ERROR_ANSWER,
-                404: s.ERROR_ANSWER,
-            },
-        ),
-        Endpoint(
-            method="PUT",
-            path="/api/tasks/{task_id:int}",
-            handler=update_task,
-            summary="Change a task; only the fields given change (owners, members and admins)",
-            tag="tasks",
-            params=[task_id, IF_MATCH],
-            body=s.body_schema(TaskPatch),
-            etag=True,
-            responses={
-                200: ("Updated", s.message(task=task)),
-                **s.errors(400, 401, 403, 404),
-                412: s.STALE_ANSWER,
-            },
-        ),
-        Endpoint(
-            method="DELETE",
-            path="/api/tasks/{task_id:int}",
-            handler=delete_task,
-            summary="Delete a task with its comments (owners, members and admins)",
-            tag="tasks",
-            params=[task_id, IF_MATCH],
-            responses={
-                200: ("Deleted", s.message()),
-                **s.errors(401, 403, 404),
-                412: s.STALE_ANSWER,
-            },
-        ),
-        Endpoint(
-            method="PUT",
-            path="/api/tasks/{task_id:int}/watch",
-            handler=watch,
-            summary="Watch a task (any member of its project)",
-            tag="tasks",
-            params=[task_id],
-            etag=True,
-            responses={
-                200: ("Watching", s.message(task=task)),
-                **s.errors(400, 401, 404),
-            },
-        ),
-        Endpoint(
-            method="DELETE",
-            path="/api/tasks/{task_id:int}/watch",
-            handler=unwatch,
-            summary="Stop watching a task",
-            tag="tasks",
-            params=[task_id],
-            etag=True,
-            responses={
-                200: ("Not watching", s.message(task=task)),
-                401: s.ERROR_ANSWER,
-                404: s.ERROR_ANSWER,
-            },
-        ),
-        Endpoint(
-            method="POST",
-            path="/api/tasks/{task_id:int}/verify",
-            handler=verify,
-            summary="Whether a user may see a task (admins only; the body's task_id counts, "
-            "the path's is ignored)",
-            tag="tasks",
-            params=[task_id],
-            body=s.body_schema(VerifyBody),
-            responses={
-                200: (
-                    "The answer",
-                    s.obj(
-                        has_access={"type": "boolean"},
-                        task={"oneOf": [task, {"type": "null"}]},
-                    ),
-                ),
-                **s.errors(400, 401, 403),
-            },
-        ),
-    ]
+            ),
+            **s.errors(400, 401, 403),
+        },
+    ),
+]
+"""The task-area endpoints."""

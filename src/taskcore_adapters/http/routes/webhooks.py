@@ -174,210 +174,222 @@ def _secret_json(created: WebhookSecret, message: str) -> dict[str, Any]:
     return answer
 
 
-def endpoints(ctx: HttpContext) -> list[Endpoint]:
-    """The webhook endpoints bound to ``ctx``."""
+async def list_webhooks(ctx: HttpContext, request: Request) -> Response:
     webhooks: WebhookService = ctx.runtime.core.webhooks
-
-    async def list_webhooks(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        found = await ctx.slow(
-            webhooks.list_webhooks,
-            actor,
-            path_id(request, "project_id"),
-            page=page_request(request),
-        )
-        return JSON(listed("webhooks", found, webhook_json))
-
-    async def create_webhook(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        project_id = path_id(request, "project_id")
-        body = await ctx.body(request, WebhookBody)
-        created = await ctx.slow(
-            webhooks.create_webhook,
-            actor,
-            project_id,
-            url=body.url,
-            event_types=body.event_types,
-            description=body.description,
-            is_active=True if body.is_active is None else body.is_active,
-        )
-        return JSON(_secret_json(created, "Webhook created successfully"), 201)
-
-    async def get_webhook(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        found = await ctx.slow(
-            webhooks.get_webhook,
-            actor,
-            path_id(request, "project_id"),
-            path_id(request, "webhook_id"),
-        )
-        return JSON({"webhook": webhook_json(found)})
-
-    async def update_webhook(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        project_id = path_id(request, "project_id")
-        webhook_id = path_id(request, "webhook_id")
-        body = await ctx.body(request, WebhookPatch)
-        if body.url is None:
-            raise ValidationError("url cannot be empty", field="url")
-        if body.event_types is None:
-            raise ValidationError(
-                "event_types must be a non-empty list of event names", field="event_types"
-            )
-        updated = await ctx.slow(
-            webhooks.update_webhook,
-            actor,
-            project_id,
-            webhook_id,
-            url=body.url,
-            event_types=body.event_types,
-            description=body.description,
-            is_active=body.is_active,
-        )
-        return JSON({"message": "Webhook updated successfully", "webhook": webhook_json(updated)})
-
-    async def delete_webhook(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        await ctx.slow(
-            webhooks.delete_webhook,
-            actor,
-            path_id(request, "project_id"),
-            path_id(request, "webhook_id"),
-        )
-        return JSON({"message": "Webhook deleted successfully"})
-
-    async def rotate_secret(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        rotated = await ctx.slow(
-            webhooks.rotate_secret,
-            actor,
-            path_id(request, "project_id"),
-            path_id(request, "webhook_id"),
-        )
-        return JSON(_secret_json(rotated, "Webhook secret rotated"))
-
-    async def list_deliveries(request: Request) -> Response:
-        actor = await ctx.slow(ctx.principal, request)
-        found = await ctx.slow(
-            webhooks.list_deliveries,
-            actor,
-            path_id(request, "project_id"),
-            path_id(request, "webhook_id"),
-            status=text_query(request, "status"),
-            page=page_request(request),
-        )
-        return JSON(listed("deliveries", found, delivery_json))
-
-    project_id = Param(name="project_id", where="path")
-    webhook_id = Param(name="webhook_id", where="path")
-    one = "/api/projects/{project_id:int}/webhooks/{webhook_id:int}"
-    pagination = s.ref("Pagination")
-    created = s.obj(
-        ["message", "webhook", "secret"],
-        message={"type": "string"},
-        webhook=WEBHOOK,
-        secret=_SECRET,
+    actor = await ctx.slow(ctx.principal, request)
+    found = await ctx.slow(
+        webhooks.list_webhooks,
+        actor,
+        path_id(request, "project_id"),
+        page=page_request(request),
     )
-    rotated = s.obj(
-        message={"type": "string"},
-        webhook=WEBHOOK,
-        secret=_SECRET,
-        previous_secret_expires_at={
-            "type": "string",
-            "description": "until when the previous secret still signs",
+    return JSON(listed("webhooks", found, webhook_json))
+
+
+async def create_webhook(ctx: HttpContext, request: Request) -> Response:
+    webhooks: WebhookService = ctx.runtime.core.webhooks
+    actor = await ctx.slow(ctx.principal, request)
+    project_id = path_id(request, "project_id")
+    body = await ctx.body(request, WebhookBody)
+    created = await ctx.slow(
+        webhooks.create_webhook,
+        actor,
+        project_id,
+        url=body.url,
+        event_types=body.event_types,
+        description=body.description,
+        is_active=True if body.is_active is None else body.is_active,
+    )
+    return JSON(_secret_json(created, "Webhook created successfully"), 201)
+
+
+async def get_webhook(ctx: HttpContext, request: Request) -> Response:
+    webhooks: WebhookService = ctx.runtime.core.webhooks
+    actor = await ctx.slow(ctx.principal, request)
+    found = await ctx.slow(
+        webhooks.get_webhook,
+        actor,
+        path_id(request, "project_id"),
+        path_id(request, "webhook_id"),
+    )
+    return JSON({"webhook": webhook_json(found)})
+
+
+async def update_webhook(ctx: HttpContext, request: Request) -> Response:
+    webhooks: WebhookService = ctx.runtime.core.webhooks
+    actor = await ctx.slow(ctx.principal, request)
+    project_id = path_id(request, "project_id")
+    webhook_id = path_id(request, "webhook_id")
+    body = await ctx.body(request, WebhookPatch)
+    if body.url is None:
+        raise ValidationError("url cannot be empty", field="url")
+    if body.event_types is None:
+        raise ValidationError(
+            "event_types must be a non-empty list of event names", field="event_types"
+        )
+    updated = await ctx.slow(
+        webhooks.update_webhook,
+        actor,
+        project_id,
+        webhook_id,
+        url=body.url,
+        event_types=body.event_types,
+        description=body.description,
+        is_active=body.is_active,
+    )
+    return JSON({"message": "Webhook updated successfully", "webhook": webhook_json(updated)})
+
+
+async def delete_webhook(ctx: HttpContext, request: Request) -> Response:
+    webhooks: WebhookService = ctx.runtime.core.webhooks
+    actor = await ctx.slow(ctx.principal, request)
+    await ctx.slow(
+        webhooks.delete_webhook,
+        actor,
+        path_id(request, "project_id"),
+        path_id(request, "webhook_id"),
+    )
+    return JSON({"message": "Webhook deleted successfully"})
+
+
+async def rotate_secret(ctx: HttpContext, request: Request) -> Response:
+    webhooks: WebhookService = ctx.runtime.core.webhooks
+    actor = await ctx.slow(ctx.principal, request)
+    rotated = await ctx.slow(
+        webhooks.rotate_secret,
+        actor,
+        path_id(request, "project_id"),
+        path_id(request, "webhook_id"),
+    )
+    return JSON(_secret_json(rotated, "Webhook secret rotated"))
+
+
+async def list_deliveries(ctx: HttpContext, request: Request) -> Response:
+    webhooks: WebhookService = ctx.runtime.core.webhooks
+    actor = await ctx.slow(ctx.principal, request)
+    found = await ctx.slow(
+        webhooks.list_deliveries,
+        actor,
+        path_id(request, "project_id"),
+        path_id(request, "webhook_id"),
+        status=text_query(request, "status"),
+        page=page_request(request),
+    )
+    return JSON(listed("deliveries", found, delivery_json))
+
+
+_PROJECT_ID = Param(name="project_id", where="path")
+_WEBHOOK_ID = Param(name="webhook_id", where="path")
+_ONE = "/api/projects/{project_id:int}/webhooks/{webhook_id:int}"
+_PAGINATION = s.ref("Pagination")
+_CREATED = s.obj(
+    ["message", "webhook", "secret"],
+    message={"type": "string"},
+    webhook=WEBHOOK,
+    secret=_SECRET,
+)
+_ROTATED = s.obj(
+    message={"type": "string"},
+    webhook=WEBHOOK,
+    secret=_SECRET,
+    previous_secret_expires_at={
+        "type": "string",
+        "description": "until when the previous secret still signs",
+    },
+)
+
+ENDPOINTS: list[Endpoint] = [
+    Endpoint(
+        method="GET",
+        path="/api/projects/{project_id:int}/webhooks",
+        handler=list_webhooks,
+        summary="A project's webhooks, oldest first, without secrets (owners and admins)",
+        tag="webhooks",
+        params=[_PROJECT_ID, *PAGE_PARAMS],
+        responses={
+            200: (
+                "A page of webhooks",
+                s.obj(webhooks={"type": "array", "items": WEBHOOK}, pagination=_PAGINATION),
+            ),
+            **s.errors(401, 403, 404),
         },
-    )
-    return [
-        Endpoint(
-            method="GET",
-            path="/api/projects/{project_id:int}/webhooks",
-            handler=list_webhooks,
-            summary="A project's webhooks, oldest first, without secrets (owners and admins)",
-            tag="webhooks",
-            params=[project_id, *PAGE_PARAMS],
-            responses={
-                200: (
-                    "A page of webhooks",
-                    s.obj(webhooks={"type": "array", "items": WEBHOOK}, pagination=pagination),
-                ),
-                **s.errors(401, 403, 404),
-            },
-        ),
-        Endpoint(
-            method="POST",
-            path="/api/projects/{project_id:int}/webhooks",
-            handler=create_webhook,
-            summary="Register a webhook; the answer carries its signing secret, shown only "
-            "once (owners and admins)",
-            tag="webhooks",
-            params=[project_id],
-            body=s.body_schema(WebhookBody),
-            responses={201: ("Created", created), **s.errors(400, 401, 403, 404, 409)},
-        ),
-        Endpoint(
-            method="GET",
-            path=one,
-            handler=get_webhook,
-            summary="One webhook, without its secret (owners and admins)",
-            tag="webhooks",
-            params=[project_id, webhook_id],
-            responses={200: ("The webhook", s.obj(webhook=WEBHOOK)), **s.errors(401, 403, 404)},
-        ),
-        Endpoint(
-            method="PATCH",
-            path=one,
-            handler=update_webhook,
-            summary="Change a webhook's url, event_types, description or is_active; "
-            "activating it clears its failures (owners and admins)",
-            tag="webhooks",
-            params=[project_id, webhook_id],
-            body=s.body_schema(WebhookPatch),
-            responses={
-                200: ("Updated", s.message(webhook=WEBHOOK)),
-                **s.errors(400, 401, 403, 404),
-            },
-        ),
-        Endpoint(
-            method="DELETE",
-            path=one,
-            handler=delete_webhook,
-            summary="Delete a webhook and its deliveries (owners and admins)",
-            tag="webhooks",
-            params=[project_id, webhook_id],
-            responses={200: ("Deleted", s.message()), **s.errors(401, 403, 404)},
-        ),
-        Endpoint(
-            method="POST",
-            path=one + "/rotate-secret",
-            handler=rotate_secret,
-            summary="Give a webhook a new secret; the previous one keeps signing for 24 "
-            "hours (owners and admins)",
-            tag="webhooks",
-            params=[project_id, webhook_id],
-            responses={200: ("Rotated", rotated), **s.errors(401, 403, 404)},
-        ),
-        Endpoint(
-            method="GET",
-            path=one + "/deliveries",
-            handler=list_deliveries,
-            summary="A webhook's deliveries, newest first (owners and admins)",
-            tag="webhooks",
-            params=[
-                project_id,
-                webhook_id,
-                *PAGE_PARAMS,
-                Param(
-                    name="status",
-                    schema={"type": "string", "enum": ["pending", "delivered", "failed"]},
-                    description="only deliveries in this status",
-                ),
-            ],
-            responses={
-                200: (
-                    "A page of deliveries",
-                    s.obj(deliveries={"type": "array", "items": DELIVERY}, pagination=pagination),
-                ),
-                **s.errors(400, 401, 403, 404),
-            },
-        ),
-    ]
+    ),
+    Endpoint(
+        method="POST",
+        path="/api/projects/{project_id:int}/webhooks",
+        handler=create_webhook,
+        summary="Register a webhook; the answer carries its signing secret, shown only "
+        "once (owners and admins)",
+        tag="webhooks",
+        params=[_PROJECT_ID],
+        body=s.body_schema(WebhookBody),
+        responses={201: ("Created", _CREATED), **s.errors(400, 401, 403, 404, 409)},
+    ),
+    Endpoint(
+        method="GET",
+        path=_ONE,
+        handler=get_webhook,
+        summary="One webhook, without its secret (owners and admins)",
+        tag="webhooks",
+        params=[_PROJECT_ID, _WEBHOOK_ID],
+        responses={200: ("The webhook", s.obj(webhook=WEBHOOK)), **s.errors(401, 403, 404)},
+    ),
+    Endpoint(
+        method="PATCH",
+        path=_ONE,
+        handler=update_webhook,
+        summary="Change a webhook's url, event_types, description or is_active; "
+        "activating it clears its failures (owners and admins)",
+        tag="webhooks",
+        params=[_PROJECT_ID, _WEBHOOK_ID],
+        body=s.body_schema(WebhookPatch),
+        responses={
+            200: ("Updated", s.message(webhook=WEBHOOK)),
+            **s.errors(400, 401, 403, 404),
+        },
+    ),
+    Endpoint(
+        method="DELETE",
+        path=_ONE,
+        handler=delete_webhook,
+        summary="Delete a webhook and its deliveries (owners and admins)",
+        tag="webhooks",
+        params=[_PROJECT_ID, _WEBHOOK_ID],
+        responses={200: ("Deleted", s.message()), **s.errors(401, 403, 404)},
+    ),
+    Endpoint(
+        method="POST",
+        path=_ONE + "/rotate-secret",
+        handler=rotate_secret,
+        summary="Give a webhook a new secret; the previous one keeps signing for 24 "
+        "hours (owners and admins)",
+        tag="webhooks",
+        params=[_PROJECT_ID, _WEBHOOK_ID],
+        responses={200: ("Rotated", _ROTATED), **s.errors(401, 403, 404)},
+    ),
+    Endpoint(
+        method="GET",
+        path=_ONE + "/deliveries",
+        handler=list_deliveries,
+        summary="A webhook's deliveries, newest first (owners and admins)",
+        tag="webhooks",
+        params=[
+            _PROJECT_ID,
+            _WEBHOOK_ID,
+            *PAGE_PARAMS,
+            Param(
+                name="status",
+                schema={"type": "string", "enum": ["pending", "delivered", "failed"]},
+                description="only deliveries in this status",
+            ),
+        ],
+        responses={
+            200: (
+                "A page of deliveries",
+                s.obj(deliveries={"type": "array", "items": DELIVERY}, pagination=_PAGINATION),
+            ),
+            **s.errors(400, 401, 403, 404),
+        },
+    ),
+]
+"""The webhook endpoints."""
