@@ -1,5 +1,5 @@
 """A person's way through the pages, in real headless Chromium against ``taskcore
-serve``: register, log in, create a project, add a member, create and move a task,
+serve``: register, log in, create a project, invite a member who accepts, create and move a task,
 comment, upload and download a file, see the notification, log out; and a forged form.
 
 The tests also leave screenshots of the main pages in docs/screenshots/.
@@ -109,12 +109,20 @@ def test_the_whole_way_through(
     board_url = alice.url
     project_id = board_url.rsplit("/", 1)[1]
 
-    # a member
+    # a member: alice invites bob, bob accepts
     alice.get_by_role("link", name="Members").click()
-    alice.get_by_label("User id").fill(bob_id.group(1))
-    alice.get_by_role("button", name="Add member").click()
-    assert alice.get_by_role("status").inner_text() == "bob added."
+    alice.get_by_label("Username or user id").fill(bob_id.group(1))
+    alice.get_by_role("button", name="Send invitation").click()
+    assert (
+        alice.get_by_role("status").inner_text()
+        == "Invitation sent to bob; they join by accepting it."
+    )
     shot(alice, screenshot_dir, "members")
+    login(bob, "bob")
+    bob.get_by_role("navigation").get_by_role("link", name="Invitations").click()
+    bob.get_by_role("button", name="Accept the invitation to Apollo").click()
+    assert bob.get_by_role("status").inner_text() == "Invitation accepted."
+    logout(bob)
 
     # tasks on the board, one assigned to bob
     alice.goto(board_url)
