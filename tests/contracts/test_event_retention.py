@@ -17,7 +17,7 @@ CUTOFF = NOW - dt.timedelta(days=7)
 
 
 def event(n: int) -> DomainEvent:
-    return UserRegistered(occurred_at=NOW, actor_id=1, entity_id=n)
+    return UserRegistered(occurred_at=NOW, actor_id=1, entity_id=n, username=f"u{n}")
 
 
 def publish(

@@ -137,7 +137,9 @@ class TestUnitOfWork:
         def fail() -> None:
             with uow_factory() as uow:
                 uow.users.add(new_user())
-                uow.outbox.append([UserRegistered(occurred_at=NOW, actor_id=1, entity_id=1)])
+                uow.outbox.append(
+                    [UserRegistered(occurred_at=NOW, actor_id=1, entity_id=1, username="a")]
+                )
                 raise RuntimeError("boom")
 
         with pytest.raises(RuntimeError):
@@ -182,7 +184,7 @@ class TestOutbox:
     def test_events_round_trip_in_order(self, uow_factory: UnitOfWorkFactory) -> None:
         """Events read back equal, oldest first, until marked published."""
         events = [
-            UserRegistered(occurred_at=NOW, actor_id=1, entity_id=1, details={"username": "a"}),
+            UserRegistered(occurred_at=NOW, actor_id=1, entity_id=1, username="a"),
             UserLoggedIn(occurred_at=NOW, actor_id=1, entity_id=1),
         ]
         with uow_factory() as uow:

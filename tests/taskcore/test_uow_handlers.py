@@ -18,7 +18,14 @@ NOW = dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC)
 
 
 def task_deleted(task_id: int) -> TaskDeleted:
-    return TaskDeleted(occurred_at=NOW, actor_id=1, entity_id=task_id, details={})
+    return TaskDeleted(
+        occurred_at=NOW,
+        actor_id=1,
+        entity_id=task_id,
+        project_id=1,
+        title="T",
+        with_project=False,
+    )
 
 
 def user(name: str) -> User:
@@ -43,7 +50,7 @@ class TestInTransactionHandlers:
             lambda work, events: calls.append((work, [e.event_id for e in events])),
         )
         first, second = task_deleted(1), task_deleted(2)
-        other = UserRegistered(occurred_at=NOW, actor_id=None, entity_id=9)
+        other = UserRegistered(occurred_at=NOW, actor_id=None, entity_id=9, username="u")
         with tx() as work:
             work.record(first, other, second)
             work.commit()
@@ -56,7 +63,9 @@ class TestInTransactionHandlers:
 
         def add_user(work: Work, events: Sequence[DomainEvent]) -> None:
             added = work.uow.users.add(user("carol"))
-            work.record(UserRegistered(occurred_at=NOW, actor_id=None, entity_id=added.key))
+            work.record(
+                UserRegistered(occurred_at=NOW, actor_id=None, entity_id=added.key, username="u")
+            )
 
         tx.handle_in_transaction([TaskDeleted], add_user)
         with tx() as work:
@@ -73,7 +82,7 @@ class TestInTransactionHandlers:
 
         def on_task(work: Work, events: Sequence[DomainEvent]) -> None:
             seen.append("task")
-            work.record(UserRegistered(occurred_at=NOW, actor_id=None, entity_id=1))
+            work.record(UserRegistered(occurred_at=NOW, actor_id=None, entity_id=1, username="u"))
 
         tx.handle_in_transaction([TaskDeleted], on_task)
         tx.handle_in_transaction([UserRegistered], lambda work, events: seen.append("user"))

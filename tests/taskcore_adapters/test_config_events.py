@@ -45,7 +45,8 @@ class TestEventRetentionSetting:
             migrate=False,
         )
         events = [
-            UserRegistered(occurred_at=clock.now(), actor_id=None, entity_id=n) for n in (1, 3)
+            UserRegistered(occurred_at=clock.now(), actor_id=None, entity_id=n, username=f"u{n}")
+            for n in (1, 3)
         ]
         try:
             with runtime.core.transactions() as work:

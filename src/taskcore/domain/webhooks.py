@@ -333,8 +333,8 @@ def payload(event: DomainEvent) -> str:
 
 
 def project_of(event: DomainEvent) -> int | None:
-    """The project an event belongs to (``details["project_id"]``), if any."""
-    value = event.details.get("project_id")
+    """The project an event belongs to (its ``project_id``), if any."""
+    value = getattr(event, "project_id", None)
     return value if type(value) is int else None
 
 

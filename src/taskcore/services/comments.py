@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import overload
+from typing import TypedDict, overload
 
 import attrs
 
@@ -90,7 +90,7 @@ class CommentService:
                     occurred_at=now,
                     actor_id=actor.user_id,
                     entity_id=view.id,
-                    details=_details(view),
+                    **_details(view),
                 ),
                 *_mention_events(uow, actor, view, (), now),
             )
@@ -204,7 +204,7 @@ class CommentService:
                     occurred_at=now,
                     actor_id=actor.user_id,
                     entity_id=comment_id,
-                    details=_details(after),
+                    **_details(after),
                 ),
                 *_mention_events(uow, actor, after, before.mentions, now),
             )
@@ -237,7 +237,7 @@ class CommentService:
                     occurred_at=self._clock.now(),
                     actor_id=actor.user_id,
                     entity_id=comment_id,
-                    details=_details(view),
+                    **_details(view),
                 )
             )
             work.commit()
@@ -271,7 +271,7 @@ class CommentService:
                                 occurred_at=now,
                                 actor_id=actor.user_id,
                                 entity_id=view.id,
-                                details=_details(view),
+                                **_details(view),
                             )
                         )
             work.record(*deleted)
@@ -334,18 +334,23 @@ def _mention_events(
             occurred_at=now,
             actor_id=actor.user_id,
             entity_id=view.id,
-            details={
-                **_details(view),
-                "user_id": member.user_id,
-                "username": member.username,
-            },
+            **_details(view),
+            user_id=member.user_id,
+            username=member.username,
         )
         for member in sorted(members, key=lambda m: fresh.index(m.username))
         if member.user_id != view.author_id
     ]
 
 
-def _details(view: CommentView) -> dict[str, object]:
+class _CommentFields(TypedDict):
+    project_id: int
+    task_id: int
+    content_snippet: str
+
+
+def _details(view: CommentView) -> _CommentFields:
+    """The fields every event of ``view`` carries."""
     return {
         "project_id": view.project_id,
         "task_id": view.task_id,

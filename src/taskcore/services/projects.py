@@ -14,6 +14,7 @@ import attrs
 from taskcore.domain import projects as rules
 from taskcore.domain import validation
 from taskcore.domain.events import (
+    Change,
     InvitationAccepted,
     InvitationDeclined,
     InvitationRevoked,
@@ -114,7 +115,7 @@ class ProjectService:
     ) -> ProjectView:
         """Create a project; the caller becomes its owner.
 
-        Checks run in the original's order (name, dates, status, priority), then the
+        Checks run in this order (name, dates, status, priority), then the
         lengths and the date range. Falsy dates are no dates; ``None`` status and
         priority mean the defaults (``active``, ``medium``).
 
@@ -161,11 +162,9 @@ class ProjectService:
                     occurred_at=now,
                     actor_id=actor.user_id,
                     entity_id=project.key,
-                    details={
-                        "project_id": project.key,
-                        "name": project.name,
-                        "owner_id": actor.user_id,
-                    },
+                    project_id=project.key,
+                    project_name=project.name,
+                    owner_id=actor.user_id,
                 )
             )
             work.commit()
@@ -260,9 +259,10 @@ class ProjectService:
     ) -> ProjectView:
         """Change a project (owners only); only the fields given change.
 
-        ``updated_at`` is bumped on every call, as in the original. Checks run in the
-        order name, description, status, priority, start_date, end_date, then lengths and
-        the date range; nothing is saved if any fails. An empty or ``None`` date clears it.
+        ``updated_at`` is bumped on every call, even one that changes nothing. Checks run
+        in the order name, description, status, priority, start_date, end_date, then
+        lengths and the date range; nothing is saved if any fails. An empty or ``None``
+        date clears it.
 
         Raises:
             ProjectNotFound: no such project, or the caller is not a member.
@@ -301,7 +301,7 @@ class ProjectService:
             if description is not UNSET:
                 validation.check_description_length(str(new["description"]))
             rules.check_date_range(start, end)
-            changes: dict[str, object] = {}
+            changes: dict[str, Change] = {}
             for field, value in new.items():
                 old = getattr(project, field)
                 if old != value:
@@ -315,7 +315,9 @@ class ProjectService:
                     occurred_at=now,
                     actor_id=actor.user_id,
                     entity_id=project_id,
-                    details={"project_id": project_id, "name": project.name, "changes": changes},
+                    project_id=project_id,
+                    project_name=project.name,
+                    changes=changes,
                 )
             )
             found = repo.view(project_id, viewer_id=actor.user_id)
@@ -358,11 +360,9 @@ class ProjectService:
                         actor_id=actor.user_id,
                         entity_id=task.key,
                         entity_version=task.version + 1,
-                        details={
-                            "project_id": project_id,
-                            "title": task.title,
-                            "with_project": True,
-                        },
+                        project_id=project_id,
+                        title=task.title,
+                        with_project=True,
                     )
                 )
             work.record(
@@ -370,11 +370,9 @@ class ProjectService:
                     occurred_at=now,
                     actor_id=actor.user_id,
                     entity_id=project_id,
-                    details={
-                        "project_id": project_id,
-                        "name": project.name,
-                        "task_ids": [t.key for t in tasks],
-                    },
+                    project_id=project_id,
+                    project_name=project.name,
+                    task_ids=[t.key for t in tasks],
                 )
             )
             work.commit()
@@ -467,7 +465,9 @@ class ProjectService:
                     occurred_at=now,
                     actor_id=actor.user_id,
                     entity_id=project_id,
-                    details={"project_id": project_id, "user_id": user_id, "role": new_role.value},
+                    project_id=project_id,
+                    user_id=user_id,
+                    role=new_role.value,
                 )
             )
             work.commit()
@@ -536,11 +536,15 @@ class ProjectService:
                 )
             )
             work.record(
-                _invitation_event(
-                    MemberInvited,
-                    invitation,
-                    actor.user_id,
-                    now,
+                MemberInvited(
+                    occurred_at=now,
+                    actor_id=actor.user_id,
+                    entity_id=invitation.project_id,
+                    project_id=invitation.project_id,
+                    invitation_id=invitation.key,
+                    user_id=invitation.user_id,
+                    role=invitation.role.value,
+                    invited_by=invitation.invited_by,
                     expires_at=invitation.expires_at.isoformat(),
                 )
             )
@@ -676,12 +680,10 @@ class ProjectService:
                     occurred_at=now,
                     actor_id=actor.user_id,
                     entity_id=invitation.project_id,
-                    details={
-                        "project_id": invitation.project_id,
-                        "user_id": actor.user_id,
-                        "role": invitation.role.value,
-                        "invitation_id": invitation.key,
-                    },
+                    project_id=invitation.project_id,
+                    user_id=actor.user_id,
+                    role=invitation.role.value,
+                    invitation_id=invitation.key,
                 )
             )
             member = uow.projects.member(invitation.project_id, actor.user_id)
@@ -810,11 +812,9 @@ class ProjectService:
                     occurred_at=self._clock.now(),
                     actor_id=actor.user_id,
                     entity_id=project_id,
-                    details={
-                        "project_id": project_id,
-                        "user_id": user_id,
-                        "changes": {"role": change(member.role.value, new_role.value)},
-                    },
+                    project_id=project_id,
+                    user_id=user_id,
+                    changes={"role": change(member.role.value, new_role.value)},
                 )
             )
             work.commit()
@@ -862,12 +862,10 @@ class ProjectService:
                         actor_id=actor.user_id,
                         entity_id=task.key,
                         entity_version=task.version,
-                        details={
-                            "project_id": project_id,
-                            "title": task.title,
-                            "old_assignee_id": user_id,
-                            "assignee_id": None,
-                        },
+                        project_id=project_id,
+                        title=task.title,
+                        old_assignee_id=user_id,
+                        assignee_id=None,
                     )
                 )
             work.record(
@@ -875,12 +873,10 @@ class ProjectService:
                     occurred_at=now,
                     actor_id=actor.user_id,
                     entity_id=project_id,
-                    details={
-                        "project_id": project_id,
-                        "user_id": user_id,
-                        "role": member.role.value,
-                        "unassigned_task_ids": [t.key for t in released],
-                    },
+                    project_id=project_id,
+                    user_id=user_id,
+                    role=member.role.value,
+                    unassigned_task_ids=[t.key for t in released],
                 )
             )
             work.commit()
@@ -894,22 +890,18 @@ def _fresh(invitation: InvitationView, now: dt.datetime) -> InvitationView:
 
 
 def _invitation_event(
-    kind: type[MemberInvited | InvitationAccepted | InvitationDeclined | InvitationRevoked],
+    kind: type[InvitationAccepted | InvitationDeclined | InvitationRevoked],
     invitation: Invitation,
     actor_id: int,
     now: dt.datetime,
-    **extra: object,
-) -> MemberInvited | InvitationAccepted | InvitationDeclined | InvitationRevoked:
+) -> InvitationAccepted | InvitationDeclined | InvitationRevoked:
     return kind(
         occurred_at=now,
         actor_id=actor_id,
         entity_id=invitation.project_id,
-        details={
-            "project_id": invitation.project_id,
-            "invitation_id": invitation.key,
-            "user_id": invitation.user_id,
-            "role": invitation.role.value,
-            "invited_by": invitation.invited_by,
-            **extra,
-        },
+        project_id=invitation.project_id,
+        invitation_id=invitation.key,
+        user_id=invitation.user_id,
+        role=invitation.role.value,
+        invited_by=invitation.invited_by,
     )

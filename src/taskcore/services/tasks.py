@@ -12,6 +12,7 @@ import attrs
 from taskcore.domain import tasks as rules
 from taskcore.domain import validation
 from taskcore.domain.events import (
+    Change,
     DomainEvent,
     TaskAssigned,
     TaskCreated,
@@ -157,7 +158,7 @@ class TaskService:
     ) -> TaskView:
         """Create a task in a project (owners and members).
 
-        Checks run in the original's order (project, title, assignee, due_date, status,
+        Checks run in this order (project, title, assignee, due_date, status,
         priority), then hours, lengths, labels, watchers, position and membership of the
         assignee and watchers. A task created as ``completed`` gets ``completed_at``; one
         created without ``position`` goes to the end of its status column.
@@ -370,10 +371,10 @@ class TaskService:
     ) -> TaskView:
         """Change a task (owners and members); only the fields given change.
 
-        Checks run in the original's order (title, description, status, priority,
+        Checks run in this order (title, description, status, priority,
         assignee, estimated hours, actual hours, due_date), then lengths, labels, watchers,
         position and membership; nothing is saved if any fails. ``updated_at`` is bumped
-        on every call, as in the original. ``None`` clears the
+        on every call, even one that changes nothing. ``None`` clears the
         assignee, the hours and the due date (an empty due date too). Moving into
         ``completed`` stamps ``completed_at``, moving out clears it; a task changing status
         without a new ``position`` goes to the end of its new column.
@@ -433,7 +434,7 @@ class TaskService:
             )
             now = self._clock.now()
             old_status, old_assignee, old_done = task.status, task.assignee_id, task.completed_at
-            changes: dict[str, object] = {}
+            changes: dict[str, Change] = {}
             if task.set_status(new_status, now):
                 changes["status"] = change(old_status.value, new_status.value)
                 if task.completed_at != old_done:
@@ -457,11 +458,9 @@ class TaskService:
                     actor_id=actor.user_id,
                     entity_id=task.key,
                     entity_version=task.version,
-                    details={
-                        "project_id": task.project_id,
-                        "title": task.title,
-                        "changes": changes,
-                    },
+                    project_id=task.project_id,
+                    title=task.title,
+                    changes=changes,
                 )
             ]
             if task.status is not old_status:
@@ -471,13 +470,11 @@ class TaskService:
                         actor_id=actor.user_id,
                         entity_id=task.key,
                         entity_version=task.version,
-                        details={
-                            "project_id": task.project_id,
-                            "title": task.title,
-                            "old": old_status.value,
-                            "new": task.status.value,
-                            "assignee_id": task.assignee_id,
-                        },
+                        project_id=task.project_id,
+                        title=task.title,
+                        old_status=old_status.value,
+                        new_status=task.status.value,
+                        assignee_id=task.assignee_id,
                     )
                 )
             if task.assignee_id != old_assignee:
@@ -516,11 +513,9 @@ class TaskService:
                     actor_id=actor.user_id,
                     entity_id=task.key,
                     entity_version=task.version,
-                    details={
-                        "project_id": task.project_id,
-                        "title": task.title,
-                        "changes": changes,
-                    },
+                    project_id=task.project_id,
+                    title=task.title,
+                    changes=changes,
                 )
             )
             work.commit()
@@ -549,12 +544,10 @@ class TaskService:
                     actor_id=actor.user_id,
                     entity_id=task_id,
                     entity_version=task.version + 1,
-                    details={
-                        "project_id": task.project_id,
-                        "title": task.title,
-                        "with_project": False,
-                        "comments_deleted": removed,
-                    },
+                    project_id=task.project_id,
+                    title=task.title,
+                    with_project=False,
+                    comments_deleted=removed,
                 )
             )
             work.commit()
@@ -644,7 +637,7 @@ def _known_user(known: set[int], user_id: int) -> None:
 
 
 def _check_draft(draft: TaskDraft, check_user: Callable[[int], None]) -> _Checked:
-    """The field checks of a new task, in the original's order (title, assignee, due_date,
+    """The field checks of a new task, in this order (title, assignee, due_date,
     status, priority), then hours, lengths, labels, watchers and position."""
     title = rules.check_title(draft.title, message="Task title is required")
     if draft.assignee_id is not None:
@@ -684,13 +677,11 @@ def _created(actor: Actor, task: Task, now: dt.datetime) -> list[DomainEvent]:
             actor_id=actor.user_id,
             entity_id=task.key,
             entity_version=task.version,
-            details={
-                "project_id": task.project_id,
-                "title": task.title,
-                "status": task.status.value,
-                "priority": task.priority.value,
-                "assignee_id": task.assignee_id,
-            },
+            project_id=task.project_id,
+            title=task.title,
+            status=task.status.value,
+            priority=task.priority.value,
+            assignee_id=task.assignee_id,
         )
     ]
     if task.assignee_id is not None:
@@ -727,10 +718,8 @@ def _assigned(actor: Actor, task: Task, old: int | None, now: dt.datetime) -> Ta
         actor_id=actor.user_id,
         entity_id=task.key,
         entity_version=task.version,
-        details={
-            "project_id": task.project_id,
-            "title": task.title,
-            "old_assignee_id": old,
-            "assignee_id": task.assignee_id,
-        },
+        project_id=task.project_id,
+        title=task.title,
+        old_assignee_id=old,
+        assignee_id=task.assignee_id,
     )

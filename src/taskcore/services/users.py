@@ -11,6 +11,7 @@ import attrs
 from taskcore.domain import identifiers
 from taskcore.domain import users as rules
 from taskcore.domain.events import (
+    Change,
     RefreshTokenReplayed,
     UserAdminUpdated,
     UserLoggedIn,
@@ -217,7 +218,7 @@ class UserService:
                     occurred_at=now,
                     actor_id=user.key,
                     entity_id=user.key,
-                    details={"username": user.username},
+                    username=user.username,
                 )
             )
             work.commit()
@@ -323,7 +324,7 @@ class UserService:
                         occurred_at=now,
                         actor_id=session.user_id,
                         entity_id=session.user_id,
-                        details={"session_id": session.id},
+                        session_id=session.id,
                     )
                 )
                 work.commit()
@@ -434,7 +435,8 @@ class UserService:
     def logout(self, actor: Principal) -> None:
         """End the caller's session: its access and refresh tokens stop working at once.
 
-        A token without a session (one of the original system's) is revoked by itself.
+        A token without a session (a legacy token: only ``user_id``, ``iat`` and ``exp``)
+        is revoked by itself.
         """
         if actor.token_id is None or actor.token_expires_at is None:
             return
@@ -536,24 +538,26 @@ class UserService:
             user = users.get(actor.user_id)
             if user is None:
                 raise UserNotFound(actor.user_id)
-            details: dict[str, object] = {}
+            email_change: Change | None = None
+            name_change: Change | None = None
             if new_email is not UNSET and new_email != user.email:
                 other = users.get_by_email(new_email)
                 if other is not None and other.id != user.id:
                     raise EmailAlreadyExists()
-                details["email"] = change(user.email, new_email)
+                email_change = change(user.email, new_email)
                 user.email = new_email
             if new_name is not UNSET and new_name != user.full_name:
-                details["full_name"] = change(user.full_name, new_name)
+                name_change = change(user.full_name, new_name)
                 user.full_name = new_name
-            if details:
+            if email_change or name_change:
                 user = users.update(user)
                 work.record(
                     UserUpdated(
                         occurred_at=self._clock.now(),
                         actor_id=actor.user_id,
                         entity_id=user.key,
-                        details=details,
+                        email=email_change,
+                        full_name=name_change,
                     )
                 )
                 work.commit()
@@ -602,7 +606,7 @@ class UserService:
                     occurred_at=now,
                     actor_id=actor.user_id,
                     entity_id=actor.user_id,
-                    details={"password": "changed"},  # nosec B105
+                    password="changed",  # noqa: S106  # nosec B105
                 )
             )
             work.commit()
@@ -649,28 +653,30 @@ class UserService:
             user = users.get(user_id)
             if user is None:
                 raise UserNotFound(user_id)
-            details: dict[str, object] = {}
+            active_change: Change | None = None
+            admin_change: Change | None = None
             was_active_admin = user.is_admin and user.is_active
             if is_active is not UNSET and is_active != user.is_active:
-                details["is_active"] = change(user.is_active, is_active)
+                active_change = change(user.is_active, is_active)
                 user.is_active = is_active
                 if not is_active:
                     now = self._clock.now()
                     work.uow.sessions.revoke_all(user.key, now=now, reason="deactivated")
             if is_admin is not UNSET and is_admin != user.is_admin:
-                details["is_admin"] = change(user.is_admin, is_admin)
+                admin_change = change(user.is_admin, is_admin)
                 user.is_admin = is_admin
             still_active_admin = user.is_admin and user.is_active
             if was_active_admin and not still_active_admin and users.count_active_admins() <= 1:
                 raise LastAdmin()
-            if details:
+            if active_change or admin_change:
                 user = users.update(user)
                 work.record(
                     UserAdminUpdated(
                         occurred_at=self._clock.now(),
                         actor_id=actor.user_id,
                         entity_id=user.key,
-                        details=details,
+                        is_active=active_change,
+                        is_admin=admin_change,
                     )
                 )
                 work.commit()
@@ -692,21 +698,19 @@ class UserService:
         with self._tx() as work:
             existing = work.uow.users.get_by_username(username)
             if existing is not None:
-                details: dict[str, object] = {}
-                if not existing.is_admin:
-                    details["is_admin"] = change(False, True)
-                if not existing.is_active:
-                    details["is_active"] = change(False, True)
+                admin_change = None if existing.is_admin else change(False, True)
+                active_change = None if existing.is_active else change(False, True)
                 existing.is_admin = True
                 existing.is_active = True
-                if details:
+                if admin_change or active_change:
                     existing = work.uow.users.update(existing)
                     work.record(
                         UserAdminUpdated(
                             occurred_at=self._clock.now(),
                             actor_id=None,
                             entity_id=existing.key,
-                            details=details,
+                            is_active=active_change,
+                            is_admin=admin_change,
                         )
                     )
                     work.commit()

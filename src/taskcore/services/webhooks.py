@@ -4,7 +4,7 @@ Project owners (and administrators) register, change, delete and rotate the secr
 project's webhooks and list their deliveries; other members are refused, non-members are
 told the project does not exist.
 
-Every event that names a project (``details["project_id"]``) reaches
+Every event that names a project (its ``project_id``) reaches
 :meth:`WebhookService.on_events`, an in-transaction handler: it creates one delivery per
 active endpoint that wants the event (unique per endpoint and event) in the transaction
 that records the event and, once that has committed, queues a ``webhooks.deliver`` job for

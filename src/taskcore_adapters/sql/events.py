@@ -6,9 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from taskcore.domain.events import EVENT_TYPES, DomainEvent
-
-_BY_NAME: dict[str, type[DomainEvent]] = {cls.name: cls for cls in EVENT_TYPES}
+from taskcore.domain.events import DomainEvent
 
 
 def encode(event: DomainEvent) -> str:
@@ -31,11 +29,11 @@ def decode(name: str, payload: str) -> DomainEvent:
     """Rebuild an event stored by :func:`encode`.
 
     Raises:
-        KeyError: no event class has this name.
+        KeyError: no event class has this name, or a field it requires is missing.
     """
     data: dict[str, Any] = json.loads(payload)
-    cls = _BY_NAME[name]
-    return cls(
+    return DomainEvent.restore(
+        name,
         event_id=data["event_id"],
         occurred_at=dt.datetime.fromisoformat(data["occurred_at"]),
         actor_id=data["actor_id"],

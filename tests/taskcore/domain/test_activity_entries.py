@@ -95,7 +95,9 @@ class TestEntryFromEvent:
             occurred_at=NOW,
             actor_id=4,
             entity_id=9,
-            details={"project_id": 2, "changes": {"title": {"old": "a", "new": "b"}}},
+            project_id=2,
+            title="b",
+            changes={"title": {"old": "a", "new": "b"}},
         )
         entry = entry_from_event(event, Origin(ip_address="198.51.100.2", user_agent="ua"))
         assert (4, "update", "task", 9, event.details, "198.51.100.2", "ua", "taskcore", NOW) == (
@@ -112,9 +114,8 @@ class TestEntryFromEvent:
 
     def test_password_change_keeps_no_password(self) -> None:
         """The password-change event's marker key is dropped."""
-        event = UserUpdated(
-            occurred_at=NOW, actor_id=1, entity_id=1, details={"password": "changed"}
-        )
+        event = UserUpdated(occurred_at=NOW, actor_id=1, entity_id=1, password="changed")
+        assert {"password": "changed"} == event.details
         assert {} == entry_from_event(event, UNKNOWN).details
 
 

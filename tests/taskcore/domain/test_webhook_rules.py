@@ -224,7 +224,14 @@ class TestPayload:
         """The payload carries the type, time and the event's entity, actor and details."""
         when = dt.datetime(2030, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
         event = TaskCreated(
-            occurred_at=when, actor_id=7, entity_id=9, details={"project_id": 3, "title": "T"}
+            occurred_at=when,
+            actor_id=7,
+            entity_id=9,
+            project_id=3,
+            title="T",
+            status="todo",
+            priority="high",
+            assignee_id=None,
         )
         assert {
             "type": "task.created",
@@ -235,6 +242,9 @@ class TestPayload:
                 "actor_id": 7,
                 "project_id": 3,
                 "title": "T",
+                "status": "todo",
+                "priority": "high",
+                "assignee_id": None,
             },
         } == json.loads(rules.payload(event))
         assert 3 == rules.project_of(event)

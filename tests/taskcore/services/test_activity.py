@@ -94,7 +94,9 @@ class TestWrittenWithEveryChange:
                         occurred_at=event.occurred_at,
                         actor_id=None,
                         entity_id=event.entity_id,
-                        details={"changes": {}},
+                        project_id=1,
+                        title="T",
+                        changes={},
                     )
                 )
 

@@ -191,7 +191,9 @@ def test_events_keep_their_version_through_the_outbox() -> None:
         occurred_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
         actor_id=1,
         entity_id=2,
-        details={"changes": {}},
+        project_id=3,
+        title="T",
+        changes={},
         entity_version=7,
     )
     assert event == decode(event.name, encode(event))

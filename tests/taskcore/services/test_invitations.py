@@ -294,18 +294,20 @@ class TestNotifications:
                 occurred_at=now,
                 actor_id=alice.user_id,
                 entity_id=task.id,
-                details={"project_id": project.id, "title": EVIL_NAME, "assignee_id": bob.user_id},
+                project_id=project.id,
+                title=EVIL_NAME,
+                old_assignee_id=None,
+                assignee_id=bob.user_id,
             ),
             UserMentioned(
                 occurred_at=now,
                 actor_id=alice.user_id,
                 entity_id=1,
-                details={
-                    "project_id": project.id,
-                    "task_id": task.id,
-                    "user_id": bob.user_id,
-                    "content_snippet": EVIL_NAME,
-                },
+                project_id=project.id,
+                task_id=task.id,
+                content_snippet=EVIL_NAME,
+                user_id=bob.user_id,
+                username="bob",
             ),
         ]
         notes = world.core.notifications

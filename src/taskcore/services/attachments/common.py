@@ -3,7 +3,7 @@ attachment, and the details their events carry."""
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, TypedDict
 
 import attrs
 
@@ -36,8 +36,17 @@ def find_attachment(
     return view, access.visible_role(uow.projects, actor, view.project_id, missing)
 
 
-def event_details(view: AttachmentView) -> dict[str, object]:
-    """The details an attachment's events carry."""
+class EventFields(TypedDict):
+    """The fields every event of an attachment carries."""
+
+    filename: str
+    task_id: int
+    project_id: int | None
+    file_size: int
+
+
+def event_details(view: AttachmentView) -> EventFields:
+    """The fields an attachment's events carry."""
     return {
         "filename": view.original_filename,
         "task_id": view.task_id,

@@ -18,7 +18,7 @@ from typing import Final
 import attrs
 
 from taskcore.domain.attachments import Attachment
-from taskcore.domain.events import AttachmentDeleted, DomainEvent, ProjectDeleted
+from taskcore.domain.events import AttachmentDeleted, DomainEvent, ProjectDeleted, TaskDeleted
 from taskcore.domain.projects import Role
 from taskcore.errors import PermissionDenied, ValidationError
 from taskcore.ports.uow import UnitOfWork
@@ -28,6 +28,7 @@ from taskcore.services.attachments.blobs import Blobs
 from taskcore.services.attachments.common import (
     DELETE_DENIED,
     AreaPart,
+    EventFields,
     event_details,
     find_attachment,
 )
@@ -75,7 +76,8 @@ class Deletions(AreaPart):
                     occurred_at=now,
                     actor_id=actor.user_id,
                     entity_id=view.id,
-                    details={**event_details(view), "with_task": False},
+                    **event_details(view),
+                    with_task=False,
                 )
             )
             work.commit()
@@ -106,10 +108,8 @@ class Deletions(AreaPart):
                         occurred_at=now,
                         actor_id=actor.user_id,
                         entity_id=a.key,
-                        details={
-                            **_row_details(a, projects[a.task_id]),
-                            "with_task": False,
-                        },
+                        **_row_details(a, projects[a.task_id]),
+                        with_task=False,
                     )
                     for a in removed
                 )
@@ -119,12 +119,14 @@ class Deletions(AreaPart):
 
     def on_tasks_deleted(self, work: Work, events: Sequence[DomainEvent]) -> None:
         """See :meth:`AttachmentService.on_tasks_deleted`."""
-        causes: dict[int, DomainEvent] = {}
+        causes: dict[int, ProjectDeleted | TaskDeleted] = {}
         for event in events:
             if isinstance(event, ProjectDeleted):
-                task_ids = [int(t) for t in event.details.get("task_ids", [])]
-            else:
+                task_ids = list(event.task_ids)
+            elif isinstance(event, TaskDeleted):
                 task_ids = [event.entity_id]
+            else:
+                continue
             for task_id in task_ids:
                 causes.setdefault(task_id, event)
         if not causes:
@@ -141,10 +143,8 @@ class Deletions(AreaPart):
                     occurred_at=causes[a.task_id].occurred_at,
                     actor_id=causes[a.task_id].actor_id,
                     entity_id=a.key,
-                    details={
-                        **_row_details(a, causes[a.task_id].details.get("project_id")),
-                        "with_task": True,
-                    },
+                    **_row_details(a, causes[a.task_id].project_id),
+                    with_task=True,
                 )
                 for a in removed
             )
@@ -156,7 +156,7 @@ class Deletions(AreaPart):
         work.on_commit(remove)
 
 
-def _row_details(attachment: Attachment, project_id: object) -> dict[str, object]:
+def _row_details(attachment: Attachment, project_id: int | None) -> EventFields:
     return {
         "filename": attachment.original_filename,
         "task_id": attachment.task_id,

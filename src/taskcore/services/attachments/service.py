@@ -284,7 +284,7 @@ class AttachmentService:
                         occurred_at=self._clock.now(),
                         actor_id=actor.user_id,
                         entity_id=view.id,
-                        details=event_details(view),
+                        **event_details(view),
                     )
                 )
                 work.commit()

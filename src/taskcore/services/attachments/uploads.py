@@ -347,12 +347,13 @@ class Uploads(AreaPart):
             view = uow.attachments.get(stored.key)
             if view is None:  # pragma: no cover - read back in the same transaction
                 raise AttachmentNotFound(stored.key)
-            details = event_details(view)
-            if status is AttachmentStatus.QUARANTINED:
-                details["quarantined"] = True
             work.record(
                 AttachmentUploaded(
-                    occurred_at=now, actor_id=actor.user_id, entity_id=view.id, details=details
+                    occurred_at=now,
+                    actor_id=actor.user_id,
+                    entity_id=view.id,
+                    **event_details(view),
+                    quarantined=status is AttachmentStatus.QUARANTINED,
                 )
             )
             work.commit()

@@ -11,7 +11,17 @@ from typing import Any
 
 from taskcore.domain import notifications as rules
 from taskcore.domain.comments import mentioned_names
-from taskcore.domain.events import DomainEvent
+from taskcore.domain.events import (
+    CommentAdded,
+    CommentEvent,
+    DomainEvent,
+    InvitationEvent,
+    MemberInvited,
+    TaskAssigned,
+    TaskEvent,
+    TaskStatusChanged,
+    UserMentioned,
+)
 from taskcore.domain.notifications import (
     BUILTIN_TEMPLATES,
     EMAIL,
@@ -48,21 +58,24 @@ class EventHandlers(Delivery, Templates):
     @staticmethod
     def notifies_assignment(event: DomainEvent) -> bool:
         """Whether a ``task.assigned`` event notifies anyone (not a self-assignment)."""
-        assignee = event.details.get("assignee_id")
-        return isinstance(assignee, int) and assignee != event.actor_id
+        if not isinstance(event, TaskAssigned):
+            return False
+        return event.assignee_id is not None and event.assignee_id != event.actor_id
 
     @staticmethod
     def notifies_completion(event: DomainEvent) -> bool:
         """Whether a ``task.status_changed`` event notifies anyone (a completion)."""
-        return event.details.get("new") == "completed"
+        return isinstance(event, TaskStatusChanged) and event.new_status == "completed"
 
     def on_task_assigned(self, event: DomainEvent, work: Work) -> None:
         """``task.assigned``: notify the new assignee (unless they assigned themselves)."""
-        if not self.notifies_assignment(event):
+        if not isinstance(event, TaskAssigned) or not self.notifies_assignment(event):
             return
-        assignee = event.details["assignee_id"]
+        assignee = event.assignee_id
+        if assignee is None:  # pragma: no cover - notifies_assignment says there is one
+            return
         uow = work.uow
-        if not _is_member(uow, event.details.get("project_id"), assignee):
+        if not _is_member(uow, event.project_id, assignee):
             return
         task = uow.tasks.get(event.entity_id)
         due = task.due_date if task is not None else None
@@ -72,8 +85,8 @@ class EventHandlers(Delivery, Templates):
             what=NotifyEvent.TASK_ASSIGNED,
             template_name=rules.TASK_ASSIGNED,
             context={
-                "task_title": event.details.get("title", ""),
-                "project_name": _project_name(uow, event.details.get("project_id")),
+                "task_title": event.title,
+                "project_name": _project_name(uow, event.project_id),
                 "assigned_by": _actor_name(uow, event.actor_id),
                 "due_date": due.date().isoformat() if due is not None else "Not specified",
             },
@@ -84,18 +97,15 @@ class EventHandlers(Delivery, Templates):
     def on_task_status_changed(self, event: DomainEvent, work: Work) -> None:
         """``task.status_changed`` to completed: notify the project's owners and the
         assignee (not whoever completed it)."""
-        if not self.notifies_completion(event):
+        if not isinstance(event, TaskStatusChanged) or not self.notifies_completion(event):
             return
         uow = work.uow
-        project_id = event.details.get("project_id")
-        recipients: list[int] = []
-        if isinstance(project_id, int):
-            recipients.extend(uow.projects.owner_ids(project_id))
-        assignee = event.details.get("assignee_id")
-        if isinstance(assignee, int):
-            recipients.append(assignee)
+        project_id = event.project_id
+        recipients: list[int] = list(uow.projects.owner_ids(project_id))
+        if event.assignee_id is not None:
+            recipients.append(event.assignee_id)
         context = {
-            "task_title": event.details.get("title", ""),
+            "task_title": event.title,
             "project_name": _project_name(uow, project_id),
             "completed_by": _actor_name(uow, event.actor_id),
             "completion_date": event.occurred_at.date().isoformat(),
@@ -115,9 +125,10 @@ class EventHandlers(Delivery, Templates):
     def on_comment_added(self, event: DomainEvent, work: Work) -> None:
         """``comment.added``: notify the task's assignee and watchers, except the author
         and anyone the comment mentions (they are told by the mention)."""
+        if not isinstance(event, CommentAdded):
+            return
         uow = work.uow
-        task_id = event.details.get("task_id")
-        task = uow.tasks.get(task_id) if isinstance(task_id, int) else None
+        task = uow.tasks.get(event.task_id)
         if task is None:
             return
         comment = uow.comments.get(event.entity_id)
@@ -127,7 +138,7 @@ class EventHandlers(Delivery, Templates):
             "task_title": task.title,
             "project_name": _project_name(uow, task.project_id),
             "author": _actor_name(uow, event.actor_id),
-            "snippet": event.details.get("content_snippet", ""),
+            "snippet": event.content_snippet,
         }
         for user_id in dict.fromkeys(recipients):
             if user_id == event.actor_id:
@@ -149,14 +160,13 @@ class EventHandlers(Delivery, Templates):
 
     def on_user_mentioned(self, event: DomainEvent, work: Work) -> None:
         """``comment.user_mentioned``: notify the mentioned member (never the author)."""
-        user_id = event.details.get("user_id")
-        if not isinstance(user_id, int) or user_id == event.actor_id:
+        if not isinstance(event, UserMentioned) or event.user_id == event.actor_id:
             return
+        user_id = event.user_id
         uow = work.uow
-        if not _is_member(uow, event.details.get("project_id"), user_id):
+        if not _is_member(uow, event.project_id, user_id):
             return
-        task_id = event.details.get("task_id")
-        task = uow.tasks.get(task_id) if isinstance(task_id, int) else None
+        task = uow.tasks.get(event.task_id)
         self._notify(
             work,
             user_id=user_id,
@@ -164,9 +174,9 @@ class EventHandlers(Delivery, Templates):
             template_name=rules.USER_MENTIONED,
             context={
                 "task_title": task.title if task is not None else "",
-                "project_name": _project_name(uow, event.details.get("project_id")),
+                "project_name": _project_name(uow, event.project_id),
                 "author": _actor_name(uow, event.actor_id),
-                "snippet": event.details.get("content_snippet", ""),
+                "snippet": event.content_snippet,
             },
             links=_links(event),
             now=event.occurred_at,
@@ -181,27 +191,27 @@ class EventHandlers(Delivery, Templates):
         naming neither the project nor the inviter, and no stored template can change them.
         The in-app notification, read after signing in, names both.
         """
-        user_id = event.details.get("user_id")
-        if not isinstance(user_id, int):
+        if not isinstance(event, MemberInvited):
             return
+        user_id = event.user_id
         uow = work.uow
         user = uow.users.get(user_id)
         if user is None or not user.is_active:
             return
         prefs = uow.notification_preferences.get(user_id)
-        links = {**_links(event), "invitation_id": event.details.get("invitation_id")}
+        links = {**_links(event), "invitation_id": event.invitation_id}
         data = {**links, "event": NotifyEvent.PROJECT_INVITED.value}
         now = event.occurred_at
         if prefs.wants(NotifyEvent.PROJECT_INVITED, Channel.IN_APP):
             inviter = _actor_name(uow, event.actor_id)
-            project = _project_name(uow, event.details.get("project_id"))
+            project = _project_name(uow, event.project_id)
             self._queue(
                 work,
                 user,
                 kind=IN_APP,
                 subject=INVITATION_SUBJECT,
                 body=f"{inviter} invited you to join the project “{project}” as "
-                f"{event.details.get('role', 'member')}. Accept or decline it under "
+                f"{event.role}. Accept or decline it under "
                 "Invitations.",
                 priority=rules.NotificationPriority.NORMAL,
                 context=data,
@@ -320,8 +330,9 @@ def _project_name(uow: UnitOfWork, project_id: object) -> str:
 def _links(event: DomainEvent) -> dict[str, Any]:
     """What an in-app client needs to link the notification to its subject."""
     links: dict[str, Any] = {"event_id": event.event_id}
-    for key in ("project_id", "task_id"):
-        if key in event.details:
-            links[key] = event.details[key]
+    if isinstance(event, TaskEvent | CommentEvent | InvitationEvent):
+        links["project_id"] = event.project_id
+    if isinstance(event, CommentEvent):
+        links["task_id"] = event.task_id
     links[f"{event.entity_type}_id"] = event.entity_id
     return links
