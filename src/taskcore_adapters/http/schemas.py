@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
 import types
 import typing
 from typing import Any
 
 import attrs
+from attrs import AttrsInstance
 
+from taskcore.domain.reports import ReportStatus, ReportType
 from taskcore.domain.values import Unset
+from taskcore_adapters.http import responses as r
 from taskcore_adapters.http.parsing import Id
 
 Schema = dict[str, Any]
@@ -36,218 +41,84 @@ PAGINATION: Schema = {
     "properties": {k: {"type": "integer"} for k in ("page", "pages", "per_page", "total")},
 }
 
-USER: Schema = {
-    "type": "object",
-    "required": [
-        "id",
-        "username",
-        "email",
-        "full_name",
-        "is_active",
-        "is_admin",
-        "created_at",
-        "last_login",
-        "login_count",
-    ],
-    "additionalProperties": False,
-    "properties": {
-        "id": {"type": "integer"},
-        "username": {"type": "string"},
-        "email": {
-            "type": ["string", "null"],
-            "description": "null unless the caller is the user or an admin",
-        },
-        "full_name": {"type": ["string", "null"]},
-        "is_active": {"type": "boolean"},
-        "is_admin": {
-            "type": ["boolean", "null"],
-            "description": "null unless the caller is the user or an admin",
-        },
-        "created_at": {"type": "string"},
-        "last_login": {
-            **DATETIME,
-            "description": "naive UTC ISO 8601, no zone suffix; null when never logged in, "
-            "and unless the caller is the user or an admin",
-        },
-        "login_count": {
-            "type": ["integer", "null"],
-            "description": "null unless the caller is the user or an admin",
-        },
-    },
+
+def enum_of(kind: type[enum.Enum]) -> Schema:
+    """A string schema listing the values of the domain enum ``kind``, in order."""
+    return {"type": "string", "enum": [member.value for member in kind]}
+
+
+_WIRE_SCALARS: dict[Any, Schema] = {
+    str: {"type": "string"},
+    int: {"type": "integer"},
+    float: {"type": "number"},
+    bool: {"type": "boolean"},
+    dt.datetime: {"type": "string"},
+    dt.date: {"type": "string"},
 }
 
 
-_DATE = {"type": ["string", "null"], "description": "YYYY-MM-DD"}
-_PRIORITY = {"type": "string", "enum": ["low", "medium", "high", "critical"]}
-_ROLE = ["owner", "member", "viewer"]
+def _wire_schema(tp: Any) -> Schema:
+    """The schema of a response field's type (see :func:`responses.to_json`)."""
+    args = typing.get_args(tp)
+    if typing.get_origin(tp) in (typing.Union, types.UnionType) and type(None) in args:
+        (inner,) = (arg for arg in args if arg is not type(None))
+        schema = _wire_schema(inner)
+        schema["type"] = [schema["type"], "null"]
+        if "enum" in schema:
+            schema["enum"] = [*schema["enum"], None]
+        return schema
+    if typing.get_origin(tp) in (list, tuple):
+        return {"type": "array", "items": _wire_schema(args[0])}
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return enum_of(tp)
+    return dict(_WIRE_SCALARS[tp])
 
-PROJECT: Schema = {
-    "type": "object",
-    "description": "The original's 11 keys plus `version` (for `If-Match`) and `role` "
+
+def response_schema(cls: type[AttrsInstance], description: str | None = None) -> Schema:
+    """The JSON Schema of a response class (:mod:`~taskcore_adapters.http.responses`):
+    every field required, no other keys, enums listing the domain enum's values."""
+    hints = typing.get_type_hints(cls)
+    fields = attrs.fields(cls)
+    properties: Schema = {}
+    for f in fields:
+        properties[f.name] = _wire_schema(hints[f.name])
+        if "description" in f.metadata:
+            properties[f.name]["description"] = f.metadata["description"]
+    return {
+        "type": "object",
+        **({"description": description} if description else {}),
+        "required": [f.name for f in fields],
+        "additionalProperties": False,
+        "properties": properties,
+    }
+
+
+USER = response_schema(r.UserResponse)
+
+PROJECT = response_schema(
+    r.ProjectResponse,
+    "The original's 11 keys plus `version` (for `If-Match`) and `role` "
     "(the caller's role; null for an administrator who is not a member).",
-    "required": [
-        "id",
-        "name",
-        "description",
-        "status",
-        "priority",
-        "start_date",
-        "end_date",
-        "created_at",
-        "updated_at",
-        "owner_id",
-        "task_count",
-        "version",
-        "role",
-    ],
-    "additionalProperties": False,
-    "properties": {
-        "id": {"type": "integer"},
-        "name": {"type": "string"},
-        "description": {"type": "string"},
-        "status": {"type": "string", "enum": ["active", "completed", "archived"]},
-        "priority": _PRIORITY,
-        "start_date": _DATE,
-        "end_date": _DATE,
-        "created_at": {"type": "string"},
-        "updated_at": {"type": "string"},
-        "owner_id": {"type": "integer", "description": "the user who created the project"},
-        "task_count": {"type": "integer"},
-        "version": {"type": "integer"},
-        "role": {"type": ["string", "null"], "enum": [*_ROLE, None]},
-    },
-}
+)
 
-TASK: Schema = {
-    "type": "object",
-    "description": "The original's 13 keys plus `labels`, `watchers`, `position` and "
-    "`version` (for `If-Match`).",
-    "required": [
-        "id",
-        "title",
-        "description",
-        "status",
-        "priority",
-        "due_date",
-        "completed_at",
-        "estimated_hours",
-        "actual_hours",
-        "created_at",
-        "updated_at",
-        "project_id",
-        "assignee_id",
-        "labels",
-        "watchers",
-        "position",
-        "version",
-    ],
-    "additionalProperties": False,
-    "properties": {
-        "id": {"type": "integer"},
-        "title": {"type": "string"},
-        "description": {"type": "string"},
-        "status": {
-            "type": "string",
-            "enum": ["pending", "in_progress", "completed", "cancelled"],
-        },
-        "priority": _PRIORITY,
-        "due_date": DATETIME,
-        "completed_at": DATETIME,
-        "estimated_hours": {"type": ["number", "null"]},
-        "actual_hours": {"type": ["number", "null"]},
-        "created_at": {"type": "string"},
-        "updated_at": {"type": "string"},
-        "project_id": {"type": "integer"},
-        "assignee_id": {"type": ["integer", "null"]},
-        "labels": {"type": "array", "items": {"type": "string"}},
-        "watchers": {"type": "array", "items": {"type": "integer"}},
-        "position": {"type": "number", "description": "order within the status column"},
-        "version": {"type": "integer"},
-    },
-}
+TASK = response_schema(
+    r.TaskResponse,
+    "The original's 13 keys plus `labels`, `watchers`, `position` and `version` (for `If-Match`).",
+)
 
-COMMENT: Schema = {
-    "type": "object",
-    "description": "The original's keys and `author_name`, plus `project_id`, `mentions` "
+COMMENT = response_schema(
+    r.CommentResponse,
+    "The original's keys and `author_name`, plus `project_id`, `mentions` "
     "(project members mentioned as @username) and `version` (for `If-Match`).",
-    "required": [
-        "id",
-        "content",
-        "created_at",
-        "updated_at",
-        "task_id",
-        "author_id",
-        "author_name",
-        "project_id",
-        "mentions",
-        "version",
-    ],
-    "additionalProperties": False,
-    "properties": {
-        "id": {"type": "integer"},
-        "content": {"type": "string"},
-        "created_at": {"type": "string"},
-        "updated_at": {"type": "string"},
-        "task_id": {"type": "integer"},
-        "author_id": {"type": "integer"},
-        "author_name": {"type": "string"},
-        "project_id": {"type": "integer"},
-        "mentions": {"type": "array", "items": {"type": "string"}},
-        "version": {"type": "integer"},
-    },
-}
+)
 
-MEMBER: Schema = {
-    "type": "object",
-    "required": ["project_id", "user_id", "username", "full_name", "role", "added_at"],
-    "additionalProperties": False,
-    "properties": {
-        "project_id": {"type": "integer"},
-        "user_id": {"type": "integer"},
-        "username": {"type": "string"},
-        "full_name": {"type": ["string", "null"]},
-        "role": {"type": "string", "enum": _ROLE},
-        "added_at": {"type": "string"},
-    },
-}
+MEMBER = response_schema(r.MemberResponse)
 
-INVITATION: Schema = {
-    "type": "object",
-    "description": "An invitation to join a project. `status` is `expired` for a pending "
+INVITATION = response_schema(
+    r.InvitationResponse,
+    "An invitation to join a project. `status` is `expired` for a pending "
     "invitation past `expires_at`; `invited_by` is null once the inviting account is gone.",
-    "required": [
-        "id",
-        "project_id",
-        "project_name",
-        "user_id",
-        "username",
-        "role",
-        "invited_by",
-        "invited_by_username",
-        "status",
-        "created_at",
-        "expires_at",
-        "responded_at",
-    ],
-    "additionalProperties": False,
-    "properties": {
-        "id": {"type": "integer"},
-        "project_id": {"type": "integer"},
-        "project_name": {"type": "string"},
-        "user_id": {"type": "integer"},
-        "username": {"type": "string"},
-        "role": {"type": "string", "enum": _ROLE},
-        "invited_by": {"type": ["integer", "null"]},
-        "invited_by_username": {"type": ["string", "null"]},
-        "status": {
-            "type": "string",
-            "enum": ["pending", "accepted", "declined", "revoked", "expired"],
-        },
-        "created_at": {"type": "string"},
-        "expires_at": {"type": "string"},
-        "responded_at": DATETIME,
-    },
-}
+)
 
 
 def listing(key: str, item: Schema) -> Schema:
@@ -398,8 +269,8 @@ ACTIVITY_SUMMARY: Schema = {
     },
 }
 
-REPORT_TYPES = ["project", "system", "workload", "throughput", "cycle_time"]
-REPORT_STATUSES = ["pending", "running", "completed", "failed"]
+REPORT_TYPES = enum_of(ReportType)["enum"]
+REPORT_STATUSES = enum_of(ReportStatus)["enum"]
 
 _REPORT_PROPERTIES: Schema = {
     "id": {"type": "integer"},

@@ -17,9 +17,10 @@ from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
 from taskcore_adapters.http.etags import IF_MATCH, etag_header, if_match, last_write_wins
 from taskcore_adapters.http.parsing import Id
+from taskcore_adapters.http.responses import CommentResponse, of, to_json
 from taskcore_adapters.http.routes.common import path_id
 from taskcore_adapters.http.routes.paging import WINDOW_PARAMS, listed, window
-from taskcore_adapters.http.wire import JSON, iso
+from taskcore_adapters.http.wire import JSON
 
 BULK_MAX = 1000
 """Most task ids one bulk delete may name."""
@@ -42,18 +43,7 @@ class BulkDeleteBody:
 
 def comment_json(comment: CommentView) -> dict[str, Any]:
     """The original's comment object with ``author_name``, plus project, mentions, version."""
-    return {
-        "id": comment.id,
-        "content": comment.content,
-        "created_at": iso(comment.created_at),
-        "updated_at": iso(comment.updated_at),
-        "task_id": comment.task_id,
-        "author_id": comment.author_id,
-        "author_name": comment.author_name,
-        "project_id": comment.project_id,
-        "mentions": list(comment.mentions),
-        "version": comment.version,
-    }
+    return to_json(of(CommentResponse, comment))
 
 
 def _one(comment: CommentView, status: int = 200, **extra: Any) -> Response:

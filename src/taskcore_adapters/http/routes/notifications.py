@@ -14,7 +14,11 @@ import attrs
 from starlette.requests import Request
 from starlette.responses import Response
 
-from taskcore.domain.notifications import Notification, NotificationPreferences
+from taskcore.domain.notifications import (
+    Notification,
+    NotificationPreferences,
+    NotificationPriority,
+)
 from taskcore.domain.notifications import NotificationTemplate as Template
 from taskcore.domain.values import UNSET, Unset
 from taskcore.errors import AdminRequired, ValidationError
@@ -61,7 +65,7 @@ NOTIFICATION: s.Schema = {
         "body": _TEXT,
         "notification_type": _TEXT,
         "status": {"type": "string", "enum": _STATUSES},
-        "priority": {"type": "string", "enum": ["low", "normal", "high"]},
+        "priority": s.enum_of(NotificationPriority),
         "context_data": {"type": ["object", "null"]},
         "scheduled_at": s.DATETIME,
         "sent_at": s.DATETIME,

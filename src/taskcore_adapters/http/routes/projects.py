@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from taskcore.domain.invitations import InvitationView
-from taskcore.domain.projects import MemberView, ProjectView
+from taskcore.domain.projects import MemberView, ProjectStatus, ProjectView
 from taskcore.domain.values import UNSET, Unset
 from taskcore.errors import ValidationError
 from taskcore.services.projects import ProjectService
@@ -20,6 +20,13 @@ from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
 from taskcore_adapters.http.etags import IF_MATCH, etag_header, if_match, last_write_wins
 from taskcore_adapters.http.parsing import Id
+from taskcore_adapters.http.responses import (
+    InvitationResponse,
+    MemberResponse,
+    ProjectResponse,
+    of,
+    to_json,
+)
 from taskcore_adapters.http.routes.common import path_id
 from taskcore_adapters.http.routes.paging import (
     WINDOW_PARAMS,
@@ -28,7 +35,7 @@ from taskcore_adapters.http.routes.paging import (
     text_query,
     window,
 )
-from taskcore_adapters.http.wire import JSON, iso
+from taskcore_adapters.http.wire import JSON
 
 
 @attrs.define(kw_only=True)
@@ -71,51 +78,17 @@ def _date(value: dt.date | None) -> str | None:
 
 def project_json(project: ProjectView) -> dict[str, Any]:
     """The original's 11-key project object, plus ``version`` and the caller's ``role``."""
-    return {
-        "id": project.id,
-        "name": project.name,
-        "description": project.description,
-        "status": project.status.value,
-        "priority": project.priority.value,
-        "start_date": _date(project.start_date),
-        "end_date": _date(project.end_date),
-        "created_at": iso(project.created_at),
-        "updated_at": iso(project.updated_at),
-        "owner_id": project.owner_id,
-        "task_count": project.task_count,
-        "version": project.version,
-        "role": None if project.role is None else project.role.value,
-    }
+    return to_json(of(ProjectResponse, project))
 
 
 def member_json(member: MemberView) -> dict[str, Any]:
     """A project member: the membership and the user's names."""
-    return {
-        "project_id": member.project_id,
-        "user_id": member.user_id,
-        "username": member.username,
-        "full_name": member.full_name,
-        "role": member.role.value,
-        "added_at": iso(member.added_at),
-    }
+    return to_json(of(MemberResponse, member))
 
 
 def invitation_json(invitation: InvitationView) -> dict[str, Any]:
     """An invitation to a project, with the project's name and both usernames."""
-    return {
-        "id": invitation.id,
-        "project_id": invitation.project_id,
-        "project_name": invitation.project_name,
-        "user_id": invitation.user_id,
-        "username": invitation.username,
-        "role": invitation.role.value,
-        "invited_by": invitation.invited_by,
-        "invited_by_username": invitation.invited_by_username,
-        "status": invitation.status.value,
-        "created_at": iso(invitation.created_at),
-        "expires_at": iso(invitation.expires_at),
-        "responded_at": iso(invitation.responded_at),
-    }
+    return to_json(of(InvitationResponse, invitation))
 
 
 def _one(project: ProjectView, status: int = 200, **extra: Any) -> Response:
@@ -331,7 +304,7 @@ ENDPOINTS: list[Endpoint] = [
             *WINDOW_PARAMS,
             Param(
                 name="status",
-                schema={"type": "string", "enum": ["active", "completed", "archived"]},
+                schema=s.enum_of(ProjectStatus),
                 description="only projects with this status",
             ),
             Param(

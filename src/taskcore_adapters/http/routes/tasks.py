@@ -8,7 +8,8 @@ import attrs
 from starlette.requests import Request
 from starlette.responses import Response
 
-from taskcore.domain.tasks import TaskView
+from taskcore.domain.projects import Priority
+from taskcore.domain.tasks import TaskSort, TaskStatus, TaskView
 from taskcore.domain.values import UNSET, Unset
 from taskcore.errors import AdminRequired, NotFound, ValidationError
 from taskcore.services.tasks import TaskFilters, TaskService
@@ -18,6 +19,7 @@ from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
 from taskcore_adapters.http.etags import IF_MATCH, etag_header, if_match, last_write_wins
 from taskcore_adapters.http.parsing import Id, whole_number
+from taskcore_adapters.http.responses import TaskResponse, of, to_json
 from taskcore_adapters.http.routes.common import MAX_PATH_ID, PATH_ID_DIGITS, path_id
 from taskcore_adapters.http.routes.paging import (
     WINDOW_PARAMS,
@@ -26,7 +28,7 @@ from taskcore_adapters.http.routes.paging import (
     text_query,
     window,
 )
-from taskcore_adapters.http.wire import JSON, iso
+from taskcore_adapters.http.wire import JSON
 
 
 @attrs.define(kw_only=True)
@@ -67,25 +69,7 @@ class VerifyBody:
 
 def task_json(task: TaskView) -> dict[str, Any]:
     """The original's 13-key task object, plus labels, watchers, position and version."""
-    return {
-        "id": task.id,
-        "title": task.title,
-        "description": task.description,
-        "status": task.status.value,
-        "priority": task.priority.value,
-        "due_date": iso(task.due_date),
-        "completed_at": iso(task.completed_at),
-        "estimated_hours": task.estimated_hours,
-        "actual_hours": task.actual_hours,
-        "created_at": iso(task.created_at),
-        "updated_at": iso(task.updated_at),
-        "project_id": task.project_id,
-        "assignee_id": task.assignee_id,
-        "labels": list(task.labels),
-        "watchers": list(task.watchers),
-        "position": task.position,
-        "version": task.version,
-    }
+    return to_json(of(TaskResponse, task))
 
 
 def _one(task: TaskView, status: int = 200, **extra: Any) -> Response:
@@ -288,12 +272,12 @@ _TASK = s.ref("Task")
 _FILTERS = [
     Param(
         name="status",
-        schema={"type": "string", "enum": ["pending", "in_progress", "completed", "cancelled"]},
+        schema=s.enum_of(TaskStatus),
         description="only tasks with this status",
     ),
     Param(
         name="priority",
-        schema={"type": "string", "enum": ["low", "medium", "high", "critical"]},
+        schema=s.enum_of(Priority),
         description="only tasks with this priority",
     ),
     Param(name="label", schema={"type": "string"}, description="only tasks with this label"),
@@ -320,10 +304,7 @@ _FILTERS = [
     Param(name="search", schema={"type": "string"}, description="the same as `q`"),
     Param(
         name="sort",
-        schema={
-            "type": "string",
-            "enum": ["created_at", "updated_at", "due_date", "priority", "position"],
-        },
+        schema=s.enum_of(TaskSort),
         description="sort field (default created_at); tasks without a due date come last",
     ),
     Param(

@@ -14,6 +14,7 @@ from taskcore.services.users import LoginResult, UserView
 from taskcore_adapters.http import schemas as s
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
+from taskcore_adapters.http.responses import UserResponse, of, to_json
 from taskcore_adapters.http.routes.common import PAGE_PARAMS, page_request, pagination, path_id
 from taskcore_adapters.http.throttle import throttled_login, throttled_password_change
 from taskcore_adapters.http.wire import JSON, iso
@@ -74,17 +75,7 @@ class AdminUserBody:
 def user_json(user: UserView) -> dict[str, Any]:
     """The 9-key user object (``email``, ``is_admin``, ``last_login`` and ``login_count``
     are null for other users than the caller, unless the caller is an administrator)."""
-    return {
-        "id": user.id,
-        "username": user.username,
-        "email": user.email,
-        "full_name": user.full_name,
-        "is_active": user.is_active,
-        "is_admin": user.is_admin,
-        "created_at": iso(user.created_at),
-        "last_login": iso(user.last_login),
-        "login_count": user.login_count,
-    }
+    return to_json(of(UserResponse, user))
 
 
 async def register(ctx: HttpContext, request: Request) -> Response:

@@ -10,7 +10,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from taskcore.domain.values import UNSET, Unset
-from taskcore.domain.webhooks import WebhookDelivery, WebhookSecret, WebhookView
+from taskcore.domain.webhooks import (
+    WebhookDelivery,
+    WebhookDeliveryStatus,
+    WebhookSecret,
+    WebhookView,
+)
 from taskcore.errors import ValidationError
 from taskcore.services.webhooks import WebhookService
 from taskcore_adapters.http import schemas as s
@@ -92,7 +97,7 @@ DELIVERY: s.Schema = {
         "event_id": {"type": "string"},
         "event_type": {"type": "string"},
         "message_id": {"type": "string", "description": "the `webhook-id` header"},
-        "status": {"type": "string", "enum": ["pending", "delivered", "failed"]},
+        "status": s.enum_of(WebhookDeliveryStatus),
         "attempts": {"type": "integer"},
         "last_status_code": {"type": ["integer", "null"]},
         "last_error": {"type": ["string", "null"]},
@@ -379,7 +384,7 @@ ENDPOINTS: list[Endpoint] = [
             *PAGE_PARAMS,
             Param(
                 name="status",
-                schema={"type": "string", "enum": ["pending", "delivered", "failed"]},
+                schema=s.enum_of(WebhookDeliveryStatus),
                 description="only deliveries in this status",
             ),
         ],
