@@ -12,7 +12,16 @@ from typing import Any
 import attrs
 
 from taskcore.domain.attachments import DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_USER_QUOTA_BYTES
-from taskcore.domain.events import DomainEvent, ProjectDeleted, TaskDeleted
+from taskcore.domain.events import (
+    CommentAdded,
+    DomainEvent,
+    MemberInvited,
+    ProjectDeleted,
+    TaskAssigned,
+    TaskDeleted,
+    TaskStatusChanged,
+    UserMentioned,
+)
 from taskcore.ports.clock import Clock
 from taskcore.ports.events import EventBus
 from taskcore.ports.files import FileStore
@@ -173,8 +182,8 @@ def build(
             port 443 only, 8 attempts, disabled after 10 failed deliveries in a row).
         mailer: Sends notification e-mail; without one, e-mail notifications end
             ``failed_config`` (in-app notifications work regardless).
-        template_renderer: Renders notification templates; by default the original's
-            plain ``{{key}}`` substitution, with values escaped in HTML bodies.
+        template_renderer: Renders notification templates; by default a plain
+            ``{{key}}`` substitution, with values escaped in HTML bodies.
         mail_max_attempts: Delivery attempts of one e-mail before it is marked failed.
         background_relay: Relay the outbox in :meth:`Taskcore.pump`'s thread, woken by
             each commit, instead of in the committing thread right after its commit: the
@@ -253,36 +262,34 @@ def build(
         webhooks=webhooks,
         notifications=notifications,
     )
-    for name, event_name, handler, when in (
+    for name, event_type, handler, when in (
         (
             "notifications.task_assigned",
-            "task.assigned",
+            TaskAssigned,
             notifications.on_task_assigned,
             notifications.notifies_assignment,
         ),
         (
             "notifications.task_completed",
-            "task.status_changed",
+            TaskStatusChanged,
             notifications.on_task_status_changed,
             notifications.notifies_completion,
         ),
-        ("notifications.comment_added", "comment.added", notifications.on_comment_added, None),
+        ("notifications.comment_added", CommentAdded, notifications.on_comment_added, None),
         (
             "notifications.user_mentioned",
-            "comment.user_mentioned",
+            UserMentioned,
             notifications.on_user_mentioned,
             None,
         ),
         (
             "notifications.member_invited",
-            "project.member_invited",
+            MemberInvited,
             notifications.on_member_invited,
             None,
         ),
     ):
-        events.register(
-            HandlerSpec(name=name, events=frozenset({event_name}), func=handler, when=when)
-        )
+        events.register(HandlerSpec(name=name, events=(event_type,), func=handler, when=when))
     return Taskcore(
         users=UserService(
             transactions=transactions,

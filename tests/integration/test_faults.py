@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from starlette.testclient import TestClient
 
-from taskcore.domain.events import DomainEvent
+from taskcore.domain.events import DomainEvent, UserRegistered
 from taskcore.services.events import HandlerSpec
 from taskcore.uow import Work
 from taskcore_adapters.bootstrap import Runtime
@@ -130,9 +130,7 @@ def test_redis_outage_during_writes_loses_nothing(
     def effect(event: DomainEvent, work: Work) -> None:
         seen.append(event.event_id)
 
-    runtime.core.events.register(
-        HandlerSpec(name="effect", events=frozenset({"user.registered"}), func=effect)
-    )
+    runtime.core.events.register(HandlerSpec(name="effect", events=(UserRegistered,), func=effect))
     queue = RqJobQueue.from_url(proxied, queue_name=f"taskcore-test-{uuid.uuid4().hex[:10]}")
     runtime.core.jobs.use_queue(queue)
     client = TestClient(create_app(runtime))

@@ -12,7 +12,7 @@ import pytest
 from rq.job import Job
 from rq.registry import FailedJobRegistry, FinishedJobRegistry
 
-from taskcore.domain.events import DomainEvent
+from taskcore.domain.events import DomainEvent, UserRegistered
 from taskcore.domain.pagination import PageRequest
 from taskcore.ports.deliveries import DeliveryStatus
 from taskcore.ports.jobs import JobSpec
@@ -91,9 +91,7 @@ def test_a_stuck_event_handler_is_rolled_back_and_recorded(
         if event.entity_id in stuck_users:
             time.sleep(OVERRUN)
 
-    runtime.core.events.register(
-        HandlerSpec(name="bump", events=frozenset({"user.registered"}), func=bump)
-    )
+    runtime.core.events.register(HandlerSpec(name="bump", events=(UserRegistered,), func=bump))
     runtime.core.jobs.use_queue(queue)
     users = runtime.core.users
     slow = users.register(

@@ -21,7 +21,7 @@ import pytest
 from rq import Worker
 from sqlalchemy import create_engine, text
 
-from taskcore.domain.events import DomainEvent, UserLoggedIn
+from taskcore.domain.events import DomainEvent, UserLoggedIn, UserRegistered
 from taskcore.domain.pagination import PageRequest
 from taskcore.ports.deliveries import DeliveryStatus
 from taskcore.services.events import LEASE, HandlerSpec
@@ -160,6 +160,7 @@ def test_serve_sigterm_finishes_the_request_in_flight(
 WORKER = """
 import sys, time
 from pathlib import Path
+from taskcore.domain.events import UserLoggedIn, UserRegistered
 from taskcore.services.events import HandlerSpec
 from taskcore_adapters.bootstrap import from_settings
 from taskcore_adapters.config import Settings
@@ -179,7 +180,7 @@ settings = Settings(
 )
 runtime = from_settings(settings, migrate=False)
 runtime.core.events.register(
-    HandlerSpec(name="bump", events=frozenset({"user.registered", "user.logged_in"}), func=bump)
+    HandlerSpec(name="bump", events=(UserRegistered, UserLoggedIn), func=bump)
 )
 queue = RqJobQueue.from_url(redis_url, queue_name=queue_name)
 runtime.core.jobs.use_queue(queue)
@@ -194,7 +195,7 @@ def bump(event: DomainEvent, work: Work) -> None:
     work.uow.users.record_login(event.entity_id, event.occurred_at)
 
 
-BUMP = HandlerSpec(name="bump", events=frozenset({"user.registered", "user.logged_in"}), func=bump)
+BUMP = HandlerSpec(name="bump", events=(UserRegistered, UserLoggedIn), func=bump)
 
 
 @pytest.fixture

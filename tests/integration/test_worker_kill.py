@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from taskcore.domain.events import DomainEvent
+from taskcore.domain.events import DomainEvent, UserRegistered
 from taskcore.domain.pagination import PageRequest
 from taskcore.ports.deliveries import DeliveryStatus
 from taskcore.services.events import LEASE, HandlerSpec
@@ -31,6 +31,7 @@ pytestmark = [pytest.mark.redis, pytest.mark.slow]
 WORKER = """
 import sys, time
 from pathlib import Path
+from taskcore.domain.events import UserRegistered
 from taskcore.services.events import HandlerSpec
 from taskcore_adapters.bootstrap import from_settings
 from taskcore_adapters.config import Settings
@@ -49,7 +50,7 @@ settings = Settings(
 )
 runtime = from_settings(settings, migrate=False)
 runtime.core.events.register(
-    HandlerSpec(name="bump", events=frozenset({"user.registered"}), func=bump)
+    HandlerSpec(name="bump", events=(UserRegistered,), func=bump)
 )
 run(runtime, RqJobQueue.from_url(redis_url, queue_name=queue_name), burst=True)
 """
@@ -73,9 +74,7 @@ def test_killed_worker_job_runs_again_once(
     )
     runtime = from_settings(settings, password_hasher=hasher, migrate=False, clock=clock)
     try:
-        runtime.core.events.register(
-            HandlerSpec(name="bump", events=frozenset({"user.registered"}), func=bump)
-        )
+        runtime.core.events.register(HandlerSpec(name="bump", events=(UserRegistered,), func=bump))
         runtime.core.jobs.use_queue(queue)
         user = runtime.core.users.register(
             username="dave", email="dave@example.com", password="long enough", full_name="D"

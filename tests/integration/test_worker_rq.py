@@ -6,7 +6,7 @@ import pytest
 from redis import Redis
 from rq.registry import FailedJobRegistry
 
-from taskcore.domain.events import DomainEvent
+from taskcore.domain.events import DomainEvent, UserRegistered
 from taskcore.services.events import HandlerSpec
 from taskcore.uow import Work
 from taskcore_adapters.bootstrap import Runtime
@@ -34,7 +34,7 @@ def test_committed_events_run_in_the_worker_once(runtime: Runtime, queue: RqJobQ
     """Events of committed writes wait in Redis and run once in the worker, twice run or not."""
     effects = Effects()
     runtime.core.events.register(
-        HandlerSpec(name="effects", events=frozenset({"user.registered"}), func=effects)
+        HandlerSpec(name="effects", events=(UserRegistered,), func=effects)
     )
     runtime.core.jobs.use_queue(queue)
     register(runtime, "alice")
@@ -50,7 +50,7 @@ def test_redis_down_at_enqueue_loses_nothing(runtime: Runtime, queue: RqJobQueue
     """A write committed while Redis is unreachable is still handled once Redis is back."""
     effects = Effects()
     runtime.core.events.register(
-        HandlerSpec(name="effects", events=frozenset({"user.registered"}), func=effects)
+        HandlerSpec(name="effects", events=(UserRegistered,), func=effects)
     )
     down = RqJobQueue(Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=1))
     runtime.core.jobs.use_queue(down)

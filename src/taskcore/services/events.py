@@ -53,8 +53,6 @@ DELIVER = JobSpec(name="events.deliver", retries=0, timeout_seconds=300)
 LEASE = dt.timedelta(seconds=DELIVER.timeout_seconds + 30)
 """How long a queued delivery is left to its job before it is queued again."""
 
-ALL_EVENTS = "*"
-
 PURGE = JobSpec(
     name="events.purge", retries=3, backoff_seconds=(60, 300, 1800), timeout_seconds=3600
 )
@@ -73,7 +71,9 @@ class HandlerSpec:
 
     Attributes:
         name: Stable name; part of the delivery's identity, never reuse it for another job.
-        events: Event names it wants (``*`` for all).
+        events: The event classes it wants (an event of a subclass counts;
+            :class:`~taskcore.domain.events.DomainEvent` for all). Deliveries name the
+            handler, not the classes: stored deliveries stay valid as classes are added.
         func: Called with the event and the open :class:`Work`; must not commit.
         max_attempts: Attempts before the delivery is marked failed.
         when: Optional test of the event alone (no I/O): events it refuses get no
@@ -82,14 +82,14 @@ class HandlerSpec:
     """
 
     name: str
-    events: frozenset[str]
+    events: tuple[type[DomainEvent], ...]
     func: EventHandler
     max_attempts: int = 8
     when: Callable[[DomainEvent], bool] | None = None
 
     def wants(self, event: DomainEvent) -> bool:
         """Whether this handler consumes ``event``."""
-        if not (ALL_EVENTS in self.events or event.name in self.events):
+        if not isinstance(event, self.events):
             return False
         return self.when is None or self.when(event)
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from taskcore.app import Taskcore, build
-from taskcore.domain.events import DomainEvent
+from taskcore.domain.events import DomainEvent, UserRegistered
 from taskcore.domain.pagination import PageRequest
 from taskcore.ports.deliveries import DeliveryStatus
 from taskcore.ports.uow import UnitOfWorkFactory
@@ -53,12 +53,10 @@ def make(factory: UnitOfWorkFactory, clock: ManualClock, audit: Audit, **options
         password_hasher=PlainPasswordHasher(),
         token_service=FakeTokenService(),
         event_handlers=[
-            HandlerSpec(
-                name="audit", events=frozenset({"user.registered"}), func=audit, max_attempts=1
-            ),
+            HandlerSpec(name="audit", events=(UserRegistered,), func=audit, max_attempts=1),
             HandlerSpec(
                 name="slow",
-                events=frozenset({"user.registered"}),
+                events=(UserRegistered,),
                 func=always_fails,
                 when=lambda e: e.details.get("username") == "slow",
             ),

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from taskcore.app import Taskcore, build
-from taskcore.domain.events import DomainEvent
+from taskcore.domain.events import DomainEvent, UserRegistered
 from taskcore.domain.pagination import PageRequest
 from taskcore.ports.deliveries import DeliveryStatus
 from taskcore.ports.jobs import JobSpec
@@ -70,7 +70,7 @@ def make(
         event_handlers=[
             HandlerSpec(
                 name="effects",
-                events=frozenset({"user.registered"}),
+                events=(UserRegistered,),
                 func=handler,
                 max_attempts=max_attempts,
             )
@@ -176,7 +176,7 @@ def _inline(core: Taskcore) -> InlineQueue:
 
 def test_duplicate_handler_names_refused() -> None:
     """Two handlers may not share a name (it is part of the delivery's identity)."""
-    spec = HandlerSpec(name="h", events=frozenset({"*"}), func=Effects())
+    spec = HandlerSpec(name="h", events=(DomainEvent,), func=Effects())
     with pytest.raises(ValueError, match="duplicate"):
         build(
             uow_factory=InMemoryStore(),
@@ -231,9 +231,7 @@ def test_background_relay_leaves_the_caller_and_wakes_the_pump() -> None:
         clock=ManualClock(),
         password_hasher=PlainPasswordHasher(),
         token_service=FakeTokenService(),
-        event_handlers=[
-            HandlerSpec(name="effects", events=frozenset({"user.registered"}), func=handler)
-        ],
+        event_handlers=[HandlerSpec(name="effects", events=(UserRegistered,), func=handler)],
         background_relay=True,
     )
     register(core)

@@ -8,7 +8,7 @@ import pytest
 
 from taskcore import errors
 from taskcore.app import Taskcore, build
-from taskcore.domain.events import DomainEvent
+from taskcore.domain.events import DomainEvent, UserRegistered
 from taskcore.domain.pagination import PageRequest
 from taskcore.ports.deliveries import Delivery, DeliveryStatus
 from taskcore.ports.uow import UnitOfWorkFactory
@@ -51,7 +51,7 @@ def make(factory: UnitOfWorkFactory, clock: ManualClock, *handlers: Fixable) -> 
         event_handlers=[
             HandlerSpec(
                 name=h.name,
-                events=frozenset({"user.registered"}),
+                events=(UserRegistered,),
                 func=h,
                 max_attempts=MAX_ATTEMPTS,
             )
