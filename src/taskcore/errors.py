@@ -129,7 +129,7 @@ class BlobNotFound(NotFound):
 
     Args:
         key: The blob key.
-        message: Text for the caller; the original's wording by default.
+        message: Text for the caller; ``File not found on server`` by default.
     """
 
     def __init__(self, key: str | None = None, message: str = "File not found on server") -> None:

@@ -71,7 +71,7 @@ class FileStore(Protocol):
     reads are streamed in chunks and may cover a byte range. Implementations are safe to
     use from several threads at once (one writer per key at a time), and translate their
     storage's failures into :class:`~taskcore.errors.Unavailable` (a missing blob into
-    :class:`BlobNotFound`), chained to the original error.
+    :class:`BlobNotFound`), chained to the storage's own error.
     """
 
     def open_writer(self, key: str) -> BlobWriter:

@@ -92,7 +92,7 @@ class NotificationRepository(Protocol):
 
 
 class TemplateRepository(Protocol):
-    """Notification templates; names are unique (case-sensitive, as in the original)."""
+    """Notification templates; names are unique (case-sensitive)."""
 
     def add(self, template: NotificationTemplate) -> NotificationTemplate:
         """Store a new template; returns it with its id.

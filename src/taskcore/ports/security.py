@@ -38,7 +38,8 @@ class TokenClaims:
 
     ``token_id`` identifies this token for revocation (its ``jti``, or a digest of the
     token for legacy tokens that carry none). ``session_id`` names the login session the
-    token belongs to (``None`` for tokens of the original system).
+    token belongs to (``None`` for legacy tokens, which carry only ``user_id``, ``iat``
+    and ``exp``).
     """
 
     user_id: int

@@ -60,7 +60,7 @@ SUMMARIZE: Final = JobSpec(
 """The job that writes daily summaries (daily at 01:00 UTC, for the day before)."""
 
 DEFAULT_RETENTION_DAYS: Final = 90
-"""Days entries are kept by default (the original's ``LOG_RETENTION_DAYS``)."""
+"""Days entries are kept by default (``TASKCORE_LOG_RETENTION_DAYS`` in the server)."""
 
 DELETE_BATCH: Final = 1000
 """Entries deleted per transaction by the cleanup, so no transaction holds locks long."""
@@ -211,7 +211,7 @@ class ActivityService:
         session_id: object = None,
         service_name: object = None,
     ) -> ActivityEntry:
-        """Store an entry submitted by an administrator (the original's public L1).
+        """Store an entry submitted by an administrator (``POST /api/activities``).
 
         ``action``, ``entity_type`` and ``entity_id`` must be given (a field passed as
         :data:`~taskcore.domain.values.UNSET` is missing; ``None`` is a wrong type);

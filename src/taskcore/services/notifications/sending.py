@@ -41,8 +41,8 @@ class Sending(Delivery, Templates):
         """Queue a notification to a user (administrators only).
 
         If ``template_name`` names an active template that renders with ``context_data``,
-        it provides the subject and body; otherwise they are used as given (as in the
-        original, a failed render is ignored).
+        it provides the subject and body; otherwise they are used as given (a template
+        that fails to render is ignored, not an error).
 
         Raises:
             AdminRequired: the caller is not an administrator.
@@ -67,7 +67,7 @@ class Sending(Delivery, Templates):
             if template_name:
                 template = work.uow.notification_templates.get_by_name(template_name)
                 if template is not None and template.is_active:
-                    # The original ignored a failed render.
+                    # A template that fails to render leaves the given subject and body.
                     with contextlib.suppress(ValidationError):
                         text_subject, text_body = self._render(template, context)
             stored = self._queue(
@@ -126,7 +126,7 @@ class Sending(Delivery, Templates):
         assigned_by_name: str | None = None,
         due_date: str | None = None,
     ) -> Notification:
-        """The original's task-assigned webhook: queue the ``task_assigned`` template to
+        """The task-assigned webhook: queue the ``task_assigned`` template to
         the assignee directly (administrators only; no HTTP call to itself).
 
         Raises:
@@ -158,7 +158,7 @@ class Sending(Delivery, Templates):
         completed_by_name: str | None = None,
         completion_date: str | None = None,
     ) -> Notification:
-        """The original's task-completed webhook: queue the ``task_completed`` template to
+        """The task-completed webhook: queue the ``task_completed`` template to
         the project owner directly (administrators only).
 
         Raises:
@@ -233,8 +233,8 @@ def _recipient(uow: UnitOfWork, user_id: int) -> User:
 
 
 def _webhook_recipient(field: str, recipient_id: int | None, task_title: str | None) -> int:
-    """The recipient of one of the original's webhooks, once both required values are
-    given (truthy, as the original checked).
+    """The recipient of one of the notification webhooks, once both required values are
+    given (truthy: ``0`` and an empty title are missing).
 
     Raises:
         ValidationError: ``Webhook processing failed``, naming the missing value.

@@ -18,7 +18,7 @@ from taskcore.services.notifications.base import NotificationsBase
 
 
 class PlaceholderRenderer:
-    """The minimal :class:`~taskcore.ports.mail.TemplateRenderer`: the original's
+    """The minimal :class:`~taskcore.ports.mail.TemplateRenderer`: plain
     ``{{key}}`` substitution (spaces inside the braces allowed), escaping values in HTML.
 
     Unknown placeholders are left as written; there are no conditionals or loops. Hosts
