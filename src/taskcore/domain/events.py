@@ -463,7 +463,7 @@ class UserMentioned(CommentEvent):
 
 @attrs.frozen(kw_only=True)
 class AttachmentEvent(DomainEvent):
-    """Base of the attachment events: ``filename`` (the sanitised original name), its task
+    """Base of the attachment events: ``filename`` (the client's name, sanitised), its task
     and project (``None`` if the task was gone), and ``file_size`` in bytes."""
 
     filename: str
