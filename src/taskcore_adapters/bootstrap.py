@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from taskcore.app import Taskcore, build
 from taskcore.domain.files import new_blob_key
-from taskcore.domain.webhooks import UrlPolicy
+from taskcore.domain.webhook_urls import UrlPolicy
 from taskcore.errors import TaskcoreError
 from taskcore.ports.clock import Clock
 from taskcore.ports.files import FileStore

@@ -16,7 +16,7 @@ from pathlib import Path
 import attrs
 
 from taskcore.domain.attachments import DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_USER_QUOTA_BYTES
-from taskcore.domain.webhooks import parse_allow_hosts
+from taskcore.domain.webhook_urls import parse_allow_hosts
 from taskcore_adapters.security.tokens import check_secret_key
 
 SECRET_FILE = "secret_key"  # noqa: S105  # nosec B105

@@ -155,7 +155,7 @@ class WebhookResponse:
 class WebhookSender(Protocol):
     """POSTs a signed message to a receiver, guarding against server-side request forgery.
 
-    Implementations apply their URL rules (:func:`~taskcore.domain.webhooks.check_url`)
+    Implementations apply their URL rules (:func:`~taskcore.domain.webhook_urls.check_url`)
     again, resolve the host, refuse the request when
     any resolved address is not public (unless ``host:port`` is allow-listed), connect to
     the address they checked (never resolving twice), follow no redirects, ignore proxy

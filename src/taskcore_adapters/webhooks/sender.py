@@ -1,6 +1,6 @@
 """The webhook sender: POST with httpx2 to an address checked once, never resolved twice.
 
-Each request goes through :func:`taskcore.domain.webhooks.check_url` again, then the host
+Each request goes through :func:`taskcore.domain.webhook_urls.check_url` again, then the host
 name is resolved and **every** address checked: one non-public address (loopback,
 private, link-local, CGNAT, multicast, reserved, IPv4-mapped forms of these) refuses the
 request, unless its ``host:port`` is on the allow-list. The connection is then made to the
@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 
 import httpx2
 
-from taskcore.domain.webhooks import UrlPolicy, WebhookTarget, check_url, is_public
+from taskcore.domain.webhook_urls import UrlPolicy, WebhookTarget, check_url, is_public
 from taskcore.errors import ValidationError
 from taskcore.ports.webhooks import WebhookRequest, WebhookResponse
 
