@@ -127,7 +127,7 @@ def test_redis_outage_during_writes_loses_nothing(
     runtime = make_runtime(database_url, proxied)
     seen: list[str] = []
 
-    def effect(event: DomainEvent, work: Work) -> None:
+    def effect(work: Work, event: DomainEvent) -> None:
         seen.append(event.event_id)
 
     runtime.core.events.register(HandlerSpec(name="effect", events=(UserRegistered,), func=effect))

@@ -86,7 +86,7 @@ def test_a_stuck_event_handler_is_rolled_back_and_recorded(
     )
     stuck_users: set[int] = set()
 
-    def bump(event: DomainEvent, work: Work) -> None:
+    def bump(work: Work, event: DomainEvent) -> None:
         work.uow.users.record_login(event.entity_id, event.occurred_at)
         if event.entity_id in stuck_users:
             time.sleep(OVERRUN)

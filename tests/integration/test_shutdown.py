@@ -169,7 +169,7 @@ from taskcore_adapters.worker import run
 
 data_dir, database_url, redis_url, queue_name, marker, seconds = sys.argv[1:7]
 
-def bump(event, work):
+def bump(work, event):
     if marker != "-":
         Path(marker).write_text("inside the job")
         time.sleep(float(seconds))
@@ -191,7 +191,7 @@ finally:
 """
 
 
-def bump(event: DomainEvent, work: Work) -> None:
+def bump(work: Work, event: DomainEvent) -> None:
     work.uow.users.record_login(event.entity_id, event.occurred_at)
 
 

@@ -40,7 +40,7 @@ from taskcore_adapters.worker import run
 
 data_dir, database_url, redis_url, queue_name, marker = sys.argv[1:6]
 
-def bump(event, work):
+def bump(work, event):
     work.uow.users.record_login(event.entity_id, event.occurred_at)
     Path(marker).write_text("inside the job")
     time.sleep(120)
@@ -56,7 +56,7 @@ run(runtime, RqJobQueue.from_url(redis_url, queue_name=queue_name), burst=True)
 """
 
 
-def bump(event: DomainEvent, work: Work) -> None:
+def bump(work: Work, event: DomainEvent) -> None:
     work.uow.users.record_login(event.entity_id, event.occurred_at)
 
 

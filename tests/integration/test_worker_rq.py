@@ -20,7 +20,7 @@ class Effects:
     def __init__(self) -> None:
         self.seen: list[str] = []
 
-    def __call__(self, event: DomainEvent, work: Work) -> None:
+    def __call__(self, work: Work, event: DomainEvent) -> None:
         self.seen.append(event.event_id)
 
 

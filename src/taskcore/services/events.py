@@ -45,7 +45,10 @@ from taskcore.uow import Transactions, Work
 
 log = logging.getLogger(__name__)
 
-EventHandler = Callable[[DomainEvent, Work], None]
+EventHandler = Callable[[Work, DomainEvent], None]
+"""An outbox handler: called with the open :class:`Work` and one event, like the
+in-transaction handlers (:meth:`Transactions.handle_in_transaction`), which get the
+transaction's events."""
 
 DELIVER = JobSpec(name="events.deliver", retries=0, timeout_seconds=300)
 """The job that delivers one event to one handler (retries are the dispatcher's own)."""
@@ -74,7 +77,7 @@ class HandlerSpec:
         events: The event classes it wants (an event of a subclass counts;
             :class:`~taskcore.domain.events.DomainEvent` for all). Deliveries name the
             handler, not the classes: stored deliveries stay valid as classes are added.
-        func: Called with the event and the open :class:`Work`; must not commit.
+        func: Called with the open :class:`Work` and the event; must not commit.
         max_attempts: Attempts before the delivery is marked failed.
         when: Optional test of the event alone (no I/O): events it refuses get no
             delivery, which saves a transaction and a job for events the handler would
@@ -311,7 +314,7 @@ class EventDispatcher:
                 event = work.uow.outbox.get(event_id)
                 if event is None:
                     return False
-                spec.func(event, work)
+                spec.func(work, event)
                 work.uow.deliveries.save(
                     attrs.evolve(
                         delivery,

@@ -33,14 +33,14 @@ class Audit:
         self.failing = set(failing)
         self.seen: dict[str, str] = {}
 
-    def __call__(self, event: DomainEvent, work: Work) -> None:
+    def __call__(self, work: Work, event: DomainEvent) -> None:
         username = str(event.details["username"])
         self.seen[username] = event.event_id
         if username in self.failing:
             raise RuntimeError("handler failed")
 
 
-def always_fails(event: DomainEvent, work: Work) -> None:
+def always_fails(work: Work, event: DomainEvent) -> None:
     raise RuntimeError("still failing")
 
 

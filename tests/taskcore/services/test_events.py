@@ -34,7 +34,7 @@ class Effects:
         self.calls: list[str] = []
         self.fail_times = fail_times
 
-    def __call__(self, event: DomainEvent, work: Work) -> None:
+    def __call__(self, work: Work, event: DomainEvent) -> None:
         self.calls.append(event.event_id)
         work.uow.revoked_tokens.revoke(f"effect-{event.event_id}", user_id=0, expires_at=EXPIRES)
         if len(self.calls) <= self.fail_times:

@@ -313,8 +313,8 @@ class TestNotifications:
         notes = world.core.notifications
         with world.store() as uow:
             work = Work(uow)
-            notes.on_task_assigned(late[0], work)
-            notes.on_user_mentioned(late[1], work)
+            notes.on_task_assigned(work, late[0])
+            notes.on_user_mentioned(work, late[1])
             work.commit()
         assert ([], 0) == (world.mailer.sent, notes.inbox(bob).page.total)
 

@@ -33,7 +33,7 @@ class Fixable:
         self.broken = True
         self.calls: list[str] = []
 
-    def __call__(self, event: DomainEvent, work: Work) -> None:
+    def __call__(self, work: Work, event: DomainEvent) -> None:
         self.calls.append(event.event_id)
         work.uow.revoked_tokens.revoke(
             f"{self.name}-{event.event_id}", user_id=0, expires_at=EXPIRES

@@ -67,7 +67,7 @@ class EventHandlers(Delivery, Templates):
         """Whether a ``task.status_changed`` event notifies anyone (a completion)."""
         return isinstance(event, TaskStatusChanged) and event.new_status == "completed"
 
-    def on_task_assigned(self, event: DomainEvent, work: Work) -> None:
+    def on_task_assigned(self, work: Work, event: DomainEvent) -> None:
         """``task.assigned``: notify the new assignee (unless they assigned themselves)."""
         if not isinstance(event, TaskAssigned) or not self.notifies_assignment(event):
             return
@@ -94,7 +94,7 @@ class EventHandlers(Delivery, Templates):
             now=event.occurred_at,
         )
 
-    def on_task_status_changed(self, event: DomainEvent, work: Work) -> None:
+    def on_task_status_changed(self, work: Work, event: DomainEvent) -> None:
         """``task.status_changed`` to completed: notify the project's owners and the
         assignee (not whoever completed it)."""
         if not isinstance(event, TaskStatusChanged) or not self.notifies_completion(event):
@@ -122,7 +122,7 @@ class EventHandlers(Delivery, Templates):
                     now=event.occurred_at,
                 )
 
-    def on_comment_added(self, event: DomainEvent, work: Work) -> None:
+    def on_comment_added(self, work: Work, event: DomainEvent) -> None:
         """``comment.added``: notify the task's assignee and watchers, except the author
         and anyone the comment mentions (they are told by the mention)."""
         if not isinstance(event, CommentAdded):
@@ -158,7 +158,7 @@ class EventHandlers(Delivery, Templates):
                 now=event.occurred_at,
             )
 
-    def on_user_mentioned(self, event: DomainEvent, work: Work) -> None:
+    def on_user_mentioned(self, work: Work, event: DomainEvent) -> None:
         """``comment.user_mentioned``: notify the mentioned member (never the author)."""
         if not isinstance(event, UserMentioned) or event.user_id == event.actor_id:
             return
@@ -182,7 +182,7 @@ class EventHandlers(Delivery, Templates):
             now=event.occurred_at,
         )
 
-    def on_member_invited(self, event: DomainEvent, work: Work) -> None:
+    def on_member_invited(self, work: Work, event: DomainEvent) -> None:
         """``project.member_invited``: tell the invited user, in the app and by e-mail as
         they prefer.
 
