@@ -17,16 +17,8 @@ from sqlalchemy import Engine, delete, text
 from taskcore.domain.attachments import Attachment
 from taskcore.domain.comments import Comment
 from taskcore.domain.projects import Membership, Priority, Project, ProjectStatus, Role
-from taskcore.domain.reports import (
-    CycleTime,
-    Period,
-    Report,
-    ReportCriteria,
-    ReportStatus,
-    ReportType,
-    StatusCounts,
-    sort_workload,
-)
+from taskcore.domain.report_figures import CycleTime, Period, StatusCounts, sort_workload
+from taskcore.domain.reports import Report, ReportCriteria, ReportStatus, ReportType
 from taskcore.domain.tasks import Task, TaskStatus
 from taskcore.domain.users import User
 from taskcore.ports.uow import UnitOfWork, UnitOfWorkFactory

@@ -6,19 +6,17 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Protocol
 
-from taskcore.domain.reports import (
+from taskcore.domain.report_figures import (
     CycleTime,
     DashboardFigures,
     Period,
     ProjectFigures,
-    Report,
-    ReportCriteria,
-    ReportView,
     StatusCounts,
     SystemFigures,
     ThroughputBucket,
     WorkloadLine,
 )
+from taskcore.domain.reports import Report, ReportCriteria, ReportView
 
 
 class ReportRepository(Protocol):
@@ -91,7 +89,7 @@ class ReportQueries(Protocol):
 
     def cycle_time(self, project_id: int, *, since: dt.datetime | None) -> CycleTime:
         """Created-to-completed times of the project's completed tasks (completed at or
-        after ``since``, if given); see :class:`~taskcore.domain.reports.CycleTime`."""
+        after ``since``, if given); see :class:`~taskcore.domain.report_figures.CycleTime`."""
         ...
 
     def system(self) -> SystemFigures:

@@ -13,16 +13,13 @@ from collections.abc import Sequence
 
 import attrs
 
-from taskcore.domain.reports import (
+from taskcore.domain.report_figures import (
     OVERDUE_LISTED,
     CycleTime,
     DashboardFigures,
     OverdueTask,
     Period,
     ProjectFigures,
-    Report,
-    ReportCriteria,
-    ReportView,
     StatusCounts,
     SystemFigures,
     TaskLine,
@@ -31,6 +28,7 @@ from taskcore.domain.reports import (
     cycle_time_of,
     total_hours,
 )
+from taskcore.domain.reports import Report, ReportCriteria, ReportView
 from taskcore.domain.tasks import Task, TaskStatus
 from taskcore_adapters.memory.tables import Tables
 

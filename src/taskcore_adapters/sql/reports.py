@@ -34,7 +34,7 @@ from sqlalchemy import (
     update,
 )
 
-from taskcore.domain.reports import (
+from taskcore.domain.report_figures import (
     OVERDUE_LISTED,
     PERCENTILES,
     CycleTime,
@@ -42,11 +42,6 @@ from taskcore.domain.reports import (
     OverdueTask,
     Period,
     ProjectFigures,
-    Report,
-    ReportCriteria,
-    ReportStatus,
-    ReportType,
-    ReportView,
     StatusCounts,
     SystemFigures,
     TaskLine,
@@ -54,6 +49,7 @@ from taskcore.domain.reports import (
     WorkloadLine,
     rank,
 )
+from taskcore.domain.reports import Report, ReportCriteria, ReportStatus, ReportType, ReportView
 from taskcore.domain.tasks import HOURS_MAX, TaskStatus
 from taskcore_adapters.sql.tables import (
     attachments,
@@ -175,7 +171,7 @@ def _float(value: Any) -> float:
 
 def _hours_sum(column: Any) -> Any:
     """``SUM`` of hours, each clamped to 0..``HOURS_MAX`` as
-    :func:`taskcore.domain.reports.summable_hours` does: rows stored before the bound was
+    :func:`taskcore.domain.report_figures.summable_hours` does: rows stored before the bound was
     checked cannot make the total overflow (PostgreSQL fails on it, SQLite gives infinity)."""
     bounded = case(
         (column > float(HOURS_MAX), literal(float(HOURS_MAX))),
