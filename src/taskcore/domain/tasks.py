@@ -11,8 +11,18 @@ from collections.abc import Callable, Iterable
 import attrs
 
 from taskcore.domain import pagination, validation
+from taskcore.domain.events import (
+    Change,
+    DomainEvent,
+    TaskAssigned,
+    TaskStatusChanged,
+    TaskUpdated,
+    change,
+    json_value,
+)
 from taskcore.domain.pagination import SortValue
 from taskcore.domain.projects import Priority, choose
+from taskcore.domain.values import UNSET, Unset
 from taskcore.errors import ValidationError
 
 TITLE_MAX = 200
@@ -95,6 +105,125 @@ class Task:
         self.status = status
         self.completed_at = now if status is TaskStatus.COMPLETED else None
         return True
+
+    def edit(self, patch: TaskPatch, now: dt.datetime) -> TaskEdit:
+        """Apply the checked values of ``patch`` and bump ``updated_at`` (even when nothing
+        changes).
+
+        A new status goes through :meth:`set_status` (stamping or clearing
+        ``completed_at``); every other given field is set when it differs.
+
+        Returns:
+            What changed, as the ``old``/``new`` JSON values of each changed field (status
+            and ``completed_at`` first, then the fields in the order of
+            :class:`TaskPatch`), with the status and assignee before the edit.
+        """
+        old_status, old_assignee, old_done = self.status, self.assignee_id, self.completed_at
+        changes: dict[str, Change] = {}
+        if patch.status is not UNSET and self.set_status(patch.status, now):
+            changes["status"] = change(old_status.value, self.status.value)
+            if self.completed_at != old_done:
+                changes["completed_at"] = change(
+                    json_value(old_done), json_value(self.completed_at)
+                )
+        for field, value in patch.given().items():
+            old = getattr(self, field)
+            if old != value:
+                changes[field] = change(json_value(old), json_value(value))
+                setattr(self, field, value)
+        self.updated_at = now
+        return TaskEdit(changes=changes, old_status=old_status, old_assignee_id=old_assignee)
+
+
+@attrs.frozen(kw_only=True)
+class TaskPatch:
+    """Checked new values for :meth:`Task.edit`; :data:`~taskcore.domain.values.UNSET`
+    leaves a field as it is (``None`` clears the fields that may be empty)."""
+
+    status: TaskStatus | Unset = UNSET
+    title: str | Unset = UNSET
+    description: str | Unset = UNSET
+    priority: Priority | Unset = UNSET
+    assignee_id: int | Unset | None = UNSET
+    estimated_hours: float | Unset | None = UNSET
+    actual_hours: float | Unset | None = UNSET
+    due_date: dt.datetime | Unset | None = UNSET
+    labels: tuple[str, ...] | Unset = UNSET
+    watchers: tuple[int, ...] | Unset = UNSET
+    position: float | Unset = UNSET
+
+    def given(self) -> dict[str, object]:
+        """The given fields other than the status, in declaration order."""
+        values = attrs.asdict(self, recurse=False)
+        return {k: v for k, v in values.items() if k != "status" and v is not UNSET}
+
+
+@attrs.frozen(kw_only=True)
+class TaskEdit:
+    """What :meth:`Task.edit` changed.
+
+    Attributes:
+        changes: The ``{"old": ..., "new": ...}`` JSON record of each changed field.
+        old_status: The status before the edit.
+        old_assignee_id: The assignee before the edit.
+    """
+
+    changes: dict[str, Change]
+    old_status: TaskStatus
+    old_assignee_id: int | None
+
+    @property
+    def changed_children(self) -> bool:
+        """Whether the labels or the watchers changed (they are stored apart)."""
+        return "labels" in self.changes or "watchers" in self.changes
+
+    def events(self, actor_id: int, task: Task, now: dt.datetime) -> list[DomainEvent]:
+        """The events of this edit of ``task`` (as saved, with its new version), at ``now``:
+        :class:`TaskUpdated` always, :class:`TaskStatusChanged` when the status changed,
+        :class:`TaskAssigned` when the assignee changed."""
+        events: list[DomainEvent] = [
+            TaskUpdated(
+                occurred_at=now,
+                actor_id=actor_id,
+                entity_id=task.key,
+                entity_version=task.version,
+                project_id=task.project_id,
+                title=task.title,
+                changes=self.changes,
+            )
+        ]
+        if task.status is not self.old_status:
+            events.append(
+                TaskStatusChanged(
+                    occurred_at=now,
+                    actor_id=actor_id,
+                    entity_id=task.key,
+                    entity_version=task.version,
+                    project_id=task.project_id,
+                    title=task.title,
+                    old_status=self.old_status.value,
+                    new_status=task.status.value,
+                    assignee_id=task.assignee_id,
+                )
+            )
+        if task.assignee_id != self.old_assignee_id:
+            events.append(assignment(actor_id, task, self.old_assignee_id, now))
+        return events
+
+
+def assignment(actor_id: int, task: Task, old: int | None, now: dt.datetime) -> TaskAssigned:
+    """The :class:`TaskAssigned` event of ``task`` (as saved) moving from ``old`` to its
+    current assignee."""
+    return TaskAssigned(
+        occurred_at=now,
+        actor_id=actor_id,
+        entity_id=task.key,
+        entity_version=task.version,
+        project_id=task.project_id,
+        title=task.title,
+        old_assignee_id=old,
+        assignee_id=task.assignee_id,
+    )
 
 
 @attrs.frozen(kw_only=True)

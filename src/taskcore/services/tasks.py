@@ -12,19 +12,21 @@ import attrs
 from taskcore.domain import tasks as rules
 from taskcore.domain import validation
 from taskcore.domain.events import (
-    Change,
     DomainEvent,
-    TaskAssigned,
     TaskCreated,
     TaskDeleted,
-    TaskStatusChanged,
-    TaskUpdated,
-    change,
-    json_value,
 )
 from taskcore.domain.pagination import CursorPage, CursorRequest, Page, PageRequest
 from taskcore.domain.projects import Priority, Role, check_priority, choose
-from taskcore.domain.tasks import Task, TaskCriteria, TaskOrder, TaskSort, TaskStatus, TaskView
+from taskcore.domain.tasks import (
+    Task,
+    TaskCriteria,
+    TaskOrder,
+    TaskPatch,
+    TaskSort,
+    TaskStatus,
+    TaskView,
+)
 from taskcore.domain.values import UNSET, Unset
 from taskcore.errors import ProjectNotFound, TaskNotFound, ValidationError
 from taskcore.ports.clock import Clock
@@ -391,95 +393,35 @@ class TaskService:
             task, role = _visible_task(uow, actor, task_id)
             access.require_write(actor, role, task.project_id, WRITE_DENIED)
             access.check_version(task.version, expected_version)
-            new: dict[str, object] = {}
-            if title is not UNSET:
-                new["title"] = rules.check_title(title, message="Task title cannot be empty")
-            if description is not UNSET:
-                new["description"] = validation.clean_description(description)
-            new_status = task.status
-            if status is not UNSET:
-                new_status = rules.check_task_status(status)
-            if priority is not UNSET:
-                new["priority"] = check_priority(priority)
-            if assignee_id is not UNSET:
-                if assignee_id is not None:
-                    _check_user(uow, assignee_id)
-                new["assignee_id"] = assignee_id
-            if estimated_hours is not UNSET:
-                new["estimated_hours"] = rules.parse_hours(
-                    estimated_hours, "estimated_hours", "Estimated hours"
-                )
-            if actual_hours is not UNSET:
-                new["actual_hours"] = rules.parse_hours(
-                    actual_hours, "actual_hours", "Actual hours"
-                )
-            if due_date is not UNSET:
-                new["due_date"] = rules.parse_due_date(due_date)
-            if title is not UNSET:
-                rules.check_title_length(str(new["title"]))
-            if description is not UNSET:
-                validation.check_description_length(str(new["description"]))
-            if labels is not UNSET:
-                new["labels"] = rules.normalize_labels(labels)
-            new_watchers: tuple[int, ...] = ()
-            if watchers is not UNSET:
-                new["watchers"] = new_watchers = rules.normalize_watchers(watchers)
-            if position is not UNSET:
-                new["position"] = rules.check_position(position)
+            patch = _check_patch(
+                uow,
+                title=title,
+                description=description,
+                status=status,
+                priority=priority,
+                assignee_id=assignee_id,
+                estimated_hours=estimated_hours,
+                actual_hours=actual_hours,
+                due_date=due_date,
+                labels=labels,
+                watchers=watchers,
+                position=position,
+            )
             _check_members(
                 uow,
                 task.project_id,
-                assignee_id if isinstance(assignee_id, int) else None,
-                new_watchers,
+                patch.assignee_id if isinstance(patch.assignee_id, int) else None,
+                patch.watchers if patch.watchers is not UNSET else (),
             )
+            status_moves = patch.status is not UNSET and patch.status is not task.status
+            if status_moves and patch.position is UNSET and patch.status is not UNSET:
+                # A task changing column without a position goes to the end of the new one.
+                end = _end_of_column(uow, task.project_id, patch.status)
+                patch = attrs.evolve(patch, position=end)
             now = self._clock.now()
-            old_status, old_assignee, old_done = task.status, task.assignee_id, task.completed_at
-            changes: dict[str, Change] = {}
-            if task.set_status(new_status, now):
-                changes["status"] = change(old_status.value, new_status.value)
-                if task.completed_at != old_done:
-                    changes["completed_at"] = change(
-                        json_value(old_done), json_value(task.completed_at)
-                    )
-                if "position" not in new:
-                    new["position"] = _end_of_column(uow, task.project_id, new_status)
-            for field, value in new.items():
-                old = getattr(task, field)
-                if old != value:
-                    changes[field] = change(json_value(old), json_value(value))
-                    setattr(task, field, value)
-            task.updated_at = now
-            task = uow.tasks.update(
-                task, children_changed="labels" in changes or "watchers" in changes
-            )
-            events: list[DomainEvent] = [
-                TaskUpdated(
-                    occurred_at=now,
-                    actor_id=actor.user_id,
-                    entity_id=task.key,
-                    entity_version=task.version,
-                    project_id=task.project_id,
-                    title=task.title,
-                    changes=changes,
-                )
-            ]
-            if task.status is not old_status:
-                events.append(
-                    TaskStatusChanged(
-                        occurred_at=now,
-                        actor_id=actor.user_id,
-                        entity_id=task.key,
-                        entity_version=task.version,
-                        project_id=task.project_id,
-                        title=task.title,
-                        old_status=old_status.value,
-                        new_status=task.status.value,
-                        assignee_id=task.assignee_id,
-                    )
-                )
-            if task.assignee_id != old_assignee:
-                events.append(_assigned(actor, task, old_assignee, now))
-            work.record(*events)
+            edit = task.edit(patch, now)
+            task = uow.tasks.update(task, children_changed=edit.changed_children)
+            work.record(*edit.events(actor.user_id, task, now))
             work.commit()
         return TaskView.of(task)
 
@@ -502,22 +444,9 @@ class TaskService:
             if watching and not uow.projects.member_roles(task.project_id, [actor.user_id]):
                 raise ValidationError("Watchers must be members of the project", field="watchers")
             now = self._clock.now()
-            new_watchers = tuple(sorted(wanted))
-            changes = {"watchers": change(list(task.watchers), list(new_watchers))}
-            task.watchers = new_watchers
-            task.updated_at = now
+            edit = task.edit(TaskPatch(watchers=tuple(sorted(wanted))), now)
             task = uow.tasks.update(task)
-            work.record(
-                TaskUpdated(
-                    occurred_at=now,
-                    actor_id=actor.user_id,
-                    entity_id=task.key,
-                    entity_version=task.version,
-                    project_id=task.project_id,
-                    title=task.title,
-                    changes=changes,
-                )
-            )
+            work.record(*edit.events(actor.user_id, task, now))
             work.commit()
         return TaskView.of(task)
 
@@ -665,6 +594,62 @@ def _check_draft(draft: TaskDraft, check_user: Callable[[int], None]) -> _Checke
     )
 
 
+def _check_patch(
+    uow: UnitOfWork,
+    *,
+    title: str | Unset | None,
+    description: str | Unset | None,
+    status: str | Unset | None,
+    priority: str | Unset | None,
+    assignee_id: int | Unset | None,
+    estimated_hours: _Hours | Unset,
+    actual_hours: _Hours | Unset,
+    due_date: _Instant | Unset,
+    labels: Iterable[str] | Unset | None,
+    watchers: Iterable[int] | Unset | None,
+    position: float | Unset,
+) -> TaskPatch:
+    """The field checks of a task update, in this order (title, description, status,
+    priority, assignee, estimated hours, actual hours, due_date), then lengths, labels,
+    watchers and position; only the given fields are checked."""
+    new_title = (
+        UNSET if title is UNSET else rules.check_title(title, message="Task title cannot be empty")
+    )
+    new_description = UNSET if description is UNSET else validation.clean_description(description)
+    new_status = UNSET if status is UNSET else rules.check_task_status(status)
+    new_priority = UNSET if priority is UNSET else check_priority(priority)
+    if assignee_id is not UNSET and assignee_id is not None:
+        _check_user(uow, assignee_id)
+    estimated = (
+        UNSET
+        if estimated_hours is UNSET
+        else rules.parse_hours(estimated_hours, "estimated_hours", "Estimated hours")
+    )
+    actual = (
+        UNSET
+        if actual_hours is UNSET
+        else rules.parse_hours(actual_hours, "actual_hours", "Actual hours")
+    )
+    due = UNSET if due_date is UNSET else rules.parse_due_date(due_date)
+    if new_title is not UNSET:
+        rules.check_title_length(new_title)
+    if new_description is not UNSET:
+        validation.check_description_length(new_description)
+    return TaskPatch(
+        title=new_title,
+        description=new_description,
+        status=new_status,
+        priority=new_priority,
+        assignee_id=assignee_id,
+        estimated_hours=estimated,
+        actual_hours=actual,
+        due_date=due,
+        labels=UNSET if labels is UNSET else rules.normalize_labels(labels),
+        watchers=UNSET if watchers is UNSET else rules.normalize_watchers(watchers),
+        position=UNSET if position is UNSET else rules.check_position(position),
+    )
+
+
 def _item_error(index: int, exc: ValidationError) -> ValidationError:
     field = f"items[{index}]" if exc.field is None else f"items[{index}].{exc.field}"
     return ValidationError(f"Item {index}: {exc}", field=field)
@@ -685,7 +670,7 @@ def _created(actor: Actor, task: Task, now: dt.datetime) -> list[DomainEvent]:
         )
     ]
     if task.assignee_id is not None:
-        events.append(_assigned(actor, task, None, now))
+        events.append(rules.assignment(actor.user_id, task, None, now))
     return events
 
 
@@ -710,16 +695,3 @@ def _check_roles(
 def _end_of_column(uow: UnitOfWork, project_id: int, status: TaskStatus) -> float:
     last = uow.tasks.last_position(project_id, status)
     return 1.0 if last is None else math.floor(last) + 1.0
-
-
-def _assigned(actor: Actor, task: Task, old: int | None, now: dt.datetime) -> TaskAssigned:
-    return TaskAssigned(
-        occurred_at=now,
-        actor_id=actor.user_id,
-        entity_id=task.key,
-        entity_version=task.version,
-        project_id=task.project_id,
-        title=task.title,
-        old_assignee_id=old,
-        assignee_id=task.assignee_id,
-    )

@@ -1,0 +1,90 @@
+"""Task.edit: the entity applies a checked patch and says what changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from taskcore.domain.events import TaskAssigned, TaskStatusChanged, TaskUpdated
+from taskcore.domain.projects import Priority
+from taskcore.domain.tasks import Task, TaskPatch, TaskStatus
+
+CREATED = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+NOW = dt.datetime(2026, 3, 2, 10, 30, tzinfo=dt.UTC)
+
+
+def task() -> Task:
+    return Task(
+        id=7,
+        project_id=3,
+        title="Write",
+        assignee_id=1,
+        labels=("docs",),
+        created_at=CREATED,
+        updated_at=CREATED,
+    )
+
+
+def test_only_differing_fields_change_in_order() -> None:
+    """Given fields equal to the current values are no change; the changes list status
+    and completed_at first, then the other fields in TaskPatch order, as JSON."""
+    one = task()
+    edit = one.edit(
+        TaskPatch(
+            position=4.0,
+            title="Write",
+            priority=Priority.HIGH,
+            due_date=NOW,
+            labels=("docs", "urgent"),
+            status=TaskStatus.COMPLETED,
+        ),
+        NOW,
+    )
+    assert list(edit.changes) == [
+        "status",
+        "completed_at",
+        "priority",
+        "due_date",
+        "labels",
+        "position",
+    ]
+    assert edit.changes["status"] == {"old": "pending", "new": "completed"}
+    assert edit.changes["completed_at"] == {"old": None, "new": NOW.isoformat()}
+    assert edit.changes["labels"] == {"old": ["docs"], "new": ["docs", "urgent"]}
+    assert (one.title, one.priority, one.completed_at, one.position, one.updated_at) == (
+        "Write",
+        Priority.HIGH,
+        NOW,
+        4.0,
+        NOW,
+    )
+    assert edit.changed_children
+    assert edit.old_status is TaskStatus.PENDING
+
+
+def test_empty_patch_changes_nothing_but_updated_at() -> None:
+    one = task()
+    edit = one.edit(TaskPatch(), NOW)
+    assert ({}, False, NOW) == (edit.changes, edit.changed_children, one.updated_at)
+    assert [TaskUpdated] == [type(e) for e in edit.events(5, one, NOW)]
+
+
+def test_none_clears_and_events_follow_the_changes() -> None:
+    """Clearing the assignee and moving the status give TaskUpdated, TaskStatusChanged
+    and TaskAssigned, carrying the task as saved."""
+    one = task()
+    edit = one.edit(TaskPatch(assignee_id=None, status=TaskStatus.IN_PROGRESS), NOW)
+    one.version = 2
+    updated, moved, assigned = edit.events(5, one, NOW)
+    assert isinstance(updated, TaskUpdated)
+    assert updated.changes == {
+        "status": {"old": "pending", "new": "in_progress"},
+        "assignee_id": {"old": 1, "new": None},
+    }
+    assert isinstance(moved, TaskStatusChanged)
+    assert (moved.old_status, moved.new_status, moved.entity_version) == (
+        "pending",
+        "in_progress",
+        2,
+    )
+    assert isinstance(assigned, TaskAssigned)
+    assert (assigned.old_assignee_id, assigned.assignee_id, assigned.actor_id) == (1, None, 5)
