@@ -11,7 +11,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from taskcore.app import Taskcore, build
-from taskcore.domain.files import new_blob_key
+from taskcore.domain.blobs import new_blob_key
 from taskcore.domain.webhook_urls import UrlPolicy
 from taskcore.errors import TaskcoreError
 from taskcore.ports.clock import Clock

@@ -13,7 +13,8 @@ import pytest
 from fsspec.implementations.memory import MemoryFileSystem
 
 from taskcore import errors
-from taskcore.domain.files import BlobNotFound, new_blob_key
+from taskcore.domain.blobs import new_blob_key
+from taskcore.errors import BlobNotFound
 from taskcore.ports.files import FileStore
 from taskcore_adapters.fsspec import FsspecFileStore
 from taskcore_adapters.memory.files import InMemoryFileStore

@@ -1,7 +1,7 @@
 """Attachments: files attached to tasks, their metadata, and the bookkeeping of their blobs.
 
 An attachment is a row of metadata plus a blob in the file store under a generated key
-(:func:`taskcore.domain.files.new_blob_key`). The two are kept in step by the order of
+(:func:`taskcore.domain.blobs.new_blob_key`). The two are kept in step by the order of
 effects: a blob is written and committed before its row, and removed only after its row
 is gone; a removal that cannot happen at once is remembered as a
 :class:`BlobDeletion` in the same transaction as the row's deletion, and retried.

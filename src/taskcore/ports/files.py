@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol
 
-from taskcore.domain.files import CHUNK_SIZE
+from taskcore.domain.blobs import CHUNK_SIZE
 from taskcore.errors import BlobNotFound
 
 __all__ = ["CHUNK_SIZE", "BlobNotFound", "BlobWriter", "FileStore"]
@@ -61,9 +61,9 @@ class BlobWriter(Protocol):
 class FileStore(Protocol):
     """Stores blobs (attachments' file contents) under keys the core generates.
 
-    Keys are made by :func:`taskcore.domain.files.new_blob_key` and never derived from
+    Keys are made by :func:`taskcore.domain.blobs.new_blob_key` and never derived from
     what a client sent; implementations still refuse malformed keys (see
-    :func:`taskcore.domain.files.check_blob_key`) with ``ValueError``, and never write
+    :func:`taskcore.domain.blobs.check_blob_key`) with ``ValueError``, and never write
     outside their own storage area. Two stores never share data unless they were built
     on the same location.
 

@@ -11,14 +11,8 @@ import fsspec
 from fsspec.implementations.local import LocalFileSystem
 from fsspec.implementations.memory import MemoryFileSystem
 
-from taskcore.domain.files import (
-    CHUNK_SIZE,
-    BlobNotFound,
-    check_blob_key,
-    check_byte_range,
-    check_key_prefix,
-)
-from taskcore.errors import Unavailable
+from taskcore.domain.blobs import CHUNK_SIZE, check_blob_key, check_byte_range, check_key_prefix
+from taskcore.errors import BlobNotFound, Unavailable
 
 PARTIAL_DIR: Final = ".partial"
 """Folder under the store's root that holds blobs being written (keys never start with

@@ -5,14 +5,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 
-from taskcore.domain.files import (
-    CHUNK_SIZE,
-    BlobNotFound,
-    check_blob_key,
-    check_byte_range,
-    check_key_prefix,
-)
-from taskcore.errors import Unavailable
+from taskcore.domain.blobs import CHUNK_SIZE, check_blob_key, check_byte_range, check_key_prefix
+from taskcore.errors import BlobNotFound, Unavailable
 
 
 class InMemoryFileStore:
