@@ -4,21 +4,25 @@ A response class lists the keys of one object with their types (the domain's enu
 fixed sets of values) and, in ``metadata`` (:func:`doc`), a description where one helps.
 The JSON comes from :func:`to_json`, the OpenAPI schema from
 :func:`taskcore_adapters.http.schemas.response_schema`; :func:`of` copies the fields
-from the read model of the same names.
+from the read model of the same names (or the name a field's ``source`` gives).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Literal, TypeVar
 
 import attrs
 from attrs import AttrsInstance
 
+from taskcore.domain.attachments import AttachmentStatus
 from taskcore.domain.invitations import InvitationStatus
+from taskcore.domain.notifications import NotificationPriority, NotificationStatus
 from taskcore.domain.projects import Priority, ProjectStatus, Role
+from taskcore.domain.reports import ReportStatus, ReportType
 from taskcore.domain.tasks import TaskStatus
+from taskcore.domain.webhooks import WebhookDeliveryStatus
 from taskcore_adapters.http.wire import iso
 
 R = TypeVar("R", bound=AttrsInstance)
@@ -27,20 +31,51 @@ NAIVE_UTC: Final = "naive UTC ISO 8601, no zone suffix"
 """How the API writes an instant."""
 
 
-def doc(text: str) -> dict[str, str]:
-    """Field metadata: a description for the OpenAPI schema."""
-    return {"description": text}
+def doc(
+    text: str | None = None, *, source: str | None = None, omitted: bool = False, **schema: Any
+) -> dict[str, Any]:
+    """Field metadata.
+
+    Args:
+        text: A description for the OpenAPI schema.
+        source: The read model's attribute the field is copied from by :func:`of`, when
+            its name differs.
+        omitted: The key is left out of the JSON when its value is ``None`` (and is not
+            required by the schema, whose type is then not nullable).
+        **schema: JSON Schema keywords added to the field's schema (``maxItems``).
+    """
+    metadata: dict[str, Any] = {}
+    if text is not None:
+        metadata["description"] = text
+    if source is not None:
+        metadata["source"] = source
+    if omitted:
+        metadata["omitted"] = True
+    if schema:
+        metadata["schema"] = schema
+    return metadata
 
 
-def of(cls: type[R], view: object) -> R:
-    """A ``cls`` of the attributes of ``view`` with the same names."""
-    return cls(**{f.name: getattr(view, f.name) for f in attrs.fields(cls)})
+def of(cls: type[R], view: object, **given: Any) -> R:
+    """A ``cls`` of the ``given`` values and, for its other fields, of the attributes of
+    ``view`` with the same names (or their ``source``)."""
+    copied = {
+        f.name: getattr(view, f.metadata.get("source", f.name))
+        for f in attrs.fields(cls)
+        if f.init and f.name not in given
+    }
+    return cls(**copied, **given)
 
 
 def to_json(response: AttrsInstance) -> dict[str, Any]:
     """``response`` as a JSON object: enums by value, instants as naive UTC ISO 8601,
-    dates as ``YYYY-MM-DD``, sequences as lists."""
-    return {f.name: _wire(getattr(response, f.name)) for f in attrs.fields(type(response))}
+    dates as ``YYYY-MM-DD``, sequences as lists, nested response classes as objects;
+    an ``omitted`` field without a value is left out."""
+    return {
+        f.name: _wire(value)
+        for f in attrs.fields(type(response))
+        if (value := getattr(response, f.name)) is not None or not f.metadata.get("omitted")
+    }
 
 
 def _wire(value: Any) -> Any:
@@ -52,6 +87,8 @@ def _wire(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, list | tuple):
         return [_wire(item) for item in value]
+    if attrs.has(type(value)):
+        return to_json(value)
     return value
 
 
@@ -165,3 +202,191 @@ class UserResponse:
         )
     )
     login_count: int | None = attrs.field(metadata=doc(_PRIVATE))
+
+
+def _quarantined_only(
+    status: AttachmentStatus | None,
+) -> Literal[AttachmentStatus.QUARANTINED] | None:
+    """``status`` when the file is quarantined, else ``None`` (the key is left out)."""
+    return AttachmentStatus.QUARANTINED if status is AttachmentStatus.QUARANTINED else None
+
+
+@attrs.frozen(kw_only=True)
+class AttachmentResponse:
+    """An attachment: the original's keys plus ``uploaded_by_username`` (and ``status``
+    for a quarantined file)."""
+
+    id: int
+    filename: str = attrs.field(metadata=doc("generated name: `<random hex>.<ext>`"))
+    original_filename: str = attrs.field(metadata=doc("the client's name, sanitised"))
+    file_size: int
+    mime_type: str = attrs.field(metadata=doc("from the extension, once checked"))
+    file_hash: str = attrs.field(metadata=doc("SHA-256, lower-case hex"))
+    created_at: dt.datetime
+    task_id: int
+    uploaded_by: int
+    uploaded_by_username: str
+    status: Literal[AttachmentStatus.QUARANTINED] | None = attrs.field(
+        default=None,
+        converter=_quarantined_only,
+        metadata=doc(
+            "present only for a quarantined file (it could not be scanned for malware "
+            "and is never served)",
+            omitted=True,
+        ),
+    )
+
+
+@attrs.frozen(kw_only=True)
+class WebhookResponse:
+    """A project's webhook, without its secrets."""
+
+    id: int
+    project_id: int
+    url: str
+    event_types: tuple[str, ...] = attrs.field(
+        metadata=doc("event names such as `task.created`, or `*` for every event")
+    )
+    description: str
+    is_active: bool
+    disabled_reason: str | None = attrs.field(
+        metadata=doc("why deliveries were stopped automatically")
+    )
+    consecutive_failures: int = attrs.field(
+        metadata=doc("deliveries in a row that failed for good")
+    )
+    secret_rotating_until: dt.datetime | None = attrs.field(
+        metadata=doc("until when the previous secret still signs, after a rotation")
+    )
+    created_by: int | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+@attrs.frozen(kw_only=True)
+class DeliveryResponse:
+    """One delivery of an event to a webhook, without its body."""
+
+    id: int = attrs.field(metadata=doc(source="key"))
+    webhook_id: int = attrs.field(metadata=doc(source="endpoint_id"))
+    event_id: str
+    event_type: str
+    message_id: str = attrs.field(metadata=doc("the `webhook-id` header"))
+    status: WebhookDeliveryStatus
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
+    next_attempt_at: dt.datetime | None = attrs.field(
+        metadata=doc("when a pending delivery is tried next")
+    )
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+@attrs.frozen(kw_only=True)
+class NotificationResponse:
+    """A notification: the original's 14 keys plus ``read_at``."""
+
+    id: int
+    recipient_email: str
+    recipient_id: int
+    subject: str
+    body: str
+    notification_type: str
+    status: NotificationStatus
+    priority: NotificationPriority
+    context_data: dict[str, Any] | None
+    scheduled_at: dt.datetime | None = attrs.field(metadata=doc(NAIVE_UTC))
+    sent_at: dt.datetime | None = attrs.field(metadata=doc(NAIVE_UTC))
+    created_at: dt.datetime | None = attrs.field(metadata=doc(NAIVE_UTC))
+    error_message: str | None
+    retry_count: int
+    read_at: dt.datetime | None = attrs.field(metadata=doc(NAIVE_UTC))
+
+
+@attrs.frozen(kw_only=True)
+class TemplateResponse:
+    """A notification template: the original's 8 keys."""
+
+    id: int
+    name: str
+    subject_template: str
+    body_template: str
+    notification_type: str
+    is_active: bool
+    created_at: dt.datetime | None = attrs.field(metadata=doc(NAIVE_UTC))
+    updated_at: dt.datetime | None = attrs.field(metadata=doc(NAIVE_UTC))
+
+
+@attrs.frozen(kw_only=True)
+class ActivityEntryResponse:
+    """An activity-log entry: the original's 11 columns."""
+
+    id: int
+    user_id: int | None = attrs.field(metadata=doc("null for a system action"))
+    action: str
+    entity_type: str
+    entity_id: int
+    details: dict[str, Any] | None
+    ip_address: str | None
+    user_agent: str | None
+    created_at: dt.datetime
+    session_id: str | None
+    service_name: str
+
+
+@attrs.frozen(kw_only=True)
+class ActivityResponse(ActivityEntryResponse):
+    """An activity-log entry and the name of its user."""
+
+    username: str
+
+
+@attrs.frozen(kw_only=True)
+class ActionCountResponse:
+    """How many entries have one action."""
+
+    action: str = attrs.field(metadata=doc(source="name"))
+    count: int
+
+
+@attrs.frozen(kw_only=True)
+class ActivitySummaryResponse:
+    """The stored summary of one UTC day: the original's 7 columns."""
+
+    id: int
+    date: dt.date = attrs.field(metadata=doc("YYYY-MM-DD (UTC day)"))
+    total_activities: int
+    unique_users: int
+    top_actions: tuple[ActionCountResponse, ...] = attrs.field(metadata=doc(maxItems=10))
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+@attrs.frozen(kw_only=True)
+class ReportResponse:
+    """A report: the original's 12 keys; ``parameters`` never hold a token."""
+
+    id: int = attrs.field(metadata=doc(source="key"))
+    name: str
+    report_type: ReportType = attrs.field(metadata=doc(source="type"))
+    status: ReportStatus
+    parameters: dict[str, Any] = attrs.field(
+        metadata=doc("the validated parameters; never a token")
+    )
+    data: dict[str, Any] | None = attrs.field(
+        metadata=doc("the generated figures (docs/reports.md); null until completed")
+    )
+    generated_by: int = attrs.field(metadata=doc("the requester", source="requested_by"))
+    created_at: dt.datetime
+    completed_at: dt.datetime | None = attrs.field(metadata=doc(NAIVE_UTC))
+    error_message: str | None = attrs.field(metadata=doc(source="error"))
+    file_path: None = attrs.field(default=None, init=False, metadata=doc("always null"))
+    expires_at: dt.datetime
+
+
+@attrs.frozen(kw_only=True)
+class ReportListedResponse(ReportResponse):
+    """A report in a list: its data left out (null), with the requester's username."""
+
+    generated_by_username: str

@@ -54,40 +54,63 @@ _WIRE_SCALARS: dict[Any, Schema] = {
     bool: {"type": "boolean"},
     dt.datetime: {"type": "string"},
     dt.date: {"type": "string"},
+    type(None): {"type": "null"},
 }
 
 
 def _wire_schema(tp: Any) -> Schema:
-    """The schema of a response field's type (see :func:`responses.to_json`)."""
+    """The schema of a response field's type (see :func:`responses.to_json`); a nested
+    response class is an object listing its keys, all required."""
     args = typing.get_args(tp)
-    if typing.get_origin(tp) in (typing.Union, types.UnionType) and type(None) in args:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType) and type(None) in args:
         (inner,) = (arg for arg in args if arg is not type(None))
         schema = _wire_schema(inner)
         schema["type"] = [schema["type"], "null"]
         if "enum" in schema:
             schema["enum"] = [*schema["enum"], None]
         return schema
-    if typing.get_origin(tp) in (list, tuple):
+    if origin in (list, tuple):
         return {"type": "array", "items": _wire_schema(args[0])}
+    if origin is dict:
+        return {"type": "object"}
+    if origin is typing.Literal:
+        return {"type": "string", "enum": [member.value for member in args]}
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         return enum_of(tp)
+    if attrs.has(tp):
+        hints = typing.get_type_hints(tp)
+        return obj(**{f.name: _wire_schema(hints[f.name]) for f in attrs.fields(tp)})
     return dict(_WIRE_SCALARS[tp])
+
+
+def _without_none(tp: Any) -> Any:
+    """``tp`` without ``None`` (a union of one other type and ``None``), else ``tp``."""
+    others = [arg for arg in typing.get_args(tp) if arg is not type(None)]
+    if typing.get_origin(tp) in (typing.Union, types.UnionType) and len(others) == 1:
+        return others[0]
+    return tp
 
 
 def response_schema(cls: type[AttrsInstance], description: str | None = None) -> Schema:
     """The JSON Schema of a response class (:mod:`~taskcore_adapters.http.responses`):
-    every field required, no other keys, enums listing the domain enum's values."""
+    every field required (an ``omitted`` one is optional and not nullable instead), no
+    other keys, enums listing the domain enum's values."""
     hints = typing.get_type_hints(cls)
     fields = attrs.fields(cls)
     properties: Schema = {}
     for f in fields:
-        properties[f.name] = _wire_schema(hints[f.name])
+        omitted = f.metadata.get("omitted", False)
+        properties[f.name] = _wire_schema(
+            _without_none(hints[f.name]) if omitted else hints[f.name]
+        )
+        properties[f.name].update(f.metadata.get("schema", {}))
         if "description" in f.metadata:
             properties[f.name]["description"] = f.metadata["description"]
     return {
         "type": "object",
         **({"description": description} if description else {}),
-        "required": [f.name for f in fields],
+        "required": [f.name for f in fields if not f.metadata.get("omitted", False)],
         "additionalProperties": False,
         "properties": properties,
     }
@@ -119,6 +142,13 @@ INVITATION = response_schema(
     "An invitation to join a project. `status` is `expired` for a pending "
     "invitation past `expires_at`; `invited_by` is null once the inviting account is gone.",
 )
+
+
+NOTIFICATION = response_schema(
+    r.NotificationResponse, "The original's 14 keys plus `read_at` (in-app notifications)."
+)
+
+TEMPLATE = response_schema(r.TemplateResponse)
 
 
 def listing(key: str, item: Schema) -> Schema:
@@ -208,104 +238,33 @@ def body_schema(cls: type) -> Schema:
 
 # -- the activity log ------------------------------------------------------------------
 
-_ACTIVITY_PROPERTIES: Schema = {
-    "id": {"type": "integer"},
-    "user_id": {"type": ["integer", "null"], "description": "null for a system action"},
-    "action": {"type": "string"},
-    "entity_type": {"type": "string"},
-    "entity_id": {"type": "integer"},
-    "details": {"type": ["object", "null"]},
-    "ip_address": {"type": ["string", "null"]},
-    "user_agent": {"type": ["string", "null"]},
-    "created_at": {"type": "string"},
-    "session_id": {"type": ["string", "null"]},
-    "service_name": {"type": "string"},
-}
+ACTIVITY_WITHOUT_USERNAME = response_schema(
+    r.ActivityEntryResponse, "The original's activity object: its 11 columns."
+)
 
-ACTIVITY_WITHOUT_USERNAME: Schema = {
-    "type": "object",
-    "description": "The original's activity object: its 11 columns.",
-    "required": list(_ACTIVITY_PROPERTIES),
-    "additionalProperties": False,
-    "properties": _ACTIVITY_PROPERTIES,
-}
-
-ACTIVITY: Schema = {
-    "type": "object",
-    "description": "The original's activity object and `username` (`System` without a "
+ACTIVITY = response_schema(
+    r.ActivityResponse,
+    "The original's activity object and `username` (`System` without a "
     "user, `Unknown` for a user that does not exist).",
-    "required": [*_ACTIVITY_PROPERTIES, "username"],
-    "additionalProperties": False,
-    "properties": {**_ACTIVITY_PROPERTIES, "username": {"type": "string"}},
-}
+)
 
-ACTION_COUNTS: Schema = {
-    "type": "array",
-    "maxItems": 10,
-    "items": obj(action={"type": "string"}, count={"type": "integer"}),
-}
+ACTIVITY_SUMMARY = response_schema(r.ActivitySummaryResponse)
+
+ACTION_COUNTS: Schema = ACTIVITY_SUMMARY["properties"]["top_actions"]
 """A top list of actions: ``[{"action", "count"}]``, most frequent first."""
-
-ACTIVITY_SUMMARY: Schema = {
-    "type": "object",
-    "required": [
-        "id",
-        "date",
-        "total_activities",
-        "unique_users",
-        "top_actions",
-        "created_at",
-        "updated_at",
-    ],
-    "additionalProperties": False,
-    "properties": {
-        "id": {"type": "integer"},
-        "date": {"type": "string", "description": "YYYY-MM-DD (UTC day)"},
-        "total_activities": {"type": "integer"},
-        "unique_users": {"type": "integer"},
-        "top_actions": ACTION_COUNTS,
-        "created_at": {"type": "string"},
-        "updated_at": {"type": "string"},
-    },
-}
 
 REPORT_TYPES = enum_of(ReportType)["enum"]
 REPORT_STATUSES = enum_of(ReportStatus)["enum"]
 
-_REPORT_PROPERTIES: Schema = {
-    "id": {"type": "integer"},
-    "name": {"type": "string"},
-    "report_type": {"type": "string", "enum": REPORT_TYPES},
-    "status": {"type": "string", "enum": REPORT_STATUSES},
-    "parameters": {"type": "object", "description": "the validated parameters; never a token"},
-    "data": {
-        "type": ["object", "null"],
-        "description": "the generated figures (docs/reports.md); null until completed",
-    },
-    "generated_by": {"type": "integer", "description": "the requester"},
-    "created_at": {"type": "string"},
-    "completed_at": DATETIME,
-    "error_message": {"type": ["string", "null"]},
-    "file_path": {"type": "null", "description": "always null"},
-    "expires_at": {"type": "string"},
-}
+REPORT = response_schema(
+    r.ReportResponse, "The original's 12 keys; `parameters` never hold a token."
+)
 
-REPORT: Schema = {
-    "type": "object",
-    "description": "The original's 12 keys; `parameters` never hold a token.",
-    "required": list(_REPORT_PROPERTIES),
-    "additionalProperties": False,
-    "properties": _REPORT_PROPERTIES,
-}
-
-REPORT_LISTED: Schema = {
-    "type": "object",
-    "description": "A report in a list: `data` is always null (read the report for it), "
+REPORT_LISTED = response_schema(
+    r.ReportListedResponse,
+    "A report in a list: `data` is always null (read the report for it), "
     "plus the requester's username.",
-    "required": [*_REPORT_PROPERTIES, "generated_by_username"],
-    "additionalProperties": False,
-    "properties": {**_REPORT_PROPERTIES, "generated_by_username": {"type": "string"}},
-}
+)
 
 REPORT_REQUEST: Schema = {
     "type": "object",

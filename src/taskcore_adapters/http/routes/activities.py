@@ -20,9 +20,17 @@ from taskcore_adapters.http import wire
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
 from taskcore_adapters.http.parsing import Id
+from taskcore_adapters.http.responses import (
+    ActionCountResponse,
+    ActivityEntryResponse,
+    ActivityResponse,
+    ActivitySummaryResponse,
+    of,
+    to_json,
+)
 from taskcore_adapters.http.routes.common import PAGE_PARAMS, int_query, page_request, path_id
 from taskcore_adapters.http.routes.paging import text_query
-from taskcore_adapters.http.wire import JSON, iso
+from taskcore_adapters.http.wire import JSON
 
 DEFAULT_PER_PAGE = 50
 
@@ -54,36 +62,15 @@ _OPTIONAL = ("user_id", "details", "ip_address", "user_agent", "session_id", "se
 
 def activity_json(view: ActivityView, *, with_username: bool = True) -> dict[str, Any]:
     """The original's activity object (its 11 columns), with ``username`` on request."""
-    e = view.entry
-    body: dict[str, Any] = {
-        "id": e.id,
-        "user_id": e.user_id,
-        "action": e.action,
-        "entity_type": e.entity_type,
-        "entity_id": e.entity_id,
-        "details": e.details,
-        "ip_address": e.ip_address,
-        "user_agent": e.user_agent,
-        "created_at": iso(e.created_at),
-        "session_id": e.session_id,
-        "service_name": e.service_name,
-    }
     if with_username:
-        body["username"] = view.username
-    return body
+        return to_json(of(ActivityResponse, view.entry, username=view.username))
+    return to_json(of(ActivityEntryResponse, view.entry))
 
 
 def summary_json(summary: ActivitySummary) -> dict[str, Any]:
     """The original's summary object (its 7 columns)."""
-    return {
-        "id": summary.id,
-        "date": summary.date.isoformat(),
-        "total_activities": summary.total_activities,
-        "unique_users": summary.unique_users,
-        "top_actions": [{"action": t.name, "count": t.count} for t in summary.top_actions],
-        "created_at": iso(summary.created_at),
-        "updated_at": iso(summary.updated_at),
-    }
+    top = tuple(of(ActionCountResponse, count) for count in summary.top_actions)
+    return to_json(of(ActivitySummaryResponse, summary, top_actions=top))
 
 
 def stats_json(stats: ActivityStats) -> dict[str, Any]:

@@ -36,9 +36,10 @@ from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
 from taskcore_adapters.http.multipart import MAX_FIELD_BYTES, FilePart, receive_upload
 from taskcore_adapters.http.parsing import INTEGER_DIGITS_MAX
+from taskcore_adapters.http.responses import AttachmentResponse, of, to_json
 from taskcore_adapters.http.routes.common import path_id
 from taskcore_adapters.http.routes.paging import WINDOW_PARAMS, listed, window
-from taskcore_adapters.http.wire import JSON, error, iso
+from taskcore_adapters.http.wire import JSON, error
 
 UPLOAD_OVERHEAD: Final = 64 * 1024 + MAX_FIELD_BYTES
 """Room for the multipart boundaries, part headers and text fields around the file: the
@@ -56,41 +57,9 @@ DOWNLOAD_HEADERS: Final = {
 }
 """Sent with every download: never sniffed, never rendered with scripts, revalidated."""
 
-ATTACHMENT: s.Schema = {
-    "type": "object",
-    "description": "The original's attachment object plus `uploaded_by_username`.",
-    "required": [
-        "id",
-        "filename",
-        "original_filename",
-        "file_size",
-        "mime_type",
-        "file_hash",
-        "created_at",
-        "task_id",
-        "uploaded_by",
-        "uploaded_by_username",
-    ],
-    "additionalProperties": False,
-    "properties": {
-        "id": {"type": "integer"},
-        "filename": {"type": "string", "description": "generated name: `<random hex>.<ext>`"},
-        "original_filename": {"type": "string", "description": "the client's name, sanitised"},
-        "file_size": {"type": "integer"},
-        "mime_type": {"type": "string", "description": "from the extension, once checked"},
-        "file_hash": {"type": "string", "description": "SHA-256, lower-case hex"},
-        "created_at": {"type": "string"},
-        "task_id": {"type": "integer"},
-        "uploaded_by": {"type": "integer"},
-        "uploaded_by_username": {"type": "string"},
-        "status": {
-            "type": "string",
-            "enum": ["quarantined"],
-            "description": "present only for a quarantined file (it could not be scanned "
-            "for malware and is never served)",
-        },
-    },
-}
+ATTACHMENT = s.response_schema(
+    AttachmentResponse, "The original's attachment object plus `uploaded_by_username`."
+)
 
 _TYPE_COUNT = {"type": "integer"}
 STATS: s.Schema = s.obj(
@@ -132,21 +101,7 @@ class RangeNotSatisfiable(Exception):
 def attachment_json(view: AttachmentView) -> dict[str, Any]:
     """The original's attachment object, with ``uploaded_by_username`` (and ``status``
     when the file is quarantined)."""
-    found: dict[str, Any] = {
-        "id": view.id,
-        "filename": view.filename,
-        "original_filename": view.original_filename,
-        "file_size": view.file_size,
-        "mime_type": view.mime_type,
-        "file_hash": view.file_hash,
-        "created_at": iso(view.created_at),
-        "task_id": view.task_id,
-        "uploaded_by": view.uploaded_by,
-        "uploaded_by_username": view.uploaded_by_username,
-    }
-    if view.status is AttachmentStatus.QUARANTINED:
-        found["status"] = view.status.value
-    return found
+    return to_json(of(AttachmentResponse, view))
 
 
 def stats_json(stats: AttachmentStats) -> dict[str, Any]:

@@ -17,7 +17,6 @@ from starlette.responses import Response
 from taskcore.domain.notifications import (
     Notification,
     NotificationPreferences,
-    NotificationPriority,
 )
 from taskcore.domain.notifications import NotificationTemplate as Template
 from taskcore.domain.values import UNSET, Unset
@@ -29,78 +28,11 @@ from taskcore_adapters.http import schemas as s
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
 from taskcore_adapters.http.parsing import Id
+from taskcore_adapters.http.responses import NotificationResponse, TemplateResponse, of, to_json
 from taskcore_adapters.http.routes.common import PAGE_PARAMS, page_request, pagination, path_id
-from taskcore_adapters.http.wire import JSON, iso
+from taskcore_adapters.http.wire import JSON
 
-_TEXT = {"type": "string"}
 _INT = {"type": "integer"}
-_STATUSES = ["pending", "sending", "sent", "failed", "failed_config"]
-
-NOTIFICATION: s.Schema = {
-    "type": "object",
-    "description": "The original's 14 keys plus `read_at` (in-app notifications).",
-    "required": [
-        "id",
-        "recipient_email",
-        "recipient_id",
-        "subject",
-        "body",
-        "notification_type",
-        "status",
-        "priority",
-        "context_data",
-        "scheduled_at",
-        "sent_at",
-        "created_at",
-        "error_message",
-        "retry_count",
-        "read_at",
-    ],
-    "additionalProperties": False,
-    "properties": {
-        "id": _INT,
-        "recipient_email": _TEXT,
-        "recipient_id": _INT,
-        "subject": _TEXT,
-        "body": _TEXT,
-        "notification_type": _TEXT,
-        "status": {"type": "string", "enum": _STATUSES},
-        "priority": s.enum_of(NotificationPriority),
-        "context_data": {"type": ["object", "null"]},
-        "scheduled_at": s.DATETIME,
-        "sent_at": s.DATETIME,
-        "created_at": s.DATETIME,
-        "error_message": {"type": ["string", "null"]},
-        "retry_count": _INT,
-        "read_at": s.DATETIME,
-    },
-}
-
-TEMPLATE: s.Schema = {
-    "type": "object",
-    "required": [
-        "id",
-        "name",
-        "subject_template",
-        "body_template",
-        "notification_type",
-        "is_active",
-        "created_at",
-        "updated_at",
-    ],
-    "additionalProperties": False,
-    "properties": {
-        "id": _INT,
-        "name": _TEXT,
-        "subject_template": _TEXT,
-        "body_template": _TEXT,
-        "notification_type": _TEXT,
-        "is_active": {"type": "boolean"},
-        "created_at": s.DATETIME,
-        "updated_at": s.DATETIME,
-    },
-}
-
 _CHANNELS: s.Schema = {
     "type": "object",
     "properties": {"in_app": {"type": "boolean"}, "email": {"type": "boolean"}},
@@ -112,7 +44,7 @@ PREFERENCES: s.Schema = {
     "additionalProperties": _CHANNELS,
 }
 
-_PAGED = s.obj(notifications={"type": "array", "items": NOTIFICATION}, pagination=s.PAGINATION)
+_PAGED = s.obj(notifications={"type": "array", "items": s.NOTIFICATION}, pagination=s.PAGINATION)
 
 
 @attrs.define(kw_only=True)
@@ -172,37 +104,12 @@ class TemplatePatch:
 
 def notification_json(n: Notification) -> dict[str, Any]:
     """The original's notification object, plus ``read_at``."""
-    return {
-        "id": n.id,
-        "recipient_email": n.recipient_email,
-        "recipient_id": n.recipient_id,
-        "subject": n.subject,
-        "body": n.body,
-        "notification_type": n.notification_type,
-        "status": n.status.value,
-        "priority": n.priority.value,
-        "context_data": n.context_data,
-        "scheduled_at": iso(n.scheduled_at),
-        "sent_at": iso(n.sent_at),
-        "created_at": iso(n.created_at),
-        "error_message": n.error_message,
-        "retry_count": n.retry_count,
-        "read_at": iso(n.read_at),
-    }
+    return to_json(of(NotificationResponse, n))
 
 
 def template_json(t: Template) -> dict[str, Any]:
     """The original's template object."""
-    return {
-        "id": t.id,
-        "name": t.name,
-        "subject_template": t.subject_template,
-        "body_template": t.body_template,
-        "notification_type": t.notification_type,
-        "is_active": t.is_active,
-        "created_at": iso(t.created_at),
-        "updated_at": iso(t.updated_at),
-    }
+    return to_json(of(TemplateResponse, t))
 
 
 def preferences_json(prefs: NotificationPreferences) -> dict[str, Any]:
@@ -451,7 +358,7 @@ async def put_preferences(ctx: HttpContext, request: Request) -> Response:
 
 _NOTIFICATION_ID = Param(name="notification_id", where="path")
 _TEMPLATE_ID = Param(name="template_id", where="path")
-_TEMPLATE_ANSWER = s.message(template=TEMPLATE)
+_TEMPLATE_ANSWER = s.message(template=s.TEMPLATE)
 _QUEUED = s.message(notification_id=_INT)
 _PATCH_SCHEMA = s.body_schema(TemplatePatch)
 
@@ -494,7 +401,7 @@ ENDPOINTS: list[Endpoint] = [
             200: (
                 "A page of notifications",
                 s.obj(
-                    notifications={"type": "array", "items": NOTIFICATION},
+                    notifications={"type": "array", "items": s.NOTIFICATION},
                     pagination=s.PAGINATION,
                     unread_count=_INT,
                 ),
@@ -538,7 +445,7 @@ ENDPOINTS: list[Endpoint] = [
         tag="notifications",
         params=[_NOTIFICATION_ID],
         responses={
-            200: ("The notification", s.obj(notification=NOTIFICATION)),
+            200: ("The notification", s.obj(notification=s.NOTIFICATION)),
             **s.errors(401, 404),
         },
     ),
@@ -550,7 +457,7 @@ ENDPOINTS: list[Endpoint] = [
         tag="notifications",
         params=[_NOTIFICATION_ID],
         responses={
-            200: ("Marked", s.message(notification=NOTIFICATION)),
+            200: ("Marked", s.message(notification=s.NOTIFICATION)),
             **s.errors(401, 404),
         },
     ),
@@ -570,7 +477,7 @@ ENDPOINTS: list[Endpoint] = [
         summary="The active notification templates (any user)",
         tag="notifications",
         responses={
-            200: ("Templates", s.obj(templates={"type": "array", "items": TEMPLATE})),
+            200: ("Templates", s.obj(templates={"type": "array", "items": s.TEMPLATE})),
             **s.errors(401),
         },
     ),
@@ -592,7 +499,7 @@ ENDPOINTS: list[Endpoint] = [
         tag="notifications",
         params=[_TEMPLATE_ID],
         responses={
-            200: ("The template", s.obj(template=TEMPLATE)),
+            200: ("The template", s.obj(template=s.TEMPLATE)),
             **s.errors(401, 403, 404),
         },
     ),

@@ -16,39 +16,25 @@ from taskcore.services.reports import ReportService
 from taskcore_adapters.http import schemas as s
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
+from taskcore_adapters.http.responses import ReportListedResponse, ReportResponse, of, to_json
 from taskcore_adapters.http.routes.common import PAGE_PARAMS, page_request, pagination, path_id
 from taskcore_adapters.http.routes.paging import text_query
-from taskcore_adapters.http.wire import JSON, iso, read_json
+from taskcore_adapters.http.wire import JSON, read_json
 
 EXPORT_FORMATS = ("csv", "json")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def report_json(report: Report, *, with_data: bool = True) -> dict[str, Any]:
+def report_json(report: Report) -> dict[str, Any]:
     """The original's 12-key report object (``generated_by`` is the requester, and
     ``parameters`` never hold a token)."""
-    return {
-        "id": report.key,
-        "name": report.name,
-        "report_type": report.type.value,
-        "status": report.status.value,
-        "parameters": report.parameters,
-        "data": report.data if with_data else None,
-        "generated_by": report.requested_by,
-        "created_at": iso(report.created_at),
-        "completed_at": iso(report.completed_at),
-        "error_message": report.error,
-        "file_path": None,
-        "expires_at": iso(report.expires_at),
-    }
+    return to_json(of(ReportResponse, report))
 
 
 def listed_json(view: ReportView) -> dict[str, Any]:
     """A report in a list: without its data, with the requester's username."""
-    return {
-        **report_json(view.report, with_data=False),
-        "generated_by_username": view.requested_by_username or "Unknown",
-    }
+    username = view.requested_by_username or "Unknown"
+    return to_json(of(ReportListedResponse, view.report, data=None, generated_by_username=username))
 
 
 def _cell(value: Any) -> Any:

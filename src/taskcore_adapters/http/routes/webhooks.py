@@ -21,94 +21,17 @@ from taskcore.services.webhooks import WebhookService
 from taskcore_adapters.http import schemas as s
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
+from taskcore_adapters.http.responses import DeliveryResponse, WebhookResponse, of, to_json
 from taskcore_adapters.http.routes.common import PAGE_PARAMS, page_request, path_id
 from taskcore_adapters.http.routes.paging import listed, text_query
 from taskcore_adapters.http.wire import JSON, iso
 
-_EVENT_TYPES: s.Schema = {
-    "type": "array",
-    "items": {"type": "string"},
-    "description": "event names such as `task.created`, or `*` for every event",
-}
+WEBHOOK = s.response_schema(
+    WebhookResponse,
+    "A project's webhook; its signing secret is shown only when created or rotated.",
+)
 
-WEBHOOK: s.Schema = {
-    "type": "object",
-    "description": "A project's webhook; its signing secret is shown only when created or rotated.",
-    "required": [
-        "id",
-        "project_id",
-        "url",
-        "event_types",
-        "description",
-        "is_active",
-        "disabled_reason",
-        "consecutive_failures",
-        "secret_rotating_until",
-        "created_by",
-        "created_at",
-        "updated_at",
-    ],
-    "additionalProperties": False,
-    "properties": {
-        "id": {"type": "integer"},
-        "project_id": {"type": "integer"},
-        "url": {"type": "string"},
-        "event_types": _EVENT_TYPES,
-        "description": {"type": "string"},
-        "is_active": {"type": "boolean"},
-        "disabled_reason": {
-            "type": ["string", "null"],
-            "description": "why deliveries were stopped automatically",
-        },
-        "consecutive_failures": {
-            "type": "integer",
-            "description": "deliveries in a row that failed for good",
-        },
-        "secret_rotating_until": {
-            "type": ["string", "null"],
-            "description": "until when the previous secret still signs, after a rotation",
-        },
-        "created_by": {"type": ["integer", "null"]},
-        "created_at": {"type": "string"},
-        "updated_at": {"type": "string"},
-    },
-}
-
-DELIVERY: s.Schema = {
-    "type": "object",
-    "required": [
-        "id",
-        "webhook_id",
-        "event_id",
-        "event_type",
-        "message_id",
-        "status",
-        "attempts",
-        "last_status_code",
-        "last_error",
-        "next_attempt_at",
-        "created_at",
-        "updated_at",
-    ],
-    "additionalProperties": False,
-    "properties": {
-        "id": {"type": "integer"},
-        "webhook_id": {"type": "integer"},
-        "event_id": {"type": "string"},
-        "event_type": {"type": "string"},
-        "message_id": {"type": "string", "description": "the `webhook-id` header"},
-        "status": s.enum_of(WebhookDeliveryStatus),
-        "attempts": {"type": "integer"},
-        "last_status_code": {"type": ["integer", "null"]},
-        "last_error": {"type": ["string", "null"]},
-        "next_attempt_at": {
-            "type": ["string", "null"],
-            "description": "when a pending delivery is tried next",
-        },
-        "created_at": {"type": "string"},
-        "updated_at": {"type": "string"},
-    },
-}
+DELIVERY = s.response_schema(DeliveryResponse)
 
 _SECRET = {"type": "string", "description": "`whsec_` and base64; shown only now"}
 
@@ -131,40 +54,20 @@ class WebhookPatch:
 
 def webhook_json(webhook: WebhookView) -> dict[str, Any]:
     """A webhook, without its secret."""
-    rotating = webhook.secret_rotating_until
-    return {
-        "id": webhook.id,
-        "project_id": webhook.project_id,
-        "url": webhook.url,
-        "event_types": list(webhook.event_types),
-        "description": webhook.description,
-        "is_active": webhook.is_active,
-        "disabled_reason": webhook.disabled_reason,
-        "consecutive_failures": webhook.consecutive_failures,
-        "secret_rotating_until": None if rotating is None else iso(rotating),
-        "created_by": webhook.created_by,
-        "created_at": iso(webhook.created_at),
-        "updated_at": iso(webhook.updated_at),
-    }
+    return to_json(of(WebhookResponse, webhook))
 
 
 def delivery_json(delivery: WebhookDelivery) -> dict[str, Any]:
-    """One delivery of an event to a webhook (without its body)."""
-    pending = delivery.status.value == "pending"
-    return {
-        "id": delivery.key,
-        "webhook_id": delivery.endpoint_id,
-        "event_id": delivery.event_id,
-        "event_type": delivery.event_type,
-        "message_id": delivery.message_id,
-        "status": delivery.status.value,
-        "attempts": delivery.attempts,
-        "last_status_code": delivery.last_status_code,
-        "last_error": delivery.last_error,
-        "next_attempt_at": iso(delivery.next_attempt_at) if pending else None,
-        "created_at": iso(delivery.created_at),
-        "updated_at": iso(delivery.updated_at),
-    }
+    """One delivery of an event to a webhook (without its body); ``next_attempt_at``
+    only while it is pending."""
+    pending = delivery.status is WebhookDeliveryStatus.PENDING
+    return to_json(
+        of(
+            DeliveryResponse,
+            delivery,
+            next_attempt_at=delivery.next_attempt_at if pending else None,
+        )
+    )
 
 
 def _secret_json(created: WebhookSecret, message: str) -> dict[str, Any]:
