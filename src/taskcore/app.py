@@ -200,51 +200,25 @@ def build(
     """
     transactions = Transactions(uow_factory, event_bus)
     jobs = Jobs(job_queue, lanes=job_lanes)
-    events = EventDispatcher(
-        transactions=transactions,
-        clock=clock,
-        jobs=jobs,
+    events, wake = _event_outbox(
+        transactions,
+        clock,
+        jobs,
         handlers=event_handlers,
-        defer_enqueue=background_relay,
+        background_relay=background_relay,
         retention_days=event_retention_days,
     )
-    # Each transaction stores its events with their deliveries; the jobs are queued once
-    # it has committed, by the committing thread or by the pump's.
-    transactions.publish_with(events.publish)
-    wake = threading.Event()
-    transactions.after_commit(wake.set if background_relay else events.catch_up)
-    attachments = AttachmentService(
-        transactions=transactions,
-        clock=clock,
-        files=file_store or NoFileStore(),
+    attachments = _attachments(
+        transactions,
+        clock,
+        files=file_store,
         max_upload_bytes=max_upload_bytes,
         user_quota_bytes=user_quota_bytes,
         scanner=malware_scanner,
     )
-    # Deleting a task or project deletes its attachments in the same transaction.
-    transactions.handle_in_transaction((TaskDeleted, ProjectDeleted), attachments.on_tasks_deleted)
     reports = ReportService(transactions=transactions, clock=clock, jobs=jobs)
-    # Every event becomes one activity entry, committed with the change it records.
-    activity = ActivityService(
-        transactions=transactions,
-        clock=clock,
-        jobs=jobs,
-        retention_days=activity_retention_days,
-    )
-    transactions.handle_in_transaction((DomainEvent,), activity.record)
-    # Events of a project become signed webhook deliveries, stored in the transaction that
-    # records them; a deleted project's webhooks go with it (first, so it sends nothing).
-    webhooks = WebhookService(
-        transactions=transactions,
-        clock=clock,
-        jobs=jobs,
-        sender=webhook_sender,
-        options=webhook_options,
-    )
-    transactions.handle_in_transaction((ProjectDeleted,), webhooks.on_project_deleted)
-    transactions.handle_in_transaction((DomainEvent,), webhooks.on_events)
-    # Assignments, completions, comments and mentions notify the people concerned, in app
-    # and by e-mail as each prefers.
+    activity = _activity(transactions, clock, jobs, retention_days=activity_retention_days)
+    webhooks = _webhooks(transactions, clock, jobs, sender=webhook_sender, options=webhook_options)
     notifications = NotificationService(
         transactions=transactions,
         clock=clock,
@@ -253,15 +227,148 @@ def build(
         renderer=template_renderer or PlaceholderRenderer(),
         max_attempts=mail_max_attempts,
     )
-    _register_jobs(
-        jobs,
-        events=events,
+    _subscribe_notifications(events, notifications)
+    core = Taskcore(
+        users=UserService(
+            transactions=transactions,
+            clock=clock,
+            hasher=password_hasher,
+            tokens=token_service,
+            session_ttl=session_ttl,
+            refresh_reuse_grace=refresh_reuse_grace,
+        ),
+        projects=ProjectService(transactions=transactions, clock=clock),
+        tasks=TaskService(transactions=transactions, clock=clock),
+        comments=CommentService(transactions=transactions, clock=clock),
         attachments=attachments,
         reports=reports,
         activity=activity,
         webhooks=webhooks,
         notifications=notifications,
+        events=events,
+        jobs=jobs,
+        transactions=transactions,
+        clock=clock,
+        background_relay=background_relay,
+        _wake=wake,
     )
+    _register_jobs(core)
+    return core
+
+
+def _register_jobs(core: Taskcore) -> None:
+    """Every area's background jobs, and when the periodic ones run, in one place: each
+    service offers a ``run_..._job`` method per job and registers none itself."""
+    jobs, events, attachments, reports = core.jobs, core.events, core.attachments, core.reports
+    activity, webhooks, notifications = core.activity, core.webhooks, core.notifications
+    day = dt.timedelta(days=1)
+    # Each event reaches each handler by one job; settled events beyond the retention
+    # period go, with their done deliveries.
+    jobs.register(event_outbox.DELIVER, events.run_delivery_job)
+    jobs.register(event_outbox.PURGE, events.run_purge_job)
+    jobs.every(event_outbox.PURGE, day, offset=dt.timedelta(hours=2, minutes=30))
+    # Pending blob removals are finished; orphaned and unfinished uploads removed.
+    jobs.register(SWEEP_FILES, attachments.run_sweep_job)
+    jobs.every(SWEEP_FILES, day, offset=dt.timedelta(hours=3))
+    jobs.register(GENERATE_REPORT, reports.run_generate_job)
+    jobs.register(PURGE_EXPIRED_REPORTS, reports.run_purge_job)
+    jobs.every(PURGE_EXPIRED_REPORTS, dt.timedelta(hours=1), offset=dt.timedelta(minutes=20))
+    jobs.register(activity_log.SUMMARIZE, activity.run_summary_job)
+    jobs.register(activity_log.CLEANUP, activity.run_cleanup_job)
+    jobs.every(activity_log.SUMMARIZE, day, offset=dt.timedelta(hours=1))
+    jobs.every(activity_log.CLEANUP, day, offset=dt.timedelta(hours=2))
+    jobs.register(webhook_area.DELIVER, webhooks.run_deliver_job)
+    jobs.register(webhook_area.RETRY_DUE, webhooks.run_retry_job)
+    jobs.every(webhook_area.RETRY_DUE, webhooks.options.retry_interval)
+    jobs.register(notification_area.SEND, notifications.run_send_job)
+    jobs.register(notification_area.DISPATCH, notifications.run_dispatch_job)
+    jobs.every(notification_area.DISPATCH, notification_area.DISPATCH_INTERVAL)
+
+
+def _event_outbox(
+    transactions: Transactions,
+    clock: Clock,
+    jobs: Jobs,
+    *,
+    handlers: Sequence[HandlerSpec],
+    background_relay: bool,
+    retention_days: int,
+) -> tuple[EventDispatcher, threading.Event]:
+    """The outbox's dispatcher, publishing every transaction's events, and the event that
+    wakes :meth:`Taskcore.pump` (set by each commit with ``background_relay``)."""
+    events = EventDispatcher(
+        transactions=transactions,
+        clock=clock,
+        jobs=jobs,
+        handlers=handlers,
+        defer_enqueue=background_relay,
+        retention_days=retention_days,
+    )
+    # Each transaction stores its events with their deliveries; the jobs are queued once
+    # it has committed, by the committing thread or by the pump's.
+    transactions.publish_with(events.publish)
+    wake = threading.Event()
+    transactions.after_commit(wake.set if background_relay else events.catch_up)
+    return events, wake
+
+
+def _attachments(
+    transactions: Transactions,
+    clock: Clock,
+    *,
+    files: FileStore | None,
+    max_upload_bytes: int,
+    user_quota_bytes: int | None,
+    scanner: MalwareScanner | None,
+) -> AttachmentService:
+    """The attachments area, deleting a task's or project's attachments with it."""
+    attachments = AttachmentService(
+        transactions=transactions,
+        clock=clock,
+        files=files or NoFileStore(),
+        max_upload_bytes=max_upload_bytes,
+        user_quota_bytes=user_quota_bytes,
+        scanner=scanner,
+    )
+    # Deleting a task or project deletes its attachments in the same transaction.
+    transactions.handle_in_transaction((TaskDeleted, ProjectDeleted), attachments.on_tasks_deleted)
+    return attachments
+
+
+def _activity(
+    transactions: Transactions, clock: Clock, jobs: Jobs, *, retention_days: int
+) -> ActivityService:
+    """The activity area, recording every event."""
+    activity = ActivityService(
+        transactions=transactions, clock=clock, jobs=jobs, retention_days=retention_days
+    )
+    # Every event becomes one activity entry, committed with the change it records.
+    transactions.handle_in_transaction((DomainEvent,), activity.record)
+    return activity
+
+
+def _webhooks(
+    transactions: Transactions,
+    clock: Clock,
+    jobs: Jobs,
+    *,
+    sender: WebhookSender | None,
+    options: WebhookOptions | None,
+) -> WebhookService:
+    """The webhooks area, turning projects' events into deliveries."""
+    webhooks = WebhookService(
+        transactions=transactions, clock=clock, jobs=jobs, sender=sender, options=options
+    )
+    # Events of a project become signed webhook deliveries, stored in the transaction that
+    # records them; a deleted project's webhooks go with it (first, so it sends nothing).
+    transactions.handle_in_transaction((ProjectDeleted,), webhooks.on_project_deleted)
+    transactions.handle_in_transaction((DomainEvent,), webhooks.on_events)
+    return webhooks
+
+
+def _subscribe_notifications(events: EventDispatcher, notifications: NotificationService) -> None:
+    """Assignments, completions, comments, mentions and invitations notify the people
+    concerned, in app and by e-mail as each prefers: one outbox handler each."""
     for name, event_type, handler, when in (
         (
             "notifications.task_assigned",
@@ -290,63 +397,3 @@ def build(
         ),
     ):
         events.register(HandlerSpec(name=name, events=(event_type,), func=handler, when=when))
-    return Taskcore(
-        users=UserService(
-            transactions=transactions,
-            clock=clock,
-            hasher=password_hasher,
-            tokens=token_service,
-            session_ttl=session_ttl,
-            refresh_reuse_grace=refresh_reuse_grace,
-        ),
-        projects=ProjectService(transactions=transactions, clock=clock),
-        tasks=TaskService(transactions=transactions, clock=clock),
-        comments=CommentService(transactions=transactions, clock=clock),
-        attachments=attachments,
-        reports=reports,
-        activity=activity,
-        webhooks=webhooks,
-        notifications=notifications,
-        events=events,
-        jobs=jobs,
-        transactions=transactions,
-        clock=clock,
-        background_relay=background_relay,
-        _wake=wake,
-    )
-
-
-def _register_jobs(
-    jobs: Jobs,
-    *,
-    events: EventDispatcher,
-    attachments: AttachmentService,
-    reports: ReportService,
-    activity: ActivityService,
-    webhooks: WebhookService,
-    notifications: NotificationService,
-) -> None:
-    """Every area's background jobs, and when the periodic ones run, in one place: each
-    service offers a ``run_..._job`` method per job and registers none itself."""
-    day = dt.timedelta(days=1)
-    # Each event reaches each handler by one job; settled events beyond the retention
-    # period go, with their done deliveries.
-    jobs.register(event_outbox.DELIVER, events.run_delivery_job)
-    jobs.register(event_outbox.PURGE, events.run_purge_job)
-    jobs.every(event_outbox.PURGE, day, offset=dt.timedelta(hours=2, minutes=30))
-    # Pending blob removals are finished; orphaned and unfinished uploads removed.
-    jobs.register(SWEEP_FILES, attachments.run_sweep_job)
-    jobs.every(SWEEP_FILES, day, offset=dt.timedelta(hours=3))
-    jobs.register(GENERATE_REPORT, reports.run_generate_job)
-    jobs.register(PURGE_EXPIRED_REPORTS, reports.run_purge_job)
-    jobs.every(PURGE_EXPIRED_REPORTS, dt.timedelta(hours=1), offset=dt.timedelta(minutes=20))
-    jobs.register(activity_log.SUMMARIZE, activity.run_summary_job)
-    jobs.register(activity_log.CLEANUP, activity.run_cleanup_job)
-    jobs.every(activity_log.SUMMARIZE, day, offset=dt.timedelta(hours=1))
-    jobs.every(activity_log.CLEANUP, day, offset=dt.timedelta(hours=2))
-    jobs.register(webhook_area.DELIVER, webhooks.run_deliver_job)
-    jobs.register(webhook_area.RETRY_DUE, webhooks.run_retry_job)
-    jobs.every(webhook_area.RETRY_DUE, webhooks.options.retry_interval)
-    jobs.register(notification_area.SEND, notifications.run_send_job)
-    jobs.register(notification_area.DISPATCH, notifications.run_dispatch_job)
-    jobs.every(notification_area.DISPATCH, notification_area.DISPATCH_INTERVAL)

@@ -167,38 +167,18 @@ def from_settings(
     Returns:
         The runtime; call :meth:`Runtime.close` when done.
     """
-    url = settings.effective_database_url
-    engine = make_engine(
-        url,
-        pool_size=settings.database_pool_size,
-        max_overflow=settings.database_max_overflow,
-        pool_timeout=settings.database_pool_timeout_seconds,
-    )
-    probe = None if settings.is_embedded_database else make_engine(url, pooled=False)
+    engine, probe = _engines(settings)
     try:
         if migrate if migrate is not None else settings.is_embedded_database:
             upgrade(engine)
         bus = BlinkerEventBus()
-        files = file_store or FsspecFileStore(
-            settings.storage_url or str((settings.data_dir / "files").absolute())
-        )
-        queue = None
-        if settings.queue_url:
-            from taskcore_adapters.rq import RqJobQueue  # needs the `queue` extra
-
-            queue = RqJobQueue.from_url(settings.queue_url)
-        tokens = JwtTokenService(
-            secret_key=settings.resolve_secret_key(),
-            previous_keys=settings.previous_secret_keys,
-            ttl=dt.timedelta(seconds=settings.token_ttl_seconds),
-        )
+        files = file_store or _file_store(settings)
+        queue = _job_queue(settings)
+        tokens = _token_service(settings)
         core = build(
             uow_factory=SqlAlchemyUnitOfWorkFactory(engine),
             clock=clock or SystemClock(),
-            password_hasher=password_hasher
-            or Argon2PasswordHasher(
-                time_cost=settings.password_time_cost, memory_cost=settings.password_memory_cost
-            ),
+            password_hasher=password_hasher or _password_hasher(settings),
             token_service=tokens,
             event_bus=bus,
             file_store=files,
@@ -235,6 +215,50 @@ def from_settings(
         if probe is not None:
             probe.dispose()
         raise
+
+
+def _engines(settings: Settings) -> tuple[Engine, Engine | None]:
+    """The pooled engine of the database, and on a server database an unpooled one for
+    health checks (which must not wait for a pooled connection)."""
+    url = settings.effective_database_url
+    engine = make_engine(
+        url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+        pool_timeout=settings.database_pool_timeout_seconds,
+    )
+    probe = None if settings.is_embedded_database else make_engine(url, pooled=False)
+    return engine, probe
+
+
+def _file_store(settings: Settings) -> FsspecFileStore:
+    """The attachments' store at ``storage_url``, by default ``data_dir/files``."""
+    return FsspecFileStore(settings.storage_url or str((settings.data_dir / "files").absolute()))
+
+
+def _job_queue(settings: Settings) -> RqJobQueue | None:
+    """The rq queue at ``queue_url``; ``None`` (jobs run inline) without one."""
+    if not settings.queue_url:
+        return None
+    from taskcore_adapters.rq import RqJobQueue  # needs the `queue` extra
+
+    return RqJobQueue.from_url(settings.queue_url)
+
+
+def _token_service(settings: Settings) -> JwtTokenService:
+    """Access tokens signed with the secret key (the previous keys still verify)."""
+    return JwtTokenService(
+        secret_key=settings.resolve_secret_key(),
+        previous_keys=settings.previous_secret_keys,
+        ttl=dt.timedelta(seconds=settings.token_ttl_seconds),
+    )
+
+
+def _password_hasher(settings: Settings) -> Argon2PasswordHasher:
+    """argon2id with the configured costs."""
+    return Argon2PasswordHasher(
+        time_cost=settings.password_time_cost, memory_cost=settings.password_memory_cost
+    )
 
 
 def mailer_from_settings(settings: Settings) -> Mailer:
