@@ -1,0 +1,66 @@
+"""What the parts of the tasks service share: its collaborators, the checks of
+a task's visibility, assignee and members, and the end of a status column."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+
+from taskcore.domain.projects import Role
+from taskcore.domain.tasks import Task, TaskStatus
+from taskcore.errors import TaskNotFound, ValidationError
+from taskcore.ports.clock import Clock
+from taskcore.ports.uow import UnitOfWork
+from taskcore.services import access
+from taskcore.services.access import Actor
+from taskcore.uow import Transactions
+
+Instant = str | dt.date | None
+Hours = float | str | None
+
+WRITE_DENIED = "You do not have permission to change tasks in this project"
+
+
+class TasksBase:
+    """The collaborators every part of :class:`TaskService` uses (set by its
+    ``__init__``)."""
+
+    _tx: Transactions
+    _clock: Clock
+
+
+def visible_task(uow: UnitOfWork, actor: Actor, task_id: int) -> tuple[Task, Role | None]:
+    task = uow.tasks.get(task_id)
+    if task is None:
+        raise TaskNotFound(task_id)
+    role = access.visible_role(uow.projects, actor, task.project_id, TaskNotFound(task_id))
+    return task, role
+
+
+def check_user(uow: UnitOfWork, user_id: int) -> None:
+    if uow.users.get(user_id) is None:
+        raise ValidationError("Assignee user not found", field="assignee_id")
+
+
+def check_members(
+    uow: UnitOfWork, project_id: int, assignee_id: int | None, watchers: Sequence[int]
+) -> None:
+    wanted = set(watchers) | ({assignee_id} if assignee_id is not None else set())
+    if not wanted:
+        return
+    check_roles(uow.projects.member_roles(project_id, wanted), assignee_id, watchers)
+
+
+def check_roles(
+    roles: Mapping[int, Role], assignee_id: int | None, watchers: Sequence[int]
+) -> None:
+    if assignee_id is not None and assignee_id not in roles:
+        raise ValidationError("Assignee must be a member of the project", field="assignee_id")
+    if any(w not in roles for w in watchers):
+        raise ValidationError("Watchers must be members of the project", field="watchers")
+
+
+def end_of_column(uow: UnitOfWork, project_id: int, status: TaskStatus) -> float:
+    last = uow.tasks.last_position(project_id, status)
+    return 1.0 if last is None else math.floor(last) + 1.0

@@ -1,0 +1,109 @@
+"""Creating a task, and the events a new task records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from taskcore.domain import tasks as rules
+from taskcore.domain.events import DomainEvent, TaskCreated
+from taskcore.domain.tasks import Task, TaskView
+from taskcore.errors import ProjectNotFound
+from taskcore.services import access
+from taskcore.services.access import Actor
+from taskcore.services.tasks.base import (
+    WRITE_DENIED,
+    Hours,
+    Instant,
+    TasksBase,
+    check_members,
+    check_user,
+    end_of_column,
+)
+from taskcore.services.tasks.inputs import TaskDraft, check_draft
+
+
+class Creating(TasksBase):
+    """Creating one task."""
+
+    def create_task(
+        self,
+        actor: Actor,
+        project_id: int,
+        *,
+        title: str | None,
+        description: str | None = None,
+        status: str | None = None,
+        priority: str | None = None,
+        due_date: Instant = None,
+        estimated_hours: Hours = None,
+        actual_hours: Hours = None,
+        assignee_id: int | None = None,
+        labels: Iterable[str] | None = None,
+        watchers: Iterable[int] | None = None,
+        position: float | None = None,
+    ) -> TaskView:
+        """Create a task in a project (owners and members).
+
+        Checks run in this order (project, title, assignee, due_date, status,
+        priority), then hours, lengths, labels, watchers, position and membership of the
+        assignee and watchers. A task created as ``completed`` gets ``completed_at``; one
+        created without ``position`` goes to the end of its status column.
+
+        Raises:
+            ProjectNotFound: no such project, or the caller is not a member.
+            ProjectRoleRequired: the caller is a viewer.
+            ValidationError: ``Task title is required``, ``Assignee user not found``,
+                ``Invalid due_date format. Use ISO format``, ``Invalid status. Must be one
+                of [...]``, ``Invalid priority. Must be one of [...]``, ``Estimated hours
+                must be a number``, ``Estimated hours cannot be negative`` (and the same for
+                actual hours), a field too long, bad labels, watchers or position,
+                ``Assignee must be a member of the project``, ``Watchers must be members of
+                the project``.
+        """
+        draft = TaskDraft(
+            title=title,
+            description=description,
+            status=status,
+            priority=priority,
+            due_date=due_date,
+            estimated_hours=estimated_hours,
+            actual_hours=actual_hours,
+            assignee_id=assignee_id,
+            labels=labels,
+            watchers=watchers,
+            position=position,
+        )
+        with self._tx() as work:
+            uow = work.uow
+            role = access.visible_role(uow.projects, actor, project_id, ProjectNotFound(project_id))
+            access.require_write(actor, role, project_id, WRITE_DENIED)
+            checked = check_draft(draft, lambda user_id: check_user(uow, user_id))
+            check_members(uow, project_id, checked.assignee_id, checked.watchers)
+            now = self._clock.now()
+            place = checked.position
+            if place is None:
+                place = end_of_column(uow, project_id, checked.status)
+            task = uow.tasks.add(checked.task(project_id, place, now))
+            work.record(*created_events(actor, task, now))
+            work.commit()
+        return TaskView.of(task)
+
+
+def created_events(actor: Actor, task: Task, now: dt.datetime) -> list[DomainEvent]:
+    events: list[DomainEvent] = [
+        TaskCreated(
+            occurred_at=now,
+            actor_id=actor.user_id,
+            entity_id=task.key,
+            entity_version=task.version,
+            project_id=task.project_id,
+            title=task.title,
+            status=task.status.value,
+            priority=task.priority.value,
+            assignee_id=task.assignee_id,
+        )
+    ]
+    if task.assignee_id is not None:
+        events.append(rules.assignment(actor.user_id, task, None, now))
+    return events

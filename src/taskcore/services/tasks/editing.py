@@ -1,0 +1,125 @@
+"""Changing tasks: fields, status and board position (:meth:`update_task`), and
+watching (:meth:`set_watching`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import attrs
+
+from taskcore.domain.tasks import TaskPatch, TaskView
+from taskcore.domain.values import UNSET, Unset
+from taskcore.errors import ValidationError
+from taskcore.services import access
+from taskcore.services.access import Actor
+from taskcore.services.tasks.base import (
+    WRITE_DENIED,
+    Hours,
+    Instant,
+    TasksBase,
+    check_members,
+    end_of_column,
+    visible_task,
+)
+from taskcore.services.tasks.inputs import check_patch
+
+
+class Editing(TasksBase):
+    """Changing a task: its fields, status and position, and who watches it."""
+
+    def update_task(
+        self,
+        actor: Actor,
+        task_id: int,
+        *,
+        title: str | Unset | None = UNSET,
+        description: str | Unset | None = UNSET,
+        status: str | Unset | None = UNSET,
+        priority: str | Unset | None = UNSET,
+        assignee_id: int | Unset | None = UNSET,
+        estimated_hours: Hours | Unset = UNSET,
+        actual_hours: Hours | Unset = UNSET,
+        due_date: Instant | Unset = UNSET,
+        labels: Iterable[str] | Unset | None = UNSET,
+        watchers: Iterable[int] | Unset | None = UNSET,
+        position: float | Unset = UNSET,
+        expected_version: int | None = None,
+    ) -> TaskView:
+        """Change a task (owners and members); only the fields given change.
+
+        Checks run in this order (title, description, status, priority,
+        assignee, estimated hours, actual hours, due_date), then lengths, labels, watchers,
+        position and membership; nothing is saved if any fails. ``updated_at`` is bumped
+        on every call, even one that changes nothing. ``None`` clears the
+        assignee, the hours and the due date (an empty due date too). Moving into
+        ``completed`` stamps ``completed_at``, moving out clears it; a task changing status
+        without a new ``position`` goes to the end of its new column.
+
+        Raises:
+            TaskNotFound: no such task, or the caller is not a member of its project.
+            ProjectRoleRequired: the caller is a viewer.
+            VersionMismatch: ``expected_version`` is not the current version.
+            ValidationError: ``Task title cannot be empty`` and the errors of
+                :meth:`create_task`.
+        """
+        with self._tx() as work:
+            uow = work.uow
+            task, role = visible_task(uow, actor, task_id)
+            access.require_write(actor, role, task.project_id, WRITE_DENIED)
+            access.check_version(task.version, expected_version)
+            patch = check_patch(
+                uow,
+                title=title,
+                description=description,
+                status=status,
+                priority=priority,
+                assignee_id=assignee_id,
+                estimated_hours=estimated_hours,
+                actual_hours=actual_hours,
+                due_date=due_date,
+                labels=labels,
+                watchers=watchers,
+                position=position,
+            )
+            check_members(
+                uow,
+                task.project_id,
+                patch.assignee_id if isinstance(patch.assignee_id, int) else None,
+                patch.watchers if patch.watchers is not UNSET else (),
+            )
+            status_moves = patch.status is not UNSET and patch.status is not task.status
+            if status_moves and patch.position is UNSET and patch.status is not UNSET:
+                # A task changing column without a position goes to the end of the new one.
+                end = end_of_column(uow, task.project_id, patch.status)
+                patch = attrs.evolve(patch, position=end)
+            now = self._clock.now()
+            edit = task.edit(patch, now)
+            task = uow.tasks.update(task, children_changed=edit.changed_children)
+            work.record(*edit.events(actor.user_id, task, now))
+            work.commit()
+        return TaskView.of(task)
+
+    def set_watching(self, actor: Actor, task_id: int, *, watching: bool) -> TaskView:
+        """Start or stop watching a task, for the caller only.
+
+        Any member may watch, viewers included: it changes nothing but the caller's own
+        subscription.
+
+        Raises:
+            TaskNotFound: no such task, or the caller is not a member of its project.
+        """
+        with self._tx() as work:
+            uow = work.uow
+            task, _ = visible_task(uow, actor, task_id)
+            current = set(task.watchers)
+            wanted = current | {actor.user_id} if watching else current - {actor.user_id}
+            if wanted == current:
+                return TaskView.of(task)
+            if watching and not uow.projects.member_roles(task.project_id, [actor.user_id]):
+                raise ValidationError("Watchers must be members of the project", field="watchers")
+            now = self._clock.now()
+            edit = task.edit(TaskPatch(watchers=tuple(sorted(wanted))), now)
+            task = uow.tasks.update(task)
+            work.record(*edit.events(actor.user_id, task, now))
+            work.commit()
+        return TaskView.of(task)

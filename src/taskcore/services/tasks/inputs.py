@@ -1,0 +1,189 @@
+"""A task's fields as callers give them (filters, drafts, changes) and their checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+
+import attrs
+
+from taskcore.domain import tasks as rules
+from taskcore.domain import validation
+from taskcore.domain.projects import Priority, check_priority
+from taskcore.domain.tasks import Task, TaskPatch, TaskSort, TaskStatus
+from taskcore.domain.values import UNSET, Unset
+from taskcore.ports.uow import UnitOfWork
+from taskcore.services.tasks.base import Hours, Instant, check_user
+
+
+@attrs.frozen(kw_only=True)
+class TaskFilters:
+    """Filters and order of a task listing, as plain values (checked by the service).
+
+    Args:
+        status: Only this status (``pending``, ``in_progress``, ``completed``,
+            ``cancelled``).
+        priority: Only this priority (``low``, ``medium``, ``high``, ``critical``).
+        assignee_id: Only tasks assigned to this user.
+        label: Only tasks with this label (compared after normalisation).
+        due_before: Only tasks due strictly before this ISO 8601 instant or date.
+        due_after: Only tasks due at or after this ISO 8601 instant or date.
+        overdue: ``True``: only tasks past due and still open; ``False``: only the others.
+        search: Only tasks whose title or description contains this text, in any case.
+        sort: ``created_at`` (default), ``updated_at``, ``due_date``, ``priority`` (by
+            urgency) or ``position`` (board order).
+        order: ``desc`` (default) or ``asc``.
+    """
+
+    status: str | None = None
+    priority: str | None = None
+    assignee_id: int | None = None
+    label: str | None = None
+    due_before: Instant = None
+    due_after: Instant = None
+    overdue: bool | None = None
+    search: str | None = None
+    sort: str = TaskSort.CREATED_AT.value
+    order: str = "desc"
+
+
+@attrs.frozen(kw_only=True)
+class TaskDraft:
+    """One task to create with :meth:`TaskService.import_tasks`, as plain values.
+
+    The fields mean what the arguments of :meth:`TaskService.create_task` mean and are
+    checked the same way.
+    """
+
+    title: str | None
+    description: str | None = None
+    status: str | None = None
+    priority: str | None = None
+    due_date: Instant = None
+    estimated_hours: Hours = None
+    actual_hours: Hours = None
+    assignee_id: int | None = None
+    labels: Iterable[str] | None = None
+    watchers: Iterable[int] | None = None
+    position: float | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Checked:
+    """A draft's values after the field checks, before membership and position."""
+
+    title: str
+    description: str
+    status: TaskStatus
+    priority: Priority
+    due_date: dt.datetime | None
+    estimated_hours: float | None
+    actual_hours: float | None
+    assignee_id: int | None
+    labels: tuple[str, ...]
+    watchers: tuple[int, ...]
+    position: float | None
+
+    def task(self, project_id: int, position: float, now: dt.datetime) -> Task:
+        return Task(
+            project_id=project_id,
+            title=self.title,
+            description=self.description,
+            status=self.status,
+            priority=self.priority,
+            due_date=self.due_date,
+            completed_at=now if self.status is TaskStatus.COMPLETED else None,
+            estimated_hours=self.estimated_hours,
+            actual_hours=self.actual_hours,
+            assignee_id=self.assignee_id,
+            labels=self.labels,
+            watchers=self.watchers,
+            position=position,
+            created_at=now,
+            updated_at=now,
+        )
+
+
+def check_draft(draft: TaskDraft, check_user: Callable[[int], None]) -> Checked:
+    """The field checks of a new task, in this order (title, assignee, due_date,
+    status, priority), then hours, lengths, labels, watchers and position."""
+    title = rules.check_title(draft.title, message="Task title is required")
+    if draft.assignee_id is not None:
+        check_user(draft.assignee_id)
+    due = rules.parse_due_date(draft.due_date)
+    status = TaskStatus.PENDING if draft.status is None else rules.check_task_status(draft.status)
+    priority = Priority.MEDIUM if draft.priority is None else check_priority(draft.priority)
+    estimated = rules.parse_hours(draft.estimated_hours, "estimated_hours", "Estimated hours")
+    actual = rules.parse_hours(draft.actual_hours, "actual_hours", "Actual hours")
+    rules.check_title_length(title)
+    text = validation.clean_description(draft.description)
+    validation.check_description_length(text)
+    return Checked(
+        title=title,
+        description=text,
+        status=status,
+        priority=priority,
+        due_date=due,
+        estimated_hours=estimated,
+        actual_hours=actual,
+        assignee_id=draft.assignee_id,
+        labels=rules.normalize_labels(draft.labels),
+        watchers=rules.normalize_watchers(draft.watchers),
+        position=None if draft.position is None else rules.check_position(draft.position),
+    )
+
+
+def check_patch(
+    uow: UnitOfWork,
+    *,
+    title: str | Unset | None,
+    description: str | Unset | None,
+    status: str | Unset | None,
+    priority: str | Unset | None,
+    assignee_id: int | Unset | None,
+    estimated_hours: Hours | Unset,
+    actual_hours: Hours | Unset,
+    due_date: Instant | Unset,
+    labels: Iterable[str] | Unset | None,
+    watchers: Iterable[int] | Unset | None,
+    position: float | Unset,
+) -> TaskPatch:
+    """The field checks of a task update, in this order (title, description, status,
+    priority, assignee, estimated hours, actual hours, due_date), then lengths, labels,
+    watchers and position; only the given fields are checked."""
+    new_title = (
+        UNSET if title is UNSET else rules.check_title(title, message="Task title cannot be empty")
+    )
+    new_description = UNSET if description is UNSET else validation.clean_description(description)
+    new_status = UNSET if status is UNSET else rules.check_task_status(status)
+    new_priority = UNSET if priority is UNSET else check_priority(priority)
+    if assignee_id is not UNSET and assignee_id is not None:
+        check_user(uow, assignee_id)
+    estimated = (
+        UNSET
+        if estimated_hours is UNSET
+        else rules.parse_hours(estimated_hours, "estimated_hours", "Estimated hours")
+    )
+    actual = (
+        UNSET
+        if actual_hours is UNSET
+        else rules.parse_hours(actual_hours, "actual_hours", "Actual hours")
+    )
+    due = UNSET if due_date is UNSET else rules.parse_due_date(due_date)
+    if new_title is not UNSET:
+        rules.check_title_length(new_title)
+    if new_description is not UNSET:
+        validation.check_description_length(new_description)
+    return TaskPatch(
+        title=new_title,
+        description=new_description,
+        status=new_status,
+        priority=new_priority,
+        assignee_id=assignee_id,
+        estimated_hours=estimated,
+        actual_hours=actual,
+        due_date=due,
+        labels=UNSET if labels is UNSET else rules.normalize_labels(labels),
+        watchers=UNSET if watchers is UNSET else rules.normalize_watchers(watchers),
+        position=UNSET if position is UNSET else rules.check_position(position),
+    )

@@ -1,0 +1,155 @@
+"""Reading tasks: one task, a project's tasks and the caller's tasks, filtered,
+sorted and paged."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import overload
+
+import attrs
+
+from taskcore.domain import tasks as rules
+from taskcore.domain.pagination import CursorPage, CursorRequest, Page, PageRequest
+from taskcore.domain.projects import check_priority, choose
+from taskcore.domain.tasks import Task, TaskCriteria, TaskOrder, TaskSort, TaskView
+from taskcore.errors import ProjectNotFound, ValidationError
+from taskcore.ports.uow import UnitOfWork
+from taskcore.services import access, listing
+from taskcore.services.access import Actor
+from taskcore.services.tasks.base import TasksBase, visible_task
+from taskcore.services.tasks.inputs import TaskFilters
+
+NO_FILTERS = TaskFilters()
+"""No filter: every task, newest first."""
+
+
+class Reading(TasksBase):
+    """Reading one task and listing tasks."""
+
+    def get_task(self, actor: Actor, task_id: int) -> TaskView:
+        """One task.
+
+        Raises:
+            TaskNotFound: no such task, or the caller is not a member of its project.
+        """
+        with self._tx(read_only=True) as work:
+            task = visible_task(work.uow, actor, task_id)[0]
+        return TaskView.of(task)
+
+    @overload
+    def list_tasks(
+        self, actor: Actor, project_id: int, *, filters: TaskFilters = ..., page: PageRequest = ...
+    ) -> Page[TaskView]: ...
+
+    @overload
+    def list_tasks(
+        self, actor: Actor, project_id: int, *, filters: TaskFilters = ..., page: CursorRequest
+    ) -> CursorPage[TaskView]: ...
+
+    def list_tasks(
+        self,
+        actor: Actor,
+        project_id: int,
+        *,
+        filters: TaskFilters = NO_FILTERS,
+        page: PageRequest | CursorRequest = PageRequest(),  # noqa: B008 - immutable
+    ) -> Page[TaskView] | CursorPage[TaskView]:
+        """A project's tasks, filtered and sorted (newest first by default).
+
+        Raises:
+            ProjectNotFound: no such project, or the caller is not a member.
+            ValidationError: a bad filter, sort, order or cursor.
+        """
+        with self._tx(read_only=True) as work:
+            access.visible_role(work.uow.projects, actor, project_id, ProjectNotFound(project_id))
+            criteria, order = self._criteria(filters, project_id=project_id)
+            return _fetch(work.uow, criteria, order, page)
+
+    @overload
+    def list_my_tasks(
+        self, actor: Actor, *, filters: TaskFilters = ..., page: PageRequest = ...
+    ) -> Page[TaskView]: ...
+
+    @overload
+    def list_my_tasks(
+        self, actor: Actor, *, filters: TaskFilters = ..., page: CursorRequest
+    ) -> CursorPage[TaskView]: ...
+
+    def list_my_tasks(
+        self,
+        actor: Actor,
+        *,
+        filters: TaskFilters = NO_FILTERS,
+        page: PageRequest | CursorRequest = PageRequest(),  # noqa: B008 - immutable
+    ) -> Page[TaskView] | CursorPage[TaskView]:
+        """The tasks assigned to the caller in every project they can see.
+
+        ``filters.assignee_id`` is ignored: the assignee is the caller.
+
+        Raises:
+            ValidationError: a bad filter, sort, order or cursor.
+        """
+        criteria, order = self._criteria(
+            attrs.evolve(filters, assignee_id=actor.user_id),
+            member_id=None if actor.is_admin else actor.user_id,
+        )
+        with self._tx(read_only=True) as work:
+            return _fetch(work.uow, criteria, order, page)
+
+    def _criteria(
+        self, filters: TaskFilters, *, project_id: int | None = None, member_id: int | None = None
+    ) -> tuple[TaskCriteria, TaskOrder]:
+        sort = choose(TaskSort, filters.sort, what="sort", field="sort")
+        if filters.order not in ("asc", "desc"):
+            raise ValidationError("Invalid order. Must be one of ['asc', 'desc']", field="order")
+        criteria = TaskCriteria(
+            project_id=project_id,
+            member_id=member_id,
+            status=None if filters.status is None else rules.check_task_status(filters.status),
+            priority=None if filters.priority is None else check_priority(filters.priority),
+            assignee_id=filters.assignee_id,
+            label=None if filters.label is None else rules.normalize_label(filters.label),
+            due_before=rules.parse_instant(
+                filters.due_before, "due_before", "Invalid due_before format. Use ISO format"
+            ),
+            due_after=rules.parse_instant(
+                filters.due_after, "due_after", "Invalid due_after format. Use ISO format"
+            ),
+            overdue=filters.overdue,
+            now=self._clock.now(),
+            search=rules.check_search(filters.search),
+        )
+        return criteria, TaskOrder(sort=sort, descending=filters.order == "desc")
+
+
+@overload
+def _fetch(
+    uow: UnitOfWork, criteria: TaskCriteria, order: TaskOrder, page: PageRequest
+) -> Page[TaskView]: ...
+
+
+@overload
+def _fetch(
+    uow: UnitOfWork, criteria: TaskCriteria, order: TaskOrder, page: CursorRequest
+) -> CursorPage[TaskView]: ...
+
+
+def _fetch(
+    uow: UnitOfWork, criteria: TaskCriteria, order: TaskOrder, page: PageRequest | CursorRequest
+) -> Page[TaskView] | CursorPage[TaskView]:
+    repo = uow.tasks
+    found = listing.fetch(
+        page,
+        order=order.name,
+        parse=order.parser(),
+        key=lambda t: (order.value(t), t.key),
+        count=lambda: repo.count(criteria),
+        find=lambda offset, limit, after: repo.find(
+            criteria, order, offset=offset, limit=limit, after=after
+        ),
+    )
+    return listing.convert(found, _views)
+
+
+def _views(tasks: Sequence[Task]) -> list[TaskView]:
+    return [TaskView.of(t) for t in tasks]
