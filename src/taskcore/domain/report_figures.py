@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
-from taskcore.domain.tasks import HOURS_MAX
+from taskcore.domain.task_fields import HOURS_MAX
 
 PERCENTILES = (50, 75, 90, 95)
 """The cycle-time percentiles reported, by nearest rank."""
@@ -210,7 +210,7 @@ def hours(value: float | None) -> float:
 
 def summable_hours(value: float | None) -> float:
     """One task's hours as they count in a total: none is 0, and a value outside 0 to
-    :data:`~taskcore.domain.tasks.HOURS_MAX` (stored before that bound was checked) counts
+    :data:`~taskcore.domain.task_fields.HOURS_MAX` (stored before that bound was checked) counts
     as the nearest bound, so a total over any number of tasks is finite."""
     if value is None or math.isnan(value):
         return 0.0

@@ -1,16 +1,15 @@
-"""Tasks: the unit of work inside a project, and the rules that keep them valid."""
+"""Tasks: the unit of work inside a project, its changes, views, order and filters (the
+checks of its fields are in :mod:`~taskcore.domain.task_fields`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-import math
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 import attrs
 
-from taskcore.domain import pagination, validation
+from taskcore.domain import pagination
 from taskcore.domain.events import (
     Change,
     DomainEvent,
@@ -21,24 +20,8 @@ from taskcore.domain.events import (
     json_value,
 )
 from taskcore.domain.pagination import SortValue
-from taskcore.domain.projects import Priority, choose
+from taskcore.domain.projects import Priority
 from taskcore.domain.values import UNSET, Unset
-from taskcore.errors import ValidationError
-
-TITLE_MAX = 200
-LABELS_MAX = 20
-LABEL_MAX = 50
-WATCHERS_MAX = 100
-SEARCH_MAX = 200
-POSITION_LIMIT = 1e12
-HOURS_MAX = 100_000
-"""The most hours a task may be estimated at or have taken (over eleven years of work):
-sums over any number of tasks stay far from overflowing."""
-HOURS_DECIMALS = 2
-"""Hours are kept to the hundredth (36 seconds)."""
-"""Positions stay within ±10¹², where whole steps are still exact in a float."""
-
-_SPACES = re.compile(r"\s+")
 
 
 class TaskStatus(enum.StrEnum):
@@ -61,8 +44,8 @@ class Task:
 
     Invariant: ``completed_at`` is set exactly when ``status`` is ``completed``; change the
     status through :meth:`set_status` to keep it. ``labels`` are normalised (see
-    :func:`normalize_labels`) and ``watchers`` are sorted user ids. ``position`` orders
-    tasks within their status column on a board (lower first).
+    :func:`~taskcore.domain.task_fields.normalize_labels`) and ``watchers`` are sorted user
+    ids. ``position`` orders tasks within their status column on a board (lower first).
     """
 
     id: int | None = None
@@ -386,169 +369,3 @@ def is_overdue(task: Task | TaskView, now: dt.datetime | None) -> bool:
         and task.due_date < now
         and task.status.is_open
     )
-
-
-def check_title(title: str | None, *, message: str) -> str:
-    """A task title, stripped; ``message`` is the text when it is missing or blank.
-
-    Raises:
-        ValidationError: missing or blank (field ``title``).
-    """
-    return validation.required_text(
-        title if isinstance(title, str) else None, "title", message=message
-    )
-
-
-def check_title_length(title: str) -> None:
-    """Raise if a title is longer than its column.
-
-    Raises:
-        ValidationError: longer than 200 characters (field ``title``).
-    """
-    validation.max_length(title, "title", TITLE_MAX)
-
-
-def check_task_status(value: object) -> TaskStatus:
-    """A task status from its name.
-
-    Raises:
-        ValidationError: ``Invalid status. Must be one of ['pending', 'in_progress',
-            'completed', 'cancelled']``.
-    """
-    return choose(TaskStatus, value, what="status", field="status")
-
-
-def parse_instant(value: str | dt.date | None, field: str, message: str) -> dt.datetime | None:
-    """An ISO 8601 instant (a date alone, ``Z`` or an offset accepted) as aware UTC.
-
-    A date alone is midnight UTC; a time without a zone is taken as UTC. Falsy input is
-    no instant.
-
-    Raises:
-        ValidationError: ``message`` (naming ``field``) when the text does not parse.
-    """
-    if not value:
-        return None
-    try:
-        if isinstance(value, dt.datetime):
-            parsed = value
-        elif isinstance(value, dt.date):
-            parsed = dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
-        else:
-            parsed = dt.datetime.fromisoformat(value.strip())
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=dt.UTC)
-        return parsed.astimezone(dt.UTC)
-    except (TypeError, ValueError, OverflowError, AttributeError):
-        raise ValidationError(message, field=field) from None
-
-
-def parse_due_date(value: str | dt.date | None) -> dt.datetime | None:
-    """A due date (see :func:`parse_instant`).
-
-    Raises:
-        ValidationError: ``Invalid due_date format. Use ISO format``.
-    """
-    return parse_instant(value, "due_date", "Invalid due_date format. Use ISO format")
-
-
-def parse_hours(value: float | str | None, field: str, label: str) -> float | None:
-    """A number of hours: a number or numeric text, from 0 to :data:`HOURS_MAX`, rounded to
-    :data:`HOURS_DECIMALS` places.
-
-    Args:
-        value: The raw value; ``None`` is no value.
-        field: ``estimated_hours`` or ``actual_hours``.
-        label: ``Estimated hours`` or ``Actual hours``, for the messages.
-
-    Raises:
-        ValidationError: ``<label> must be a number``, ``<label> cannot be negative`` or
-            ``<label> must be at most 100000``.
-    """
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ValidationError(f"{label} must be a number", field=field)
-    try:
-        number = float(value)
-    except (ValueError, OverflowError):
-        raise ValidationError(f"{label} must be a number", field=field) from None
-    return validation.finite_non_negative(
-        number, field, label, maximum=HOURS_MAX, decimals=HOURS_DECIMALS
-    )
-
-
-def normalize_label(value: str) -> str:
-    """One label in canonical form: trimmed, inner white space collapsed, lower case.
-
-    Raises:
-        ValidationError: not text, empty, longer than 50 characters, or with control
-            characters (field ``labels``).
-    """
-    if not isinstance(value, str):
-        raise ValidationError("Labels must be strings", field="labels")
-    label = _SPACES.sub(" ", value).strip().lower()
-    if not label:
-        raise ValidationError("Labels cannot be empty", field="labels")
-    if len(label) > LABEL_MAX:
-        raise ValidationError(f"Labels must be at most {LABEL_MAX} characters", field="labels")
-    validation.no_control_characters(label, "labels")
-    return label
-
-
-def normalize_labels(values: Iterable[str] | None) -> tuple[str, ...]:
-    """A task's labels in canonical form: normalised, without duplicates, sorted.
-
-    Raises:
-        ValidationError: not a list of text, a bad label, or more than 20 labels.
-    """
-    if values is None:
-        return ()
-    if isinstance(values, str | bytes):
-        raise ValidationError("Labels must be a list of strings", field="labels")
-    labels = sorted({normalize_label(v) for v in values})
-    if len(labels) > LABELS_MAX:
-        raise ValidationError(f"A task can have at most {LABELS_MAX} labels", field="labels")
-    return tuple(labels)
-
-
-def normalize_watchers(values: Iterable[int] | None) -> tuple[int, ...]:
-    """Watcher user ids, without duplicates, sorted.
-
-    Raises:
-        ValidationError: not a list of integers, or more than 100 watchers.
-    """
-    if values is None:
-        return ()
-    ids: set[int] = set()
-    for value in values:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValidationError("Watchers must be user ids", field="watchers")
-        ids.add(value)
-    if len(ids) > WATCHERS_MAX:
-        raise ValidationError(f"A task can have at most {WATCHERS_MAX} watchers", field="watchers")
-    return tuple(sorted(ids))
-
-
-def check_position(value: object) -> float:
-    """A board position: a finite number within ±10¹².
-
-    Raises:
-        ValidationError: ``Position must be a number`` or ``Position is out of range``.
-    """
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValidationError("Position must be a number", field="position")
-    if abs(value) > POSITION_LIMIT:
-        raise ValidationError("Position is out of range", field="position")
-    return float(value)
-
-
-def check_search(value: str | None) -> str | None:
-    """Free-text search, stripped; blank is no search.
-
-    Raises:
-        ValidationError: longer than 200 characters (field ``search``).
-    """
-    text = (value or "").strip()
-    validation.max_length(text, "search", SEARCH_MAX)
-    return text or None

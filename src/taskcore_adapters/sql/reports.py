@@ -50,7 +50,8 @@ from taskcore.domain.report_figures import (
     rank,
 )
 from taskcore.domain.reports import Report, ReportCriteria, ReportStatus, ReportType, ReportView
-from taskcore.domain.tasks import HOURS_MAX, TaskStatus
+from taskcore.domain.task_fields import HOURS_MAX
+from taskcore.domain.tasks import TaskStatus
 from taskcore_adapters.sql.tables import (
     attachments,
     comments,

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 
 import attrs
 
-from taskcore.domain import tasks as rules
+from taskcore.domain import task_fields as fields
 from taskcore.domain import validation
 from taskcore.domain.projects import Priority, check_priority
 from taskcore.domain.tasks import Task, TaskPatch, TaskSort, TaskStatus
@@ -107,15 +107,15 @@ class Checked:
 def check_draft(draft: TaskDraft, check_user: Callable[[int], None]) -> Checked:
     """The field checks of a new task, in this order (title, assignee, due_date,
     status, priority), then hours, lengths, labels, watchers and position."""
-    title = rules.check_title(draft.title, message="Task title is required")
+    title = fields.check_title(draft.title, message="Task title is required")
     if draft.assignee_id is not None:
         check_user(draft.assignee_id)
-    due = rules.parse_due_date(draft.due_date)
-    status = TaskStatus.PENDING if draft.status is None else rules.check_task_status(draft.status)
+    due = fields.parse_due_date(draft.due_date)
+    status = TaskStatus.PENDING if draft.status is None else fields.check_task_status(draft.status)
     priority = Priority.MEDIUM if draft.priority is None else check_priority(draft.priority)
-    estimated = rules.parse_hours(draft.estimated_hours, "estimated_hours", "Estimated hours")
-    actual = rules.parse_hours(draft.actual_hours, "actual_hours", "Actual hours")
-    rules.check_title_length(title)
+    estimated = fields.parse_hours(draft.estimated_hours, "estimated_hours", "Estimated hours")
+    actual = fields.parse_hours(draft.actual_hours, "actual_hours", "Actual hours")
+    fields.check_title_length(title)
     text = validation.clean_description(draft.description)
     validation.check_description_length(text)
     return Checked(
@@ -127,9 +127,9 @@ def check_draft(draft: TaskDraft, check_user: Callable[[int], None]) -> Checked:
         estimated_hours=estimated,
         actual_hours=actual,
         assignee_id=draft.assignee_id,
-        labels=rules.normalize_labels(draft.labels),
-        watchers=rules.normalize_watchers(draft.watchers),
-        position=None if draft.position is None else rules.check_position(draft.position),
+        labels=fields.normalize_labels(draft.labels),
+        watchers=fields.normalize_watchers(draft.watchers),
+        position=None if draft.position is None else fields.check_position(draft.position),
     )
 
 
@@ -152,26 +152,26 @@ def check_patch(
     priority, assignee, estimated hours, actual hours, due_date), then lengths, labels,
     watchers and position; only the given fields are checked."""
     new_title = (
-        UNSET if title is UNSET else rules.check_title(title, message="Task title cannot be empty")
+        UNSET if title is UNSET else fields.check_title(title, message="Task title cannot be empty")
     )
     new_description = UNSET if description is UNSET else validation.clean_description(description)
-    new_status = UNSET if status is UNSET else rules.check_task_status(status)
+    new_status = UNSET if status is UNSET else fields.check_task_status(status)
     new_priority = UNSET if priority is UNSET else check_priority(priority)
     if assignee_id is not UNSET and assignee_id is not None:
         check_user(uow, assignee_id)
     estimated = (
         UNSET
         if estimated_hours is UNSET
-        else rules.parse_hours(estimated_hours, "estimated_hours", "Estimated hours")
+        else fields.parse_hours(estimated_hours, "estimated_hours", "Estimated hours")
     )
     actual = (
         UNSET
         if actual_hours is UNSET
-        else rules.parse_hours(actual_hours, "actual_hours", "Actual hours")
+        else fields.parse_hours(actual_hours, "actual_hours", "Actual hours")
     )
-    due = UNSET if due_date is UNSET else rules.parse_due_date(due_date)
+    due = UNSET if due_date is UNSET else fields.parse_due_date(due_date)
     if new_title is not UNSET:
-        rules.check_title_length(new_title)
+        fields.check_title_length(new_title)
     if new_description is not UNSET:
         validation.check_description_length(new_description)
     return TaskPatch(
@@ -183,7 +183,7 @@ def check_patch(
         estimated_hours=estimated,
         actual_hours=actual,
         due_date=due,
-        labels=UNSET if labels is UNSET else rules.normalize_labels(labels),
-        watchers=UNSET if watchers is UNSET else rules.normalize_watchers(watchers),
-        position=UNSET if position is UNSET else rules.check_position(position),
+        labels=UNSET if labels is UNSET else fields.normalize_labels(labels),
+        watchers=UNSET if watchers is UNSET else fields.normalize_watchers(watchers),
+        position=UNSET if position is UNSET else fields.check_position(position),
     )

@@ -8,7 +8,7 @@ from typing import overload
 
 import attrs
 
-from taskcore.domain import tasks as rules
+from taskcore.domain import task_fields as fields
 from taskcore.domain.pagination import CursorPage, CursorRequest, Page, PageRequest
 from taskcore.domain.projects import check_priority, choose
 from taskcore.domain.tasks import Task, TaskCriteria, TaskOrder, TaskSort, TaskView
@@ -105,19 +105,19 @@ class Reading(TasksBase):
         criteria = TaskCriteria(
             project_id=project_id,
             member_id=member_id,
-            status=None if filters.status is None else rules.check_task_status(filters.status),
+            status=None if filters.status is None else fields.check_task_status(filters.status),
             priority=None if filters.priority is None else check_priority(filters.priority),
             assignee_id=filters.assignee_id,
-            label=None if filters.label is None else rules.normalize_label(filters.label),
-            due_before=rules.parse_instant(
+            label=None if filters.label is None else fields.normalize_label(filters.label),
+            due_before=fields.parse_instant(
                 filters.due_before, "due_before", "Invalid due_before format. Use ISO format"
             ),
-            due_after=rules.parse_instant(
+            due_after=fields.parse_instant(
                 filters.due_after, "due_after", "Invalid due_after format. Use ISO format"
             ),
             overdue=filters.overdue,
             now=self._clock.now(),
-            search=rules.check_search(filters.search),
+            search=fields.check_search(filters.search),
         )
         return criteria, TaskOrder(sort=sort, descending=filters.order == "desc")
 
