@@ -153,7 +153,7 @@ class Profiles(UsersBase):
                     occurred_at=now,
                     actor_id=actor.user_id,
                     entity_id=actor.user_id,
-                    password="changed",  # noqa: S106  # nosec B105
+                    password="changed",  # noqa: S106  # nosec B106
                 )
             )
             work.commit()
