@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -14,7 +13,7 @@ from taskcore import errors
 from taskcore.domain.pagination import PageRequest
 from taskcore.domain.reports import ReportType
 from taskcore_adapters.http.routes.common import path_id
-from taskcore_adapters.http.routes.reports import export_csv
+from taskcore_adapters.http.routes.reports import export_format, export_response
 from taskcore_adapters.web.account import ctx_status, page_number
 from taskcore_adapters.web.projects import optional_id
 from taskcore_adapters.web.routing import PageRoute, page
@@ -167,30 +166,11 @@ async def create_report(web: Web, visit: Visit, request: Request) -> Response:
 
 
 async def export_report(web: Web, visit: Visit, request: Request) -> Response:
-    """A completed report as CSV or JSON, like the API's export."""
+    """A completed report as CSV or JSON, as the API's export serves it."""
     report_id = path_id(request, "report_id")
-    fmt = request.query_params.get("format") or "json"
-    if fmt not in ("csv", "json"):
-        raise errors.ValidationError(
-            "Invalid format. Must be one of ['csv', 'json']", field="format"
-        )
+    fmt = export_format(request)
     report = web.core.reports.export_report(visit.actor, report_id)
-    data = report.data or {}
-    if fmt == "csv":
-        content = export_csv(data).encode("utf-8")
-        media_type = "text/csv; charset=utf-8"
-    else:
-        content = json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2).encode()
-        media_type = "application/json"
-    return Response(
-        content,
-        media_type=media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="report-{report.key}.{fmt}"',
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return export_response(report, fmt)
 
 
 async def delete_report(web: Web, visit: Visit, request: Request) -> Response:

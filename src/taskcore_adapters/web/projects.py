@@ -14,6 +14,7 @@ from taskcore.domain.invitations import InvitationView
 from taskcore.domain.pagination import PageRequest
 from taskcore.domain.projects import Priority, ProjectStatus, ProjectView, Role
 from taskcore.domain.tasks import TaskStatus, TaskView
+from taskcore.services import access
 from taskcore.services.tasks import TaskFilters
 from taskcore_adapters.http.parsing import whole_number
 from taskcore_adapters.http.routes.common import path_id
@@ -75,7 +76,7 @@ def task_form_context(web: Web, visit: Visit, project: ProjectView) -> dict[str,
         "member_options": [(str(m.user_id), m.username) for m in people],
         "statuses": [s.value for s in TaskStatus],
         "priorities": [p.value for p in Priority],
-        "can_write": visit.actor.is_admin or (project.role is not None and project.role.can_write),
+        "can_write": access.can_write(visit.actor, project.role),
     }
 
 
@@ -150,7 +151,7 @@ def _board(
         columns=columns,
         **task_form_context(web, visit, project),
         project_statuses=[s.value for s in ProjectStatus],
-        can_manage=visit.actor.is_admin or project.role is Role.OWNER,
+        can_manage=access.can_manage(visit.actor, project.role),
         values=values
         or dict.fromkeys(TASK_FIELDS, "") | {"priority": "medium", "status": "pending"},
         errors=errors_ or {},
@@ -287,7 +288,7 @@ def _members(
     found = web.core.projects.list_members(
         visit.actor, project_id, page=PageRequest(per_page=MEMBERS_PAGE_SIZE)
     )
-    can_manage = visit.actor.is_admin or project.role is Role.OWNER
+    can_manage = access.can_manage(visit.actor, project.role)
     pending = (
         web.core.projects.list_invitations(
             visit.actor, project_id, pending=True, page=PageRequest(per_page=MEMBERS_PAGE_SIZE)

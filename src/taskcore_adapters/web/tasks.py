@@ -12,8 +12,8 @@ from starlette.responses import Response, StreamingResponse
 from taskcore import errors
 from taskcore.domain.files import ALLOWED_EXTENSIONS, CHUNK_SIZE, FILE_FIELD, NO_FILE_PROVIDED
 from taskcore.domain.pagination import PageRequest
-from taskcore.domain.projects import Role
 from taskcore.domain.tasks import TaskView
+from taskcore.services import access
 from taskcore.services.attachments import PendingUpload
 from taskcore_adapters.http.multipart import FilePart, MultipartReader
 from taskcore_adapters.http.parsing import whole_number
@@ -105,7 +105,7 @@ def _task_page(
         comments=comments,
         attachments=attachments,
         history=history,
-        is_owner=actor.is_admin or project.role is Role.OWNER,
+        is_owner=access.can_manage(actor, project.role),
         values=values or _values(task),
         errors=errors_ or {},
         comment=comment,

@@ -109,14 +109,21 @@ async def delete_report(ctx: HttpContext, request: Request) -> Response:
     return JSON({"message": "Report deleted successfully"})
 
 
-async def export_report(ctx: HttpContext, request: Request) -> Response:
-    reports: ReportService = ctx.runtime.core.reports
-    actor = await ctx.slow(ctx.principal, request)
-    report_id = path_id(request, "report_id")
+def export_format(request: Request) -> str:
+    """The ``format`` query parameter of an export: ``csv`` or ``json`` (the default).
+
+    Raises:
+        ValidationError: any other format (field ``format``).
+    """
     fmt = request.query_params.get("format") or "json"
     if fmt not in EXPORT_FORMATS:
         raise ValidationError("Invalid format. Must be one of ['csv', 'json']", field="format")
-    report = await ctx.slow(reports.export_report, actor, report_id)
+    return fmt
+
+
+def export_response(report: Report, fmt: str) -> Response:
+    """A completed report's data as a download in ``fmt`` (see :func:`export_format`), as
+    both the API and the pages serve it."""
     data = report.data or {}
     if fmt == "csv":
         content = export_csv(data).encode("utf-8")
@@ -133,6 +140,15 @@ async def export_report(ctx: HttpContext, request: Request) -> Response:
             "Cache-Control": "private, no-store",
         },
     )
+
+
+async def export_report(ctx: HttpContext, request: Request) -> Response:
+    reports: ReportService = ctx.runtime.core.reports
+    actor = await ctx.slow(ctx.principal, request)
+    report_id = path_id(request, "report_id")
+    fmt = export_format(request)
+    report = await ctx.slow(reports.export_report, actor, report_id)
+    return export_response(report, fmt)
 
 
 async def project_summary(ctx: HttpContext, request: Request) -> Response:
