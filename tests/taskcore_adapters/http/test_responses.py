@@ -22,7 +22,8 @@ from taskcore_adapters.http import schemas as s
 from taskcore_adapters.http.responses import ProjectResponse, TaskResponse, of, to_json
 from taskcore_adapters.http.routes.activities import activity_json, summary_json
 from taskcore_adapters.http.routes.attachments import ATTACHMENT, attachment_json
-from taskcore_adapters.http.routes.notifications import notification_json, template_json
+from taskcore_adapters.http.routes.notification_templates import template_json
+from taskcore_adapters.http.routes.notifications import notification_json
 from taskcore_adapters.http.routes.reports import listed_json, report_json
 from taskcore_adapters.http.routes.webhooks import DELIVERY, WEBHOOK, delivery_json, webhook_json
 

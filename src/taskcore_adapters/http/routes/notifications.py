@@ -1,5 +1,6 @@
-"""Notifications: endpoints N1-N8 of the original, template administration, the in-app
-inbox and notification preferences.
+"""Notifications: endpoints N1-N8 of the original, the in-app inbox and notification
+preferences (template administration is in
+:mod:`~taskcore_adapters.http.routes.notification_templates`).
 
 N1, N2, N7 and N8 were public in the original (anyone could send mail to any user); here
 they are for administrators only, and N7/N8 queue their template directly instead of
@@ -14,22 +15,23 @@ import attrs
 from starlette.requests import Request
 from starlette.responses import Response
 
-from taskcore.domain.notifications import (
-    Notification,
-    NotificationPreferences,
-)
-from taskcore.domain.notifications import NotificationTemplate as Template
-from taskcore.domain.values import UNSET, Unset
-from taskcore.errors import AdminRequired, ValidationError
+from taskcore.domain.notifications import Notification, NotificationPreferences
+from taskcore.errors import ValidationError
 from taskcore.services.notifications import NotificationService
-from taskcore.services.users import Principal
 from taskcore_adapters.http import parsing, wire
 from taskcore_adapters.http import schemas as s
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
 from taskcore_adapters.http.parsing import Id
-from taskcore_adapters.http.responses import NotificationResponse, TemplateResponse, of, to_json
-from taskcore_adapters.http.routes.common import PAGE_PARAMS, page_request, pagination, path_id
+from taskcore_adapters.http.responses import NotificationResponse, of, to_json
+from taskcore_adapters.http.routes import notification_templates
+from taskcore_adapters.http.routes.common import (
+    PAGE_PARAMS,
+    page_request,
+    pagination,
+    path_id,
+    require_admin,
+)
 from taskcore_adapters.http.wire import JSON
 
 _INT = {"type": "integer"}
@@ -85,31 +87,9 @@ class CompletedBody:
     completion_date: str | None = None
 
 
-@attrs.define(kw_only=True)
-class TemplateBody:
-    name: str | None = None
-    subject_template: str | None = None
-    body_template: str | None = None
-    notification_type: str | None = None
-
-
-@attrs.define(kw_only=True)
-class TemplatePatch:
-    name: str | Unset = UNSET
-    subject_template: str | Unset = UNSET
-    body_template: str | Unset = UNSET
-    notification_type: str | Unset = UNSET
-    is_active: bool | Unset = UNSET
-
-
 def notification_json(n: Notification) -> dict[str, Any]:
     """The original's notification object, plus ``read_at``."""
     return to_json(of(NotificationResponse, n))
-
-
-def template_json(t: Template) -> dict[str, Any]:
-    """The original's template object."""
-    return to_json(of(TemplateResponse, t))
 
 
 def preferences_json(prefs: NotificationPreferences) -> dict[str, Any]:
@@ -132,13 +112,6 @@ def _object(data: dict[str, Any], key: str) -> dict[str, Any] | None:
     return value
 
 
-def _require_admin(actor: Principal) -> None:
-    """The original checked the admin flag before reading the body; so do these routes
-    (the use cases check it again)."""
-    if not actor.is_admin:
-        raise AdminRequired()
-
-
 def _with_object(body: s.Schema, key: str) -> s.Schema:
     return {**body, "properties": {**body["properties"], key: {"type": ["object", "null"]}}}
 
@@ -146,7 +119,7 @@ def _with_object(body: s.Schema, key: str) -> s.Schema:
 async def send(ctx: HttpContext, request: Request) -> Response:
     notes: NotificationService = ctx.runtime.core.notifications
     actor = await ctx.slow(ctx.principal, request)
-    _require_admin(actor)
+    require_admin(actor)
     data = await wire.read_json(request)
     context = _object(data, "context_data")
     body = parsing.structure(ctx.converter, data, SendBody)
@@ -168,7 +141,7 @@ async def send(ctx: HttpContext, request: Request) -> Response:
 async def send_template(ctx: HttpContext, request: Request) -> Response:
     notes: NotificationService = ctx.runtime.core.notifications
     actor = await ctx.slow(ctx.principal, request)
-    _require_admin(actor)
+    require_admin(actor)
     data = await wire.read_json(request)
     context = _object(data, "context")
     body = parsing.structure(ctx.converter, data, SendTemplateBody)
@@ -209,70 +182,10 @@ async def for_user(ctx: HttpContext, request: Request) -> Response:
     )
 
 
-async def list_templates(ctx: HttpContext, request: Request) -> Response:
-    notes: NotificationService = ctx.runtime.core.notifications
-    actor = await ctx.slow(ctx.principal, request)
-    found = await ctx.slow(notes.list_templates, actor)
-    return JSON({"templates": [template_json(t) for t in found]})
-
-
-async def create_template(ctx: HttpContext, request: Request) -> Response:
-    notes: NotificationService = ctx.runtime.core.notifications
-    actor = await ctx.slow(ctx.principal, request)
-    _require_admin(actor)
-    body = await ctx.body(request, TemplateBody)
-    created = await ctx.slow(
-        notes.create_template,
-        actor,
-        name=body.name,
-        subject_template=body.subject_template,
-        body_template=body.body_template,
-        notification_type=body.notification_type,
-    )
-    return JSON(
-        {"message": "Template created successfully", "template": template_json(created)}, 201
-    )
-
-
-async def get_template(ctx: HttpContext, request: Request) -> Response:
-    notes: NotificationService = ctx.runtime.core.notifications
-    actor = await ctx.slow(ctx.principal, request)
-    found = await ctx.slow(notes.get_template, actor, path_id(request, "template_id"))
-    return JSON({"template": template_json(found)})
-
-
-async def update_template(ctx: HttpContext, request: Request) -> Response:
-    notes: NotificationService = ctx.runtime.core.notifications
-    actor = await ctx.slow(ctx.principal, request)
-    _require_admin(actor)
-    template_id = path_id(request, "template_id")
-    body = await ctx.body(request, TemplatePatch)
-    updated = await ctx.slow(
-        notes.update_template,
-        actor,
-        template_id,
-        name=body.name,
-        subject_template=body.subject_template,
-        body_template=body.body_template,
-        notification_type=body.notification_type,
-        is_active=body.is_active,
-    )
-    return JSON({"message": "Template updated successfully", "template": template_json(updated)})
-
-
-async def deactivate_template(ctx: HttpContext, request: Request) -> Response:
-    notes: NotificationService = ctx.runtime.core.notifications
-    actor = await ctx.slow(ctx.principal, request)
-    updated = await ctx.slow(notes.deactivate_template, actor, path_id(request, "template_id"))
-    return JSON(
-        {"message": "Template deactivated successfully", "template": template_json(updated)}
-    )
-
-
 async def task_assigned(ctx: HttpContext, request: Request) -> Response:
     notes: NotificationService = ctx.runtime.core.notifications
     actor = await ctx.slow(ctx.principal, request)
-    _require_admin(actor)
+    require_admin(actor)
     body = await ctx.body(request, AssignedBody, allow_empty=True)
     await ctx.slow(
         notes.task_assigned,
@@ -289,7 +202,7 @@ async def task_assigned(ctx: HttpContext, request: Request) -> Response:
 async def task_completed(ctx: HttpContext, request: Request) -> Response:
     notes: NotificationService = ctx.runtime.core.notifications
     actor = await ctx.slow(ctx.principal, request)
-    _require_admin(actor)
+    require_admin(actor)
     body = await ctx.body(request, CompletedBody, allow_empty=True)
     await ctx.slow(
         notes.task_completed,
@@ -357,10 +270,7 @@ async def put_preferences(ctx: HttpContext, request: Request) -> Response:
 
 
 _NOTIFICATION_ID = Param(name="notification_id", where="path")
-_TEMPLATE_ID = Param(name="template_id", where="path")
-_TEMPLATE_ANSWER = s.message(template=s.TEMPLATE)
 _QUEUED = s.message(notification_id=_INT)
-_PATCH_SCHEMA = s.body_schema(TemplatePatch)
 
 ENDPOINTS: list[Endpoint] = [
     Endpoint(
@@ -470,64 +380,8 @@ ENDPOINTS: list[Endpoint] = [
         params=[Param(name="user_id", where="path"), *PAGE_PARAMS],
         responses={200: ("A page of notifications", _PAGED), **s.errors(401, 403)},
     ),
-    Endpoint(
-        method="GET",
-        path="/api/notification-templates",
-        handler=list_templates,
-        summary="The active notification templates (any user)",
-        tag="notifications",
-        responses={
-            200: ("Templates", s.obj(templates={"type": "array", "items": s.TEMPLATE})),
-            **s.errors(401),
-        },
-    ),
-    Endpoint(
-        method="POST",
-        path="/api/notification-templates",
-        idempotent=True,
-        handler=create_template,
-        summary="Create a notification template (admins only)",
-        tag="notifications",
-        body=s.body_schema(TemplateBody),
-        responses={201: ("Created", _TEMPLATE_ANSWER), **s.errors(400, 401, 403, 409)},
-    ),
-    Endpoint(
-        method="GET",
-        path="/api/notification-templates/{template_id:int}",
-        handler=get_template,
-        summary="One notification template, active or not (admins only)",
-        tag="notifications",
-        params=[_TEMPLATE_ID],
-        responses={
-            200: ("The template", s.obj(template=s.TEMPLATE)),
-            **s.errors(401, 403, 404),
-        },
-    ),
-    *(
-        Endpoint(
-            method=method,
-            path="/api/notification-templates/{template_id:int}",
-            handler=update_template,
-            summary="Change a notification template (admins only)",
-            tag="notifications",
-            params=[_TEMPLATE_ID],
-            body=_PATCH_SCHEMA,
-            responses={
-                200: ("Updated", _TEMPLATE_ANSWER),
-                **s.errors(400, 401, 403, 404, 409),
-            },
-        )
-        for method in ("PUT", "PATCH")
-    ),
-    Endpoint(
-        method="DELETE",
-        path="/api/notification-templates/{template_id:int}",
-        handler=deactivate_template,
-        summary="Deactivate a notification template (admins only)",
-        tag="notifications",
-        params=[_TEMPLATE_ID],
-        responses={200: ("Deactivated", _TEMPLATE_ANSWER), **s.errors(401, 403, 404)},
-    ),
+    # The template endpoints stand here in the route table (and /openapi.json).
+    *notification_templates.ENDPOINTS,
     Endpoint(
         method="POST",
         path="/api/webhooks/task-assigned",
