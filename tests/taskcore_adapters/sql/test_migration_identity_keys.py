@@ -19,13 +19,19 @@ NOW = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 def add_legacy_user(engine: Engine, username: str, email: str) -> None:
     """A users row as revision 0012 stores it (no key columns)."""
     with engine.begin() as conn:
+        # Only the columns 0012 has (the table's own types convert the time).
         conn.execute(
-            text(
-                "INSERT INTO users (username, email, password_hash, full_name, is_active, "
-                "is_admin, created_at, login_count, version) "
-                "VALUES (:u, :e, 'hash', NULL, :t, :f, :c, 0, 1)"
-            ),
-            {"u": username, "e": email, "t": True, "f": False, "c": NOW},
+            insert(users).values(
+                username=username,
+                email=email,
+                password_hash="hash",
+                full_name=None,
+                is_active=True,
+                is_admin=False,
+                created_at=NOW,
+                login_count=0,
+                version=1,
+            )
         )
 
 
