@@ -13,114 +13,32 @@ event from its name and that object.
 
 from __future__ import annotations
 
-import datetime as dt
-import enum
-import uuid
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import attrs
 
+from taskcore.domain.event_base import (
+    DETAILS_KEY,
+    OMIT_WHEN,
+    UNSET_IF_NONE,
+    Change,
+    DomainEvent,
+    change,
+    event_class,
+    json_value,
+    new_event_id,
+    register,
+)
 
-def new_event_id() -> str:
-    """A fresh, globally unique event id."""
-    return uuid.uuid4().hex
-
-
-_KEY = "taskcore.details_key"
-_OMIT = "taskcore.omit_when"
-
-Change = dict[str, Any]
-"""One changed field: ``{"old": ..., "new": ...}`` with JSON values."""
-
-
-_UNSET_IF_NONE: Mapping[str, object] = {_OMIT: None}
-"""Field metadata: the field is left out of :attr:`DomainEvent.details` while ``None``."""
-
-
-_ENVELOPE = frozenset({"occurred_at", "actor_id", "entity_id", "entity_version", "event_id"})
-
-
-_PAYLOAD_FIELDS: dict[type[DomainEvent], tuple[attrs.Attribute[Any], ...]] = {}
-
-
-def _payload_fields(cls: type[DomainEvent]) -> tuple[attrs.Attribute[Any], ...]:
-    """The fields ``cls`` carries in ``details``, in declaration order."""
-    found = _PAYLOAD_FIELDS.get(cls)
-    if found is None:
-        found = _PAYLOAD_FIELDS[cls] = tuple(
-            f for f in attrs.fields(cls) if f.name not in _ENVELOPE
-        )
-    return found
-
-
-@attrs.frozen(kw_only=True)
-class DomainEvent:
-    """Base of every domain event.
-
-    ``entity_version`` is the version of the entity once the change is applied (task
-    events carry it; ``None`` elsewhere). Events are delivered at least once and possibly
-    out of order, so a consumer keeping the entity's latest state applies an event only if
-    its version is at least the one it holds (the events of one change share a version;
-    a deletion carries the version after the last change).
-    """
-
-    name: ClassVar[str] = "event"
-    entity_type: ClassVar[str] = ""
-    action: ClassVar[str] = ""
-
-    occurred_at: dt.datetime
-    actor_id: int | None
-    entity_id: int
-    entity_version: int | None = None
-    event_id: str = attrs.field(factory=new_event_id)
-
-    @property
-    def details(self) -> dict[str, Any]:
-        """The event's own fields as the JSON object stored and sent with it (a fresh
-        dict, in the order the fields are declared)."""
-        out: dict[str, Any] = {}
-        for field in _payload_fields(type(self)):
-            value = getattr(self, field.name)
-            if _OMIT in field.metadata and value is field.metadata[_OMIT]:
-                continue
-            out[field.metadata.get(_KEY, field.name)] = value
-        return out
-
-    @staticmethod
-    def restore(
-        name: str,
-        *,
-        event_id: str,
-        occurred_at: dt.datetime,
-        actor_id: int | None,
-        entity_id: int,
-        entity_version: int | None,
-        details: Mapping[str, Any],
-    ) -> DomainEvent:
-        """Rebuild the event called ``name`` from its envelope and its stored
-        :attr:`details`; keys the class does not know are ignored, and an optional field
-        missing from ``details`` takes its default.
-
-        Raises:
-            KeyError: no event class has this name, or ``details`` lacks a required field.
-        """
-        cls = event_class(name)
-        fields: dict[str, Any] = {}
-        for field in _payload_fields(cls):
-            key = field.metadata.get(_KEY, field.name)
-            if key in details:
-                fields[field.name] = details[key]
-            elif field.default is attrs.NOTHING:
-                raise KeyError(f"{name} event without {key!r}")
-        return cls(
-            event_id=event_id,
-            occurred_at=occurred_at,
-            actor_id=actor_id,
-            entity_id=entity_id,
-            entity_version=entity_version,
-            **fields,
-        )
+__all__ = [
+    "EVENT_TYPES",
+    "Change",
+    "DomainEvent",
+    "change",
+    "event_class",
+    "json_value",
+    "new_event_id",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -161,9 +79,9 @@ class UserUpdated(DomainEvent):
     entity_type: ClassVar[str] = "user"
     action: ClassVar[str] = "update"
 
-    email: Change | None = attrs.field(default=None, metadata=_UNSET_IF_NONE)
-    full_name: Change | None = attrs.field(default=None, metadata=_UNSET_IF_NONE)
-    password: str | None = attrs.field(default=None, metadata=_UNSET_IF_NONE)
+    email: Change | None = attrs.field(default=None, metadata=UNSET_IF_NONE)
+    full_name: Change | None = attrs.field(default=None, metadata=UNSET_IF_NONE)
+    password: str | None = attrs.field(default=None, metadata=UNSET_IF_NONE)
 
 
 @attrs.frozen(kw_only=True)
@@ -174,8 +92,8 @@ class UserAdminUpdated(DomainEvent):
     entity_type: ClassVar[str] = "user"
     action: ClassVar[str] = "admin_update"
 
-    is_active: Change | None = attrs.field(default=None, metadata=_UNSET_IF_NONE)
-    is_admin: Change | None = attrs.field(default=None, metadata=_UNSET_IF_NONE)
+    is_active: Change | None = attrs.field(default=None, metadata=UNSET_IF_NONE)
+    is_admin: Change | None = attrs.field(default=None, metadata=UNSET_IF_NONE)
 
 
 @attrs.frozen(kw_only=True)
@@ -207,7 +125,7 @@ class ProjectCreated(DomainEvent):
     action: ClassVar[str] = "create"
 
     project_id: int
-    project_name: str = attrs.field(metadata={_KEY: "name"})
+    project_name: str = attrs.field(metadata={DETAILS_KEY: "name"})
     owner_id: int
 
 
@@ -220,7 +138,7 @@ class ProjectUpdated(DomainEvent):
     action: ClassVar[str] = "update"
 
     project_id: int
-    project_name: str = attrs.field(metadata={_KEY: "name"})
+    project_name: str = attrs.field(metadata={DETAILS_KEY: "name"})
     changes: dict[str, Change]
 
 
@@ -234,7 +152,7 @@ class ProjectDeleted(DomainEvent):
     action: ClassVar[str] = "delete"
 
     project_id: int
-    project_name: str = attrs.field(metadata={_KEY: "name"})
+    project_name: str = attrs.field(metadata={DETAILS_KEY: "name"})
     task_ids: list[int]
 
 
@@ -250,7 +168,7 @@ class MemberAdded(DomainEvent):
     project_id: int
     user_id: int
     role: str
-    invitation_id: int | None = attrs.field(default=None, metadata=_UNSET_IF_NONE)
+    invitation_id: int | None = attrs.field(default=None, metadata=UNSET_IF_NONE)
 
 
 @attrs.frozen(kw_only=True)
@@ -375,8 +293,8 @@ class TaskStatusChanged(TaskEvent):
     entity_type: ClassVar[str] = "task"
     action: ClassVar[str] = "status_change"
 
-    old_status: str = attrs.field(metadata={_KEY: "old"})
-    new_status: str = attrs.field(metadata={_KEY: "new"})
+    old_status: str = attrs.field(metadata={DETAILS_KEY: "old"})
+    new_status: str = attrs.field(metadata={DETAILS_KEY: "new"})
     assignee_id: int | None
 
 
@@ -403,7 +321,7 @@ class TaskDeleted(TaskEvent):
     action: ClassVar[str] = "delete"
 
     with_project: bool
-    comments_deleted: int | None = attrs.field(default=None, metadata=_UNSET_IF_NONE)
+    comments_deleted: int | None = attrs.field(default=None, metadata=UNSET_IF_NONE)
 
 
 # -- comments ------------------------------------------------------------------------------
@@ -481,7 +399,7 @@ class AttachmentUploaded(AttachmentEvent):
     entity_type: ClassVar[str] = "attachment"
     action: ClassVar[str] = "upload"
 
-    quarantined: bool = attrs.field(default=False, metadata={_OMIT: False})
+    quarantined: bool = attrs.field(default=False, metadata={OMIT_WHEN: False})
 
 
 @attrs.frozen(kw_only=True)
@@ -503,23 +421,6 @@ class AttachmentDeleted(AttachmentEvent):
     action: ClassVar[str] = "delete"
 
     with_task: bool
-
-
-def json_value(value: object) -> object:
-    """``value`` in a form JSON can hold: dates and datetimes as ISO 8601 text,
-    enumerations as their value, tuples as lists."""
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, enum.Enum):
-        return json_value(value.value)
-    if isinstance(value, tuple | list):
-        return [json_value(v) for v in value]
-    return value
-
-
-def change(old: object, new: object) -> Change:
-    """The ``{"old": ..., "new": ...}`` record of one changed field."""
-    return {"old": old, "new": new}
 
 
 EVENT_TYPES: tuple[type[DomainEvent], ...] = (
@@ -554,13 +455,4 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
 )
 """Every concrete event class, for adapters that map names back to classes."""
 
-_BY_NAME: dict[str, type[DomainEvent]] = {cls.name: cls for cls in EVENT_TYPES}
-
-
-def event_class(name: str) -> type[DomainEvent]:
-    """The event class called ``name``.
-
-    Raises:
-        KeyError: no event class has this name.
-    """
-    return _BY_NAME[name]
+register(*EVENT_TYPES)
