@@ -86,18 +86,22 @@ async def accept(ctx: HttpContext, request: Request) -> Response:
     return JSON({"message": "Invitation accepted", "member": to_json(of(MemberResponse, member))})
 
 
-async def decline(ctx: HttpContext, request: Request) -> Response:
+async def _close(ctx: HttpContext, request: Request, *, revoke: bool) -> Response:
+    """Decline one's invitation, or revoke one as an owner: the invitation as it ends."""
     projects: ProjectService = ctx.runtime.core.projects
+    use_case = projects.revoke_invitation if revoke else projects.decline_invitation
     actor = await ctx.slow(ctx.principal, request)
-    found = await ctx.slow(projects.decline_invitation, actor, path_id(request, "invitation_id"))
-    return JSON({"message": "Invitation declined", "invitation": invitation_json(found)})
+    found = await ctx.slow(use_case, actor, path_id(request, "invitation_id"))
+    message = "Invitation revoked" if revoke else "Invitation declined"
+    return JSON({"message": message, "invitation": invitation_json(found)})
+
+
+async def decline(ctx: HttpContext, request: Request) -> Response:
+    return await _close(ctx, request, revoke=False)
 
 
 async def revoke(ctx: HttpContext, request: Request) -> Response:
-    projects: ProjectService = ctx.runtime.core.projects
-    actor = await ctx.slow(ctx.principal, request)
-    found = await ctx.slow(projects.revoke_invitation, actor, path_id(request, "invitation_id"))
-    return JSON({"message": "Invitation revoked", "invitation": invitation_json(found)})
+    return await _close(ctx, request, revoke=True)
 
 
 _PROJECT_ID = Param(name="project_id", where="path")
