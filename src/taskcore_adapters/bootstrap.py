@@ -25,13 +25,16 @@ from taskcore_adapters.blinker import BlinkerEventBus
 from taskcore_adapters.clamd import ClamdScanner
 from taskcore_adapters.config import ConfigError, Settings
 from taskcore_adapters.fsspec import FsspecFileStore
+from taskcore_adapters.idempotency import IdempotencyStore
 from taskcore_adapters.mail import DirectoryMailer, SmtpMailer, SmtpSettings
 from taskcore_adapters.memory import InMemoryFileStore, InMemoryStore, RecordingMailer
+from taskcore_adapters.memory.idempotency import InMemoryIdempotencyStore
 from taskcore_adapters.security import Argon2PasswordHasher, JwtTokenService, Keyring
 
 if TYPE_CHECKING:
     from taskcore_adapters.rq import RqJobQueue
 from taskcore_adapters.sql import SqlAlchemyUnitOfWorkFactory, make_engine, upgrade
+from taskcore_adapters.sql.idempotency import SqlAlchemyIdempotencyStore
 from taskcore_adapters.system import SystemClock
 
 
@@ -63,6 +66,13 @@ class LocatedFileStore(FileStore, Protocol):
         ...
 
 
+def _idempotency_store(engine: Engine | None) -> IdempotencyStore:
+    """Idempotency keys in ``engine``'s database, or in process memory without one."""
+    if engine is not None:
+        return SqlAlchemyIdempotencyStore(engine)
+    return InMemoryIdempotencyStore()
+
+
 @attrs.define
 class Runtime:
     """A taskcore instance with the resources it owns; :meth:`close` releases them."""
@@ -79,6 +89,11 @@ class Runtime:
     health answers at once, and truthfully, while every pooled connection is busy."""
     keyring: Keyring | None = None
     """The access-token signing keys: rotate or retire a key here without a restart."""
+    idempotency_keys: IdempotencyStore = attrs.field(
+        default=attrs.Factory(lambda runtime: _idempotency_store(runtime.engine), takes_self=True)
+    )
+    """The HTTP host's ``Idempotency-Key`` records: in the database when there is one,
+    else in process memory."""
 
     def health(self) -> HealthReport:
         """Probe the database (``SELECT 1``), the queue (Redis ``PING``) and the file store."""

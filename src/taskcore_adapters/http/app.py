@@ -84,7 +84,7 @@ class Api:
 def api(ctx: HttpContext) -> Api:
     """The API bound to ``ctx``."""
     # POSTs that create something accept Idempotency-Key (see http/idempotency.py).
-    keys = idempotency.store_for(ctx.runtime)
+    keys = ctx.runtime.idempotency_keys
     endpoints = [idempotency.with_idempotency(ep, keys) for ep in ENDPOINTS]
     spec = document(endpoints, version=_version())
 

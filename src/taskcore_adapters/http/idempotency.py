@@ -11,7 +11,8 @@ second task. The semantics follow Stripe's API:
 - The first request with a key claims it (an INSERT the primary key lets only one
   concurrent request win), runs, and stores its answer (status, headers, body) with a
   SHA-256 fingerprint of the method, path, query and body. Keys belong to the
-  authenticated user and are kept :data:`KEY_TTL`.
+  authenticated user and are kept :data:`KEY_TTL`, in the store the runtime chose
+  (:mod:`taskcore_adapters.idempotency`; the database, or process memory without one).
 - The same key with the same request replays the stored answer byte for byte, marked
   ``Idempotent-Replayed: true``; the handler does not run again.
 - The same key with a different request is refused with 422.
@@ -39,14 +40,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Message
 
-from taskcore.ports.idempotency import IdempotencyStore, StoredResponse
-from taskcore_adapters.bootstrap import Runtime
 from taskcore_adapters.http import schemas as s
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Handler, Param
 from taskcore_adapters.http.wire import error, read_body
-from taskcore_adapters.memory.idempotency import InMemoryIdempotencyStore
-from taskcore_adapters.sql.idempotency import SqlAlchemyIdempotencyStore
+from taskcore_adapters.idempotency import IdempotencyStore, StoredResponse
 
 HEADER = "Idempotency-Key"
 
@@ -78,13 +76,6 @@ _RESPONSES: dict[int, tuple[str, dict[str, Any] | None]] = {
     409: ("A request with this `Idempotency-Key` is still running", s.ref("Error")),
     422: ("This `Idempotency-Key` was used for a different request", s.ref("Error")),
 }
-
-
-def store_for(runtime: Runtime) -> IdempotencyStore:
-    """The runtime's database when it has one, else process memory."""
-    if runtime.engine is not None:
-        return SqlAlchemyIdempotencyStore(runtime.engine)
-    return InMemoryIdempotencyStore()
 
 
 def fingerprint(method: str, path: str, query: str, body: bytes) -> str:

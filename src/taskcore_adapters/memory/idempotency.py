@@ -7,11 +7,11 @@ import threading
 
 import attrs
 
-from taskcore.ports.idempotency import IdempotencyRecord, StoredResponse
+from taskcore_adapters.idempotency import IdempotencyRecord, StoredResponse
 
 
 class InMemoryIdempotencyStore:
-    """Idempotency keys in a dictionary (see ``taskcore.ports.idempotency``)."""
+    """Idempotency keys in a dictionary (see ``taskcore_adapters.idempotency``)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

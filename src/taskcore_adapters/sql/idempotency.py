@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, RowMapping, delete, insert, or_, sele
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from taskcore.errors import Unavailable
-from taskcore.ports.idempotency import IdempotencyRecord, StoredResponse
+from taskcore_adapters.idempotency import IdempotencyRecord, StoredResponse
 from taskcore_adapters.sql.tables import idempotency_keys as t
 
 _ATTEMPTS = 5
@@ -21,7 +21,7 @@ _ATTEMPTS = 5
 
 class SqlAlchemyIdempotencyStore:
     """Idempotency keys in the ``idempotency_keys`` table (see
-    ``taskcore.ports.idempotency``); every call is one short transaction of its own."""
+    ``taskcore_adapters.idempotency``); every call is one short transaction of its own."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine

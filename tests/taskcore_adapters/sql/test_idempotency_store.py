@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine, insert
 
-from taskcore.ports.idempotency import IdempotencyStore, StoredResponse
+from taskcore_adapters.bootstrap import Runtime, in_memory
+from taskcore_adapters.idempotency import IdempotencyStore, StoredResponse
 from taskcore_adapters.memory.idempotency import InMemoryIdempotencyStore
 from taskcore_adapters.sql.idempotency import SqlAlchemyIdempotencyStore
 from taskcore_adapters.sql.tables import users
@@ -89,3 +90,11 @@ def test_release_frees_only_unfinished_claims(store: IdempotencyStore) -> None:
     store.complete(1, "k", ANSWER)
     store.release(1, "k")
     assert None is not claim(store, T0)
+
+
+def test_the_runtime_keeps_keys_in_its_database_else_in_memory(engine: Engine) -> None:
+    """The composition root picks the store: SQL with a database, memory without one."""
+    without = in_memory()
+    with_database = Runtime(core=without.core, settings=without.settings, engine=engine)
+    assert isinstance(without.idempotency_keys, InMemoryIdempotencyStore)
+    assert isinstance(with_database.idempotency_keys, SqlAlchemyIdempotencyStore)

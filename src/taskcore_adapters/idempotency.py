@@ -1,4 +1,10 @@
-"""Storage of idempotency keys: the first answer to a request, replayed for its retries."""
+"""Storage of idempotency keys: the first answer to a request, replayed for its retries.
+
+The port of the HTTP host's ``Idempotency-Key`` (:mod:`taskcore_adapters.http.idempotency`):
+the core never sees it. It imports nothing of the host or of a storage technology, so the
+stores in ``memory`` and ``sql`` implement it without importing the host, and
+:mod:`taskcore_adapters.bootstrap` picks the store.
+"""
 
 from __future__ import annotations
 
