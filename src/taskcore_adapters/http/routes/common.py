@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
+import attrs
+from attrs import AttrsInstance
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -11,8 +13,12 @@ from starlette.requests import Request
 from taskcore.domain.pagination import Page, PageRequest
 from taskcore.errors import AdminRequired, ValidationError
 from taskcore.services.users import Principal
+from taskcore_adapters.http import parsing, wire
+from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Param
 from taskcore_adapters.http.parsing import oversized_integer
+
+B = TypeVar("B", bound=AttrsInstance)
 
 
 def int_query(request: Request, name: str) -> int | None:
@@ -117,3 +123,26 @@ def require_admin(actor: Principal) -> None:
     """
     if not actor.is_admin:
         raise AdminRequired()
+
+
+async def strict_body(
+    ctx: HttpContext, request: Request, cls: type[B], shown: type[AttrsInstance]
+) -> B:
+    """A JSON object body structured into ``cls``, refusing keys it does not know.
+
+    The keys of ``shown`` (the response object the API answers with) are read-only ones a
+    client may send back as it read them: they are accepted and ignored unless ``cls`` has
+    them too. Any other key is refused.
+
+    Raises:
+        ValidationError: ``Unknown field: <key>`` (``Unknown fields: <a>, <b>``), naming
+            the first in ``field``; the errors of :meth:`HttpContext.body`.
+    """
+    data = await wire.read_json(request)
+    accepted = {f.name for f in attrs.fields(cls)}
+    returned = {f.name for f in attrs.fields(shown)}
+    unknown = sorted(k for k in data if k not in accepted and k not in returned)
+    if unknown:
+        plural = "s" if len(unknown) > 1 else ""
+        raise ValidationError(f"Unknown field{plural}: {', '.join(unknown)}", field=unknown[0])
+    return parsing.structure(ctx.converter, {k: v for k, v in data.items() if k in accepted}, cls)

@@ -26,7 +26,7 @@ from taskcore_adapters.http.responses import (
     to_json,
 )
 from taskcore_adapters.http.routes import invitations
-from taskcore_adapters.http.routes.common import path_id
+from taskcore_adapters.http.routes.common import path_id, strict_body
 from taskcore_adapters.http.routes.invitations import INVITED, MemberBody, invitation_json
 from taskcore_adapters.http.routes.paging import (
     WINDOW_PARAMS,
@@ -101,7 +101,7 @@ async def list_projects(ctx: HttpContext, request: Request) -> Response:
 async def create_project(ctx: HttpContext, request: Request) -> Response:
     projects: ProjectService = ctx.runtime.core.projects
     actor = await ctx.slow(ctx.principal, request)
-    body = await ctx.body(request, ProjectBody)
+    body = await strict_body(ctx, request, ProjectBody, ProjectResponse)
     project = await ctx.slow(
         projects.create_project,
         actor,
@@ -126,7 +126,7 @@ async def update_project(ctx: HttpContext, request: Request) -> Response:
     projects: ProjectService = ctx.runtime.core.projects
     actor = await ctx.slow(ctx.principal, request)
     project_id = path_id(request, "project_id")
-    body = await ctx.body(request, ProjectPatch)
+    body = await strict_body(ctx, request, ProjectPatch, ProjectResponse)
     precondition = if_match(request, project_id)
 
     def write() -> ProjectView:

@@ -20,7 +20,12 @@ from taskcore_adapters.http.endpoint import Endpoint, Param
 from taskcore_adapters.http.etags import IF_MATCH, etag_header, if_match, last_write_wins
 from taskcore_adapters.http.parsing import Id, whole_number
 from taskcore_adapters.http.responses import TaskResponse, of, to_json
-from taskcore_adapters.http.routes.common import MAX_PATH_ID, PATH_ID_DIGITS, path_id
+from taskcore_adapters.http.routes.common import (
+    MAX_PATH_ID,
+    PATH_ID_DIGITS,
+    path_id,
+    strict_body,
+)
 from taskcore_adapters.http.routes.paging import (
     WINDOW_PARAMS,
     bool_query,
@@ -157,7 +162,7 @@ async def create_task(ctx: HttpContext, request: Request) -> Response:
     tasks: TaskService = ctx.runtime.core.tasks
     actor = await ctx.slow(ctx.principal, request)
     project_id = path_id(request, "project_id")
-    body = await ctx.body(request, TaskBody)
+    body = await strict_body(ctx, request, TaskBody, TaskResponse)
     task = await ctx.slow(
         tasks.create_task,
         actor,
@@ -188,7 +193,7 @@ async def update_task(ctx: HttpContext, request: Request) -> Response:
     tasks: TaskService = ctx.runtime.core.tasks
     actor = await ctx.slow(ctx.principal, request)
     task_id = path_id(request, "task_id")
-    body = await ctx.body(request, TaskPatch)
+    body = await strict_body(ctx, request, TaskPatch, TaskResponse)
     precondition = if_match(request, task_id)
 
     def write() -> TaskView:

@@ -417,10 +417,10 @@ class TestCreateTask:
         )
         assert (400, {"error": "Invalid JSON payload"}) == error_of(response)
 
-    def test_unknown_keys_are_ignored(
+    def test_read_only_keys_are_ignored(
         self, client: TestClient, team: dict[str, Account], project: int
     ) -> None:
-        """Keys the original did not read change nothing (not even the project)."""
+        """Read-only keys of the task object change nothing (not even the project)."""
         other = new_project(client, team["alice"][1], "other")
         task = add(
             client, team["alice"][1], project, project_id=other, id=999, completed_at="2000-01-01"
@@ -620,11 +620,11 @@ class TestUpdateTask:
     def test_only_given_fields_change(
         self, client: TestClient, team: dict[str, Account], project: int
     ) -> None:
-        """Absent keys keep their values; project_id and unknown keys are ignored."""
+        """Absent keys keep their values; the read-only project_id is ignored."""
         alice = team["alice"][1]
         other = new_project(client, alice, "other")
         task = add(client, alice, project, description="keep", labels=["keep"], priority="low")
-        updated = change(client, alice, task["id"], title="new", project_id=other, foo=1)
+        updated = change(client, alice, task["id"], title="new", project_id=other)
         assert ("new", "keep", ["keep"], "low", project) == (
             updated["title"],
             updated["description"],
