@@ -22,6 +22,8 @@ PUBLIC = {
     ("post", "/api/verify-token"),
     ("post", "/api/token/refresh"),
     ("get", "/health"),
+    ("get", "/livez"),
+    ("get", "/readyz"),
     *(
         ("get", f"/health/{area}")
         for area in (

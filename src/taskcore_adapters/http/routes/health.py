@@ -1,14 +1,22 @@
-"""Health checks with the original's body shapes, reporting real dependency state."""
+"""Health checks with the original's body shapes, reporting real dependency state, and
+the probes of an orchestrator: ``/livez`` (the process answers) and ``/readyz`` (the
+database and the queue answer within :data:`READY_TIMEOUT_SECONDS`)."""
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
+import anyio
+import anyio.to_thread
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import Response
 
 from taskcore.errors import TaskcoreError
+from taskcore_adapters.bootstrap import Runtime
 from taskcore_adapters.http import schemas as s
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint
@@ -26,6 +34,9 @@ SERVICES = {
 _USES_REDIS = {"notifications", "activities", "reports"}
 _RETRY_AFTER = "5"
 """Seconds a client should wait before asking again after an unhealthy answer."""
+
+READY_TIMEOUT_SECONDS = 2.0
+"""How long ``/readyz`` waits for each dependency before calling it unavailable."""
 
 
 async def overall(ctx: HttpContext, request: Request) -> Response:
@@ -86,6 +97,123 @@ async def area(ctx: HttpContext, request: Request, key: str) -> Response:
     return JSON(body)
 
 
+async def live(ctx: HttpContext, request: Request) -> Response:
+    """``/livez``: the process runs its event loop. Touches no dependency."""
+    return JSON({"status": "alive"})
+
+
+def _database_ok(runtime: Runtime) -> bool:
+    """``SELECT 1`` on a connection of its own (never a pooled one: a busy pool is not
+    an unready server)."""
+    engine = runtime.probe_engine or runtime.engine
+    if engine is None:  # in-memory runtime
+        return True
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return False
+    return True
+
+
+def _queue_ok(url: str, timeout: float) -> bool:
+    """Redis ``PING`` with ``timeout`` seconds to connect and to answer."""
+    import redis  # the queue extra: a queue URL is set
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+    try:
+        return bool(client.ping())
+    except (redis.RedisError, OSError):
+        return False
+    finally:
+        client.close()
+
+
+async def _within(probe: Callable[[], bool], timeout: float) -> bool:
+    """``probe()`` in a worker thread; ``False`` when it has not answered in ``timeout``
+    seconds (the thread is left to finish on its own: the driver's timeouts end it)."""
+    with anyio.move_on_after(timeout):
+        return await anyio.to_thread.run_sync(probe, abandon_on_cancel=True)
+    return False
+
+
+async def readiness(runtime: Runtime, timeout: float | None = None) -> dict[str, str]:
+    """The state of the database (``ok``/``unavailable``) and the queue (``connected``,
+    ``inline`` without one, ``unavailable``), probed at once, each within ``timeout``."""
+    limit = READY_TIMEOUT_SECONDS if timeout is None else timeout
+    checks = {"database": "unavailable", "queue": "inline"}
+    queue_url = runtime.settings.queue_url
+
+    async def database() -> None:
+        if await _within(functools.partial(_database_ok, runtime), limit):
+            checks["database"] = "ok"
+
+    async def queue(url: str) -> None:
+        ok = await _within(functools.partial(_queue_ok, url, limit), limit)
+        checks["queue"] = "connected" if ok else "unavailable"
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(database)
+        if queue_url:
+            group.start_soon(queue, queue_url)
+    return checks
+
+
+async def ready(ctx: HttpContext, request: Request) -> Response:
+    """``/readyz``: 200 when the database and the queue answer, else 503."""
+    checks = await readiness(ctx.runtime)
+    if "unavailable" in checks.values():
+        return JSON(
+            {"status": "unready", "checks": checks},
+            status_code=503,
+            headers={"Retry-After": _RETRY_AFTER},
+        )
+    return JSON({"status": "ready", "checks": checks})
+
+
+_CHECKS = s.obj(
+    ["database", "queue"],
+    database={"type": "string", "enum": ["ok", "unavailable"]},
+    queue={"type": "string", "enum": ["connected", "inline", "unavailable"]},
+)
+_PROBES: list[Endpoint] = [
+    Endpoint(
+        method="GET",
+        path="/livez",
+        handler=live,
+        summary="Liveness: the process answers (no dependency is touched)",
+        tag="health",
+        auth=False,
+        responses={200: ("Alive", s.obj(["status"], status={"type": "string", "enum": ["alive"]}))},
+    ),
+    Endpoint(
+        method="GET",
+        path="/readyz",
+        handler=ready,
+        summary="Readiness: the database and the queue answer within two seconds",
+        tag="health",
+        auth=False,
+        responses={
+            200: (
+                "Ready",
+                s.obj(
+                    ["status", "checks"],
+                    status={"type": "string", "enum": ["ready"]},
+                    checks=_CHECKS,
+                ),
+            ),
+            503: (
+                "A dependency is down or slow",
+                s.obj(
+                    ["status", "checks"],
+                    status={"type": "string", "enum": ["unready"]},
+                    checks=_CHECKS,
+                ),
+            ),
+        },
+    ),
+]
+
 _HEALTHY = s.obj(
     ["status", "timestamp"],
     status={"type": "string", "enum": ["healthy", "unhealthy"]},
@@ -133,5 +261,6 @@ ENDPOINTS: list[Endpoint] = [
         )
         for key, name in SERVICES.items()
     ),
+    *_PROBES,
 ]
-"""``/health`` and ``/health/{area}``."""
+"""``/health``, ``/health/{area}``, ``/livez`` and ``/readyz``."""

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
+import attrs
 import pytest
 from starlette.testclient import TestClient
 
 from taskcore_adapters.bootstrap import Runtime
+from taskcore_adapters.http.routes import health
 
 SERVICES = [
     "user-service",
@@ -29,6 +33,10 @@ AREAS = {
     "activities": "activity-log-service",
     "reports": "reporting-service",
 }
+
+
+_NO_REDIS = "redis://127.0.0.1:1/0"
+"""A queue URL where nothing listens."""
 
 
 def naive_utc(text: str) -> dt.datetime:
@@ -176,3 +184,73 @@ class TestAreaHealth:
         """An area that does not exist is the framework 404."""
         response = client.get("/health/nothing")
         assert (404, "Not Found") == (response.status_code, response.json()["error"])
+
+
+class TestProbes:
+    """GET /livez and GET /readyz, the probes of an orchestrator."""
+
+    def test_live_touches_no_dependency(
+        self, unreachable_runtime: Runtime, serve: Callable[[Runtime], TestClient]
+    ) -> None:
+        """``/livez`` is 200 even with the database down: it only shows the process answers."""
+        response = serve(unreachable_runtime).get("/livez")
+        assert (200, {"status": "alive"}) == (response.status_code, response.json())
+
+    def test_ready(self, client: TestClient) -> None:
+        """Database up and no queue server: ready."""
+        response = client.get("/readyz")
+        assert (200, {"status": "ready", "checks": {"database": "ok", "queue": "inline"}}) == (
+            response.status_code,
+            response.json(),
+        )
+
+    def test_database_down_is_unready(
+        self, unreachable_runtime: Runtime, serve: Callable[[Runtime], TestClient]
+    ) -> None:
+        """An unreachable database is 503 ``unready`` with Retry-After and no details."""
+        response = serve(unreachable_runtime).get("/readyz")
+        assert (
+            503,
+            "5",
+            {"status": "unready", "checks": {"database": "unavailable", "queue": "inline"}},
+        ) == (response.status_code, response.headers.get("retry-after"), response.json())
+
+    def test_queue_down_is_unready(
+        self, runtime: Runtime, serve: Callable[[Runtime], TestClient]
+    ) -> None:
+        """A queue URL where nothing listens makes the probe 503 with the queue unavailable."""
+        down = attrs.evolve(runtime, settings=attrs.evolve(runtime.settings, queue_url=_NO_REDIS))
+        body = serve(down).get("/readyz").json()
+        assert {"database": "ok", "queue": "unavailable"} == body["checks"]
+
+    @pytest.mark.redis
+    def test_queue_up_is_ready(
+        self, runtime: Runtime, serve: Callable[[Runtime], TestClient], redis_url: str
+    ) -> None:
+        """A reachable Redis is ``connected``."""
+        up = attrs.evolve(runtime, settings=attrs.evolve(runtime.settings, queue_url=redis_url))
+        response = serve(up).get("/readyz")
+        assert (200, "connected") == (response.status_code, response.json()["checks"]["queue"])
+
+    def test_a_hanging_database_is_unready_within_the_timeout(
+        self,
+        runtime: Runtime,
+        serve: Callable[[Runtime], TestClient],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """A database that does not answer makes the probe 503 after its timeout, not when
+        the database gives up."""
+        release = threading.Event()
+        monkeypatch.setattr(health, "READY_TIMEOUT_SECONDS", 0.05)
+        monkeypatch.setattr(health, "_database_ok", lambda runtime: release.wait(5))
+        client = serve(runtime)
+        started = time.perf_counter()
+        try:
+            response = client.get("/readyz")
+        finally:
+            release.set()
+        assert (503, "unavailable") == (
+            response.status_code,
+            response.json()["checks"]["database"],
+        )
+        assert time.perf_counter() - started < 2
