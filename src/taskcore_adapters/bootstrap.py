@@ -1,41 +1,46 @@
-"""The composition root: build a ready taskcore from settings or from in-memory fakes."""
+"""The composition root: build a ready taskcore from settings or from in-memory fakes.
+
+Import these from the package: ``from taskcore_adapters import in_memory, from_settings,
+Settings``. :func:`in_memory` needs nothing beyond the core's own dependency (attrs): it
+uses argon2, JWT and blinker when their extras are installed and standard-library
+equivalents otherwise. :func:`from_settings` needs the ``sql`` and ``security`` extras
+(and ``files`` for the default file store); SQLAlchemy is imported only there.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING, Protocol
+import threading
+from types import TracebackType
+from typing import TYPE_CHECKING, Protocol, Self
 
 import attrs
-from sqlalchemy import Engine, text
-from sqlalchemy.exc import SQLAlchemyError
 
 from taskcore.app import Taskcore, build
 from taskcore.domain.blobs import new_blob_key
 from taskcore.domain.webhook_urls import UrlPolicy
 from taskcore.errors import TaskcoreError
 from taskcore.ports.clock import Clock
+from taskcore.ports.events import EventBus
 from taskcore.ports.files import FileStore
 from taskcore.ports.mail import Mailer, TemplateRenderer
 from taskcore.ports.scanning import MalwareScanner
-from taskcore.ports.security import PasswordHasher
+from taskcore.ports.security import PasswordHasher, TokenService
 from taskcore.ports.webhooks import WebhookSender
 from taskcore.services.webhooks import WebhookOptions
-from taskcore_adapters.blinker import BlinkerEventBus
-from taskcore_adapters.clamd import ClamdScanner
 from taskcore_adapters.config import ConfigError, Settings
-from taskcore_adapters.fsspec import FsspecFileStore
+from taskcore_adapters.events import Events, LocalEventBus
 from taskcore_adapters.idempotency import IdempotencyStore
-from taskcore_adapters.mail import DirectoryMailer, SmtpMailer, SmtpSettings
 from taskcore_adapters.memory import InMemoryFileStore, InMemoryStore, RecordingMailer
 from taskcore_adapters.memory.idempotency import InMemoryIdempotencyStore
-from taskcore_adapters.security import Argon2PasswordHasher, JwtTokenService, Keyring
+from taskcore_adapters.system import SystemClock
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from taskcore_adapters.rq import RqJobQueue
-from taskcore_adapters.sql import SqlAlchemyUnitOfWorkFactory, make_engine, upgrade
-from taskcore_adapters.sql.idempotency import SqlAlchemyIdempotencyStore
-from taskcore_adapters.system import SystemClock
+    from taskcore_adapters.security import JwtTokenService, Keyring
 
 
 @attrs.frozen(kw_only=True)
@@ -69,18 +74,27 @@ class LocatedFileStore(FileStore, Protocol):
 def _idempotency_store(engine: Engine | None) -> IdempotencyStore:
     """Idempotency keys in ``engine``'s database, or in process memory without one."""
     if engine is not None:
+        from taskcore_adapters.sql.idempotency import SqlAlchemyIdempotencyStore
+
         return SqlAlchemyIdempotencyStore(engine)
     return InMemoryIdempotencyStore()
 
 
 @attrs.define
 class Runtime:
-    """A taskcore instance with the resources it owns; :meth:`close` releases them."""
+    """A taskcore instance with the resources it owns.
+
+    Use it as a context manager (``with from_settings(settings) as rt: ...``) or call
+    :meth:`close` when done: that stops the background thread, the job lanes' threads, and
+    releases the database pools and the queue's connection. ``rt.core`` holds the use
+    cases; ``rt.events`` subscribes to committed events.
+    """
 
     core: Taskcore
     settings: Settings
     engine: Engine | None = None
-    event_bus: BlinkerEventBus = attrs.field(factory=BlinkerEventBus)
+    event_bus: EventBus = attrs.field(factory=LocalEventBus)
+    """Receives every committed event in process; subscribe through :attr:`events`."""
     file_store: LocatedFileStore = attrs.field(factory=InMemoryFileStore)
     job_queue: RqJobQueue | None = None
     """The rq queue when ``queue_url`` is set; ``None`` means jobs run inline."""
@@ -88,17 +102,54 @@ class Runtime:
     """Opens a fresh connection per health probe (``None``: probe through ``engine``), so
     health answers at once, and truthfully, while every pooled connection is busy."""
     keyring: Keyring | None = None
-    """The access-token signing keys: rotate or retire a key here without a restart."""
+    """The access-token signing keys: rotate or retire a key here without a restart
+    (``None`` without the ``security`` extra)."""
     idempotency_keys: IdempotencyStore = attrs.field(
         default=attrs.Factory(lambda runtime: _idempotency_store(runtime.engine), takes_self=True)
     )
     """The HTTP host's ``Idempotency-Key`` records: in the database when there is one,
     else in process memory."""
+    _stop: threading.Event = attrs.field(factory=threading.Event, init=False)
+    _pump: threading.Thread | None = attrs.field(default=None, init=False)
+
+    @property
+    def events(self) -> Events:
+        """Typed subscription to committed events:
+        ``rt.events.subscribe(TaskStatusChanged, handler)``."""
+        return Events(self.event_bus)
+
+    def start_background(self) -> None:
+        """Run :meth:`Taskcore.pump` in a daemon thread until :meth:`close`: it relays the
+        outbox (needed with ``background_relay``), retries due deliveries and runs the
+        periodic jobs. Entering the runtime as a context manager starts it when the
+        relay is in the background; calling it twice starts one thread."""
+        if self._pump is not None:
+            return
+        self._pump = threading.Thread(
+            target=self.core.pump, args=(self._stop,), name="taskcore-relay", daemon=True
+        )
+        self._pump.start()
+
+    def __enter__(self) -> Self:
+        if self.core.background_relay:
+            self.start_background()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
 
     def health(self) -> HealthReport:
         """Probe the database (``SELECT 1``), the queue (Redis ``PING``) and the file store."""
         checks = {"database": "ok", "queue": "inline"}
         if self.engine is not None:
+            from sqlalchemy import text
+            from sqlalchemy.exc import SQLAlchemyError
+
             try:
                 with (self.probe_engine or self.engine).connect() as conn:
                     conn.execute(text("SELECT 1"))
@@ -116,7 +167,13 @@ class Runtime:
         )
 
     def close(self) -> None:
-        """Stop the in-process job lanes, then release connections and pools."""
+        """Stop the background thread and the in-process job lanes, then release
+        connections and pools. Closing twice does nothing more."""
+        if self._pump is not None:
+            self._stop.set()
+            self.core.wake()
+            self._pump.join(timeout=10)
+            self._pump = None
         self.core.close()
         if self.engine is not None:
             self.engine.dispose()
@@ -180,13 +237,15 @@ def from_settings(
         malware_scanner: Override the scanner built from ``settings.clamd_url`` (tests).
 
     Returns:
-        The runtime; call :meth:`Runtime.close` when done.
+        The runtime; use it in a ``with`` block, or call :meth:`Runtime.close` when done.
     """
+    from taskcore_adapters.sql import SqlAlchemyUnitOfWorkFactory, upgrade
+
     engine, probe = _engines(settings)
     try:
         if migrate if migrate is not None else settings.is_embedded_database:
             upgrade(engine)
-        bus = BlinkerEventBus()
+        bus = _event_bus()
         files = file_store or _file_store(settings)
         queue = _job_queue(settings)
         tokens = _token_service(settings)
@@ -235,6 +294,8 @@ def from_settings(
 def _engines(settings: Settings) -> tuple[Engine, Engine | None]:
     """The pooled engine of the database, and on a server database an unpooled one for
     health checks (which must not wait for a pooled connection)."""
+    from taskcore_adapters.sql import make_engine
+
     url = settings.effective_database_url
     engine = make_engine(
         url,
@@ -246,8 +307,10 @@ def _engines(settings: Settings) -> tuple[Engine, Engine | None]:
     return engine, probe
 
 
-def _file_store(settings: Settings) -> FsspecFileStore:
+def _file_store(settings: Settings) -> LocatedFileStore:
     """The attachments' store at ``storage_url``, by default ``data_dir/files``."""
+    from taskcore_adapters.fsspec import FsspecFileStore  # needs the `files` extra
+
     return FsspecFileStore(settings.storage_url or str((settings.data_dir / "files").absolute()))
 
 
@@ -262,6 +325,8 @@ def _job_queue(settings: Settings) -> RqJobQueue | None:
 
 def _token_service(settings: Settings) -> JwtTokenService:
     """Access tokens signed with the secret key (the previous keys still verify)."""
+    from taskcore_adapters.security import JwtTokenService  # needs the `security` extra
+
     return JwtTokenService(
         secret_key=settings.resolve_secret_key(),
         previous_keys=settings.previous_secret_keys,
@@ -269,8 +334,10 @@ def _token_service(settings: Settings) -> JwtTokenService:
     )
 
 
-def _password_hasher(settings: Settings) -> Argon2PasswordHasher:
+def _password_hasher(settings: Settings) -> PasswordHasher:
     """argon2id with the configured costs."""
+    from taskcore_adapters.security import Argon2PasswordHasher
+
     return Argon2PasswordHasher(
         time_cost=settings.password_time_cost, memory_cost=settings.password_memory_cost
     )
@@ -283,6 +350,8 @@ def mailer_from_settings(settings: Settings) -> Mailer:
     Raises:
         ConfigError: ``TASKCORE_MAIL_URL`` is malformed (the URL itself is not repeated).
     """
+    from taskcore_adapters.mail import DirectoryMailer, SmtpMailer, SmtpSettings
+
     timeout = float(settings.mail_timeout_seconds)
     if settings.mail_url:
         try:
@@ -342,6 +411,8 @@ def malware_scanner_from_settings(settings: Settings) -> MalwareScanner | None:
     """
     if settings.clamd_url is None:
         return None
+    from taskcore_adapters.clamd import ClamdScanner
+
     try:
         return ClamdScanner.from_url(settings.clamd_url)
     except ValueError as exc:
@@ -362,6 +433,15 @@ def webhook_sender(settings: Settings) -> WebhookSender | None:
     )
 
 
+def _event_bus() -> EventBus:
+    """blinker's bus with the ``events`` extra, the standard-library one without."""
+    try:
+        from taskcore_adapters.blinker import BlinkerEventBus
+    except ImportError:
+        return LocalEventBus()
+    return BlinkerEventBus()
+
+
 def in_memory(
     *,
     secret_key: str | None = None,
@@ -370,21 +450,29 @@ def in_memory(
 ) -> Runtime:
     """Build taskcore entirely in memory: no files, no servers. Ideal for tests and demos.
 
+    Needs no extra: without the ``security`` extra passwords are hashed with scrypt and
+    tokens are HMAC-signed by the standard library; without ``events`` the in-process
+    event bus is the standard-library one. SQLAlchemy is never imported.
+
     Args:
-        secret_key: JWT key (≥ 32 bytes); a random one by default.
+        secret_key: Token signing key (≥ 32 bytes); a random one by default.
         clock: Override the wall clock.
-        password_hasher: Override the argon2id hasher.
+        password_hasher: Override the password hasher (argon2id, or scrypt without the
+            ``security`` extra).
+
+    Returns:
+        The runtime; use it in a ``with`` block, or call :meth:`Runtime.close` when done.
     """
     import secrets
 
     key = secret_key or secrets.token_urlsafe(48)
-    bus = BlinkerEventBus()
+    tokens, keyring = _memory_tokens(key)
+    bus = _event_bus()
     files = InMemoryFileStore()
-    tokens = JwtTokenService(secret_key=key)
     core = build(
         uow_factory=InMemoryStore(),
         clock=clock or SystemClock(),
-        password_hasher=password_hasher or Argon2PasswordHasher(),
+        password_hasher=password_hasher or _memory_password_hasher(),
         token_service=tokens,
         event_bus=bus,
         file_store=files,
@@ -396,5 +484,30 @@ def in_memory(
         settings=Settings(secret_key=key),
         event_bus=bus,
         file_store=files,
-        keyring=tokens.keyring,
+        keyring=keyring,
     )
+
+
+def _memory_tokens(key: str) -> tuple[TokenService, Keyring | None]:
+    """JWTs with the ``security`` extra; HMAC-signed JSON tokens without it."""
+    try:
+        from taskcore_adapters.security import JwtTokenService
+    except ImportError:
+        from taskcore_adapters.memory import FakeTokenService
+
+        if len(key.encode()) < 32:
+            raise ConfigError("secret_key must be at least 32 bytes") from None
+        return FakeTokenService(key=key.encode()), None
+    tokens = JwtTokenService(secret_key=key)
+    return tokens, tokens.keyring
+
+
+def _memory_password_hasher() -> PasswordHasher:
+    """argon2id with the ``security`` extra; scrypt from the standard library without."""
+    try:
+        from taskcore_adapters.security import Argon2PasswordHasher
+    except ImportError:
+        from taskcore_adapters.scrypt import ScryptPasswordHasher
+
+        return ScryptPasswordHasher()
+    return Argon2PasswordHasher()

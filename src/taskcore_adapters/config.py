@@ -17,7 +17,15 @@ import attrs
 
 from taskcore.domain.attachments import DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_USER_QUOTA_BYTES
 from taskcore.domain.webhook_urls import parse_allow_hosts
-from taskcore_adapters.security.tokens import check_secret_key
+
+
+def check_secret_key(key: str, *, name: str = "TASKCORE_SECRET_KEY") -> str:
+    """:func:`taskcore_adapters.security.tokens.check_secret_key`, imported when first
+    needed, so that the settings load without the ``security`` extra."""
+    from taskcore_adapters.security.tokens import check_secret_key as check
+
+    return check(key, name=name)
+
 
 SECRET_FILE = "secret_key"  # noqa: S105  # nosec B105
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event
 
-from taskcore_adapters import bootstrap
+from taskcore_adapters import sql
 from taskcore_adapters.bootstrap import from_settings
 from taskcore_adapters.config import ConfigError, Settings
 from taskcore_adapters.sql import make_engine
@@ -29,7 +29,7 @@ def test_a_failed_build_leaves_no_database_connection_open(
         event.listen(engine, "connect", lambda connection, _record: opened.append(connection))
         return engine
 
-    monkeypatch.setattr(bootstrap, "make_engine", make_recording_engine)
+    monkeypatch.setattr(sql, "make_engine", make_recording_engine)
     settings = Settings(data_dir=tmp_path, secret_key="s" * 40, mail_url="ftp://mail.example")
 
     with pytest.raises(ConfigError, match="TASKCORE_MAIL_URL"):
