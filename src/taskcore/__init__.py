@@ -2,7 +2,16 @@
 
 The public API: :func:`build` assembles an instance from ports; the error families live
 in :mod:`taskcore.errors`. Adapters for real infrastructure live in ``taskcore_adapters``.
+``__version__`` is the installed distribution's version (semantic versioning, see
+``CHANGELOG.md``).
 """
+
+from importlib import metadata
+
+try:
+    __version__ = metadata.version("taskcore")
+except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare source tree
+    __version__ = "0+unknown"
 
 from taskcore.app import Taskcore, build
 from taskcore.domain.comments import CommentView
@@ -35,5 +44,6 @@ __all__ = [
     "TaskcoreError",
     "Unset",
     "UserView",
+    "__version__",
     "build",
 ]

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from taskcore.errors import TaskcoreError
 from taskcore_adapters import logs
 from taskcore_adapters.config import ConfigError, Settings
+from taskcore_adapters.extras import EXTRAS_HELP, missing_extra
 
 log = logging.getLogger("taskcore")
 
@@ -161,6 +162,7 @@ def parser() -> argparse.ArgumentParser:
         prog="taskcore",
         description="taskcore reference server and tools. Settings come from TASKCORE_* "
         "environment variables (see docs/configuration.md).",
+        epilog=EXTRAS_HELP,
     )
     sub = root.add_subparsers(dest="command", required=True)
 
@@ -239,6 +241,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except (ConfigError, TaskcoreError) as exc:
         print(f"taskcore: error: {exc}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as exc:  # a base install, or an extra missing
+        print(f"taskcore: error: {missing_extra(exc)}", file=sys.stderr)
         return 2
 
 

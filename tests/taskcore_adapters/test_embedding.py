@@ -26,7 +26,7 @@ EXTRAS = (
 )  # fmt: skip
 """The top-level modules of every extra: a base install has none of them."""
 
-BASE_INSTALL = textwrap.dedent(
+NOT_INSTALLED = textwrap.dedent(
     """
     import sys
 
@@ -37,7 +37,12 @@ BASE_INSTALL = textwrap.dedent(
             return None
 
     sys.meta_path.insert(0, NotInstalled())
+    """
+)
+"""Makes the extras' modules unimportable, as on ``pip install taskcore``."""
 
+IN_MEMORY = textwrap.dedent(
+    """
     from taskcore_adapters import in_memory
     from taskcore.domain.events import TaskStatusChanged
 
@@ -58,17 +63,41 @@ BASE_INSTALL = textwrap.dedent(
     """
 )
 
+COMMAND = textwrap.dedent(
+    """
+    from taskcore_adapters import cli
+
+    print(cli.parser().format_help())
+    print("status", cli.main(["migrate"]))
+    """
+)
+
+
+def _on_a_base_install(code: str) -> subprocess.CompletedProcess[str]:
+    script = f"BLOCKED = {set(EXTRAS)!r}\n" + NOT_INSTALLED + code
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=60
+    )
+
 
 def test_in_memory_works_on_a_base_install_and_never_imports_sqlalchemy() -> None:
     """With every extra's modules made unimportable, ``in_memory()`` still registers,
     logs in (scrypt, HMAC tokens), creates a project and a task and delivers events
     (standard-library bus), and no extra's module is imported."""
-    script = f"BLOCKED = {set(EXTRAS)!r}\n" + BASE_INSTALL
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=60
-    )
+    result = _on_a_base_install(IN_MEMORY)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+def test_the_command_on_a_base_install_names_the_extra_to_install() -> None:
+    """``taskcore --help`` works and says what to install; a command whose extra is
+    missing fails with status 2 and names that extra, with no traceback."""
+    result = _on_a_base_install(COMMAND)
+    assert result.returncode == 0, result.stderr
+    assert "taskcore[http]" in result.stdout
+    assert "status 2" in result.stdout
+    assert "pip install 'taskcore[sql]'" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_the_entry_points_are_the_modules_objects_and_unknown_names_fail() -> None:
