@@ -16,6 +16,7 @@ from taskcore_adapters.bootstrap import Runtime
 from taskcore_adapters.http import idempotency
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, bind
+from taskcore_adapters.http.mounting import root_path
 from taskcore_adapters.http.openapi import document
 from taskcore_adapters.http.routes import (
     activities,
@@ -26,6 +27,7 @@ from taskcore_adapters.http.routes import (
     projects,
     reports,
     tasks,
+    time,
     users,
     webhooks,
 )
@@ -52,6 +54,7 @@ ENDPOINTS: list[Endpoint] = [
     *activities.ENDPOINTS,
     *webhooks.ENDPOINTS,
     *notifications.ENDPOINTS,
+    *time.ENDPOINTS,
 ]
 """Every endpoint of the API, in routing order."""
 
@@ -89,7 +92,9 @@ def api(ctx: HttpContext) -> Api:
     spec = document(endpoints, version=_version())
 
     async def openapi(request: Request) -> Response:
-        return JSON(spec)
+        # Mounted under a prefix, the operations' paths are relative to it.
+        root = root_path(request.scope)
+        return JSON({**spec, "servers": [{"url": root}]} if root else spec)
 
     # Path ids match at most 10 digits: a longer one is a 404, never a conversion error.
     routes: list[BaseRoute] = [

@@ -5,6 +5,8 @@ from __future__ import annotations
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from taskcore_adapters.http.mounting import route_path
+
 API_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -36,7 +38,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         secure = scope.get("scheme") == "https"
-        api = str(scope.get("path", "")).startswith(API_PREFIX)
+        api = route_path(scope).startswith(API_PREFIX)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

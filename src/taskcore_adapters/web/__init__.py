@@ -19,6 +19,7 @@ from starlette.staticfiles import StaticFiles
 from taskcore import errors
 from taskcore_adapters.http import errors as http_errors
 from taskcore_adapters.http.context import HttpContext
+from taskcore_adapters.http.mounting import route_path
 from taskcore_adapters.web import account, extras, projects, tasks
 from taskcore_adapters.web.session import Visit, Web
 
@@ -63,7 +64,7 @@ def http_error_handler(ctx: HttpContext) -> Callable[[Request, Exception], Await
     web = Web.of(ctx)
 
     async def on_http_exception(request: Request, exc: Exception) -> Response:
-        if not isinstance(exc, HTTPException) or not is_page_path(request.url.path):
+        if not isinstance(exc, HTTPException) or not is_page_path(route_path(request.scope)):
             return await http_errors.on_http_exception(request, exc)
         title, message = PAGE_ERRORS.get(exc.status_code, ("Error", str(exc.detail)))
         try:

@@ -13,6 +13,7 @@ from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Receive, Scope, Send
 
 from taskcore import errors
+from taskcore_adapters.http.mounting import prefixed
 from taskcore_adapters.http.routes.common import bounded_path
 from taskcore_adapters.web.session import (
     CSRF_FIELD,
@@ -94,7 +95,9 @@ def page(
                     login_url(request), status_code=303, headers=PAGE_HEADERS
                 )
             else:
-                response = RedirectResponse("/login", status_code=303, headers=PAGE_HEADERS)
+                response = RedirectResponse(
+                    prefixed(request.scope, "/login"), status_code=303, headers=PAGE_HEADERS
+                )
             apply_cookies(visit, response)
             return response
         except CsrfRefused:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
@@ -35,6 +36,7 @@ from taskcore.domain.pagination import PageRequest
 from taskcore.services.users import LoginResult, Principal, UserView
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.errors import status_of
+from taskcore_adapters.http.mounting import prefixed, root_path, route_path
 from taskcore_adapters.http.parsing import whole_number
 
 ACCESS_COOKIE: Final = "tc_access"
@@ -240,9 +242,11 @@ class Web:
             me=visit.me,
             csrf=visit.csrf,
             csrf_field=CSRF_FIELD,
-            path=visit.request.url.path,
+            path=route_path(visit.request.scope),
+            root=root_path(visit.request.scope),
             **context,
         )
+        page = with_prefix(page, root_path(visit.request.scope))
         response = HTMLResponse(page, status_code=status, headers=PAGE_HEADERS)
         apply_cookies(visit, response)
         return response
@@ -251,7 +255,8 @@ class Web:
         """A ``303 See Other`` to ``url`` (a local path), with a notice to show there."""
         if notice:
             visit.cookies[NOTICE_COOKIE] = (quote(notice[:NOTICE_MAX]), 60)
-        response = RedirectResponse(url, status_code=303, headers=PAGE_HEADERS)
+        target = prefixed(visit.request.scope, url)
+        response = RedirectResponse(target, status_code=303, headers=PAGE_HEADERS)
         apply_cookies(visit, response)
         return response
 
@@ -302,11 +307,25 @@ def is_https(request: Request) -> bool:
 
 
 def login_url(request: Request) -> str:
-    """The login page, coming back to the requested page afterwards."""
-    target = request.url.path
+    """The login page, coming back to the requested page afterwards (``next`` is the
+    page's path inside the application; :meth:`Web.redirect` adds the prefix)."""
+    target = route_path(request.scope)
     if request.url.query:
         target += "?" + request.url.query
-    return "/login?next=" + quote(target, safe="/")
+    return prefixed(request.scope, "/login?next=" + quote(target, safe="/"))
+
+
+_LOCAL_URL = re.compile(r"""(\s(?:href|src|action|formaction)=")/(?!/)""")
+
+
+def with_prefix(page: str, root: str) -> str:
+    """``page`` with the application's own absolute URLs (``href="/projects"``,
+    ``src``, ``action``, ``formaction``) under the prefix it is served at, so templates
+    write plain paths and work mounted anywhere. Only the templates' markup can hold such
+    an attribute: autoescaping turns a quote in any value into ``&#34;``."""
+    if not root:
+        return page
+    return _LOCAL_URL.sub(lambda match: match.group(1) + root + "/", page)
 
 
 def safe_next(value: str | None) -> str:
