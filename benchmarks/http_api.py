@@ -1,24 +1,29 @@
-"""Case 1, the HTTP API on PostgreSQL: ``taskcore serve`` with two workers under wrk.
+"""Case 1, the HTTP API on PostgreSQL: ``taskcore serve`` with two workers under wrk,
+against the "limit API" (``benchmarks.limit_app``) in the same run.
 
 A fresh PostgreSQL database ``taskcore_bench_<hex>`` is created, migrated and seeded
-(an account, a project of 10,000 tasks inserted with SQL, and an empty project that
-receives the created tasks), and dropped at the end. ``taskcore serve --workers 2`` runs
-on a free loopback port with the events going to an rq queue on Redis (the production
-layout: the request stores the change, its outbox events and their deliveries, and
-queues the deliveries; no worker consumes them during the measurement, case 5 measures
-that part). Next to it, the baseline: a bare Starlette app (``benchmarks.baseline_app``)
-under uvicorn with the same settings, reading one task row by primary key through
-SQLAlchemy.
+(an account, a project of 10,000 tasks inserted with SQL, and two empty projects that
+receive the created tasks, one per server), and dropped at the end. ``taskcore serve
+--workers 2`` runs on a free loopback port with the events going to an rq queue on Redis
+(the production layout: the request stores the change, its activity entry, its outbox
+events and their deliveries, and queues the deliveries; no worker consumes them during
+the measurement, case 5 measures that part). Next to it, the limit API: a small Starlette
+app with none of taskcore's code, under uvicorn with the same settings and worker count,
+serving the same HTTP shapes with a locally verified HS256 JWT and one statement per
+request that checks the caller's membership and reads or writes.
 
-wrk (Debian's ``wrk``) drives each scenario with 2 threads and 32 connections, through
-``benchmarks/lua/request.lua``, which adds the bearer token, draws task ids at random and
-numbers the bodies. Each round runs every scenario once, baseline first, so all see the
-same load on the machine.
+wrk (Debian's ``wrk``) drives each scenario with 2 threads at 16 and at 64 connections,
+through ``benchmarks/lua/request.lua``, which adds the bearer token, draws task ids at
+random and numbers the bodies. Each round runs every operation at each concurrency on both
+servers back to back, the order of the two swapped every round, so both see the same load
+on the machine; the ratios compare medians over the rounds.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import http.client
 import json
 import os
@@ -31,7 +36,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import create_engine, func, insert, select
+from sqlalchemy import create_engine, func, insert, select, text
 
 from benchmarks.runner import CaseResult, Context, Goal, Row
 from benchmarks.support import (
@@ -47,12 +52,11 @@ from taskcore_adapters.config import Settings
 from taskcore_adapters.sql.tables import tasks
 
 NAME = "http_api"
-TITLE = "Case 1: the HTTP API on PostgreSQL (2 workers, 32 connections)"
+TITLE = "Case 1: the HTTP API on PostgreSQL against the limit API (2 workers each)"
 LUA = Path(__file__).resolve().parent / "lua" / "request.lua"
 USERNAME = "bench"
 PASSWORD = "throwaway load passphrase"  # noqa: S105 - a throwaway account in a scratch database
 TASKS = 10_000
-BASELINE = "baseline: bare Starlette, one row by id"
 
 
 def _wrk() -> str:
@@ -75,6 +79,7 @@ def seed(url: str, work: Path, secret_key: str) -> dict[str, int]:
         owner = Principal(user_id=user.id, username=user.username, is_admin=False)
         listed = core.projects.create_project(owner, name="Ten thousand tasks").id
         writes = core.projects.create_project(owner, name="Created tasks").id
+        limit_writes = core.projects.create_project(owner, name="Created by the limit API").id
     finally:
         runtime.close()
     engine = create_engine(url)
@@ -102,9 +107,33 @@ def seed(url: str, work: Path, secret_key: str) -> dict[str, int]:
                     tasks.c.project_id == listed
                 )
             ).one()
+            # The limit API's own login table: a fast salted digest (login is measured
+            # on its own, with taskcore's argon2id).
+            salt = secrets.token_bytes(16)
+            conn.execute(
+                text(
+                    "CREATE TABLE bench_limit_logins (username varchar(80) PRIMARY KEY,"
+                    " user_id integer NOT NULL, salt bytea NOT NULL, digest bytea NOT NULL)"
+                )
+            )
+            conn.execute(
+                text("INSERT INTO bench_limit_logins VALUES (:u, :id, :salt, :digest)"),
+                {
+                    "u": USERNAME,
+                    "id": user.id,
+                    "salt": salt,
+                    "digest": hmac.new(salt, PASSWORD.encode(), hashlib.sha256).digest(),
+                },
+            )
     finally:
         engine.dispose()
-    return {"listed": listed, "writes": writes, "low": low, "high": high}
+    return {
+        "listed": listed,
+        "writes": writes,
+        "limit_writes": limit_writes,
+        "low": low,
+        "high": high,
+    }
 
 
 def login(base: str, username: str = USERNAME, password: str = PASSWORD) -> str:
@@ -127,8 +156,11 @@ def login(base: str, username: str = USERNAME, password: str = PASSWORD) -> str:
     return str(data["token"])
 
 
-def wrk(port: int, seconds: float, work: Path, **scenario: str) -> dict[str, Any]:
-    """Run one wrk scenario; returns what the Lua ``done`` hook wrote."""
+def wrk(
+    port: int, seconds: float, work: Path, connections: int = 32, **scenario: str
+) -> dict[str, Any]:
+    """Run one wrk scenario (2 threads, ``connections`` connections); returns what the Lua
+    ``done`` hook wrote."""
     out = work / "wrk.json"
     out.unlink(missing_ok=True)
     env = {**os.environ, **{f"BENCH_{k.upper()}": v for k, v in scenario.items()}}
@@ -137,7 +169,7 @@ def wrk(port: int, seconds: float, work: Path, **scenario: str) -> dict[str, Any
         [
             _wrk(),
             "-t2",
-            "-c32",
+            f"-c{connections}",
             f"-d{max(1, round(seconds))}s",
             "--timeout",
             "10s",
@@ -187,29 +219,120 @@ def baseline_command(port: int) -> list[str]:
     ]
 
 
+def limit_command(port: int, workers: int = 2) -> list[str]:
+    """The limit API (``benchmarks.limit_app``) under uvicorn on ``port``, with the
+    settings ``taskcore serve`` passes to uvicorn."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "benchmarks.limit_app:create",
+        "--factory",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--no-proxy-headers",
+        "--no-server-header",
+        "--timeout-graceful-shutdown",
+        "10",
+    ]
+
+
+def worker_rss(pid: int) -> list[float]:
+    """The resident set size (MiB) of each worker of the uvicorn process ``pid`` (its
+    children started by multiprocessing's ``spawn_main``; not its resource tracker)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    try:
+        ids = [int(x) for x in children.read_text().split()]
+    except OSError:
+        return []
+    sizes = []
+    for child in ids:
+        try:
+            if b"spawn_main" not in Path(f"/proc/{child}/cmdline").read_bytes():
+                continue
+            status = Path(f"/proc/{child}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                sizes.append(int(line.split()[1]) / 1024)
+    return sizes
+
+
+OPERATIONS = ("GET a task", "GET a project's 100 tasks", "PUT a task", "POST a task")
+GOALS = {
+    "GET a task": 0.8,
+    "GET a project's 100 tasks": 0.8,
+    "PUT a task": 0.6,
+    "POST a task": 0.6,
+}
+LIMIT = "limit API"
+TASKCORE = "taskcore"
+CONCURRENCY = (16, 64)
+
+
+def scenarios(ids: dict[str, int], token: str, *, limit: bool) -> dict[str, dict[str, str]]:
+    """The wrk scenario of each operation for one server (the limit API creates its tasks
+    in a project of its own)."""
+    span = {"id_min": str(ids["low"]), "id_max": str(ids["high"]), "token": token}
+    writes = ids["limit_writes"] if limit else ids["writes"]
+    return {
+        "GET a task": {"path": "/api/tasks/{id}", **span},
+        "GET a project's 100 tasks": {
+            "path": f"/api/projects/{ids['listed']}/tasks?per_page=100",
+            "token": token,
+        },
+        "PUT a task": {
+            "method": "PUT",
+            "path": "/api/tasks/{id}",
+            "body": '{"title": "Renamed {n}"}',
+            **span,
+        },
+        "POST a task": {
+            "method": "POST",
+            "path": f"/api/projects/{writes}/tasks",
+            "body": '{"title": "Created {n}", "priority": "high"}',
+            "token": token,
+        },
+    }
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
 def run(ctx: Context) -> CaseResult:
-    seconds = 2.0 if ctx.quick else 20.0
-    rounds = 2 if ctx.quick else 3
+    seconds = 2.0 if ctx.quick else 10.0
+    rounds = 3
+    driver = os.environ.get("BENCH_LIMIT_DRIVER", "psycopg")
     result = CaseResult(
         case=NAME,
         title=TITLE,
         parameters={
             "duration per scenario and round": f"{seconds:.0f} s",
             "rounds": rounds,
-            "connections": 32,
+            "connections": " and ".join(str(c) for c in CONCURRENCY),
             "wrk threads": 2,
             "server workers": 2,
             "tasks in the listed project": TASKS,
+            "limit API driver": driver,
         },
     )
     _wrk()
     work = Path(tempfile.mkdtemp(prefix="taskcore-bench-http-"))
     secret_key = secrets.token_urlsafe(48)
+    runs: dict[str, list[dict[str, Any]]] = {}
+    rss: dict[str, list[float]] = {}
     try:
         with scratch_database() as url, redis_queue_db() as queue_url:
             ctx.log("seeding")
             ids = seed(url, work, secret_key)
-            tc_port, base_port = free_port(), free_port()
+            tc_port, limit_port = free_port(), free_port()
             env = {
                 **os.environ,
                 "TASKCORE_DATA_DIR": str(work),
@@ -219,114 +342,132 @@ def run(ctx: Context) -> CaseResult:
                 "TASKCORE_AUTH_RATE_PER_ADDRESS": "off",
                 "TASKCORE_FAILED_LOGIN_RATE": "off",
                 "BENCH_DATABASE_URL": url,
+                "BENCH_JWT_KEY": secrets.token_urlsafe(48),
+                "BENCH_LIMIT_DRIVER": driver,
             }
             with (
-                server(serve_command(tc_port), tc_port, env),
-                server(baseline_command(base_port), base_port, env),
+                server(serve_command(tc_port), tc_port, env) as tc_process,
+                server(limit_command(limit_port), limit_port, env) as limit_process,
             ):
-                token = login(f"http://127.0.0.1:{tc_port}")
-                span = {"id_min": str(ids["low"]), "id_max": str(ids["high"])}
-                scenarios: dict[str, tuple[int, dict[str, str]]] = {
-                    BASELINE: (base_port, {"path": "/tasks/{id}", **span}),
-                    "GET a task": (tc_port, {"path": "/api/tasks/{id}", "token": token, **span}),
-                    "GET a page of 50 tasks": (
-                        tc_port,
-                        {
-                            "path": f"/api/projects/{ids['listed']}/tasks?per_page=50",
-                            "token": token,
-                        },
-                    ),
-                    "POST a task": (
-                        tc_port,
-                        {
-                            "method": "POST",
-                            "path": f"/api/projects/{ids['writes']}/tasks",
-                            "body": '{"title": "Created {n}", "priority": "high"}',
-                            "token": token,
-                        },
-                    ),
-                    "PUT a task": (
-                        tc_port,
-                        {
-                            "method": "PUT",
-                            "path": "/api/tasks/{id}",
-                            "body": '{"title": "Renamed {n}"}',
-                            "token": token,
-                            **span,
-                        },
-                    ),
-                    "POST login (argon2id)": (
-                        tc_port,
-                        {
-                            "method": "POST",
-                            "path": "/api/login",
-                            "body": json.dumps({"username": USERNAME, "password": PASSWORD}),
-                        },
-                    ),
+                ports = {TASKCORE: tc_port, LIMIT: limit_port}
+                plans = {
+                    TASKCORE: scenarios(ids, login(f"http://127.0.0.1:{tc_port}"), limit=False),
+                    LIMIT: scenarios(ids, login(f"http://127.0.0.1:{limit_port}"), limit=True),
                 }
                 ctx.log("warming up")
-                for port, scenario in list(scenarios.values())[:2]:
-                    wrk(port, 1, work, **scenario)
-                runs: dict[str, list[dict[str, Any]]] = {name: [] for name in scenarios}
+                for side in (LIMIT, TASKCORE):
+                    for operation in OPERATIONS:
+                        wrk(ports[side], 1, work, 16, **plans[side][operation])
                 for index in range(rounds):
-                    for name, (port, scenario) in scenarios.items():
-                        ctx.log(f"round {index + 1}/{rounds}: {name}")
-                        runs[name].append(wrk(port, seconds, work, **scenario))
+                    order = (LIMIT, TASKCORE) if index % 2 == 0 else (TASKCORE, LIMIT)
+                    for connections in CONCURRENCY:
+                        for operation in OPERATIONS:
+                            for side in order:
+                                name = f"{operation}, c{connections}: {side}"
+                                ctx.log(f"round {index + 1}/{rounds}: {name}")
+                                runs.setdefault(name, []).append(
+                                    wrk(
+                                        ports[side],
+                                        seconds,
+                                        work,
+                                        connections,
+                                        **plans[side][operation],
+                                    )
+                                )
+                    login_body = json.dumps({"username": USERNAME, "password": PASSWORD})
+                    runs.setdefault("POST login (argon2id), c16: taskcore", []).append(
+                        wrk(
+                            tc_port,
+                            seconds,
+                            work,
+                            16,
+                            method="POST",
+                            path="/api/login",
+                            body=login_body,
+                        )
+                    )
+                rss[TASKCORE] = worker_rss(tc_process.pid)
+                rss[LIMIT] = worker_rss(limit_process.pid)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    goals = {
-        "GET a task": Goal(on="ratio", op=">=", target=0.6, text="≥ 0.60x"),
-        "POST a task": Goal(on="ratio", op=">=", target=0.3, text="≥ 0.30x"),
-        "PUT a task": Goal(on="ratio", op=">=", target=0.3, text="≥ 0.30x"),
-    }
+    _rows(result, runs, rss)
+    return result
+
+
+def _rows(
+    result: CaseResult, runs: dict[str, list[dict[str, Any]]], rss: dict[str, list[float]]
+) -> None:
     for name, found in runs.items():
         rates = [r["requests"] / (r["duration_us"] / 1e6) for r in found]
-        errors = sum(sum(r["errors"].values()) for r in found)
-        p50 = sorted(r["latency_us"]["p50"] / 1000 for r in found)[len(found) // 2]
-        p99 = sorted(r["latency_us"]["p99"] / 1000 for r in found)[len(found) // 2]
+        operation, _, side = name.rpartition(": ")
+        target = GOALS.get(operation.split(",")[0])
+        is_taskcore = side == TASKCORE and target is not None
         result.rows.append(
             Row(
                 name=name,
                 unit="req/s",
                 values=rates,
-                baseline=None if name in (BASELINE, "POST login (argon2id)") else BASELINE,
-                goal=goals.get(name),
+                baseline=f"{operation}: {LIMIT}" if is_taskcore else None,
+                goal=Goal(on="ratio", op=">=", target=target, text=f"≥ {target:.2f}x")
+                if is_taskcore and target is not None
+                else None,
                 extra={
-                    "p50": f"{p50:.1f} ms",
-                    "p99": f"{p99:.1f} ms",
-                    "errors": errors,
+                    "p50": f"{_median([r['latency_us']['p50'] / 1000 for r in found]):.1f} ms",
+                    "p99": f"{_median([r['latency_us']['p99'] / 1000 for r in found]):.1f} ms",
+                    "errors": sum(sum(r["errors"].values()) for r in found),
                     "requests": sum(r["requests"] for r in found),
                 },
             )
         )
-    for name in (BASELINE, "GET a task"):
+    for operation in OPERATIONS:
+        for side in (LIMIT, TASKCORE):
+            found = runs.get(f"{operation}, c64: {side}", [])
+            result.rows.append(
+                Row(
+                    name=f"{operation}, c64: {side}: p99 latency",
+                    unit="ms",
+                    values=[r["latency_us"]["p99"] / 1000 for r in found],
+                    higher_is_better=False,
+                    baseline=f"{operation}, c64: {LIMIT}: p99 latency"
+                    if side == TASKCORE
+                    else None,
+                    goal=Goal(on="ratio", op="<=", target=2.0, text="≤ 2.00x")
+                    if side == TASKCORE
+                    else None,
+                )
+            )
+    for side, sizes in rss.items():
         result.rows.append(
             Row(
-                name=f"{name}: p99 latency",
-                unit="ms",
-                values=[r["latency_us"]["p99"] / 1000 for r in runs[name]],
+                name=f"{side}: RSS per worker after the case",
+                unit="MiB",
+                values=sizes,
                 higher_is_better=False,
-                baseline=None if name == BASELINE else f"{BASELINE}: p99 latency",
-                goal=None
-                if name == BASELINE
-                else Goal(on="ratio", op="<=", target=3.0, text="≤ 3.00x"),
+                extra={"workers": ", ".join(f"{s:.0f} MiB" for s in sizes)},
             )
         )
     result.notes += [
-        "Rates are per scenario and round (requests / wrk's measured duration); p50 and p99 "
-        "are wrk's latency percentiles, the median over the rounds; errors count connection "
-        "errors, timeouts and answers with a status of 400 or more over all rounds.",
-        "GET a task and PUT a task draw a random task of the 10,000; the page of 50 is the "
-        "first page, newest first, with its total count. POST creates tasks in a separate "
-        "project so the listed project keeps its 10,000 tasks. Login is deliberately slow "
-        "(argon2id) and has no goal.",
+        "Rates are per scenario and round (requests / wrk's measured duration), their "
+        "median over the rounds; p50 and p99 are wrk's latency percentiles, the median over "
+        "the rounds; errors count connection errors, timeouts and answers with a status of "
+        "400 or more over all rounds. The machine is shared and its load changes from one "
+        "second to the next: compare the ratios (both servers measured back to back in each "
+        "round, their order swapped every round) rather than the absolute rates.",
+        "The limit API (benchmarks/limit_app.py) verifies the same kind of bearer token "
+        "(HS256) and checks the caller's membership in the statement that reads or writes; "
+        "it keeps no session (a token cannot be revoked before it expires), writes no "
+        "activity entry, no outbox event and no webhook delivery, and sends no ETag. "
+        "taskcore runs with every feature on: sessions revocable at once in every process, "
+        "access checks, ETags, the activity entry and the outbox events committed with the "
+        "change, webhook fan-out and throttling.",
+        "GET a task and PUT a task draw a random task of the 10,000; the 100 tasks are the "
+        "first page, newest first, with its total count. POST creates tasks in a project of "
+        "each server's own, so the listed project keeps its 10,000 tasks. Login is "
+        "deliberately slow (argon2id) and has no goal.",
         "The server runs as in production: PostgreSQL, and its event deliveries queued on "
         "Redis (a database of its own, emptied afterwards). No worker consumes them during "
-        "the measurement, so a write's cost includes storing the change, its outbox events, "
-        "their activity entries and deliveries, and queueing the rq jobs, but not running "
-        "the consumers (case 5 measures those).",
+        "the measurement (case 5 measures those).",
     ]
     failed = [r.name for r in result.rows if r.extra.get("errors")]
     if failed:
         result.notes.append(f"Scenarios with errors: {', '.join(failed)}.")
-    return result
