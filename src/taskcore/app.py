@@ -20,6 +20,7 @@ from taskcore.domain.events import (
     TaskAssigned,
     TaskDeleted,
     TaskStatusChanged,
+    TaskUpdated,
     UserMentioned,
 )
 from taskcore.ports.clock import Clock
@@ -29,6 +30,7 @@ from taskcore.ports.jobs import JobQueue
 from taskcore.ports.mail import Mailer, TemplateRenderer
 from taskcore.ports.scanning import MalwareScanner
 from taskcore.ports.security import PasswordHasher, TokenService
+from taskcore.ports.time import RecurrenceRules
 from taskcore.ports.uow import UnitOfWorkFactory
 from taskcore.ports.webhooks import WebhookSender
 from taskcore.services import activity as activity_log
@@ -49,6 +51,8 @@ from taskcore.services.notifications import (
 from taskcore.services.projects import ProjectService
 from taskcore.services.reports import GENERATE_REPORT, PURGE_EXPIRED_REPORTS, ReportService
 from taskcore.services.tasks import TaskService
+from taskcore.services.time import TimeService
+from taskcore.services.time.base import NoRecurrenceRules
 from taskcore.services.users import UserService
 from taskcore.services.webhooks import WebhookOptions, WebhookService
 from taskcore.uow import Transactions
@@ -72,6 +76,7 @@ class Taskcore:
     activity: ActivityService
     webhooks: WebhookService
     notifications: NotificationService
+    time: TimeService
     events: EventDispatcher
     jobs: Jobs
     transactions: Transactions
@@ -150,6 +155,7 @@ def build(
     mail_max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     background_relay: bool = False,
     job_lanes: Mapping[str, int] | None = DEFAULT_LANES,
+    recurrence_rules: RecurrenceRules | None = None,
 ) -> Taskcore:
     """Assemble taskcore from its ports.
 
@@ -194,6 +200,9 @@ def build(
             the thread that queued them (see ``taskcore.services.jobs.InlineQueue``;
             ``Jobs.drain`` waits for them, ``Taskcore.close`` stops them). ``None`` runs
             them in the calling thread too, which only deterministic tests should want.
+        recurrence_rules: Computes recurring tasks' rules (python-dateutil's, from
+            ``taskcore_adapters``); without one, recurring tasks answer ``Unavailable``
+            naming the extra to install.
 
     Returns:
         The assembled instance.
@@ -228,6 +237,7 @@ def build(
         max_attempts=mail_max_attempts,
     )
     _subscribe_notifications(events, notifications)
+    time = _time(transactions, clock, rules=recurrence_rules or NoRecurrenceRules())
     core = Taskcore(
         users=UserService(
             transactions=transactions,
@@ -245,6 +255,7 @@ def build(
         activity=activity,
         webhooks=webhooks,
         notifications=notifications,
+        time=time,
         events=events,
         jobs=jobs,
         transactions=transactions,
@@ -364,6 +375,15 @@ def _webhooks(
     transactions.handle_in_transaction((ProjectDeleted,), webhooks.on_project_deleted)
     transactions.handle_in_transaction((DomainEvent,), webhooks.on_events)
     return webhooks
+
+
+def _time(transactions: Transactions, clock: Clock, *, rules: RecurrenceRules) -> TimeService:
+    """The time area: a deleted task's time goes with it, and a task with time entries
+    keeps their sum as its ``actual_hours``."""
+    time = TimeService(transactions=transactions, clock=clock, rules=rules)
+    transactions.handle_in_transaction((TaskDeleted, ProjectDeleted), time.on_tasks_deleted)
+    transactions.handle_in_transaction((TaskUpdated,), time.guard_actual_hours)
+    return time
 
 
 def _subscribe_notifications(events: EventDispatcher, notifications: NotificationService) -> None:

@@ -29,6 +29,7 @@ from taskcore.domain.event_base import (
     new_event_id,
     register,
 )
+from taskcore.domain.time_events import TIME_EVENT_TYPES
 
 __all__ = [
     "EVENT_TYPES",
@@ -454,5 +455,6 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     AttachmentDeleted,
 )
 """Every concrete event class, for adapters that map names back to classes."""
+    *TIME_EVENT_TYPES,
 
 register(*EVENT_TYPES)

@@ -25,6 +25,7 @@ from taskcore.ports.projects import ProjectRepository
 from taskcore.ports.reports import ReportQueries, ReportRepository
 from taskcore.ports.sessions import RevokedTokenRepository, SessionRepository
 from taskcore.ports.tasks import TaskRepository
+from taskcore.ports.time import TimeEntryRepository, TimerRepository
 from taskcore.ports.users import UserRepository
 from taskcore.ports.webhooks import WebhookDeliveryRepository, WebhookRepository
 
@@ -126,6 +127,16 @@ class UnitOfWork(Protocol):
     @property
     def webhook_deliveries(self) -> WebhookDeliveryRepository:
         """Deliveries of events to webhook endpoints."""
+        ...
+
+    @property
+    def time_entries(self) -> TimeEntryRepository:
+        """Time spent on tasks."""
+        ...
+
+    @property
+    def timers(self) -> TimerRepository:
+        """People's running timers."""
         ...
 
     @property

@@ -30,6 +30,7 @@ from taskcore_adapters.memory.sessions import (
 )
 from taskcore_adapters.memory.tables import Tables
 from taskcore_adapters.memory.tasks import InMemoryTaskRepository
+from taskcore_adapters.memory.time import InMemoryTimeEntryRepository, InMemoryTimerRepository
 from taskcore_adapters.memory.users import InMemoryUserRepository
 from taskcore_adapters.memory.webhooks import (
     InMemoryWebhookDeliveryRepository,
@@ -92,6 +93,8 @@ class InMemoryUnitOfWork:
     notifications: InMemoryNotificationRepository
     notification_templates: InMemoryTemplateRepository
     notification_preferences: InMemoryPreferenceRepository
+    time_entries: InMemoryTimeEntryRepository
+    timers: InMemoryTimerRepository
 
     def __init__(self, store: InMemoryStore, *, read_only: bool = False) -> None:
         self._store = store
@@ -171,3 +174,5 @@ class InMemoryUnitOfWork:
         self.notification_preferences = InMemoryPreferenceRepository(
             tables.notification_preferences
         )
+        self.time_entries = InMemoryTimeEntryRepository(tables)
+        self.timers = InMemoryTimerRepository(tables)

@@ -16,6 +16,7 @@ from taskcore.domain.projects import Membership, Project
 from taskcore.domain.reports import Report
 from taskcore.domain.sessions import AuthSession
 from taskcore.domain.tasks import Task
+from taskcore.domain.time_entries import RunningTimer, TimeEntry
 from taskcore.domain.users import User
 from taskcore.domain.webhooks import WebhookDelivery, WebhookEndpoint
 from taskcore.ports.deliveries import Delivery
@@ -55,6 +56,8 @@ class Tables:
         factory=original_templates
     )
     notification_preferences: dict[tuple[int, str], dict[str, bool]] = attrs.field(factory=dict)
+    time_entries: dict[int, TimeEntry] = attrs.field(factory=dict)
+    timers: dict[int, RunningTimer] = attrs.field(factory=dict)
     next_id: dict[str, int] = attrs.field(factory=dict)
 
     def allocate(self, table: str) -> int:

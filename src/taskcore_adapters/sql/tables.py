@@ -532,3 +532,48 @@ idempotency_keys = Table(
     Column("expires_at", UtcDateTime, nullable=False, index=True),
     PrimaryKeyConstraint("user_id", "key"),
 )
+
+# -- time: entries, timers ------------------------------------------------------------------
+
+time_entries = Table(
+    "time_entries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("task_id", Integer, ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("work_date", Date, nullable=False),
+    Column("minutes", Integer, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("billable", Boolean, nullable=False, default=False),
+    Column("capped", Boolean, nullable=False, default=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    CheckConstraint("minutes >= 1 AND minutes <= 1440", name="minutes"),
+)
+# Lead with task_id and user_id, so they also index the foreign keys: a task's entries (and
+# its sum), and a person's entries by day (their timesheet).
+Index("ix_time_entries_task_id_work_date", time_entries.c.task_id, time_entries.c.work_date)
+Index("ix_time_entries_user_id_work_date", time_entries.c.user_id, time_entries.c.work_date)
+
+# At most one running timer per person: the primary key is the person.
+time_timers = Table(
+    "time_timers",
+    metadata,
+    Column(
+        "user_id",
+        Integer,
+        ForeignKey("users.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column(
+        "task_id",
+        Integer,
+        ForeignKey("tasks.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+)

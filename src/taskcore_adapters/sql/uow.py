@@ -31,6 +31,7 @@ from taskcore_adapters.sql.sessions import (
     SqlAlchemySessionRepository,
 )
 from taskcore_adapters.sql.tasks import SqlAlchemyTaskRepository
+from taskcore_adapters.sql.time import SqlAlchemyTimeEntryRepository, SqlAlchemyTimerRepository
 from taskcore_adapters.sql.users import SqlAlchemyUserRepository
 from taskcore_adapters.sql.webhooks import (
     SqlAlchemyWebhookDeliveryRepository,
@@ -65,6 +66,8 @@ class SqlAlchemyUnitOfWork:
     notification_templates: SqlAlchemyTemplateRepository
     notification_preferences: SqlAlchemyPreferenceRepository
     activity: SqlAlchemyActivityRepository
+    time_entries: SqlAlchemyTimeEntryRepository
+    timers: SqlAlchemyTimerRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -107,6 +110,8 @@ class SqlAlchemyUnitOfWork:
         self.notification_templates = SqlAlchemyTemplateRepository(self._conn)
         self.notification_preferences = SqlAlchemyPreferenceRepository(self._conn)
         self.activity = SqlAlchemyActivityRepository(self._conn)
+        self.time_entries = SqlAlchemyTimeEntryRepository(self._conn)
+        self.timers = SqlAlchemyTimerRepository(self._conn)
         return self
 
     def __exit__(

@@ -1,0 +1,130 @@
+"""Storage of the time area: time entries, running timers, calendar feeds and recurrence
+rules, and the engine that computes recurrence rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Protocol
+
+from taskcore.domain.time_entries import (
+    DailyMinutes,
+    RunningTimer,
+    TimeEntry,
+    TimeEntryCriteria,
+    TimeEntryView,
+    TimerView,
+)
+
+
+class TimeEntryRepository(Protocol):
+    """Stores time entries.
+
+    Read models (:class:`TimeEntryView`) carry the task's project and title and the
+    person's username, read in the same query as the entries.
+    """
+
+    def add(self, entry: TimeEntry) -> TimeEntry:
+        """Store a new entry and return it with its id assigned and version 1.
+
+        Raises:
+            TaskNotFound: the task does not exist.
+        """
+        ...
+
+    def get(self, entry_id: int) -> TimeEntryView | None:
+        """The entry with this id, or ``None``."""
+        ...
+
+    def update(self, entry: TimeEntry) -> TimeEntry:
+        """Save a changed entry; returns it with its version bumped.
+
+        Raises:
+            NotFound: no such entry.
+            VersionMismatch: the stored version is not ``entry.version``.
+        """
+        ...
+
+    def delete(self, entry_id: int) -> None:
+        """Delete an entry (nothing happens if there is none)."""
+        ...
+
+    def find(
+        self, criteria: TimeEntryCriteria, *, offset: int = 0, limit: int
+    ) -> Sequence[TimeEntryView]:
+        """Matching entries, latest work date first, then newest id first."""
+        ...
+
+    def count(self, criteria: TimeEntryCriteria) -> int:
+        """How many entries match."""
+        ...
+
+    def task_minutes(self, task_id: int) -> int | None:
+        """The minutes of a task's entries summed, or ``None`` if it has none."""
+        ...
+
+    def daily_minutes(self, criteria: TimeEntryCriteria) -> Sequence[DailyMinutes]:
+        """Matching entries summed per person, project and day (in no particular
+        order)."""
+        ...
+
+    def minutes_by_task(self, project_id: int) -> dict[int, int]:
+        """The minutes logged on each task of a project that has entries."""
+        ...
+
+    def delete_for_tasks(self, task_ids: Sequence[int]) -> int:
+        """Delete every entry of these tasks; returns how many."""
+        ...
+
+
+class TimerRepository(Protocol):
+    """Stores each person's running timer (at most one per person)."""
+
+    def get(self, user_id: int) -> TimerView | None:
+        """The person's running timer, or ``None``."""
+        ...
+
+    def start(self, timer: RunningTimer) -> None:
+        """Store a running timer for a person who has none.
+
+        Raises:
+            Conflict: the person already has a running timer (another transaction
+                started one meanwhile).
+            TaskNotFound: the task does not exist.
+        """
+        ...
+
+    def stop(self, user_id: int) -> bool:
+        """Remove the person's running timer; whether there was one."""
+        ...
+
+    def delete_for_tasks(self, task_ids: Sequence[int]) -> int:
+        """Remove every running timer on these tasks; returns how many."""
+        ...
+
+
+class RecurrenceRules(Protocol):
+    """Reads and computes RFC 5545 recurrence rules (``RRULE`` values such as
+    ``FREQ=WEEKLY;BYDAY=MO,WE``).
+
+    Times handed in and out are naive wall-clock times: the caller converts them from and
+    to the time zone the rule is computed in, so daylight-saving changes keep the wall
+    time.
+    """
+
+    def check(self, rule: str) -> str:
+        """The rule in canonical form (parts upper-case, in a fixed order).
+
+        Raises:
+            ValidationError: the rule does not parse, naming the part that is wrong
+                (field ``rule``), or it would repeat more often than once an hour.
+        """
+        ...
+
+    def next_after(
+        self, rule: str, *, start: dt.datetime, after: dt.datetime
+    ) -> dt.datetime | None:
+        """The first occurrence of ``rule`` (a checked rule) counted from ``start`` that
+        is later than ``after``; ``None`` when its ``COUNT`` or ``UNTIL`` ended the
+        series first."""
+        ...

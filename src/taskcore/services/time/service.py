@@ -1,0 +1,26 @@
+"""The time service: every use case of the time area, joined from its parts."""
+
+from __future__ import annotations
+
+from taskcore.ports.clock import Clock
+from taskcore.ports.time import RecurrenceRules
+from taskcore.services.time.entries import Entries
+from taskcore.services.time.handlers import Handlers
+from taskcore.services.time.timers import Timers
+from taskcore.services.time.timesheets import Timesheets
+from taskcore.uow import Transactions
+
+
+class TimeService(Entries, Timers, Timesheets, Handlers):
+    """Use cases of the time area: time entries, timers and timesheets.
+
+    Args:
+        transactions: Opens units of work.
+        clock: Source of the current time.
+        rules: Computes recurrence rules.
+    """
+
+    def __init__(self, *, transactions: Transactions, clock: Clock, rules: RecurrenceRules) -> None:
+        self._tx = transactions
+        self._clock = clock
+        self._rules = rules

@@ -1,0 +1,184 @@
+"""The time area in memory (see ``taskcore.ports.time``): time entries and running
+timers."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+
+import attrs
+
+from taskcore.domain.time_entries import (
+    DailyMinutes,
+    RunningTimer,
+    TimeEntry,
+    TimeEntryCriteria,
+    TimeEntryView,
+    TimerView,
+)
+from taskcore.errors import Conflict, NotFound, TaskNotFound, VersionMismatch
+from taskcore_adapters.memory.tables import Tables
+
+ENTRY_MISSING = "Time entry not found"
+
+
+class InMemoryTimeEntryRepository:
+    """Time entries in memory (see ``taskcore.ports.time.TimeEntryRepository``)."""
+
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    def _view(self, entry: TimeEntry) -> TimeEntryView:
+        task = self._t.tasks[entry.task_id]
+        user = self._t.users.get(entry.user_id)
+        return TimeEntryView(
+            id=entry.key,
+            task_id=entry.task_id,
+            project_id=task.project_id,
+            task_title=task.title,
+            user_id=entry.user_id,
+            username=user.username if user else "Unknown",
+            work_date=entry.work_date,
+            minutes=entry.minutes,
+            note=entry.note,
+            billable=entry.billable,
+            capped=entry.capped,
+            created_at=entry.created_at,
+            updated_at=entry.updated_at,
+            version=entry.version,
+        )
+
+    def add(self, entry: TimeEntry) -> TimeEntry:
+        if entry.task_id not in self._t.tasks:
+            raise TaskNotFound(entry.task_id)
+        stored = attrs.evolve(entry, id=self._t.allocate("time_entries"), version=1)
+        self._t.time_entries[stored.key] = stored
+        return copy.deepcopy(stored)
+
+    def get(self, entry_id: int) -> TimeEntryView | None:
+        found = self._t.time_entries.get(entry_id)
+        return self._view(found) if found else None
+
+    def update(self, entry: TimeEntry) -> TimeEntry:
+        current = self._t.time_entries.get(entry.key)
+        if current is None:
+            raise NotFound(ENTRY_MISSING)
+        if current.version != entry.version:
+            raise VersionMismatch()
+        stored = attrs.evolve(entry, version=entry.version + 1)
+        self._t.time_entries[entry.key] = stored
+        return copy.deepcopy(stored)
+
+    def delete(self, entry_id: int) -> None:
+        self._t.time_entries.pop(entry_id, None)
+
+    def _matching(self, criteria: TimeEntryCriteria) -> list[TimeEntry]:
+        found = []
+        for entry in self._t.time_entries.values():
+            project_id = self._t.tasks[entry.task_id].project_id
+            if (
+                (criteria.task_id is None or entry.task_id == criteria.task_id)
+                and (criteria.project_id is None or project_id == criteria.project_id)
+                and (criteria.user_id is None or entry.user_id == criteria.user_id)
+                and (criteria.date_from is None or entry.work_date >= criteria.date_from)
+                and (criteria.date_to is None or entry.work_date <= criteria.date_to)
+                and (
+                    criteria.member_id is None
+                    or (project_id, criteria.member_id) in self._t.members
+                )
+            ):
+                found.append(entry)
+        return found
+
+    def find(
+        self, criteria: TimeEntryCriteria, *, offset: int = 0, limit: int
+    ) -> Sequence[TimeEntryView]:
+        ordered = sorted(self._matching(criteria), key=lambda e: (e.work_date, e.key), reverse=True)
+        return [self._view(e) for e in ordered[offset : offset + limit]]
+
+    def count(self, criteria: TimeEntryCriteria) -> int:
+        return len(self._matching(criteria))
+
+    def task_minutes(self, task_id: int) -> int | None:
+        minutes = [e.minutes for e in self._t.time_entries.values() if e.task_id == task_id]
+        return sum(minutes) if minutes else None
+
+    def daily_minutes(self, criteria: TimeEntryCriteria) -> Sequence[DailyMinutes]:
+        sums: dict[tuple[int, int, object], DailyMinutes] = {}
+        for entry in self._matching(criteria):
+            project_id = self._t.tasks[entry.task_id].project_id
+            key = (entry.user_id, project_id, entry.work_date)
+            billable = entry.minutes if entry.billable else 0
+            found = sums.get(key)
+            if found is None:
+                user = self._t.users.get(entry.user_id)
+                sums[key] = DailyMinutes(
+                    user_id=entry.user_id,
+                    username=user.username if user else "Unknown",
+                    project_id=project_id,
+                    project_name=self._t.projects[project_id].name,
+                    work_date=entry.work_date,
+                    minutes=entry.minutes,
+                    billable_minutes=billable,
+                    entries=1,
+                )
+            else:
+                sums[key] = attrs.evolve(
+                    found,
+                    minutes=found.minutes + entry.minutes,
+                    billable_minutes=found.billable_minutes + billable,
+                    entries=found.entries + 1,
+                )
+        return list(sums.values())
+
+    def minutes_by_task(self, project_id: int) -> dict[int, int]:
+        totals: dict[int, int] = {}
+        for entry in self._t.time_entries.values():
+            if self._t.tasks[entry.task_id].project_id == project_id:
+                totals[entry.task_id] = totals.get(entry.task_id, 0) + entry.minutes
+        return totals
+
+    def delete_for_tasks(self, task_ids: Sequence[int]) -> int:
+        wanted = set(task_ids)
+        gone = [k for k, e in self._t.time_entries.items() if e.task_id in wanted]
+        for key in gone:
+            del self._t.time_entries[key]
+        return len(gone)
+
+
+class InMemoryTimerRepository:
+    """Running timers in memory (see ``taskcore.ports.time.TimerRepository``)."""
+
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    def get(self, user_id: int) -> TimerView | None:
+        timer = self._t.timers.get(user_id)
+        if timer is None:
+            return None
+        task = self._t.tasks[timer.task_id]
+        return TimerView(
+            user_id=timer.user_id,
+            task_id=timer.task_id,
+            project_id=task.project_id,
+            task_title=task.title,
+            started_at=timer.started_at,
+            note=timer.note,
+        )
+
+    def start(self, timer: RunningTimer) -> None:
+        if timer.task_id not in self._t.tasks:
+            raise TaskNotFound(timer.task_id)
+        if timer.user_id in self._t.timers:
+            raise Conflict("A timer is already running")
+        self._t.timers[timer.user_id] = timer
+
+    def stop(self, user_id: int) -> bool:
+        return self._t.timers.pop(user_id, None) is not None
+
+    def delete_for_tasks(self, task_ids: Sequence[int]) -> int:
+        wanted = set(task_ids)
+        gone = [k for k, t in self._t.timers.items() if t.task_id in wanted]
+        for key in gone:
+            del self._t.timers[key]
+        return len(gone)

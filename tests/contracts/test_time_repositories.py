@@ -1,0 +1,197 @@
+"""The repository contract of time entries and running timers, on every adapter."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+import pytest
+
+from taskcore import errors
+from taskcore.domain.projects import Membership, Project, Role
+from taskcore.domain.tasks import Task
+from taskcore.domain.time_entries import RunningTimer, TimeEntry, TimeEntryCriteria
+from taskcore.domain.users import User
+from taskcore.ports.uow import UnitOfWorkFactory
+
+NOW = dt.datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=dt.UTC)
+DAY = dt.date(2026, 2, 27)
+
+Ids = tuple[list[int], list[int], list[int]]
+
+
+@pytest.fixture
+def ids(uow_factory: UnitOfWorkFactory) -> Ids:
+    """Users alice and bob; two projects (alice a member of the first only, bob of
+    both); tasks 0 and 1 in the first project, task 2 in the second."""
+    with uow_factory() as uow:
+        users = [
+            uow.users.add(
+                User(
+                    username=name,
+                    email=f"{name}@example.com",
+                    password_hash="hash",
+                    full_name=None,
+                    created_at=NOW,
+                )
+            ).key
+            for name in ("alice", "bob")
+        ]
+        projects = []
+        for name, members in (("Apollo", users), ("Zeus", users[1:])):
+            project = uow.projects.add(
+                Project(name=name, owner_id=users[1], created_at=NOW, updated_at=NOW)
+            )
+            for user_id in members:
+                uow.projects.add_member(
+                    Membership(
+                        project_id=project.key, user_id=user_id, role=Role.OWNER, added_at=NOW
+                    )
+                )
+            projects.append(project.key)
+        tasks = [
+            uow.tasks.add(
+                Task(project_id=project_id, title=f"t{i}", created_at=NOW, updated_at=NOW)
+            ).key
+            for i, project_id in enumerate((projects[0], projects[0], projects[1]))
+        ]
+        uow.commit()
+    return users, projects, tasks
+
+
+def entry(task_id: int, user_id: int, **changes: Any) -> TimeEntry:
+    base = TimeEntry(
+        task_id=task_id, user_id=user_id, work_date=DAY, minutes=30, created_at=NOW, updated_at=NOW
+    )
+    return attrs.evolve(base, **changes)
+
+
+class TestTimeEntryRepository:
+    def test_add_get_update_delete(self, uow_factory: UnitOfWorkFactory, ids: Ids) -> None:
+        """An entry round-trips with its view fields; updates bump the version."""
+        users, projects, tasks = ids
+        with uow_factory() as uow:
+            added = uow.time_entries.add(
+                entry(tasks[0], users[0], note="n", billable=True, capped=True)
+            )
+            uow.commit()
+        with uow_factory() as uow:
+            view = uow.time_entries.get(added.key)
+            assert uow.time_entries.get(added.key + 100) is None
+        assert view is not None
+        assert (projects[0], "t0", "alice", DAY, 30, "n", True, True, 1, NOW) == (
+            view.project_id,
+            view.task_title,
+            view.username,
+            view.work_date,
+            view.minutes,
+            view.note,
+            view.billable,
+            view.capped,
+            view.version,
+            view.created_at,
+        )
+        with uow_factory() as uow:
+            changed = view.entry()
+            changed.minutes = 45
+            assert 2 == uow.time_entries.update(changed).version
+            with pytest.raises(errors.VersionMismatch):
+                uow.time_entries.update(changed)
+            gone = attrs.evolve(changed, id=added.key + 100)
+            with pytest.raises(errors.NotFound):
+                uow.time_entries.update(gone)
+            uow.commit()
+        with uow_factory() as uow:
+            read = uow.time_entries.get(added.key)
+            assert read is not None
+            assert (45, 2) == (read.minutes, read.version)
+            uow.time_entries.delete(added.key)
+            uow.commit()
+        with uow_factory() as uow:
+            assert uow.time_entries.get(added.key) is None
+
+    def test_add_on_missing_task(self, uow_factory: UnitOfWorkFactory, ids: Ids) -> None:
+        """An entry on a task that does not exist is refused."""
+        users, _, tasks = ids
+        with uow_factory() as uow, pytest.raises(errors.TaskNotFound):
+            uow.time_entries.add(entry(max(tasks) + 10, users[0]))
+
+    def test_find_count_and_sums(self, uow_factory: UnitOfWorkFactory, ids: Ids) -> None:
+        """Filters, order (latest day first, then newest), sums per task and per day."""
+        users, projects, tasks = ids
+        alice, bob = users
+        with uow_factory() as uow:
+            first = uow.time_entries.add(entry(tasks[0], alice, minutes=10))
+            second = uow.time_entries.add(entry(tasks[1], bob, minutes=20, billable=True))
+            third = uow.time_entries.add(
+                entry(tasks[0], bob, minutes=40, work_date=DAY.replace(day=28))
+            )
+            fourth = uow.time_entries.add(entry(tasks[2], bob, minutes=50))
+            uow.commit()
+        with uow_factory() as uow:
+            repo = uow.time_entries
+            everything = repo.find(TimeEntryCriteria(), limit=10)
+            assert [third.key, fourth.key, second.key, first.key] == [e.id for e in everything]
+            assert [fourth.key, second.key] == [
+                e.id for e in repo.find(TimeEntryCriteria(), offset=1, limit=2)
+            ]
+            assert 2 == repo.count(TimeEntryCriteria(task_id=tasks[0]))
+            assert 3 == repo.count(TimeEntryCriteria(project_id=projects[0]))
+            assert 3 == repo.count(TimeEntryCriteria(user_id=bob))
+            assert 1 == repo.count(TimeEntryCriteria(date_from=DAY.replace(day=28)))
+            assert 3 == repo.count(TimeEntryCriteria(date_to=DAY))
+            # alice is a member of the first project only.
+            assert 2 == repo.count(TimeEntryCriteria(user_id=bob, member_id=alice))
+            assert 50 == repo.task_minutes(tasks[0])
+            assert repo.task_minutes(max(tasks) + 10) is None
+            assert {tasks[0]: 50, tasks[1]: 20} == repo.minutes_by_task(projects[0])
+            days = sorted(
+                (d.username, d.project_name, d.work_date, d.minutes, d.billable_minutes, d.entries)
+                for d in repo.daily_minutes(TimeEntryCriteria(project_id=projects[0]))
+            )
+            assert [
+                ("alice", "Apollo", DAY, 10, 0, 1),
+                ("bob", "Apollo", DAY, 20, 20, 1),
+                ("bob", "Apollo", DAY.replace(day=28), 40, 0, 1),
+            ] == days
+            assert 2 == repo.delete_for_tasks([tasks[0]])
+            assert 0 == repo.delete_for_tasks([])
+            assert 0 == repo.count(TimeEntryCriteria(task_id=tasks[0]))
+
+
+class TestTimerRepository:
+    def test_one_timer_per_person(self, uow_factory: UnitOfWorkFactory, ids: Ids) -> None:
+        """A person has at most one timer; stop removes it; a task's timers go with it."""
+        users, _, tasks = ids
+        with uow_factory() as uow:
+            uow.timers.start(
+                RunningTimer(user_id=users[0], task_id=tasks[0], started_at=NOW, note="x")
+            )
+            uow.commit()
+        with uow_factory() as uow:
+            timer = uow.timers.get(users[0])
+            assert timer is not None
+            assert (tasks[0], "t0", NOW, "x") == (
+                timer.task_id,
+                timer.task_title,
+                timer.started_at,
+                timer.note,
+            )
+            assert uow.timers.get(users[1]) is None
+            with pytest.raises(errors.Conflict):
+                uow.timers.start(RunningTimer(user_id=users[0], task_id=tasks[1], started_at=NOW))
+        with uow_factory() as uow:
+            assert uow.timers.stop(users[0])
+            assert not uow.timers.stop(users[0])
+            uow.timers.start(RunningTimer(user_id=users[1], task_id=tasks[2], started_at=NOW))
+            assert 1 == uow.timers.delete_for_tasks([tasks[2]])
+            assert uow.timers.get(users[1]) is None
+
+    def test_start_on_missing_task(self, uow_factory: UnitOfWorkFactory, ids: Ids) -> None:
+        """A timer on a task that does not exist is refused."""
+        users, _, tasks = ids
+        with uow_factory() as uow, pytest.raises(errors.TaskNotFound):
+            uow.timers.start(
+                RunningTimer(user_id=users[0], task_id=max(tasks) + 10, started_at=NOW)
+            )
