@@ -506,3 +506,27 @@ class InvitationExpired(Conflict):
 
     def __init__(self, message: str = "The invitation has expired") -> None:
         super().__init__(message)
+
+
+class TaskHasSubtasks(Conflict):
+    """The task has subtasks, and deleting it was not asked to delete them too."""
+
+    error_code = "task_has_subtasks"
+
+    def __init__(self, count: int) -> None:
+        noun = "subtask" if count == 1 else "subtasks"
+        super().__init__(f"Task has {count} {noun}; delete them first or delete with cascade=true")
+        self.count = count
+
+
+class TaskBlocked(Conflict):
+    """The task cannot be completed while tasks blocking it are open."""
+
+    error_code = "task_blocked"
+
+    def __init__(self, blocker_ids: list[int]) -> None:
+        listed = ", ".join(f"#{i}" for i in blocker_ids)
+        super().__init__(
+            f"Task is blocked by open tasks: {listed}; complete them first or override"
+        )
+        self.blocker_ids = blocker_ids

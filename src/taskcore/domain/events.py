@@ -263,7 +263,8 @@ class TaskEvent(DomainEvent):
 
 @attrs.frozen(kw_only=True)
 class TaskCreated(TaskEvent):
-    """A task was created."""
+    """A task was created (``parent_id``, stored only when set: as a subtask of that
+    task)."""
 
     name: ClassVar[str] = "task.created"
     entity_type: ClassVar[str] = "task"
@@ -272,6 +273,7 @@ class TaskCreated(TaskEvent):
     status: str
     priority: str
     assignee_id: int | None
+    parent_id: int | None = attrs.field(default=None, metadata=UNSET_IF_NONE)
 
 
 @attrs.frozen(kw_only=True)

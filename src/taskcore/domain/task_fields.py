@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from taskcore.domain import validation
 from taskcore.domain.projects import choose
@@ -197,3 +197,58 @@ def check_search(value: str | None) -> str | None:
     text = (value or "").strip()
     validation.max_length(text, "search", SEARCH_MAX)
     return text or None
+
+
+SUBTASK_DEPTH_MAX = 5
+"""The most levels a tree of subtasks may have: a top-level task is on level 1."""
+
+
+def check_parent_id(value: object) -> int | None:
+    """A parent task id: an integer, or ``None`` for a top-level task.
+
+    Raises:
+        ValidationError: not an integer (field ``parent_id``).
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationError("parent_id must be a task id", field="parent_id")
+    return value
+
+
+def subtree_height(root_id: int, parent_of: Mapping[int, int | None]) -> int:
+    """How many levels the subtree of ``root_id`` has (1 for a task without subtasks).
+
+    Args:
+        root_id: The subtree's top task.
+        parent_of: The parent of every task below ``root_id``.
+    """
+    height = 1
+    for task_id in parent_of:
+        depth, current = 1, task_id
+        while current != root_id and depth <= len(parent_of):
+            parent = parent_of.get(current)
+            if parent is None:
+                break
+            current, depth = parent, depth + 1
+        height = max(height, depth)
+    return height
+
+
+def check_placement(task_id: int | None, parent_lineage: Sequence[int], height: int) -> None:
+    """Raise unless a subtree of ``height`` levels topped by ``task_id`` (``None``: a new
+    task) may go under the task whose lineage (itself, then its ancestors) is
+    ``parent_lineage``.
+
+    Raises:
+        ValidationError: ``A task cannot be a subtask of itself or of its own subtasks``
+            or ``Subtasks can be nested at most 5 levels deep`` (field ``parent_id``).
+    """
+    if task_id is not None and task_id in parent_lineage:
+        raise ValidationError(
+            "A task cannot be a subtask of itself or of its own subtasks", field="parent_id"
+        )
+    if len(parent_lineage) + height > SUBTASK_DEPTH_MAX:
+        raise ValidationError(
+            f"Subtasks can be nested at most {SUBTASK_DEPTH_MAX} levels deep", field="parent_id"
+        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import attrs
 
@@ -62,6 +62,7 @@ class Task:
     labels: tuple[str, ...] = ()
     watchers: tuple[int, ...] = ()
     position: float = 1.0
+    parent_id: int | None = None
     created_at: dt.datetime
     updated_at: dt.datetime
     version: int = 1
@@ -134,6 +135,7 @@ class TaskPatch:
     labels: tuple[str, ...] | Unset = UNSET
     watchers: tuple[int, ...] | Unset = UNSET
     position: float | Unset = UNSET
+    parent_id: int | Unset | None = UNSET
 
     def given(self) -> dict[str, object]:
         """The given fields other than the status, in declaration order."""
@@ -210,9 +212,86 @@ def assignment(actor_id: int, task: Task, old: int | None, now: dt.datetime) -> 
 
 
 @attrs.frozen(kw_only=True)
+class StatusCounts:
+    """How many tasks have each status."""
+
+    pending: int = 0
+    in_progress: int = 0
+    completed: int = 0
+    cancelled: int = 0
+
+
+@attrs.frozen(kw_only=True)
+class SubtaskRollup:
+    """What a task's direct subtasks add up to.
+
+    Attributes:
+        total: How many subtasks the task has.
+        by_status: How many of them have each status.
+        estimated_hours: The sum of their estimates (``0`` without any).
+        actual_hours: The sum of their spent hours (``0`` without any).
+        percent_done: Completed subtasks out of those not cancelled, in whole percent
+            rounded down; ``None`` when every subtask is cancelled or there is none.
+    """
+
+    total: int = 0
+    by_status: StatusCounts = StatusCounts()
+    estimated_hours: float = 0.0
+    actual_hours: float = 0.0
+    percent_done: int | None = None
+
+    @classmethod
+    def of(cls, lines: Iterable[RollupLine]) -> SubtaskRollup:
+        """The roll-up of per-status lines (a status may come in several lines)."""
+        counts = dict.fromkeys(TaskStatus, 0)
+        estimated = actual = 0.0
+        for line in lines:
+            counts[line.status] += line.count
+            estimated += line.estimated_hours or 0.0
+            actual += line.actual_hours or 0.0
+        total = sum(counts.values())
+        counted = total - counts[TaskStatus.CANCELLED]
+        done = counts[TaskStatus.COMPLETED]
+        return cls(
+            total=total,
+            by_status=StatusCounts(**{status.value: n for status, n in counts.items()}),
+            estimated_hours=round(estimated, 2),
+            actual_hours=round(actual, 2),
+            percent_done=None if counted == 0 else done * 100 // counted,
+        )
+
+    @classmethod
+    def of_tasks(cls, tasks: Iterable[Task]) -> SubtaskRollup:
+        """The roll-up of these subtasks."""
+        return cls.of(
+            RollupLine(
+                status=t.status,
+                count=1,
+                estimated_hours=t.estimated_hours,
+                actual_hours=t.actual_hours,
+            )
+            for t in tasks
+        )
+
+
+NO_SUBTASKS = SubtaskRollup()
+"""The roll-up of a task without subtasks."""
+
+
+@attrs.frozen(kw_only=True)
+class RollupLine:
+    """Some subtasks of one status: how many, and their summed hours."""
+
+    status: TaskStatus
+    count: int
+    estimated_hours: float | None
+    actual_hours: float | None
+
+
+@attrs.frozen(kw_only=True)
 class TaskView:
-    """A task as callers see it: 13 keys plus labels, watchers, position
-    and version."""
+    """A task as callers see it: 13 keys plus labels, watchers, position,
+    version, its parent and the roll-up of its subtasks."""
 
     id: int
     project_id: int
@@ -231,10 +310,12 @@ class TaskView:
     created_at: dt.datetime
     updated_at: dt.datetime
     version: int
+    parent_id: int | None = None
+    subtasks: SubtaskRollup = NO_SUBTASKS
 
     @classmethod
-    def of(cls, task: Task) -> TaskView:
-        """The view of a stored task."""
+    def of(cls, task: Task, subtasks: SubtaskRollup = NO_SUBTASKS) -> TaskView:
+        """The view of a stored task, with the roll-up of its subtasks."""
         return cls(
             id=task.key,
             project_id=task.project_id,
@@ -253,6 +334,8 @@ class TaskView:
             created_at=task.created_at,
             updated_at=task.updated_at,
             version=task.version,
+            parent_id=task.parent_id,
+            subtasks=subtasks,
         )
 
 
@@ -326,6 +409,8 @@ class TaskCriteria:
             ``False``: only tasks that are not overdue.
         now: The instant ``overdue`` is judged at.
         search: Only tasks whose title or description contains this text, in any case.
+        parent_id: Only the direct subtasks of this task.
+        top_level: ``True``: only tasks without a parent; ``False``: only subtasks.
     """
 
     project_id: int | None = None
@@ -339,6 +424,8 @@ class TaskCriteria:
     overdue: bool | None = None
     now: dt.datetime | None = None
     search: str | None = None
+    parent_id: int | None = None
+    top_level: bool | None = None
 
     def matches(self, task: Task) -> bool:
         """Whether ``task`` meets every condition except ``member_id`` (which needs the
@@ -357,6 +444,8 @@ class TaskCriteria:
             self.search is None
             or self.search.lower() in task.title.lower()
             or self.search.lower() in task.description.lower(),
+            self.parent_id is None or task.parent_id == self.parent_id,
+            self.top_level is None or (task.parent_id is None) is self.top_level,
         )
         return all(checks)
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Protocol
 
 from taskcore.domain.pagination import Keyset
-from taskcore.domain.tasks import Task, TaskCriteria, TaskOrder, TaskStatus
+from taskcore.domain.tasks import SubtaskRollup, Task, TaskCriteria, TaskOrder, TaskStatus
 
 
 class TaskRepository(Protocol):
@@ -54,6 +54,25 @@ class TaskRepository(Protocol):
 
     def delete(self, task_id: int) -> None:
         """Delete a task with its labels and watchers (its comments must go first)."""
+        ...
+
+    def delete_many(self, task_ids: Collection[int]) -> None:
+        """Delete tasks with their labels and watchers at once (a parent with all its
+        subtasks; their comments must go first)."""
+        ...
+
+    def lineage(self, task_id: int) -> list[int]:
+        """The task's id, then its parent's, its grandparent's, ... up to a top-level task
+        (empty if there is no such task)."""
+        ...
+
+    def descendants(self, task_id: int) -> list[Task]:
+        """Every task below this one (its subtasks, theirs, ...), deepest level first."""
+        ...
+
+    def rollups(self, task_ids: Collection[int]) -> dict[int, SubtaskRollup]:
+        """The roll-up of the direct subtasks of each of these tasks that has any (one
+        query, whatever the number of tasks)."""
         ...
 
     def delete_in_project(self, project_id: int) -> Sequence[Task]:

@@ -93,8 +93,32 @@ def _wire(value: Any) -> Any:
 
 
 @attrs.frozen(kw_only=True)
+class StatusCountsResponse:
+    """How many subtasks have each status."""
+
+    pending: int
+    in_progress: int
+    completed: int
+    cancelled: int
+
+
+@attrs.frozen(kw_only=True)
+class SubtasksResponse:
+    """The roll-up of a task's direct subtasks (read-only)."""
+
+    total: int
+    by_status: StatusCountsResponse
+    estimated_hours: float = attrs.field(metadata=doc("sum of the subtasks' estimates"))
+    actual_hours: float = attrs.field(metadata=doc("sum of the subtasks' spent hours"))
+    percent_done: int | None = attrs.field(
+        metadata=doc("completed subtasks out of those not cancelled, in whole percent")
+    )
+
+
+@attrs.frozen(kw_only=True)
 class TaskResponse:
-    """A task: the original's 13 keys plus labels, watchers, position and version."""
+    """A task: the original's 13 keys plus labels, watchers, position, version, its
+    parent and the roll-up of its subtasks."""
 
     id: int
     title: str
@@ -113,6 +137,8 @@ class TaskResponse:
     watchers: tuple[int, ...]
     position: float = attrs.field(metadata=doc("order within the status column"))
     version: int
+    parent_id: int | None = attrs.field(metadata=doc("the task this one is a subtask of"))
+    subtasks: SubtasksResponse
 
 
 @attrs.frozen(kw_only=True)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import attrs
 
 from taskcore.domain.pagination import Keyset
-from taskcore.domain.tasks import Task, TaskCriteria, TaskOrder, TaskStatus
+from taskcore.domain.tasks import SubtaskRollup, Task, TaskCriteria, TaskOrder, TaskStatus
 from taskcore.errors import ProjectNotFound, TaskNotFound, VersionMismatch
 from taskcore_adapters.memory.support import window
 from taskcore_adapters.memory.tables import Tables
@@ -54,6 +54,38 @@ class InMemoryTaskRepository:
 
     def delete(self, task_id: int) -> None:
         self._t.tasks.pop(task_id, None)
+
+    def delete_many(self, task_ids: Collection[int]) -> None:
+        for task_id in task_ids:
+            self._t.tasks.pop(task_id, None)
+
+    def lineage(self, task_id: int) -> list[int]:
+        chain: list[int] = []
+        current = self._t.tasks.get(task_id)
+        while current is not None and current.key not in chain:
+            chain.append(current.key)
+            current = None if current.parent_id is None else self._t.tasks.get(current.parent_id)
+        return chain
+
+    def descendants(self, task_id: int) -> list[Task]:
+        levels: list[list[Task]] = []
+        wanted = {task_id}
+        while wanted:
+            level = sorted(
+                (t for t in self._t.tasks.values() if t.parent_id in wanted), key=lambda t: t.key
+            )
+            if level:
+                levels.append(level)
+            wanted = {t.key for t in level} - {task_id}
+        return [copy.deepcopy(t) for level in reversed(levels) for t in level]
+
+    def rollups(self, task_ids: Collection[int]) -> dict[int, SubtaskRollup]:
+        wanted = set(task_ids)
+        children: dict[int, list[Task]] = {}
+        for task in self._t.tasks.values():
+            if task.parent_id is not None and task.parent_id in wanted:
+                children.setdefault(task.parent_id, []).append(task)
+        return {parent: SubtaskRollup.of_tasks(found) for parent, found in children.items()}
 
     def delete_in_project(self, project_id: int) -> Sequence[Task]:
         gone = sorted(

@@ -205,6 +205,7 @@ tasks = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("version", Integer, nullable=False, default=1),
+    Column("parent_id", Integer, ForeignKey("tasks.id"), nullable=True, index=True),
     CheckConstraint(_one_of("status", TaskStatus), name="status"),
     CheckConstraint(_one_of("priority", Priority), name="priority"),
     CheckConstraint("(status = 'completed') = (completed_at IS NOT NULL)", name="completed_at"),

@@ -72,6 +72,14 @@ def test_task_json_is_the_wire_object_and_matches_its_schema() -> None:
         "watchers": [2],
         "position": 1.0,
         "version": 4,
+        "parent_id": None,
+        "subtasks": {
+            "total": 0,
+            "by_status": {"pending": 0, "in_progress": 0, "completed": 0, "cancelled": 0},
+            "estimated_hours": 0.0,
+            "actual_hours": 0.0,
+            "percent_done": None,
+        },
     } == body
     validate(body, s.TASK)
 

@@ -7,8 +7,9 @@ import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 
+from taskcore.domain import task_fields as fields
 from taskcore.domain.projects import Role
-from taskcore.domain.tasks import Task, TaskStatus
+from taskcore.domain.tasks import NO_SUBTASKS, Task, TaskStatus, TaskView
 from taskcore.errors import TaskNotFound, ValidationError
 from taskcore.ports.clock import Clock
 from taskcore.ports.uow import UnitOfWork
@@ -64,3 +65,36 @@ def check_roles(
 def end_of_column(uow: UnitOfWork, project_id: int, status: TaskStatus) -> float:
     last = uow.tasks.last_position(project_id, status)
     return 1.0 if last is None else math.floor(last) + 1.0
+
+
+PARENT_NOT_FOUND = "Parent task not found in this project"
+
+
+def check_parent(uow: UnitOfWork, project_id: int, parent_id: int, task: Task | None) -> None:
+    """Raise unless ``task`` (``None``: a new task) may become a subtask of ``parent_id``:
+    a task of the same project, not the task itself nor one of its subtasks, and the
+    subtree stays within :data:`~taskcore.domain.task_fields.SUBTASK_DEPTH_MAX` levels.
+
+    Raises:
+        ValidationError: ``Parent task not found in this project`` (also for a task of
+            another project, which the caller may not see) and the errors of
+            :func:`~taskcore.domain.task_fields.check_placement` (field ``parent_id``).
+    """
+    if uow.tasks.project_id_of(parent_id) != project_id:
+        raise ValidationError(PARENT_NOT_FOUND, field="parent_id")
+    height = 1
+    if task is not None:
+        below = uow.tasks.descendants(task.key)
+        height = fields.subtree_height(task.key, {t.key: t.parent_id for t in below})
+    fields.check_placement(None if task is None else task.key, uow.tasks.lineage(parent_id), height)
+
+
+def view_of(uow: UnitOfWork, task: Task) -> TaskView:
+    """The view of one stored task, with the roll-up of its subtasks."""
+    return TaskView.of(task, uow.tasks.rollups([task.key]).get(task.key, NO_SUBTASKS))
+
+
+def views_of(uow: UnitOfWork, tasks: Sequence[Task]) -> list[TaskView]:
+    """The views of stored tasks, their roll-ups read in one query."""
+    rollups = uow.tasks.rollups([t.key for t in tasks]) if tasks else {}
+    return [TaskView.of(t, rollups.get(t.key, NO_SUBTASKS)) for t in tasks]

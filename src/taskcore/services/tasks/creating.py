@@ -17,6 +17,7 @@ from taskcore.services.tasks.base import (
     Instant,
     TasksBase,
     check_members,
+    check_parent,
     check_user,
     end_of_column,
 )
@@ -42,6 +43,7 @@ class Creating(TasksBase):
         labels: Iterable[str] | None = None,
         watchers: Iterable[int] | None = None,
         position: float | None = None,
+        parent_id: int | None = None,
     ) -> TaskView:
         """Create a task in a project (owners and members).
 
@@ -73,6 +75,7 @@ class Creating(TasksBase):
             labels=labels,
             watchers=watchers,
             position=position,
+            parent_id=parent_id,
         )
         with self._tx() as work:
             uow = work.uow
@@ -80,6 +83,8 @@ class Creating(TasksBase):
             access.require_write(actor, role, project_id, WRITE_DENIED)
             checked = check_draft(draft, lambda user_id: check_user(uow, user_id))
             check_members(uow, project_id, checked.assignee_id, checked.watchers)
+            if checked.parent_id is not None:
+                check_parent(uow, project_id, checked.parent_id, None)
             now = self._clock.now()
             place = checked.position
             if place is None:
@@ -102,6 +107,7 @@ def created_events(actor: Actor, task: Task, now: dt.datetime) -> list[DomainEve
             status=task.status.value,
             priority=task.priority.value,
             assignee_id=task.assignee_id,
+            parent_id=task.parent_id,
         )
     ]
     if task.assignee_id is not None:

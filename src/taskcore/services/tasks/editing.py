@@ -7,9 +7,10 @@ from collections.abc import Iterable
 
 import attrs
 
-from taskcore.domain.tasks import TaskPatch, TaskView
+from taskcore.domain.tasks import Task, TaskPatch, TaskView
 from taskcore.domain.values import UNSET, Unset
 from taskcore.errors import ValidationError
+from taskcore.ports.uow import UnitOfWork
 from taskcore.services import access
 from taskcore.services.access import Actor
 from taskcore.services.tasks.base import (
@@ -18,7 +19,9 @@ from taskcore.services.tasks.base import (
     Instant,
     TasksBase,
     check_members,
+    check_parent,
     end_of_column,
+    view_of,
     visible_task,
 )
 from taskcore.services.tasks.inputs import check_patch
@@ -43,6 +46,8 @@ class Editing(TasksBase):
         labels: Iterable[str] | Unset | None = UNSET,
         watchers: Iterable[int] | Unset | None = UNSET,
         position: float | Unset = UNSET,
+        parent_id: int | Unset | None = UNSET,
+        project_id: int | Unset = UNSET,
         expected_version: int | None = None,
     ) -> TaskView:
         """Change a task (owners and members); only the fields given change.
@@ -55,12 +60,19 @@ class Editing(TasksBase):
         ``completed`` stamps ``completed_at``, moving out clears it; a task changing status
         without a new ``position`` goes to the end of its new column.
 
+        ``parent_id`` makes the task a subtask of another task of its project (``None``:
+        a top-level task again), checked by :func:`check_parent`. ``project_id`` is
+        read-only: the task's own project or another one is ignored, except that a task
+        with a parent or with subtasks cannot be sent to another project (tasks do not
+        move between projects, and a tree never spans two).
+
         Raises:
             TaskNotFound: no such task, or the caller is not a member of its project.
             ProjectRoleRequired: the caller is a viewer.
             VersionMismatch: ``expected_version`` is not the current version.
             ValidationError: ``Task title cannot be empty`` and the errors of
-                :meth:`create_task`.
+                :meth:`create_task`; ``A task with a parent or subtasks cannot move to
+                another project`` (field ``project_id``).
         """
         with self._tx() as work:
             uow = work.uow
@@ -80,7 +92,13 @@ class Editing(TasksBase):
                 labels=labels,
                 watchers=watchers,
                 position=position,
+                parent_id=parent_id,
             )
+            if project_id is not UNSET and project_id != task.project_id:
+                _refuse_tree_move(uow, task)
+            new_parent = patch.parent_id
+            if isinstance(new_parent, int) and new_parent != task.parent_id:
+                check_parent(uow, task.project_id, new_parent, task)
             check_members(
                 uow,
                 task.project_id,
@@ -96,8 +114,9 @@ class Editing(TasksBase):
             edit = task.edit(patch, now)
             task = uow.tasks.update(task, children_changed=edit.changed_children)
             work.record(*edit.events(actor.user_id, task, now))
+            view = view_of(uow, task)
             work.commit()
-        return TaskView.of(task)
+        return view
 
     def set_watching(self, actor: Actor, task_id: int, *, watching: bool) -> TaskView:
         """Start or stop watching a task, for the caller only.
@@ -114,12 +133,21 @@ class Editing(TasksBase):
             current = set(task.watchers)
             wanted = current | {actor.user_id} if watching else current - {actor.user_id}
             if wanted == current:
-                return TaskView.of(task)
+                return view_of(uow, task)
             if watching and not uow.projects.member_roles(task.project_id, [actor.user_id]):
                 raise ValidationError("Watchers must be members of the project", field="watchers")
             now = self._clock.now()
             edit = task.edit(TaskPatch(watchers=tuple(sorted(wanted))), now)
             task = uow.tasks.update(task)
             work.record(*edit.events(actor.user_id, task, now))
+            view = view_of(uow, task)
             work.commit()
-        return TaskView.of(task)
+        return view
+
+
+def _refuse_tree_move(uow: UnitOfWork, task: Task) -> None:
+    if task.parent_id is not None or uow.tasks.rollups([task.key]):
+        raise ValidationError(
+            "A task with a parent or subtasks cannot move to another project",
+            field="project_id",
+        )

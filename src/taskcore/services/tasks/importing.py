@@ -9,7 +9,7 @@ from taskcore.domain.tasks import Task, TaskStatus, TaskView
 from taskcore.errors import ProjectNotFound, ValidationError
 from taskcore.services import access
 from taskcore.services.access import Actor
-from taskcore.services.tasks.base import WRITE_DENIED, TasksBase, check_roles
+from taskcore.services.tasks.base import WRITE_DENIED, TasksBase, check_parent, check_roles
 from taskcore.services.tasks.creating import created_events
 from taskcore.services.tasks.inputs import Checked, TaskDraft, check_draft
 
@@ -66,6 +66,8 @@ class Importing(TasksBase):
             for index, one in enumerate(checked):
                 try:
                     check_roles(roles, one.assignee_id, one.watchers)
+                    if one.parent_id is not None:
+                        check_parent(uow, project_id, one.parent_id, None)
                 except ValidationError as exc:
                     raise _item_error(index, exc) from exc
             now = self._clock.now()

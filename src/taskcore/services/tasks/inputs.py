@@ -30,6 +30,8 @@ class TaskFilters:
         due_after: Only tasks due at or after this ISO 8601 instant or date.
         overdue: ``True``: only tasks past due and still open; ``False``: only the others.
         search: Only tasks whose title or description contains this text, in any case.
+        parent_id: Only the direct subtasks of this task.
+        top_level: ``True``: only tasks without a parent; ``False``: only subtasks.
         sort: ``created_at`` (default), ``updated_at``, ``due_date``, ``priority`` (by
             urgency) or ``position`` (board order).
         order: ``desc`` (default) or ``asc``.
@@ -43,6 +45,8 @@ class TaskFilters:
     due_after: Instant = None
     overdue: bool | None = None
     search: str | None = None
+    parent_id: int | None = None
+    top_level: bool | None = None
     sort: str = TaskSort.CREATED_AT.value
     order: str = "desc"
 
@@ -66,6 +70,7 @@ class TaskDraft:
     labels: Iterable[str] | None = None
     watchers: Iterable[int] | None = None
     position: float | None = None
+    parent_id: int | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -83,6 +88,7 @@ class Checked:
     labels: tuple[str, ...]
     watchers: tuple[int, ...]
     position: float | None
+    parent_id: int | None = None
 
     def task(self, project_id: int, position: float, now: dt.datetime) -> Task:
         return Task(
@@ -99,6 +105,7 @@ class Checked:
             labels=self.labels,
             watchers=self.watchers,
             position=position,
+            parent_id=self.parent_id,
             created_at=now,
             updated_at=now,
         )
@@ -130,6 +137,7 @@ def check_draft(draft: TaskDraft, check_user: Callable[[int], None]) -> Checked:
         labels=fields.normalize_labels(draft.labels),
         watchers=fields.normalize_watchers(draft.watchers),
         position=None if draft.position is None else fields.check_position(draft.position),
+        parent_id=fields.check_parent_id(draft.parent_id),
     )
 
 
@@ -147,6 +155,7 @@ def check_patch(
     labels: Iterable[str] | Unset | None,
     watchers: Iterable[int] | Unset | None,
     position: float | Unset,
+    parent_id: int | Unset | None = UNSET,
 ) -> TaskPatch:
     """The field checks of a task update, in this order (title, description, status,
     priority, assignee, estimated hours, actual hours, due_date), then lengths, labels,
@@ -186,4 +195,5 @@ def check_patch(
         labels=UNSET if labels is UNSET else fields.normalize_labels(labels),
         watchers=UNSET if watchers is UNSET else fields.normalize_watchers(watchers),
         position=UNSET if position is UNSET else fields.check_position(position),
+        parent_id=UNSET if parent_id is UNSET else fields.check_parent_id(parent_id),
     )

@@ -3,7 +3,6 @@ sorted and paged."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import overload
 
 import attrs
@@ -11,16 +10,19 @@ import attrs
 from taskcore.domain import task_fields as fields
 from taskcore.domain.pagination import CursorPage, CursorRequest, Page, PageRequest
 from taskcore.domain.projects import check_priority, choose
-from taskcore.domain.tasks import Task, TaskCriteria, TaskOrder, TaskSort, TaskView
+from taskcore.domain.tasks import TaskCriteria, TaskOrder, TaskSort, TaskView
 from taskcore.errors import ProjectNotFound, ValidationError
 from taskcore.ports.uow import UnitOfWork
 from taskcore.services import access, listing
 from taskcore.services.access import Actor
-from taskcore.services.tasks.base import TasksBase, visible_task
+from taskcore.services.tasks.base import TasksBase, view_of, views_of, visible_task
 from taskcore.services.tasks.inputs import TaskFilters
 
 NO_FILTERS = TaskFilters()
 """No filter: every task, newest first."""
+
+SUBTASK_ORDER = TaskFilters(sort="position", order="asc")
+"""No filter, in board order: a task's subtasks by default."""
 
 
 class Reading(TasksBase):
@@ -34,7 +36,40 @@ class Reading(TasksBase):
         """
         with self._tx(read_only=True) as work:
             task = visible_task(work.uow, actor, task_id)[0]
-        return TaskView.of(task)
+            return view_of(work.uow, task)
+
+    @overload
+    def list_subtasks(
+        self, actor: Actor, task_id: int, *, filters: TaskFilters = ..., page: PageRequest = ...
+    ) -> Page[TaskView]: ...
+
+    @overload
+    def list_subtasks(
+        self, actor: Actor, task_id: int, *, filters: TaskFilters = ..., page: CursorRequest
+    ) -> CursorPage[TaskView]: ...
+
+    def list_subtasks(
+        self,
+        actor: Actor,
+        task_id: int,
+        *,
+        filters: TaskFilters = SUBTASK_ORDER,
+        page: PageRequest | CursorRequest = PageRequest(),  # noqa: B008 - immutable
+    ) -> Page[TaskView] | CursorPage[TaskView]:
+        """A task's direct subtasks, filtered and sorted (board order by default).
+
+        ``filters.parent_id`` is ignored: the parent is the task.
+
+        Raises:
+            TaskNotFound: no such task, or the caller is not a member of its project.
+            ValidationError: a bad filter, sort, order or cursor.
+        """
+        with self._tx(read_only=True) as work:
+            task = visible_task(work.uow, actor, task_id)[0]
+            criteria, order = self._criteria(
+                attrs.evolve(filters, parent_id=task_id), project_id=task.project_id
+            )
+            return _fetch(work.uow, criteria, order, page)
 
     @overload
     def list_tasks(
@@ -118,6 +153,8 @@ class Reading(TasksBase):
             overdue=filters.overdue,
             now=self._clock.now(),
             search=fields.check_search(filters.search),
+            parent_id=filters.parent_id,
+            top_level=filters.top_level,
         )
         return criteria, TaskOrder(sort=sort, descending=filters.order == "desc")
 
@@ -148,8 +185,4 @@ def _fetch(
             criteria, order, offset=offset, limit=limit, after=after
         ),
     )
-    return listing.convert(found, _views)
-
-
-def _views(tasks: Sequence[Task]) -> list[TaskView]:
-    return [TaskView.of(t) for t in tasks]
+    return listing.convert(found, lambda tasks: views_of(uow, tasks))

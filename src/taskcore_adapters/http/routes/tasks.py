@@ -19,7 +19,13 @@ from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
 from taskcore_adapters.http.etags import IF_MATCH, etag_header, if_match, last_write_wins
 from taskcore_adapters.http.parsing import Id, whole_number
-from taskcore_adapters.http.responses import TaskResponse, of, to_json
+from taskcore_adapters.http.responses import (
+    StatusCountsResponse,
+    SubtasksResponse,
+    TaskResponse,
+    of,
+    to_json,
+)
 from taskcore_adapters.http.routes.common import (
     MAX_PATH_ID,
     PATH_ID_DIGITS,
@@ -49,6 +55,7 @@ class TaskBody:
     labels: list[str] | None = None
     watchers: list[Id] | None = None
     position: float | None = None
+    parent_id: Id | None = None
 
 
 @attrs.define(kw_only=True)
@@ -64,6 +71,8 @@ class TaskPatch:
     labels: list[str] | Unset | None = UNSET
     watchers: list[Id] | Unset | None = UNSET
     position: float | Unset = UNSET
+    parent_id: Id | Unset | None = UNSET
+    project_id: Id | Unset = UNSET
 
 
 @attrs.define(kw_only=True)
@@ -73,8 +82,11 @@ class VerifyBody:
 
 
 def task_json(task: TaskView) -> dict[str, Any]:
-    """The original's 13-key task object, plus labels, watchers, position and version."""
-    return to_json(of(TaskResponse, task))
+    """The original's 13-key task object, plus labels, watchers, position, version, the
+    parent and the roll-up of the subtasks."""
+    rollup = task.subtasks
+    subtasks = of(SubtasksResponse, rollup, by_status=of(StatusCountsResponse, rollup.by_status))
+    return to_json(of(TaskResponse, task, subtasks=subtasks))
 
 
 def _one(task: TaskView, status: int = 200, **extra: Any) -> Response:
@@ -100,7 +112,13 @@ def _assignee(request: Request, actor: Principal) -> int | None:
     raise ValidationError("Invalid assignee. Use a user id or 'me'", field="assignee")
 
 
-def _filters(request: Request, assignee_id: int | None) -> TaskFilters:
+def _filters(
+    request: Request,
+    assignee_id: int | None,
+    *,
+    default_sort: str = "created_at",
+    default_order: str = "desc",
+) -> TaskFilters:
     """The task filters and order of the query string (checked by the use case)."""
     return TaskFilters(
         status=text_query(request, "status"),
@@ -111,9 +129,26 @@ def _filters(request: Request, assignee_id: int | None) -> TaskFilters:
         due_after=text_query(request, "due_after"),
         overdue=bool_query(request, "overdue"),
         search=text_query(request, "q") or text_query(request, "search"),
-        sort=text_query(request, "sort") or "created_at",
-        order=text_query(request, "order") or "desc",
+        parent_id=_task_id_query(request, "parent_id"),
+        top_level=bool_query(request, "top_level"),
+        sort=text_query(request, "sort") or default_sort,
+        order=text_query(request, "order") or default_order,
     )
+
+
+def _task_id_query(request: Request, name: str) -> int | None:
+    """A task id in the query string.
+
+    Raises:
+        ValidationError: ``Invalid <name>. Use a task id``.
+    """
+    raw = text_query(request, name)
+    if raw is None:
+        return None
+    number = whole_number(raw, digits=PATH_ID_DIGITS)
+    if number is not None and number <= MAX_PATH_ID:
+        return number
+    raise ValidationError(f"Invalid {name}. Use a task id", field=name)
 
 
 def _verify(
@@ -178,8 +213,22 @@ async def create_task(ctx: HttpContext, request: Request) -> Response:
         labels=body.labels,
         watchers=body.watchers,
         position=body.position,
+        parent_id=body.parent_id,
     )
     return _one(task, 201, message="Task created successfully")
+
+
+async def list_subtasks(ctx: HttpContext, request: Request) -> Response:
+    tasks: TaskService = ctx.runtime.core.tasks
+    actor = await ctx.slow(ctx.principal, request)
+    task_id = path_id(request, "task_id")
+    filters = _filters(
+        request, _assignee(request, actor), default_sort="position", default_order="asc"
+    )
+    found = await ctx.slow(
+        tasks.list_subtasks, actor, task_id, filters=filters, page=window(request)
+    )
+    return JSON(listed("tasks", found, task_json))
 
 
 async def get_task(ctx: HttpContext, request: Request) -> Response:
@@ -213,6 +262,8 @@ async def update_task(ctx: HttpContext, request: Request) -> Response:
                 labels=body.labels,
                 watchers=body.watchers,
                 position=body.position,
+                parent_id=body.parent_id,
+                project_id=body.project_id,
                 expected_version=expected,
             ),
             expected,
@@ -227,10 +278,11 @@ async def delete_task(ctx: HttpContext, request: Request) -> Response:
     actor = await ctx.slow(ctx.principal, request)
     task_id = path_id(request, "task_id")
     precondition = if_match(request, task_id)
+    cascade = bool_query(request, "cascade") is True
 
     def remove() -> None:
         expected = precondition.expected(lambda: tasks.get_task(actor, task_id).version)
-        tasks.delete_task(actor, task_id, expected_version=expected)
+        tasks.delete_task(actor, task_id, expected_version=expected, cascade=cascade)
 
     await ctx.slow(remove)
     return JSON({"message": "Task deleted successfully"})
@@ -307,6 +359,16 @@ _FILTERS = [
         description="only tasks whose title or description contains this text (any case)",
     ),
     Param(name="search", schema={"type": "string"}, description="the same as `q`"),
+    Param(
+        name="parent_id",
+        schema={"type": "string"},
+        description="only the direct subtasks of this task id",
+    ),
+    Param(
+        name="top_level",
+        schema={"type": "string", "enum": ["true", "false"]},
+        description="true: only tasks without a parent; false: only subtasks",
+    ),
     Param(
         name="sort",
         schema=s.enum_of(TaskSort),
@@ -408,13 +470,44 @@ ENDPOINTS: list[Endpoint] = [
         method="DELETE",
         path="/api/tasks/{task_id:int}",
         handler=delete_task,
-        summary="Delete a task with its comments (owners, members and admins)",
+        summary="Delete a task with its comments (owners, members and admins); a task "
+        "with subtasks only with cascade=true, which deletes its whole subtree",
         tag="tasks",
-        params=[_TASK_ID, IF_MATCH],
+        params=[
+            _TASK_ID,
+            IF_MATCH,
+            Param(
+                name="cascade",
+                schema={"type": "string", "enum": ["true", "false"]},
+                description="true: delete the task's subtasks (and theirs) with it",
+            ),
+        ],
         responses={
             200: ("Deleted", s.message()),
-            **s.errors(401, 403, 404),
+            **s.errors(400, 401, 403, 404, 409),
             412: s.STALE_ANSWER,
+        },
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/tasks/{task_id:int}/subtasks",
+        handler=list_subtasks,
+        summary="A task's direct subtasks, filtered and sorted (board order by default)",
+        tag="tasks",
+        params=[
+            _TASK_ID,
+            Param(
+                name="assignee",
+                schema={"type": "string"},
+                description="only tasks assigned to this user id, or to the caller (`me`)",
+            ),
+            *_FILTERS,
+        ],
+        responses={
+            200: _TASK_LIST,
+            400: s.ERROR_ANSWER,
+            401: s.ERROR_ANSWER,
+            404: s.ERROR_ANSWER,
         },
     ),
     Endpoint(

@@ -37,7 +37,7 @@ TASK_KEYS = {
     "assignee_id",
 }
 """The original's 13 keys."""
-NEW_TASK_KEYS = {"labels", "watchers", "position", "version"}
+NEW_TASK_KEYS = {"labels", "watchers", "position", "version", "parent_id", "subtasks"}
 FRAMEWORK_404 = {
     "error": "Not Found",
     "message": "404 Not Found: The requested URL was not found on the server. If you entered "
@@ -160,7 +160,7 @@ class TestCreateTask:
     def test_created_task_shape(
         self, client: TestClient, team: dict[str, Account], project: int
     ) -> None:
-        """A creation answers 201 with the message, the 13 original keys and four more."""
+        """A creation answers 201 with the message, the 13 original keys and six more."""
         response = client.post(
             f"/api/projects/{project}/tasks", headers=team["bob"][1], json={"title": "Launch"}
         )
@@ -188,6 +188,14 @@ class TestCreateTask:
                 "watchers": [],
                 "position": 1.0,
                 "version": 1,
+                "parent_id": None,
+                "subtasks": {
+                    "total": 0,
+                    "by_status": {"pending": 0, "in_progress": 0, "completed": 0, "cancelled": 0},
+                    "estimated_hours": 0.0,
+                    "actual_hours": 0.0,
+                    "percent_done": None,
+                },
             },
         } == body
         assert f'"{task["id"]}-1"' == response.headers["etag"]

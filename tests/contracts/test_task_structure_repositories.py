@@ -1,0 +1,167 @@
+"""The repository contract of the work structure (subtasks), on every adapter."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+import pytest
+
+from taskcore.domain.projects import Membership, Project, Role
+from taskcore.domain.tasks import (
+    SubtaskRollup,
+    Task,
+    TaskCriteria,
+    TaskOrder,
+    TaskSort,
+    TaskStatus,
+)
+from taskcore.domain.users import User
+from taskcore.ports.uow import UnitOfWork, UnitOfWorkFactory
+
+NOW = dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC)
+
+
+def _task(project_id: int, **changes: Any) -> Task:
+    task = Task(project_id=project_id, title="t", created_at=NOW, updated_at=NOW)
+    return attrs.evolve(task, **changes)
+
+
+def _project(uow: UnitOfWork) -> tuple[int, int]:
+    """A user and a project they own; returns both ids."""
+    user = uow.users.add(
+        User(
+            username=f"u{NOW.timestamp()}",
+            email="u@example.com",
+            password_hash="h",
+            full_name="U",
+            created_at=NOW,
+        )
+    )
+    project = uow.projects.add(Project(name="p", owner_id=user.key, created_at=NOW, updated_at=NOW))
+    uow.projects.add_member(
+        Membership(project_id=project.key, user_id=user.key, role=Role.OWNER, added_at=NOW)
+    )
+    return user.key, project.key
+
+
+@pytest.fixture
+def tree(uow_factory: UnitOfWorkFactory) -> dict[str, int]:
+    """root > (a > (a1, a2 > a21), b); and a lone task. Returns the ids by name."""
+    with uow_factory() as uow:
+        _, project = _project(uow)
+        ids: dict[str, int] = {"project": project}
+
+        def add(name: str, parent: str | None, **changes: Any) -> None:
+            parent_id = None if parent is None else ids[parent]
+            ids[name] = uow.tasks.add(_task(project, parent_id=parent_id, **changes)).key
+
+        add("root", None)
+        add("a", "root", estimated_hours=2.5, actual_hours=1.0)
+        add("b", "root", status=TaskStatus.COMPLETED, completed_at=NOW, estimated_hours=1.0)
+        add("a1", "a", status=TaskStatus.CANCELLED)
+        add("a2", "a")
+        add("a21", "a2")
+        add("lone", None)
+        uow.commit()
+    return ids
+
+
+class TestSubtasks:
+    def test_parent_round_trip(self, uow_factory: UnitOfWorkFactory, tree: dict[str, int]) -> None:
+        """A task's parent is stored, read back and changed like any field."""
+        with uow_factory() as uow:
+            a21 = uow.tasks.get(tree["a21"])
+            assert a21 is not None
+            assert tree["a2"] == a21.parent_id
+            moved = uow.tasks.update(attrs.evolve(a21, parent_id=None))
+            uow.commit()
+        with uow_factory() as uow:
+            again = uow.tasks.get(tree["a21"])
+            assert again is not None
+            assert (None, moved.version) == (again.parent_id, again.version)
+
+    def test_lineage(self, uow_factory: UnitOfWorkFactory, tree: dict[str, int]) -> None:
+        """The lineage is the task, then its ancestors up to the top; empty for no task."""
+        with uow_factory() as uow:
+            assert [tree["a21"], tree["a2"], tree["a"], tree["root"]] == uow.tasks.lineage(
+                tree["a21"]
+            )
+            assert [tree["lone"]] == uow.tasks.lineage(tree["lone"])
+            assert [] == uow.tasks.lineage(10_000)
+
+    def test_descendants_deepest_first(
+        self, uow_factory: UnitOfWorkFactory, tree: dict[str, int]
+    ) -> None:
+        """Every task below, the deepest level first (by id within a level)."""
+        with uow_factory() as uow:
+            below = [t.key for t in uow.tasks.descendants(tree["root"])]
+            assert [tree["a21"], tree["a1"], tree["a2"], tree["a"], tree["b"]] == below
+            assert [] == uow.tasks.descendants(tree["lone"])
+
+    def test_rollups(self, uow_factory: UnitOfWorkFactory, tree: dict[str, int]) -> None:
+        """Roll-ups count direct subtasks by status and sum their hours, in one call."""
+        with uow_factory() as uow:
+            found = uow.tasks.rollups([tree["root"], tree["a"], tree["lone"], tree["b"]])
+        assert {tree["root"], tree["a"]} == set(found)
+        root = found[tree["root"]]
+        assert (2, 1, 1, 3.5, 1.0, 50) == (
+            root.total,
+            root.by_status.pending,
+            root.by_status.completed,
+            root.estimated_hours,
+            root.actual_hours,
+            root.percent_done,
+        )
+        a = found[tree["a"]]
+        assert (2, 1, 0) == (a.total, a.by_status.cancelled, a.percent_done)
+
+    def test_rollup_equals_children(
+        self, uow_factory: UnitOfWorkFactory, tree: dict[str, int]
+    ) -> None:
+        """A stored roll-up is the roll-up of the stored children."""
+        with uow_factory() as uow:
+            found = uow.tasks.rollups([tree["root"]])[tree["root"]]
+            children = [
+                t for t in uow.tasks.descendants(tree["root"]) if t.parent_id == tree["root"]
+            ]
+        assert SubtaskRollup.of_tasks(children) == found
+
+    def test_filters(self, uow_factory: UnitOfWorkFactory, tree: dict[str, int]) -> None:
+        """parent_id lists direct subtasks; top_level true/false splits the rest."""
+        order = TaskOrder(sort=TaskSort.CREATED_AT, descending=False)
+        project = tree["project"]
+        with uow_factory() as uow:
+
+            def ids(**criteria: Any) -> list[int]:
+                chosen = TaskCriteria(project_id=project, **criteria)
+                found = uow.tasks.find(chosen, order, limit=50)
+                assert len(found) == uow.tasks.count(chosen)
+                return sorted(t.key for t in found)
+
+            assert sorted([tree["a"], tree["b"]]) == ids(parent_id=tree["root"])
+            assert sorted([tree["root"], tree["lone"]]) == ids(top_level=True)
+            assert 5 == len(ids(top_level=False))
+
+    def test_delete_many(self, uow_factory: UnitOfWorkFactory, tree: dict[str, int]) -> None:
+        """A whole subtree goes in one call, labels and all; the rest stays."""
+        with uow_factory() as uow:
+            a2 = uow.tasks.get(tree["a2"])
+            assert a2 is not None
+            uow.tasks.update(attrs.evolve(a2, labels=("x",)))
+            gone = [t.key for t in uow.tasks.descendants(tree["a"])] + [tree["a"]]
+            uow.tasks.delete_many(gone)
+            uow.commit()
+        with uow_factory() as uow:
+            assert all(uow.tasks.get(i) is None for i in gone)
+            assert [tree["b"]] == [t.key for t in uow.tasks.descendants(tree["root"])]
+
+    def test_project_deletion_takes_trees(
+        self, uow_factory: UnitOfWorkFactory, tree: dict[str, int]
+    ) -> None:
+        """Deleting every task of a project works with subtasks among them."""
+        with uow_factory() as uow:
+            gone = uow.tasks.delete_in_project(tree["project"])
+            uow.commit()
+        assert 7 == len(gone)
