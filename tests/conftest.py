@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -71,26 +74,89 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def _postgres_database() -> Iterator[str]:
+STALE_DATABASE_SECONDS = 6 * 3600
+"""Test databases older than this are dropped by the next run (a run killed before its
+own clean-up leaves its database behind)."""
+
+_DROP_SCRIPT = """
+import sys, time
+from sqlalchemy import create_engine, text
+admin = create_engine(sys.argv[1], isolation_level="AUTOCOMMIT")
+names = sys.argv[2:]
+with admin.connect() as conn:
+    rows = conn.execute(text("SELECT datname FROM pg_database WHERE datname LIKE 'taskcore_t_%'"))
+    for (datname,) in rows:
+        try:
+            born = int(datname.split("_")[2])
+        except (IndexError, ValueError):
+            continue
+        if born < time.time() - STALE:
+            names.append(datname)
+    for name in dict.fromkeys(names):
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+admin.dispose()
+"""
+
+
+def create_postgres_database(purpose: str = "test") -> tuple[str, str]:
+    """Create and migrate a PostgreSQL database of this run's own; its URL and name.
+
+    The name carries its creation time (``taskcore_t_<epoch>_<purpose>_<random>``), so
+    that :func:`drop_postgres_database` can also clear what killed runs left behind.
+    Skips (or fails under CI) when the server is unreachable.
+    """
     admin_url = make_url(PG_URL)
-    name = f"taskcore_test_{uuid.uuid4().hex[:12]}"
+    name = f"taskcore_t_{int(time.time())}_{purpose}_{uuid.uuid4().hex[:8]}"
     try:
         admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
     except Exception as exc:  # noqa: BLE001 - any failure to reach the server
         service_missing(f"PostgreSQL is not reachable at {admin_url.render_as_string()}: {exc}")
     url = admin_url.set(database=name).render_as_string(hide_password=False)
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()
+    return url, name
+
+
+def drop_postgres_database(name: str) -> None:
+    """Drop a test database without waiting for it.
+
+    ``DROP DATABASE`` waits for a checkpoint, which takes tens of seconds on a busy
+    server; nothing in the run needs the database gone, so a detached process drops it
+    (with the stale databases of killed runs) while the run goes on or ends.
+    """
+    script = _DROP_SCRIPT.replace("STALE", str(STALE_DATABASE_SECONDS))
+    # sh puts the dropper in the background and exits at once: nothing is left to wait for
+    background = '"$0" -c "$1" "$2" "$3" </dev/null >/dev/null 2>&1 &'
+    subprocess.run(["sh", "-c", background, sys.executable, script, PG_URL, name], check=True)
+
+
+@pytest.fixture(scope="session")
+def new_postgres_database() -> Iterator[Callable[[str], str]]:
+    """Create more migrated PostgreSQL databases of this run (for servers a module starts);
+    the URL of each, all dropped after the run."""
+    names: list[str] = []
+
+    def make(purpose: str) -> str:
+        url, name = create_postgres_database(purpose)
+        names.append(name)
+        return url
+
+    yield make
+    for name in names:
+        drop_postgres_database(name)
+
+
+@pytest.fixture(scope="session")
+def _postgres_database() -> Iterator[str]:
+    url, name = create_postgres_database()
     try:
         yield url
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop_postgres_database(name)
 
 
 def _truncate_postgres(url: str) -> None:
