@@ -1,10 +1,13 @@
 """Contributor entry point: ``nox`` runs every check; ``nox -l`` lists the sessions.
 
-The ``tests`` sessions (SQLite and the in-memory adapters) run on every Python 3.11+
-interpreter found on this machine (on PATH as ``python3.X``, or installed by pyenv); the
-``tests_services`` sessions (PostgreSQL, Redis and a real SMTP server) on the oldest and
-the newest of them; ``e2e`` drives headless Chromium against ``taskcore serve``; ``load``
-runs the short load tests (smoke mix and login storm, 30 s each) against a live server. Service
+Every Python 3.11+ interpreter found on this machine (on PATH as ``python3.X``, or
+installed by pyenv) runs the SQLite suite once: the ``tests`` sessions (SQLite and the
+in-memory adapters, newest allowed versions) on the oldest and the newest of them, the
+``tests_lowest`` sessions (the same suite on the lowest versions ``pyproject.toml``
+allows) on those in between; the ``tests_services`` sessions (PostgreSQL, Redis and a
+real SMTP server) on the oldest and the newest; ``e2e`` drives headless Chromium against
+``taskcore serve``; ``load`` runs the short load tests (smoke mix and login storm, 30 s
+each) against a live server; ``docs`` builds the documentation site strictly. Service
 URLs come from ``TASKCORE_TEST_POSTGRES_URL`` and ``TASKCORE_TEST_REDIS_URL`` (defaults:
 the local servers).
 """
@@ -25,8 +28,10 @@ nox.options.sessions = [
     "typing",
     "architecture",
     "tests",
+    "tests_lowest",
     "tests_services",
     "examples",
+    "docs",
     "e2e",
     "load",
 ]
@@ -58,6 +63,9 @@ OLDEST_AND_NEWEST = sorted(set(PYTHONS[:1] + PYTHONS[-1:]))
 """The service tier depends on the servers more than on the interpreter: it runs on the
 oldest and the newest Python (the ``tests`` sessions cover every one), which keeps the
 whole run well inside CI's time budget."""
+MIDDLE = PYTHONS[1:-1] or PYTHONS[:1]
+"""The interpreters between the oldest and the newest, where the lowest allowed versions
+are tested (the oldest when there is none in between)."""
 
 
 def _install(session: nox.Session, *groups: str) -> None:
@@ -70,17 +78,19 @@ def _install(session: nox.Session, *groups: str) -> None:
 
 @nox.session(python=FIRST)
 def lint(session: nox.Session) -> None:
-    """Ruff lint and format check, and bandit over the sources."""
+    """Ruff lint and format check, bandit over the sources, deptry over the dependencies."""
     session.install("--group", "lint")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("bandit", "-q", "-c", "pyproject.toml", "-r", "src")
+    # Every import of the library is a declared dependency, and every one declared is used.
+    session.run("deptry", "src")
 
 
 @nox.session(python=FIRST)
 def typing(session: nox.Session) -> None:
     """mypy in strict mode over the library, the tests and the examples."""
-    _install(session, "typing", "test", "e2e", "load")
+    _install(session, "typing", "test", "e2e", "load", "examples")
     session.run("mypy")
 
 
@@ -91,17 +101,32 @@ def architecture(session: nox.Session) -> None:
     session.run("lint-imports")
 
 
-def _pytest(session: nox.Session, backend: str, *selection: str) -> None:
-    _install(session, "test")
+def _pytest(session: nox.Session, backend: str, *selection: str, installed: bool = False) -> None:
+    if not installed:
+        _install(session, "test")
     env = {"TASKCORE_TEST_DB": backend}
     args = ["-n", os.environ.get("PYTEST_WORKERS", "2"), *selection, *session.posargs]
     session.run("pytest", *args, env=env)
 
 
-@nox.session(python=PYTHONS)
+SQLITE_TIER = "not postgres and not redis and not smtp and not e2e"
+
+
+@nox.session(python=OLDEST_AND_NEWEST)
 def tests(session: nox.Session) -> None:
     """Everything that needs no server, on SQLite and the in-memory adapters."""
-    _pytest(session, "sqlite", "-m", "not postgres and not redis and not smtp and not e2e")
+    _pytest(session, "sqlite", "-m", SQLITE_TIER)
+
+
+@nox.session(python=MIDDLE)
+def tests_lowest(session: nox.Session) -> None:
+    """The SQLite tier on the lowest versions of the direct dependencies that
+    ``pyproject.toml`` allows (``uv pip install --resolution lowest-direct``), so the
+    floors stay true."""
+    if session.venv_backend != "uv":
+        session.error("tests_lowest needs uv (pip install 'nox[uv]')")
+    session.install("--resolution", "lowest-direct", ".[all]", "--group", "test")
+    _pytest(session, "sqlite", "-m", SQLITE_TIER, installed=True)
 
 
 @nox.session(python=OLDEST_AND_NEWEST)
@@ -116,10 +141,23 @@ def tests_services(session: nox.Session) -> None:
 
 @nox.session(python=FIRST)
 def examples(session: nox.Session) -> None:
-    """Run every script in examples/ as a user would."""
-    _install(session)
+    """Run every script in examples/ as a user would, then the examples' own tests (the
+    FastAPI and Flask hosts, the custom adapter)."""
+    _install(session, "test", "examples")
     for script in sorted(Path("examples").glob("*.py")):
-        session.run("python", str(script))
+        if not script.name.startswith("test_"):
+            session.run("python", str(script))
+    session.run("pytest", "-p", "no:cacheprovider", "examples", *session.posargs)
+
+
+@nox.session(python=FIRST)
+def docs(session: nox.Session) -> None:
+    """Build the documentation site (mkdocs-material, API reference by mkdocstrings) with
+    ``--strict``: a broken link or reference fails."""
+    _install(session, "docs")
+    session.run(
+        "mkdocs", "build", "--strict", "--site-dir", str(Path(session.create_tmp()) / "site")
+    )
 
 
 @nox.session(python=FIRST)

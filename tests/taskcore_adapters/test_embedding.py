@@ -191,3 +191,15 @@ def test_scrypt_hashes_verify_and_refuse_foreign_or_malformed_hashes() -> None:
     for foreign in ("", "$argon2id$v=19$...", "$scrypt$n=x$", "$scrypt$n=16,r=8,p=1$!!$!!"):
         assert not hasher.verify(foreign, "correct horse")
     hasher.burn("anything")
+
+
+def test_the_readme_script_is_the_type_checked_example() -> None:
+    """The README's embedding script is examples/readme.py word for word, which mypy
+    checks strictly (and tests/test_docs.py runs the README's block)."""
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Using the library", 1)[1]
+    block = section.split("```python\n", 1)[1].split("```", 1)[0]
+    example = (root / "examples" / "readme.py").read_text(encoding="utf-8")
+    assert block.count("\n") >= 15
+    assert example.endswith("\n" + block)
