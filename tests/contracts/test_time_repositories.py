@@ -9,6 +9,7 @@ import attrs
 import pytest
 
 from taskcore import errors
+from taskcore.domain.calendar_feeds import CalendarFeed
 from taskcore.domain.projects import Membership, Project, Role
 from taskcore.domain.tasks import Task
 from taskcore.domain.time_entries import RunningTimer, TimeEntry, TimeEntryCriteria
@@ -195,3 +196,56 @@ class TestTimerRepository:
             uow.timers.start(
                 RunningTimer(user_id=users[0], task_id=max(tasks) + 10, started_at=NOW)
             )
+
+
+class TestCalendarFeedRepository:
+    def test_feeds_by_user_and_digest(self, uow_factory: UnitOfWorkFactory, ids: Ids) -> None:
+        """One feed per user, found by its digest; saving again replaces it."""
+        users, _, _ = ids
+        with uow_factory() as uow:
+            uow.calendar_feeds.save(
+                CalendarFeed(user_id=users[0], secret_digest="a" * 64, created_at=NOW)
+            )
+            uow.commit()
+        with uow_factory() as uow:
+            feeds = uow.calendar_feeds
+            assert CalendarFeed(user_id=users[0], secret_digest="a" * 64, created_at=NOW) == (
+                feeds.by_digest("a" * 64)
+            )
+            feeds.save(CalendarFeed(user_id=users[0], secret_digest="b" * 64, created_at=NOW))
+            assert feeds.by_digest("a" * 64) is None
+            assert users[0] == feeds.get(users[0]).user_id  # type: ignore[union-attr]
+            assert feeds.get(users[1]) is None
+            assert feeds.delete(users[0])
+            assert not feeds.delete(users[0])
+
+    def test_tasks_for(self, uow_factory: UnitOfWorkFactory, ids: Ids) -> None:
+        """Tasks due from the given time, assigned to or watched by the user, in their
+        projects, latest due first, with the project name."""
+        users, _, tasks = ids
+        alice, bob = users
+        due = NOW + dt.timedelta(days=1)
+        edits: tuple[tuple[int, dict[str, Any]], ...] = (
+            (tasks[0], {"assignee_id": alice, "due_date": due}),
+            (tasks[1], {"watchers": (alice,), "due_date": due + dt.timedelta(hours=1)}),
+            # alice is no member of the second project: never listed for her.
+            (tasks[2], {"assignee_id": alice, "due_date": due}),
+        )
+        with uow_factory() as uow:
+            for task_id, changes in edits:
+                task = uow.tasks.get(task_id)
+                assert task is not None
+                uow.tasks.update(attrs.evolve(task, **changes))
+            uow.commit()
+        with uow_factory() as uow:
+            found = uow.calendar_feeds.tasks_for(alice, due_from=NOW, limit=10)
+            assert [(tasks[1], "Apollo", "t1"), (tasks[0], "Apollo", "t0")] == [
+                (t.id, t.project_name, t.title) for t in found
+            ]
+            assert [tasks[1]] == [
+                t.id for t in uow.calendar_feeds.tasks_for(alice, due_from=NOW, limit=1)
+            ]
+            assert [] == list(
+                uow.calendar_feeds.tasks_for(alice, due_from=due + dt.timedelta(days=1), limit=10)
+            )
+            assert [] == list(uow.calendar_feeds.tasks_for(bob, due_from=NOW, limit=10))

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Protocol
 
+from taskcore.domain.calendar_feeds import CalendarFeed, FeedTask
 from taskcore.domain.time_entries import (
     DailyMinutes,
     RunningTimer,
@@ -100,6 +101,33 @@ class TimerRepository(Protocol):
 
     def delete_for_tasks(self, task_ids: Sequence[int]) -> int:
         """Remove every running timer on these tasks; returns how many."""
+        ...
+
+
+class CalendarFeedRepository(Protocol):
+    """Stores each user's calendar feed (at most one; only the secret's digest), and reads
+    the tasks a feed lists."""
+
+    def get(self, user_id: int) -> CalendarFeed | None:
+        """The user's feed, or ``None``."""
+        ...
+
+    def by_digest(self, secret_digest: str) -> CalendarFeed | None:
+        """The feed whose secret has this digest, or ``None``."""
+        ...
+
+    def save(self, feed: CalendarFeed) -> None:
+        """Store the user's feed, replacing the one they had."""
+        ...
+
+    def delete(self, user_id: int) -> bool:
+        """Remove the user's feed; whether there was one."""
+        ...
+
+    def tasks_for(self, user_id: int, *, due_from: dt.datetime, limit: int) -> Sequence[FeedTask]:
+        """The tasks due at or after ``due_from`` that the user is assigned to or watches,
+        in projects they are a member of, latest due date first (then highest id), with
+        their project's name and their recurrence rule."""
         ...
 
 

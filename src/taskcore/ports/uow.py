@@ -25,7 +25,7 @@ from taskcore.ports.projects import ProjectRepository
 from taskcore.ports.reports import ReportQueries, ReportRepository
 from taskcore.ports.sessions import RevokedTokenRepository, SessionRepository
 from taskcore.ports.tasks import TaskRepository
-from taskcore.ports.time import TimeEntryRepository, TimerRepository
+from taskcore.ports.time import CalendarFeedRepository, TimeEntryRepository, TimerRepository
 from taskcore.ports.users import UserRepository
 from taskcore.ports.webhooks import WebhookDeliveryRepository, WebhookRepository
 
@@ -137,6 +137,11 @@ class UnitOfWork(Protocol):
     @property
     def timers(self) -> TimerRepository:
         """People's running timers."""
+        ...
+
+    @property
+    def calendar_feeds(self) -> CalendarFeedRepository:
+        """Users' calendar feeds."""
         ...
 
     @property

@@ -21,6 +21,7 @@ from taskcore_adapters.http.openapi import document
 from taskcore_adapters.http.routes import (
     activities,
     attachments,
+    calendar,
     comments,
     health,
     notifications,
@@ -55,6 +56,7 @@ ENDPOINTS: list[Endpoint] = [
     *webhooks.ENDPOINTS,
     *notifications.ENDPOINTS,
     *time.ENDPOINTS,
+    *calendar.ENDPOINTS,
 ]
 """Every endpoint of the API, in routing order."""
 

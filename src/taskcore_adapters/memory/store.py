@@ -30,7 +30,11 @@ from taskcore_adapters.memory.sessions import (
 )
 from taskcore_adapters.memory.tables import Tables
 from taskcore_adapters.memory.tasks import InMemoryTaskRepository
-from taskcore_adapters.memory.time import InMemoryTimeEntryRepository, InMemoryTimerRepository
+from taskcore_adapters.memory.time import (
+    InMemoryCalendarFeedRepository,
+    InMemoryTimeEntryRepository,
+    InMemoryTimerRepository,
+)
 from taskcore_adapters.memory.users import InMemoryUserRepository
 from taskcore_adapters.memory.webhooks import (
     InMemoryWebhookDeliveryRepository,
@@ -95,6 +99,7 @@ class InMemoryUnitOfWork:
     notification_preferences: InMemoryPreferenceRepository
     time_entries: InMemoryTimeEntryRepository
     timers: InMemoryTimerRepository
+    calendar_feeds: InMemoryCalendarFeedRepository
 
     def __init__(self, store: InMemoryStore, *, read_only: bool = False) -> None:
         self._store = store
@@ -176,3 +181,4 @@ class InMemoryUnitOfWork:
         )
         self.time_entries = InMemoryTimeEntryRepository(tables)
         self.timers = InMemoryTimerRepository(tables)
+        self.calendar_feeds = InMemoryCalendarFeedRepository(tables)

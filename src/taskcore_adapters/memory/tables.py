@@ -16,6 +16,8 @@ from taskcore.domain.projects import Membership, Project
 from taskcore.domain.reports import Report
 from taskcore.domain.sessions import AuthSession
 from taskcore.domain.tasks import Task
+from taskcore.domain.calendar_feeds import CalendarFeed
+from taskcore.domain.recurrence import TaskRecurrence
 from taskcore.domain.time_entries import RunningTimer, TimeEntry
 from taskcore.domain.users import User
 from taskcore.domain.webhooks import WebhookDelivery, WebhookEndpoint
@@ -58,6 +60,8 @@ class Tables:
     notification_preferences: dict[tuple[int, str], dict[str, bool]] = attrs.field(factory=dict)
     time_entries: dict[int, TimeEntry] = attrs.field(factory=dict)
     timers: dict[int, RunningTimer] = attrs.field(factory=dict)
+    calendar_feeds: dict[int, CalendarFeed] = attrs.field(factory=dict)
+    recurrences: dict[int, TaskRecurrence] = attrs.field(factory=dict)
     next_id: dict[str, int] = attrs.field(factory=dict)
 
     def allocate(self, table: str) -> int:

@@ -4,10 +4,14 @@ timers."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 import attrs
 
+from taskcore.domain.calendar_feeds import CalendarFeed, FeedTask
+from taskcore.domain.recurrence import RecurrenceMode
 from taskcore.domain.time_entries import (
     DailyMinutes,
     RunningTimer,
@@ -182,3 +186,61 @@ class InMemoryTimerRepository:
         for key in gone:
             del self._t.timers[key]
         return len(gone)
+
+
+class InMemoryCalendarFeedRepository:
+    """Calendar feeds in memory (see ``taskcore.ports.time.CalendarFeedRepository``)."""
+
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    def get(self, user_id: int) -> CalendarFeed | None:
+        return self._t.calendar_feeds.get(user_id)
+
+    def by_digest(self, secret_digest: str) -> CalendarFeed | None:
+        for feed in self._t.calendar_feeds.values():
+            if feed.secret_digest == secret_digest:
+                return feed
+        return None
+
+    def save(self, feed: CalendarFeed) -> None:
+        self._t.calendar_feeds[feed.user_id] = feed
+
+    def delete(self, user_id: int) -> bool:
+        return self._t.calendar_feeds.pop(user_id, None) is not None
+
+    def tasks_for(self, user_id: int, *, due_from: dt.datetime, limit: int) -> Sequence[FeedTask]:
+        found = [
+            task
+            for task in self._t.tasks.values()
+            if task.due_date is not None
+            and task.due_date >= due_from
+            and (task.assignee_id == user_id or user_id in task.watchers)
+            and (task.project_id, user_id) in self._t.members
+        ]
+        found.sort(key=lambda t: (t.due_date, t.key), reverse=True)
+        return [
+            FeedTask(
+                id=task.key,
+                project_id=task.project_id,
+                project_name=self._t.projects[task.project_id].name,
+                title=task.title,
+                description=task.description,
+                status=task.status.value,
+                due_date=task.due_date,
+                updated_at=task.updated_at,
+                **self._recurrence(task.key),
+            )
+            for task in found[:limit]
+            if task.due_date is not None
+        ]
+
+    def _recurrence(self, task_id: int) -> dict[str, Any]:
+        found = self._t.recurrences.get(task_id)
+        if found is None:
+            return {}
+        return {
+            "rule": found.rule,
+            "repeats_from_due_date": found.mode is RecurrenceMode.DUE_DATE,
+            "occurrence": found.occurrence,
+        }

@@ -578,3 +578,65 @@ time_timers = Table(
     Column("started_at", UtcDateTime, nullable=False),
     Column("note", Text, nullable=False, default=""),
 )
+
+# -- time: calendar feeds, recurring tasks ---------------------------------------------------
+
+# One feed per user; only the SHA-256 of its secret is kept (looked up by it).
+calendar_feeds = Table(
+    "calendar_feeds",
+    metadata,
+    Column(
+        "user_id",
+        Integer,
+        ForeignKey("users.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("secret_digest", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+# A recurring task's rule and its place in the series, one row per task (the task's own
+# table is the task area's). ``next_task_id`` is set once the next occurrence exists.
+task_recurrences = Table(
+    "task_recurrences",
+    metadata,
+    Column(
+        "task_id",
+        Integer,
+        ForeignKey("tasks.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("rule", String(500), nullable=False),
+    Column("mode", String(20), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("series_start", UtcDateTime, nullable=False),
+    Column("occurrence", Integer, nullable=False, default=1),
+    Column(
+        "previous_task_id",
+        Integer,
+        ForeignKey("tasks.id", ondelete="SET NULL"),
+        nullable=True,
+        index=True,
+    ),
+    Column(
+        "next_task_id",
+        Integer,
+        ForeignKey("tasks.id", ondelete="SET NULL"),
+        nullable=True,
+        index=True,
+    ),
+    Column(
+        "created_by",
+        Integer,
+        ForeignKey("users.id", ondelete="SET NULL"),
+        nullable=True,
+        index=True,
+    ),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    CheckConstraint("mode IN ('due_date', 'completion')", name="mode"),
+    CheckConstraint("occurrence >= 1", name="occurrence"),
+)

@@ -31,7 +31,11 @@ from taskcore_adapters.sql.sessions import (
     SqlAlchemySessionRepository,
 )
 from taskcore_adapters.sql.tasks import SqlAlchemyTaskRepository
-from taskcore_adapters.sql.time import SqlAlchemyTimeEntryRepository, SqlAlchemyTimerRepository
+from taskcore_adapters.sql.time import (
+    SqlAlchemyCalendarFeedRepository,
+    SqlAlchemyTimeEntryRepository,
+    SqlAlchemyTimerRepository,
+)
 from taskcore_adapters.sql.users import SqlAlchemyUserRepository
 from taskcore_adapters.sql.webhooks import (
     SqlAlchemyWebhookDeliveryRepository,
@@ -68,6 +72,7 @@ class SqlAlchemyUnitOfWork:
     activity: SqlAlchemyActivityRepository
     time_entries: SqlAlchemyTimeEntryRepository
     timers: SqlAlchemyTimerRepository
+    calendar_feeds: SqlAlchemyCalendarFeedRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -112,6 +117,7 @@ class SqlAlchemyUnitOfWork:
         self.activity = SqlAlchemyActivityRepository(self._conn)
         self.time_entries = SqlAlchemyTimeEntryRepository(self._conn)
         self.timers = SqlAlchemyTimerRepository(self._conn)
+        self.calendar_feeds = SqlAlchemyCalendarFeedRepository(self._conn)
         return self
 
     def __exit__(

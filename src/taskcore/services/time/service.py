@@ -5,14 +5,15 @@ from __future__ import annotations
 from taskcore.ports.clock import Clock
 from taskcore.ports.time import RecurrenceRules
 from taskcore.services.time.entries import Entries
+from taskcore.services.time.feeds import Feeds
 from taskcore.services.time.handlers import Handlers
 from taskcore.services.time.timers import Timers
 from taskcore.services.time.timesheets import Timesheets
 from taskcore.uow import Transactions
 
 
-class TimeService(Entries, Timers, Timesheets, Handlers):
-    """Use cases of the time area: time entries, timers and timesheets.
+class TimeService(Entries, Timers, Timesheets, Feeds, Handlers):
+    """Use cases of the time area: time entries, timers, timesheets and calendar feeds.
 
     Args:
         transactions: Opens units of work.

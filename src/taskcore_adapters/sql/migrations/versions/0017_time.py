@@ -23,12 +23,14 @@ def _time(name: str, *, nullable: bool = False) -> sa.Column[object]:
     )
 
 
-def _foreign_key(table: str, column: str, target: str) -> sa.ForeignKeyConstraint:
+def _foreign_key(
+    table: str, column: str, target: str, *, ondelete: str = "CASCADE"
+) -> sa.ForeignKeyConstraint:
     return sa.ForeignKeyConstraint(
         [column],
         [f"{target}.id"],
         name=op.f(f"fk_{table}_{column}_{target}"),
-        ondelete="CASCADE",
+        ondelete=ondelete,
     )
 
 
@@ -72,9 +74,52 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("time_timers", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_time_timers_task_id"), ["task_id"], unique=False)
+    op.create_table(
+        "calendar_feeds",
+        sa.Column("user_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("secret_digest", sa.String(length=64), nullable=False),
+        _time("created_at"),
+        _foreign_key("calendar_feeds", "user_id", "users"),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_calendar_feeds")),
+        sa.UniqueConstraint("secret_digest", name=op.f("uq_calendar_feeds_secret_digest")),
+    )
+    op.create_table(
+        "task_recurrences",
+        sa.Column("task_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("rule", sa.String(length=500), nullable=False),
+        sa.Column("mode", sa.String(length=20), nullable=False),
+        sa.Column("timezone", sa.String(length=64), nullable=False),
+        _time("series_start"),
+        sa.Column("occurrence", sa.Integer(), nullable=False),
+        sa.Column("previous_task_id", sa.Integer(), nullable=True),
+        sa.Column("next_task_id", sa.Integer(), nullable=True),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        _time("created_at"),
+        _time("updated_at"),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "mode IN ('due_date', 'completion')", name=op.f("ck_task_recurrences_mode")
+        ),
+        sa.CheckConstraint("occurrence >= 1", name=op.f("ck_task_recurrences_occurrence")),
+        _foreign_key("task_recurrences", "task_id", "tasks"),
+        _foreign_key("task_recurrences", "previous_task_id", "tasks", ondelete="SET NULL"),
+        _foreign_key("task_recurrences", "next_task_id", "tasks", ondelete="SET NULL"),
+        _foreign_key("task_recurrences", "created_by", "users", ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("task_id", name=op.f("pk_task_recurrences")),
+    )
+    with op.batch_alter_table("task_recurrences", schema=None) as batch_op:
+        for column in ("previous_task_id", "next_task_id", "created_by"):
+            batch_op.create_index(
+                batch_op.f(f"ix_task_recurrences_{column}"), [column], unique=False
+            )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("task_recurrences", schema=None) as batch_op:
+        for column in ("created_by", "next_task_id", "previous_task_id"):
+            batch_op.drop_index(batch_op.f(f"ix_task_recurrences_{column}"))
+    op.drop_table("task_recurrences")
+    op.drop_table("calendar_feeds")
     with op.batch_alter_table("time_timers", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_time_timers_task_id"))
     op.drop_table("time_timers")
