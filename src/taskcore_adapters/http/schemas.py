@@ -35,12 +35,6 @@ ERROR: Schema = {
     },
 }
 
-PAGINATION: Schema = {
-    "type": "object",
-    "required": ["page", "pages", "per_page", "total"],
-    "properties": {k: {"type": "integer"} for k in ("page", "pages", "per_page", "total")},
-}
-
 
 def enum_of(kind: type[enum.Enum]) -> Schema:
     """A string schema listing the values of the domain enum ``kind``, in order."""
@@ -73,15 +67,27 @@ def _wire_schema(tp: Any) -> Schema:
     if origin in (list, tuple):
         return {"type": "array", "items": _wire_schema(args[0])}
     if origin is dict:
-        return {"type": "object"}
+        return _mapping_schema(*args)
     if origin is typing.Literal:
         return {"type": "string", "enum": [member.value for member in args]}
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         return enum_of(tp)
     if attrs.has(tp):
-        hints = typing.get_type_hints(tp)
-        return obj(**{f.name: _wire_schema(hints[f.name]) for f in attrs.fields(tp)})
+        return ref(COMPONENTS[tp]) if tp in COMPONENTS else response_schema(tp)
     return dict(_WIRE_SCALARS[tp])
+
+
+def _mapping_schema(key: Any, value: Any) -> Schema:
+    """A free-form object, or, keyed by a domain enum, an object with every one of its
+    values as a key."""
+    if not (isinstance(key, type) and issubclass(key, enum.Enum)):
+        return {"type": "object"}
+    return {
+        "type": "object",
+        "required": [member.value for member in key],
+        "additionalProperties": False,
+        "properties": {member.value: _wire_schema(value) for member in key},
+    }
 
 
 def _without_none(tp: Any) -> Any:
@@ -95,9 +101,15 @@ def _without_none(tp: Any) -> Any:
 def response_schema(cls: type[AttrsInstance], description: str | None = None) -> Schema:
     """The JSON Schema of a response class (:mod:`~taskcore_adapters.http.responses`):
     every field required (an ``omitted`` one is optional and not nullable instead), no
-    other keys, enums listing the domain enum's values."""
+    other keys, enums listing the domain enum's values, a nested class inline or, for a
+    :data:`COMPONENTS` class, by reference; a :class:`~responses.Listing` is one of its
+    two forms (by page, by cursor). ``description`` defaults to the class's entry in
+    :data:`DESCRIPTIONS`."""
+    if issubclass(cls, r.Listing):
+        return _listing_schema(cls)
     hints = typing.get_type_hints(cls)
     fields = attrs.fields(cls)
+    description = description or DESCRIPTIONS.get(cls)
     properties: Schema = {}
     for f in fields:
         omitted = f.metadata.get("omitted", False)
@@ -116,38 +128,72 @@ def response_schema(cls: type[AttrsInstance], description: str | None = None) ->
     }
 
 
-USER = response_schema(r.UserResponse)
+def _listing_schema(cls: type[r.Listing]) -> Schema:
+    """``{items, "pagination": {...}}`` or ``{items, "next_cursor": str | null}``."""
+    items = r.listing_items(cls)
+    schema = _wire_schema(typing.get_type_hints(cls)[items.name])
+    variants = ({"pagination": ref("Pagination")}, {"next_cursor": {"type": ["string", "null"]}})
+    return {
+        "oneOf": [
+            {
+                "type": "object",
+                "required": [items.name, *variant],
+                "additionalProperties": False,
+                "properties": {items.name: schema, **variant},
+            }
+            for variant in variants
+        ]
+    }
 
-PROJECT = response_schema(
-    r.ProjectResponse,
-    "The original's 11 keys plus `version` (for `If-Match`) and `role` "
+
+COMPONENTS: dict[type[AttrsInstance], str] = {
+    r.UserResponse: "User",
+    r.Pagination: "Pagination",
+    r.ProjectResponse: "Project",
+    r.MemberResponse: "Member",
+    r.InvitationResponse: "Invitation",
+    r.TaskResponse: "Task",
+    r.CommentResponse: "Comment",
+    r.ReportResponse: "Report",
+    r.ReportListedResponse: "ReportListed",
+    r.ActivityResponse: "Activity",
+    r.ActivityEntryResponse: "ActivityWithoutUsername",
+    r.ActivitySummaryResponse: "ActivitySummary",
+}
+"""The response classes that are components of the OpenAPI document (under these names),
+referred to wherever another answer holds them."""
+
+DESCRIPTIONS: dict[type[AttrsInstance], str] = {
+    r.ProjectResponse: "The original's 11 keys plus `version` (for `If-Match`) and `role` "
     "(the caller's role; null for an administrator who is not a member).",
-)
-
-TASK = response_schema(
-    r.TaskResponse,
-    "The original's 13 keys plus `labels`, `watchers`, `position` and `version` (for `If-Match`).",
-)
-
-COMMENT = response_schema(
-    r.CommentResponse,
-    "The original's keys and `author_name`, plus `project_id`, `mentions` "
+    r.TaskResponse: "The original's 13 keys plus `labels`, `watchers`, `position` and "
+    "`version` (for `If-Match`).",
+    r.CommentResponse: "The original's keys and `author_name`, plus `project_id`, `mentions` "
     "(project members mentioned as @username) and `version` (for `If-Match`).",
-)
+    r.InvitationResponse: "An invitation to join a project. `status` is `expired` for a "
+    "pending invitation past `expires_at`; `invited_by` is null once the inviting account "
+    "is gone.",
+    r.NotificationResponse: "The original's 14 keys plus `read_at` (in-app notifications).",
+    r.AttachmentResponse: "The original's attachment object plus `uploaded_by_username`.",
+    r.WebhookResponse: "A project's webhook; its signing secret is shown only when created "
+    "or rotated.",
+    r.ActivityEntryResponse: "The original's activity object: its 11 columns.",
+    r.ActivityResponse: "The original's activity object and `username` (`System` without a "
+    "user, `Unknown` for a user that does not exist).",
+    r.ReportResponse: "The original's 12 keys; `parameters` never hold a token.",
+    r.ReportListedResponse: "A report in a list: `data` is always null (read the report for "
+    "it), plus the requester's username.",
+}
+"""The description of a response class's schema, where one helps."""
 
+USER = response_schema(r.UserResponse)
+PAGINATION = response_schema(r.Pagination)
+PROJECT = response_schema(r.ProjectResponse)
+TASK = response_schema(r.TaskResponse)
+COMMENT = response_schema(r.CommentResponse)
 MEMBER = response_schema(r.MemberResponse)
-
-INVITATION = response_schema(
-    r.InvitationResponse,
-    "An invitation to join a project. `status` is `expired` for a pending "
-    "invitation past `expires_at`; `invited_by` is null once the inviting account is gone.",
-)
-
-
-NOTIFICATION = response_schema(
-    r.NotificationResponse, "The original's 14 keys plus `read_at` (in-app notifications)."
-)
-
+INVITATION = response_schema(r.InvitationResponse)
+NOTIFICATION = response_schema(r.NotificationResponse)
 TEMPLATE = response_schema(r.TemplateResponse)
 
 
@@ -238,33 +284,15 @@ def body_schema(cls: type) -> Schema:
 
 # -- the activity log ------------------------------------------------------------------
 
-ACTIVITY_WITHOUT_USERNAME = response_schema(
-    r.ActivityEntryResponse, "The original's activity object: its 11 columns."
-)
-
-ACTIVITY = response_schema(
-    r.ActivityResponse,
-    "The original's activity object and `username` (`System` without a "
-    "user, `Unknown` for a user that does not exist).",
-)
-
+ACTIVITY_WITHOUT_USERNAME = response_schema(r.ActivityEntryResponse)
+ACTIVITY = response_schema(r.ActivityResponse)
 ACTIVITY_SUMMARY = response_schema(r.ActivitySummaryResponse)
-
-ACTION_COUNTS: Schema = ACTIVITY_SUMMARY["properties"]["top_actions"]
-"""A top list of actions: ``[{"action", "count"}]``, most frequent first."""
 
 REPORT_TYPES = enum_of(ReportType)["enum"]
 REPORT_STATUSES = enum_of(ReportStatus)["enum"]
 
-REPORT = response_schema(
-    r.ReportResponse, "The original's 12 keys; `parameters` never hold a token."
-)
-
-REPORT_LISTED = response_schema(
-    r.ReportListedResponse,
-    "A report in a list: `data` is always null (read the report for it), "
-    "plus the requester's username.",
-)
+REPORT = response_schema(r.ReportResponse)
+REPORT_LISTED = response_schema(r.ReportListedResponse)
 
 REPORT_REQUEST: Schema = {
     "type": "object",
@@ -276,44 +304,5 @@ REPORT_REQUEST: Schema = {
             "description": "project_id (every type but system); throughput: period "
             "(day|week), periods; cycle_time: days",
         },
-    },
-}
-
-_COUNT = {"type": "integer"}
-
-DASHBOARD: Schema = {
-    "type": "object",
-    "required": ["user_id", "username", "projects", "tasks", "overdue_tasks", "generated_at"],
-    "additionalProperties": False,
-    "properties": {
-        "user_id": _COUNT,
-        "username": {"type": "string"},
-        "projects": obj(total=_COUNT, active=_COUNT),
-        "tasks": obj(
-            total=_COUNT, completed=_COUNT, pending=_COUNT, in_progress=_COUNT, overdue=_COUNT
-        ),
-        "overdue_tasks": {
-            "type": "array",
-            "items": obj(id=_COUNT, title={"type": "string"}, due_date=DATETIME, project_id=_COUNT),
-        },
-        "generated_at": {"type": "string"},
-    },
-}
-
-PROJECT_SUMMARY: Schema = {
-    "type": "object",
-    "required": ["project", "quick_metrics", "generated_at", "cache_duration"],
-    "additionalProperties": False,
-    "properties": {
-        "project": {"type": "object", "description": "the original's 11 project keys"},
-        "quick_metrics": obj(
-            total_tasks=_COUNT,
-            completed_tasks=_COUNT,
-            completion_rate={"type": "number"},
-            pending_tasks=_COUNT,
-            in_progress_tasks=_COUNT,
-        ),
-        "generated_at": {"type": "string"},
-        "cache_duration": {"type": "string", "description": "always `none`: nothing is cached"},
     },
 }

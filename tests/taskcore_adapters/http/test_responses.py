@@ -3,31 +3,75 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from openapi_schema_validator import validate
+import pytest
+from openapi_schema_validator import OAS31Validator, validate
 
-from taskcore.domain.activity import ActivityEntry, ActivitySummary, ActivityView, NameCount
-from taskcore.domain.attachments import AttachmentStatus, AttachmentView
+from taskcore.domain.activity import (
+    ActivityEntry,
+    ActivityStats,
+    ActivitySummary,
+    ActivityTotals,
+    ActivityView,
+    DayCount,
+    NameCount,
+)
+from taskcore.domain.attachments import AttachmentStats, AttachmentStatus, AttachmentView, TypeCount
 from taskcore.domain.notifications import (
+    Channel,
     Notification,
+    NotificationPreferences,
     NotificationPriority,
     NotificationStatus,
     NotificationTemplate,
+    NotifyEvent,
 )
+from taskcore.domain.pagination import CursorPage, Page
 from taskcore.domain.projects import Priority, ProjectStatus, ProjectView, Role
 from taskcore.domain.reports import Report, ReportStatus, ReportType, ReportView
 from taskcore.domain.tasks import TaskStatus, TaskView
 from taskcore.domain.webhooks import WebhookDelivery, WebhookDeliveryStatus, WebhookView
 from taskcore_adapters.http import schemas as s
-from taskcore_adapters.http.responses import ProjectResponse, TaskResponse, of, to_json
-from taskcore_adapters.http.routes.activities import activity_json, summary_json
-from taskcore_adapters.http.routes.attachments import ATTACHMENT, attachment_json
-from taskcore_adapters.http.routes.notification_templates import template_json
-from taskcore_adapters.http.routes.notifications import notification_json
-from taskcore_adapters.http.routes.reports import listed_json, report_json
-from taskcore_adapters.http.routes.webhooks import DELIVERY, WEBHOOK, delivery_json, webhook_json
+from taskcore_adapters.http.answers import (
+    AttachmentList,
+    PreferencesAnswer,
+    WebhookCreated,
+    WebhookRotated,
+)
+from taskcore_adapters.http.figures import (
+    ActivityStatsResponse,
+    AttachmentStatsResponse,
+    Dashboard,
+    ProjectSummary,
+)
+from taskcore_adapters.http.responses import (
+    AttachmentResponse,
+    DeliveryResponse,
+    ProjectResponse,
+    ReportResponse,
+    TaskResponse,
+    WebhookResponse,
+    listing,
+    of,
+    to_json,
+)
+from taskcore_adapters.http.routes.activities import (
+    activity_response,
+    entry_response,
+    summary_response,
+)
+from taskcore_adapters.http.routes.activities import stats_response as activity_stats
+from taskcore_adapters.http.routes.attachments import attachment_response, stats_response
+from taskcore_adapters.http.routes.notification_templates import template_response
+from taskcore_adapters.http.routes.notifications import notification_response
+from taskcore_adapters.http.routes.reports import listed_response
+from taskcore_adapters.http.routes.webhooks import delivery_response, webhook_response
 
 WHEN = dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+ATTACHMENT = s.response_schema(AttachmentResponse)
+WEBHOOK = s.response_schema(WebhookResponse)
+DELIVERY = s.response_schema(DeliveryResponse)
 
 
 def task() -> TaskView:
@@ -132,8 +176,8 @@ def attachment(status: AttachmentStatus) -> AttachmentView:
 
 
 def test_attachment_status_only_when_quarantined() -> None:
-    clean = attachment_json(attachment(AttachmentStatus.AVAILABLE))
-    held = attachment_json(attachment(AttachmentStatus.QUARANTINED))
+    clean = to_json(attachment_response(attachment(AttachmentStatus.AVAILABLE)))
+    held = to_json(attachment_response(attachment(AttachmentStatus.QUARANTINED)))
     assert "status" not in clean
     assert ("2024-05-06T05:08:09", "ann") == (clean["created_at"], clean["uploaded_by_username"])
     assert {**clean, "status": "quarantined"} == held
@@ -158,7 +202,7 @@ def test_webhook_json_matches_its_schema() -> None:
         created_at=WHEN,
         updated_at=WHEN,
     )
-    body = webhook_json(view)
+    body = to_json(webhook_response(view))
     assert (["task.created"], "2024-05-06T05:08:09") == (
         body["event_types"],
         body["secret_rotating_until"],
@@ -182,8 +226,8 @@ def delivery(status: WebhookDeliveryStatus) -> WebhookDelivery:
 
 
 def test_delivery_ids_renamed_and_next_attempt_only_while_pending() -> None:
-    pending = delivery_json(delivery(WebhookDeliveryStatus.PENDING))
-    done = delivery_json(delivery(WebhookDeliveryStatus.DELIVERED))
+    pending = to_json(delivery_response(delivery(WebhookDeliveryStatus.PENDING)))
+    done = to_json(delivery_response(delivery(WebhookDeliveryStatus.DELIVERED)))
     assert (7, 1, "pending") == (pending["id"], pending["webhook_id"], pending["status"])
     assert ("2024-05-06T05:08:09", None) == (pending["next_attempt_at"], done["next_attempt_at"])
     validate(pending, DELIVERY)
@@ -203,7 +247,7 @@ def test_notification_json_matches_its_schema() -> None:
         created_at=WHEN,
         next_attempt_at=WHEN,
     )
-    body = notification_json(note)
+    body = to_json(notification_response(note))
     assert ("failed_config", "high", None) == (body["status"], body["priority"], body["read_at"])
     assert "attempts" not in body
     validate(body, s.NOTIFICATION)
@@ -221,7 +265,7 @@ def test_template_json_matches_its_schema() -> None:
         created_at=WHEN,
         updated_at=WHEN,
     )
-    body = template_json(template)
+    body = to_json(template_response(template))
     assert ("welcome", True, "2024-05-06T05:08:09") == (
         body["name"],
         body["is_active"],
@@ -235,8 +279,8 @@ def test_activity_with_and_without_username() -> None:
         id=4, user_id=None, action="create", entity_type="task", entity_id=3, created_at=WHEN
     )
     view = ActivityView(entry=entry, username="System")
-    bare = activity_json(view, with_username=False)
-    named = activity_json(view)
+    bare = to_json(entry_response(view))
+    named = to_json(activity_response(view))
     assert {**bare, "username": "System"} == named
     assert (None, "2024-05-06T05:08:09") == (bare["user_id"], bare["created_at"])
     validate(bare, s.ACTIVITY_WITHOUT_USERNAME)
@@ -253,7 +297,7 @@ def test_activity_summary_json_matches_its_schema() -> None:
         created_at=WHEN,
         updated_at=WHEN,
     )
-    body = summary_json(summary)
+    body = to_json(summary_response(summary))
     assert ("2024-05-06", [{"action": "create", "count": 2}]) == (
         body["date"],
         body["top_actions"],
@@ -278,7 +322,7 @@ def report() -> Report:
 
 
 def test_report_keys_renamed_and_file_path_null() -> None:
-    body = report_json(report())
+    body = to_json(of(ReportResponse, report()))
     assert (6, "project", 2, None, None) == (
         body["id"],
         body["report_type"],
@@ -294,7 +338,146 @@ def test_report_keys_renamed_and_file_path_null() -> None:
 
 
 def test_listed_report_without_data_and_with_username() -> None:
-    body = listed_json(ReportView(report=report(), requested_by_username=None))
+    body = to_json(listed_response(ReportView(report=report(), requested_by_username=None)))
     assert (None, "Unknown") == (body["data"], body["generated_by_username"])
-    assert {**report_json(report()), "data": None, "generated_by_username": "Unknown"} == body
+    full = to_json(of(ReportResponse, report()))
+    assert {**full, "data": None, "generated_by_username": "Unknown"} == body
     validate(body, s.REPORT_LISTED)
+
+
+def test_a_listing_has_its_page_or_its_cursor_never_both() -> None:
+    """Paged by number, the list carries ``pagination``; by cursor, ``next_cursor``."""
+    views = [attachment(AttachmentStatus.AVAILABLE)]
+    paged = to_json(
+        listing(AttachmentList, Page(items=views, page=2, per_page=1, total=3), attachment_response)
+    )
+    sliced = to_json(
+        listing(
+            AttachmentList,
+            CursorPage(items=views, per_page=1, next_cursor=None),
+            attachment_response,
+        )
+    )
+    assert {"page": 2, "pages": 3, "per_page": 1, "total": 3} == paged["pagination"]
+    assert ({"attachments", "pagination"}, {"attachments", "next_cursor"}) == (
+        set(paged),
+        set(sliced),
+    )
+    schema = {
+        **s.response_schema(AttachmentList),
+        "components": {"schemas": {"Pagination": s.PAGINATION}},
+    }
+    validate(paged, schema)
+    validate(sliced, schema)
+    both = {**paged, "next_cursor": None}
+    assert not OAS31Validator(schema).is_valid(both)
+
+
+def test_preferences_list_every_event_and_channel_of_the_domain() -> None:
+    """The preferences object has a key per notification event, each with every channel."""
+    answer = to_json(PreferencesAnswer(preferences=NotificationPreferences(user_id=1).full()))
+    schema = s.response_schema(PreferencesAnswer)["properties"]["preferences"]
+    assert [e.value for e in NotifyEvent] == schema["required"] == list(answer["preferences"])
+    assert {c.value: True for c in Channel} == answer["preferences"]["mentioned"]
+    validate(answer["preferences"], schema)
+    assert not OAS31Validator(schema).is_valid({**answer["preferences"], "other": {}})
+
+
+def test_nested_objects_refuse_other_keys() -> None:
+    """An object a class describes, nested or not, lists its keys and no others."""
+    stats = AttachmentStats(
+        total_count=1,
+        total_size=2 * 1024 * 1024,
+        by_extension=[TypeCount(value="pdf", count=1, total_size=2 * 1024 * 1024)],
+        by_media_type=[TypeCount(value="application/pdf", count=1, total_size=2 * 1024 * 1024)],
+    )
+    body = to_json(stats_response(stats))
+    assert (1, 2.0, [{"extension": "pdf", "count": 1, "total_size": 2097152}]) == (
+        body["total_attachments"],
+        body["total_size_mb"],
+        body["file_types"],
+    )
+    schema = s.response_schema(AttachmentStatsResponse)
+    validate(body, schema)
+    body["media_types"][0]["extension"] = "pdf"
+    assert not OAS31Validator(schema).is_valid(body)
+
+
+def test_dashboard_and_summary_check_the_cores_keys() -> None:
+    """The quick reports are read into their classes: a key the class lacks fails loudly."""
+    dashboard: dict[str, Any] = {
+        "user_id": 1,
+        "username": "ann",
+        "projects": {"total": 1, "active": 1},
+        "tasks": {"total": 1, "completed": 0, "pending": 1, "in_progress": 0, "overdue": 1},
+        "overdue_tasks": [
+            {"id": 3, "title": "t", "due_date": "2024-05-06T05:08:09", "project_id": 1}
+        ],
+        "generated_at": "2024-05-06T05:08:09",
+    }
+    assert dashboard == to_json(Dashboard.of(dashboard))
+    validate(dashboard, s.response_schema(Dashboard))
+    summary = {
+        "project": {"id": 1},
+        "quick_metrics": {
+            "total_tasks": 2,
+            "completed_tasks": 1,
+            "completion_rate": 50.0,
+            "pending_tasks": 1,
+            "in_progress_tasks": 0,
+        },
+        "generated_at": "2024-05-06T05:08:09",
+        "cache_duration": "none",
+    }
+    assert summary == to_json(ProjectSummary.of(summary))
+    with pytest.raises(TypeError):
+        Dashboard.of({**dashboard, "tasks": {**dashboard["tasks"], "blocked": 0}})
+
+
+def test_webhook_secret_answers() -> None:
+    """The created answer has the secret; the rotated one also the old secret's deadline."""
+    view = WebhookView(
+        id=1,
+        project_id=2,
+        url="https://example.com/hook",
+        event_types=("*",),
+        description="",
+        is_active=True,
+        disabled_reason=None,
+        consecutive_failures=0,
+        secret_rotating_until=None,
+        created_by=None,
+        created_at=WHEN,
+        updated_at=WHEN,
+    )
+    shown = webhook_response(view)
+    created = to_json(WebhookCreated(message="m", webhook=shown, secret="whsec_x"))
+    rotated = to_json(
+        WebhookRotated(
+            message="m", webhook=shown, secret="whsec_y", previous_secret_expires_at=WHEN
+        )
+    )
+    assert {
+        **created,
+        "secret": "whsec_y",
+        "previous_secret_expires_at": "2024-05-06T05:08:09",
+    } == rotated
+    validate(created, s.response_schema(WebhookCreated))
+    validate(rotated, s.response_schema(WebhookRotated))
+    assert not OAS31Validator(s.response_schema(WebhookRotated)).is_valid(created)
+
+
+def test_activity_stats_json_matches_its_schema() -> None:
+    totals = ActivityTotals(
+        total=3,
+        unique_users=1,
+        top_actions=[NameCount(name="create", count=3)],
+        top_entity_types=[NameCount(name="task", count=3)],
+    )
+    days = [DayCount(date=dt.date(2024, 5, d), count=0) for d in range(1, 8)]
+    body = to_json(activity_stats(ActivityStats(period_days=30, totals=totals, daily=days)))
+    assert ([{"entity_type": "task", "count": 3}], "2024-05-01") == (
+        body["top_entity_types"],
+        body["daily_activity"][0]["date"],
+    )
+    validate(body, s.response_schema(ActivityStatsResponse))

@@ -13,18 +13,32 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from taskcore.domain.activity import ActivityStats, ActivitySummary, ActivityView
+from taskcore.domain.pagination import Page
 from taskcore.domain.values import UNSET
 from taskcore.services.activity import LIST_CAP, USER_LIST_CAP, ActivityService
 from taskcore_adapters.http import schemas as s
 from taskcore_adapters.http import wire
+from taskcore_adapters.http.answers import (
+    ActivityLogged,
+    ActivityPage,
+    JobStarted,
+    Summaries,
+    UserActivityPage,
+)
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
+from taskcore_adapters.http.figures import (
+    ActivityStatsResponse,
+    DayCountResponse,
+    EntityTypeCount,
+)
 from taskcore_adapters.http.parsing import Id
 from taskcore_adapters.http.responses import (
     ActionCountResponse,
     ActivityEntryResponse,
     ActivityResponse,
     ActivitySummaryResponse,
+    Pagination,
     of,
     to_json,
 )
@@ -60,36 +74,38 @@ class SummaryBody:
 _OPTIONAL = ("user_id", "details", "ip_address", "user_agent", "session_id", "service_name")
 
 
-def activity_json(view: ActivityView, *, with_username: bool = True) -> dict[str, Any]:
-    """The original's activity object (its 11 columns), with ``username`` on request."""
-    if with_username:
-        return to_json(of(ActivityResponse, view.entry, username=view.username))
-    return to_json(of(ActivityEntryResponse, view.entry))
+def activity_response(view: ActivityView) -> ActivityResponse:
+    """The original's activity object (its 11 columns) and ``username``."""
+    return of(ActivityResponse, view.entry, username=view.username)
 
 
-def summary_json(summary: ActivitySummary) -> dict[str, Any]:
+def entry_response(view: ActivityView) -> ActivityEntryResponse:
+    """The original's activity object: its 11 columns."""
+    return of(ActivityEntryResponse, view.entry)
+
+
+def summary_response(summary: ActivitySummary) -> ActivitySummaryResponse:
     """The original's summary object (its 7 columns)."""
     top = tuple(of(ActionCountResponse, count) for count in summary.top_actions)
-    return to_json(of(ActivitySummaryResponse, summary, top_actions=top))
+    return of(ActivitySummaryResponse, summary, top_actions=top)
 
 
-def stats_json(stats: ActivityStats) -> dict[str, Any]:
+def stats_response(stats: ActivityStats) -> ActivityStatsResponse:
     """The original's statistics answer."""
     totals = stats.totals
-    return {
-        "period_days": stats.period_days,
-        "total_activities": totals.total,
-        "unique_users": totals.unique_users,
-        "top_actions": [{"action": t.name, "count": t.count} for t in totals.top_actions],
-        "top_entity_types": [
-            {"entity_type": t.name, "count": t.count} for t in totals.top_entity_types
-        ],
-        "daily_activity": [{"date": d.date.isoformat(), "count": d.count} for d in stats.daily],
-    }
+    return ActivityStatsResponse(
+        period_days=stats.period_days,
+        total_activities=totals.total,
+        unique_users=totals.unique_users,
+        top_actions=tuple(of(ActionCountResponse, t) for t in totals.top_actions),
+        top_entity_types=tuple(of(EntityTypeCount, t) for t in totals.top_entity_types),
+        daily_activity=tuple(of(DayCountResponse, d) for d in stats.daily),
+    )
 
 
-def _pagination(page: Any) -> dict[str, int]:
-    return {"page": page.page, "pages": page.pages, "per_page": page.per_page, "total": page.total}
+def _page(found: Page[ActivityView]) -> ActivityPage:
+    entries = tuple(activity_response(v) for v in found.items)
+    return ActivityPage(activities=entries, pagination=Pagination.of(found))
 
 
 def _truthy_int(request: Request, name: str) -> int | None:
@@ -104,7 +120,8 @@ async def log_activity(ctx: HttpContext, request: Request) -> Response:
     fields = {name: data.get(name, UNSET) for name in ("action", "entity_type", "entity_id")}
     optional = {name: data.get(name) for name in _OPTIONAL}
     entry = await ctx.slow(activity.log, actor, **fields, **optional)
-    return JSON({"message": "Activity logged successfully", "activity_id": entry.id}, 201)
+    logged = of(ActivityLogged, entry, message="Activity logged successfully")
+    return JSON(to_json(logged), 201)
 
 
 async def list_activities(ctx: HttpContext, request: Request) -> Response:
@@ -121,12 +138,7 @@ async def list_activities(ctx: HttpContext, request: Request) -> Response:
         end_date=text_query(request, "end_date"),
         page=page_request(request, default=DEFAULT_PER_PAGE, cap=LIST_CAP),
     )
-    return JSON(
-        {
-            "activities": [activity_json(v) for v in found.items],
-            "pagination": _pagination(found),
-        }
-    )
+    return JSON(to_json(_page(found)))
 
 
 async def user_activities(ctx: HttpContext, request: Request) -> Response:
@@ -140,12 +152,8 @@ async def user_activities(ctx: HttpContext, request: Request) -> Response:
         entity_type=text_query(request, "entity_type"),
         page=page_request(request, default=DEFAULT_PER_PAGE, cap=USER_LIST_CAP),
     )
-    return JSON(
-        {
-            "activities": [activity_json(v, with_username=False) for v in found.items],
-            "pagination": _pagination(found),
-        }
-    )
+    entries = tuple(entry_response(v) for v in found.items)
+    return JSON(to_json(UserActivityPage(activities=entries, pagination=Pagination.of(found))))
 
 
 async def entity_activities(ctx: HttpContext, request: Request) -> Response:
@@ -158,33 +166,28 @@ async def entity_activities(ctx: HttpContext, request: Request) -> Response:
         path_id(request, "entity_id"),
         page=page_request(request, default=DEFAULT_PER_PAGE, cap=USER_LIST_CAP),
     )
-    return JSON(
-        {
-            "activities": [activity_json(v) for v in found.items],
-            "pagination": _pagination(found),
-        }
-    )
+    return JSON(to_json(_page(found)))
 
 
 async def stats(ctx: HttpContext, request: Request) -> Response:
     activity: ActivityService = ctx.runtime.core.activity
     actor = await ctx.slow(ctx.principal, request)
     found = await ctx.slow(activity.stats, actor, days=int_query(request, "days"))
-    return JSON(stats_json(found))
+    return JSON(to_json(stats_response(found)))
 
 
 async def summaries(ctx: HttpContext, request: Request) -> Response:
     activity: ActivityService = ctx.runtime.core.activity
     actor = await ctx.slow(ctx.principal, request)
     found = await ctx.slow(activity.list_summaries, actor, days=int_query(request, "days"))
-    return JSON({"summaries": [summary_json(x) for x in found]})
+    return JSON(to_json(Summaries(summaries=tuple(summary_response(x) for x in found))))
 
 
 async def cleanup(ctx: HttpContext, request: Request) -> Response:
     activity: ActivityService = ctx.runtime.core.activity
     actor = await ctx.slow(ctx.principal, request)
     job_id = await ctx.slow(activity.start_cleanup, actor)
-    return JSON({"message": "Cleanup task started", "task_id": job_id}, 202)
+    return JSON(to_json(JobStarted(message="Cleanup task started", task_id=job_id)), 202)
 
 
 async def generate_summary(ctx: HttpContext, request: Request) -> Response:
@@ -197,10 +200,9 @@ async def generate_summary(ctx: HttpContext, request: Request) -> Response:
         start_date=data.get("start_date"),
         end_date=data.get("end_date"),
     )
-    return JSON({"message": "Summary generation task started", "task_id": job_id}, 202)
+    started = JobStarted(message="Summary generation task started", task_id=job_id)
+    return JSON(to_json(started), 202)
 
-
-_NAME_COUNT = {"type": "integer"}
 
 ACTIVITY_BODY: dict[str, Any] = {
     **s.body_schema(ActivityBody),
@@ -212,34 +214,8 @@ ACTIVITY_BODY["properties"]["details"] = {
 }
 
 
-STATS: dict[str, Any] = s.obj(
-    period_days={"type": "integer"},
-    total_activities={"type": "integer"},
-    unique_users={"type": "integer"},
-    top_actions=s.ACTION_COUNTS,
-    top_entity_types={
-        "type": "array",
-        "maxItems": 10,
-        "items": s.obj(entity_type={"type": "string"}, count=_NAME_COUNT),
-    },
-    daily_activity={
-        "type": "array",
-        "minItems": 7,
-        "maxItems": 7,
-        "description": "the last 7 UTC days, oldest first",
-        "items": s.obj(date={"type": "string"}, count=_NAME_COUNT),
-    },
-)
-
-_ACTIVITY_SCHEMA = s.ref("Activity")
-_LISTED = s.obj(
-    activities={"type": "array", "items": _ACTIVITY_SCHEMA}, pagination=s.ref("Pagination")
-)
-_USER_LISTED = s.obj(
-    activities={"type": "array", "items": s.ref("ActivityWithoutUsername")},
-    pagination=s.ref("Pagination"),
-)
-_STARTED = s.message(task_id={"type": "string", "description": "the job id"})
+_LISTED = s.response_schema(ActivityPage)
+_STARTED = s.response_schema(JobStarted)
 _DAYS = Param(name="days", description="the period in days (30 by default)")
 _TEXT = {"type": "string"}
 
@@ -253,7 +229,7 @@ ENDPOINTS: list[Endpoint] = [
         tag="activities",
         body=ACTIVITY_BODY,
         responses={
-            201: ("Logged", s.message(activity_id={"type": "integer"})),
+            201: ("Logged", s.response_schema(ActivityLogged)),
             **s.errors(400, 401, 403),
         },
     ),
@@ -294,7 +270,10 @@ ENDPOINTS: list[Endpoint] = [
             Param(name="action", schema=_TEXT),
             Param(name="entity_type", schema=_TEXT),
         ],
-        responses={200: ("A page of entries", _USER_LISTED), **s.errors(400, 401, 403)},
+        responses={
+            200: ("A page of entries", s.response_schema(UserActivityPage)),
+            **s.errors(400, 401, 403),
+        },
     ),
     Endpoint(
         method="GET",
@@ -316,7 +295,10 @@ ENDPOINTS: list[Endpoint] = [
         summary="Totals, top actions and entity types, and the last 7 days (admins only)",
         tag="activities",
         params=[_DAYS],
-        responses={200: ("The statistics", STATS), **s.errors(401, 403)},
+        responses={
+            200: ("The statistics", s.response_schema(ActivityStatsResponse)),
+            **s.errors(401, 403),
+        },
     ),
     Endpoint(
         method="GET",
@@ -326,10 +308,7 @@ ENDPOINTS: list[Endpoint] = [
         tag="activities",
         params=[_DAYS],
         responses={
-            200: (
-                "The summaries",
-                s.obj(summaries={"type": "array", "items": s.ref("ActivitySummary")}),
-            ),
+            200: ("The summaries", s.response_schema(Summaries)),
             **s.errors(401, 403),
         },
     ),

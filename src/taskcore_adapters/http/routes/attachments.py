@@ -16,7 +16,7 @@ import email.utils
 import re
 import urllib.parse
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Final
+from typing import Final
 
 import attrs
 from starlette.concurrency import iterate_in_threadpool
@@ -32,13 +32,31 @@ from taskcore.domain.attachments import (
 from taskcore.errors import AttachmentQuarantined
 from taskcore.services.attachments import PendingUpload
 from taskcore_adapters.http import schemas as s
+from taskcore_adapters.http.answers import (
+    AttachmentAnswer,
+    AttachmentCount,
+    AttachmentList,
+    AttachmentMessage,
+    AttachmentsDeleted,
+)
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
+from taskcore_adapters.http.figures import (
+    AttachmentStatsResponse,
+    ExtensionCount,
+    MediaTypeCount,
+)
 from taskcore_adapters.http.multipart import MAX_FIELD_BYTES, FilePart, receive_upload
 from taskcore_adapters.http.parsing import INTEGER_DIGITS_MAX
-from taskcore_adapters.http.responses import AttachmentResponse, of, to_json
+from taskcore_adapters.http.responses import (
+    AttachmentResponse,
+    Message,
+    listing,
+    of,
+    to_json,
+)
 from taskcore_adapters.http.routes.common import path_id
-from taskcore_adapters.http.routes.paging import WINDOW_PARAMS, listed, window
+from taskcore_adapters.http.routes.paging import WINDOW_PARAMS, window
 from taskcore_adapters.http.wire import JSON, error
 
 UPLOAD_OVERHEAD: Final = 64 * 1024 + MAX_FIELD_BYTES
@@ -56,25 +74,6 @@ DOWNLOAD_HEADERS: Final = {
     "Accept-Ranges": "bytes",
 }
 """Sent with every download: never sniffed, never rendered with scripts, revalidated."""
-
-ATTACHMENT = s.response_schema(
-    AttachmentResponse, "The original's attachment object plus `uploaded_by_username`."
-)
-
-_TYPE_COUNT = {"type": "integer"}
-STATS: s.Schema = s.obj(
-    total_attachments={"type": "integer"},
-    total_size_bytes={"type": "integer"},
-    total_size_mb={"type": "number"},
-    file_types={
-        "type": "array",
-        "items": s.obj(extension={"type": "string"}, count=_TYPE_COUNT, total_size=_TYPE_COUNT),
-    },
-    media_types={
-        "type": "array",
-        "items": s.obj(media_type={"type": "string"}, count=_TYPE_COUNT, total_size=_TYPE_COUNT),
-    },
-)
 
 UPLOAD_BODY: s.Schema = {
     "type": "object",
@@ -98,27 +97,21 @@ class RangeNotSatisfiable(Exception):
     """The ``Range`` header asks only for bytes the file does not have."""
 
 
-def attachment_json(view: AttachmentView) -> dict[str, Any]:
+def attachment_response(view: AttachmentView) -> AttachmentResponse:
     """The original's attachment object, with ``uploaded_by_username`` (and ``status``
     when the file is quarantined)."""
-    return to_json(of(AttachmentResponse, view))
+    return of(AttachmentResponse, view)
 
 
-def stats_json(stats: AttachmentStats) -> dict[str, Any]:
+def stats_response(stats: AttachmentStats) -> AttachmentStatsResponse:
     """The original's statistics body, plus the same grouped by media type."""
-    return {
-        "total_attachments": stats.total_count,
-        "total_size_bytes": stats.total_size,
-        "total_size_mb": size_in_mb(stats.total_size),
-        "file_types": [
-            {"extension": t.value, "count": t.count, "total_size": t.total_size}
-            for t in stats.by_extension
-        ],
-        "media_types": [
-            {"media_type": t.value, "count": t.count, "total_size": t.total_size}
-            for t in stats.by_media_type
-        ],
-    }
+    return of(
+        AttachmentStatsResponse,
+        stats,
+        total_size_mb=size_in_mb(stats.total_size),
+        file_types=tuple(of(ExtensionCount, t) for t in stats.by_extension),
+        media_types=tuple(of(MediaTypeCount, t) for t in stats.by_media_type),
+    )
 
 
 def content_disposition(filename: str) -> str:
@@ -212,21 +205,24 @@ async def upload(ctx: HttpContext, request: Request) -> Response:
         request, open_sink, max_bytes=attachments.max_upload_bytes + UPLOAD_OVERHEAD
     )
     view = await ctx.slow(attachments.finish_upload, received.sink)
-    return JSON({"message": "File uploaded successfully", "attachment": attachment_json(view)}, 201)
+    uploaded = AttachmentMessage(
+        message="File uploaded successfully", attachment=attachment_response(view)
+    )
+    return JSON(to_json(uploaded), 201)
 
 
 async def list_for_task(ctx: HttpContext, request: Request) -> Response:
     attachments = ctx.runtime.core.attachments
     actor = ctx.principal(request)
     found = attachments.list_attachments(actor, path_id(request, "task_id"), page=window(request))
-    return JSON(listed("attachments", found, attachment_json))
+    return JSON(to_json(listing(AttachmentList, found, attachment_response)))
 
 
 async def get_one(ctx: HttpContext, request: Request) -> Response:
     attachments = ctx.runtime.core.attachments
     actor = ctx.principal(request)
     view = attachments.get_attachment(actor, path_id(request, "attachment_id"))
-    return JSON({"attachment": attachment_json(view)})
+    return JSON(to_json(AttachmentAnswer(attachment=attachment_response(view))))
 
 
 async def download(ctx: HttpContext, request: Request) -> Response:
@@ -272,7 +268,7 @@ async def delete_one(ctx: HttpContext, request: Request) -> Response:
     attachments = ctx.runtime.core.attachments
     actor = ctx.principal(request)
     await ctx.slow(attachments.delete_attachment, actor, path_id(request, "attachment_id"))
-    return JSON({"message": "Attachment deleted successfully"})
+    return JSON(to_json(Message(message="Attachment deleted successfully")))
 
 
 async def count(ctx: HttpContext, request: Request) -> Response:
@@ -280,7 +276,7 @@ async def count(ctx: HttpContext, request: Request) -> Response:
     actor = ctx.principal(request)
     task_id = path_id(request, "task_id")
     total = attachments.count_attachments(actor, task_id)
-    return JSON({"task_id": task_id, "attachment_count": total})
+    return JSON(to_json(AttachmentCount(task_id=task_id, attachment_count=total)))
 
 
 async def bulk_delete(ctx: HttpContext, request: Request) -> Response:
@@ -288,23 +284,22 @@ async def bulk_delete(ctx: HttpContext, request: Request) -> Response:
     actor = ctx.principal(request)
     body = await ctx.body(request, BulkDeleteBody, allow_empty=True)
     result = await ctx.slow(attachments.bulk_delete, actor, body.task_ids)
-    return JSON(
-        {
-            "message": f"Successfully deleted {result.deleted_count} attachments",
-            "deleted_count": result.deleted_count,
-            "deleted_files": result.deleted_files,
-        }
+    done = of(
+        AttachmentsDeleted,
+        result,
+        message=f"Successfully deleted {result.deleted_count} attachments",
     )
+    return JSON(to_json(done))
 
 
 async def stats(ctx: HttpContext, request: Request) -> Response:
     attachments = ctx.runtime.core.attachments
-    return JSON(stats_json(attachments.stats(ctx.principal(request))))
+    return JSON(to_json(stats_response(attachments.stats(ctx.principal(request)))))
 
 
 _TASK_ID = Param(name="task_id", where="path")
 _ATTACHMENT_ID = Param(name="attachment_id", where="path")
-_ONE = s.obj(attachment=ATTACHMENT)
+_ONE = s.response_schema(AttachmentAnswer)
 _RANGE_HEADER = Param(
     name="Range",
     where="header",
@@ -324,7 +319,7 @@ ENDPOINTS: list[Endpoint] = [
         body=UPLOAD_BODY,
         body_content_type="multipart/form-data",
         responses={
-            201: ("Uploaded", s.message(attachment=ATTACHMENT)),
+            201: ("Uploaded", s.response_schema(AttachmentMessage)),
             **s.errors(400, 401, 403, 404),
             413: (
                 "The file is larger than the upload limit, or would exceed the "
@@ -346,7 +341,7 @@ ENDPOINTS: list[Endpoint] = [
         tag="attachments",
         params=[_TASK_ID, *WINDOW_PARAMS],
         responses={
-            200: ("A page of attachments", s.listing("attachments", ATTACHMENT)),
+            200: ("A page of attachments", s.response_schema(AttachmentList)),
             **s.errors(400, 401, 404),
         },
     ),
@@ -356,7 +351,11 @@ ENDPOINTS: list[Endpoint] = [
         handler=stats,
         summary="Storage statistics: counts and sizes by extension and type (admins)",
         tag="attachments",
-        responses={200: ("The statistics", STATS), 401: s.ERROR_ANSWER, 403: s.ERROR_ANSWER},
+        responses={
+            200: ("The statistics", s.response_schema(AttachmentStatsResponse)),
+            401: s.ERROR_ANSWER,
+            403: s.ERROR_ANSWER,
+        },
     ),
     Endpoint(
         method="GET",
@@ -368,7 +367,7 @@ ENDPOINTS: list[Endpoint] = [
         responses={
             200: (
                 "The count",
-                s.obj(task_id={"type": "integer"}, attachment_count={"type": "integer"}),
+                s.response_schema(AttachmentCount),
             ),
             **s.errors(401, 404),
         },
@@ -383,7 +382,7 @@ ENDPOINTS: list[Endpoint] = [
         responses={
             200: (
                 "Deleted",
-                s.message(deleted_count={"type": "integer"}, deleted_files={"type": "integer"}),
+                s.response_schema(AttachmentsDeleted),
             ),
             **s.errors(400, 401, 403),
         },
@@ -425,7 +424,7 @@ ENDPOINTS: list[Endpoint] = [
         tag="attachments",
         params=[_ATTACHMENT_ID],
         responses={
-            200: ("Deleted", s.message()),
+            200: ("Deleted", s.response_schema(Message)),
             401: s.ERROR_ANSWER,
             403: s.ERROR_ANSWER,
             404: s.ERROR_ANSWER,

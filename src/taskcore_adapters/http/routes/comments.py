@@ -2,24 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import attrs
 from starlette.requests import Request
 from starlette.responses import Response
 
 from taskcore.domain.comments import CommentView
 from taskcore.domain.values import UNSET, Unset
-from taskcore.errors import AdminRequired, ValidationError
+from taskcore.errors import ValidationError
+from taskcore.services.access import require_admin
 from taskcore.services.comments import CommentService
 from taskcore_adapters.http import schemas as s
+from taskcore_adapters.http.answers import (
+    CommentAnswer,
+    CommentCount,
+    CommentList,
+    CommentMessage,
+    CommentsDeleted,
+)
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
 from taskcore_adapters.http.etags import IF_MATCH, etag_header, if_match, last_write_wins
 from taskcore_adapters.http.parsing import Id
-from taskcore_adapters.http.responses import CommentResponse, of, to_json
+from taskcore_adapters.http.responses import (
+    CommentResponse,
+    Message,
+    listing,
+    of,
+    to_json,
+)
 from taskcore_adapters.http.routes.common import path_id
-from taskcore_adapters.http.routes.paging import WINDOW_PARAMS, listed, window
+from taskcore_adapters.http.routes.paging import WINDOW_PARAMS, window
 from taskcore_adapters.http.wire import JSON
 
 BULK_MAX = 1000
@@ -41,17 +53,19 @@ class BulkDeleteBody:
     task_ids: list[Id] | None = None
 
 
-def comment_json(comment: CommentView) -> dict[str, Any]:
+def comment_response(comment: CommentView) -> CommentResponse:
     """The original's comment object with ``author_name``, plus project, mentions, version."""
-    return to_json(of(CommentResponse, comment))
+    return of(CommentResponse, comment)
 
 
-def _one(comment: CommentView, status: int = 200, **extra: Any) -> Response:
-    return JSON(
-        {**extra, "comment": comment_json(comment)},
-        status,
-        headers=etag_header(comment.id, comment.version),
+def _one(comment: CommentView, status: int = 200, message: str | None = None) -> Response:
+    shown = comment_response(comment)
+    answer = (
+        CommentAnswer(comment=shown)
+        if message is None
+        else CommentMessage(message=message, comment=shown)
     )
+    return JSON(to_json(answer), status, headers=etag_header(comment.id, comment.version))
 
 
 async def add_comment(ctx: HttpContext, request: Request) -> Response:
@@ -69,7 +83,7 @@ async def list_comments(ctx: HttpContext, request: Request) -> Response:
     found = await ctx.slow(
         comments.list_comments, actor, path_id(request, "task_id"), page=window(request)
     )
-    return JSON(listed("comments", found, comment_json))
+    return JSON(to_json(listing(CommentList, found, comment_response)))
 
 
 async def get_comment(ctx: HttpContext, request: Request) -> Response:
@@ -110,7 +124,7 @@ async def delete_comment(ctx: HttpContext, request: Request) -> Response:
         comments.delete_comment(actor, comment_id, expected_version=expected)
 
     await ctx.slow(remove)
-    return JSON({"message": "Comment deleted successfully"})
+    return JSON(to_json(Message(message="Comment deleted successfully")))
 
 
 async def count(ctx: HttpContext, request: Request) -> Response:
@@ -118,14 +132,13 @@ async def count(ctx: HttpContext, request: Request) -> Response:
     actor = await ctx.slow(ctx.principal, request)
     task_id = path_id(request, "task_id")
     total = await ctx.slow(comments.count_comments, actor, task_id)
-    return JSON({"task_id": task_id, "comment_count": total})
+    return JSON(to_json(CommentCount(task_id=task_id, comment_count=total)))
 
 
 async def bulk_delete(ctx: HttpContext, request: Request) -> Response:
     comments: CommentService = ctx.runtime.core.comments
     actor = await ctx.slow(ctx.principal, request)
-    if not actor.is_admin:
-        raise AdminRequired()
+    require_admin(actor)  # before reading the body, as the original did
     body = await ctx.body(request, BulkDeleteBody, allow_empty=True)
     if not body.task_ids:
         raise ValidationError("No task IDs provided", field="task_ids")
@@ -133,12 +146,14 @@ async def bulk_delete(ctx: HttpContext, request: Request) -> Response:
         raise ValidationError(f"At most {BULK_MAX} task IDs per request", field="task_ids")
     # One transaction: every listed task's comments go, with their events, or none.
     deleted = await ctx.slow(comments.delete_task_comments, actor, body.task_ids)
-    return JSON({"message": f"Successfully deleted {deleted} comments", "deleted_count": deleted})
+    done = CommentsDeleted(
+        message=f"Successfully deleted {deleted} comments", deleted_count=deleted
+    )
+    return JSON(to_json(done))
 
 
 _TASK_ID = Param(name="task_id", where="path")
 _COMMENT_ID = Param(name="comment_id", where="path")
-_COMMENT = s.ref("Comment")
 
 ENDPOINTS: list[Endpoint] = [
     Endpoint(
@@ -152,7 +167,7 @@ ENDPOINTS: list[Endpoint] = [
         body=s.body_schema(CommentBody),
         etag=True,
         responses={
-            201: ("Created", s.message(comment=_COMMENT)),
+            201: ("Created", s.response_schema(CommentMessage)),
             **s.errors(400, 401, 403, 404),
         },
     ),
@@ -164,7 +179,7 @@ ENDPOINTS: list[Endpoint] = [
         tag="comments",
         params=[_TASK_ID, *WINDOW_PARAMS],
         responses={
-            200: ("A page of comments", s.listing("comments", _COMMENT)),
+            200: ("A page of comments", s.response_schema(CommentList)),
             **s.errors(400, 401, 404),
         },
     ),
@@ -177,7 +192,7 @@ ENDPOINTS: list[Endpoint] = [
         params=[_COMMENT_ID],
         etag=True,
         responses={
-            200: ("The comment", s.obj(comment=_COMMENT)),
+            200: ("The comment", s.response_schema(CommentAnswer)),
             **s.errors(401, 404),
         },
     ),
@@ -191,7 +206,7 @@ ENDPOINTS: list[Endpoint] = [
         body=s.body_schema(CommentPatch),
         etag=True,
         responses={
-            200: ("Updated", s.message(comment=_COMMENT)),
+            200: ("Updated", s.response_schema(CommentMessage)),
             **s.errors(400, 401, 403, 404),
             412: s.STALE_ANSWER,
         },
@@ -204,7 +219,7 @@ ENDPOINTS: list[Endpoint] = [
         tag="comments",
         params=[_COMMENT_ID, IF_MATCH],
         responses={
-            200: ("Deleted", s.message()),
+            200: ("Deleted", s.response_schema(Message)),
             **s.errors(401, 403, 404),
             412: s.STALE_ANSWER,
         },
@@ -217,10 +232,7 @@ ENDPOINTS: list[Endpoint] = [
         tag="comments",
         params=[_TASK_ID],
         responses={
-            200: (
-                "The count",
-                s.obj(task_id={"type": "integer"}, comment_count={"type": "integer"}),
-            ),
+            200: ("The count", s.response_schema(CommentCount)),
             **s.errors(401, 404),
         },
     ),
@@ -232,10 +244,7 @@ ENDPOINTS: list[Endpoint] = [
         tag="comments",
         body=s.body_schema(BulkDeleteBody),
         responses={
-            200: (
-                "Deleted",
-                s.message(deleted_count={"type": "integer"}),
-            ),
+            200: ("Deleted", s.response_schema(CommentsDeleted)),
             **s.errors(400, 401, 403),
         },
     ),

@@ -11,12 +11,12 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from taskcore.domain.pagination import Page, PageRequest
-from taskcore.errors import AdminRequired, ValidationError
-from taskcore.services.users import Principal
+from taskcore.errors import ValidationError
 from taskcore_adapters.http import parsing, wire
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Param
 from taskcore_adapters.http.parsing import oversized_integer
+from taskcore_adapters.http.responses import Pagination, to_json
 
 B = TypeVar("B", bound=AttrsInstance)
 
@@ -102,27 +102,15 @@ def page_request(request: Request, *, default: int = 20, cap: int = 100) -> Page
     )
 
 
-def pagination(page: Page[Any]) -> dict[str, int]:
+def pagination(page: Page[Any]) -> dict[str, Any]:
     """The original's pagination block, with the values actually used."""
-    return {"page": page.page, "pages": page.pages, "per_page": page.per_page, "total": page.total}
+    return to_json(Pagination.of(page))
 
 
 PAGE_PARAMS = (
     Param(name="page", description="1-based page number"),
     Param(name="per_page", description="items per page (capped)"),
 )
-
-
-def require_admin(actor: Principal) -> None:
-    """Raise unless ``actor`` is an administrator. The original checked the admin flag
-    before reading the body; so do the routes that call this (the use cases check it
-    again).
-
-    Raises:
-        AdminRequired: ``actor`` is not an administrator.
-    """
-    if not actor.is_admin:
-        raise AdminRequired()
 
 
 async def strict_body(

@@ -16,12 +16,24 @@ from taskcore.domain.invitations import InvitationView
 from taskcore.errors import ValidationError
 from taskcore.services.projects import ProjectService
 from taskcore_adapters.http import schemas as s
+from taskcore_adapters.http.answers import (
+    InvitationAnswer,
+    InvitationList,
+    InvitationMessage,
+    MemberMessage,
+)
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
 from taskcore_adapters.http.parsing import Id
-from taskcore_adapters.http.responses import InvitationResponse, MemberResponse, of, to_json
+from taskcore_adapters.http.responses import (
+    InvitationResponse,
+    MemberResponse,
+    listing,
+    of,
+    to_json,
+)
 from taskcore_adapters.http.routes.common import path_id
-from taskcore_adapters.http.routes.paging import WINDOW_PARAMS, bool_query, listed, window
+from taskcore_adapters.http.routes.paging import WINDOW_PARAMS, bool_query, window
 from taskcore_adapters.http.wire import JSON
 
 INVITED = "Invitation sent; the user becomes a member by accepting it"
@@ -33,9 +45,14 @@ class MemberBody:
     role: str | None = None
 
 
-def invitation_json(invitation: InvitationView) -> dict[str, Any]:
+def invitation_response(invitation: InvitationView) -> InvitationResponse:
     """An invitation to a project, with the project's name and both usernames."""
-    return to_json(of(InvitationResponse, invitation))
+    return of(InvitationResponse, invitation)
+
+
+def invitation_message(message: str, invitation: InvitationView) -> dict[str, Any]:
+    """A confirmation and the invitation."""
+    return to_json(InvitationMessage(message=message, invitation=invitation_response(invitation)))
 
 
 async def list_invitations(ctx: HttpContext, request: Request) -> Response:
@@ -48,7 +65,7 @@ async def list_invitations(ctx: HttpContext, request: Request) -> Response:
         pending=bool_query(request, "pending") or False,
         page=window(request),
     )
-    return JSON(listed("invitations", found, invitation_json))
+    return JSON(to_json(listing(InvitationList, found, invitation_response)))
 
 
 async def invite(ctx: HttpContext, request: Request) -> Response:
@@ -62,28 +79,29 @@ async def invite(ctx: HttpContext, request: Request) -> Response:
     made = await ctx.slow(
         projects.invite_member, actor, project_id, user_id=body.user_id, role=role
     )
-    return JSON({"message": INVITED, "invitation": invitation_json(made)}, 201)
+    return JSON(invitation_message(INVITED, made), 201)
 
 
 async def my_invitations(ctx: HttpContext, request: Request) -> Response:
     projects: ProjectService = ctx.runtime.core.projects
     actor = await ctx.slow(ctx.principal, request)
     found = await ctx.slow(projects.my_invitations, actor, page=window(request))
-    return JSON(listed("invitations", found, invitation_json))
+    return JSON(to_json(listing(InvitationList, found, invitation_response)))
 
 
 async def get_invitation(ctx: HttpContext, request: Request) -> Response:
     projects: ProjectService = ctx.runtime.core.projects
     actor = await ctx.slow(ctx.principal, request)
     found = await ctx.slow(projects.get_invitation, actor, path_id(request, "invitation_id"))
-    return JSON({"invitation": invitation_json(found)})
+    return JSON(to_json(InvitationAnswer(invitation=invitation_response(found))))
 
 
 async def accept(ctx: HttpContext, request: Request) -> Response:
     projects: ProjectService = ctx.runtime.core.projects
     actor = await ctx.slow(ctx.principal, request)
     member = await ctx.slow(projects.accept_invitation, actor, path_id(request, "invitation_id"))
-    return JSON({"message": "Invitation accepted", "member": to_json(of(MemberResponse, member))})
+    accepted = MemberMessage(message="Invitation accepted", member=of(MemberResponse, member))
+    return JSON(to_json(accepted))
 
 
 async def _close(ctx: HttpContext, request: Request, *, revoke: bool) -> Response:
@@ -93,7 +111,7 @@ async def _close(ctx: HttpContext, request: Request, *, revoke: bool) -> Respons
     actor = await ctx.slow(ctx.principal, request)
     found = await ctx.slow(use_case, actor, path_id(request, "invitation_id"))
     message = "Invitation revoked" if revoke else "Invitation declined"
-    return JSON({"message": message, "invitation": invitation_json(found)})
+    return JSON(invitation_message(message, found))
 
 
 async def decline(ctx: HttpContext, request: Request) -> Response:
@@ -105,8 +123,6 @@ async def revoke(ctx: HttpContext, request: Request) -> Response:
 
 
 _PROJECT_ID = Param(name="project_id", where="path")
-_MEMBER = s.ref("Member")
-_INVITATION = s.ref("Invitation")
 _INVITATION_ID = Param(name="invitation_id", where="path")
 
 ENDPOINTS: list[Endpoint] = [
@@ -126,7 +142,7 @@ ENDPOINTS: list[Endpoint] = [
             ),
         ],
         responses={
-            200: ("A page of invitations", s.listing("invitations", _INVITATION)),
+            200: ("A page of invitations", s.response_schema(InvitationList)),
             **s.errors(400, 401, 403, 404),
         },
     ),
@@ -139,7 +155,7 @@ ENDPOINTS: list[Endpoint] = [
         params=[_PROJECT_ID],
         body=s.body_schema(MemberBody),
         responses={
-            201: ("Invited", s.message(invitation=_INVITATION)),
+            201: ("Invited", s.response_schema(InvitationMessage)),
             **s.errors(400, 401, 403, 404, 409),
         },
     ),
@@ -151,7 +167,7 @@ ENDPOINTS: list[Endpoint] = [
         tag="projects",
         params=[*WINDOW_PARAMS],
         responses={
-            200: ("A page of invitations", s.listing("invitations", _INVITATION)),
+            200: ("A page of invitations", s.response_schema(InvitationList)),
             **s.errors(400, 401),
         },
     ),
@@ -163,7 +179,7 @@ ENDPOINTS: list[Endpoint] = [
         tag="projects",
         params=[_INVITATION_ID],
         responses={
-            200: ("The invitation", s.obj(invitation=_INVITATION)),
+            200: ("The invitation", s.response_schema(InvitationAnswer)),
             **s.errors(401, 403, 404),
         },
     ),
@@ -175,7 +191,7 @@ ENDPOINTS: list[Endpoint] = [
         tag="projects",
         params=[_INVITATION_ID],
         responses={
-            200: ("Accepted", s.message(member=_MEMBER)),
+            200: ("Accepted", s.response_schema(MemberMessage)),
             **s.errors(401, 404, 409),
         },
     ),
@@ -187,7 +203,7 @@ ENDPOINTS: list[Endpoint] = [
         tag="projects",
         params=[_INVITATION_ID],
         responses={
-            200: ("Declined", s.message(invitation=_INVITATION)),
+            200: ("Declined", s.response_schema(InvitationMessage)),
             **s.errors(401, 404, 409),
         },
     ),
@@ -199,7 +215,7 @@ ENDPOINTS: list[Endpoint] = [
         tag="projects",
         params=[_INVITATION_ID],
         responses={
-            200: ("Revoked", s.message(invitation=_INVITATION)),
+            200: ("Revoked", s.response_schema(InvitationMessage)),
             **s.errors(401, 403, 404, 409),
         },
     ),

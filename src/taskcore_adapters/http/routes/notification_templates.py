@@ -3,11 +3,10 @@ deactivating them (administrators).
 
 Their endpoints stand in the route table among the notification ones (see
 :data:`taskcore_adapters.http.routes.notifications.ENDPOINTS`), after a user's
-notifications."""
+notifications. The administrators' routes check the caller before reading the body, as
+the original did (the use cases check it again)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import attrs
 from starlette.requests import Request
@@ -15,12 +14,22 @@ from starlette.responses import Response
 
 from taskcore.domain.notifications import NotificationTemplate as Template
 from taskcore.domain.values import UNSET, Unset
+from taskcore.services.access import require_admin
 from taskcore.services.notifications import NotificationService
 from taskcore_adapters.http import schemas as s
+from taskcore_adapters.http.answers import (
+    TemplateAnswer,
+    TemplateMessage,
+    Templates,
+)
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
-from taskcore_adapters.http.responses import TemplateResponse, of, to_json
-from taskcore_adapters.http.routes.common import path_id, require_admin
+from taskcore_adapters.http.responses import (
+    TemplateResponse,
+    of,
+    to_json,
+)
+from taskcore_adapters.http.routes.common import path_id
 from taskcore_adapters.http.wire import JSON
 
 
@@ -41,16 +50,23 @@ class TemplatePatch:
     is_active: bool | Unset = UNSET
 
 
-def template_json(t: Template) -> dict[str, Any]:
+def template_response(t: Template) -> TemplateResponse:
     """The original's template object."""
-    return to_json(of(TemplateResponse, t))
+    return of(TemplateResponse, t)
+
+
+def _answer(t: Template, message: str | None = None, status: int = 200) -> Response:
+    shown = template_response(t)
+    if message is None:
+        return JSON(to_json(TemplateAnswer(template=shown)), status)
+    return JSON(to_json(TemplateMessage(message=message, template=shown)), status)
 
 
 async def list_templates(ctx: HttpContext, request: Request) -> Response:
     notes: NotificationService = ctx.runtime.core.notifications
     actor = await ctx.slow(ctx.principal, request)
     found = await ctx.slow(notes.list_templates, actor)
-    return JSON({"templates": [template_json(t) for t in found]})
+    return JSON(to_json(Templates(templates=tuple(template_response(t) for t in found))))
 
 
 async def create_template(ctx: HttpContext, request: Request) -> Response:
@@ -66,16 +82,14 @@ async def create_template(ctx: HttpContext, request: Request) -> Response:
         body_template=body.body_template,
         notification_type=body.notification_type,
     )
-    return JSON(
-        {"message": "Template created successfully", "template": template_json(created)}, 201
-    )
+    return _answer(created, "Template created successfully", 201)
 
 
 async def get_template(ctx: HttpContext, request: Request) -> Response:
     notes: NotificationService = ctx.runtime.core.notifications
     actor = await ctx.slow(ctx.principal, request)
     found = await ctx.slow(notes.get_template, actor, path_id(request, "template_id"))
-    return JSON({"template": template_json(found)})
+    return _answer(found)
 
 
 async def update_template(ctx: HttpContext, request: Request) -> Response:
@@ -94,20 +108,18 @@ async def update_template(ctx: HttpContext, request: Request) -> Response:
         notification_type=body.notification_type,
         is_active=body.is_active,
     )
-    return JSON({"message": "Template updated successfully", "template": template_json(updated)})
+    return _answer(updated, "Template updated successfully")
 
 
 async def deactivate_template(ctx: HttpContext, request: Request) -> Response:
     notes: NotificationService = ctx.runtime.core.notifications
     actor = await ctx.slow(ctx.principal, request)
     updated = await ctx.slow(notes.deactivate_template, actor, path_id(request, "template_id"))
-    return JSON(
-        {"message": "Template deactivated successfully", "template": template_json(updated)}
-    )
+    return _answer(updated, "Template deactivated successfully")
 
 
 _TEMPLATE_ID = Param(name="template_id", where="path")
-_TEMPLATE_ANSWER = s.message(template=s.TEMPLATE)
+_TEMPLATE_ANSWER = s.response_schema(TemplateMessage)
 _PATCH_SCHEMA = s.body_schema(TemplatePatch)
 
 ENDPOINTS: list[Endpoint] = [
@@ -118,7 +130,7 @@ ENDPOINTS: list[Endpoint] = [
         summary="The active notification templates (any user)",
         tag="notifications",
         responses={
-            200: ("Templates", s.obj(templates={"type": "array", "items": s.TEMPLATE})),
+            200: ("Templates", s.response_schema(Templates)),
             **s.errors(401),
         },
     ),
@@ -139,7 +151,10 @@ ENDPOINTS: list[Endpoint] = [
         summary="One notification template, active or not (admins only)",
         tag="notifications",
         params=[_TEMPLATE_ID],
-        responses={200: ("The template", s.obj(template=s.TEMPLATE)), **s.errors(401, 403, 404)},
+        responses={
+            200: ("The template", s.response_schema(TemplateAnswer)),
+            **s.errors(401, 403, 404),
+        },
     ),
     *(
         Endpoint(

@@ -4,7 +4,8 @@ preferences (template administration is in
 
 N1, N2, N7 and N8 were public in the original (anyone could send mail to any user); here
 they are for administrators only, and N7/N8 queue their template directly instead of
-calling the service's own HTTP endpoint.
+calling the service's own HTTP endpoint. Routes for administrators check the caller
+before reading the body, as the original did (the use cases check it again).
 """
 
 from __future__ import annotations
@@ -15,22 +16,38 @@ import attrs
 from starlette.requests import Request
 from starlette.responses import Response
 
-from taskcore.domain.notifications import Notification, NotificationPreferences
+from taskcore.domain.notifications import Notification
+from taskcore.domain.pagination import Page
 from taskcore.errors import ValidationError
+from taskcore.services.access import require_admin
 from taskcore.services.notifications import NotificationService
 from taskcore_adapters.http import parsing, wire
 from taskcore_adapters.http import schemas as s
+from taskcore_adapters.http.answers import (
+    InboxPage,
+    NotificationAnswer,
+    NotificationMessage,
+    NotificationPage,
+    NotificationQueued,
+    NotificationsRead,
+    PreferencesAnswer,
+    PreferencesMessage,
+)
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
 from taskcore_adapters.http.parsing import Id
-from taskcore_adapters.http.responses import NotificationResponse, of, to_json
+from taskcore_adapters.http.responses import (
+    Message,
+    NotificationResponse,
+    Pagination,
+    of,
+    to_json,
+)
 from taskcore_adapters.http.routes import notification_templates
 from taskcore_adapters.http.routes.common import (
     PAGE_PARAMS,
     page_request,
-    pagination,
     path_id,
-    require_admin,
 )
 from taskcore_adapters.http.wire import JSON
 
@@ -40,13 +57,12 @@ _CHANNELS: s.Schema = {
     "properties": {"in_app": {"type": "boolean"}, "email": {"type": "boolean"}},
 }
 
-PREFERENCES: s.Schema = {
+PREFERENCE_CHANGES: s.Schema = {
     "type": "object",
     "description": "For each event, whether to notify in the app and by e-mail.",
     "additionalProperties": _CHANNELS,
 }
-
-_PAGED = s.obj(notifications={"type": "array", "items": s.NOTIFICATION}, pagination=s.PAGINATION)
+"""A change of preferences: some events, some of their channels."""
 
 
 @attrs.define(kw_only=True)
@@ -87,17 +103,18 @@ class CompletedBody:
     completion_date: str | None = None
 
 
-def notification_json(n: Notification) -> dict[str, Any]:
+def notification_response(n: Notification) -> NotificationResponse:
     """The original's notification object, plus ``read_at``."""
-    return to_json(of(NotificationResponse, n))
+    return of(NotificationResponse, n)
 
 
-def preferences_json(prefs: NotificationPreferences) -> dict[str, Any]:
-    """``{event: {channel: bool}}`` with every event and channel."""
-    return {
-        event.value: {channel.value: on for channel, on in channels.items()}
-        for event, channels in prefs.full().items()
-    }
+def _queued(message: str, sent: Notification) -> Response:
+    return JSON(to_json(of(NotificationQueued, sent, message=message)), 201)
+
+
+def _page(found: Page[Notification]) -> NotificationPage:
+    shown = tuple(notification_response(n) for n in found.items)
+    return NotificationPage(notifications=shown, pagination=Pagination.of(found))
 
 
 def _object(data: dict[str, Any], key: str) -> dict[str, Any] | None:
@@ -135,7 +152,7 @@ async def send(ctx: HttpContext, request: Request) -> Response:
         scheduled_at=body.scheduled_at,
         template_name=body.template_name,
     )
-    return JSON({"message": "Notification queued successfully", "notification_id": sent.id}, 201)
+    return _queued("Notification queued successfully", sent)
 
 
 async def send_template(ctx: HttpContext, request: Request) -> Response:
@@ -155,17 +172,14 @@ async def send_template(ctx: HttpContext, request: Request) -> Response:
         priority=body.priority,
         scheduled_at=body.scheduled_at,
     )
-    return JSON(
-        {"message": "Template notification queued successfully", "notification_id": sent.id},
-        201,
-    )
+    return _queued("Template notification queued successfully", sent)
 
 
 async def status(ctx: HttpContext, request: Request) -> Response:
     notes: NotificationService = ctx.runtime.core.notifications
     actor = await ctx.slow(ctx.principal, request)
     found = await ctx.slow(notes.get_notification, actor, path_id(request, "notification_id"))
-    return JSON({"notification": notification_json(found)})
+    return JSON(to_json(NotificationAnswer(notification=notification_response(found))))
 
 
 async def for_user(ctx: HttpContext, request: Request) -> Response:
@@ -174,12 +188,7 @@ async def for_user(ctx: HttpContext, request: Request) -> Response:
     found = await ctx.slow(
         notes.list_for_user, actor, path_id(request, "user_id"), page=page_request(request)
     )
-    return JSON(
-        {
-            "notifications": [notification_json(n) for n in found.items],
-            "pagination": pagination(found),
-        }
-    )
+    return JSON(to_json(_page(found)))
 
 
 async def task_assigned(ctx: HttpContext, request: Request) -> Response:
@@ -196,7 +205,7 @@ async def task_assigned(ctx: HttpContext, request: Request) -> Response:
         assigned_by_name=body.assigned_by_name,
         due_date=body.due_date,
     )
-    return JSON({"message": "Notification queued"})
+    return JSON(to_json(Message(message="Notification queued")))
 
 
 async def task_completed(ctx: HttpContext, request: Request) -> Response:
@@ -213,7 +222,7 @@ async def task_completed(ctx: HttpContext, request: Request) -> Response:
         completed_by_name=body.completed_by_name,
         completion_date=body.completion_date,
     )
-    return JSON({"message": "Notification queued"})
+    return JSON(to_json(Message(message="Notification queued")))
 
 
 async def inbox(ctx: HttpContext, request: Request) -> Response:
@@ -221,36 +230,38 @@ async def inbox(ctx: HttpContext, request: Request) -> Response:
     actor = await ctx.slow(ctx.principal, request)
     unread = request.query_params.get("unread", "").lower() in ("1", "true", "yes", "on")
     found = await ctx.slow(notes.inbox, actor, page=page_request(request), unread_only=unread)
-    return JSON(
-        {
-            "notifications": [notification_json(n) for n in found.page.items],
-            "pagination": pagination(found.page),
-            "unread_count": found.unread_count,
-        }
+    page = _page(found.page)
+    shown = InboxPage(
+        notifications=page.notifications,
+        pagination=page.pagination,
+        unread_count=found.unread_count,
     )
+    return JSON(to_json(shown))
 
 
 async def mark_read(ctx: HttpContext, request: Request) -> Response:
     notes: NotificationService = ctx.runtime.core.notifications
     actor = await ctx.slow(ctx.principal, request)
     found = await ctx.slow(notes.mark_read, actor, path_id(request, "notification_id"))
-    return JSON(
-        {"message": "Notification marked as read", "notification": notification_json(found)}
+    marked = NotificationMessage(
+        message="Notification marked as read", notification=notification_response(found)
     )
+    return JSON(to_json(marked))
 
 
 async def mark_all_read(ctx: HttpContext, request: Request) -> Response:
     notes: NotificationService = ctx.runtime.core.notifications
     actor = await ctx.slow(ctx.principal, request)
     changed = await ctx.slow(notes.mark_all_read, actor)
-    return JSON({"message": "Notifications marked as read", "updated_count": changed})
+    marked = NotificationsRead(message="Notifications marked as read", updated_count=changed)
+    return JSON(to_json(marked))
 
 
 async def get_preferences(ctx: HttpContext, request: Request) -> Response:
     notes: NotificationService = ctx.runtime.core.notifications
     actor = await ctx.slow(ctx.principal, request)
     found = await ctx.slow(notes.preferences, actor)
-    return JSON({"preferences": preferences_json(found)})
+    return JSON(to_json(PreferencesAnswer(preferences=found.full())))
 
 
 async def put_preferences(ctx: HttpContext, request: Request) -> Response:
@@ -261,16 +272,15 @@ async def put_preferences(ctx: HttpContext, request: Request) -> Response:
     if changes is None:
         raise ValidationError("preferences is required", field="preferences")
     updated = await ctx.slow(notes.update_preferences, actor, changes)
-    return JSON(
-        {
-            "message": "Preferences updated successfully",
-            "preferences": preferences_json(updated),
-        }
+    done = PreferencesMessage(
+        message="Preferences updated successfully", preferences=updated.full()
     )
+    return JSON(to_json(done))
 
 
 _NOTIFICATION_ID = Param(name="notification_id", where="path")
-_QUEUED = s.message(notification_id=_INT)
+_QUEUED = s.response_schema(NotificationQueued)
+_QUEUED_BY_WEBHOOK = ("Queued", s.response_schema(Message))
 
 ENDPOINTS: list[Endpoint] = [
     Endpoint(
@@ -310,11 +320,7 @@ ENDPOINTS: list[Endpoint] = [
         responses={
             200: (
                 "A page of notifications",
-                s.obj(
-                    notifications={"type": "array", "items": s.NOTIFICATION},
-                    pagination=s.PAGINATION,
-                    unread_count=_INT,
-                ),
+                s.response_schema(InboxPage),
             ),
             **s.errors(401),
         },
@@ -325,7 +331,7 @@ ENDPOINTS: list[Endpoint] = [
         handler=mark_all_read,
         summary="Mark all the caller's in-app notifications read",
         tag="notifications",
-        responses={200: ("Marked", s.message(updated_count=_INT)), **s.errors(401)},
+        responses={200: ("Marked", s.response_schema(NotificationsRead)), **s.errors(401)},
     ),
     Endpoint(
         method="GET",
@@ -333,7 +339,7 @@ ENDPOINTS: list[Endpoint] = [
         handler=get_preferences,
         summary="The caller's notification preferences",
         tag="notifications",
-        responses={200: ("Preferences", s.obj(preferences=PREFERENCES)), **s.errors(401)},
+        responses={200: ("Preferences", s.response_schema(PreferencesAnswer)), **s.errors(401)},
     ),
     Endpoint(
         method="PUT",
@@ -341,9 +347,9 @@ ENDPOINTS: list[Endpoint] = [
         handler=put_preferences,
         summary="Change some of the caller's notification preferences",
         tag="notifications",
-        body=s.obj(preferences=PREFERENCES),
+        body=s.obj(preferences=PREFERENCE_CHANGES),
         responses={
-            200: ("Updated", s.message(preferences=PREFERENCES)),
+            200: ("Updated", s.response_schema(PreferencesMessage)),
             **s.errors(400, 401),
         },
     ),
@@ -355,7 +361,7 @@ ENDPOINTS: list[Endpoint] = [
         tag="notifications",
         params=[_NOTIFICATION_ID],
         responses={
-            200: ("The notification", s.obj(notification=s.NOTIFICATION)),
+            200: ("The notification", s.response_schema(NotificationAnswer)),
             **s.errors(401, 404),
         },
     ),
@@ -367,7 +373,7 @@ ENDPOINTS: list[Endpoint] = [
         tag="notifications",
         params=[_NOTIFICATION_ID],
         responses={
-            200: ("Marked", s.message(notification=s.NOTIFICATION)),
+            200: ("Marked", s.response_schema(NotificationMessage)),
             **s.errors(401, 404),
         },
     ),
@@ -378,7 +384,10 @@ ENDPOINTS: list[Endpoint] = [
         summary="A user's notifications, newest first (the user or an admin)",
         tag="notifications",
         params=[Param(name="user_id", where="path"), *PAGE_PARAMS],
-        responses={200: ("A page of notifications", _PAGED), **s.errors(401, 403)},
+        responses={
+            200: ("A page of notifications", s.response_schema(NotificationPage)),
+            **s.errors(401, 403),
+        },
     ),
     # The template endpoints stand here in the route table (and /openapi.json).
     *notification_templates.ENDPOINTS,
@@ -389,7 +398,7 @@ ENDPOINTS: list[Endpoint] = [
         summary="Notify a task's assignee (admins only; public in the original)",
         tag="notifications",
         body=s.body_schema(AssignedBody),
-        responses={200: ("Queued", s.message()), **s.errors(400, 401, 403, 404)},
+        responses={200: _QUEUED_BY_WEBHOOK, **s.errors(400, 401, 403, 404)},
     ),
     Endpoint(
         method="POST",
@@ -398,7 +407,7 @@ ENDPOINTS: list[Endpoint] = [
         summary="Notify a project owner of a completed task (admins only)",
         tag="notifications",
         body=s.body_schema(CompletedBody),
-        responses={200: ("Queued", s.message()), **s.errors(400, 401, 403, 404)},
+        responses={200: _QUEUED_BY_WEBHOOK, **s.errors(400, 401, 403, 404)},
     ),
 ]
 """The notification-area endpoints."""

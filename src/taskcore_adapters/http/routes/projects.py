@@ -4,7 +4,6 @@ invitations are in :mod:`~taskcore_adapters.http.routes.invitations`)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import attrs
 from starlette.requests import Request
@@ -16,22 +15,31 @@ from taskcore.domain.values import UNSET, Unset
 from taskcore.errors import ValidationError
 from taskcore.services.projects import ProjectService
 from taskcore_adapters.http import schemas as s
+from taskcore_adapters.http.answers import (
+    InvitationMessage,
+    MemberList,
+    MemberMessage,
+    ProjectAnswer,
+    ProjectList,
+    ProjectMessage,
+)
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
 from taskcore_adapters.http.etags import IF_MATCH, etag_header, if_match, last_write_wins
 from taskcore_adapters.http.responses import (
     MemberResponse,
+    Message,
     ProjectResponse,
+    listing,
     of,
     to_json,
 )
 from taskcore_adapters.http.routes import invitations
 from taskcore_adapters.http.routes.common import path_id, strict_body
-from taskcore_adapters.http.routes.invitations import INVITED, MemberBody, invitation_json
+from taskcore_adapters.http.routes.invitations import INVITED, MemberBody, invitation_message
 from taskcore_adapters.http.routes.paging import (
     WINDOW_PARAMS,
     bool_query,
-    listed,
     text_query,
     window,
 )
@@ -67,22 +75,28 @@ def _date(value: dt.date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def project_json(project: ProjectView) -> dict[str, Any]:
+def project_response(project: ProjectView) -> ProjectResponse:
     """The original's 11-key project object, plus ``version`` and the caller's ``role``."""
-    return to_json(of(ProjectResponse, project))
+    return of(ProjectResponse, project)
 
 
-def member_json(member: MemberView) -> dict[str, Any]:
+def member_response(member: MemberView) -> MemberResponse:
     """A project member: the membership and the user's names."""
-    return to_json(of(MemberResponse, member))
+    return of(MemberResponse, member)
 
 
-def _one(project: ProjectView, status: int = 200, **extra: Any) -> Response:
-    return JSON(
-        {**extra, "project": project_json(project)},
-        status,
-        headers=etag_header(project.id, project.version),
+def _member(member: MemberView, message: str, status: int = 200) -> Response:
+    return JSON(to_json(MemberMessage(message=message, member=member_response(member))), status)
+
+
+def _one(project: ProjectView, status: int = 200, message: str | None = None) -> Response:
+    shown = project_response(project)
+    answer = (
+        ProjectAnswer(project=shown)
+        if message is None
+        else ProjectMessage(message=message, project=shown)
     )
+    return JSON(to_json(answer), status, headers=etag_header(project.id, project.version))
 
 
 async def list_projects(ctx: HttpContext, request: Request) -> Response:
@@ -95,7 +109,7 @@ async def list_projects(ctx: HttpContext, request: Request) -> Response:
         status=text_query(request, "status"),
         page=window(request),
     )
-    return JSON(listed("projects", found, project_json))
+    return JSON(to_json(listing(ProjectList, found, project_response)))
 
 
 async def create_project(ctx: HttpContext, request: Request) -> Response:
@@ -161,7 +175,7 @@ async def delete_project(ctx: HttpContext, request: Request) -> Response:
         projects.delete_project(actor, project_id, expected_version=expected)
 
     await ctx.slow(remove)
-    return JSON({"message": "Project deleted successfully"})
+    return JSON(to_json(Message(message="Project deleted successfully")))
 
 
 async def list_members(ctx: HttpContext, request: Request) -> Response:
@@ -170,7 +184,7 @@ async def list_members(ctx: HttpContext, request: Request) -> Response:
     found = await ctx.slow(
         projects.list_members, actor, path_id(request, "project_id"), page=window(request)
     )
-    return JSON(listed("members", found, member_json))
+    return JSON(to_json(listing(MemberList, found, member_response)))
 
 
 async def add_member(ctx: HttpContext, request: Request) -> Response:
@@ -185,8 +199,8 @@ async def add_member(ctx: HttpContext, request: Request) -> Response:
         projects.add_or_invite, actor, project_id, user_id=body.user_id, role=role
     )
     if isinstance(done, InvitationView):
-        return JSON({"message": INVITED, "invitation": invitation_json(done)}, 202)
-    return JSON({"message": "Member added successfully", "member": member_json(done)}, 201)
+        return JSON(invitation_message(INVITED, done), 202)
+    return _member(done, "Member added successfully", 201)
 
 
 async def change_role(ctx: HttpContext, request: Request) -> Response:
@@ -198,7 +212,7 @@ async def change_role(ctx: HttpContext, request: Request) -> Response:
     if body.role is None:
         raise ValidationError("role is required", field="role")
     member = await ctx.slow(projects.change_member_role, actor, project_id, user_id, role=body.role)
-    return JSON({"message": "Member updated successfully", "member": member_json(member)})
+    return _member(member, "Member updated successfully")
 
 
 async def remove_member(ctx: HttpContext, request: Request) -> Response:
@@ -207,14 +221,14 @@ async def remove_member(ctx: HttpContext, request: Request) -> Response:
     project_id = path_id(request, "project_id")
     user_id = path_id(request, "user_id")
     await ctx.slow(projects.remove_member, actor, project_id, user_id)
-    return JSON({"message": "Member removed successfully"})
+    return JSON(to_json(Message(message="Member removed successfully")))
 
 
 _PROJECT_ID = Param(name="project_id", where="path")
 _USER_ID = Param(name="user_id", where="path")
-_PROJECT = s.ref("Project")
-_MEMBER = s.ref("Member")
-_INVITATION = s.ref("Invitation")
+_PROJECT_CHANGED = s.response_schema(ProjectMessage)
+_MEMBER_CHANGED = s.response_schema(MemberMessage)
+_DONE = s.response_schema(Message)
 
 ENDPOINTS: list[Endpoint] = [
     Endpoint(
@@ -237,7 +251,7 @@ ENDPOINTS: list[Endpoint] = [
             ),
         ],
         responses={
-            200: ("A page of projects", s.listing("projects", _PROJECT)),
+            200: ("A page of projects", s.response_schema(ProjectList)),
             **s.errors(400, 401, 403),
         },
     ),
@@ -251,7 +265,7 @@ ENDPOINTS: list[Endpoint] = [
         body=s.body_schema(ProjectBody),
         etag=True,
         responses={
-            201: ("Created", s.message(project=_PROJECT)),
+            201: ("Created", _PROJECT_CHANGED),
             400: s.ERROR_ANSWER,
             401: s.ERROR_ANSWER,
         },
@@ -265,7 +279,7 @@ ENDPOINTS: list[Endpoint] = [
         params=[_PROJECT_ID],
         etag=True,
         responses={
-            200: ("The project", s.obj(project=_PROJECT)),
+            200: ("The project", s.response_schema(ProjectAnswer)),
             401: s.ERROR_ANSWER,
             404: s.ERROR_ANSWER,
         },
@@ -280,7 +294,7 @@ ENDPOINTS: list[Endpoint] = [
         body=s.body_schema(ProjectPatch),
         etag=True,
         responses={
-            200: ("Updated", s.message(project=_PROJECT)),
+            200: ("Updated", _PROJECT_CHANGED),
             **s.errors(400, 401, 403, 404),
             412: s.STALE_ANSWER,
         },
@@ -293,7 +307,7 @@ ENDPOINTS: list[Endpoint] = [
         tag="projects",
         params=[_PROJECT_ID, IF_MATCH],
         responses={
-            200: ("Deleted", s.message()),
+            200: ("Deleted", _DONE),
             **s.errors(401, 403, 404),
             412: s.STALE_ANSWER,
         },
@@ -306,7 +320,7 @@ ENDPOINTS: list[Endpoint] = [
         tag="projects",
         params=[_PROJECT_ID, *WINDOW_PARAMS],
         responses={
-            200: ("A page of members", s.listing("members", _MEMBER)),
+            200: ("A page of members", s.response_schema(MemberList)),
             **s.errors(400, 401, 404),
         },
     ),
@@ -322,10 +336,10 @@ ENDPOINTS: list[Endpoint] = [
         params=[_PROJECT_ID],
         body=s.body_schema(MemberBody),
         responses={
-            201: ("Added (administrators)", s.message(member=_MEMBER)),
+            201: ("Added (administrators)", _MEMBER_CHANGED),
             202: (
                 "Invited (owners): the user joins by accepting",
-                s.message(invitation=_INVITATION),
+                s.response_schema(InvitationMessage),
             ),
             **s.errors(400, 401, 403, 404, 409),
         },
@@ -341,7 +355,7 @@ ENDPOINTS: list[Endpoint] = [
         params=[_PROJECT_ID, _USER_ID],
         body=s.body_schema(RoleBody),
         responses={
-            200: ("Updated", s.message(member=_MEMBER)),
+            200: ("Updated", _MEMBER_CHANGED),
             **s.errors(400, 401, 403, 404, 409),
         },
     ),
@@ -354,7 +368,7 @@ ENDPOINTS: list[Endpoint] = [
         tag="projects",
         params=[_PROJECT_ID, _USER_ID],
         responses={
-            200: ("Removed", s.message()),
+            200: ("Removed", _DONE),
             **s.errors(401, 403, 404, 409),
         },
     ),

@@ -14,10 +14,26 @@ from taskcore.domain.reports import Report, ReportView, flatten
 from taskcore.errors import ValidationError
 from taskcore.services.reports import ReportService
 from taskcore_adapters.http import schemas as s
+from taskcore_adapters.http.answers import (
+    ReportAccepted,
+    ReportAnswer,
+    ReportPage,
+)
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
-from taskcore_adapters.http.responses import ReportListedResponse, ReportResponse, of, to_json
-from taskcore_adapters.http.routes.common import PAGE_PARAMS, page_request, pagination, path_id
+from taskcore_adapters.http.figures import (
+    Dashboard,
+    ProjectSummary,
+)
+from taskcore_adapters.http.responses import (
+    Message,
+    Pagination,
+    ReportListedResponse,
+    ReportResponse,
+    of,
+    to_json,
+)
+from taskcore_adapters.http.routes.common import PAGE_PARAMS, page_request, path_id
 from taskcore_adapters.http.routes.paging import text_query
 from taskcore_adapters.http.wire import JSON, read_json
 
@@ -25,16 +41,10 @@ EXPORT_FORMATS = ("csv", "json")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def report_json(report: Report) -> dict[str, Any]:
-    """The original's 12-key report object (``generated_by`` is the requester, and
-    ``parameters`` never hold a token)."""
-    return to_json(of(ReportResponse, report))
-
-
-def listed_json(view: ReportView) -> dict[str, Any]:
+def listed_response(view: ReportView) -> ReportListedResponse:
     """A report in a list: without its data, with the requester's username."""
     username = view.requested_by_username or "Unknown"
-    return to_json(of(ReportListedResponse, view.report, data=None, generated_by_username=username))
+    return of(ReportListedResponse, view.report, data=None, generated_by_username=username)
 
 
 def _cell(value: Any) -> Any:
@@ -67,14 +77,10 @@ async def create_report(ctx: HttpContext, request: Request) -> Response:
         report_type=body.get("report_type"),
         parameters=body.get("parameters"),
     )
-    return JSON(
-        {
-            "message": "Report generation started",
-            "report_id": report.key,
-            "status": report.status.value,
-        },
-        202,
+    accepted = ReportAccepted(
+        message="Report generation started", report_id=report.key, status=report.status
     )
+    return JSON(to_json(accepted), 202)
 
 
 async def list_reports(ctx: HttpContext, request: Request) -> Response:
@@ -87,26 +93,25 @@ async def list_reports(ctx: HttpContext, request: Request) -> Response:
         status=text_query(request, "status"),
         page=page_request(request),
     )
-    return JSON(
-        {
-            "reports": [listed_json(item) for item in found.items],
-            "pagination": pagination(found),
-        }
+    reports_page = ReportPage(
+        reports=tuple(listed_response(item) for item in found.items),
+        pagination=Pagination.of(found),
     )
+    return JSON(to_json(reports_page))
 
 
 async def get_report(ctx: HttpContext, request: Request) -> Response:
     reports: ReportService = ctx.runtime.core.reports
     actor = await ctx.slow(ctx.principal, request)
     report = await ctx.slow(reports.get_report, actor, path_id(request, "report_id"))
-    return JSON({"report": report_json(report)})
+    return JSON(to_json(ReportAnswer(report=of(ReportResponse, report))))
 
 
 async def delete_report(ctx: HttpContext, request: Request) -> Response:
     reports: ReportService = ctx.runtime.core.reports
     actor = await ctx.slow(ctx.principal, request)
     await ctx.slow(reports.delete_report, actor, path_id(request, "report_id"))
-    return JSON({"message": "Report deleted successfully"})
+    return JSON(to_json(Message(message="Report deleted successfully")))
 
 
 def export_format(request: Request) -> str:
@@ -155,17 +160,16 @@ async def project_summary(ctx: HttpContext, request: Request) -> Response:
     reports: ReportService = ctx.runtime.core.reports
     actor = await ctx.slow(ctx.principal, request)
     summary = await ctx.slow(reports.project_summary, actor, path_id(request, "project_id"))
-    return JSON(summary)
+    return JSON(to_json(ProjectSummary.of(summary)))
 
 
 async def dashboard(ctx: HttpContext, request: Request) -> Response:
     reports: ReportService = ctx.runtime.core.reports
     actor = await ctx.slow(ctx.principal, request)
-    return JSON(await ctx.slow(reports.dashboard, actor))
+    return JSON(to_json(Dashboard.of(await ctx.slow(reports.dashboard, actor))))
 
 
 _REPORT_ID = Param(name="report_id", where="path")
-_REPORT = s.ref("Report")
 
 ENDPOINTS: list[Endpoint] = [
     Endpoint(
@@ -180,11 +184,7 @@ ENDPOINTS: list[Endpoint] = [
         responses={
             202: (
                 "Accepted; poll the report for its status",
-                s.obj(
-                    message={"type": "string"},
-                    report_id={"type": "integer"},
-                    status={"type": "string", "enum": s.REPORT_STATUSES},
-                ),
+                s.response_schema(ReportAccepted),
             ),
             **s.errors(400, 401, 403, 404),
         },
@@ -210,13 +210,7 @@ ENDPOINTS: list[Endpoint] = [
             ),
         ],
         responses={
-            200: (
-                "A page of reports",
-                s.obj(
-                    reports={"type": "array", "items": s.ref("ReportListed")},
-                    pagination=s.ref("Pagination"),
-                ),
-            ),
+            200: ("A page of reports", s.response_schema(ReportPage)),
             **s.errors(400, 401),
         },
     ),
@@ -226,7 +220,7 @@ ENDPOINTS: list[Endpoint] = [
         handler=dashboard,
         summary="The caller's dashboard: their projects and the tasks assigned to them there",
         tag="reports",
-        responses={200: ("The dashboard", s.DASHBOARD), **s.errors(401)},
+        responses={200: ("The dashboard", s.response_schema(Dashboard)), **s.errors(401)},
     ),
     Endpoint(
         method="GET",
@@ -235,7 +229,7 @@ ENDPOINTS: list[Endpoint] = [
         summary="A project's task counts (members and admins)",
         tag="reports",
         params=[Param(name="project_id", where="path")],
-        responses={200: ("The summary", s.PROJECT_SUMMARY), **s.errors(401, 404)},
+        responses={200: ("The summary", s.response_schema(ProjectSummary)), **s.errors(401, 404)},
     ),
     Endpoint(
         method="GET",
@@ -245,7 +239,7 @@ ENDPOINTS: list[Endpoint] = [
         tag="reports",
         params=[_REPORT_ID],
         responses={
-            200: ("The report", s.obj(report=_REPORT)),
+            200: ("The report", s.response_schema(ReportAnswer)),
             **s.errors(401, 404),
             410: ("The report has expired", s.ref("Error")),
         },
@@ -277,7 +271,7 @@ ENDPOINTS: list[Endpoint] = [
         summary="Delete a report (its requester and admins)",
         tag="reports",
         params=[_REPORT_ID],
-        responses={200: ("Deleted", s.message()), **s.errors(401, 404)},
+        responses={200: ("Deleted", s.response_schema(Message)), **s.errors(401, 404)},
     ),
 ]
 """The reporting endpoints."""

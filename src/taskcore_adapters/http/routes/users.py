@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import attrs
 from starlette.requests import Request
 from starlette.responses import Response
@@ -12,12 +10,26 @@ from taskcore.domain.values import UNSET, Unset
 from taskcore.errors import ValidationError
 from taskcore.services.users import LoginResult, UserView
 from taskcore_adapters.http import schemas as s
+from taskcore_adapters.http.answers import (
+    LoggedIn,
+    Tokens,
+    TokenValidity,
+    UserAnswer,
+    UserMessage,
+    UserPage,
+)
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
-from taskcore_adapters.http.responses import UserResponse, of, to_json
-from taskcore_adapters.http.routes.common import PAGE_PARAMS, page_request, pagination, path_id
+from taskcore_adapters.http.responses import (
+    Message,
+    Pagination,
+    UserResponse,
+    of,
+    to_json,
+)
+from taskcore_adapters.http.routes.common import PAGE_PARAMS, page_request, path_id
 from taskcore_adapters.http.throttle import throttled_login, throttled_password_change
-from taskcore_adapters.http.wire import JSON, iso
+from taskcore_adapters.http.wire import JSON
 
 
 @attrs.define(kw_only=True)
@@ -44,14 +56,9 @@ class RefreshBody:
     refresh_token: str | None = None
 
 
-def tokens_json(result: LoginResult) -> dict[str, Any]:
+def _tokens(message: str, result: LoginResult) -> Response:
     """The access token, its expiry, and the refresh token that renews it once."""
-    return {
-        "token": result.token,
-        "expires_at": iso(result.expires_at),
-        "refresh_token": result.refresh_token,
-        "refresh_expires_at": iso(result.refresh_expires_at),
-    }
+    return JSON(to_json(of(Tokens, result, message=message)))
 
 
 @attrs.define(kw_only=True)
@@ -72,10 +79,17 @@ class AdminUserBody:
     is_admin: bool | Unset = UNSET
 
 
-def user_json(user: UserView) -> dict[str, Any]:
+def user_response(user: UserView) -> UserResponse:
     """The 9-key user object (``email``, ``is_admin``, ``last_login`` and ``login_count``
     are null for other users than the caller, unless the caller is an administrator)."""
-    return to_json(of(UserResponse, user))
+    return of(UserResponse, user)
+
+
+def _user(user: UserView, message: str | None = None, status: int = 200) -> Response:
+    shown = user_response(user)
+    if message is None:
+        return JSON(to_json(UserAnswer(user=shown)), status)
+    return JSON(to_json(UserMessage(message=message, user=shown)), status)
 
 
 async def register(ctx: HttpContext, request: Request) -> Response:
@@ -89,7 +103,7 @@ async def register(ctx: HttpContext, request: Request) -> Response:
         password=body.password,
         full_name=body.full_name,
     )
-    return JSON({"message": "User registered successfully", "user": user_json(user)}, 201)
+    return _user(user, "User registered successfully", 201)
 
 
 async def login(ctx: HttpContext, request: Request) -> Response:
@@ -106,9 +120,8 @@ async def login(ctx: HttpContext, request: Request) -> Response:
         password=body.password,
         address=address,
     )
-    return JSON(
-        {"message": "Login successful", **tokens_json(result), "user": user_json(result.user)}
-    )
+    shown = user_response(result.user)
+    return JSON(to_json(of(LoggedIn, result, message="Login successful", user=shown)))
 
 
 async def refresh(ctx: HttpContext, request: Request) -> Response:
@@ -116,13 +129,13 @@ async def refresh(ctx: HttpContext, request: Request) -> Response:
     await ctx.slow(ctx.throttle.attempt, "refresh", ctx.client_address(request))
     body = await ctx.body(request, RefreshBody)
     result = users.refresh(body.refresh_token)
-    return JSON({"message": "Token refreshed", **tokens_json(result)})
+    return _tokens("Token refreshed", result)
 
 
 async def logout(ctx: HttpContext, request: Request) -> Response:
     users = ctx.runtime.core.users
     users.logout(ctx.principal(request))
-    return JSON({"message": "Logged out successfully"})
+    return JSON(to_json(Message(message="Logged out successfully")))
 
 
 async def verify_token(ctx: HttpContext, request: Request) -> Response:
@@ -131,19 +144,19 @@ async def verify_token(ctx: HttpContext, request: Request) -> Response:
     if not body.token:
         raise ValidationError("Token required", field="token")
     _, user = users.verify_token(body.token)
-    return JSON({"valid": True, "user": user_json(user)})
+    return JSON(to_json(TokenValidity(valid=True, user=user_response(user))))
 
 
 async def get_user(ctx: HttpContext, request: Request) -> Response:
     users = ctx.runtime.core.users
     actor = ctx.principal(request)
     user = users.get_user(actor, path_id(request, "user_id"))
-    return JSON({"user": user_json(user)})
+    return _user(user)
 
 
 async def get_me(ctx: HttpContext, request: Request) -> Response:
     users = ctx.runtime.core.users
-    return JSON({"user": user_json(users.get_me(ctx.principal(request)))})
+    return _user(users.get_me(ctx.principal(request)))
 
 
 async def update_me(ctx: HttpContext, request: Request) -> Response:
@@ -151,7 +164,7 @@ async def update_me(ctx: HttpContext, request: Request) -> Response:
     actor = ctx.principal(request)
     body = await ctx.body(request, ProfileBody)
     user = users.update_profile(actor, full_name=body.full_name, email=body.email)
-    return JSON({"message": "Profile updated successfully", "user": user_json(user)})
+    return _user(user, "Profile updated successfully")
 
 
 async def change_password(ctx: HttpContext, request: Request) -> Response:
@@ -167,14 +180,15 @@ async def change_password(ctx: HttpContext, request: Request) -> Response:
         new_password=body.new_password,
         address=ctx.client_address(request),
     )
-    return JSON({"message": "Password changed successfully", **tokens_json(result)})
+    return _tokens("Password changed successfully", result)
 
 
 async def list_users(ctx: HttpContext, request: Request) -> Response:
     users = ctx.runtime.core.users
     actor = ctx.principal(request)
     page = users.list_users(actor, page_request(request))
-    return JSON({"users": [user_json(u) for u in page.items], "pagination": pagination(page)})
+    shown = tuple(user_response(u) for u in page.items)
+    return JSON(to_json(UserPage(users=shown, pagination=Pagination.of(page))))
 
 
 async def admin_update(ctx: HttpContext, request: Request) -> Response:
@@ -184,17 +198,13 @@ async def admin_update(ctx: HttpContext, request: Request) -> Response:
     user = users.admin_update(
         actor, path_id(request, "user_id"), is_active=body.is_active, is_admin=body.is_admin
     )
-    return JSON({"message": "User updated successfully", "user": user_json(user)})
+    return _user(user, "User updated successfully")
 
 
 _USER_ID = Param(name="user_id", where="path")
-_USER_REPLY = s.obj(user=s.ref("User"))
-_TOKEN_FIELDS: dict[str, s.Schema] = {
-    "token": {"type": "string"},
-    "expires_at": s.DATETIME,
-    "refresh_token": {"type": "string"},
-    "refresh_expires_at": s.DATETIME,
-}
+_USER_REPLY = s.response_schema(UserAnswer)
+_USER_CHANGED = s.response_schema(UserMessage)
+_TOKENS = s.response_schema(Tokens)
 
 ENDPOINTS: list[Endpoint] = [
     Endpoint(
@@ -206,7 +216,7 @@ ENDPOINTS: list[Endpoint] = [
         auth=False,
         body=s.body_schema(RegisterBody),
         responses={
-            201: ("Created", s.message(user=s.ref("User"))),
+            201: ("Created", _USER_CHANGED),
             **s.errors(400, 409, 413),
         },
     ),
@@ -219,7 +229,7 @@ ENDPOINTS: list[Endpoint] = [
         auth=False,
         body=s.body_schema(LoginBody),
         responses={
-            200: ("Logged in", s.message(**_TOKEN_FIELDS, user=s.ref("User"))),
+            200: ("Logged in", s.response_schema(LoggedIn)),
             **s.errors(400, 401, 403, 429),
         },
     ),
@@ -232,7 +242,7 @@ ENDPOINTS: list[Endpoint] = [
         auth=False,
         body=s.body_schema(RefreshBody),
         responses={
-            200: ("Fresh tokens", s.message(**_TOKEN_FIELDS)),
+            200: ("Fresh tokens", _TOKENS),
             **s.errors(400),
             401: (
                 "Unknown token or ended session; a replayed token (the session is revoked); "
@@ -248,7 +258,7 @@ ENDPOINTS: list[Endpoint] = [
         handler=logout,
         summary="Revoke the token used for this request",
         tag="users",
-        responses={200: ("Logged out", s.message()), 401: s.ERROR_ANSWER},
+        responses={200: ("Logged out", s.response_schema(Message)), 401: s.ERROR_ANSWER},
     ),
     Endpoint(
         method="POST",
@@ -259,7 +269,7 @@ ENDPOINTS: list[Endpoint] = [
         auth=False,
         body=s.body_schema(TokenBody),
         responses={
-            200: ("Valid", s.obj(valid={"type": "boolean"}, user=s.ref("User"))),
+            200: ("Valid", s.response_schema(TokenValidity)),
             **s.errors(400, 401),
         },
     ),
@@ -279,7 +289,7 @@ ENDPOINTS: list[Endpoint] = [
         tag="users",
         body=s.body_schema(ProfileBody),
         responses={
-            200: ("Updated", s.message(user=s.ref("User"))),
+            200: ("Updated", _USER_CHANGED),
             **s.errors(400, 401, 404, 409),
         },
     ),
@@ -291,7 +301,7 @@ ENDPOINTS: list[Endpoint] = [
         tag="users",
         body=s.body_schema(PasswordBody),
         responses={
-            200: ("Changed; fresh tokens", s.message(**_TOKEN_FIELDS)),
+            200: ("Changed; fresh tokens", _TOKENS),
             **s.errors(400, 401, 429),
         },
     ),
@@ -314,10 +324,7 @@ ENDPOINTS: list[Endpoint] = [
         responses={
             200: (
                 "A page of users",
-                s.obj(
-                    users={"type": "array", "items": s.ref("User")},
-                    pagination=s.ref("Pagination"),
-                ),
+                s.response_schema(UserPage),
             ),
             **s.errors(401, 403),
         },
@@ -331,7 +338,7 @@ ENDPOINTS: list[Endpoint] = [
         params=[_USER_ID],
         body=s.body_schema(AdminUserBody),
         responses={
-            200: ("Updated", s.message(user=s.ref("User"))),
+            200: ("Updated", _USER_CHANGED),
             **s.errors(400, 401, 403, 404, 409),
         },
     ),

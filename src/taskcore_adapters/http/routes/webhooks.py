@@ -19,21 +19,27 @@ from taskcore.domain.webhooks import (
 from taskcore.errors import ValidationError
 from taskcore.services.webhooks import WebhookService
 from taskcore_adapters.http import schemas as s
+from taskcore_adapters.http.answers import (
+    DeliveryPage,
+    WebhookAnswer,
+    WebhookCreated,
+    WebhookMessage,
+    WebhookPage,
+    WebhookRotated,
+)
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
-from taskcore_adapters.http.responses import DeliveryResponse, WebhookResponse, of, to_json
-from taskcore_adapters.http.routes.common import PAGE_PARAMS, page_request, path_id
-from taskcore_adapters.http.routes.paging import listed, text_query
-from taskcore_adapters.http.wire import JSON, iso
-
-WEBHOOK = s.response_schema(
+from taskcore_adapters.http.responses import (
+    DeliveryResponse,
+    Message,
+    Pagination,
     WebhookResponse,
-    "A project's webhook; its signing secret is shown only when created or rotated.",
+    of,
+    to_json,
 )
-
-DELIVERY = s.response_schema(DeliveryResponse)
-
-_SECRET = {"type": "string", "description": "`whsec_` and base64; shown only now"}
+from taskcore_adapters.http.routes.common import PAGE_PARAMS, page_request, path_id
+from taskcore_adapters.http.routes.paging import text_query
+from taskcore_adapters.http.wire import JSON
 
 
 @attrs.define(kw_only=True)
@@ -52,34 +58,32 @@ class WebhookPatch:
     is_active: bool | Unset | None = UNSET
 
 
-def webhook_json(webhook: WebhookView) -> dict[str, Any]:
+def webhook_response(webhook: WebhookView) -> WebhookResponse:
     """A webhook, without its secret."""
-    return to_json(of(WebhookResponse, webhook))
+    return of(WebhookResponse, webhook)
 
 
-def delivery_json(delivery: WebhookDelivery) -> dict[str, Any]:
+def delivery_response(delivery: WebhookDelivery) -> DeliveryResponse:
     """One delivery of an event to a webhook (without its body); ``next_attempt_at``
     only while it is pending."""
     pending = delivery.status is WebhookDeliveryStatus.PENDING
-    return to_json(
-        of(
-            DeliveryResponse,
-            delivery,
-            next_attempt_at=delivery.next_attempt_at if pending else None,
-        )
+    return of(
+        DeliveryResponse,
+        delivery,
+        next_attempt_at=delivery.next_attempt_at if pending else None,
     )
 
 
-def _secret_json(created: WebhookSecret, message: str) -> dict[str, Any]:
-    until = created.previous_secret_expires_at
-    answer: dict[str, Any] = {
-        "message": message,
-        "webhook": webhook_json(created.webhook),
-        "secret": created.secret,
-    }
-    if until is not None:
-        answer["previous_secret_expires_at"] = iso(until)
-    return answer
+def _secret_json(shown: WebhookSecret, message: str) -> dict[str, Any]:
+    """A webhook with its new secret; after a rotation, until when the old one signs."""
+    webhook = webhook_response(shown.webhook)
+    until = shown.previous_secret_expires_at
+    if until is None:
+        return to_json(WebhookCreated(message=message, webhook=webhook, secret=shown.secret))
+    rotated = WebhookRotated(
+        message=message, webhook=webhook, secret=shown.secret, previous_secret_expires_at=until
+    )
+    return to_json(rotated)
 
 
 async def list_webhooks(ctx: HttpContext, request: Request) -> Response:
@@ -91,7 +95,8 @@ async def list_webhooks(ctx: HttpContext, request: Request) -> Response:
         path_id(request, "project_id"),
         page=page_request(request),
     )
-    return JSON(listed("webhooks", found, webhook_json))
+    shown = tuple(webhook_response(w) for w in found.items)
+    return JSON(to_json(WebhookPage(webhooks=shown, pagination=Pagination.of(found))))
 
 
 async def create_webhook(ctx: HttpContext, request: Request) -> Response:
@@ -120,7 +125,7 @@ async def get_webhook(ctx: HttpContext, request: Request) -> Response:
         path_id(request, "project_id"),
         path_id(request, "webhook_id"),
     )
-    return JSON({"webhook": webhook_json(found)})
+    return JSON(to_json(WebhookAnswer(webhook=webhook_response(found))))
 
 
 async def update_webhook(ctx: HttpContext, request: Request) -> Response:
@@ -145,7 +150,8 @@ async def update_webhook(ctx: HttpContext, request: Request) -> Response:
         description=body.description,
         is_active=body.is_active,
     )
-    return JSON({"message": "Webhook updated successfully", "webhook": webhook_json(updated)})
+    done = WebhookMessage(message="Webhook updated successfully", webhook=webhook_response(updated))
+    return JSON(to_json(done))
 
 
 async def delete_webhook(ctx: HttpContext, request: Request) -> Response:
@@ -157,7 +163,7 @@ async def delete_webhook(ctx: HttpContext, request: Request) -> Response:
         path_id(request, "project_id"),
         path_id(request, "webhook_id"),
     )
-    return JSON({"message": "Webhook deleted successfully"})
+    return JSON(to_json(Message(message="Webhook deleted successfully")))
 
 
 async def rotate_secret(ctx: HttpContext, request: Request) -> Response:
@@ -183,28 +189,13 @@ async def list_deliveries(ctx: HttpContext, request: Request) -> Response:
         status=text_query(request, "status"),
         page=page_request(request),
     )
-    return JSON(listed("deliveries", found, delivery_json))
+    shown = tuple(delivery_response(d) for d in found.items)
+    return JSON(to_json(DeliveryPage(deliveries=shown, pagination=Pagination.of(found))))
 
 
 _PROJECT_ID = Param(name="project_id", where="path")
 _WEBHOOK_ID = Param(name="webhook_id", where="path")
 _ONE = "/api/projects/{project_id:int}/webhooks/{webhook_id:int}"
-_PAGINATION = s.ref("Pagination")
-_CREATED = s.obj(
-    ["message", "webhook", "secret"],
-    message={"type": "string"},
-    webhook=WEBHOOK,
-    secret=_SECRET,
-)
-_ROTATED = s.obj(
-    message={"type": "string"},
-    webhook=WEBHOOK,
-    secret=_SECRET,
-    previous_secret_expires_at={
-        "type": "string",
-        "description": "until when the previous secret still signs",
-    },
-)
 
 ENDPOINTS: list[Endpoint] = [
     Endpoint(
@@ -217,7 +208,7 @@ ENDPOINTS: list[Endpoint] = [
         responses={
             200: (
                 "A page of webhooks",
-                s.obj(webhooks={"type": "array", "items": WEBHOOK}, pagination=_PAGINATION),
+                s.response_schema(WebhookPage),
             ),
             **s.errors(401, 403, 404),
         },
@@ -231,7 +222,10 @@ ENDPOINTS: list[Endpoint] = [
         tag="webhooks",
         params=[_PROJECT_ID],
         body=s.body_schema(WebhookBody),
-        responses={201: ("Created", _CREATED), **s.errors(400, 401, 403, 404, 409)},
+        responses={
+            201: ("Created", s.response_schema(WebhookCreated)),
+            **s.errors(400, 401, 403, 404, 409),
+        },
     ),
     Endpoint(
         method="GET",
@@ -240,7 +234,10 @@ ENDPOINTS: list[Endpoint] = [
         summary="One webhook, without its secret (owners and admins)",
         tag="webhooks",
         params=[_PROJECT_ID, _WEBHOOK_ID],
-        responses={200: ("The webhook", s.obj(webhook=WEBHOOK)), **s.errors(401, 403, 404)},
+        responses={
+            200: ("The webhook", s.response_schema(WebhookAnswer)),
+            **s.errors(401, 403, 404),
+        },
     ),
     Endpoint(
         method="PATCH",
@@ -252,7 +249,7 @@ ENDPOINTS: list[Endpoint] = [
         params=[_PROJECT_ID, _WEBHOOK_ID],
         body=s.body_schema(WebhookPatch),
         responses={
-            200: ("Updated", s.message(webhook=WEBHOOK)),
+            200: ("Updated", s.response_schema(WebhookMessage)),
             **s.errors(400, 401, 403, 404),
         },
     ),
@@ -263,7 +260,7 @@ ENDPOINTS: list[Endpoint] = [
         summary="Delete a webhook and its deliveries (owners and admins)",
         tag="webhooks",
         params=[_PROJECT_ID, _WEBHOOK_ID],
-        responses={200: ("Deleted", s.message()), **s.errors(401, 403, 404)},
+        responses={200: ("Deleted", s.response_schema(Message)), **s.errors(401, 403, 404)},
     ),
     Endpoint(
         method="POST",
@@ -273,7 +270,7 @@ ENDPOINTS: list[Endpoint] = [
         "hours (owners and admins)",
         tag="webhooks",
         params=[_PROJECT_ID, _WEBHOOK_ID],
-        responses={200: ("Rotated", _ROTATED), **s.errors(401, 403, 404)},
+        responses={200: ("Rotated", s.response_schema(WebhookRotated)), **s.errors(401, 403, 404)},
     ),
     Endpoint(
         method="GET",
@@ -294,7 +291,7 @@ ENDPOINTS: list[Endpoint] = [
         responses={
             200: (
                 "A page of deliveries",
-                s.obj(deliveries={"type": "array", "items": DELIVERY}, pagination=_PAGINATION),
+                s.response_schema(DeliveryPage),
             ),
             **s.errors(400, 401, 403, 404),
         },
