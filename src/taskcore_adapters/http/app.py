@@ -16,6 +16,7 @@ from taskcore_adapters.bootstrap import Runtime
 from taskcore_adapters.http import idempotency
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, bind
+from taskcore_adapters.http.explorer import docs_mount
 from taskcore_adapters.http.mounting import root_path
 from taskcore_adapters.http.openapi import document
 from taskcore_adapters.http.routes import (
@@ -80,7 +81,8 @@ def context(runtime: Runtime) -> HttpContext:
 
 @attrs.frozen
 class Api:
-    """The API's routes (every endpoint and ``/openapi.json``) and its OpenAPI document."""
+    """The API's routes (every endpoint, ``/openapi.json`` and the ``/docs/`` explorer)
+    and its OpenAPI document."""
 
     routes: list[BaseRoute]
     openapi: dict[str, Any]
@@ -103,4 +105,5 @@ def api(ctx: HttpContext) -> Api:
         Route(bounded_path(ep.path), bind(ep.handler, ctx), methods=[ep.method]) for ep in endpoints
     ]
     routes.append(Route("/openapi.json", openapi, methods=["GET"]))
+    routes.append(docs_mount())  # Swagger UI on that document, at /docs/
     return Api(routes=routes, openapi=spec)
