@@ -1,0 +1,29 @@
+"""Contract suites for third-party adapters: the checks taskcore's own adapters pass,
+packaged for yours.
+
+Each suite is a class of pytest tests written against a port. Subclass it in your test
+suite (under a name starting with ``Test``) and override its one fixture with your
+adapter; pytest runs every check against it::
+
+    import pytest
+    from taskcore_adapters.contracts import FileStoreContract
+
+    class TestMyStore(FileStoreContract):
+        @pytest.fixture
+        def store(self, tmp_path):
+            return MyStore(tmp_path)
+
+- :class:`FileStoreContract` (fixture ``store``): :class:`taskcore.ports.files.FileStore`.
+- :class:`EventBusContract` (fixture ``bus``): :class:`taskcore.ports.events.EventBus`.
+
+The suites need pytest (``pip install 'taskcore[testing]'``). The pytest plugin
+:mod:`taskcore_adapters.pytest_plugin`, registered when taskcore is installed, adds a
+``taskcore_runtime`` fixture for application tests.
+"""
+
+from __future__ import annotations
+
+from taskcore_adapters.contracts.events import EventBusContract
+from taskcore_adapters.contracts.files import FileStoreContract
+
+__all__ = ["EventBusContract", "FileStoreContract"]
