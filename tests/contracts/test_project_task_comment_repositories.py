@@ -370,7 +370,12 @@ class TestTaskRepository:
             released = uow.tasks.release_member(project.key, bob, later)
             assert [
                 attrs.evolve(
-                    assigned, assignee_id=None, watchers=(alice,), updated_at=later, version=2
+                    assigned,
+                    assignee_id=None,
+                    assignee_ids=(),
+                    watchers=(alice,),
+                    updated_at=later,
+                    version=2,
                 )
             ] == list(released)
             assert attrs.evolve(watched, watchers=()) == uow.tasks.get(watched.key)

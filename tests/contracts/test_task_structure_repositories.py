@@ -165,3 +165,85 @@ class TestSubtasks:
             gone = uow.tasks.delete_in_project(tree["project"])
             uow.commit()
         assert 7 == len(gone)
+
+
+@pytest.fixture
+def people(uow_factory: UnitOfWorkFactory) -> tuple[int, list[int]]:
+    """A project and three users who are members of it."""
+    with uow_factory() as uow:
+        owner, project = _project(uow)
+        others = []
+        for name in ("p1", "p2"):
+            user = uow.users.add(
+                User(
+                    username=name,
+                    email=f"{name}@example.com",
+                    password_hash="h",
+                    full_name=name,
+                    created_at=NOW,
+                )
+            )
+            uow.projects.add_member(
+                Membership(project_id=project, user_id=user.key, role=Role.MEMBER, added_at=NOW)
+            )
+            others.append(user.key)
+        uow.commit()
+    return project, [owner, *others]
+
+
+class TestAssignees:
+    def test_order_round_trip(
+        self, uow_factory: UnitOfWorkFactory, people: tuple[int, list[int]]
+    ) -> None:
+        """Assignees read back in their order, the first as assignee_id; updates and
+        batches store them too."""
+        project, (a, b, c) = people
+        with uow_factory() as uow:
+            one = uow.tasks.add(_task(project, assignee_ids=(c, a, b)))
+            batch = uow.tasks.add_many([_task(project, assignee_ids=(b, c)), _task(project)])
+            uow.commit()
+        with uow_factory() as uow:
+            read = uow.tasks.get(one.key)
+            assert read is not None
+            assert ((c, a, b), c) == (read.assignee_ids, read.assignee_id)
+            read.assign((b,))
+            uow.tasks.update(read)
+            uow.commit()
+        with uow_factory() as uow:
+            again = uow.tasks.get(one.key)
+            first = uow.tasks.get(batch[0].key)
+            assert again is not None
+            assert first is not None
+            assert ((b,), b) == (again.assignee_ids, again.assignee_id)
+            assert (b, c) == first.assignee_ids
+
+    def test_assignee_criterion_matches_any(
+        self, uow_factory: UnitOfWorkFactory, people: tuple[int, list[int]]
+    ) -> None:
+        """The assignee criterion keeps tasks where the user is any of the assignees."""
+        project, (a, b, c) = people
+        order = TaskOrder(sort=TaskSort.CREATED_AT, descending=False)
+        with uow_factory() as uow:
+            first = uow.tasks.add(_task(project, assignee_ids=(a, b))).key
+            second = uow.tasks.add(_task(project, assignee_ids=(b,))).key
+            uow.tasks.add(_task(project, assignee_ids=(c,)))
+            found = uow.tasks.find(TaskCriteria(assignee_id=b, member_id=b), order, limit=10)
+            assert [first, second] == [t.key for t in found]
+            assert 1 == uow.tasks.count(TaskCriteria(assignee_id=a))
+
+    def test_release_member_keeps_the_others(
+        self, uow_factory: UnitOfWorkFactory, people: tuple[int, list[int]]
+    ) -> None:
+        """A released member leaves every list of the project; the next one is first."""
+        project, (_, b, c) = people
+        later = NOW + dt.timedelta(hours=1)
+        with uow_factory() as uow:
+            shared = uow.tasks.add(_task(project, assignee_ids=(b, c)))
+            uow.tasks.add(_task(project, assignee_ids=(c,)))
+            released = uow.tasks.release_member(project, b, later)
+            assert [(shared.key, (c,), c, 2, later)] == [
+                (t.key, t.assignee_ids, t.assignee_id, t.version, t.updated_at) for t in released
+            ]
+            stored = uow.tasks.get(shared.key)
+            assert stored is not None
+            assert (c,) == stored.assignee_ids

@@ -303,7 +303,9 @@ class TaskStatusChanged(TaskEvent):
 
 @attrs.frozen(kw_only=True)
 class TaskAssigned(TaskEvent):
-    """A task got another assignee, or none."""
+    """A task got another assignee, or none: ``assignee_id`` joined the assignees,
+    ``old_assignee_id`` left them (``assignee_ids``, stored when known: all of them
+    after the change)."""
 
     name: ClassVar[str] = "task.assigned"
     entity_type: ClassVar[str] = "task"
@@ -311,6 +313,7 @@ class TaskAssigned(TaskEvent):
 
     old_assignee_id: int | None
     assignee_id: int | None
+    assignee_ids: list[int] | None = attrs.field(default=None, metadata=UNSET_IF_NONE)
 
 
 @attrs.frozen(kw_only=True)

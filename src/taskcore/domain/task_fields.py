@@ -252,3 +252,45 @@ def check_placement(task_id: int | None, parent_lineage: Sequence[int], height: 
         raise ValidationError(
             f"Subtasks can be nested at most {SUBTASK_DEPTH_MAX} levels deep", field="parent_id"
         )
+
+
+ASSIGNEES_MAX = 20
+
+
+def normalize_assignees(values: Iterable[int] | None) -> tuple[int, ...]:
+    """Assignee user ids in the order given, without duplicates.
+
+    Raises:
+        ValidationError: not a list of integers, or more than 20 assignees (field
+            ``assignee_ids``).
+    """
+    if values is None:
+        return ()
+    if isinstance(values, str | bytes):
+        raise ValidationError("Assignees must be user ids", field="assignee_ids")
+    ids: dict[int, None] = {}
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationError("Assignees must be user ids", field="assignee_ids")
+        ids[value] = None
+    if len(ids) > ASSIGNEES_MAX:
+        raise ValidationError(
+            f"A task can have at most {ASSIGNEES_MAX} assignees", field="assignee_ids"
+        )
+    return tuple(ids)
+
+
+def merge_assignees(
+    assignee_id: int | None, assignee_ids: tuple[int, ...] | None
+) -> tuple[int, ...]:
+    """The assignees of a new task from ``assignee_id`` and ``assignee_ids`` (either may
+    be missing; when both are given, ``assignee_id`` must be the first of the list).
+
+    Raises:
+        ValidationError: ``assignee_id must be the first of assignee_ids``.
+    """
+    if assignee_ids is None:
+        return () if assignee_id is None else (assignee_id,)
+    if assignee_id is not None and assignee_id != (assignee_ids[0] if assignee_ids else None):
+        raise ValidationError("assignee_id must be the first of assignee_ids", field="assignee_id")
+    return assignee_ids

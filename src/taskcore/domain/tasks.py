@@ -43,7 +43,10 @@ class Task:
     """A piece of work in a project.
 
     Invariant: ``completed_at`` is set exactly when ``status`` is ``completed``; change the
-    status through :meth:`set_status` to keep it. ``labels`` are normalised (see
+    status through :meth:`set_status` to keep it. ``assignee_ids`` are the task's
+    assignees in order, without duplicates; ``assignee_id`` is always the first of them
+    (or ``None``): a task built with only ``assignee_id`` gets it as its one assignee.
+    ``labels`` are normalised (see
     :func:`~taskcore.domain.task_fields.normalize_labels`) and ``watchers`` are sorted user
     ids. ``position`` orders tasks within their status column on a board (lower first).
     """
@@ -63,9 +66,21 @@ class Task:
     watchers: tuple[int, ...] = ()
     position: float = 1.0
     parent_id: int | None = None
+    assignee_ids: tuple[int, ...] = ()
     created_at: dt.datetime
     updated_at: dt.datetime
     version: int = 1
+
+    def __attrs_post_init__(self) -> None:
+        if self.assignee_ids:
+            self.assignee_id = self.assignee_ids[0]
+        elif self.assignee_id is not None:
+            self.assignee_ids = (self.assignee_id,)
+
+    def assign(self, assignee_ids: tuple[int, ...]) -> None:
+        """Make ``assignee_ids`` the task's assignees (the first one is ``assignee_id``)."""
+        self.assignee_ids = assignee_ids
+        self.assignee_id = assignee_ids[0] if assignee_ids else None
 
     @property
     def key(self) -> int:
@@ -103,6 +118,7 @@ class Task:
             :class:`TaskPatch`), with the status and assignee before the edit.
         """
         old_status, old_assignee, old_done = self.status, self.assignee_id, self.completed_at
+        old_assignees = self.assignee_ids
         changes: dict[str, Change] = {}
         if patch.status is not UNSET and self.set_status(patch.status, now):
             changes["status"] = change(old_status.value, self.status.value)
@@ -110,13 +126,26 @@ class Task:
                 changes["completed_at"] = change(
                     json_value(old_done), json_value(self.completed_at)
                 )
+        wanted = patch.assignees(self.assignee_ids)
         for field, value in patch.given().items():
+            if field in ("assignee_id", "assignee_ids"):
+                continue
             old = getattr(self, field)
             if old != value:
                 changes[field] = change(json_value(old), json_value(value))
                 setattr(self, field, value)
+        if wanted is not None and wanted != old_assignees:
+            self.assign(wanted)
+            if self.assignee_id != old_assignee:
+                changes["assignee_id"] = change(old_assignee, self.assignee_id)
+            changes["assignee_ids"] = change(list(old_assignees), list(wanted))
         self.updated_at = now
-        return TaskEdit(changes=changes, old_status=old_status, old_assignee_id=old_assignee)
+        return TaskEdit(
+            changes=changes,
+            old_status=old_status,
+            old_assignee_id=old_assignee,
+            old_assignee_ids=old_assignees,
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -136,11 +165,29 @@ class TaskPatch:
     watchers: tuple[int, ...] | Unset = UNSET
     position: float | Unset = UNSET
     parent_id: int | Unset | None = UNSET
+    assignee_ids: tuple[int, ...] | Unset = UNSET
 
     def given(self) -> dict[str, object]:
         """The given fields other than the status, in declaration order."""
         values = attrs.asdict(self, recurse=False)
         return {k: v for k, v in values.items() if k != "status" and v is not UNSET}
+
+    def assignees(self, current: tuple[int, ...]) -> tuple[int, ...] | None:
+        """The assignees after this patch of a task assigned to ``current`` (``None``: no
+        change asked).
+
+        ``assignee_ids`` replaces the list. ``assignee_id`` alone replaces the first
+        assignee and keeps the others (``None`` unassigns everyone), so a client that
+        knows only one assignee keeps working.
+        """
+        if self.assignee_ids is not UNSET:
+            return self.assignee_ids
+        first = self.assignee_id
+        if first is UNSET:
+            return None
+        if first is None:
+            return ()
+        return (first, *(u for u in current[1:] if u != first))
 
 
 @attrs.frozen(kw_only=True)
@@ -151,21 +198,24 @@ class TaskEdit:
         changes: The ``{"old": ..., "new": ...}`` JSON record of each changed field.
         old_status: The status before the edit.
         old_assignee_id: The assignee before the edit.
+        old_assignee_ids: The assignees before the edit.
     """
 
     changes: dict[str, Change]
     old_status: TaskStatus
     old_assignee_id: int | None
+    old_assignee_ids: tuple[int, ...] = ()
 
     @property
     def changed_children(self) -> bool:
-        """Whether the labels or the watchers changed (they are stored apart)."""
-        return "labels" in self.changes or "watchers" in self.changes
+        """Whether the labels, the watchers or the assignees changed (they are stored
+        apart)."""
+        return any(k in self.changes for k in ("labels", "watchers", "assignee_ids"))
 
     def events(self, actor_id: int, task: Task, now: dt.datetime) -> list[DomainEvent]:
         """The events of this edit of ``task`` (as saved, with its new version), at ``now``:
         :class:`TaskUpdated` always, :class:`TaskStatusChanged` when the status changed,
-        :class:`TaskAssigned` when the assignee changed."""
+        :class:`TaskAssigned` for the assignees' changes (see :func:`assignments`)."""
         events: list[DomainEvent] = [
             TaskUpdated(
                 occurred_at=now,
@@ -191,24 +241,38 @@ class TaskEdit:
                     assignee_id=task.assignee_id,
                 )
             )
-        if task.assignee_id != self.old_assignee_id:
-            events.append(assignment(actor_id, task, self.old_assignee_id, now))
+        events.extend(assignments(actor_id, task, self.old_assignee_ids, now))
         return events
 
 
-def assignment(actor_id: int, task: Task, old: int | None, now: dt.datetime) -> TaskAssigned:
-    """The :class:`TaskAssigned` event of ``task`` (as saved) moving from ``old`` to its
-    current assignee."""
-    return TaskAssigned(
-        occurred_at=now,
-        actor_id=actor_id,
-        entity_id=task.key,
-        entity_version=task.version,
-        project_id=task.project_id,
-        title=task.title,
-        old_assignee_id=old,
-        assignee_id=task.assignee_id,
-    )
+def assignments(
+    actor_id: int, task: Task, old: tuple[int, ...], now: dt.datetime
+) -> list[TaskAssigned]:
+    """The :class:`TaskAssigned` events of ``task`` (as saved) going from the assignees
+    ``old`` to its current ones.
+
+    One event per user who joined (``assignee_id``) or left (``old_assignee_id``), a
+    leaving user paired with a joining one in their order: a task with one assignee
+    changing to another still records one event from the old to the new, and every new
+    assignee is named by an event (which notifies them). Each carries the whole new list
+    in ``assignee_ids``. A mere reordering records none (its ``task.updated`` says it).
+    """
+    added = [u for u in task.assignee_ids if u not in old]
+    removed = [u for u in old if u not in task.assignee_ids]
+    return [
+        TaskAssigned(
+            occurred_at=now,
+            actor_id=actor_id,
+            entity_id=task.key,
+            entity_version=task.version,
+            project_id=task.project_id,
+            title=task.title,
+            old_assignee_id=removed[i] if i < len(removed) else None,
+            assignee_id=added[i] if i < len(added) else None,
+            assignee_ids=list(task.assignee_ids),
+        )
+        for i in range(max(len(added), len(removed)))
+    ]
 
 
 @attrs.frozen(kw_only=True)
@@ -312,6 +376,7 @@ class TaskView:
     version: int
     parent_id: int | None = None
     subtasks: SubtaskRollup = NO_SUBTASKS
+    assignee_ids: tuple[int, ...] = ()
 
     @classmethod
     def of(cls, task: Task, subtasks: SubtaskRollup = NO_SUBTASKS) -> TaskView:
@@ -336,6 +401,7 @@ class TaskView:
             version=task.version,
             parent_id=task.parent_id,
             subtasks=subtasks,
+            assignee_ids=task.assignee_ids,
         )
 
 
@@ -401,7 +467,7 @@ class TaskCriteria:
         member_id: Only tasks of projects this user is a member of.
         status: Only tasks with this status.
         priority: Only tasks with this priority.
-        assignee_id: Only tasks assigned to this user.
+        assignee_id: Only tasks this user is one of the assignees of.
         label: Only tasks carrying this (normalised) label.
         due_before: Only tasks due strictly before this instant.
         due_after: Only tasks due at or after this instant.
@@ -434,7 +500,7 @@ class TaskCriteria:
             self.project_id is None or task.project_id == self.project_id,
             self.status is None or task.status is self.status,
             self.priority is None or task.priority is self.priority,
-            self.assignee_id is None or task.assignee_id == self.assignee_id,
+            self.assignee_id is None or self.assignee_id in task.assignee_ids,
             self.label is None or self.label in task.labels,
             self.due_before is None
             or (task.due_date is not None and task.due_date < self.due_before),

@@ -155,6 +155,9 @@ class TaskResponse:
     assignee_ids: tuple[int, ...] = attrs.field(
         metadata=doc("every assignee in order; assignee_id is the first")
     )
+    assignee_ids: tuple[int, ...] = attrs.field(
+        metadata=doc("every assignee in order; assignee_id is the first")
+    )
 
 
 @attrs.frozen(kw_only=True)

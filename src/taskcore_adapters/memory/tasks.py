@@ -112,8 +112,8 @@ class InMemoryTaskRepository:
                 continue
             if user_id in task.watchers:
                 task.watchers = tuple(w for w in task.watchers if w != user_id)
-            if task.assignee_id == user_id:
-                task.assignee_id = None
+            if user_id in task.assignee_ids:
+                task.assign(tuple(u for u in task.assignee_ids if u != user_id))
                 task.updated_at = now
                 task.version += 1
                 released.append(copy.deepcopy(task))

@@ -236,6 +236,19 @@ task_watchers = Table(
     PrimaryKeyConstraint("task_id", "user_id"),
 )
 
+# A task's assignees in order (``tasks.assignee_id`` keeps the first of them); "my tasks"
+# looks them up by user.
+task_assignees = Table(
+    "task_assignees",
+    metadata,
+    Column("task_id", Integer, ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("position", Integer, nullable=False),
+    PrimaryKeyConstraint("task_id", "user_id"),
+)
+
 comments = Table(
     "comments",
     metadata,

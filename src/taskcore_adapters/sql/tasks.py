@@ -50,7 +50,13 @@ from taskcore_adapters.sql.support import (
     keyset_after,
     keyset_order,
 )
-from taskcore_adapters.sql.tables import project_members, task_labels, task_watchers, tasks
+from taskcore_adapters.sql.tables import (
+    project_members,
+    task_assignees,
+    task_labels,
+    task_watchers,
+    tasks,
+)
 
 _PRIORITY_RANK = case(
     {p.value: rank for p, rank in PRIORITY_RANKS.items()}, value=tasks.c.priority, else_=-1
@@ -91,7 +97,9 @@ def _values(task: Task) -> dict[str, Any]:
     }
 
 
-def _task(row: Any, labels: Sequence[str], watchers: Sequence[int]) -> Task:
+def _task(
+    row: Any, labels: Sequence[str], watchers: Sequence[int], assignees: Sequence[int]
+) -> Task:
     return Task(
         id=row.id,
         project_id=row.project_id,
@@ -104,6 +112,7 @@ def _task(row: Any, labels: Sequence[str], watchers: Sequence[int]) -> Task:
         estimated_hours=row.estimated_hours,
         actual_hours=row.actual_hours,
         assignee_id=row.assignee_id,
+        assignee_ids=tuple(assignees),
         labels=tuple(labels),
         watchers=tuple(watchers),
         position=row.position,
@@ -132,7 +141,11 @@ def _conditions(criteria: TaskCriteria) -> list[ColumnElement[bool]]:
     if criteria.priority is not None:
         conditions.append(c.priority == criteria.priority.value)
     if criteria.assignee_id is not None:
-        conditions.append(c.assignee_id == criteria.assignee_id)
+        conditions.append(
+            exists().where(
+                task_assignees.c.task_id == c.id, task_assignees.c.user_id == criteria.assignee_id
+            )
+        )
     if criteria.label is not None:
         conditions.append(
             exists().where(task_labels.c.task_id == c.id, task_labels.c.label == criteria.label)
@@ -161,6 +174,13 @@ def _conditions(criteria: TaskCriteria) -> list[ColumnElement[bool]]:
             )
         )
     return conditions
+
+
+def _assignee_rows(task_id: int, task: Task) -> list[dict[str, int]]:
+    return [
+        {"task_id": task_id, "user_id": user, "position": place}
+        for place, user in enumerate(task.assignee_ids)
+    ]
 
 
 # Statements built once: only their parameters change from call to call.
@@ -207,18 +227,25 @@ _DESCENDANTS = text(
     " SELECT id, max(depth) AS depth FROM below GROUP BY id"
 )
 
-_CHILDREN: dict[str, tuple[ColumnElement[Any], ColumnElement[Any]]] = {}
+_CHILDREN: dict[str, tuple[ColumnElement[Any], ...]] = {}
 
 
-def _children(dialect: str) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
-    """A task's labels and watcher ids, each as a JSON array in one column (unordered;
-    :meth:`SqlAlchemyTaskRepository._hydrate` sorts them)."""
+def _children(dialect: str) -> tuple[ColumnElement[Any], ...]:
+    """A task's labels, watcher ids and ``[position, user id]`` of its assignees, each as
+    a JSON array in one column (unordered; :meth:`SqlAlchemyTaskRepository._hydrate`
+    sorts them)."""
     if dialect not in _CHILDREN:
 
         def as_json(column: ColumnElement[Any]) -> ColumnElement[Any]:
             if dialect == "postgresql":
                 return cast(func.json_agg(column), Text)
             return func.json_group_array(column, type_=Text)
+
+        pair = (
+            func.json_build_array(task_assignees.c.position, task_assignees.c.user_id)
+            if dialect == "postgresql"
+            else func.json(func.json_array(task_assignees.c.position, task_assignees.c.user_id))
+        )
 
         _CHILDREN[dialect] = (
             select(as_json(task_labels.c.label))
@@ -229,6 +256,10 @@ def _children(dialect: str) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
             .where(task_watchers.c.task_id == tasks.c.id)
             .scalar_subquery()
             .label("watchers_json"),
+            select(as_json(pair))
+            .where(task_assignees.c.task_id == tasks.c.id)
+            .scalar_subquery()
+            .label("assignees_json"),
         )
     return _CHILDREN[dialect]
 
@@ -251,6 +282,7 @@ class SqlAlchemyTaskRepository:
                 row,
                 sorted(json.loads(row.labels_json or "[]")),
                 sorted(json.loads(row.watchers_json or "[]")),
+                [user for _, user in sorted(json.loads(row.assignees_json or "[]"))],
             )
             for row in rows
         ]
@@ -264,10 +296,13 @@ class SqlAlchemyTaskRepository:
             self._conn.execute(
                 insert(task_watchers), [{"task_id": task_id, "user_id": u} for u in task.watchers]
             )
+        if task.assignee_ids:
+            self._conn.execute(insert(task_assignees), _assignee_rows(task_id, task))
 
     def _delete_children(self, task_ids: Any) -> None:
         self._conn.execute(delete(task_labels).where(task_labels.c.task_id.in_(task_ids)))
         self._conn.execute(delete(task_watchers).where(task_watchers.c.task_id.in_(task_ids)))
+        self._conn.execute(delete(task_assignees).where(task_assignees.c.task_id.in_(task_ids)))
 
     def add(self, task: Task) -> Task:
         try:
@@ -318,10 +353,15 @@ class SqlAlchemyTaskRepository:
             for i, t in zip(new_ids, tasks_, strict=True)
             for u in t.watchers
         ]
+        assignees = [
+            row for i, t in zip(new_ids, tasks_, strict=True) for row in _assignee_rows(i, t)
+        ]
         if labels:
             self._conn.execute(insert(task_labels), labels)
         if watchers:
             self._conn.execute(insert(task_watchers), watchers)
+        if assignees:
+            self._conn.execute(insert(task_assignees), assignees)
         return [
             attrs.evolve(task, id=new_id, version=1)
             for new_id, task in zip(new_ids, tasks_, strict=True)
@@ -423,25 +463,35 @@ class SqlAlchemyTaskRepository:
         return None if value is None else float(value)
 
     def release_member(self, project_id: int, user_id: int, now: dt.datetime) -> Sequence[Task]:
-        released = [
-            row.id
-            for row in self._conn.execute(
-                update(tasks)
-                .where(tasks.c.project_id == project_id, tasks.c.assignee_id == user_id)
-                .values(assignee_id=None, updated_at=now, version=tasks.c.version + 1)
-                .returning(tasks.c.id)
-            )
-        ]
+        in_project = select(tasks.c.id).where(tasks.c.project_id == project_id)
+        released = list(
+            self._conn.execute(
+                delete(task_assignees)
+                .where(
+                    task_assignees.c.user_id == user_id, task_assignees.c.task_id.in_(in_project)
+                )
+                .returning(task_assignees.c.task_id)
+            ).scalars()
+        )
         self._conn.execute(
             delete(task_watchers).where(
-                task_watchers.c.user_id == user_id,
-                task_watchers.c.task_id.in_(
-                    select(tasks.c.id).where(tasks.c.project_id == project_id)
-                ),
+                task_watchers.c.user_id == user_id, task_watchers.c.task_id.in_(in_project)
             )
         )
         if not released:
             return []
+        first = (
+            select(task_assignees.c.user_id)
+            .where(task_assignees.c.task_id == tasks.c.id)
+            .order_by(task_assignees.c.position)
+            .limit(1)
+            .scalar_subquery()
+        )
+        self._conn.execute(
+            update(tasks)
+            .where(tasks.c.id.in_(released))
+            .values(assignee_id=first, updated_at=now, version=tasks.c.version + 1)
+        )
         rows = self._conn.execute(
             self._select().where(tasks.c.id.in_(released)).order_by(tasks.c.id)
         ).all()

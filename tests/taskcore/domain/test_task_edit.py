@@ -79,6 +79,7 @@ def test_none_clears_and_events_follow_the_changes() -> None:
     assert updated.changes == {
         "status": {"old": "pending", "new": "in_progress"},
         "assignee_id": {"old": 1, "new": None},
+        "assignee_ids": {"old": [1], "new": []},
     }
     assert isinstance(moved, TaskStatusChanged)
     assert (moved.old_status, moved.new_status, moved.entity_version) == (
@@ -88,3 +89,36 @@ def test_none_clears_and_events_follow_the_changes() -> None:
     )
     assert isinstance(assigned, TaskAssigned)
     assert (assigned.old_assignee_id, assigned.assignee_id, assigned.actor_id) == (1, None, 5)
+
+
+def test_assignee_id_is_the_first_assignee() -> None:
+    """A task built with one assignee has it as its list; a list sets the first."""
+    assert ((1,), 1) == (task().assignee_ids, task().assignee_id)
+    several = Task(project_id=3, title="t", assignee_ids=(4, 2), created_at=NOW, updated_at=NOW)
+    assert 4 == several.assignee_id
+
+
+def test_assignee_id_alone_replaces_the_first() -> None:
+    """Setting assignee_id keeps the other assignees; None unassigns everyone."""
+    one = task()
+    one.edit(TaskPatch(assignee_ids=(1, 2, 3)), NOW)
+    one.edit(TaskPatch(assignee_id=3), NOW)
+    assert ((3, 2), 3) == (one.assignee_ids, one.assignee_id)
+    one.edit(TaskPatch(assignee_id=None), NOW)
+    assert ((), None) == (one.assignee_ids, one.assignee_id)
+
+
+def test_one_event_per_joining_or_leaving_assignee() -> None:
+    """Leaving users pair with joining ones; each new assignee is named by an event that
+    carries the whole new list; a reordering records no assignment."""
+    one = task()
+    edit = one.edit(TaskPatch(assignee_ids=(2, 3, 4)), NOW)
+    pairs = [
+        (e.old_assignee_id, e.assignee_id, e.assignee_ids)
+        for e in edit.events(5, one, NOW)
+        if isinstance(e, TaskAssigned)
+    ]
+    assert [(1, 2, [2, 3, 4]), (None, 3, [2, 3, 4]), (None, 4, [2, 3, 4])] == pairs
+    again = one.edit(TaskPatch(assignee_ids=(4, 3, 2)), NOW)
+    assert not [e for e in again.events(5, one, NOW) if isinstance(e, TaskAssigned)]
+    assert {"old": 2, "new": 4} == again.changes["assignee_id"]

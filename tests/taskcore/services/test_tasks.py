@@ -330,6 +330,7 @@ class TestUpdateTask:
             "status": {"old": "pending", "new": "completed"},
             "completed_at": {"old": None, "new": now},
             "assignee_id": {"old": None, "new": bob.user_id},
+            "assignee_ids": {"old": [], "new": [bob.user_id]},
             "due_date": {"old": None, "new": "2026-02-01T00:00:00+00:00"},
             "labels": {"old": [], "new": ["x"]},
         } == updated.details["changes"]

@@ -124,6 +124,7 @@ def test_task_json_is_the_wire_object_and_matches_its_schema() -> None:
             "actual_hours": 0.0,
             "percent_done": None,
         },
+        "assignee_ids": [],
     } == body
     validate(body, s.TASK)
 

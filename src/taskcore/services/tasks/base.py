@@ -39,25 +39,41 @@ def visible_task(uow: UnitOfWork, actor: Actor, task_id: int) -> tuple[Task, Rol
     return task, role
 
 
-def check_user(uow: UnitOfWork, user_id: int) -> None:
+def check_user(uow: UnitOfWork, user_id: int, field: str = "assignee_id") -> None:
     if uow.users.get(user_id) is None:
-        raise ValidationError("Assignee user not found", field="assignee_id")
+        raise ValidationError("Assignee user not found", field=field)
 
 
 def check_members(
-    uow: UnitOfWork, project_id: int, assignee_id: int | None, watchers: Sequence[int]
+    uow: UnitOfWork,
+    project_id: int,
+    assignees: Sequence[int],
+    watchers: Sequence[int],
+    *,
+    field: str = "assignee_id",
 ) -> None:
-    wanted = set(watchers) | ({assignee_id} if assignee_id is not None else set())
+    wanted = set(watchers) | set(assignees)
     if not wanted:
         return
-    check_roles(uow.projects.member_roles(project_id, wanted), assignee_id, watchers)
+    check_roles(uow.projects.member_roles(project_id, wanted), assignees, watchers, field=field)
 
 
 def check_roles(
-    roles: Mapping[int, Role], assignee_id: int | None, watchers: Sequence[int]
+    roles: Mapping[int, Role],
+    assignees: Sequence[int],
+    watchers: Sequence[int],
+    *,
+    field: str = "assignee_id",
 ) -> None:
-    if assignee_id is not None and assignee_id not in roles:
-        raise ValidationError("Assignee must be a member of the project", field="assignee_id")
+    """Raise unless the assignees and watchers are members (``field`` names where the
+    assignees came from: ``assignee_id`` or ``assignee_ids``)."""
+    if any(a not in roles for a in assignees):
+        message = (
+            "Assignee must be a member of the project"
+            if field == "assignee_id"
+            else "Assignees must be members of the project"
+        )
+        raise ValidationError(message, field=field)
     if any(w not in roles for w in watchers):
         raise ValidationError("Watchers must be members of the project", field="watchers")
 

@@ -44,8 +44,13 @@ class Creating(TasksBase):
         watchers: Iterable[int] | None = None,
         position: float | None = None,
         parent_id: int | None = None,
+        assignee_ids: Iterable[int] | None = None,
     ) -> TaskView:
         """Create a task in a project (owners and members).
+
+        ``assignee_ids`` assigns several members at once (in order; ``assignee_id`` is
+        the first of them and, when both are given, must be); every assignee is named by
+        a ``task.assigned`` event.
 
         Checks run in this order (project, title, assignee, due_date, status,
         priority), then hours, lengths, labels, watchers, position and membership of the
@@ -76,13 +81,20 @@ class Creating(TasksBase):
             watchers=watchers,
             position=position,
             parent_id=parent_id,
+            assignee_ids=assignee_ids,
         )
         with self._tx() as work:
             uow = work.uow
             role = access.visible_role(uow.projects, actor, project_id, ProjectNotFound(project_id))
             access.require_write(actor, role, project_id, WRITE_DENIED)
-            checked = check_draft(draft, lambda user_id: check_user(uow, user_id))
-            check_members(uow, project_id, checked.assignee_id, checked.watchers)
+            checked = check_draft(draft, lambda user_id, field: check_user(uow, user_id, field))
+            check_members(
+                uow,
+                project_id,
+                checked.assignee_ids,
+                checked.watchers,
+                field=checked.assignee_field,
+            )
             if checked.parent_id is not None:
                 check_parent(uow, project_id, checked.parent_id, None)
             now = self._clock.now()
@@ -110,6 +122,5 @@ def created_events(actor: Actor, task: Task, now: dt.datetime) -> list[DomainEve
             parent_id=task.parent_id,
         )
     ]
-    if task.assignee_id is not None:
-        events.append(rules.assignment(actor.user_id, task, None, now))
+    events.extend(rules.assignments(actor.user_id, task, (), now))
     return events

@@ -48,6 +48,7 @@ class Editing(TasksBase):
         position: float | Unset = UNSET,
         parent_id: int | Unset | None = UNSET,
         project_id: int | Unset = UNSET,
+        assignee_ids: Iterable[int] | Unset | None = UNSET,
         expected_version: int | None = None,
     ) -> TaskView:
         """Change a task (owners and members); only the fields given change.
@@ -66,13 +67,20 @@ class Editing(TasksBase):
         with a parent or with subtasks cannot be sent to another project (tasks do not
         move between projects, and a tree never spans two).
 
+        ``assignee_ids`` replaces the assignees (members only; ``None`` or ``[]``
+        unassigns everyone). ``assignee_id`` alone replaces the first assignee and keeps
+        the others (``None`` unassigns everyone). Given together, ``assignee_id`` must be
+        the first of ``assignee_ids`` or the task's current ``assignee_id`` (a client
+        sending back what it read).
+
         Raises:
             TaskNotFound: no such task, or the caller is not a member of its project.
             ProjectRoleRequired: the caller is a viewer.
             VersionMismatch: ``expected_version`` is not the current version.
             ValidationError: ``Task title cannot be empty`` and the errors of
                 :meth:`create_task`; ``A task with a parent or subtasks cannot move to
-                another project`` (field ``project_id``).
+                another project`` (field ``project_id``); ``assignee_id must be the first
+                of assignee_ids``.
         """
         with self._tx() as work:
             uow = work.uow
@@ -93,17 +101,21 @@ class Editing(TasksBase):
                 watchers=watchers,
                 position=position,
                 parent_id=parent_id,
+                assignee_ids=assignee_ids,
             )
+            patch = _one_assignee_list(patch, task)
             if project_id is not UNSET and project_id != task.project_id:
                 _refuse_tree_move(uow, task)
             new_parent = patch.parent_id
             if isinstance(new_parent, int) and new_parent != task.parent_id:
                 check_parent(uow, task.project_id, new_parent, task)
+            wanted = patch.assignees(task.assignee_ids)
             check_members(
                 uow,
                 task.project_id,
-                patch.assignee_id if isinstance(patch.assignee_id, int) else None,
+                [u for u in wanted or () if u not in task.assignee_ids],
                 patch.watchers if patch.watchers is not UNSET else (),
+                field="assignee_id" if patch.assignee_ids is UNSET else "assignee_ids",
             )
             status_moves = patch.status is not UNSET and patch.status is not task.status
             if status_moves and patch.position is UNSET and patch.status is not UNSET:
@@ -143,6 +155,17 @@ class Editing(TasksBase):
             view = view_of(uow, task)
             work.commit()
         return view
+
+
+def _one_assignee_list(patch: TaskPatch, task: Task) -> TaskPatch:
+    """``patch`` with ``assignee_id`` dropped when ``assignee_ids`` is given too (after
+    checking that they agree)."""
+    if patch.assignee_ids is UNSET or patch.assignee_id is UNSET:
+        return patch
+    first = patch.assignee_ids[0] if patch.assignee_ids else None
+    if patch.assignee_id not in (first, task.assignee_id):
+        raise ValidationError("assignee_id must be the first of assignee_ids", field="assignee_id")
+    return attrs.evolve(patch, assignee_id=UNSET)
 
 
 def _refuse_tree_move(uow: UnitOfWork, task: Task) -> None:

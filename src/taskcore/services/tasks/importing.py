@@ -53,19 +53,20 @@ class Importing(TasksBase):
             if not items:
                 return []
             wanted_assignees = {i.assignee_id for i in items if i.assignee_id is not None}
+            wanted_assignees.update(u for i in items for u in (i.assignee_ids or ()))
             known = {u for u in wanted_assignees if uow.users.get(u) is not None}
             checked: list[Checked] = []
             for index, item in enumerate(items):
                 try:
-                    checked.append(check_draft(item, lambda u: _known_user(known, u)))
+                    checked.append(check_draft(item, lambda u, f: _known_user(known, u, f)))
                 except ValidationError as exc:
                     raise _item_error(index, exc) from exc
-            people = {c.assignee_id for c in checked if c.assignee_id is not None}
+            people = {u for c in checked for u in c.assignee_ids}
             people.update(w for c in checked for w in c.watchers)
             roles = uow.projects.member_roles(project_id, people) if people else {}
             for index, one in enumerate(checked):
                 try:
-                    check_roles(roles, one.assignee_id, one.watchers)
+                    check_roles(roles, one.assignee_ids, one.watchers, field=one.assignee_field)
                     if one.parent_id is not None:
                         check_parent(uow, project_id, one.parent_id, None)
                 except ValidationError as exc:
@@ -89,9 +90,9 @@ class Importing(TasksBase):
         return [TaskView.of(task) for task in stored]
 
 
-def _known_user(known: set[int], user_id: int) -> None:
+def _known_user(known: set[int], user_id: int, field: str) -> None:
     if user_id not in known:
-        raise ValidationError("Assignee user not found", field="assignee_id")
+        raise ValidationError("Assignee user not found", field=field)
 
 
 def _item_error(index: int, exc: ValidationError) -> ValidationError:

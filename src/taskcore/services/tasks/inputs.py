@@ -71,6 +71,7 @@ class TaskDraft:
     watchers: Iterable[int] | None = None
     position: float | None = None
     parent_id: int | None = None
+    assignee_ids: Iterable[int] | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -89,6 +90,12 @@ class Checked:
     watchers: tuple[int, ...]
     position: float | None
     parent_id: int | None = None
+    assignee_ids: tuple[int, ...] = ()
+
+    @property
+    def assignee_field(self) -> str:
+        """Where the assignees came from, for the messages naming them."""
+        return "assignee_ids" if len(self.assignee_ids) > 1 else "assignee_id"
 
     def task(self, project_id: int, position: float, now: dt.datetime) -> Task:
         return Task(
@@ -102,6 +109,7 @@ class Checked:
             estimated_hours=self.estimated_hours,
             actual_hours=self.actual_hours,
             assignee_id=self.assignee_id,
+            assignee_ids=self.assignee_ids,
             labels=self.labels,
             watchers=self.watchers,
             position=position,
@@ -111,12 +119,17 @@ class Checked:
         )
 
 
-def check_draft(draft: TaskDraft, check_user: Callable[[int], None]) -> Checked:
-    """The field checks of a new task, in this order (title, assignee, due_date,
-    status, priority), then hours, lengths, labels, watchers and position."""
+def check_draft(draft: TaskDraft, check_user: Callable[[int, str], None]) -> Checked:
+    """The field checks of a new task, in this order (title, assignee, assignees,
+    due_date, status, priority), then hours, lengths, labels, watchers and position."""
     title = fields.check_title(draft.title, message="Task title is required")
     if draft.assignee_id is not None:
-        check_user(draft.assignee_id)
+        check_user(draft.assignee_id, "assignee_id")
+    listed = None if draft.assignee_ids is None else fields.normalize_assignees(draft.assignee_ids)
+    assignees = fields.merge_assignees(draft.assignee_id, listed)
+    for user_id in assignees:
+        if user_id != draft.assignee_id:
+            check_user(user_id, "assignee_ids")
     due = fields.parse_due_date(draft.due_date)
     status = TaskStatus.PENDING if draft.status is None else fields.check_task_status(draft.status)
     priority = Priority.MEDIUM if draft.priority is None else check_priority(draft.priority)
@@ -133,7 +146,8 @@ def check_draft(draft: TaskDraft, check_user: Callable[[int], None]) -> Checked:
         due_date=due,
         estimated_hours=estimated,
         actual_hours=actual,
-        assignee_id=draft.assignee_id,
+        assignee_id=assignees[0] if assignees else None,
+        assignee_ids=assignees,
         labels=fields.normalize_labels(draft.labels),
         watchers=fields.normalize_watchers(draft.watchers),
         position=None if draft.position is None else fields.check_position(draft.position),
@@ -156,6 +170,7 @@ def check_patch(
     watchers: Iterable[int] | Unset | None,
     position: float | Unset,
     parent_id: int | Unset | None = UNSET,
+    assignee_ids: Iterable[int] | Unset | None = UNSET,
 ) -> TaskPatch:
     """The field checks of a task update, in this order (title, description, status,
     priority, assignee, estimated hours, actual hours, due_date), then lengths, labels,
@@ -168,6 +183,11 @@ def check_patch(
     new_priority = UNSET if priority is UNSET else check_priority(priority)
     if assignee_id is not UNSET and assignee_id is not None:
         check_user(uow, assignee_id)
+    assignees: tuple[int, ...] | Unset = UNSET
+    if assignee_ids is not UNSET:
+        assignees = fields.normalize_assignees(assignee_ids)
+        for user_id in assignees:
+            check_user(uow, user_id, "assignee_ids")
     estimated = (
         UNSET
         if estimated_hours is UNSET
@@ -196,4 +216,5 @@ def check_patch(
         watchers=UNSET if watchers is UNSET else fields.normalize_watchers(watchers),
         position=UNSET if position is UNSET else fields.check_position(position),
         parent_id=UNSET if parent_id is UNSET else fields.check_parent_id(parent_id),
+        assignee_ids=assignees,
     )

@@ -56,6 +56,7 @@ class TaskBody:
     watchers: list[Id] | None = None
     position: float | None = None
     parent_id: Id | None = None
+    assignee_ids: list[Id] | None = None
 
 
 @attrs.define(kw_only=True)
@@ -73,6 +74,7 @@ class TaskPatch:
     position: float | Unset = UNSET
     parent_id: Id | Unset | None = UNSET
     project_id: Id | Unset = UNSET
+    assignee_ids: list[Id] | Unset | None = UNSET
 
 
 @attrs.define(kw_only=True)
@@ -214,6 +216,7 @@ async def create_task(ctx: HttpContext, request: Request) -> Response:
         watchers=body.watchers,
         position=body.position,
         parent_id=body.parent_id,
+        assignee_ids=body.assignee_ids,
     )
     return _one(task, 201, message="Task created successfully")
 
@@ -264,6 +267,7 @@ async def update_task(ctx: HttpContext, request: Request) -> Response:
                 position=body.position,
                 parent_id=body.parent_id,
                 project_id=body.project_id,
+                assignee_ids=body.assignee_ids,
                 expected_version=expected,
             ),
             expected,

@@ -37,7 +37,15 @@ TASK_KEYS = {
     "assignee_id",
 }
 """The original's 13 keys."""
-NEW_TASK_KEYS = {"labels", "watchers", "position", "version", "parent_id", "subtasks"}
+NEW_TASK_KEYS = {
+    "labels",
+    "watchers",
+    "position",
+    "version",
+    "parent_id",
+    "subtasks",
+    "assignee_ids",
+}
 FRAMEWORK_404 = {
     "error": "Not Found",
     "message": "404 Not Found: The requested URL was not found on the server. If you entered "
@@ -160,7 +168,7 @@ class TestCreateTask:
     def test_created_task_shape(
         self, client: TestClient, team: dict[str, Account], project: int
     ) -> None:
-        """A creation answers 201 with the message, the 13 original keys and six more."""
+        """A creation answers 201 with the message, the 13 original keys and seven more."""
         response = client.post(
             f"/api/projects/{project}/tasks", headers=team["bob"][1], json={"title": "Launch"}
         )
@@ -196,6 +204,7 @@ class TestCreateTask:
                     "actual_hours": 0.0,
                     "percent_done": None,
                 },
+                "assignee_ids": [],
             },
         } == body
         assert f'"{task["id"]}-1"' == response.headers["etag"]

@@ -22,9 +22,38 @@ def upgrade() -> None:
             batch_op.f("fk_tasks_parent_id_tasks"), "tasks", ["parent_id"], ["id"]
         )
         batch_op.create_index(batch_op.f("ix_tasks_parent_id"), ["parent_id"], unique=False)
+    op.create_table(
+        "task_assignees",
+        sa.Column("task_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["task_id"],
+            ["tasks.id"],
+            name=op.f("fk_task_assignees_task_id_tasks"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_task_assignees_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("task_id", "user_id", name=op.f("pk_task_assignees")),
+    )
+    with op.batch_alter_table("task_assignees", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_task_assignees_user_id"), ["user_id"], unique=False)
+    # Every assigned task keeps its one assignee as the first of its list.
+    op.execute(
+        "INSERT INTO task_assignees (task_id, user_id, position) "
+        "SELECT id, assignee_id, 0 FROM tasks WHERE assignee_id IS NOT NULL"
+    )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("task_assignees", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_task_assignees_user_id"))
+    op.drop_table("task_assignees")
     with op.batch_alter_table("tasks", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_tasks_parent_id"))
         batch_op.drop_constraint(batch_op.f("fk_tasks_parent_id_tasks"), type_="foreignkey")
