@@ -9,15 +9,19 @@ processes. Run several workers for parallelism.
 
 rq reads its command channel (``rq`` shutdown, stop-job and kill-horse commands) in a
 thread; taskcore's workers read it in rounds of :data:`COMMAND_READ_SECONDS`, so a
-stopping worker (and every round of a burst run) never waits long for that thread.
+stopping worker (and every round of a burst run) never waits long for that thread, and a
+stopping worker signals its scheduler process until it has ended.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import signal
 import threading
 from collections.abc import Sequence
+from multiprocessing.process import BaseProcess
 
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
@@ -31,6 +35,10 @@ log = logging.getLogger(__name__)
 COMMAND_READ_SECONDS = 1.0
 """How long the command-channel thread waits in one read: the longest a stopping worker
 waits for it."""
+
+SCHEDULER_STOP_SECONDS = 2.0
+"""How long a stopping worker waits for its scheduler process before it signals it again
+(the scheduler checks for a stop about once a second)."""
 
 
 class Worker(SimpleWorker):
@@ -56,6 +64,25 @@ class Worker(SimpleWorker):
             daemon=True,
             exception_handler=self._pubsub_exception_handler,
         )
+
+    def stop_scheduler(self) -> None:
+        """Stop the scheduler process, sending SIGTERM again until it has ended.
+
+        rq forks the scheduler and sends it one SIGTERM at teardown. The child installs its
+        own handler only once it runs; a signal that arrives before (a worker stopped just
+        as it starts, on a busy machine) runs the handler inherited from this process, which
+        only flags this process's copy of the worker, and rq then waited forever for a
+        scheduler that never heard it. Each round waits up to
+        :data:`SCHEDULER_STOP_SECONDS`.
+        """
+        # rq annotates the attribute with its initial ``None`` only.
+        process: BaseProcess | None = getattr(self.scheduler, "_process", None)
+        if process is None or not process.pid:
+            return
+        while process.exitcode is None:
+            with contextlib.suppress(OSError):
+                os.kill(process.pid, signal.SIGTERM)
+            process.join(SCHEDULER_STOP_SECONDS)
 
 
 def run(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import signal
 import threading
 import time
 import uuid
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -14,7 +17,7 @@ from redis.client import PubSub
 from rq.serializers import JSONSerializer
 
 from taskcore_adapters.rq import RqJobQueue
-from taskcore_adapters.worker import COMMAND_READ_SECONDS, Worker
+from taskcore_adapters.worker import COMMAND_READ_SECONDS, SCHEDULER_STOP_SECONDS, Worker
 
 pytestmark = pytest.mark.redis
 
@@ -57,3 +60,45 @@ def test_teardown_does_not_wait_for_a_command_read_that_lost_the_race(
     assert [True] == raced
     assert elapsed < 5 * COMMAND_READ_SECONDS + 2, "the teardown waited for a stale read"
     assert not [t for t in set(threading.enumerate()) - before if t.is_alive()]
+
+
+def _scheduler_that_misses_the_first_sigterm(ready: Any, stopped: Any) -> None:
+    """A stand-in for rq's scheduler process at the worst moment: the first SIGTERM reaches
+    it before it has its own handler (the inherited one only flags a copy of the worker),
+    the next ones reach its handler, which ends it."""
+    received: list[int] = []
+
+    def handler(signum: int, frame: object) -> None:
+        received.append(signum)
+
+    signal.signal(signal.SIGTERM, handler)
+    ready.set()
+    while len(received) < 2:
+        time.sleep(0.01)
+    stopped.set()
+
+
+def test_a_scheduler_that_missed_the_stop_signal_is_signalled_again(queue: RqJobQueue) -> None:
+    """rq signals its scheduler process once at teardown and waits for it without a limit;
+    a worker stopped just as it starts (its scheduler not yet listening) waited forever.
+    taskcore's worker signals again until the scheduler has ended."""
+    context = multiprocessing.get_context("fork")
+    ready, stopped = context.Event(), context.Event()
+    process = context.Process(
+        target=_scheduler_that_misses_the_first_sigterm, args=(ready, stopped), daemon=True
+    )
+    process.start()
+    assert ready.wait(30), "the stand-in scheduler did not start"
+    worker = Worker([queue.queue], connection=queue.connection, serializer=JSONSerializer)
+    worker.scheduler = SimpleNamespace(_process=process)  # type: ignore[assignment]
+    stopping = threading.Thread(target=worker.stop_scheduler, daemon=True)
+    started = time.monotonic()
+    stopping.start()
+    stopping.join(timeout=30)
+    try:
+        assert not stopping.is_alive(), "the worker still waits for its scheduler"
+        assert stopped.is_set()  # it ended on the second signal, not by being killed
+        assert time.monotonic() - started < 3 * SCHEDULER_STOP_SECONDS
+    finally:
+        process.kill()
+        process.join()
