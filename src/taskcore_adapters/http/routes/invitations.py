@@ -33,7 +33,7 @@ from taskcore_adapters.http.responses import (
     to_json,
 )
 from taskcore_adapters.http.routes.common import path_id
-from taskcore_adapters.http.routes.paging import WINDOW_PARAMS, bool_query, window
+from taskcore_adapters.http.routes.paging import WINDOW_PARAMS, bool_param, bool_query, window
 from taskcore_adapters.http.wire import JSON
 
 INVITED = "Invitation sent; the user becomes a member by accepting it"
@@ -135,11 +135,7 @@ ENDPOINTS: list[Endpoint] = [
         params=[
             _PROJECT_ID,
             *WINDOW_PARAMS,
-            Param(
-                name="pending",
-                schema={"type": "string", "enum": ["true", "false"]},
-                description="only invitations that can still be accepted",
-            ),
+            bool_param("pending", "only invitations that can still be accepted"),
         ],
         responses={
             200: ("A page of invitations", s.response_schema(InvitationList)),

@@ -59,6 +59,12 @@ def text_query(request: Request, name: str) -> str | None:
     return value
 
 
+def bool_param(name: str, description: str) -> Param:
+    """A ``true``/``false`` query parameter (read with :func:`bool_query`)."""
+    schema = {"type": "string", "enum": ["true", "false"]}
+    return Param(name=name, schema=schema, description=description)
+
+
 def bool_query(request: Request, name: str) -> bool | None:
     """A ``true``/``false`` query parameter (any case); empty counts as absent.
 

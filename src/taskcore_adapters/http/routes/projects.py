@@ -39,6 +39,7 @@ from taskcore_adapters.http.routes.common import path_id, strict_body
 from taskcore_adapters.http.routes.invitations import INVITED, MemberBody, invitation_message
 from taskcore_adapters.http.routes.paging import (
     WINDOW_PARAMS,
+    bool_param,
     bool_query,
     text_query,
     window,
@@ -244,11 +245,7 @@ ENDPOINTS: list[Endpoint] = [
                 schema=s.enum_of(ProjectStatus),
                 description="only projects with this status",
             ),
-            Param(
-                name="all",
-                schema={"type": "string", "enum": ["true", "false"]},
-                description="every project, not only the caller's (admins only)",
-            ),
+            bool_param("all", "every project, not only the caller's (admins only)"),
         ],
         responses={
             200: ("A page of projects", s.response_schema(ProjectList)),
