@@ -199,7 +199,12 @@ TEMPLATE = response_schema(r.TemplateResponse)
 
 def listing(key: str, item: Schema) -> Schema:
     """A list answer: ``{key: [...], "pagination": {...}}`` for numbered pages, or
-    ``{key: [...], "next_cursor": str | null}`` when paging by ``cursor``."""
+    ``{key: [...], "next_cursor": str | null}`` when paging by ``cursor``.
+
+    This and :func:`obj` and :func:`message` write a schema by hand, apart from the JSON
+    it describes; an answer described by a class (:mod:`~taskcore_adapters.http.answers`,
+    a :class:`~taskcore_adapters.http.responses.Listing`) gets both from
+    :func:`response_schema` and ``to_json`` instead."""
     items: Schema = {"type": "array", "items": item}
     return {
         "oneOf": [
