@@ -378,11 +378,14 @@ def _webhooks(
 
 
 def _time(transactions: Transactions, clock: Clock, *, rules: RecurrenceRules) -> TimeService:
-    """The time area: a deleted task's time goes with it, and a task with time entries
-    keeps their sum as its ``actual_hours``."""
+    """The time area: a deleted task's time goes with it, a task with time entries keeps
+    their sum as its ``actual_hours``, and a completed recurring task gets its next
+    occurrence."""
     time = TimeService(transactions=transactions, clock=clock, rules=rules)
     transactions.handle_in_transaction((TaskDeleted, ProjectDeleted), time.on_tasks_deleted)
     transactions.handle_in_transaction((TaskUpdated,), time.guard_actual_hours)
+    # Completing a recurring task creates its next occurrence in the same transaction.
+    transactions.handle_in_transaction((TaskStatusChanged,), time.on_task_status_changed)
     return time
 
 

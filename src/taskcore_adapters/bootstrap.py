@@ -27,6 +27,7 @@ from taskcore.ports.files import FileStore
 from taskcore.ports.mail import Mailer, TemplateRenderer
 from taskcore.ports.scanning import MalwareScanner
 from taskcore.ports.security import PasswordHasher, TokenService
+from taskcore.ports.time import RecurrenceRules
 from taskcore.ports.webhooks import WebhookSender
 from taskcore.services.webhooks import WebhookOptions
 from taskcore_adapters.config import ConfigError, Settings
@@ -271,6 +272,7 @@ def from_settings(
             template_renderer=template_renderer(),
             mail_max_attempts=settings.mail_max_attempts,
             job_lanes={"webhooks": settings.webhook_threads, "mail": settings.mail_threads},
+            recurrence_rules=_recurrence_rules(),
         )
         return Runtime(
             core=core,
@@ -433,6 +435,16 @@ def webhook_sender(settings: Settings) -> WebhookSender | None:
     )
 
 
+def _recurrence_rules() -> RecurrenceRules | None:
+    """python-dateutil's recurrence rules with the ``time`` extra; without it, none
+    (recurring tasks then answer that the extra is missing)."""
+    try:
+        from taskcore_adapters.rrule import DateutilRecurrenceRules
+    except ImportError:
+        return None
+    return DateutilRecurrenceRules()
+
+
 def _event_bus() -> EventBus:
     """blinker's bus with the ``events`` extra, the standard-library one without."""
     try:
@@ -478,6 +490,7 @@ def in_memory(
         file_store=files,
         mailer=RecordingMailer(),
         template_renderer=template_renderer(),
+        recurrence_rules=_recurrence_rules(),
     )
     return Runtime(
         core=core,

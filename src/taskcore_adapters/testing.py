@@ -28,6 +28,7 @@ from taskcore_adapters.memory import (
     PlainPasswordHasher,
     RecordingMailer,
 )
+from taskcore_adapters.rrule import DateutilRecurrenceRules
 
 
 @attrs.define
@@ -95,6 +96,7 @@ class World:
             malware_scanner=malware_scanner,
             refresh_reuse_grace=refresh_reuse_grace,
             job_lanes=job_lanes,
+            recurrence_rules=DateutilRecurrenceRules(),
         )
         return cls(core=core, store=store, clock=clock, files=file_store, mailer=recorder)
 

@@ -11,6 +11,7 @@ import pytest
 from taskcore import errors
 from taskcore.domain.calendar_feeds import CalendarFeed
 from taskcore.domain.projects import Membership, Project, Role
+from taskcore.domain.recurrence import RecurrenceMode, TaskRecurrence
 from taskcore.domain.tasks import Task
 from taskcore.domain.time_entries import RunningTimer, TimeEntry, TimeEntryCriteria
 from taskcore.domain.users import User
@@ -249,3 +250,65 @@ class TestCalendarFeedRepository:
                 uow.calendar_feeds.tasks_for(alice, due_from=due + dt.timedelta(days=1), limit=10)
             )
             assert [] == list(uow.calendar_feeds.tasks_for(bob, due_from=NOW, limit=10))
+
+
+class TestRecurrenceRepository:
+    def test_add_get_update_delete(self, uow_factory: UnitOfWorkFactory, ids: Ids) -> None:
+        """One recurrence per task, versioned; deleting a task's recurrence unlinks the
+        occurrences before and after it."""
+        users, _, tasks = ids
+        first = TaskRecurrence(
+            task_id=tasks[0],
+            rule="FREQ=DAILY",
+            mode=RecurrenceMode.COMPLETION,
+            timezone="Europe/Paris",
+            series_start=NOW,
+            created_by=users[0],
+            created_at=NOW,
+            updated_at=NOW,
+        )
+        with uow_factory() as uow:
+            stored = uow.recurrences.add(first)
+            uow.recurrences.add(
+                attrs.evolve(first, task_id=tasks[1], occurrence=2, previous_task_id=tasks[0])
+            )
+            uow.commit()
+        with uow_factory() as uow:
+            assert stored == uow.recurrences.get(tasks[0])
+            assert uow.recurrences.get(tasks[2]) is None
+            with pytest.raises(errors.Conflict):
+                uow.recurrences.add(first)
+        with uow_factory() as uow:
+            changed = uow.recurrences.update(attrs.evolve(stored, next_task_id=tasks[1]))
+            assert 2 == changed.version
+            with pytest.raises(errors.VersionMismatch):
+                uow.recurrences.update(stored)
+            with pytest.raises(errors.NotFound):
+                uow.recurrences.update(attrs.evolve(stored, task_id=tasks[2]))
+            uow.commit()
+        with uow_factory() as uow:
+            read = uow.recurrences.get(tasks[0])
+            assert read is not None
+            assert (tasks[1], 2) == (read.next_task_id, read.version)
+            assert 1 == uow.recurrences.delete_for_tasks([tasks[1]])
+            after = uow.recurrences.get(tasks[0])
+            assert after is not None
+            assert after.next_task_id is None
+            assert uow.recurrences.delete(tasks[0])
+            assert not uow.recurrences.delete(tasks[0])
+
+    def test_add_on_missing_task(self, uow_factory: UnitOfWorkFactory, ids: Ids) -> None:
+        """A recurrence of a task that does not exist is refused."""
+        _, _, tasks = ids
+        with uow_factory() as uow, pytest.raises(errors.TaskNotFound):
+            uow.recurrences.add(
+                TaskRecurrence(
+                    task_id=max(tasks) + 10,
+                    rule="FREQ=DAILY",
+                    mode=RecurrenceMode.DUE_DATE,
+                    timezone="UTC",
+                    series_start=NOW,
+                    created_at=NOW,
+                    updated_at=NOW,
+                )
+            )

@@ -458,8 +458,8 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     AttachmentUploaded,
     AttachmentDownloaded,
     AttachmentDeleted,
+    *TIME_EVENT_TYPES,
 )
 """Every concrete event class, for adapters that map names back to classes."""
-    *TIME_EVENT_TYPES,
 
 register(*EVENT_TYPES)

@@ -103,6 +103,20 @@ def check_timezone(value: object, *, field: str = "timezone") -> str:
     return value
 
 
+def rule_part(rule: str, name: str) -> str | None:
+    """The value of one part of a checked rule (``COUNT``), or ``None``."""
+    for part in rule.split(";"):
+        key, _, value = part.partition("=")
+        if key == name:
+            return value
+    return None
+
+
+def without_parts(rule: str, *names: str) -> str:
+    """A checked rule without the named parts."""
+    return ";".join(p for p in rule.split(";") if p.partition("=")[0] not in names)
+
+
 def zone(name: str) -> zoneinfo.ZoneInfo:
     """The time zone called ``name`` (UTC if it is unknown)."""
     try:

@@ -187,6 +187,17 @@ class CalendarFeedDeleted(DomainEvent):
     action: ClassVar[str] = "delete_calendar_feed"
 
 
+@attrs.frozen(kw_only=True)
+class TimeZoneChanged(DomainEvent):
+    """A user chose the time zone their dates are computed in (entity: the user)."""
+
+    name: ClassVar[str] = "user.timezone_changed"
+    entity_type: ClassVar[str] = "user"
+    action: ClassVar[str] = "change_timezone"
+
+    changes: dict[str, Change]
+
+
 TIME_EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     TimeEntryLogged,
     TimeEntryEdited,
@@ -200,5 +211,6 @@ TIME_EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     TaskSeriesEnded,
     CalendarFeedCreated,
     CalendarFeedDeleted,
+    TimeZoneChanged,
 )
 """Every concrete event class of the time area."""

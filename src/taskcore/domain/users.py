@@ -49,6 +49,9 @@ class User:
     login_count: int = 0
     tokens_valid_after: dt.datetime | None = None
     """Tokens issued before this moment are refused (set by a password change)."""
+    timezone: str = "UTC"
+    """The IANA time zone the user's dates are computed in (recurring tasks, timesheets,
+    calendar feeds)."""
     version: int = 1
 
     @property

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from taskcore.domain.calendar_feeds import CalendarFeed, FeedTask
+from taskcore.domain.recurrence import TaskRecurrence
 from taskcore.domain.time_entries import (
     DailyMinutes,
     RunningTimer,
@@ -131,13 +132,47 @@ class CalendarFeedRepository(Protocol):
         ...
 
 
+class RecurrenceRepository(Protocol):
+    """Stores recurring tasks' rules and their places in their series, one per task."""
+
+    def get(self, task_id: int) -> TaskRecurrence | None:
+        """The task's recurrence, or ``None`` if it does not recur."""
+        ...
+
+    def add(self, recurrence: TaskRecurrence) -> TaskRecurrence:
+        """Store a new recurrence (version 1).
+
+        Raises:
+            Conflict: the task already has one.
+            TaskNotFound: the task does not exist.
+        """
+        ...
+
+    def update(self, recurrence: TaskRecurrence) -> TaskRecurrence:
+        """Save a changed recurrence; returns it with its version bumped.
+
+        Raises:
+            NotFound: the task has none.
+            VersionMismatch: the stored version is not ``recurrence.version``.
+        """
+        ...
+
+    def delete(self, task_id: int) -> bool:
+        """Remove the task's recurrence; whether it had one."""
+        ...
+
+    def delete_for_tasks(self, task_ids: Sequence[int]) -> int:
+        """Remove the recurrences of these tasks and unlink them from the occurrences
+        before and after them; returns how many were removed."""
+        ...
+
+
 class RecurrenceRules(Protocol):
     """Reads and computes RFC 5545 recurrence rules (``RRULE`` values such as
     ``FREQ=WEEKLY;BYDAY=MO,WE``).
 
-    Times handed in and out are naive wall-clock times: the caller converts them from and
-    to the time zone the rule is computed in, so daylight-saving changes keep the wall
-    time.
+    Times handed in and out are aware and in the time zone the rule is computed in, so
+    occurrences keep their wall-clock time across daylight-saving changes.
     """
 
     def check(self, rule: str) -> str:

@@ -25,7 +25,12 @@ from taskcore.ports.projects import ProjectRepository
 from taskcore.ports.reports import ReportQueries, ReportRepository
 from taskcore.ports.sessions import RevokedTokenRepository, SessionRepository
 from taskcore.ports.tasks import TaskRepository
-from taskcore.ports.time import CalendarFeedRepository, TimeEntryRepository, TimerRepository
+from taskcore.ports.time import (
+    CalendarFeedRepository,
+    RecurrenceRepository,
+    TimeEntryRepository,
+    TimerRepository,
+)
 from taskcore.ports.users import UserRepository
 from taskcore.ports.webhooks import WebhookDeliveryRepository, WebhookRepository
 
@@ -142,6 +147,11 @@ class UnitOfWork(Protocol):
     @property
     def calendar_feeds(self) -> CalendarFeedRepository:
         """Users' calendar feeds."""
+        ...
+
+    @property
+    def recurrences(self) -> RecurrenceRepository:
+        """Recurring tasks' rules and series."""
         ...
 
     @property

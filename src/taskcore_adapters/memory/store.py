@@ -32,6 +32,7 @@ from taskcore_adapters.memory.tables import Tables
 from taskcore_adapters.memory.tasks import InMemoryTaskRepository
 from taskcore_adapters.memory.time import (
     InMemoryCalendarFeedRepository,
+    InMemoryRecurrenceRepository,
     InMemoryTimeEntryRepository,
     InMemoryTimerRepository,
 )
@@ -100,6 +101,7 @@ class InMemoryUnitOfWork:
     time_entries: InMemoryTimeEntryRepository
     timers: InMemoryTimerRepository
     calendar_feeds: InMemoryCalendarFeedRepository
+    recurrences: InMemoryRecurrenceRepository
 
     def __init__(self, store: InMemoryStore, *, read_only: bool = False) -> None:
         self._store = store
@@ -182,3 +184,4 @@ class InMemoryUnitOfWork:
         self.time_entries = InMemoryTimeEntryRepository(tables)
         self.timers = InMemoryTimerRepository(tables)
         self.calendar_feeds = InMemoryCalendarFeedRepository(tables)
+        self.recurrences = InMemoryRecurrenceRepository(tables)

@@ -11,7 +11,7 @@ from typing import Any
 import attrs
 
 from taskcore.domain.calendar_feeds import CalendarFeed, FeedTask
-from taskcore.domain.recurrence import RecurrenceMode
+from taskcore.domain.recurrence import RecurrenceMode, TaskRecurrence
 from taskcore.domain.time_entries import (
     DailyMinutes,
     RunningTimer,
@@ -244,3 +244,50 @@ class InMemoryCalendarFeedRepository:
             "repeats_from_due_date": found.mode is RecurrenceMode.DUE_DATE,
             "occurrence": found.occurrence,
         }
+
+
+class InMemoryRecurrenceRepository:
+    """Recurrences in memory (see ``taskcore.ports.time.RecurrenceRepository``)."""
+
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    def get(self, task_id: int) -> TaskRecurrence | None:
+        found = self._t.recurrences.get(task_id)
+        return copy.deepcopy(found)
+
+    def add(self, recurrence: TaskRecurrence) -> TaskRecurrence:
+        if recurrence.task_id not in self._t.tasks:
+            raise TaskNotFound(recurrence.task_id)
+        if recurrence.task_id in self._t.recurrences:
+            raise Conflict("The task already recurs")
+        stored = attrs.evolve(recurrence, version=1)
+        self._t.recurrences[recurrence.task_id] = stored
+        return copy.deepcopy(stored)
+
+    def update(self, recurrence: TaskRecurrence) -> TaskRecurrence:
+        current = self._t.recurrences.get(recurrence.task_id)
+        if current is None:
+            raise NotFound("The task does not recur")
+        if current.version != recurrence.version:
+            raise VersionMismatch()
+        stored = attrs.evolve(recurrence, version=recurrence.version + 1)
+        self._t.recurrences[recurrence.task_id] = stored
+        return copy.deepcopy(stored)
+
+    def delete(self, task_id: int) -> bool:
+        return self._t.recurrences.pop(task_id, None) is not None
+
+    def delete_for_tasks(self, task_ids: Sequence[int]) -> int:
+        wanted = set(task_ids)
+        removed = 0
+        for key in list(self._t.recurrences):
+            if key in wanted:
+                del self._t.recurrences[key]
+                removed += 1
+        for recurrence in self._t.recurrences.values():
+            if recurrence.previous_task_id in wanted:
+                recurrence.previous_task_id = None
+            if recurrence.next_task_id in wanted:
+                recurrence.next_task_id = None
+        return removed

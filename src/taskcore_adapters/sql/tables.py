@@ -57,6 +57,8 @@ users = Table(
     Column("login_count", Integer, nullable=False, default=0),
     Column("tokens_valid_after", UtcDateTime, nullable=True),
     Column("version", Integer, nullable=False, default=1),
+    # The IANA time zone the user's dates are computed in (the time area's).
+    Column("timezone", String(64), nullable=False, default="UTC", server_default="UTC"),
 )
 Index("uq_users_username_key", users.c.username_key, unique=True)
 Index("uq_users_email_key", users.c.email_key, unique=True)

@@ -33,6 +33,7 @@ from taskcore_adapters.sql.sessions import (
 from taskcore_adapters.sql.tasks import SqlAlchemyTaskRepository
 from taskcore_adapters.sql.time import (
     SqlAlchemyCalendarFeedRepository,
+    SqlAlchemyRecurrenceRepository,
     SqlAlchemyTimeEntryRepository,
     SqlAlchemyTimerRepository,
 )
@@ -73,6 +74,7 @@ class SqlAlchemyUnitOfWork:
     time_entries: SqlAlchemyTimeEntryRepository
     timers: SqlAlchemyTimerRepository
     calendar_feeds: SqlAlchemyCalendarFeedRepository
+    recurrences: SqlAlchemyRecurrenceRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -118,6 +120,7 @@ class SqlAlchemyUnitOfWork:
         self.time_entries = SqlAlchemyTimeEntryRepository(self._conn)
         self.timers = SqlAlchemyTimerRepository(self._conn)
         self.calendar_feeds = SqlAlchemyCalendarFeedRepository(self._conn)
+        self.recurrences = SqlAlchemyRecurrenceRepository(self._conn)
         return self
 
     def __exit__(

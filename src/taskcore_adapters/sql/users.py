@@ -38,6 +38,7 @@ def user_from_row(row: Any) -> User:
         last_login=row.last_login,
         login_count=row.login_count,
         tokens_valid_after=row.tokens_valid_after,
+        timezone=row.timezone,
         version=row.version,
     )
 
@@ -57,6 +58,7 @@ def _user_values(user: User) -> dict[str, Any]:
         "last_login": user.last_login,
         "login_count": user.login_count,
         "tokens_valid_after": user.tokens_valid_after,
+        "timezone": user.timezone,
     }
 
 

@@ -24,6 +24,7 @@ PUBLIC = {
     ("get", "/health"),
     ("get", "/livez"),
     ("get", "/readyz"),
+    ("get", "/api/calendar/{secret}"),
     *(
         ("get", f"/health/{area}")
         for area in (

@@ -20,8 +20,8 @@ class Handlers(TimeBase):
     """Reactions to other areas' events, inside their transactions."""
 
     def on_tasks_deleted(self, work: Work, events: Sequence[DomainEvent]) -> None:
-        """Delete the time entries and running timers of deleted tasks (the SQL schema
-        cascades too; the memory store relies on this)."""
+        """Delete the time entries, running timers and recurrences of deleted tasks (the
+        SQL schema cascades too; the memory store relies on this)."""
         task_ids: list[int] = []
         for event in events:
             if isinstance(event, TaskDeleted):
@@ -31,6 +31,7 @@ class Handlers(TimeBase):
         if task_ids:
             work.uow.time_entries.delete_for_tasks(task_ids)
             work.uow.timers.delete_for_tasks(task_ids)
+            work.uow.recurrences.delete_for_tasks(task_ids)
 
     def guard_actual_hours(self, work: Work, events: Sequence[DomainEvent]) -> None:
         """Refuse setting ``actual_hours`` directly on a task that has time entries: it is

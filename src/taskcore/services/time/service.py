@@ -7,13 +7,16 @@ from taskcore.ports.time import RecurrenceRules
 from taskcore.services.time.entries import Entries
 from taskcore.services.time.feeds import Feeds
 from taskcore.services.time.handlers import Handlers
+from taskcore.services.time.recurrences import Recurrences
+from taskcore.services.time.settings import Settings
 from taskcore.services.time.timers import Timers
 from taskcore.services.time.timesheets import Timesheets
 from taskcore.uow import Transactions
 
 
-class TimeService(Entries, Timers, Timesheets, Feeds, Handlers):
-    """Use cases of the time area: time entries, timers, timesheets and calendar feeds.
+class TimeService(Entries, Timers, Timesheets, Feeds, Recurrences, Settings, Handlers):
+    """Use cases of the time area: time entries, timers, timesheets, calendar feeds,
+    recurring tasks and each person's time zone.
 
     Args:
         transactions: Opens units of work.

@@ -55,7 +55,7 @@ NEW_FEED = s.response_schema(NewCalendarFeedResponse)
 
 def feed_url(request: Request, secret: str) -> str:
     """The absolute address of the feed with ``secret``."""
-    return f"{str(request.base_url).rstrip('/')}/api/calendar/{secret}.ics"
+    return f"{str(request.base_url).rstrip('/')}/api/calendar/{secret}"
 
 
 def render(view: CalendarView, base_url: str) -> bytes:
@@ -203,7 +203,7 @@ ENDPOINTS: list[Endpoint] = [
     ),
     Endpoint(
         method="GET",
-        path="/api/calendar/{secret}.ics",
+        path="/api/calendar/{secret}",
         handler=serve_feed,
         summary="A calendar feed (iCalendar): the owner's tasks with due dates",
         tag="time",

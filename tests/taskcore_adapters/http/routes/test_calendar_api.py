@@ -44,10 +44,10 @@ def test_feed_life_and_document(client: TestClient, account: Callable[..., Accou
     created = client.post("/api/users/me/calendar-feed", headers=alice)
     assert 201 == created.status_code, created.text
     feed = created.json()["feed"]
-    assert feed["url"].endswith(f"/api/calendar/{feed['secret']}.ics")
+    assert feed["url"].endswith(f"/api/calendar/{feed['secret']}")
     listed = client.get("/api/users/me/calendar-feed", headers=alice).json()["feed"]
     assert "secret" not in listed
-    path = f"/api/calendar/{feed['secret']}.ics"
+    path = f"/api/calendar/{feed['secret']}"
 
     # A calendar client: no credentials, the secret URL only.
     first = client.get(path)
@@ -81,5 +81,5 @@ def test_feed_life_and_document(client: TestClient, account: Callable[..., Accou
     assert regenerated["regenerated"]
     assert 404 == client.get(path).status_code
     assert 200 == client.delete("/api/users/me/calendar-feed", headers=alice).status_code
-    assert 404 == client.get(f"/api/calendar/{regenerated['secret']}.ics").status_code
+    assert 404 == client.get(f"/api/calendar/{regenerated['secret']}").status_code
     assert 404 == client.delete("/api/users/me/calendar-feed", headers=alice).status_code

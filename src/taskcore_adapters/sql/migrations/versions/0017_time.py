@@ -35,6 +35,10 @@ def _foreign_key(
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("timezone", sa.String(length=64), server_default="UTC", nullable=False)
+        )
     op.create_table(
         "time_entries",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -127,3 +131,5 @@ def downgrade() -> None:
         batch_op.drop_index("ix_time_entries_user_id_work_date")
         batch_op.drop_index("ix_time_entries_task_id_work_date")
     op.drop_table("time_entries")
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("timezone")
