@@ -15,6 +15,7 @@ from taskcore.ports.attachments import AttachmentRepository, BlobDeletionReposit
 from taskcore.ports.comments import CommentRepository
 from taskcore.ports.deliveries import DeliveryRepository
 from taskcore.ports.invitations import InvitationRepository
+from taskcore.ports.live import LiveFeed
 from taskcore.ports.notifications import (
     NotificationRepository,
     PreferenceRepository,
@@ -157,6 +158,11 @@ class UnitOfWork(Protocol):
     @property
     def outbox(self) -> Outbox:
         """Events waiting to be published."""
+        ...
+
+    @property
+    def live(self) -> LiveFeed:
+        """Committed events and in-app notifications in order, for live updates."""
         ...
 
     def __enter__(self) -> Self: ...

@@ -25,6 +25,7 @@ from taskcore_adapters.http.routes import (
     calendar,
     comments,
     health,
+    live,
     notifications,
     projects,
     reports,
@@ -58,6 +59,7 @@ ENDPOINTS: list[Endpoint] = [
     *notifications.ENDPOINTS,
     *time.ENDPOINTS,
     *calendar.ENDPOINTS,
+    *live.ENDPOINTS,
 ]
 """Every endpoint of the API, in routing order."""
 

@@ -16,6 +16,7 @@ from taskcore_adapters.memory.attachments import (
 from taskcore_adapters.memory.comments import InMemoryCommentRepository
 from taskcore_adapters.memory.deliveries import InMemoryDeliveryRepository
 from taskcore_adapters.memory.invitations import InMemoryInvitationRepository
+from taskcore_adapters.memory.live import InMemoryLiveFeed, OutboxPositions
 from taskcore_adapters.memory.notifications import (
     InMemoryNotificationRepository,
     InMemoryPreferenceRepository,
@@ -53,6 +54,7 @@ class InMemoryStore:
     def __init__(self) -> None:
         self._tables = Tables()
         self._lock = threading.RLock()
+        self.outbox_positions = OutboxPositions()
 
     def __call__(self, *, read_only: bool = False) -> InMemoryUnitOfWork:
         return InMemoryUnitOfWork(self, read_only=read_only)
@@ -91,6 +93,7 @@ class InMemoryUnitOfWork:
     reports: InMemoryReportRepository
     report_queries: InMemoryReportQueries
     outbox: InMemoryOutbox
+    live: InMemoryLiveFeed
     activity: InMemoryActivityRepository
     deliveries: InMemoryDeliveryRepository
     webhooks: InMemoryWebhookRepository
@@ -160,6 +163,7 @@ class InMemoryUnitOfWork:
         self.reports = InMemoryReportRepository(self._tables)
         self.report_queries = InMemoryReportQueries(self._tables)
         self.outbox = InMemoryOutbox(self._tables)
+        self.live = InMemoryLiveFeed(self._tables, self._store.outbox_positions)
         self.activity = InMemoryActivityRepository(
             self._tables.activity,
             self._tables.activity_summaries,

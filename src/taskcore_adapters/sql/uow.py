@@ -18,6 +18,7 @@ from taskcore_adapters.sql.attachments import (
 from taskcore_adapters.sql.comments import SqlAlchemyCommentRepository
 from taskcore_adapters.sql.deliveries import SqlAlchemyDeliveryRepository
 from taskcore_adapters.sql.invitations import SqlAlchemyInvitationRepository
+from taskcore_adapters.sql.live import SqlAlchemyLiveFeed
 from taskcore_adapters.sql.notifications import (
     SqlAlchemyNotificationRepository,
     SqlAlchemyPreferenceRepository,
@@ -64,6 +65,7 @@ class SqlAlchemyUnitOfWork:
     reports: SqlAlchemyReportRepository
     report_queries: SqlAlchemyReportQueries
     outbox: SqlAlchemyOutbox
+    live: SqlAlchemyLiveFeed
     deliveries: SqlAlchemyDeliveryRepository
     webhooks: SqlAlchemyWebhookRepository
     webhook_deliveries: SqlAlchemyWebhookDeliveryRepository
@@ -110,6 +112,7 @@ class SqlAlchemyUnitOfWork:
         self.reports = SqlAlchemyReportRepository(self._conn)
         self.report_queries = SqlAlchemyReportQueries(self._conn)
         self.outbox = SqlAlchemyOutbox(self._conn)
+        self.live = SqlAlchemyLiveFeed(self._conn)
         self.deliveries = SqlAlchemyDeliveryRepository(self._conn)
         self.webhooks = SqlAlchemyWebhookRepository(self._conn)
         self.webhook_deliveries = SqlAlchemyWebhookDeliveryRepository(self._conn)
