@@ -23,6 +23,8 @@ from taskcore.errors import BlobNotFound, Unavailable
 from taskcore_adapters import Settings, from_settings
 
 SCHEMA = """
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = NORMAL;
 CREATE TABLE IF NOT EXISTS blobs (key TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS partial (key TEXT PRIMARY KEY, writer TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS partial_chunks (writer TEXT NOT NULL, data BLOB NOT NULL);
