@@ -2,8 +2,8 @@
 
 A read answers the object under its key (``{"comment": {...}}``), a write a confirmation
 with it (``{"message": ..., "comment": {...}}``), a list its items with their page
-(:class:`~taskcore_adapters.http.responses.Listing`, or a class with ``pagination`` for
-the lists that page by number only). The field name is the key. As for the objects in
+(:class:`Listing`, or a class with ``pagination`` for the lists that page by number
+only). The field name is the key. As for the objects in
 :mod:`~taskcore_adapters.http.responses`, the JSON comes from ``to_json`` and the schema
 from :func:`taskcore_adapters.http.schemas.response_schema`.
 """
@@ -11,10 +11,13 @@ from :func:`taskcore_adapters.http.schemas.response_schema`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import attrs
 
 from taskcore.domain.notifications import Channel, NotifyEvent
+from taskcore.domain.pagination import CursorPage, Page
 from taskcore.domain.reports import ReportStatus
 from taskcore_adapters.http.responses import (
     NAIVE_UTC,
@@ -25,11 +28,8 @@ from taskcore_adapters.http.responses import (
     CommentResponse,
     DeliveryResponse,
     InvitationResponse,
-    Listing,
     MemberResponse,
-    Message,
     NotificationResponse,
-    Pagination,
     ProjectResponse,
     ReportListedResponse,
     ReportResponse,
@@ -38,6 +38,64 @@ from taskcore_adapters.http.responses import (
     WebhookResponse,
     doc,
 )
+
+# -- what every answer is made of ---------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Message:
+    """A confirmation: ``{"message": ...}``."""
+
+    message: str
+
+
+@attrs.frozen(kw_only=True)
+class Pagination:
+    """The original's pagination block, with the values actually used."""
+
+    page: int
+    pages: int
+    per_page: int
+    total: int
+
+    @classmethod
+    def of(cls, page: Page[Any]) -> Pagination:
+        """The block of ``page``."""
+        return cls(page=page.page, pages=page.pages, per_page=page.per_page, total=page.total)
+
+
+@attrs.frozen(kw_only=True)
+class Listing:
+    """A list that pages by number or by cursor: its items (the subclass's one field) with
+    ``pagination`` for a numbered page, or ``next_cursor`` (``null`` after the last slice)
+    for a keyset slice; the JSON has one of the two keys, never both."""
+
+    pagination: Pagination | None = attrs.field(default=None, metadata=doc(omitted=True))
+    next_cursor: str | None = attrs.field(default=None, metadata=doc(unless="pagination"))
+
+
+L = TypeVar("L", bound=Listing)
+T = TypeVar("T")
+
+
+def listing_items(cls: type[Listing]) -> attrs.Attribute[Any]:
+    """The field of a :class:`Listing` subclass that holds its items."""
+    fields: list[attrs.Attribute[Any]] = [
+        f for f in attrs.fields(cls) if f.name not in ("pagination", "next_cursor")
+    ]
+    (items,) = fields
+    return items
+
+
+def listing(cls: type[L], found: Page[T] | CursorPage[T], render: Callable[[T], Any]) -> L:
+    """A ``cls`` of ``found``'s items, each rendered, and its page or cursor."""
+    items: dict[str, Any] = {listing_items(cls).name: tuple(render(i) for i in found.items)}
+    if isinstance(found, Page):
+        return cls(**items, pagination=Pagination.of(found))
+    return cls(**items, next_cursor=found.next_cursor)
+
+
+# -- each area's answers -------------------------------------------------------------------
 
 
 @attrs.frozen(kw_only=True)

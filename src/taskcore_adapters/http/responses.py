@@ -6,16 +6,15 @@ The JSON comes from :func:`to_json`, the OpenAPI schema from
 :func:`taskcore_adapters.http.schemas.response_schema`; :func:`of` copies the fields
 from the read model of the same names (or the name a field's ``source`` gives).
 
-The bodies around these objects (a confirmation with the object, a list with its page)
-are in :mod:`~taskcore_adapters.http.answers`, the statistics and quick reports in
-:mod:`~taskcore_adapters.http.figures`; both are built the same way.
+The bodies around these objects (a confirmation, an object under its key, a list with
+its page) are in :mod:`~taskcore_adapters.http.answers`, the statistics and quick
+reports in :mod:`~taskcore_adapters.http.figures`; both are built the same way.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable
 from typing import Any, Final, Literal, TypeVar
 
 import attrs
@@ -24,7 +23,6 @@ from attrs import AttrsInstance
 from taskcore.domain.attachments import AttachmentStatus
 from taskcore.domain.invitations import InvitationStatus
 from taskcore.domain.notifications import NotificationPriority, NotificationStatus
-from taskcore.domain.pagination import CursorPage, Page
 from taskcore.domain.projects import Priority, ProjectStatus, Role
 from taskcore.domain.reports import ReportStatus, ReportType
 from taskcore.domain.tasks import TaskStatus
@@ -38,7 +36,12 @@ NAIVE_UTC: Final = "naive UTC ISO 8601, no zone suffix"
 
 
 def doc(
-    text: str | None = None, *, source: str | None = None, omitted: bool = False, **schema: Any
+    text: str | None = None,
+    *,
+    source: str | None = None,
+    omitted: bool = False,
+    unless: str | None = None,
+    **schema: Any,
 ) -> dict[str, Any]:
     """Field metadata.
 
@@ -48,6 +51,8 @@ def doc(
             its name differs.
         omitted: The key is left out of the JSON when its value is ``None`` (and is not
             required by the schema, whose type is then not nullable).
+        unless: The key is left out of the JSON when the field of this name has a value
+            (a list's ``next_cursor`` when it has ``pagination``).
         **schema: JSON Schema keywords added to the field's schema (``maxItems``).
     """
     metadata: dict[str, Any] = {}
@@ -57,6 +62,8 @@ def doc(
         metadata["source"] = source
     if omitted:
         metadata["omitted"] = True
+    if unless is not None:
+        metadata["unless"] = unless
     if schema:
         metadata["schema"] = schema
     return metadata
@@ -77,16 +84,19 @@ def to_json(response: AttrsInstance) -> dict[str, Any]:
     """``response`` as a JSON object: enums by value, instants as naive UTC ISO 8601,
     dates as ``YYYY-MM-DD``, sequences as lists, mappings as objects (enum keys by value),
     nested response classes as objects; an ``omitted`` field without a value is left
-    out, and a :class:`Listing` has ``pagination`` or ``next_cursor``, not both."""
-    left_out: tuple[str, ...] = ()
-    if isinstance(response, Listing):
-        left_out = ("next_cursor",) if response.pagination is not None else ("pagination",)
+    out, and so is a field whose ``unless`` field has one."""
     return {
-        f.name: _wire(value)
+        f.name: _wire(getattr(response, f.name))
         for f in attrs.fields(type(response))
-        if f.name not in left_out
-        and ((value := getattr(response, f.name)) is not None or not f.metadata.get("omitted"))
+        if _shown(response, f)
     }
+
+
+def _shown(response: AttrsInstance, field: attrs.Attribute[Any]) -> bool:
+    unless = field.metadata.get("unless")
+    if unless is not None and getattr(response, unless) is not None:
+        return False
+    return getattr(response, field.name) is not None or not field.metadata.get("omitted")
 
 
 def _wire(value: Any) -> Any:
@@ -435,62 +445,3 @@ class ReportListedResponse(ReportResponse):
     """A report in a list: its data left out (null), with the requester's username."""
 
     generated_by_username: str
-
-
-# -- what every answer is made of ---------------------------------------------------------
-# A confirmation, the page block, and the lists that page by number or by cursor; the
-# answers of each area (:mod:`~taskcore_adapters.http.answers`) and the statistics and
-# quick reports (:mod:`~taskcore_adapters.http.figures`) are built from them.
-
-
-@attrs.frozen(kw_only=True)
-class Message:
-    """A confirmation: ``{"message": ...}``."""
-
-    message: str
-
-
-@attrs.frozen(kw_only=True)
-class Pagination:
-    """The original's pagination block, with the values actually used."""
-
-    page: int
-    pages: int
-    per_page: int
-    total: int
-
-    @classmethod
-    def of(cls, page: Page[Any]) -> Pagination:
-        """The block of ``page``."""
-        return cls(page=page.page, pages=page.pages, per_page=page.per_page, total=page.total)
-
-
-@attrs.frozen(kw_only=True)
-class Listing:
-    """A list that pages by number or by cursor: its items (the subclass's one field) with
-    ``pagination`` for a numbered page, or ``next_cursor`` (``null`` after the last slice)
-    for a keyset slice; the JSON has one of the two keys, never both."""
-
-    pagination: Pagination | None = None
-    next_cursor: str | None = None
-
-
-L = TypeVar("L", bound=Listing)
-T = TypeVar("T")
-
-
-def listing_items(cls: type[Listing]) -> attrs.Attribute[Any]:
-    """The field of a :class:`Listing` subclass that holds its items."""
-    fields: list[attrs.Attribute[Any]] = [
-        f for f in attrs.fields(cls) if f.name not in ("pagination", "next_cursor")
-    ]
-    (items,) = fields
-    return items
-
-
-def listing(cls: type[L], found: Page[T] | CursorPage[T], render: Callable[[T], Any]) -> L:
-    """A ``cls`` of ``found``'s items, each rendered, and its page or cursor."""
-    items: dict[str, Any] = {listing_items(cls).name: tuple(render(i) for i in found.items)}
-    if isinstance(found, Page):
-        return cls(**items, pagination=Pagination.of(found))
-    return cls(**items, next_cursor=found.next_cursor)

@@ -13,6 +13,7 @@ from attrs import AttrsInstance
 
 from taskcore.domain.reports import ReportStatus, ReportType
 from taskcore.domain.values import Unset
+from taskcore_adapters.http import answers as a
 from taskcore_adapters.http import responses as r
 from taskcore_adapters.http.parsing import Id
 
@@ -102,10 +103,10 @@ def response_schema(cls: type[AttrsInstance], description: str | None = None) ->
     """The JSON Schema of a response class (:mod:`~taskcore_adapters.http.responses`):
     every field required (an ``omitted`` one is optional and not nullable instead), no
     other keys, enums listing the domain enum's values, a nested class inline or, for a
-    :data:`COMPONENTS` class, by reference; a :class:`~responses.Listing` is one of its
+    :data:`COMPONENTS` class, by reference; a :class:`~answers.Listing` is one of its
     two forms (by page, by cursor). ``description`` defaults to the class's entry in
     :data:`DESCRIPTIONS`."""
-    if issubclass(cls, r.Listing):
+    if issubclass(cls, a.Listing):
         return _listing_schema(cls)
     hints = typing.get_type_hints(cls)
     fields = attrs.fields(cls)
@@ -128,9 +129,9 @@ def response_schema(cls: type[AttrsInstance], description: str | None = None) ->
     }
 
 
-def _listing_schema(cls: type[r.Listing]) -> Schema:
+def _listing_schema(cls: type[a.Listing]) -> Schema:
     """``{items, "pagination": {...}}`` or ``{items, "next_cursor": str | null}``."""
-    items = r.listing_items(cls)
+    items = a.listing_items(cls)
     schema = _wire_schema(typing.get_type_hints(cls)[items.name])
     variants = ({"pagination": ref("Pagination")}, {"next_cursor": {"type": ["string", "null"]}})
     return {
@@ -148,7 +149,7 @@ def _listing_schema(cls: type[r.Listing]) -> Schema:
 
 COMPONENTS: dict[type[AttrsInstance], str] = {
     r.UserResponse: "User",
-    r.Pagination: "Pagination",
+    a.Pagination: "Pagination",
     r.ProjectResponse: "Project",
     r.MemberResponse: "Member",
     r.InvitationResponse: "Invitation",
@@ -187,7 +188,7 @@ DESCRIPTIONS: dict[type[AttrsInstance], str] = {
 """The description of a response class's schema, where one helps."""
 
 USER = response_schema(r.UserResponse)
-PAGINATION = response_schema(r.Pagination)
+PAGINATION = response_schema(a.Pagination)
 PROJECT = response_schema(r.ProjectResponse)
 TASK = response_schema(r.TaskResponse)
 COMMENT = response_schema(r.CommentResponse)
@@ -203,7 +204,7 @@ def listing(key: str, item: Schema) -> Schema:
 
     This and :func:`obj` and :func:`message` write a schema by hand, apart from the JSON
     it describes; an answer described by a class (:mod:`~taskcore_adapters.http.answers`,
-    a :class:`~taskcore_adapters.http.responses.Listing`) gets both from
+    a :class:`~taskcore_adapters.http.answers.Listing`) gets both from
     :func:`response_schema` and ``to_json`` instead."""
     items: Schema = {"type": "array", "items": item}
     return {

@@ -38,6 +38,7 @@ from taskcore_adapters.http.answers import (
     PreferencesAnswer,
     WebhookCreated,
     WebhookRotated,
+    listing,
 )
 from taskcore_adapters.http.figures import (
     ActivityStatsResponse,
@@ -52,7 +53,6 @@ from taskcore_adapters.http.responses import (
     ReportResponse,
     TaskResponse,
     WebhookResponse,
-    listing,
     of,
     to_json,
 )

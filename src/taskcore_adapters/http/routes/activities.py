@@ -22,6 +22,7 @@ from taskcore_adapters.http.answers import (
     ActivityLogged,
     ActivityPage,
     JobStarted,
+    Pagination,
     Summaries,
     UserActivityPage,
 )
@@ -38,7 +39,6 @@ from taskcore_adapters.http.responses import (
     ActivityEntryResponse,
     ActivityResponse,
     ActivitySummaryResponse,
-    Pagination,
     of,
     to_json,
 )

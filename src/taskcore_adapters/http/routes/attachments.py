@@ -38,6 +38,8 @@ from taskcore_adapters.http.answers import (
     AttachmentList,
     AttachmentMessage,
     AttachmentsDeleted,
+    Message,
+    listing,
 )
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
@@ -50,8 +52,6 @@ from taskcore_adapters.http.multipart import MAX_FIELD_BYTES, FilePart, receive_
 from taskcore_adapters.http.parsing import INTEGER_DIGITS_MAX
 from taskcore_adapters.http.responses import (
     AttachmentResponse,
-    Message,
-    listing,
     of,
     to_json,
 )

@@ -18,6 +18,8 @@ from taskcore_adapters.http.answers import (
     CommentList,
     CommentMessage,
     CommentsDeleted,
+    Message,
+    listing,
 )
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
@@ -25,8 +27,6 @@ from taskcore_adapters.http.etags import IF_MATCH, etag_header, if_match, last_w
 from taskcore_adapters.http.parsing import Id
 from taskcore_adapters.http.responses import (
     CommentResponse,
-    Message,
-    listing,
     of,
     to_json,
 )

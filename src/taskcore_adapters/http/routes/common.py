@@ -13,10 +13,11 @@ from starlette.requests import Request
 from taskcore.domain.pagination import Page, PageRequest
 from taskcore.errors import ValidationError
 from taskcore_adapters.http import parsing, wire
+from taskcore_adapters.http.answers import Pagination
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Param
 from taskcore_adapters.http.parsing import oversized_integer
-from taskcore_adapters.http.responses import Pagination, to_json
+from taskcore_adapters.http.responses import to_json
 
 B = TypeVar("B", bound=AttrsInstance)
 

@@ -21,6 +21,7 @@ from taskcore_adapters.http.answers import (
     InvitationList,
     InvitationMessage,
     MemberMessage,
+    listing,
 )
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
@@ -28,7 +29,6 @@ from taskcore_adapters.http.parsing import Id
 from taskcore_adapters.http.responses import (
     InvitationResponse,
     MemberResponse,
-    listing,
     of,
     to_json,
 )

@@ -25,11 +25,13 @@ from taskcore_adapters.http import parsing, wire
 from taskcore_adapters.http import schemas as s
 from taskcore_adapters.http.answers import (
     InboxPage,
+    Message,
     NotificationAnswer,
     NotificationMessage,
     NotificationPage,
     NotificationQueued,
     NotificationsRead,
+    Pagination,
     PreferencesAnswer,
     PreferencesMessage,
 )
@@ -37,9 +39,7 @@ from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
 from taskcore_adapters.http.parsing import Id
 from taskcore_adapters.http.responses import (
-    Message,
     NotificationResponse,
-    Pagination,
     of,
     to_json,
 )

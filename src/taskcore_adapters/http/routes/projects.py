@@ -19,18 +19,18 @@ from taskcore_adapters.http.answers import (
     InvitationMessage,
     MemberList,
     MemberMessage,
+    Message,
     ProjectAnswer,
     ProjectList,
     ProjectMessage,
+    listing,
 )
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
 from taskcore_adapters.http.etags import IF_MATCH, etag_header, if_match, last_write_wins
 from taskcore_adapters.http.responses import (
     MemberResponse,
-    Message,
     ProjectResponse,
-    listing,
     of,
     to_json,
 )

@@ -15,6 +15,8 @@ from taskcore.errors import ValidationError
 from taskcore.services.reports import ReportService
 from taskcore_adapters.http import schemas as s
 from taskcore_adapters.http.answers import (
+    Message,
+    Pagination,
     ReportAccepted,
     ReportAnswer,
     ReportPage,
@@ -26,8 +28,6 @@ from taskcore_adapters.http.figures import (
     ProjectSummary,
 )
 from taskcore_adapters.http.responses import (
-    Message,
-    Pagination,
     ReportListedResponse,
     ReportResponse,
     of,

@@ -12,6 +12,8 @@ from taskcore.services.users import LoginResult, UserView
 from taskcore_adapters.http import schemas as s
 from taskcore_adapters.http.answers import (
     LoggedIn,
+    Message,
+    Pagination,
     Tokens,
     TokenValidity,
     UserAnswer,
@@ -21,8 +23,6 @@ from taskcore_adapters.http.answers import (
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
 from taskcore_adapters.http.responses import (
-    Message,
-    Pagination,
     UserResponse,
     of,
     to_json,

@@ -21,6 +21,8 @@ from taskcore.services.webhooks import WebhookService
 from taskcore_adapters.http import schemas as s
 from taskcore_adapters.http.answers import (
     DeliveryPage,
+    Message,
+    Pagination,
     WebhookAnswer,
     WebhookCreated,
     WebhookMessage,
@@ -31,8 +33,6 @@ from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
 from taskcore_adapters.http.responses import (
     DeliveryResponse,
-    Message,
-    Pagination,
     WebhookResponse,
     of,
     to_json,
