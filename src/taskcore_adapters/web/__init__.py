@@ -21,6 +21,7 @@ from taskcore_adapters.http import errors as http_errors
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.mounting import route_path
 from taskcore_adapters.web import account, extras, live, projects, tasks
+from taskcore_adapters.web import time as time_pages
 from taskcore_adapters.web.session import Visit, Web
 
 STATIC = Path(__file__).parent / "static"
@@ -43,6 +44,7 @@ def routes(ctx: HttpContext) -> list[BaseRoute]:
         *account.routes(web),
         *projects.routes(web),
         *tasks.routes(web),
+        *time_pages.routes(web),
         *extras.routes(web),
         *live.routes(web),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),

@@ -3,8 +3,10 @@ stored as a digest and shown once), and the calendar it serves."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from taskcore.domain import calendar_feeds as rules
-from taskcore.domain.calendar_feeds import CalendarFeed, CalendarView, NewFeed
+from taskcore.domain.calendar_feeds import CalendarFeed, CalendarView, FeedTask, NewFeed
 from taskcore.domain.time_events import CalendarFeedCreated, CalendarFeedDeleted
 from taskcore.errors import NotFound
 from taskcore.services.access import Actor
@@ -93,4 +95,17 @@ class Feeds(TimeBase):
             username=user.username,
             timezone=getattr(user, "timezone", None) or DEFAULT_ZONE,
             tasks=tuple(tasks),
+        )
+
+    def due_between(
+        self, actor: Actor, start: dt.datetime, end: dt.datetime
+    ) -> tuple[FeedTask, ...]:
+        """The caller's tasks (assigned or watched, in their projects) due from ``start``
+        until before ``end``, earliest first: what their calendar page shows."""
+        with self._tx(read_only=True) as work:
+            found = work.uow.calendar_feeds.tasks_for(
+                actor.user_id, due_from=start, limit=rules.FEED_TASKS_MAX
+            )
+        return tuple(
+            sorted((t for t in found if t.due_date < end), key=lambda t: (t.due_date, t.id))
         )
