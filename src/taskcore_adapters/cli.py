@@ -12,7 +12,6 @@ import sys
 from collections.abc import Sequence
 
 from taskcore.errors import TaskcoreError
-from taskcore_adapters import logs
 from taskcore_adapters.config import ConfigError, Settings
 from taskcore_adapters.extras import EXTRAS_HELP, missing_extra
 
@@ -21,6 +20,8 @@ log = logging.getLogger("taskcore")
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
+
+    from taskcore_adapters import logs
 
     # On SIGTERM uvicorn stops accepting connections, lets the requests in flight finish
     # (at most timeout_graceful_shutdown seconds), runs the lifespan shutdown (the relay
@@ -236,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``taskcore`` console script."""
     args = parser().parse_args(argv)
     if not logging.getLogger().handlers:  # leave a host's (or a test runner's) logging alone
-        logs.configure()
+        _configure_logs()
     try:
         return int(args.run(args))
     except (ConfigError, TaskcoreError) as exc:
@@ -245,6 +246,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ModuleNotFoundError as exc:  # a base install, or an extra missing
         print(f"taskcore: error: {missing_extra(exc)}", file=sys.stderr)
         return 2
+
+
+def _configure_logs() -> None:
+    """taskcore's log lines; the standard library's until the server's extra (structlog)
+    is installed, so that a command can still say which extra it needs."""
+    try:
+        from taskcore_adapters import logs
+    except ModuleNotFoundError:
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+        return
+    logs.configure()
 
 
 if __name__ == "__main__":

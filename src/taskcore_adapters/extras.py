@@ -24,6 +24,8 @@ EXTRA_OF_MODULE: Final = {
     "cattrs": "http",
     "limits": "http",
     "anyio": "http",
+    "structlog": "http",
+    "prometheus_client": "http",
 }
 """The top-level module of each optional dependency, and the extra that installs it."""
 

@@ -17,13 +17,11 @@ from taskcore.domain.events import DomainEvent, TaskEvent, TaskStatusChanged, Us
 from taskcore.services.users import Principal
 from taskcore_adapters import Runtime, Settings, from_settings, in_memory
 from taskcore_adapters.events import Events, LocalEventBus
+from taskcore_adapters.extras import EXTRA_OF_MODULE
 from taskcore_adapters.memory import PlainPasswordHasher
 from taskcore_adapters.scrypt import ScryptPasswordHasher
 
-EXTRAS = (
-    "sqlalchemy", "alembic", "psycopg", "blinker", "jwt", "argon2", "jinja2", "fsspec",
-    "starlette", "uvicorn", "cattrs", "multipart", "rq", "redis", "httpx2", "limits", "anyio",
-)  # fmt: skip
+EXTRAS = (*EXTRA_OF_MODULE, "psycopg_binary", "httpx")
 """The top-level modules of every extra: a base install has none of them."""
 
 NOT_INSTALLED = textwrap.dedent(
