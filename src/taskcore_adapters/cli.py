@@ -17,6 +17,8 @@ from taskcore_adapters.extras import EXTRAS_HELP, missing_extra
 
 log = logging.getLogger("taskcore")
 
+MULTIPROC_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
@@ -31,6 +33,8 @@ def _serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _exit_cleanly)
     settings = Settings.from_env()
     settings.resolve_secret_key()  # fail early, and create the key once before workers fork
+    if settings.metrics_token:
+        _metrics_directory()
     if settings.is_embedded_database:
         from taskcore_adapters.sql import make_engine, upgrade
 
@@ -50,11 +54,29 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level=args.log_level,
         log_config=logs.config(args.log_level),
+        access_log=False,  # taskcore.access logs each request, with its route and id
         proxy_headers=False,
         server_header=False,
         timeout_graceful_shutdown=10,
     )
     return 0
+
+
+def _metrics_directory() -> str:
+    """Set up multiprocess metrics before ``prometheus_client`` is imported: the folder
+    ``PROMETHEUS_MULTIPROC_DIR`` names (a new private one unless set), emptied of the
+    values of an earlier run, where every process of this server writes its own."""
+    directory = os.environ.get(MULTIPROC_VARIABLE, "").strip()
+    if not directory:
+        import tempfile
+
+        directory = tempfile.mkdtemp(prefix="taskcore-metrics-")
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    for name in os.listdir(directory):
+        if name.endswith(".db"):
+            os.remove(os.path.join(directory, name))
+    os.environ[MULTIPROC_VARIABLE] = directory
+    return directory
 
 
 def _exit_cleanly(signum: int, frame: object) -> None:
@@ -65,6 +87,7 @@ def _migrate(args: argparse.Namespace) -> int:
     from taskcore_adapters.sql import make_engine, upgrade
 
     settings = Settings.from_env()
+    logging.getLogger("alembic").setLevel(logging.INFO)  # name each migration applied
     engine = make_engine(settings.effective_database_url)
     try:
         upgrade(engine, args.revision)
@@ -141,6 +164,10 @@ def _worker(args: argparse.Namespace) -> int:
             "inline inside `taskcore serve`"
         )
     runtime = from_settings(settings, migrate=False)
+    if args.metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(args.metrics_port, addr=args.metrics_host)
     try:
         if runtime.job_queue is None:  # pragma: no cover - queue_url was checked above
             raise ConfigError("no job queue configured")
@@ -186,6 +213,18 @@ def parser() -> argparse.ArgumentParser:
         default="",
         help="serve only these comma-separated lanes, in order: default (taskcore's own "
         "jobs), mail, webhooks (default: all of them, in that order)",
+    )
+    worker.add_argument(
+        "--metrics-port",
+        type=int,
+        default=0,
+        help="serve this worker's metrics (job durations and failures) over HTTP on this "
+        "port, without authentication (default 0: not served)",
+    )
+    worker.add_argument(
+        "--metrics-host",
+        default="127.0.0.1",
+        help="the address the metrics port listens on (default 127.0.0.1)",
     )
     worker.set_defaults(run=_worker)
 

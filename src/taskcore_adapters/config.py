@@ -29,6 +29,24 @@ def check_secret_key(key: str, *, name: str = "TASKCORE_SECRET_KEY") -> str:
 
 SECRET_FILE = "secret_key"  # noqa: S105  # nosec B105
 
+DEFAULT_MAIL_FROM = "taskcore@localhost"
+"""The ``From`` of the development mailer's ``.eml`` files; a real SMTP server needs
+``TASKCORE_MAIL_FROM`` (an address of a domain the operator owns)."""
+
+SECRET_VARIABLES = (
+    "TASKCORE_SECRET_KEY",
+    "TASKCORE_PREVIOUS_SECRET_KEYS",
+    "TASKCORE_DATABASE_URL",
+    "TASKCORE_QUEUE_URL",
+    "TASKCORE_RATE_LIMIT_URL",
+    "TASKCORE_MAIL_URL",
+    "TASKCORE_MAIL_PASSWORD",
+    "TASKCORE_STORAGE_URL",
+    "TASKCORE_METRICS_TOKEN",
+)
+"""Variables that hold secrets (keys, passwords, URLs with credentials): each may instead
+be read from a file named by ``<variable>_FILE`` (Docker and systemd secrets)."""
+
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 """The hosts the server answers to unless ``TASKCORE_ALLOWED_HOSTS`` says otherwise: this
 machine only."""
@@ -114,6 +132,8 @@ class Settings:
         mail_from: The ``From`` address of notification e-mail.
         mail_timeout_seconds: Time limit of each SMTP network operation.
         mail_max_attempts: Delivery attempts of one e-mail before it is marked failed.
+        metrics_token: The bearer token ``/metrics`` requires; ``None`` (the default)
+            turns ``/metrics`` off.
     """
 
     data_dir: Path = Path("taskcore-data")
@@ -160,18 +180,24 @@ class Settings:
     mail_use_tls: bool = True
     mail_username: str | None = None
     mail_password: str | None = attrs.field(default=None, repr=False)
-    mail_from: str = "noreply@taskapp.com"
+    mail_from: str = DEFAULT_MAIL_FROM
     mail_timeout_seconds: int = 10
     mail_max_attempts: int = 5
+    metrics_token: str | None = attrs.field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read ``TASKCORE_*`` variables (from ``os.environ`` unless given).
 
+        A secret (:data:`SECRET_VARIABLES`) may come from the file ``<name>_FILE`` names
+        instead, without its trailing newline.
+
         Raises:
-            ConfigError: a variable is malformed (its name is in the message).
+            ConfigError: a variable is malformed (its name is in the message), a secret is
+                set both ways or its file cannot be read, or an SMTP server is set without
+                ``TASKCORE_MAIL_FROM``.
         """
-        env = os.environ if environ is None else environ
+        env = with_secret_files(os.environ if environ is None else environ)
 
         def opt(name: str) -> str | None:
             value = env.get(name, "").strip()
@@ -236,9 +262,10 @@ class Settings:
             else True,
             mail_username=opt("TASKCORE_MAIL_USERNAME"),
             mail_password=env.get("TASKCORE_MAIL_PASSWORD") or None,
-            mail_from=opt("TASKCORE_MAIL_FROM") or "noreply@taskapp.com",
+            mail_from=_mail_from(env),
             mail_timeout_seconds=positive_int(env, "TASKCORE_MAIL_TIMEOUT_SECONDS", 10),
             mail_max_attempts=positive_int(env, "TASKCORE_MAIL_MAX_ATTEMPTS", 5),
+            metrics_token=_metrics_token(env),
         )
 
     @property
@@ -469,3 +496,61 @@ def _previous_keys(env: Mapping[str, str], name: str) -> tuple[str, ...]:
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
     return keys
+
+
+def with_secret_files(env: Mapping[str, str]) -> Mapping[str, str]:
+    """``env`` with each secret whose ``<name>_FILE`` is set read from that file.
+
+    Raises:
+        ConfigError: a secret is set both directly and by file, or its file cannot be read
+            (the message names the variable, never the secret).
+    """
+    found: dict[str, str] = {}
+    for name in SECRET_VARIABLES:
+        path = env.get(f"{name}_FILE", "").strip()
+        if not path:
+            continue
+        if env.get(name, "").strip():
+            raise ConfigError(f"set {name} or {name}_FILE, not both")
+        try:
+            found[name] = Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            raise ConfigError(f"{name}_FILE: cannot read {path}: {reason}") from None
+    return {**env, **found} if found else env
+
+
+def _mail_from(env: Mapping[str, str]) -> str:
+    """``TASKCORE_MAIL_FROM``; required once a real SMTP server is configured.
+
+    Raises:
+        ConfigError: ``TASKCORE_MAIL_URL`` or ``TASKCORE_MAIL_SERVER`` is set without it.
+    """
+    value = env.get("TASKCORE_MAIL_FROM", "").strip()
+    if value:
+        return value
+    for name in ("TASKCORE_MAIL_URL", "TASKCORE_MAIL_SERVER"):
+        if env.get(name, "").strip():
+            raise ConfigError(
+                f"TASKCORE_MAIL_FROM must be set when {name} is (an address of your own "
+                "domain, e.g. tasks@example.com)"
+            )
+    return DEFAULT_MAIL_FROM
+
+
+METRICS_TOKEN_BYTES = 16
+"""The shortest ``TASKCORE_METRICS_TOKEN`` accepted."""
+
+
+def _metrics_token(env: Mapping[str, str]) -> str | None:
+    """``TASKCORE_METRICS_TOKEN``: at least :data:`METRICS_TOKEN_BYTES` bytes, or unset.
+
+    Raises:
+        ConfigError: the token is shorter (it is not shown).
+    """
+    value = env.get("TASKCORE_METRICS_TOKEN", "").strip()
+    if not value:
+        return None
+    if len(value.encode()) < METRICS_TOKEN_BYTES:
+        raise ConfigError(f"TASKCORE_METRICS_TOKEN must be at least {METRICS_TOKEN_BYTES} bytes")
+    return value

@@ -23,6 +23,7 @@ from taskcore_adapters.bootstrap import Runtime
 from taskcore_adapters.http import app as http_app
 from taskcore_adapters.http import errors
 from taskcore_adapters.http.headers import SecurityHeaders
+from taskcore_adapters.http.observability import AccessLog, RequestId, metrics_routes
 from taskcore_adapters.http.origin import RequestOrigin
 
 
@@ -37,7 +38,7 @@ def create_app(runtime: Runtime, *, close_on_shutdown: bool = False) -> Starlett
     ctx = http_app.context(runtime)
     api = http_app.api(ctx)
     # The pages for people (not API operations: they are not in the OpenAPI document).
-    routes = [*api.routes, *web.routes(ctx)]
+    routes = [*api.routes, *metrics_routes(runtime), *web.routes(ctx)]
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -70,13 +71,20 @@ def create_app(runtime: Runtime, *, close_on_shutdown: bool = False) -> Starlett
         exception_handlers=handlers,
         lifespan=lifespan,
         middleware=[
+            # The request id first: every log line of the request carries it. The access
+            # log sees every answer (a refused Host too) and, as the scope is shared, the
+            # route the router chose and the client and scheme RequestOrigin settled.
+            Middleware(RequestId),
+            Middleware(AccessLog),
+            # Before SecurityHeaders: a trusted proxy's X-Forwarded-Proto: https makes the
+            # scheme https, and so the response carries HSTS.
+            Middleware(RequestOrigin, trusted_proxies=settings.trusted_proxies),
             Middleware(SecurityHeaders),
             # A Host outside TASKCORE_ALLOWED_HOSTS is refused before routing: the
             # framework's redirects (a trailing slash) are built from the Host header.
             Middleware(
                 TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts, www_redirect=False
             ),
-            Middleware(RequestOrigin, trusted_proxies=settings.trusted_proxies),
         ],
     )
     app.state.runtime = runtime

@@ -26,6 +26,7 @@ from multiprocessing.process import BaseProcess
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
+from taskcore_adapters import metrics
 from taskcore_adapters.bootstrap import Runtime
 from taskcore_adapters.rq import RqJobQueue
 from taskcore_adapters.rq import execute as rq_execute
@@ -107,7 +108,7 @@ def run(
     Returns:
         Whether any job was processed.
     """
-    rq_execute.install(runtime.core.run_job)
+    rq_execute.install(metrics.observed(runtime.core.run_job))
     queues = queue.queues if not lanes else [queue.lane(name) for name in lanes]
     worker = Worker(queues, connection=queue.connection, serializer=JSONSerializer)
     if burst:

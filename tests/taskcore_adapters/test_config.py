@@ -33,6 +33,7 @@ class TestFromEnv:
                 "TASKCORE_DATABASE_URL": "postgresql+psycopg://u@h/db",
                 "TASKCORE_STORAGE_URL": "memory://x",
                 "TASKCORE_MAIL_URL": "smtp://u:p@h:25",
+                "TASKCORE_MAIL_FROM": "tasks@example.com",
                 "TASKCORE_QUEUE_URL": "redis://h:6379/0",
                 "TASKCORE_SECRET_KEY": "s" * 32,
                 "TASKCORE_TOKEN_TTL_SECONDS": "600",

@@ -11,6 +11,13 @@ proxies, and the first untrusted hop is the client (a client can prepend anythin
 to the header, but cannot forge what the proxies appended). The resolved address also
 replaces the ASGI ``client``, so everything keyed by address (throttling) sees the client
 rather than the proxy.
+
+``X-Forwarded-Proto`` is believed likewise, only from a trusted proxy: its ``https`` (the
+proxy terminated TLS) becomes the request's scheme, so cookies are ``Secure`` and
+responses carry ``Strict-Transport-Security``; from anyone else it is ignored.
+
+The scope is changed in place, so middleware outside this one (the access log) sees the
+client and scheme it settled.
 """
 
 from __future__ import annotations
@@ -52,6 +59,18 @@ def _trusted(address: Address | None, networks: Sequence[Network]) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     return any(address.version == net.version and address in net for net in networks)
+
+
+def forwarded_scheme(
+    peer: str | None, forwarded: str | None, trusted: Sequence[Network]
+) -> str | None:
+    """The scheme a trusted proxy says the client used (``http`` or ``https``), from the
+    first value of its ``X-Forwarded-Proto`` (the client's hop); ``None`` when the peer is
+    not a trusted proxy or the header says nothing usable."""
+    if peer is None or forwarded is None or not _trusted(_address(peer), trusted):
+        return None
+    first = forwarded.split(",")[0].strip().lower()
+    return first if first in ("http", "https") else None
 
 
 def client_address(
@@ -103,7 +122,10 @@ class RequestOrigin:
         peer = client[0] if client else None
         address = client_address(peer, headers.getlist("x-forwarded-for"), self._trusted)
         if address is not None and address != peer:
-            scope = {**scope, "client": (address, 0)}
+            scope["client"] = (address, 0)
+        scheme = forwarded_scheme(peer, headers.get("x-forwarded-proto"), self._trusted)
+        if scheme is not None:
+            scope["scheme"] = scheme if scope["type"] == "http" else scheme.replace("http", "ws")
         origin = Origin(ip_address=address, user_agent=headers.get("user-agent"))
         with origin_scope(origin):
             await self.app(scope, receive, send)

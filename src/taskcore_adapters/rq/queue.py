@@ -15,6 +15,7 @@ from rq.serializers import JSONSerializer
 
 from taskcore.errors import Unavailable
 from taskcore.ports.jobs import JobSpec
+from taskcore_adapters.logs import request_id
 
 EXECUTE = "taskcore_adapters.rq.execute.execute"
 """The function every rq job calls: it runs the named job in the worker's runtime."""
@@ -113,6 +114,9 @@ class RqJobQueue:
             "description": spec.name,
             "failure_ttl": 30 * 86400,
         }
+        queued_by = request_id()
+        if queued_by is not None:  # the worker logs the job's lines with it
+            options["meta"] = {"request_id": queued_by}
         queue = self.lane(spec.lane)
         try:
             # rq's scheduler compares with the wall clock; a time already past runs now.

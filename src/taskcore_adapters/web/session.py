@@ -299,11 +299,10 @@ def apply_cookies(visit: Visit, response: Response) -> None:
 
 
 def is_https(request: Request) -> bool:
-    """Whether the browser reached us over HTTPS: directly, or through a proxy that
-    terminated TLS and said so in ``X-Forwarded-Proto``. (Trusting the header is safe here:
-    it only ever makes cookies stricter.)"""
-    forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
-    return request.url.scheme == "https" or forwarded == "https"
+    """Whether the browser reached us over HTTPS: directly, or through a trusted proxy
+    that terminated TLS and said so in ``X-Forwarded-Proto`` (``RequestOrigin`` then made
+    the request's scheme ``https``; the header from anyone else is ignored)."""
+    return request.url.scheme == "https"
 
 
 def login_url(request: Request) -> str:

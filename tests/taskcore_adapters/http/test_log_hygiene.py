@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from taskcore_adapters.logs import JsonFormatter
+from taskcore_adapters import logs
 
 PASSWORD = "correct horse battery staple"
 WRONG = "wrong-password-in-a-log-would-be-bad"
@@ -59,7 +59,7 @@ def test_secrets_never_reach_the_logs(
     client.post("/api/logout", headers={"Authorization": f"Bearer {changed['token']}"})
     client.get("/api/users/me", headers={"Authorization": "Bearer " + WRONG})
 
-    formatter = JsonFormatter()
+    formatter = logs.formatter("json")
     lines = [formatter.format(record) for record in caplog.records]
     events = {getattr(record, "event", None) for record in caplog.records}
     assert {"login", "login_failed", "refresh_token_reused", "unauthenticated"} <= events

@@ -90,9 +90,13 @@ def start(
 
 
 def answer_of(response: httpx2.Response) -> Answer:
-    """Status, body bytes and every header (the application sets no per-request header
-    such as a request id or a date, so nothing needs leaving out)."""
-    headers = sorted((name.lower(), value) for name, value in response.headers.multi_items())
+    """Status, body bytes and every header but the request id (new for every request;
+    the application sets no other per-request header, such as a date)."""
+    headers = sorted(
+        (name.lower(), value)
+        for name, value in response.headers.multi_items()
+        if name.lower() != "x-request-id"  # new for every request, whatever it is
+    )
     return response.status_code, response.content, tuple(headers)
 
 

@@ -182,7 +182,7 @@ class TestDelivery:
         (message,) = smtp_server.handler.messages
         assert (
             "bob@example.com",
-            "noreply@taskapp.com",
+            "taskcore@localhost",
             "Task Assigned: Fix <script>",
             f"<notification-{notification_id}@taskcore>",
             "multipart/alternative",
