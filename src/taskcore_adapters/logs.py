@@ -28,9 +28,10 @@ import sys
 import uuid
 from collections.abc import Iterator, MutableMapping
 from contextvars import ContextVar, Token
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-import structlog
+if TYPE_CHECKING:
+    import structlog
 
 FORMAT_VARIABLE = "TASKCORE_LOG_FORMAT"
 FORMATS = ("auto", "json", "text")
@@ -111,7 +112,10 @@ def _structlog_message(logger: Any, method: str, event: EventDict) -> EventDict:
     return event
 
 
-_TIMESTAMP = structlog.processors.TimeStamper(fmt="iso", utc=True, key="ts")
+def _timestamp() -> Any:
+    import structlog
+
+    return structlog.processors.TimeStamper(fmt="iso", utc=True, key="ts")
 
 
 def chosen_format(stream: TextIO | None = None) -> str:
@@ -143,6 +147,8 @@ def formatter(kind: str | None = None) -> structlog.stdlib.ProcessorFormatter:
     Args:
         kind: ``json`` or ``text``; by default :func:`chosen_format`.
     """
+    import structlog  # the http extra: imported when used, so request ids need only logging
+
     chosen = kind or chosen_format()
     renderer: Any
     if chosen == "json":
@@ -159,7 +165,7 @@ def formatter(kind: str | None = None) -> structlog.stdlib.ProcessorFormatter:
         )
         last = [renderer]
     return structlog.stdlib.ProcessorFormatter(
-        foreign_pre_chain=[_record_fields, _context, _TIMESTAMP],
+        foreign_pre_chain=[_record_fields, _context, _timestamp()],
         processors=[
             _structlog_message,
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
@@ -171,12 +177,14 @@ def formatter(kind: str | None = None) -> structlog.stdlib.ProcessorFormatter:
 def _configure_structlog() -> None:
     """Make ``structlog.get_logger()`` loggers write through the standard library, so
     their lines look like every other."""
+    import structlog
+
     structlog.configure(
         processors=[
             structlog.stdlib.filter_by_level,
             structlog.stdlib.add_logger_name,
             _context,
-            _TIMESTAMP,
+            _timestamp(),
             structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
         ],
         logger_factory=structlog.stdlib.LoggerFactory(),
