@@ -330,6 +330,49 @@ class TaskDeleted(TaskEvent):
     comments_deleted: int | None = attrs.field(default=None, metadata=UNSET_IF_NONE)
 
 
+@attrs.frozen(kw_only=True)
+class TaskRelationAdded(TaskEvent):
+    """A relation between two tasks was added (the entity: the task it was added to;
+    ``kind`` from the stored source to target)."""
+
+    name: ClassVar[str] = "task.relation_added"
+    entity_type: ClassVar[str] = "task"
+    action: ClassVar[str] = "add_relation"
+
+    relation_id: int
+    kind: str
+    source_id: int
+    target_id: int
+    lag_days: int | None = attrs.field(default=None, metadata=UNSET_IF_NONE)
+
+
+@attrs.frozen(kw_only=True)
+class TaskRelationRemoved(TaskEvent):
+    """A relation between two tasks was removed (the entity: the task it was removed
+    from)."""
+
+    name: ClassVar[str] = "task.relation_removed"
+    entity_type: ClassVar[str] = "task"
+    action: ClassVar[str] = "remove_relation"
+
+    relation_id: int
+    kind: str
+    source_id: int
+    target_id: int
+
+
+@attrs.frozen(kw_only=True)
+class TaskBlockersOverridden(TaskEvent):
+    """A task was completed although tasks blocking it were still open, on its writer's
+    explicit override."""
+
+    name: ClassVar[str] = "task.blockers_overridden"
+    entity_type: ClassVar[str] = "task"
+    action: ClassVar[str] = "override_blockers"
+
+    blocker_ids: list[int]
+
+
 # -- comments ------------------------------------------------------------------------------
 
 
@@ -451,6 +494,9 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     TaskStatusChanged,
     TaskAssigned,
     TaskDeleted,
+    TaskRelationAdded,
+    TaskRelationRemoved,
+    TaskBlockersOverridden,
     CommentAdded,
     CommentEdited,
     CommentDeleted,

@@ -31,6 +31,7 @@ from taskcore_adapters.http.routes import (
     reports,
     tasks,
     time,
+    transfer,
     users,
     webhooks,
 )
@@ -60,6 +61,7 @@ ENDPOINTS: list[Endpoint] = [
     *time.ENDPOINTS,
     *calendar.ENDPOINTS,
     *live.ENDPOINTS,
+    *transfer.ENDPOINTS,
 ]
 """Every endpoint of the API, in routing order."""
 

@@ -13,6 +13,7 @@ from taskcore.domain.events import DomainEvent
 from taskcore.domain.invitations import Invitation
 from taskcore.domain.notifications import Notification, NotificationTemplate
 from taskcore.domain.projects import Membership, Project
+from taskcore.domain.relations import TaskRelation
 from taskcore.domain.reports import Report
 from taskcore.domain.sessions import AuthSession
 from taskcore.domain.tasks import Task
@@ -42,6 +43,7 @@ class Tables:
     members: dict[tuple[int, int], Membership] = attrs.field(factory=dict)
     invitations: dict[int, Invitation] = attrs.field(factory=dict)
     tasks: dict[int, Task] = attrs.field(factory=dict)
+    task_relations: dict[int, TaskRelation] = attrs.field(factory=dict)
     comments: dict[int, Comment] = attrs.field(factory=dict)
     attachments: dict[int, Attachment] = attrs.field(factory=dict)
     blob_deletions: dict[str, BlobDeletion] = attrs.field(factory=dict)

@@ -23,6 +23,7 @@ from sqlalchemy import (
 
 from taskcore.domain.invitations import InvitationStatus
 from taskcore.domain.projects import Priority, ProjectStatus, Role
+from taskcore.domain.relations import RelationKind
 from taskcore.domain.reports import ReportStatus, ReportType
 from taskcore.domain.tasks import TaskStatus
 from taskcore_adapters.sql.types import UtcDateTime
@@ -250,6 +251,34 @@ task_assignees = Table(
     Column("position", Integer, nullable=False),
     PrimaryKeyConstraint("task_id", "user_id"),
 )
+
+# Relations between tasks, each stored once from source to target; a task's relations are
+# found by either end, the open blockers of a task by its target side.
+task_relations = Table(
+    "task_relations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),
+    Column("source_id", Integer, ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False),
+    Column("target_id", Integer, ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False),
+    Column("lag_days", Integer, nullable=True),
+    Column(
+        "created_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    ),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint(
+        "kind IN ({})".format(", ".join(f"'{k.value}'" for k in RelationKind)), name="kind"
+    ),
+    CheckConstraint("source_id <> target_id", name="not_self"),
+)
+Index(
+    "ix_task_relations_source_id_target_id_kind",
+    task_relations.c.source_id,
+    task_relations.c.target_id,
+    task_relations.c.kind,
+    unique=True,
+)
+Index("ix_task_relations_target_id_kind", task_relations.c.target_id, task_relations.c.kind)
 
 comments = Table(
     "comments",

@@ -20,7 +20,7 @@ from taskcore import errors
 from taskcore_adapters.http import errors as http_errors
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.mounting import route_path
-from taskcore_adapters.web import account, extras, live, projects, tasks
+from taskcore_adapters.web import account, extras, live, projects, tasks, transfer
 from taskcore_adapters.web import time as time_pages
 from taskcore_adapters.web.session import Visit, Web
 
@@ -47,6 +47,7 @@ def routes(ctx: HttpContext) -> list[BaseRoute]:
         *time_pages.routes(web),
         *extras.routes(web),
         *live.routes(web),
+        *transfer.routes(web),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
     ]
 

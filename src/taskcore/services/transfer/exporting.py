@@ -1,0 +1,159 @@
+"""Exporting a project: everything it holds, read in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Final, TypeVar
+
+from taskcore.domain.pagination import Keyset
+from taskcore.domain.tasks import Task, TaskCriteria, TaskOrder, TaskSort
+from taskcore.domain.transfer import (
+    ExportedAttachment,
+    ExportedComment,
+    ExportedMember,
+    ExportedTask,
+    ProjectExport,
+)
+from taskcore.errors import ProjectNotFound
+from taskcore.ports.clock import Clock
+from taskcore.ports.uow import UnitOfWork
+from taskcore.services import access
+from taskcore.services.access import Actor
+from taskcore.uow import Transactions
+
+PAGE: Final = 500
+"""Rows read per query."""
+
+T = TypeVar("T")
+
+_OLDEST_FIRST = TaskOrder(sort=TaskSort.CREATED_AT, descending=False)
+
+
+def _pages(read: Callable[[Keyset | None], Sequence[T]], key: Callable[[T], Keyset]) -> Iterator[T]:
+    """Every row of a keyset-paged listing."""
+    after: Keyset | None = None
+    while True:
+        batch = read(after)
+        yield from batch
+        if len(batch) < PAGE:
+            return
+        after = key(batch[-1])
+
+
+class Names:
+    """Usernames by user id, looked up once each (``#<id>`` for an account that is gone)."""
+
+    def __init__(self, uow: UnitOfWork, known: dict[int, str]) -> None:
+        self._uow = uow
+        self._known = dict(known)
+
+    def __call__(self, user_id: int) -> str:
+        found = self._known.get(user_id)
+        if found is None:
+            user = self._uow.users.get(user_id)
+            found = self._known[user_id] = user.username if user is not None else f"#{user_id}"
+        return found
+
+
+class Exporting:
+    """Reading a whole project for export.
+
+    Args:
+        transactions: Opens units of work.
+        clock: Source of the current time.
+    """
+
+    def __init__(self, *, transactions: Transactions, clock: Clock) -> None:
+        self._tx = transactions
+        self._clock = clock
+
+    def export_project(self, actor: Actor, project_id: int) -> ProjectExport:
+        """Everything a project holds (its members, tasks with their subtasks, labels,
+        assignees, watchers, comments and attachments' metadata), people named by
+        username, read in one transaction so the export is consistent (members, viewers
+        included, and administrators).
+
+        Raises:
+            ProjectNotFound: no such project, or the caller may not see it.
+        """
+        with self._tx(read_only=True) as work:
+            uow = work.uow
+            access.visible_role(uow.projects, actor, project_id, ProjectNotFound(project_id))
+            project = uow.projects.get(project_id)
+            if project is None:  # deleted since the check: same answer as before it
+                raise ProjectNotFound(project_id)
+            members = list(
+                _pages(
+                    lambda after: uow.projects.find_members(project_id, limit=PAGE, after=after),
+                    lambda m: Keyset(value=m.added_at, id=m.user_id),
+                )
+            )
+            names = Names(uow, {m.user_id: m.username for m in members})
+            criteria = TaskCriteria(project_id=project_id)
+            tasks = [
+                self._task(uow, task, names)
+                for task in _pages(
+                    lambda after: uow.tasks.find(criteria, _OLDEST_FIRST, limit=PAGE, after=after),
+                    lambda t: Keyset(value=t.created_at, id=t.key),
+                )
+            ]
+            return ProjectExport(
+                project=project,
+                owner=names(project.owner_id),
+                members=tuple(
+                    ExportedMember(username=m.username, role=m.role.value, added_at=m.added_at)
+                    for m in members
+                ),
+                tasks=tuple(tasks),
+                exported_at=self._clock.now(),
+            )
+
+    @staticmethod
+    def _task(uow: UnitOfWork, task: Task, names: Names) -> ExportedTask:
+        task_id = task.key
+        comments: list[ExportedComment] = []
+        offset = 0
+        while True:
+            batch = uow.comments.find(task_id, offset=offset, limit=PAGE)
+            comments.extend(
+                ExportedComment(
+                    id=c.id,
+                    author=c.author_name,
+                    content=c.content,
+                    created_at=c.created_at,
+                    updated_at=c.updated_at,
+                )
+                for c in batch
+            )
+            if len(batch) < PAGE:
+                break
+            offset += PAGE
+        files: list[ExportedAttachment] = []
+        offset = 0
+        while True:
+            found = uow.attachments.find(task_id, offset=offset, limit=PAGE)
+            files.extend(
+                ExportedAttachment(
+                    id=a.id,
+                    original_filename=a.original_filename,
+                    extension=a.extension,
+                    file_size=a.file_size,
+                    mime_type=a.mime_type,
+                    file_hash=a.file_hash,
+                    uploaded_by=names(a.uploaded_by),
+                    created_at=a.created_at,
+                    status=a.status.value,
+                )
+                for a in found
+            )
+            if len(found) < PAGE:
+                break
+            offset += PAGE
+        files.sort(key=lambda a: (a.created_at, a.id))
+        return ExportedTask(
+            task=task,
+            assignees=tuple(names(u) for u in task.assignee_ids),
+            watchers=tuple(names(u) for u in task.watchers),
+            comments=tuple(comments),
+            attachments=tuple(files),
+        )
