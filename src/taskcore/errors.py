@@ -524,9 +524,18 @@ class TaskBlocked(Conflict):
 
     error_code = "task_blocked"
 
-    def __init__(self, blocker_ids: list[int]) -> None:
-        listed = ", ".join(f"#{i}" for i in blocker_ids)
+    def __init__(self, blocker_ids: list[int], hidden: int = 0) -> None:
+        named = [f"#{i}" for i in blocker_ids]
+        if hidden:
+            named.append(f"{hidden} task{'s' if hidden > 1 else ''} you cannot see")
         super().__init__(
-            f"Task is blocked by open tasks: {listed}; complete them first or override"
+            f"Task is blocked by open tasks: {', '.join(named)}; complete them first or override"
         )
         self.blocker_ids = blocker_ids
+
+
+class RelationNotFound(NotFound):
+    """No such relation on this task, or the caller may not see its other task."""
+
+    def __init__(self, message: str = "Relation not found") -> None:
+        super().__init__(message)

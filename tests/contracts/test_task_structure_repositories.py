@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
 import attrs
 import pytest
 
 from taskcore.domain.projects import Membership, Project, Role
+from taskcore.domain.relations import RelationKind, TaskRelation
 from taskcore.domain.tasks import (
     SubtaskRollup,
     Task,
@@ -21,6 +23,7 @@ from taskcore.domain.users import User
 from taskcore.ports.uow import UnitOfWork, UnitOfWorkFactory
 
 NOW = dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC)
+_OWNERS = itertools.count(1)
 
 
 def _task(project_id: int, **changes: Any) -> Task:
@@ -30,10 +33,11 @@ def _task(project_id: int, **changes: Any) -> Task:
 
 def _project(uow: UnitOfWork) -> tuple[int, int]:
     """A user and a project they own; returns both ids."""
+    name = f"owner{next(_OWNERS)}"
     user = uow.users.add(
         User(
-            username=f"u{NOW.timestamp()}",
-            email="u@example.com",
+            username=name,
+            email=f"{name}@example.com",
             password_hash="h",
             full_name="U",
             created_at=NOW,
@@ -247,3 +251,79 @@ class TestAssignees:
             stored = uow.tasks.get(shared.key)
             assert stored is not None
             assert (c,) == stored.assignee_ids
+
+
+def _relation(kind: RelationKind, source: int, target: int, **changes: Any) -> TaskRelation:
+    return TaskRelation(kind=kind, source_id=source, target_id=target, created_at=NOW, **changes)
+
+
+class TestRelations:
+    def test_stored_once_seen_from_both_sides(
+        self, uow_factory: UnitOfWorkFactory, tree: dict[str, int]
+    ) -> None:
+        """A relation reads back by id and by its ends, and lists from either task."""
+        a, b = tree["a"], tree["b"]
+        with uow_factory() as uow:
+            stored = uow.tasks.add_relation(_relation(RelationKind.PRECEDES, a, b, lag_days=3))
+            uow.commit()
+        with uow_factory() as uow:
+            assert stored == uow.tasks.get_relation(stored.key)
+            assert stored == uow.tasks.find_relation(a, b, RelationKind.PRECEDES)
+            assert uow.tasks.find_relation(b, a, RelationKind.PRECEDES) is None
+            from_a = uow.tasks.related(a, visible_to=None, limit=10)
+            from_b = uow.tasks.related(b, visible_to=None, limit=10)
+            assert [("precedes", b, 3)] == [
+                (r.view(a).kind, r.task_id, r.relation.lag_days) for r in from_a
+            ]
+            assert [("follows", a)] == [(r.view(b).kind, r.task_id) for r in from_b]
+            assert 1 == uow.tasks.count_related(b, visible_to=None)
+
+    def test_visibility_bounds_the_list(
+        self, uow_factory: UnitOfWorkFactory, tree: dict[str, int], people: tuple[int, list[int]]
+    ) -> None:
+        """visible_to keeps only relations whose other task is in the user's projects."""
+        elsewhere = people[0]
+        outsider = people[1][1]
+        with uow_factory() as uow:
+            other = uow.tasks.add(_task(elsewhere)).key
+            uow.tasks.add_relation(_relation(RelationKind.RELATES, tree["a"], other))
+            uow.tasks.add_relation(_relation(RelationKind.RELATES, tree["a"], tree["b"]))
+            uow.commit()
+        with uow_factory() as uow:
+            assert 2 == uow.tasks.count_related(tree["a"], visible_to=None)
+            seen = uow.tasks.related(tree["a"], visible_to=outsider, limit=10)
+            assert [other] == [r.task_id for r in seen]
+            assert 1 == uow.tasks.count_related(tree["a"], visible_to=outsider)
+
+    def test_dependencies_blockers_and_filter(
+        self, uow_factory: UnitOfWorkFactory, tree: dict[str, int]
+    ) -> None:
+        """depends_on follows blocks and precedes; open blockers block, completed ones
+        do not; the blocked criterion agrees."""
+        root, a, b, lone = tree["root"], tree["a"], tree["b"], tree["lone"]
+        order = TaskOrder(sort=TaskSort.CREATED_AT, descending=False)
+        with uow_factory() as uow:
+            uow.tasks.add_relation(_relation(RelationKind.BLOCKS, a, lone))
+            uow.tasks.add_relation(_relation(RelationKind.PRECEDES, lone, root))
+            uow.tasks.add_relation(_relation(RelationKind.BLOCKS, b, root))
+            uow.tasks.add_relation(_relation(RelationKind.RELATES, root, a))
+            assert uow.tasks.depends_on(a, root)
+            assert not uow.tasks.depends_on(root, a)
+            assert [(a, tree["project"])] == uow.tasks.open_blockers(lone)
+            assert [] == uow.tasks.open_blockers(root)
+            assert {lone} == uow.tasks.blocked_ids([root, a, b, lone])
+            blocked = TaskCriteria(project_id=tree["project"], blocked=True)
+            assert [lone] == [t.key for t in uow.tasks.find(blocked, order, limit=10)]
+            assert 6 == uow.tasks.count(attrs.evolve(blocked, blocked=False))
+
+    def test_deleting_tasks_deletes_relations(
+        self, uow_factory: UnitOfWorkFactory, tree: dict[str, int]
+    ) -> None:
+        with uow_factory() as uow:
+            kept = uow.tasks.add_relation(_relation(RelationKind.RELATES, tree["a"], tree["b"]))
+            gone = uow.tasks.add_relation(_relation(RelationKind.BLOCKS, tree["b"], tree["lone"]))
+            uow.tasks.delete_many([tree["lone"]])
+            assert uow.tasks.get_relation(gone.key) is None
+            uow.tasks.delete_relation(kept.key)
+            assert 0 == uow.tasks.count_related(tree["a"], visible_to=None)
+            uow.commit()

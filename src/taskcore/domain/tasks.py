@@ -377,10 +377,14 @@ class TaskView:
     parent_id: int | None = None
     subtasks: SubtaskRollup = NO_SUBTASKS
     assignee_ids: tuple[int, ...] = ()
+    blocked: bool = False
 
     @classmethod
-    def of(cls, task: Task, subtasks: SubtaskRollup = NO_SUBTASKS) -> TaskView:
-        """The view of a stored task, with the roll-up of its subtasks."""
+    def of(
+        cls, task: Task, subtasks: SubtaskRollup = NO_SUBTASKS, *, blocked: bool = False
+    ) -> TaskView:
+        """The view of a stored task, with the roll-up of its subtasks and whether an open
+        task blocks it."""
         return cls(
             id=task.key,
             project_id=task.project_id,
@@ -402,6 +406,7 @@ class TaskView:
             parent_id=task.parent_id,
             subtasks=subtasks,
             assignee_ids=task.assignee_ids,
+            blocked=blocked,
         )
 
 
@@ -477,6 +482,8 @@ class TaskCriteria:
         search: Only tasks whose title or description contains this text, in any case.
         parent_id: Only the direct subtasks of this task.
         top_level: ``True``: only tasks without a parent; ``False``: only subtasks.
+        blocked: ``True``: only tasks an open task blocks; ``False``: only the others
+            (the repository checks it: it needs the relations).
     """
 
     project_id: int | None = None
@@ -492,10 +499,11 @@ class TaskCriteria:
     search: str | None = None
     parent_id: int | None = None
     top_level: bool | None = None
+    blocked: bool | None = None
 
     def matches(self, task: Task) -> bool:
-        """Whether ``task`` meets every condition except ``member_id`` (which needs the
-        memberships, so the repository checks it)."""
+        """Whether ``task`` meets every condition except ``member_id`` and ``blocked``
+        (which need the memberships and relations, so the repository checks them)."""
         checks = (
             self.project_id is None or task.project_id == self.project_id,
             self.status is None or task.status is self.status,

@@ -7,6 +7,7 @@ from collections.abc import Collection, Sequence
 from typing import Protocol
 
 from taskcore.domain.pagination import Keyset
+from taskcore.domain.relations import RelatedTask, RelationKind, TaskRelation
 from taskcore.domain.tasks import SubtaskRollup, Task, TaskCriteria, TaskOrder, TaskStatus
 
 
@@ -106,4 +107,48 @@ class TaskRepository(Protocol):
 
     def count(self, criteria: TaskCriteria) -> int:
         """How many tasks meet ``criteria``."""
+        ...
+
+    def add_relation(self, relation: TaskRelation) -> TaskRelation:
+        """Store a new relation between two stored tasks; returns it with its id."""
+        ...
+
+    def get_relation(self, relation_id: int) -> TaskRelation | None:
+        """The relation with this id, or ``None``."""
+        ...
+
+    def find_relation(
+        self, source_id: int, target_id: int, kind: RelationKind
+    ) -> TaskRelation | None:
+        """The relation of ``kind`` from ``source_id`` to ``target_id``, if stored."""
+        ...
+
+    def delete_relation(self, relation_id: int) -> None:
+        """Delete a relation (deleting a task deletes its relations too)."""
+        ...
+
+    def related(
+        self, task_id: int, *, visible_to: int | None, offset: int = 0, limit: int
+    ) -> Sequence[RelatedTask]:
+        """The relations of a task, either side, oldest first, each with the task at its
+        other end; ``visible_to``: only those whose other task is in a project this user
+        is a member of (``None``: all)."""
+        ...
+
+    def count_related(self, task_id: int, *, visible_to: int | None) -> int:
+        """How many relations :meth:`related` finds."""
+        ...
+
+    def depends_on(self, start_id: int, goal_id: int) -> bool:
+        """Whether ``goal_id`` is reached from ``start_id`` following blocking and
+        precedence relations from source to target (``True`` when they are equal)."""
+        ...
+
+    def open_blockers(self, task_id: int) -> list[tuple[int, int]]:
+        """The open tasks (pending or in progress) blocking this one, as ``(task id,
+        project id)`` by task id."""
+        ...
+
+    def blocked_ids(self, task_ids: Collection[int]) -> set[int]:
+        """Which of these tasks have an open blocker (one query)."""
         ...

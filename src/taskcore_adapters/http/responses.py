@@ -165,9 +165,26 @@ class TaskResponse:
     assignee_ids: tuple[int, ...] = attrs.field(
         metadata=doc("every assignee in order; assignee_id is the first")
     )
-    assignee_ids: tuple[int, ...] = attrs.field(
-        metadata=doc("every assignee in order; assignee_id is the first")
+    blocked: bool = attrs.field(metadata=doc("an open task blocks this one"))
+
+
+@attrs.frozen(kw_only=True)
+class RelationResponse:
+    """A relation between two tasks, as seen from one of them."""
+
+    id: int
+    kind: str = attrs.field(
+        metadata=doc(
+            "from this task's side: blocks, blocked_by, relates, duplicates, duplicated_by, "
+            "precedes, follows, copied_from, copied_to"
+        )
     )
+    task_id: int = attrs.field(metadata=doc("the task at the other end"))
+    task_title: str
+    task_status: TaskStatus
+    project_id: int = attrs.field(metadata=doc("the other task's project"))
+    lag_days: int | None = attrs.field(metadata=doc("days between precedes and follows"))
+    created_at: dt.datetime
 
 
 @attrs.frozen(kw_only=True)

@@ -9,6 +9,7 @@ from collections.abc import Collection, Sequence
 import attrs
 
 from taskcore.domain.pagination import Keyset
+from taskcore.domain.relations import DEPENDENCIES, RelatedTask, RelationKind, TaskRelation
 from taskcore.domain.tasks import SubtaskRollup, Task, TaskCriteria, TaskOrder, TaskStatus
 from taskcore.errors import ProjectNotFound, TaskNotFound, VersionMismatch
 from taskcore_adapters.memory.support import window
@@ -53,11 +54,18 @@ class InMemoryTaskRepository:
         return copy.deepcopy(stored)
 
     def delete(self, task_id: int) -> None:
-        self._t.tasks.pop(task_id, None)
+        self.delete_many([task_id])
 
     def delete_many(self, task_ids: Collection[int]) -> None:
-        for task_id in task_ids:
+        gone = set(task_ids)
+        for task_id in gone:
             self._t.tasks.pop(task_id, None)
+        self._drop_relations(gone)
+
+    def _drop_relations(self, task_ids: set[int]) -> None:
+        for relation in list(self._t.task_relations.values()):
+            if relation.source_id in task_ids or relation.target_id in task_ids:
+                del self._t.task_relations[relation.key]
 
     def lineage(self, task_id: int) -> list[int]:
         chain: list[int] = []
@@ -93,6 +101,7 @@ class InMemoryTaskRepository:
         )
         for task in gone:
             del self._t.tasks[task.key]
+        self._drop_relations({t.key for t in gone})
         return gone
 
     def last_position(self, project_id: int, status: TaskStatus) -> float | None:
@@ -120,7 +129,7 @@ class InMemoryTaskRepository:
         return released
 
     def _matching(self, criteria: TaskCriteria) -> list[Task]:
-        return [
+        found = [
             t
             for t in self._t.tasks.values()
             if criteria.matches(t)
@@ -128,6 +137,10 @@ class InMemoryTaskRepository:
                 criteria.member_id is None or (t.project_id, criteria.member_id) in self._t.members
             )
         ]
+        if criteria.blocked is not None:
+            blocked = self.blocked_ids([t.key for t in found])
+            found = [t for t in found if (t.key in blocked) is criteria.blocked]
+        return found
 
     def find(
         self,
@@ -150,3 +163,86 @@ class InMemoryTaskRepository:
 
     def count(self, criteria: TaskCriteria) -> int:
         return len(self._matching(criteria))
+
+    def add_relation(self, relation: TaskRelation) -> TaskRelation:
+        stored = attrs.evolve(relation, id=self._t.allocate("task_relations"))
+        self._t.task_relations[stored.key] = stored
+        return copy.deepcopy(stored)
+
+    def get_relation(self, relation_id: int) -> TaskRelation | None:
+        found = self._t.task_relations.get(relation_id)
+        return copy.deepcopy(found) if found else None
+
+    def find_relation(
+        self, source_id: int, target_id: int, kind: RelationKind
+    ) -> TaskRelation | None:
+        for relation in self._t.task_relations.values():
+            if (relation.source_id, relation.target_id, relation.kind) == (
+                source_id,
+                target_id,
+                kind,
+            ):
+                return copy.deepcopy(relation)
+        return None
+
+    def delete_relation(self, relation_id: int) -> None:
+        self._t.task_relations.pop(relation_id, None)
+
+    def _related(self, task_id: int, visible_to: int | None) -> list[RelatedTask]:
+        found: list[RelatedTask] = []
+        for relation in sorted(self._t.task_relations.values(), key=lambda r: r.key):
+            if task_id not in (relation.source_id, relation.target_id):
+                continue
+            other = self._t.tasks[relation.other(task_id)]
+            if visible_to is not None and (other.project_id, visible_to) not in self._t.members:
+                continue
+            found.append(
+                RelatedTask(
+                    relation=copy.deepcopy(relation),
+                    task_id=other.key,
+                    title=other.title,
+                    status=other.status,
+                    project_id=other.project_id,
+                )
+            )
+        return found
+
+    def related(
+        self, task_id: int, *, visible_to: int | None, offset: int = 0, limit: int
+    ) -> Sequence[RelatedTask]:
+        return self._related(task_id, visible_to)[offset : offset + limit]
+
+    def count_related(self, task_id: int, *, visible_to: int | None) -> int:
+        return len(self._related(task_id, visible_to))
+
+    def depends_on(self, start_id: int, goal_id: int) -> bool:
+        seen, frontier = {start_id}, [start_id]
+        while frontier:
+            current = frontier.pop()
+            if current == goal_id:
+                return True
+            for relation in self._t.task_relations.values():
+                follows = relation.kind in DEPENDENCIES and relation.source_id == current
+                if follows and relation.target_id not in seen:
+                    seen.add(relation.target_id)
+                    frontier.append(relation.target_id)
+        return False
+
+    def open_blockers(self, task_id: int) -> list[tuple[int, int]]:
+        found = set()
+        for relation in self._t.task_relations.values():
+            if relation.kind is RelationKind.BLOCKS and relation.target_id == task_id:
+                blocker = self._t.tasks[relation.source_id]
+                if blocker.status.is_open:
+                    found.add((blocker.key, blocker.project_id))
+        return sorted(found)
+
+    def blocked_ids(self, task_ids: Collection[int]) -> set[int]:
+        wanted = set(task_ids)
+        return {
+            relation.target_id
+            for relation in self._t.task_relations.values()
+            if relation.kind is RelationKind.BLOCKS
+            and relation.target_id in wanted
+            and self._t.tasks[relation.source_id].status.is_open
+        }

@@ -35,6 +35,7 @@ from sqlalchemy.exc import IntegrityError
 
 from taskcore.domain.pagination import Keyset
 from taskcore.domain.projects import PRIORITY_RANKS, Priority
+from taskcore.domain.relations import RelatedTask, RelationKind, TaskRelation
 from taskcore.domain.tasks import (
     RollupLine,
     SubtaskRollup,
@@ -54,6 +55,7 @@ from taskcore_adapters.sql.tables import (
     project_members,
     task_assignees,
     task_labels,
+    task_relations,
     task_watchers,
     tasks,
 )
@@ -161,6 +163,9 @@ def _conditions(criteria: TaskCriteria) -> list[ColumnElement[bool]]:
             c.status.in_(_OPEN),
         )
         conditions.append(overdue if criteria.overdue else not_(overdue))
+    if criteria.blocked is not None:
+        blocked = _has_open_blocker(c.id)
+        conditions.append(blocked if criteria.blocked else not_(blocked))
     if criteria.parent_id is not None:
         conditions.append(c.parent_id == criteria.parent_id)
     if criteria.top_level is not None:
@@ -174,6 +179,41 @@ def _conditions(criteria: TaskCriteria) -> list[ColumnElement[bool]]:
             )
         )
     return conditions
+
+
+def _has_open_blocker(task_id: Any) -> ColumnElement[bool]:
+    """Whether an open task blocks the task ``task_id`` (a column or a value)."""
+    blocker = tasks.alias("blocker")
+    return exists().where(
+        task_relations.c.target_id == task_id,
+        task_relations.c.kind == RelationKind.BLOCKS.value,
+        blocker.c.id == task_relations.c.source_id,
+        blocker.c.status.in_(_OPEN),
+    )
+
+
+def _relation(row: Any) -> TaskRelation:
+    return TaskRelation(
+        id=row.id,
+        kind=RelationKind(row.kind),
+        source_id=row.source_id,
+        target_id=row.target_id,
+        lag_days=row.lag_days,
+        created_by=row.created_by,
+        created_at=row.created_at,
+    )
+
+
+_DEPENDS_ON = text(
+    "WITH RECURSIVE reach(id) AS ("
+    " SELECT CAST(:start AS INTEGER)"
+    " UNION"
+    " SELECT r.target_id FROM task_relations r JOIN reach ON r.source_id = reach.id"
+    " WHERE r.kind IN ('blocks', 'precedes'))"
+    " SELECT 1 FROM reach WHERE id = :goal LIMIT 1"
+)
+"""Whether the goal is reached from the start along dependencies (``UNION`` keeps each
+task once, so the walk ends even on a cycle)."""
 
 
 def _assignee_rows(task_id: int, task: Task) -> list[dict[str, int]]:
@@ -303,6 +343,14 @@ class SqlAlchemyTaskRepository:
         self._conn.execute(delete(task_labels).where(task_labels.c.task_id.in_(task_ids)))
         self._conn.execute(delete(task_watchers).where(task_watchers.c.task_id.in_(task_ids)))
         self._conn.execute(delete(task_assignees).where(task_assignees.c.task_id.in_(task_ids)))
+        self._conn.execute(
+            delete(task_relations).where(
+                or_(
+                    task_relations.c.source_id.in_(task_ids),
+                    task_relations.c.target_id.in_(task_ids),
+                )
+            )
+        )
 
     def add(self, task: Task) -> Task:
         try:
@@ -523,3 +571,120 @@ class SqlAlchemyTaskRepository:
         return self._conn.execute(
             select(func.count()).select_from(tasks).where(*_conditions(criteria))
         ).scalar_one()
+
+    def add_relation(self, relation: TaskRelation) -> TaskRelation:
+        new_id = self._conn.execute(
+            insert(task_relations)
+            .values(
+                kind=relation.kind.value,
+                source_id=relation.source_id,
+                target_id=relation.target_id,
+                lag_days=relation.lag_days,
+                created_by=relation.created_by,
+                created_at=relation.created_at,
+            )
+            .returning(task_relations.c.id)
+        ).scalar_one()
+        return attrs.evolve(relation, id=new_id)
+
+    def get_relation(self, relation_id: int) -> TaskRelation | None:
+        row = self._conn.execute(
+            select(task_relations).where(task_relations.c.id == relation_id)
+        ).first()
+        return None if row is None else _relation(row)
+
+    def find_relation(
+        self, source_id: int, target_id: int, kind: RelationKind
+    ) -> TaskRelation | None:
+        row = self._conn.execute(
+            select(task_relations).where(
+                task_relations.c.source_id == source_id,
+                task_relations.c.target_id == target_id,
+                task_relations.c.kind == kind.value,
+            )
+        ).first()
+        return None if row is None else _relation(row)
+
+    def delete_relation(self, relation_id: int) -> None:
+        self._conn.execute(delete(task_relations).where(task_relations.c.id == relation_id))
+
+    def _related_query(self, task_id: int, visible_to: int | None) -> Select[Any]:
+        r = task_relations
+        other_id = case((r.c.source_id == task_id, r.c.target_id), else_=r.c.source_id)
+        query = (
+            select(
+                r,
+                tasks.c.title.label("other_title"),
+                tasks.c.status.label("other_status"),
+                tasks.c.project_id.label("other_project_id"),
+                tasks.c.id.label("other_id"),
+            )
+            .join(tasks, tasks.c.id == other_id)
+            .where(or_(r.c.source_id == task_id, r.c.target_id == task_id))
+        )
+        if visible_to is not None:
+            query = query.where(
+                tasks.c.project_id.in_(
+                    select(project_members.c.project_id).where(
+                        project_members.c.user_id == visible_to
+                    )
+                )
+            )
+        return query
+
+    def related(
+        self, task_id: int, *, visible_to: int | None, offset: int = 0, limit: int
+    ) -> Sequence[RelatedTask]:
+        rows = self._conn.execute(
+            self._related_query(task_id, visible_to)
+            .order_by(task_relations.c.id)
+            .offset(offset)
+            .limit(limit)
+        ).all()
+        return [
+            RelatedTask(
+                relation=_relation(row),
+                task_id=row.other_id,
+                title=row.other_title,
+                status=TaskStatus(row.other_status),
+                project_id=row.other_project_id,
+            )
+            for row in rows
+        ]
+
+    def count_related(self, task_id: int, *, visible_to: int | None) -> int:
+        found = self._related_query(task_id, visible_to).subquery()
+        return self._conn.execute(select(func.count()).select_from(found)).scalar_one()
+
+    def depends_on(self, start_id: int, goal_id: int) -> bool:
+        found = self._conn.execute(_DEPENDS_ON, {"start": start_id, "goal": goal_id}).first()
+        return found is not None
+
+    def open_blockers(self, task_id: int) -> list[tuple[int, int]]:
+        rows = self._conn.execute(
+            select(tasks.c.id, tasks.c.project_id)
+            .join(task_relations, task_relations.c.source_id == tasks.c.id)
+            .where(
+                task_relations.c.target_id == task_id,
+                task_relations.c.kind == RelationKind.BLOCKS.value,
+                tasks.c.status.in_(_OPEN),
+            )
+            .order_by(tasks.c.id)
+        ).all()
+        return [(row.id, row.project_id) for row in rows]
+
+    def blocked_ids(self, task_ids: Collection[int]) -> set[int]:
+        ids = list(task_ids)
+        if not ids:
+            return set()
+        rows = self._conn.execute(
+            select(task_relations.c.target_id)
+            .join(tasks, tasks.c.id == task_relations.c.source_id)
+            .where(
+                task_relations.c.target_id.in_(ids),
+                task_relations.c.kind == RelationKind.BLOCKS.value,
+                tasks.c.status.in_(_OPEN),
+            )
+            .distinct()
+        ).scalars()
+        return set(rows)

@@ -140,7 +140,12 @@ def test_out_of_order_deliveries_end_in_the_database_state(
     assert list(range(2, UPDATES + 2)) == sorted(updates)  # each version delivered once
     assert updates != sorted(updates), "the deliveries were not out of order"
 
-    expected = {"title": stored.title, "assignee_id": stored.assignee_id, "version": stored.version}
+    expected = {
+        "title": stored.title,
+        "assignee_id": stored.assignee_id,
+        "assignee_ids": list(stored.assignee_ids),
+        "version": stored.version,
+    }
     assert expected == latest_by_version(bodies, task.id)
     naive = last_arrival_wins(bodies, task.id)
     assert (stored.title, stored.assignee_id) != (naive["title"], naive["assignee_id"])

@@ -125,6 +125,7 @@ def test_task_json_is_the_wire_object_and_matches_its_schema() -> None:
             "percent_done": None,
         },
         "assignee_ids": [],
+        "blocked": False,
     } == body
     validate(body, s.TASK)
 

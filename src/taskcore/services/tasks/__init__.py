@@ -11,7 +11,10 @@ Modules, one job each:
   tasks, filtered, sorted and paged;
 - :mod:`~taskcore.services.tasks.editing`: changing fields, status and position, and
   watching;
-- :mod:`~taskcore.services.tasks.deletion`: deleting a task with its comments;
+- :mod:`~taskcore.services.tasks.deletion`: deleting a task with its comments (and,
+  when asked, its subtasks);
+- :mod:`~taskcore.services.tasks.relations`: relations between tasks (blocks, relates,
+  duplicates, precedes, copied from);
 - :mod:`~taskcore.services.tasks.inputs`: :class:`TaskFilters`, :class:`TaskDraft` and
   the checks of new and changed fields;
 - :mod:`~taskcore.services.tasks.base`: what they share (collaborators, visibility,

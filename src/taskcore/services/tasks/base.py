@@ -106,11 +106,19 @@ def check_parent(uow: UnitOfWork, project_id: int, parent_id: int, task: Task | 
 
 
 def view_of(uow: UnitOfWork, task: Task) -> TaskView:
-    """The view of one stored task, with the roll-up of its subtasks."""
-    return TaskView.of(task, uow.tasks.rollups([task.key]).get(task.key, NO_SUBTASKS))
+    """The view of one stored task, with the roll-up of its subtasks and whether it is
+    blocked."""
+    return views_of(uow, [task])[0]
 
 
 def views_of(uow: UnitOfWork, tasks: Sequence[Task]) -> list[TaskView]:
-    """The views of stored tasks, their roll-ups read in one query."""
-    rollups = uow.tasks.rollups([t.key for t in tasks]) if tasks else {}
-    return [TaskView.of(t, rollups.get(t.key, NO_SUBTASKS)) for t in tasks]
+    """The views of stored tasks, their roll-ups and blocked states read in one query
+    each."""
+    if not tasks:
+        return []
+    ids = [t.key for t in tasks]
+    rollups = uow.tasks.rollups(ids)
+    blocked = uow.tasks.blocked_ids(ids)
+    return [
+        TaskView.of(t, rollups.get(t.key, NO_SUBTASKS), blocked=t.key in blocked) for t in tasks
+    ]

@@ -7,9 +7,10 @@ from collections.abc import Iterable
 
 import attrs
 
-from taskcore.domain.tasks import Task, TaskPatch, TaskView
+from taskcore.domain.events import TaskBlockersOverridden
+from taskcore.domain.tasks import Task, TaskPatch, TaskStatus, TaskView
 from taskcore.domain.values import UNSET, Unset
-from taskcore.errors import ValidationError
+from taskcore.errors import TaskBlocked, ValidationError
 from taskcore.ports.uow import UnitOfWork
 from taskcore.services import access
 from taskcore.services.access import Actor
@@ -49,6 +50,7 @@ class Editing(TasksBase):
         parent_id: int | Unset | None = UNSET,
         project_id: int | Unset = UNSET,
         assignee_ids: Iterable[int] | Unset | None = UNSET,
+        override_blockers: bool = False,
         expected_version: int | None = None,
     ) -> TaskView:
         """Change a task (owners and members); only the fields given change.
@@ -73,10 +75,15 @@ class Editing(TasksBase):
         the first of ``assignee_ids`` or the task's current ``assignee_id`` (a client
         sending back what it read).
 
+        A task an open task blocks (``blocks`` relations) cannot be completed unless
+        ``override_blockers`` is given (by a writer, as every change): the override is
+        recorded as a ``task.blockers_overridden`` event naming the blockers.
+
         Raises:
             TaskNotFound: no such task, or the caller is not a member of its project.
             ProjectRoleRequired: the caller is a viewer.
             VersionMismatch: ``expected_version`` is not the current version.
+            TaskBlocked: the task would be completed while open tasks block it.
             ValidationError: ``Task title cannot be empty`` and the errors of
                 :meth:`create_task`; ``A task with a parent or subtasks cannot move to
                 another project`` (field ``project_id``); ``assignee_id must be the first
@@ -122,10 +129,25 @@ class Editing(TasksBase):
                 # A task changing column without a position goes to the end of the new one.
                 end = end_of_column(uow, task.project_id, patch.status)
                 patch = attrs.evolve(patch, position=end)
+            blockers: list[int] = []
+            if patch.status is TaskStatus.COMPLETED and task.status is not TaskStatus.COMPLETED:
+                blockers = _check_blockers(uow, actor, task, override=override_blockers)
             now = self._clock.now()
             edit = task.edit(patch, now)
             task = uow.tasks.update(task, children_changed=edit.changed_children)
             work.record(*edit.events(actor.user_id, task, now))
+            if blockers:
+                work.record(
+                    TaskBlockersOverridden(
+                        occurred_at=now,
+                        actor_id=actor.user_id,
+                        entity_id=task.key,
+                        entity_version=task.version,
+                        project_id=task.project_id,
+                        title=task.title,
+                        blocker_ids=blockers,
+                    )
+                )
             view = view_of(uow, task)
             work.commit()
         return view
@@ -155,6 +177,26 @@ class Editing(TasksBase):
             view = view_of(uow, task)
             work.commit()
         return view
+
+
+def _check_blockers(uow: UnitOfWork, actor: Actor, task: Task, *, override: bool) -> list[int]:
+    """The open blockers of ``task`` being completed (empty when there are none).
+
+    Raises:
+        TaskBlocked: there are some and no ``override``; it names those in projects the
+            caller can see and counts the others.
+    """
+    blockers = uow.tasks.open_blockers(task.key)
+    if not blockers or override:
+        return [b for b, _ in blockers]
+    seen: dict[int, bool] = {}
+    for _, project_id in blockers:
+        if project_id not in seen:
+            seen[project_id] = actor.is_admin or bool(
+                uow.projects.member_roles(project_id, [actor.user_id])
+            )
+    shown = [b for b, p in blockers if seen[p]]
+    raise TaskBlocked(shown, hidden=len(blockers) - len(shown))
 
 
 def _one_assignee_list(patch: TaskPatch, task: Task) -> TaskPatch:

@@ -32,6 +32,7 @@ class TaskFilters:
         search: Only tasks whose title or description contains this text, in any case.
         parent_id: Only the direct subtasks of this task.
         top_level: ``True``: only tasks without a parent; ``False``: only subtasks.
+        blocked: ``True``: only tasks an open task blocks; ``False``: only the others.
         sort: ``created_at`` (default), ``updated_at``, ``due_date``, ``priority`` (by
             urgency) or ``position`` (board order).
         order: ``desc`` (default) or ``asc``.
@@ -47,6 +48,7 @@ class TaskFilters:
     search: str | None = None
     parent_id: int | None = None
     top_level: bool | None = None
+    blocked: bool | None = None
     sort: str = TaskSort.CREATED_AT.value
     order: str = "desc"
 

@@ -155,6 +155,7 @@ class Reading(TasksBase):
             search=fields.check_search(filters.search),
             parent_id=filters.parent_id,
             top_level=filters.top_level,
+            blocked=filters.blocked,
         )
         return criteria, TaskOrder(sort=sort, descending=filters.order == "desc")
 

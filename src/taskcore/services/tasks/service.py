@@ -6,7 +6,8 @@ Each job lives in its own module and :class:`TaskService` joins them:
 * :mod:`~taskcore.services.tasks.importing`: creating many tasks at once;
 * :mod:`~taskcore.services.tasks.reading`: one task, a project's and the caller's tasks;
 * :mod:`~taskcore.services.tasks.editing`: changing fields, status, position, watchers;
-* :mod:`~taskcore.services.tasks.deletion`: deleting a task;
+* :mod:`~taskcore.services.tasks.deletion`: deleting a task (and its subtasks);
+* :mod:`~taskcore.services.tasks.relations`: relations between tasks;
 * :mod:`~taskcore.services.tasks.inputs`: the callers' fields and their checks.
 """
 
@@ -18,10 +19,11 @@ from taskcore.services.tasks.deletion import Deletion
 from taskcore.services.tasks.editing import Editing
 from taskcore.services.tasks.importing import Importing
 from taskcore.services.tasks.reading import Reading
+from taskcore.services.tasks.relations import Relating
 from taskcore.uow import Transactions
 
 
-class TaskService(Creating, Importing, Reading, Editing, Deletion):
+class TaskService(Creating, Importing, Reading, Editing, Deletion, Relating):
     """Use cases of the tasks area.
 
     Args:

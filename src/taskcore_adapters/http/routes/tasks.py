@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from taskcore.domain.projects import Priority
+from taskcore.domain.relations import RelationView
 from taskcore.domain.tasks import TaskSort, TaskStatus, TaskView
 from taskcore.domain.values import UNSET, Unset
 from taskcore.errors import AdminRequired, NotFound, ValidationError
@@ -20,6 +21,7 @@ from taskcore_adapters.http.endpoint import Endpoint, Param
 from taskcore_adapters.http.etags import IF_MATCH, etag_header, if_match, last_write_wins
 from taskcore_adapters.http.parsing import Id, whole_number
 from taskcore_adapters.http.responses import (
+    RelationResponse,
     StatusCountsResponse,
     SubtasksResponse,
     TaskResponse,
@@ -28,7 +30,9 @@ from taskcore_adapters.http.responses import (
 )
 from taskcore_adapters.http.routes.common import (
     MAX_PATH_ID,
+    PAGE_PARAMS,
     PATH_ID_DIGITS,
+    page_request,
     path_id,
     strict_body,
 )
@@ -75,6 +79,14 @@ class TaskPatch:
     parent_id: Id | Unset | None = UNSET
     project_id: Id | Unset = UNSET
     assignee_ids: list[Id] | Unset | None = UNSET
+    override_blockers: bool | Unset = UNSET
+
+
+@attrs.define(kw_only=True)
+class RelationBody:
+    kind: str | None = None
+    task_id: Id | None = None
+    lag_days: int | None = None
 
 
 @attrs.define(kw_only=True)
@@ -133,6 +145,7 @@ def _filters(
         search=text_query(request, "q") or text_query(request, "search"),
         parent_id=_task_id_query(request, "parent_id"),
         top_level=bool_query(request, "top_level"),
+        blocked=bool_query(request, "blocked"),
         sort=text_query(request, "sort") or default_sort,
         order=text_query(request, "order") or default_order,
     )
@@ -234,6 +247,46 @@ async def list_subtasks(ctx: HttpContext, request: Request) -> Response:
     return JSON(listed("tasks", found, task_json))
 
 
+def relation_json(relation: RelationView) -> dict[str, Any]:
+    """A relation as seen from one of its tasks."""
+    return to_json(of(RelationResponse, relation))
+
+
+async def list_relations(ctx: HttpContext, request: Request) -> Response:
+    tasks: TaskService = ctx.runtime.core.tasks
+    actor = await ctx.slow(ctx.principal, request)
+    task_id = path_id(request, "task_id")
+    found = await ctx.slow(tasks.list_relations, actor, task_id, page=page_request(request))
+    return JSON(listed("relations", found, relation_json))
+
+
+async def add_relation(ctx: HttpContext, request: Request) -> Response:
+    tasks: TaskService = ctx.runtime.core.tasks
+    actor = await ctx.slow(ctx.principal, request)
+    task_id = path_id(request, "task_id")
+    body = await strict_body(ctx, request, RelationBody, RelationBody)
+    if body.task_id is None:
+        raise ValidationError("task_id is required", field="task_id")
+    relation = await ctx.slow(
+        tasks.add_relation,
+        actor,
+        task_id,
+        kind=body.kind,
+        other_id=body.task_id,
+        lag_days=body.lag_days,
+    )
+    return JSON({"message": "Relation added", "relation": relation_json(relation)}, 201)
+
+
+async def remove_relation(ctx: HttpContext, request: Request) -> Response:
+    tasks: TaskService = ctx.runtime.core.tasks
+    actor = await ctx.slow(ctx.principal, request)
+    task_id = path_id(request, "task_id")
+    relation_id = path_id(request, "relation_id")
+    await ctx.slow(tasks.remove_relation, actor, task_id, relation_id)
+    return JSON({"message": "Relation removed"})
+
+
 async def get_task(ctx: HttpContext, request: Request) -> Response:
     tasks: TaskService = ctx.runtime.core.tasks
     actor = await ctx.slow(ctx.principal, request)
@@ -268,6 +321,7 @@ async def update_task(ctx: HttpContext, request: Request) -> Response:
                 parent_id=body.parent_id,
                 project_id=body.project_id,
                 assignee_ids=body.assignee_ids,
+                override_blockers=body.override_blockers is True,
                 expected_version=expected,
             ),
             expected,
@@ -330,6 +384,7 @@ async def verify(ctx: HttpContext, request: Request) -> Response:
 _PROJECT_ID = Param(name="project_id", where="path")
 _TASK_ID = Param(name="task_id", where="path")
 _TASK = s.ref("Task")
+_RELATION = s.response_schema(RelationResponse)
 _FILTERS = [
     Param(
         name="status",
@@ -367,6 +422,11 @@ _FILTERS = [
         name="parent_id",
         schema={"type": "string"},
         description="only the direct subtasks of this task id",
+    ),
+    Param(
+        name="blocked",
+        schema={"type": "string", "enum": ["true", "false"]},
+        description="true: only tasks an open task blocks; false: only the others",
     ),
     Param(
         name="top_level",
@@ -466,7 +526,7 @@ ENDPOINTS: list[Endpoint] = [
         etag=True,
         responses={
             200: ("Updated", s.message(task=_TASK)),
-            **s.errors(400, 401, 403, 404),
+            **s.errors(400, 401, 403, 404, 409),
             412: s.STALE_ANSWER,
         },
     ),
@@ -512,6 +572,46 @@ ENDPOINTS: list[Endpoint] = [
             400: s.ERROR_ANSWER,
             401: s.ERROR_ANSWER,
             404: s.ERROR_ANSWER,
+        },
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/tasks/{task_id:int}/relations",
+        handler=list_relations,
+        summary="A task's relations from its side, oldest first (those whose other task "
+        "the caller may not see are left out)",
+        tag="tasks",
+        params=[_TASK_ID, *PAGE_PARAMS],
+        responses={
+            200: ("A page of relations", s.listing("relations", _RELATION)),
+            401: s.ERROR_ANSWER,
+            404: s.ERROR_ANSWER,
+        },
+    ),
+    Endpoint(
+        method="POST",
+        path="/api/tasks/{task_id:int}/relations",
+        handler=add_relation,
+        summary="Relate a task to another one the caller can see (owners, members and "
+        "admins of the task's project); kind from this task's side",
+        tag="tasks",
+        params=[_TASK_ID],
+        body=s.body_schema(RelationBody),
+        responses={
+            201: ("Added", s.message(relation=_RELATION)),
+            **s.errors(400, 401, 403, 404, 409),
+        },
+    ),
+    Endpoint(
+        method="DELETE",
+        path="/api/tasks/{task_id:int}/relations/{relation_id:int}",
+        handler=remove_relation,
+        summary="Remove a relation of a task (owners, members and admins of its project)",
+        tag="tasks",
+        params=[_TASK_ID, Param(name="relation_id", where="path")],
+        responses={
+            200: ("Removed", s.message()),
+            **s.errors(401, 403, 404),
         },
     ),
     Endpoint(

@@ -45,6 +45,7 @@ NEW_TASK_KEYS = {
     "parent_id",
     "subtasks",
     "assignee_ids",
+    "blocked",
 }
 FRAMEWORK_404 = {
     "error": "Not Found",
@@ -168,7 +169,7 @@ class TestCreateTask:
     def test_created_task_shape(
         self, client: TestClient, team: dict[str, Account], project: int
     ) -> None:
-        """A creation answers 201 with the message, the 13 original keys and seven more."""
+        """A creation answers 201 with the message, the 13 original keys and eight more."""
         response = client.post(
             f"/api/projects/{project}/tasks", headers=team["bob"][1], json={"title": "Launch"}
         )
@@ -205,6 +206,7 @@ class TestCreateTask:
                     "percent_done": None,
                 },
                 "assignee_ids": [],
+                "blocked": False,
             },
         } == body
         assert f'"{task["id"]}-1"' == response.headers["etag"]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+import taskcore_adapters.sql.types
+
 revision = "0016"
 down_revision = "0015"
 branch_labels = None
@@ -43,6 +45,51 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("task_assignees", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_task_assignees_user_id"), ["user_id"], unique=False)
+    op.create_table(
+        "task_relations",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("source_id", sa.Integer(), nullable=False),
+        sa.Column("target_id", sa.Integer(), nullable=False),
+        sa.Column("lag_days", sa.Integer(), nullable=True),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column(
+            "created_at", taskcore_adapters.sql.types.UtcDateTime(timezone=True), nullable=False
+        ),
+        sa.CheckConstraint(
+            "kind IN ('blocks', 'relates', 'duplicates', 'precedes', 'copied_from')",
+            name=op.f("ck_task_relations_kind"),
+        ),
+        sa.CheckConstraint("source_id <> target_id", name=op.f("ck_task_relations_not_self")),
+        sa.ForeignKeyConstraint(
+            ["created_by"],
+            ["users.id"],
+            name=op.f("fk_task_relations_created_by_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["source_id"],
+            ["tasks.id"],
+            name=op.f("fk_task_relations_source_id_tasks"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["target_id"],
+            ["tasks.id"],
+            name=op.f("fk_task_relations_target_id_tasks"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_task_relations")),
+    )
+    with op.batch_alter_table("task_relations", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_task_relations_source_id_target_id_kind",
+            ["source_id", "target_id", "kind"],
+            unique=True,
+        )
+        batch_op.create_index(
+            "ix_task_relations_target_id_kind", ["target_id", "kind"], unique=False
+        )
     # Every assigned task keeps its one assignee as the first of its list.
     op.execute(
         "INSERT INTO task_assignees (task_id, user_id, position) "
@@ -51,6 +98,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("task_relations", schema=None) as batch_op:
+        batch_op.drop_index("ix_task_relations_target_id_kind")
+        batch_op.drop_index("ix_task_relations_source_id_target_id_kind")
+    op.drop_table("task_relations")
     with op.batch_alter_table("task_assignees", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_task_assignees_user_id"))
     op.drop_table("task_assignees")
