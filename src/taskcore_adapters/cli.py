@@ -290,12 +290,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _configure_logs() -> None:
     """taskcore's log lines; the standard library's until the server's extra (structlog)
     is installed, so that a command can still say which extra it needs."""
+    from taskcore_adapters import logs
+
     try:
-        from taskcore_adapters import logs
+        logs.configure()
     except ModuleNotFoundError:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-        return
-    logs.configure()
 
 
 if __name__ == "__main__":

@@ -222,6 +222,11 @@ def config(level: str = "info", *, migrations: bool = False) -> dict[str, Any]:
 
 
 def configure(level: str = "info", *, migrations: bool = False) -> None:
-    """Apply :func:`config` to this process."""
+    """Apply :func:`config` to this process.
+
+    Raises:
+        ModuleNotFoundError: structlog (the http extra) is not installed.
+    """
+    import structlog  # noqa: F401  # before changing anything: the formatter needs it
     logging.config.dictConfig(config(level, migrations=migrations))
     _configure_structlog()
