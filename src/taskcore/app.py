@@ -36,6 +36,7 @@ from taskcore.ports.webhooks import WebhookSender
 from taskcore.services import activity as activity_log
 from taskcore.services import events as event_outbox
 from taskcore.services import notifications as notification_area
+from taskcore.services import time as time_area
 from taskcore.services import webhooks as webhook_area
 from taskcore.services.activity import ActivityService
 from taskcore.services.attachments import SWEEP_FILES, AttachmentService, NoFileStore
@@ -294,6 +295,9 @@ def _register_jobs(core: Taskcore) -> None:
     jobs.register(notification_area.SEND, notifications.run_send_job)
     jobs.register(notification_area.DISPATCH, notifications.run_dispatch_job)
     jobs.every(notification_area.DISPATCH, notification_area.DISPATCH_INTERVAL)
+    # Due reminders go out once each, whichever worker runs the job.
+    jobs.register(time_area.SEND_REMINDERS, core.time.run_reminder_job)
+    jobs.every(time_area.SEND_REMINDERS, time_area.SEND_INTERVAL)
 
 
 def _event_outbox(
@@ -386,6 +390,8 @@ def _time(transactions: Transactions, clock: Clock, *, rules: RecurrenceRules) -
     transactions.handle_in_transaction((TaskUpdated,), time.guard_actual_hours)
     # Completing a recurring task creates its next occurrence in the same transaction.
     transactions.handle_in_transaction((TaskStatusChanged,), time.on_task_status_changed)
+    # Relative reminders follow their task's due date.
+    transactions.handle_in_transaction((TaskUpdated,), time.on_due_date_changed)
     return time
 
 

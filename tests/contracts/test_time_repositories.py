@@ -12,6 +12,7 @@ from taskcore import errors
 from taskcore.domain.calendar_feeds import CalendarFeed
 from taskcore.domain.projects import Membership, Project, Role
 from taskcore.domain.recurrence import RecurrenceMode, TaskRecurrence
+from taskcore.domain.reminders import TaskReminder
 from taskcore.domain.tasks import Task
 from taskcore.domain.time_entries import RunningTimer, TimeEntry, TimeEntryCriteria
 from taskcore.domain.users import User
@@ -312,3 +313,46 @@ class TestRecurrenceRepository:
                     updated_at=NOW,
                 )
             )
+
+
+class TestReminderRepository:
+    def test_due_claim_reschedule(self, uow_factory: UnitOfWorkFactory, ids: Ids) -> None:
+        """Due reminders by fire time; a claim succeeds once; relative ones follow the due
+        date until sent."""
+        users, _, tasks = ids
+        soon = NOW + dt.timedelta(minutes=5)
+        with uow_factory() as uow:
+            absolute = uow.reminders.add(
+                TaskReminder(
+                    task_id=tasks[0],
+                    created_by=users[0],
+                    remind_at=soon,
+                    fire_at=soon,
+                    created_at=NOW,
+                )
+            )
+            relative = uow.reminders.add(
+                TaskReminder(
+                    task_id=tasks[0], created_by=users[0], before_minutes=30, created_at=NOW
+                )
+            )
+            uow.commit()
+        with uow_factory() as uow:
+            reminders = uow.reminders
+            assert [absolute.key, relative.key] == [r.key for r in reminders.for_task(tasks[0])]
+            assert 1 == reminders.reschedule(tasks[0], NOW + dt.timedelta(minutes=20))
+            assert [relative.key, absolute.key] == list(
+                reminders.due(NOW + dt.timedelta(hours=1), 10)
+            )
+            assert [] == list(reminders.due(NOW - dt.timedelta(hours=1), 10))
+            assert reminders.claim(relative.key, NOW, skipped=True)
+            assert not reminders.claim(relative.key, NOW, skipped=False)
+            assert 0 == reminders.reschedule(tasks[0], None)
+            claimed = reminders.get(relative.key)
+            assert claimed is not None
+            assert (NOW, True) == (claimed.sent_at, claimed.skipped)
+            assert [absolute.key] == list(reminders.due(NOW + dt.timedelta(hours=1), 10))
+            reminders.delete(absolute.key)
+            assert reminders.get(absolute.key) is None
+            assert 1 == reminders.delete_for_tasks([tasks[0]])
+            uow.commit()

@@ -140,6 +140,7 @@ class NotifyEvent(enum.StrEnum):
     COMMENT_ADDED = "comment_added"
     MENTIONED = "mentioned"
     PROJECT_INVITED = "project_invited"
+    TASK_REMINDER = "task_reminder"
 
 
 class Channel(enum.StrEnum):

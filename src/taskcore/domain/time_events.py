@@ -163,6 +163,19 @@ class TaskSeriesEnded(RecurrenceEvent):
     action: ClassVar[str] = "end_series"
 
 
+@attrs.frozen(kw_only=True)
+class TaskReminderSent(RecurrenceEvent):
+    """A reminder on the task went out (entity: the task) to ``recipients`` (user ids),
+    in the app and by e-mail as each prefers."""
+
+    name: ClassVar[str] = "task.reminder_sent"
+    entity_type: ClassVar[str] = "task"
+    action: ClassVar[str] = "send_reminder"
+
+    reminder_id: int
+    recipients: list[int]
+
+
 # -- calendar feeds ------------------------------------------------------------------------
 
 
@@ -209,6 +222,7 @@ TIME_EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     TaskOccurrenceCreated,
     TaskOccurrenceSkipped,
     TaskSeriesEnded,
+    TaskReminderSent,
     CalendarFeedCreated,
     CalendarFeedDeleted,
     TimeZoneChanged,

@@ -9,6 +9,7 @@ from typing import Protocol
 
 from taskcore.domain.calendar_feeds import CalendarFeed, FeedTask
 from taskcore.domain.recurrence import TaskRecurrence
+from taskcore.domain.reminders import TaskReminder
 from taskcore.domain.time_entries import (
     DailyMinutes,
     RunningTimer,
@@ -164,6 +165,49 @@ class RecurrenceRepository(Protocol):
     def delete_for_tasks(self, task_ids: Sequence[int]) -> int:
         """Remove the recurrences of these tasks and unlink them from the occurrences
         before and after them; returns how many were removed."""
+        ...
+
+
+class ReminderRepository(Protocol):
+    """Stores reminders on tasks."""
+
+    def add(self, reminder: TaskReminder) -> TaskReminder:
+        """Store a new reminder with its id assigned.
+
+        Raises:
+            TaskNotFound: the task does not exist.
+        """
+        ...
+
+    def get(self, reminder_id: int) -> TaskReminder | None:
+        """The reminder, or ``None``."""
+        ...
+
+    def for_task(self, task_id: int) -> Sequence[TaskReminder]:
+        """A task's reminders, by fire time (unscheduled last), then id."""
+        ...
+
+    def delete(self, reminder_id: int) -> None:
+        """Delete a reminder (nothing happens if there is none)."""
+        ...
+
+    def due(self, now: dt.datetime, limit: int) -> Sequence[int]:
+        """The ids of unsent reminders due at ``now``, oldest fire time first."""
+        ...
+
+    def claim(self, reminder_id: int, now: dt.datetime, *, skipped: bool) -> bool:
+        """Mark an unsent reminder handled at ``now``, in one conditional update: whether
+        this call did (another transaction that did first makes it ``False``, after
+        waiting for that one to end)."""
+        ...
+
+    def reschedule(self, task_id: int, due: dt.datetime | None) -> int:
+        """Recompute the fire time of the task's unsent relative reminders from its new
+        due date; returns how many changed."""
+        ...
+
+    def delete_for_tasks(self, task_ids: Sequence[int]) -> int:
+        """Delete every reminder of these tasks; returns how many."""
         ...
 
 

@@ -29,6 +29,7 @@ from taskcore.ports.tasks import TaskRepository
 from taskcore.ports.time import (
     CalendarFeedRepository,
     RecurrenceRepository,
+    ReminderRepository,
     TimeEntryRepository,
     TimerRepository,
 )
@@ -153,6 +154,11 @@ class UnitOfWork(Protocol):
     @property
     def recurrences(self) -> RecurrenceRepository:
         """Recurring tasks' rules and series."""
+        ...
+
+    @property
+    def reminders(self) -> ReminderRepository:
+        """Reminders on tasks."""
         ...
 
     @property

@@ -34,6 +34,7 @@ from taskcore_adapters.memory.tasks import InMemoryTaskRepository
 from taskcore_adapters.memory.time import (
     InMemoryCalendarFeedRepository,
     InMemoryRecurrenceRepository,
+    InMemoryReminderRepository,
     InMemoryTimeEntryRepository,
     InMemoryTimerRepository,
 )
@@ -105,6 +106,7 @@ class InMemoryUnitOfWork:
     timers: InMemoryTimerRepository
     calendar_feeds: InMemoryCalendarFeedRepository
     recurrences: InMemoryRecurrenceRepository
+    reminders: InMemoryReminderRepository
 
     def __init__(self, store: InMemoryStore, *, read_only: bool = False) -> None:
         self._store = store
@@ -189,3 +191,4 @@ class InMemoryUnitOfWork:
         self.timers = InMemoryTimerRepository(tables)
         self.calendar_feeds = InMemoryCalendarFeedRepository(tables)
         self.recurrences = InMemoryRecurrenceRepository(tables)
+        self.reminders = InMemoryReminderRepository(tables)

@@ -19,6 +19,7 @@ from taskcore.domain.sessions import AuthSession
 from taskcore.domain.tasks import Task
 from taskcore.domain.calendar_feeds import CalendarFeed
 from taskcore.domain.recurrence import TaskRecurrence
+from taskcore.domain.reminders import TaskReminder
 from taskcore.domain.time_entries import RunningTimer, TimeEntry
 from taskcore.domain.users import User
 from taskcore.domain.webhooks import WebhookDelivery, WebhookEndpoint
@@ -64,6 +65,7 @@ class Tables:
     timers: dict[int, RunningTimer] = attrs.field(factory=dict)
     calendar_feeds: dict[int, CalendarFeed] = attrs.field(factory=dict)
     recurrences: dict[int, TaskRecurrence] = attrs.field(factory=dict)
+    reminders: dict[int, TaskReminder] = attrs.field(factory=dict)
     next_id: dict[str, int] = attrs.field(factory=dict)
 
     def allocate(self, table: str) -> int:

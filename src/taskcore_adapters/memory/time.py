@@ -12,6 +12,7 @@ import attrs
 
 from taskcore.domain.calendar_feeds import CalendarFeed, FeedTask
 from taskcore.domain.recurrence import RecurrenceMode, TaskRecurrence
+from taskcore.domain.reminders import TaskReminder
 from taskcore.domain.time_entries import (
     DailyMinutes,
     RunningTimer,
@@ -291,3 +292,65 @@ class InMemoryRecurrenceRepository:
             if recurrence.next_task_id in wanted:
                 recurrence.next_task_id = None
         return removed
+
+
+class InMemoryReminderRepository:
+    """Reminders in memory (see ``taskcore.ports.time.ReminderRepository``)."""
+
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    def add(self, reminder: TaskReminder) -> TaskReminder:
+        if reminder.task_id not in self._t.tasks:
+            raise TaskNotFound(reminder.task_id)
+        stored = attrs.evolve(reminder, id=self._t.allocate("task_reminders"))
+        self._t.reminders[stored.key] = stored
+        return copy.deepcopy(stored)
+
+    def get(self, reminder_id: int) -> TaskReminder | None:
+        return copy.deepcopy(self._t.reminders.get(reminder_id))
+
+    def for_task(self, task_id: int) -> Sequence[TaskReminder]:
+        found = [r for r in self._t.reminders.values() if r.task_id == task_id]
+        found.sort(key=lambda r: (r.fire_at is None, r.fire_at or r.created_at, r.key))
+        return copy.deepcopy(found)
+
+    def delete(self, reminder_id: int) -> None:
+        self._t.reminders.pop(reminder_id, None)
+
+    def due(self, now: dt.datetime, limit: int) -> Sequence[int]:
+        found = [
+            r
+            for r in self._t.reminders.values()
+            if r.sent_at is None and r.fire_at is not None and r.fire_at <= now
+        ]
+        found.sort(key=lambda r: (r.fire_at, r.key))
+        return [r.key for r in found[:limit]]
+
+    def claim(self, reminder_id: int, now: dt.datetime, *, skipped: bool) -> bool:
+        found = self._t.reminders.get(reminder_id)
+        if found is None or found.sent_at is not None:
+            return False
+        found.sent_at = now
+        found.skipped = skipped
+        return True
+
+    def reschedule(self, task_id: int, due: dt.datetime | None) -> int:
+        changed = 0
+        for reminder in self._t.reminders.values():
+            if reminder.task_id != task_id or reminder.sent_at is not None:
+                continue
+            if reminder.before_minutes is None:
+                continue
+            fire = None if due is None else due - dt.timedelta(minutes=reminder.before_minutes)
+            if fire != reminder.fire_at:
+                reminder.fire_at = fire
+                changed += 1
+        return changed
+
+    def delete_for_tasks(self, task_ids: Sequence[int]) -> int:
+        wanted = set(task_ids)
+        gone = [k for k, r in self._t.reminders.items() if r.task_id in wanted]
+        for key in gone:
+            del self._t.reminders[key]
+        return len(gone)

@@ -684,3 +684,30 @@ task_recurrences = Table(
     CheckConstraint("mode IN ('due_date', 'completion')", name="mode"),
     CheckConstraint("occurrence >= 1", name="occurrence"),
 )
+
+# -- time: reminders --------------------------------------------------------------------------
+
+# ``fire_at`` is when a reminder is due (kept in step with its task's due date for relative
+# ones); the job claims one with ``UPDATE ... SET sent_at WHERE sent_at IS NULL``.
+task_reminders = Table(
+    "task_reminders",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("task_id", Integer, ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "created_by",
+        Integer,
+        ForeignKey("users.id", ondelete="SET NULL"),
+        nullable=True,
+        index=True,
+    ),
+    Column("remind_at", UtcDateTime, nullable=True),
+    Column("before_minutes", Integer, nullable=True),
+    Column("fire_at", UtcDateTime, nullable=True),
+    Column("sent_at", UtcDateTime, nullable=True),
+    Column("skipped", Boolean, nullable=False, default=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint("(remind_at IS NULL) <> (before_minutes IS NULL)", name="kind"),
+)
+Index("ix_task_reminders_task_id", task_reminders.c.task_id)
+Index("ix_task_reminders_sent_at_fire_at", task_reminders.c.sent_at, task_reminders.c.fire_at)

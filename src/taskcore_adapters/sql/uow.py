@@ -35,6 +35,7 @@ from taskcore_adapters.sql.tasks import SqlAlchemyTaskRepository
 from taskcore_adapters.sql.time import (
     SqlAlchemyCalendarFeedRepository,
     SqlAlchemyRecurrenceRepository,
+    SqlAlchemyReminderRepository,
     SqlAlchemyTimeEntryRepository,
     SqlAlchemyTimerRepository,
 )
@@ -77,6 +78,7 @@ class SqlAlchemyUnitOfWork:
     timers: SqlAlchemyTimerRepository
     calendar_feeds: SqlAlchemyCalendarFeedRepository
     recurrences: SqlAlchemyRecurrenceRepository
+    reminders: SqlAlchemyReminderRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -124,6 +126,7 @@ class SqlAlchemyUnitOfWork:
         self.timers = SqlAlchemyTimerRepository(self._conn)
         self.calendar_feeds = SqlAlchemyCalendarFeedRepository(self._conn)
         self.recurrences = SqlAlchemyRecurrenceRepository(self._conn)
+        self.reminders = SqlAlchemyReminderRepository(self._conn)
         return self
 
     def __exit__(

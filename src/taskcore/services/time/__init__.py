@@ -16,13 +16,22 @@ Modules, one job each:
 - :mod:`~taskcore.services.time.timesheets`: timesheets and estimates against time spent;
 - :mod:`~taskcore.services.time.feeds`: calendar feeds;
 - :mod:`~taskcore.services.time.recurrences`: recurring tasks and their next occurrence;
+- :mod:`~taskcore.services.time.reminders`: reminders and the job that sends them once;
 - :mod:`~taskcore.services.time.settings`: each person's time zone;
 - :mod:`~taskcore.services.time.handlers`: reactions to other areas' events;
 - :mod:`~taskcore.services.time.base`: the collaborators and checks they share.
 """
 
 from taskcore.services.time.recurrences import RecurrenceView
+from taskcore.services.time.reminders import SEND_INTERVAL, SEND_REMINDERS
 from taskcore.services.time.service import TimeService
 from taskcore.services.time.timesheets import ProjectTime, TaskTime
 
-__all__ = ["ProjectTime", "RecurrenceView", "TaskTime", "TimeService"]
+__all__ = [
+    "SEND_INTERVAL",
+    "SEND_REMINDERS",
+    "ProjectTime",
+    "RecurrenceView",
+    "TaskTime",
+    "TimeService",
+]

@@ -20,7 +20,7 @@ class Handlers(TimeBase):
     """Reactions to other areas' events, inside their transactions."""
 
     def on_tasks_deleted(self, work: Work, events: Sequence[DomainEvent]) -> None:
-        """Delete the time entries, running timers and recurrences of deleted tasks (the
+        """Delete the time entries, timers, recurrences and reminders of deleted tasks (the
         SQL schema cascades too; the memory store relies on this)."""
         task_ids: list[int] = []
         for event in events:
@@ -32,6 +32,7 @@ class Handlers(TimeBase):
             work.uow.time_entries.delete_for_tasks(task_ids)
             work.uow.timers.delete_for_tasks(task_ids)
             work.uow.recurrences.delete_for_tasks(task_ids)
+            work.uow.reminders.delete_for_tasks(task_ids)
 
     def guard_actual_hours(self, work: Work, events: Sequence[DomainEvent]) -> None:
         """Refuse setting ``actual_hours`` directly on a task that has time entries: it is

@@ -8,15 +8,16 @@ from taskcore.services.time.entries import Entries
 from taskcore.services.time.feeds import Feeds
 from taskcore.services.time.handlers import Handlers
 from taskcore.services.time.recurrences import Recurrences
+from taskcore.services.time.reminders import Reminders
 from taskcore.services.time.settings import Settings
 from taskcore.services.time.timers import Timers
 from taskcore.services.time.timesheets import Timesheets
 from taskcore.uow import Transactions
 
 
-class TimeService(Entries, Timers, Timesheets, Feeds, Recurrences, Settings, Handlers):
+class TimeService(Entries, Timers, Timesheets, Feeds, Recurrences, Reminders, Settings, Handlers):
     """Use cases of the time area: time entries, timers, timesheets, calendar feeds,
-    recurring tasks and each person's time zone.
+    recurring tasks, reminders and each person's time zone.
 
     Args:
         transactions: Opens units of work.

@@ -59,6 +59,12 @@ class RecurrenceBody:
 
 
 @attrs.define(kw_only=True)
+class ReminderBody:
+    remind_at: str | None = None
+    before_minutes: int | None = None
+
+
+@attrs.define(kw_only=True)
 class TimezoneBody:
     timezone: str | None = None
 
@@ -149,6 +155,25 @@ class RecurrenceResponse:
 
 
 RECURRENCE = s.response_schema(RecurrenceResponse)
+
+
+@attrs.frozen(kw_only=True)
+class ReminderResponse:
+    """A reminder on a task: at ``remind_at``, or ``before_minutes`` before its due date."""
+
+    id: int
+    task_id: int
+    remind_at: dt.datetime | None
+    before_minutes: int | None
+    fire_at: dt.datetime | None = attrs.field(
+        metadata=doc("when it goes out; null: relative, and the task has no due date")
+    )
+    sent_at: dt.datetime | None
+    skipped: bool = attrs.field(metadata=doc("not sent: the task was completed or cancelled"))
+    created_at: dt.datetime
+
+
+REMINDER = s.response_schema(ReminderResponse)
 ENTRY = s.response_schema(
     TimeEntryResponse, "Time a person spent on a task on one day (`minutes`, 1 to 1440)."
 )
@@ -496,6 +521,38 @@ async def skip_occurrence(ctx: HttpContext, request: Request) -> Response:
     return _recurrence(view, message="Occurrence skipped")
 
 
+async def list_reminders(ctx: HttpContext, request: Request) -> Response:
+    time: TimeService = ctx.runtime.core.time
+    actor = await ctx.slow(ctx.principal, request)
+    found = await ctx.slow(time.list_reminders, actor, path_id(request, "task_id"))
+    return JSON({"reminders": [to_json(of(ReminderResponse, r, id=r.key)) for r in found]})
+
+
+async def add_reminder(ctx: HttpContext, request: Request) -> Response:
+    time: TimeService = ctx.runtime.core.time
+    actor = await ctx.slow(ctx.principal, request)
+    task_id = path_id(request, "task_id")
+    body = await ctx.body(request, ReminderBody, allow_empty=True)
+    made = await ctx.slow(
+        time.add_reminder,
+        actor,
+        task_id,
+        remind_at=body.remind_at,
+        before_minutes=body.before_minutes,
+    )
+    return JSON(
+        {"message": "Reminder added", "reminder": to_json(of(ReminderResponse, made, id=made.key))},
+        201,
+    )
+
+
+async def delete_reminder(ctx: HttpContext, request: Request) -> Response:
+    time: TimeService = ctx.runtime.core.time
+    actor = await ctx.slow(ctx.principal, request)
+    await ctx.slow(time.delete_reminder, actor, path_id(request, "reminder_id"))
+    return JSON({"message": "Reminder deleted"})
+
+
 async def get_timezone(ctx: HttpContext, request: Request) -> Response:
     time: TimeService = ctx.runtime.core.time
     actor = await ctx.slow(ctx.principal, request)
@@ -708,6 +765,41 @@ ENDPOINTS: list[Endpoint] = [
             200: ("Skipped", s.message(recurrence=RECURRENCE)),
             **s.errors(401, 403, 404, 409),
         },
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/tasks/{task_id:int}/reminders",
+        handler=list_reminders,
+        summary="A task's reminders, by when they go out (at most 20; members and admins)",
+        tag="time",
+        params=[_TASK_ID],
+        responses={
+            200: ("The reminders", s.obj(reminders={"type": "array", "items": REMINDER})),
+            **s.errors(401, 404),
+        },
+    ),
+    Endpoint(
+        method="POST",
+        path="/api/tasks/{task_id:int}/reminders",
+        idempotent=True,
+        handler=add_reminder,
+        summary="Add a reminder at a time (remind_at) or before the due date (before_minutes)",
+        tag="time",
+        params=[_TASK_ID],
+        body=s.body_schema(ReminderBody),
+        responses={
+            201: ("Added", s.message(reminder=REMINDER)),
+            **s.errors(400, 401, 403, 404),
+        },
+    ),
+    Endpoint(
+        method="DELETE",
+        path="/api/reminders/{reminder_id:int}",
+        handler=delete_reminder,
+        summary="Delete a reminder (owners, members and admins)",
+        tag="time",
+        params=[Param(name="reminder_id", where="path")],
+        responses={200: ("Deleted", s.message()), **s.errors(401, 403, 404)},
     ),
     Endpoint(
         method="GET",

@@ -93,3 +93,39 @@ def test_weekly_task_completes_into_the_next(
         "skip_occurrence",
         "clear_recurrence",
     } <= actions
+
+
+def test_reminders(client: TestClient, runtime: Runtime, account: Callable[..., Account]) -> None:
+    """Reminders are added (absolute or relative), listed by when they go out, refused
+    with a 400 naming the field, sent once by the job, and deleted."""
+    _, alice = account("alice")
+    alice_id = client.get("/api/users/me", headers=alice).json()["user"]["id"]
+    project_id = client.post("/api/projects", headers=alice, json={"name": "Apollo"}).json()[
+        "project"
+    ]["id"]
+    task_id = client.post(
+        f"/api/projects/{project_id}/tasks",
+        headers=alice,
+        json={"title": "Ship", "due_date": "2020-01-02T10:00:00Z", "assignee_id": alice_id},
+    ).json()["task"]["id"]
+    url = f"/api/tasks/{task_id}/reminders"
+    relative = client.post(url, headers=alice, json={"before_minutes": 60})
+    assert 201 == relative.status_code, relative.text
+    assert "2020-01-02T09:00:00" == relative.json()["reminder"]["fire_at"]
+    absolute = client.post(url, headers=alice, json={"remind_at": "2020-01-01T08:00:00Z"})
+    assert 201 == absolute.status_code
+    for body, field in (({}, "remind_at"), ({"before_minutes": "5"}, "before_minutes")):
+        refused = client.post(url, headers=alice, json=body)
+        assert 400 == refused.status_code
+        assert field in refused.json()["error"]
+    listed = client.get(url, headers=alice).json()["reminders"]
+    assert [absolute.json()["reminder"]["id"], relative.json()["reminder"]["id"]] == [
+        r["id"] for r in listed
+    ]
+    assert 2 == runtime.core.time.send_due_reminders()
+    assert 0 == runtime.core.time.send_due_reminders()
+    sent = client.get(url, headers=alice).json()["reminders"]
+    assert all(r["sent_at"] is not None for r in sent)
+    reminder_id = listed[0]["id"]
+    assert 200 == client.delete(f"/api/reminders/{reminder_id}", headers=alice).status_code
+    assert 404 == client.delete(f"/api/reminders/{reminder_id}", headers=alice).status_code

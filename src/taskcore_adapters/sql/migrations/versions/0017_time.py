@@ -117,8 +117,40 @@ def upgrade() -> None:
                 batch_op.f(f"ix_task_recurrences_{column}"), [column], unique=False
             )
 
+    op.create_table(
+        "task_reminders",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("task_id", sa.Integer(), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        _time("remind_at", nullable=True),
+        sa.Column("before_minutes", sa.Integer(), nullable=True),
+        _time("fire_at", nullable=True),
+        _time("sent_at", nullable=True),
+        sa.Column("skipped", sa.Boolean(), nullable=False),
+        _time("created_at"),
+        sa.CheckConstraint(
+            "(remind_at IS NULL) <> (before_minutes IS NULL)", name=op.f("ck_task_reminders_kind")
+        ),
+        _foreign_key("task_reminders", "task_id", "tasks"),
+        _foreign_key("task_reminders", "created_by", "users", ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_task_reminders")),
+    )
+    with op.batch_alter_table("task_reminders", schema=None) as batch_op:
+        batch_op.create_index("ix_task_reminders_task_id", ["task_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_task_reminders_created_by"), ["created_by"], unique=False
+        )
+        batch_op.create_index(
+            "ix_task_reminders_sent_at_fire_at", ["sent_at", "fire_at"], unique=False
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("task_reminders", schema=None) as batch_op:
+        batch_op.drop_index("ix_task_reminders_sent_at_fire_at")
+        batch_op.drop_index(batch_op.f("ix_task_reminders_created_by"))
+        batch_op.drop_index("ix_task_reminders_task_id")
+    op.drop_table("task_reminders")
     with op.batch_alter_table("task_recurrences", schema=None) as batch_op:
         for column in ("created_by", "next_task_id", "previous_task_id"):
             batch_op.drop_index(batch_op.f(f"ix_task_recurrences_{column}"))
