@@ -1,10 +1,17 @@
-"""Engines configured for taskcore: SQLite pragmas; PostgreSQL timeouts and a check of
-pooled connections on checkout."""
+"""Engines configured for taskcore: SQLite pragmas; PostgreSQL timeouts, a check of
+pooled connections on checkout, and change notices (``LISTEN``/``NOTIFY``) that let each
+process keep what it caches about sessions, users and webhook endpoints until a
+committed change says otherwise."""
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import select
+import threading
+import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +19,32 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import NullPool
+from sqlalchemy.sql.dml import UpdateBase
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "taskcore_changes"
+"""The PostgreSQL notification channel of committed changes to watched tables."""
+
+AUTH = "auth"
+"""Topic: a user, a login session or a revoked token changed (logout, password change,
+deactivation, admin flag, username...)."""
+WEBHOOKS = "webhooks"
+"""Topic: a webhook endpoint was added, changed or removed."""
+
+_WATCHED: dict[tuple[str, str], str] = {
+    ("users", "update"): AUTH,
+    ("users", "delete"): AUTH,
+    ("auth_sessions", "update"): AUTH,
+    ("auth_sessions", "delete"): AUTH,
+    ("revoked_tokens", "insert"): AUTH,
+    ("webhook_endpoints", "insert"): WEBHOOKS,
+    ("webhook_endpoints", "update"): WEBHOOKS,
+    ("webhook_endpoints", "delete"): WEBHOOKS,
+}
+"""(table, statement kind) -> topic. Inserts of users and sessions change nothing that a
+process may have cached (a login is a new session), so they send no notice."""
+_PENDING = "taskcore_changes"
 
 
 def _private_database_file(path: Path) -> None:
@@ -80,16 +113,181 @@ def make_engine(
         "options": f"-c statement_timeout={statement_timeout_ms}",
     }
     if not pooled:
-        return create_engine(parsed, poolclass=NullPool, connect_args=connect_args)
-    engine = create_engine(
-        parsed,
-        pool_size=pool_size,
-        max_overflow=pool_size if max_overflow is None else max_overflow,
-        pool_timeout=pool_timeout,
-        connect_args=connect_args,
-    )
-    event.listen(engine, "checkout", check_alive)
+        engine = create_engine(parsed, poolclass=NullPool, connect_args=connect_args)
+    else:
+        engine = create_engine(
+            parsed,
+            pool_size=pool_size,
+            max_overflow=pool_size if max_overflow is None else max_overflow,
+            pool_timeout=pool_timeout,
+            connect_args=connect_args,
+        )
+        event.listen(engine, "checkout", check_alive)
+    event.listen(engine, "before_execute", _note_change)
+    event.listen(engine, "commit", _announce_changes)
+    event.listen(engine, "rollback", _forget_changes)
+    event.listen(engine, "before_cursor_execute", _note_schema_change)
+    engine.dialect.do_rollback = _rollback_keeping_statements  # type: ignore[method-assign]
     return engine
+
+
+_SCHEMA_CHANGE = re.compile(r"\s*(CREATE|ALTER|DROP|TRUNCATE|COMMENT|GRANT|REVOKE)\b", re.I)
+
+
+def _note_schema_change(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    if _SCHEMA_CHANGE.match(statement):
+        conn.connection.dbapi_connection.taskcore_schema_changed = True
+
+
+def _rollback_keeping_statements(dbapi_connection: Any) -> None:
+    """Roll back without dropping the connection's prepared statements.
+
+    psycopg's ``rollback()`` forgets every statement it prepared on the connection and
+    sends ``DEALLOCATE ALL`` (in case the transaction created objects they name). Each
+    rolled-back read (the background relay's look at the outbox, every couple of
+    seconds) then cost the pool's connection its prepared statements, which psycopg
+    prepares again only after five more uses of each. Prepared statements outlive a
+    rollback in PostgreSQL, so a transaction that changed no schema is rolled back here
+    with a plain ``ROLLBACK``, keeping them; one that did (migrations) goes through
+    psycopg's own rollback.
+    """
+    raw = getattr(dbapi_connection, "dbapi_connection", None) or dbapi_connection
+    exec_command = getattr(raw, "_exec_command", None)
+    if (
+        exec_command is None
+        or getattr(raw, "_pipeline", None) is not None
+        or getattr(raw, "taskcore_schema_changed", False)
+    ):
+        raw.taskcore_schema_changed = False
+        raw.rollback()
+        return
+    if raw.info.transaction_status == psycopg_idle():
+        return
+    with raw.lock:
+        raw.wait(exec_command(b"ROLLBACK"))
+
+
+def psycopg_idle() -> Any:
+    from psycopg.pq import TransactionStatus
+
+    return TransactionStatus.IDLE
+
+
+def _note_change(conn: Any, clause: Any, *_args: Any) -> None:
+    """Remember, on the connection, the topics a write to a watched table touches."""
+    if not isinstance(clause, UpdateBase):
+        return
+    table = getattr(clause.table, "name", None)
+    topic = _WATCHED.get((str(table), clause.__visit_name__))
+    if topic is not None:
+        conn.info.setdefault(_PENDING, set()).add(topic)
+
+
+def _announce_changes(conn: Any) -> None:
+    """Before the commit of a transaction that wrote to watched tables: ``NOTIFY`` the
+    topics in that transaction (PostgreSQL delivers them to every listening process at
+    the commit, and not at all on a rollback), and tell this process's listener at once,
+    so a request that follows the answer in this process never waits for the round trip."""
+    topics: set[str] | None = conn.info.pop(_PENDING, None)
+    if not topics:
+        return
+    payload = ",".join(sorted(topics))
+    conn.connection.dbapi_connection.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
+    listener = _listeners.get(conn.engine)
+    if listener is not None:
+        listener.dispatch(payload)
+
+
+def _forget_changes(conn: Any) -> None:
+    conn.info.pop(_PENDING, None)
+
+
+class ChangeListener:
+    """One process's ``LISTEN`` on :data:`CHANNEL`, on a connection of its own, in a
+    daemon thread.
+
+    Subscribers get called (from that thread, or from the committing thread for this
+    process's own changes) with nothing when a topic they follow changed, and also
+    whenever the listener connects or loses its connection, since notices may have been
+    missed: whatever they cache must then be dropped. :attr:`live` says whether notices
+    are arriving; a cache must not keep anything while it is ``False``.
+    """
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._subscribers: dict[str, list[Callable[[], None]]] = {}
+        self._stop = threading.Event()
+        self.live = False
+        self._thread = threading.Thread(target=self._run, name="taskcore-changes", daemon=True)
+        self._thread.start()
+
+    def subscribe(self, topic: str, callback: Callable[[], None]) -> None:
+        self._subscribers.setdefault(topic, []).append(callback)
+
+    def dispatch(self, payload: str) -> None:
+        for topic in payload.split(","):
+            for callback in self._subscribers.get(topic, ()):
+                callback()
+
+    def _everything(self) -> None:
+        for callbacks in list(self._subscribers.values()):
+            for callback in callbacks:
+                callback()
+
+    def stop(self) -> None:
+        """Stop listening (the thread ends within half a second)."""
+        self._stop.set()
+        self.live = False
+        self._everything()
+
+    def _run(self) -> None:
+        import psycopg
+
+        pause = 0.1
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self._url, autocommit=True, connect_timeout=5) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    self._everything()
+                    self.live = not self._stop.is_set()
+                    pause = 0.1
+                    while not self._stop.is_set():
+                        for notice in conn.notifies(timeout=0.5):
+                            self.dispatch(notice.payload)
+            except Exception as exc:  # noqa: BLE001 - any failure: drop caches, reconnect
+                log.warning("change notices interrupted: %s", exc)
+            finally:
+                self.live = False
+                self._everything()
+            self._stop.wait(pause)
+            pause = min(pause * 2, 5.0)
+
+
+_listeners: weakref.WeakKeyDictionary[Engine, ChangeListener] = weakref.WeakKeyDictionary()
+_listeners_lock = threading.Lock()
+
+
+def change_listener(engine: Engine | None) -> ChangeListener | None:
+    """The change listener of a PostgreSQL ``engine`` made by :func:`make_engine`,
+    started on first use and stopped when the engine is disposed; ``None`` for SQLite
+    (or no engine), where nothing may be cached across requests."""
+    if engine is None or engine.dialect.name != "postgresql":
+        return None
+    with _listeners_lock:
+        listener = _listeners.get(engine)
+        if listener is None:
+            url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+            listener = _listeners[engine] = ChangeListener(url)
+            if not event.contains(engine, "engine_disposed", _stop_listener):
+                event.listen(engine, "engine_disposed", _stop_listener)
+        return listener
+
+
+def _stop_listener(engine: Engine) -> None:
+    with _listeners_lock:
+        listener = _listeners.pop(engine, None)
+    if listener is not None:
+        listener.stop()
 
 
 def check_alive(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
@@ -116,3 +314,64 @@ def check_alive(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
         raise DisconnectionError(str(exc)) from exc
     if readable:
         raise DisconnectionError("the server ended the connection")
+
+
+class NoticeCache:
+    """Values read from the database, kept by one process until a change notice of
+    ``topic`` arrives (then everything is dropped), and only while notices arrive.
+
+    :meth:`get` gives ``(value, generation)`` or ``(None, generation)``; pass that
+    generation back to :meth:`put` after reading, so that a read that raced with a
+    change is not kept. A connection whose own transaction changed the topic must not
+    use the cache (:func:`changed_here`): it would not see its own changes.
+    """
+
+    LIMIT = 10_000
+
+    def __init__(self, listener: ChangeListener, topic: str) -> None:
+        self._listener = listener
+        self._entries: dict[Any, Any] = {}
+        self._lock = threading.Lock()
+        self._generation = 0
+        listener.subscribe(topic, self.clear)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._generation += 1
+            self._entries.clear()
+
+    def get(self, key: Any) -> tuple[Any, int]:
+        generation = self._generation
+        if not self._listener.live:
+            return None, generation
+        return self._entries.get(key), generation
+
+    def put(self, key: Any, value: Any, generation: int) -> None:
+        with self._lock:
+            if generation != self._generation or not self._listener.live:
+                return
+            if len(self._entries) >= self.LIMIT:
+                self._entries.clear()
+            self._entries[key] = value
+
+
+_caches: weakref.WeakKeyDictionary[ChangeListener, dict[str, NoticeCache]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def notice_cache(conn: Any, topic: str) -> NoticeCache | None:
+    """The process's cache of ``topic`` for the engine of ``conn`` (a SQLAlchemy
+    connection), or ``None`` when it has no change notices (SQLite) or when the
+    connection's own transaction changed ``topic``."""
+    if topic in conn.info.get(_PENDING, ()):
+        return None
+    listener = change_listener(conn.engine)
+    if listener is None:
+        return None
+    with _listeners_lock:
+        by_topic = _caches.setdefault(listener, {})
+        cache = by_topic.get(topic)
+        if cache is None:
+            cache = by_topic[topic] = NoticeCache(listener, topic)
+        return cache

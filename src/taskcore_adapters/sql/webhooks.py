@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+import attrs
 from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -13,6 +14,7 @@ from taskcore.domain.pagination import Page, PageRequest
 from taskcore.domain.webhooks import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
 from taskcore.errors import WebhookNotFound
 from taskcore.ports.webhooks import ProjectLoad
+from taskcore_adapters.sql.engine import WEBHOOKS, notice_cache
 from taskcore_adapters.sql.tables import webhook_deliveries as d
 from taskcore_adapters.sql.tables import webhook_endpoints as e
 
@@ -173,6 +175,20 @@ class SqlAlchemyWebhookRepository:
         ).scalar_one()
 
     def active_for_project(self, project_id: int) -> Sequence[WebhookEndpoint]:
+        """A project's active endpoints. Every write that records an event asks, so on
+        PostgreSQL each process keeps the answer until a change to any endpoint is
+        announced (see :func:`taskcore_adapters.sql.engine.notice_cache`); callers get
+        copies, never the kept objects."""
+        cache = notice_cache(self._conn, WEBHOOKS)
+        if cache is None:
+            return self._active_for_project(project_id)
+        kept, generation = cache.get(project_id)
+        if kept is None:
+            kept = tuple(self._active_for_project(project_id))
+            cache.put(project_id, kept, generation)
+        return [attrs.evolve(endpoint) for endpoint in kept]
+
+    def _active_for_project(self, project_id: int) -> list[WebhookEndpoint]:
         rows = self._conn.execute(_ACTIVE_FOR_PROJECT, {"project_id": project_id}).all()
         return [_endpoint(r) for r in rows]
 

@@ -54,3 +54,20 @@ def test_a_terminated_connection_is_replaced_without_an_error(pg_engine: Engine)
         admin.dispose()
     second = backend_pid(pg_engine)
     assert first != second
+
+
+def test_a_rollback_keeps_the_prepared_statements(pg_engine: Engine) -> None:
+    """A rolled-back transaction that changed no schema leaves psycopg's prepared
+    statements in place (no ``DEALLOCATE ALL``); one that changed the schema drops them."""
+    with pg_engine.connect() as conn:
+        for _ in range(6):  # psycopg prepares a statement at its fifth use
+            conn.execute(text("SELECT 1 + :x"), {"x": 1})
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        conn.rollback()
+        assert 1 == len(raw._prepared._names)
+        prepared = conn.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar()
+        assert 1 == prepared
+        conn.execute(text("CREATE TEMP TABLE scratch (a int)"))
+        conn.rollback()
+        assert 0 == len(raw._prepared._names)
