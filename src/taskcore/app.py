@@ -54,6 +54,8 @@ from taskcore.services.reports import GENERATE_REPORT, PURGE_EXPIRED_REPORTS, Re
 from taskcore.services.tasks import TaskService
 from taskcore.services.time import TimeService
 from taskcore.services.time.base import NoRecurrenceRules
+from taskcore.services.transfer import TransferService
+from taskcore.services.transfer import importing as transfer_area
 from taskcore.services.users import UserService
 from taskcore.services.webhooks import WebhookOptions, WebhookService
 from taskcore.uow import Transactions
@@ -78,6 +80,7 @@ class Taskcore:
     webhooks: WebhookService
     notifications: NotificationService
     time: TimeService
+    transfer: TransferService
     events: EventDispatcher
     jobs: Jobs
     transactions: Transactions
@@ -257,6 +260,7 @@ def build(
         webhooks=webhooks,
         notifications=notifications,
         time=time,
+        transfer=TransferService(transactions=transactions, clock=clock, jobs=jobs),
         events=events,
         jobs=jobs,
         transactions=transactions,
@@ -298,6 +302,10 @@ def _register_jobs(core: Taskcore) -> None:
     # Due reminders go out once each, whichever worker runs the job.
     jobs.register(time_area.SEND_REMINDERS, core.time.run_reminder_job)
     jobs.every(time_area.SEND_REMINDERS, time_area.SEND_INTERVAL)
+    # Imports are written chunk by chunk; a run whose worker stopped is queued again.
+    jobs.register(transfer_area.IMPORT, core.transfer.run_import_job)
+    jobs.register(transfer_area.RESUME, core.transfer.run_resume_job)
+    jobs.every(transfer_area.RESUME, dt.timedelta(minutes=5))
 
 
 def _event_outbox(

@@ -209,12 +209,16 @@ def csv_rows(tasks: Iterable[ExportedTask]) -> Iterable[list[str]]:
 
 def comparable(doc: Mapping[str, Any]) -> dict[str, Any]:
     """A document without what differs between two instances holding the same work: ids
-    (references between tasks become positions in the task list), export and creation
-    times; what two round trips must keep equal."""
+    (references between tasks become positions in the task list), and the times of export,
+    creation, change and completion; what two round trips must keep equal."""
     order = {t["id"]: n for n, t in enumerate(doc.get("tasks", ()))}
 
     def task(t: Mapping[str, Any]) -> dict[str, Any]:
-        kept = {k: v for k, v in t.items() if k not in ("id", "created_at", "updated_at")}
+        kept = {
+            k: v
+            for k, v in t.items()
+            if k not in ("id", "created_at", "updated_at", "completed_at")
+        }
         kept["parent_id"] = order.get(t.get("parent_id"))
         kept["comments"] = [
             {k: v for k, v in c.items() if k not in ("id", "created_at", "updated_at")}

@@ -14,6 +14,7 @@ from taskcore.ports.activity import ActivityRepository
 from taskcore.ports.attachments import AttachmentRepository, BlobDeletionRepository
 from taskcore.ports.comments import CommentRepository
 from taskcore.ports.deliveries import DeliveryRepository
+from taskcore.ports.imports import ImportRepository
 from taskcore.ports.invitations import InvitationRepository
 from taskcore.ports.live import LiveFeed
 from taskcore.ports.notifications import (
@@ -164,6 +165,11 @@ class UnitOfWork(Protocol):
     @property
     def outbox(self) -> Outbox:
         """Events waiting to be published."""
+        ...
+
+    @property
+    def imports(self) -> ImportRepository:
+        """Import runs and the sources of imported tasks."""
         ...
 
     @property

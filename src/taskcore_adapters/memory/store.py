@@ -15,6 +15,7 @@ from taskcore_adapters.memory.attachments import (
 )
 from taskcore_adapters.memory.comments import InMemoryCommentRepository
 from taskcore_adapters.memory.deliveries import InMemoryDeliveryRepository
+from taskcore_adapters.memory.imports import InMemoryImportRepository
 from taskcore_adapters.memory.invitations import InMemoryInvitationRepository
 from taskcore_adapters.memory.live import InMemoryLiveFeed, OutboxPositions
 from taskcore_adapters.memory.notifications import (
@@ -95,6 +96,7 @@ class InMemoryUnitOfWork:
     report_queries: InMemoryReportQueries
     outbox: InMemoryOutbox
     live: InMemoryLiveFeed
+    imports: InMemoryImportRepository
     activity: InMemoryActivityRepository
     deliveries: InMemoryDeliveryRepository
     webhooks: InMemoryWebhookRepository
@@ -166,6 +168,7 @@ class InMemoryUnitOfWork:
         self.report_queries = InMemoryReportQueries(self._tables)
         self.outbox = InMemoryOutbox(self._tables)
         self.live = InMemoryLiveFeed(self._tables, self._store.outbox_positions)
+        self.imports = InMemoryImportRepository(self._tables)
         self.activity = InMemoryActivityRepository(
             self._tables.activity,
             self._tables.activity_summaries,

@@ -10,6 +10,7 @@ from taskcore.domain.activity import ActivityEntry, ActivitySummary
 from taskcore.domain.attachments import Attachment, BlobDeletion
 from taskcore.domain.comments import Comment
 from taskcore.domain.events import DomainEvent
+from taskcore.domain.import_mapping import ImportRun
 from taskcore.domain.invitations import Invitation
 from taskcore.domain.notifications import Notification, NotificationTemplate
 from taskcore.domain.projects import Membership, Project
@@ -66,6 +67,9 @@ class Tables:
     calendar_feeds: dict[int, CalendarFeed] = attrs.field(factory=dict)
     recurrences: dict[int, TaskRecurrence] = attrs.field(factory=dict)
     reminders: dict[int, TaskReminder] = attrs.field(factory=dict)
+    import_runs: dict[int, ImportRun] = attrs.field(factory=dict)
+    import_rows: dict[int, list[tuple[int, dict[str, str]]]] = attrs.field(factory=dict)
+    import_sources: dict[tuple[int, str, str], int] = attrs.field(factory=dict)
     next_id: dict[str, int] = attrs.field(factory=dict)
 
     def allocate(self, table: str) -> int:

@@ -24,7 +24,7 @@ EXECUTE = "taskcore_adapters.rq.execute.execute"
 DEFAULT_LANE = "default"
 """The name that selects the queue of taskcore's own jobs (``--lanes default``)."""
 
-LANES = ("mail", "webhooks")
+LANES = ("mail", "webhooks", "imports")
 """The lanes of the library's jobs, in the order workers serve them after the default."""
 
 _NOT_IN_RQ_IDS = re.compile(r"[^A-Za-z0-9_-]")

@@ -711,3 +711,57 @@ task_reminders = Table(
 )
 Index("ix_task_reminders_task_id", task_reminders.c.task_id)
 Index("ix_task_reminders_sent_at_fire_at", task_reminders.c.sent_at, task_reminders.c.fire_at)
+
+# -- data in and out: import runs, their staged rows, the sources of imported tasks -------
+
+import_runs = Table(
+    "import_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("mapping", JSON, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("total", Integer, nullable=False),
+    Column("done", Integer, nullable=False),
+    Column("created", Integer, nullable=False),
+    Column("updated", Integer, nullable=False),
+    Column("skipped", Integer, nullable=False),
+    Column("problems", JSON, nullable=False),
+    Column("error", Text, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+Index("ix_import_runs_status_updated_at", import_runs.c.status, import_runs.c.updated_at)
+
+# A run's rows as read from its file (cells by column), kept until the run is done.
+import_rows = Table(
+    "import_rows",
+    metadata,
+    Column("run_id", Integer, ForeignKey("import_runs.id", ondelete="CASCADE"), nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("cells", JSON, nullable=False),
+    PrimaryKeyConstraint("run_id", "line"),
+)
+
+# Which task an item of a source became: a later import of the same source updates it.
+import_sources = Table(
+    "import_sources",
+    metadata,
+    Column(
+        "project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("source", String(200), nullable=False),
+    Column("external_id", String(200), nullable=False),
+    Column(
+        "task_id",
+        Integer,
+        ForeignKey("tasks.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    PrimaryKeyConstraint("project_id", "source", "external_id"),
+)

@@ -17,6 +17,7 @@ from taskcore_adapters.sql.attachments import (
 )
 from taskcore_adapters.sql.comments import SqlAlchemyCommentRepository
 from taskcore_adapters.sql.deliveries import SqlAlchemyDeliveryRepository
+from taskcore_adapters.sql.imports import SqlAlchemyImportRepository
 from taskcore_adapters.sql.invitations import SqlAlchemyInvitationRepository
 from taskcore_adapters.sql.live import SqlAlchemyLiveFeed
 from taskcore_adapters.sql.notifications import (
@@ -67,6 +68,7 @@ class SqlAlchemyUnitOfWork:
     report_queries: SqlAlchemyReportQueries
     outbox: SqlAlchemyOutbox
     live: SqlAlchemyLiveFeed
+    imports: SqlAlchemyImportRepository
     deliveries: SqlAlchemyDeliveryRepository
     webhooks: SqlAlchemyWebhookRepository
     webhook_deliveries: SqlAlchemyWebhookDeliveryRepository
@@ -115,6 +117,7 @@ class SqlAlchemyUnitOfWork:
         self.report_queries = SqlAlchemyReportQueries(self._conn)
         self.outbox = SqlAlchemyOutbox(self._conn)
         self.live = SqlAlchemyLiveFeed(self._conn)
+        self.imports = SqlAlchemyImportRepository(self._conn)
         self.deliveries = SqlAlchemyDeliveryRepository(self._conn)
         self.webhooks = SqlAlchemyWebhookRepository(self._conn)
         self.webhook_deliveries = SqlAlchemyWebhookDeliveryRepository(self._conn)

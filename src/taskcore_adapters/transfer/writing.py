@@ -26,9 +26,9 @@ ChunkOpener = Callable[[int], Iterator[bytes]]
 
 def json_bytes(export: ProjectExport, *, with_files: bool = False) -> bytes:
     """The export's JSON document, UTF-8, indented."""
-    return json.dumps(
-        document(export, with_files=with_files), ensure_ascii=False, indent=2
-    ).encode("utf-8")
+    return json.dumps(document(export, with_files=with_files), ensure_ascii=False, indent=2).encode(
+        "utf-8"
+    )
 
 
 def csv_text(export: ProjectExport) -> str:

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from taskcore.ports.clock import Clock
+from taskcore.services.jobs import Jobs
 from taskcore.services.transfer.exporting import Exporting
+from taskcore.services.transfer.importing import Importing
 from taskcore.uow import Transactions
 
 
-class TransferService(Exporting):
+class TransferService(Exporting, Importing):
     """Exporting projects and importing work into them.
 
     Args:
         transactions: Opens units of work.
         clock: Source of the current time.
+        jobs: Where import runs are queued (``None``: imports cannot be started).
     """
 
-    def __init__(self, *, transactions: Transactions, clock: Clock) -> None:
-        super().__init__(transactions=transactions, clock=clock)
+    def __init__(
+        self, *, transactions: Transactions, clock: Clock, jobs: Jobs | None = None
+    ) -> None:
+        Exporting.__init__(self, transactions=transactions, clock=clock)
+        Importing.__init__(self, transactions=transactions, clock=clock, jobs=jobs)

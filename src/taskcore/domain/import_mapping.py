@@ -1,0 +1,378 @@
+"""Importing tasks from rows of a file: which column feeds which field, reading each row
+into a task or into the problems that keep it out, and the preview of a dry run.
+
+Nothing a row holds is dropped silently: a value that cannot be mapped (an unknown status,
+a person who is not a member, a date that is not one) is a problem naming the row's line,
+the field and the reason, and the row is not imported. Cells a spreadsheet would run as a
+formula, and cells too long for any field, are problems too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Final
+
+import attrs
+
+from taskcore.domain.projects import Priority
+from taskcore.domain.task_fields import (
+    TITLE_MAX,
+    normalize_labels,
+    parse_due_date,
+    parse_hours,
+)
+from taskcore.domain.tasks import TaskStatus
+from taskcore.errors import ValidationError
+
+
+class ImportField(enum.StrEnum):
+    """The fields a column may feed."""
+
+    EXTERNAL_ID = "external_id"
+    TITLE = "title"
+    DESCRIPTION = "description"
+    STATUS = "status"
+    PRIORITY = "priority"
+    DUE_DATE = "due_date"
+    ESTIMATED_HOURS = "estimated_hours"
+    ASSIGNEES = "assignees"
+    LABELS = "labels"
+    WATCHERS = "watchers"
+    PARENT = "parent"
+
+
+MAX_CELL: Final = 65_536
+"""The longest cell read (characters); a longer one is a problem."""
+DESCRIPTION_MAX: Final = 50_000
+MAX_PROBLEMS_SHOWN: Final = 1_000
+"""Problems a preview lists (all are counted)."""
+SAMPLE_ROWS: Final = 5
+
+_SYNONYMS: Final[Mapping[ImportField, tuple[str, ...]]] = {
+    ImportField.EXTERNAL_ID: ("external_id", "id", "key", "issue key", "issue id", "ref"),
+    ImportField.TITLE: ("title", "summary", "name", "task", "subject"),
+    ImportField.DESCRIPTION: ("description", "details", "notes", "body"),
+    ImportField.STATUS: ("status", "state", "column", "list"),
+    ImportField.PRIORITY: ("priority",),
+    ImportField.DUE_DATE: ("due_date", "due", "due date", "deadline"),
+    ImportField.ESTIMATED_HOURS: ("estimated_hours", "estimate", "hours", "original estimate"),
+    ImportField.ASSIGNEES: ("assignees", "assignee", "assigned to", "owner"),
+    ImportField.LABELS: ("labels", "label", "tags"),
+    ImportField.WATCHERS: ("watchers", "watcher"),
+    ImportField.PARENT: ("parent", "parent_id", "parent id"),
+}
+
+STATUS_WORDS: Final[Mapping[str, TaskStatus]] = {
+    **{s.value: s for s in TaskStatus},
+    "todo": TaskStatus.PENDING,
+    "to do": TaskStatus.PENDING,
+    "open": TaskStatus.PENDING,
+    "new": TaskStatus.PENDING,
+    "backlog": TaskStatus.PENDING,
+    "in progress": TaskStatus.IN_PROGRESS,
+    "doing": TaskStatus.IN_PROGRESS,
+    "started": TaskStatus.IN_PROGRESS,
+    "done": TaskStatus.COMPLETED,
+    "closed": TaskStatus.COMPLETED,
+    "complete": TaskStatus.COMPLETED,
+    "resolved": TaskStatus.COMPLETED,
+    "canceled": TaskStatus.CANCELLED,
+    "won't do": TaskStatus.CANCELLED,
+}
+"""Status words of other trackers and how they map (case and spaces ignored)."""
+
+PRIORITY_WORDS: Final[Mapping[str, Priority]] = {
+    **{p.value: p for p in Priority},
+    "lowest": Priority.LOW,
+    "minor": Priority.LOW,
+    "normal": Priority.MEDIUM,
+    "major": Priority.HIGH,
+    "highest": Priority.CRITICAL,
+    "blocker": Priority.CRITICAL,
+    "urgent": Priority.CRITICAL,
+}
+"""Priority words of other trackers and how they map."""
+
+_FORMULA = re.compile(r"^(=|@|[+-][^\d\s.])")
+_SPLIT = re.compile(r"[,;]")
+
+
+@attrs.frozen(kw_only=True)
+class Problem:
+    """Why a row (``line``: its line in the file) is not imported: ``field`` and the
+    reason."""
+
+    line: int
+    field: str
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class ImportedTask:
+    """A row read into a task: people by lower-case username (the caller maps them to
+    ids), the parent by its external id."""
+
+    line: int
+    external_id: str
+    title: str
+    description: str = ""
+    status: TaskStatus = TaskStatus.PENDING
+    priority: Priority = Priority.MEDIUM
+    due_date: dt.datetime | None = None
+    estimated_hours: float | None = None
+    assignees: tuple[int, ...] = ()
+    labels: tuple[str, ...] = ()
+    watchers: tuple[int, ...] = ()
+    parent: str | None = None
+    given: frozenset[str] = frozenset()
+    """The fields the row sets (a re-import changes only those)."""
+
+
+@attrs.frozen(kw_only=True)
+class ReadRow:
+    """One row read: the task, or the problems that keep it out."""
+
+    task: ImportedTask | None
+    problems: tuple[Problem, ...] = ()
+
+
+Mapping_ = Mapping[str, str]
+"""Field name → column name."""
+
+
+def guess_mapping(header: Sequence[str]) -> dict[str, str]:
+    """The mapping a header suggests: each field fed by the first column whose name is
+    one of its usual names (case and surrounding spaces ignored)."""
+    by_name = {h.strip().lower(): h for h in header}
+    found: dict[str, str] = {}
+    for field, names in _SYNONYMS.items():
+        for name in names:
+            if name in by_name and by_name[name] not in found.values():
+                found[field.value] = by_name[name]
+                break
+    return found
+
+
+def check_mapping(mapping: Mapping[str, object], header: Sequence[str]) -> dict[str, str]:
+    """A mapping the caller gave, checked against the file's header.
+
+    Raises:
+        ValidationError: naming ``mapping.<field>``: an unknown field, a column the file
+            does not have, or no column for ``title``.
+    """
+    known = {f.value for f in ImportField}
+    columns = set(header)
+    checked: dict[str, str] = {}
+    for field, column in mapping.items():
+        if field not in known:
+            raise ValidationError(
+                f"mapping.{field}: unknown field. Must be one of {sorted(known)}",
+                field=f"mapping.{field}",
+            )
+        if not isinstance(column, str) or column not in columns:
+            raise ValidationError(
+                f"mapping.{field}: the file has no column {column!r}", field=f"mapping.{field}"
+            )
+        checked[field] = column
+    if ImportField.TITLE.value not in checked:
+        raise ValidationError("mapping.title: a column must feed the title", field="mapping.title")
+    return checked
+
+
+_PEOPLE: Final = frozenset({ImportField.ASSIGNEES.value, ImportField.WATCHERS.value})
+"""Fields read as usernames (``@bob`` is a mention there, not a formula): never stored as
+given."""
+
+
+def _hostile(field: str, text: str) -> str | None:
+    if len(text) > MAX_CELL:
+        return f"longer than {MAX_CELL} characters"
+    if field not in _PEOPLE and _FORMULA.match(text):
+        return "looks like a spreadsheet formula; refused"
+    if "\x00" in text:
+        return "contains a NUL character"
+    return None
+
+
+def _names(text: str) -> list[str]:
+    return [p.strip().lstrip("@").lower() for p in _SPLIT.split(text) if p.strip()]
+
+
+def read_row(
+    line: int,
+    cells: Mapping[str, str],
+    mapping: Mapping[str, str],
+    members: Mapping[str, int],
+) -> ReadRow:
+    """Read one row (``cells``: column → text) through ``mapping``; ``members`` are the
+    project's members by lower-case username."""
+    problems: list[Problem] = []
+    given: set[str] = set()
+    values: dict[str, object] = {}
+
+    def bad(field: str, reason: str) -> None:
+        problems.append(Problem(line=line, field=field, reason=reason))
+
+    for field, column in mapping.items():
+        text = (cells.get(column) or "").strip()
+        hostile = _hostile(field, text)
+        if hostile is not None:
+            bad(field, hostile)
+            continue
+        if not text and field != ImportField.TITLE:
+            continue
+        given.add(field)
+        match field:
+            case ImportField.EXTERNAL_ID | ImportField.PARENT:
+                values[field] = text[:200]
+            case ImportField.TITLE:
+                if not text:
+                    bad(field, "is empty")
+                elif len(text) > TITLE_MAX:
+                    bad(field, f"longer than {TITLE_MAX} characters")
+                else:
+                    values[field] = text
+            case ImportField.DESCRIPTION:
+                if len(text) > DESCRIPTION_MAX:
+                    bad(field, f"longer than {DESCRIPTION_MAX} characters")
+                else:
+                    values[field] = text
+            case ImportField.STATUS:
+                status = STATUS_WORDS.get(" ".join(text.lower().replace("_", " ").split()))
+                status = status or STATUS_WORDS.get(text.lower())
+                if status is None:
+                    bad(field, f"unknown status {text!r}")
+                else:
+                    values[field] = status
+            case ImportField.PRIORITY:
+                priority = PRIORITY_WORDS.get(text.lower())
+                if priority is None:
+                    bad(field, f"unknown priority {text!r}")
+                else:
+                    values[field] = priority
+            case ImportField.DUE_DATE:
+                try:
+                    values[field] = parse_due_date(text)
+                except ValidationError:
+                    bad(field, f"not a date (YYYY-MM-DD or ISO 8601): {text[:40]!r}")
+            case ImportField.ESTIMATED_HOURS:
+                try:
+                    values[field] = parse_hours(text, field, "Estimated hours")
+                except ValidationError as exc:
+                    bad(field, str(exc))
+            case ImportField.LABELS:
+                try:
+                    values[field] = normalize_labels(p for p in _SPLIT.split(text) if p.strip())
+                except ValidationError as exc:
+                    bad(field, str(exc))
+            case ImportField.ASSIGNEES | ImportField.WATCHERS:
+                ids = []
+                for name in _names(text):
+                    if name in members:
+                        ids.append(members[name])
+                    else:
+                        bad(field, f"{name!r} is not a member of the project")
+                values[field] = tuple(dict.fromkeys(ids))
+    if problems:
+        return ReadRow(task=None, problems=tuple(problems))
+    external = values.pop(ImportField.EXTERNAL_ID.value, None)
+    return ReadRow(
+        task=ImportedTask(
+            line=line,
+            external_id=str(external) if external else f"line:{line}",
+            given=frozenset(given),
+            **values,  # type: ignore[arg-type]
+        )
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Preview:
+    """What a dry run found: counts, the mapping applied, the columns left out, every
+    problem (the first :data:`MAX_PROBLEMS_SHOWN` listed) and the first rows read."""
+
+    total: int
+    valid: int
+    invalid: int
+    mapping: Mapping[str, str]
+    unmapped_columns: tuple[str, ...]
+    problems: tuple[Problem, ...]
+    problem_count: int
+    sample: tuple[ImportedTask, ...]
+
+
+def preview(header: Sequence[str], reads: Iterable[ReadRow], mapping: Mapping[str, str]) -> Preview:
+    """Sum up the rows read with ``mapping``."""
+    total = valid = count = 0
+    problems: list[Problem] = []
+    sample: list[ImportedTask] = []
+    for read in reads:
+        total += 1
+        if read.task is not None:
+            valid += 1
+            if len(sample) < SAMPLE_ROWS:
+                sample.append(read.task)
+        count += len(read.problems)
+        problems.extend(read.problems[: max(0, MAX_PROBLEMS_SHOWN - len(problems))])
+    used = set(mapping.values())
+    return Preview(
+        total=total,
+        valid=valid,
+        invalid=total - valid,
+        mapping=dict(mapping),
+        unmapped_columns=tuple(h for h in header if h not in used),
+        problems=tuple(problems),
+        problem_count=count,
+        sample=tuple(sample),
+    )
+
+
+class RunStatus(enum.StrEnum):
+    """Where an import run is."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@attrs.define(kw_only=True)
+class ImportRun:
+    """One import into a project: its rows are staged with it, then written in chunks;
+    ``done`` counts the rows handled (each chunk commits with its tasks), so a run that
+    stopped resumes after them.
+
+    Attributes:
+        source: Names where the rows came from; with each row's external id it finds the
+            task an earlier import of the same source made, which is updated instead of
+            duplicated.
+        created: Tasks created; ``updated``: tasks an earlier run made, changed;
+            ``skipped``: rows whose problems kept them out (found when the run wrote
+            them: a member who left since the preview, a parent that is not there).
+    """
+
+    id: int | None = None
+    project_id: int
+    user_id: int
+    source: str
+    mapping: dict[str, str]
+    status: RunStatus = RunStatus.QUEUED
+    total: int = 0
+    done: int = 0
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    problems: list[dict[str, object]] = attrs.field(factory=list)
+    error: str | None = None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @property
+    def key(self) -> int:
+        """The id of a stored run."""
+        if self.id is None:
+            raise ValueError("import run is not stored yet")
+        return self.id
