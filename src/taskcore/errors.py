@@ -539,3 +539,10 @@ class RelationNotFound(NotFound):
 
     def __init__(self, message: str = "Relation not found") -> None:
         super().__init__(message)
+
+
+class CustomFieldNotFound(NotFound):
+    """No such custom field in this project."""
+
+    def __init__(self, message: str = "Custom field not found") -> None:
+        super().__init__(message)

@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 import pytest
 
+from taskcore.domain.custom_fields import FieldDefinition, FieldType, FilterOp, parse_filter
 from taskcore.domain.projects import Membership, Project, Role
 from taskcore.domain.relations import RelationKind, TaskRelation
 from taskcore.domain.tasks import (
@@ -327,3 +328,81 @@ class TestRelations:
             uow.tasks.delete_relation(kept.key)
             assert 0 == uow.tasks.count_related(tree["a"], visible_to=None)
             uow.commit()
+
+
+def _field(project: int, key: str, kind: FieldType, **changes: Any) -> FieldDefinition:
+    return FieldDefinition(
+        project_id=project, key=key, label=key.title(), type=kind, created_at=NOW, **changes
+    )
+
+
+class TestCustomFields:
+    def test_definitions_and_typed_values(
+        self, uow_factory: UnitOfWorkFactory, people: tuple[int, list[int]]
+    ) -> None:
+        """Values of every type read back as stored; a renamed key keeps them; deleting a
+        definition deletes its values."""
+        project, (a, _, _) = people
+        with uow_factory() as uow:
+            defs = {
+                kind: uow.tasks.add_field(
+                    _field(project, kind.value, kind, options=("x", "y", "z"), position=i)
+                )
+                for i, kind in enumerate(FieldType)
+            }
+            values = {
+                "text": "hello",
+                "number": 2.5,
+                "date": "2026-05-01",
+                "boolean": False,
+                "single_select": "y",
+                "multi_select": ("x", "z"),
+                "user": a,
+                "url": "https://example.com",
+            }
+            task = uow.tasks.add(_task(project, custom_fields=dict(values)))
+            uow.commit()
+        with uow_factory() as uow:
+            read = uow.tasks.get(task.key)
+            assert read is not None
+            assert values == read.custom_fields
+            assert [d.key for d in uow.tasks.fields_of([project])] == [k.value for k in FieldType]
+            renamed = attrs.evolve(defs[FieldType.TEXT], key="note", label="Note")
+            uow.tasks.update_field(renamed)
+            assert 1 == uow.tasks.delete_field(defs[FieldType.NUMBER].ident)
+            uow.commit()
+        with uow_factory() as uow:
+            again = uow.tasks.get(task.key)
+            assert again is not None
+            assert "hello" == again.custom_fields["note"]
+            assert "number" not in again.custom_fields
+            assert renamed == uow.tasks.get_field(renamed.ident)
+
+    def test_filters(self, uow_factory: UnitOfWorkFactory, people: tuple[int, list[int]]) -> None:
+        """eq, gte, lte and in on typed values; multi selects match any chosen option."""
+        project, _ = people
+        order = TaskOrder(sort=TaskSort.CREATED_AT, descending=False)
+        with uow_factory() as uow:
+            points = uow.tasks.add_field(_field(project, "points", FieldType.NUMBER))
+            tags = uow.tasks.add_field(
+                _field(project, "tags", FieldType.MULTI_SELECT, options=("a", "b"))
+            )
+            ids = [
+                uow.tasks.add(_task(project, custom_fields={"points": n, "tags": t})).key
+                for n, t in ((1.0, ("a",)), (5.0, ("b",)), (8.0, ("a", "b")))
+            ]
+            uow.tasks.add(_task(project))
+
+            def found(key: str, definition: FieldDefinition, op: FilterOp, raw: str) -> list[int]:
+                criteria = TaskCriteria(
+                    project_id=project, custom=((key, parse_filter(definition, op, raw)),)
+                )
+                tasks = uow.tasks.find(criteria, order, limit=10)
+                assert len(tasks) == uow.tasks.count(criteria)
+                return [t.key for t in tasks]
+
+            assert [ids[1]] == found("points", points, FilterOp.EQ, "5")
+            assert ids[1:] == found("points", points, FilterOp.GTE, "5")
+            assert ids[:2] == found("points", points, FilterOp.LTE, "5")
+            assert [ids[0], ids[2]] == found("points", points, FilterOp.IN, "1,8")
+            assert [ids[0], ids[2]] == found("tags", tags, FilterOp.EQ, "a")

@@ -373,6 +373,48 @@ class TaskBlockersOverridden(TaskEvent):
     blocker_ids: list[int]
 
 
+@attrs.frozen(kw_only=True)
+class CustomFieldEvent(DomainEvent):
+    """Base of the custom-field events (the entity: the definition)."""
+
+    entity_type: ClassVar[str] = "custom_field"
+
+    project_id: int
+    key: str
+    field_type: str = attrs.field(metadata={DETAILS_KEY: "type"})
+
+
+@attrs.frozen(kw_only=True)
+class CustomFieldDefined(CustomFieldEvent):
+    """A project got a new custom field."""
+
+    name: ClassVar[str] = "custom_field.defined"
+    action: ClassVar[str] = "create"
+
+    label: str
+    required: bool
+
+
+@attrs.frozen(kw_only=True)
+class CustomFieldChanged(CustomFieldEvent):
+    """A custom field's definition changed (its values stay)."""
+
+    name: ClassVar[str] = "custom_field.changed"
+    action: ClassVar[str] = "update"
+
+    changes: dict[str, Change]
+
+
+@attrs.frozen(kw_only=True)
+class CustomFieldDeleted(CustomFieldEvent):
+    """A custom field was deleted with its values (``values_deleted``: how many)."""
+
+    name: ClassVar[str] = "custom_field.deleted"
+    action: ClassVar[str] = "delete"
+
+    values_deleted: int
+
+
 # -- comments ------------------------------------------------------------------------------
 
 
@@ -497,6 +539,9 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     TaskRelationAdded,
     TaskRelationRemoved,
     TaskBlockersOverridden,
+    CustomFieldDefined,
+    CustomFieldChanged,
+    CustomFieldDeleted,
     CommentAdded,
     CommentEdited,
     CommentDeleted,

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 import attrs
 
 from taskcore.domain import pagination
+from taskcore.domain.custom_fields import CustomValue, FieldFilter
 from taskcore.domain.events import (
     Change,
     DomainEvent,
@@ -67,6 +68,7 @@ class Task:
     position: float = 1.0
     parent_id: int | None = None
     assignee_ids: tuple[int, ...] = ()
+    custom_fields: dict[str, CustomValue] = attrs.field(factory=dict)
     created_at: dt.datetime
     updated_at: dt.datetime
     version: int = 1
@@ -128,12 +130,21 @@ class Task:
                 )
         wanted = patch.assignees(self.assignee_ids)
         for field, value in patch.given().items():
-            if field in ("assignee_id", "assignee_ids"):
+            if field in ("assignee_id", "assignee_ids", "custom_fields"):
                 continue
             old = getattr(self, field)
             if old != value:
                 changes[field] = change(json_value(old), json_value(value))
                 setattr(self, field, value)
+        if patch.custom_fields is not UNSET:
+            merged = {**self.custom_fields, **patch.custom_fields}
+            values = {k: v for k, v in merged.items() if v is not None}
+            if values != self.custom_fields:
+                changes["custom_fields"] = change(
+                    {k: json_value(v) for k, v in self.custom_fields.items()},
+                    {k: json_value(v) for k, v in values.items()},
+                )
+                self.custom_fields = values
         if wanted is not None and wanted != old_assignees:
             self.assign(wanted)
             if self.assignee_id != old_assignee:
@@ -166,6 +177,8 @@ class TaskPatch:
     position: float | Unset = UNSET
     parent_id: int | Unset | None = UNSET
     assignee_ids: tuple[int, ...] | Unset = UNSET
+    custom_fields: Mapping[str, CustomValue | None] | Unset = UNSET
+    """Custom-field values by key, merged into the task's (``None`` removes one)."""
 
     def given(self) -> dict[str, object]:
         """The given fields other than the status, in declaration order."""
@@ -208,9 +221,11 @@ class TaskEdit:
 
     @property
     def changed_children(self) -> bool:
-        """Whether the labels, the watchers or the assignees changed (they are stored
-        apart)."""
-        return any(k in self.changes for k in ("labels", "watchers", "assignee_ids"))
+        """Whether the labels, the watchers, the assignees or the custom fields changed
+        (they are stored apart)."""
+        return any(
+            k in self.changes for k in ("labels", "watchers", "assignee_ids", "custom_fields")
+        )
 
     def events(self, actor_id: int, task: Task, now: dt.datetime) -> list[DomainEvent]:
         """The events of this edit of ``task`` (as saved, with its new version), at ``now``:
@@ -378,6 +393,7 @@ class TaskView:
     subtasks: SubtaskRollup = NO_SUBTASKS
     assignee_ids: tuple[int, ...] = ()
     blocked: bool = False
+    custom_fields: dict[str, CustomValue] = attrs.field(factory=dict)
 
     @classmethod
     def of(
@@ -407,6 +423,7 @@ class TaskView:
             subtasks=subtasks,
             assignee_ids=task.assignee_ids,
             blocked=blocked,
+            custom_fields=dict(task.custom_fields),
         )
 
 
@@ -484,6 +501,7 @@ class TaskCriteria:
         top_level: ``True``: only tasks without a parent; ``False``: only subtasks.
         blocked: ``True``: only tasks an open task blocks; ``False``: only the others
             (the repository checks it: it needs the relations).
+        custom: Only tasks whose custom field (by key) meets each filter.
     """
 
     project_id: int | None = None
@@ -500,6 +518,7 @@ class TaskCriteria:
     parent_id: int | None = None
     top_level: bool | None = None
     blocked: bool | None = None
+    custom: tuple[tuple[str, FieldFilter], ...] = ()
 
     def matches(self, task: Task) -> bool:
         """Whether ``task`` meets every condition except ``member_id`` and ``blocked``
@@ -520,6 +539,7 @@ class TaskCriteria:
             or self.search.lower() in task.description.lower(),
             self.parent_id is None or task.parent_id == self.parent_id,
             self.top_level is None or (task.parent_id is None) is self.top_level,
+            all(f.matches(task.custom_fields.get(key)) for key, f in self.custom),
         )
         return all(checks)
 

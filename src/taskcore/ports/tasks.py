@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from typing import Protocol
 
+from taskcore.domain.custom_fields import FieldDefinition
 from taskcore.domain.pagination import Keyset
 from taskcore.domain.relations import RelatedTask, RelationKind, TaskRelation
 from taskcore.domain.tasks import SubtaskRollup, Task, TaskCriteria, TaskOrder, TaskStatus
@@ -151,4 +152,24 @@ class TaskRepository(Protocol):
 
     def blocked_ids(self, task_ids: Collection[int]) -> set[int]:
         """Which of these tasks have an open blocker (one query)."""
+        ...
+
+    def add_field(self, definition: FieldDefinition) -> FieldDefinition:
+        """Store a new custom-field definition; returns it with its id."""
+        ...
+
+    def get_field(self, field_id: int) -> FieldDefinition | None:
+        """The custom-field definition with this id, or ``None``."""
+        ...
+
+    def fields_of(self, project_ids: Collection[int]) -> list[FieldDefinition]:
+        """The custom fields of these projects, by project, position and id (one query)."""
+        ...
+
+    def update_field(self, definition: FieldDefinition) -> None:
+        """Save a changed definition; its values stay (a new key names them at once)."""
+        ...
+
+    def delete_field(self, field_id: int) -> int:
+        """Delete a definition with its values; returns how many values went."""
         ...

@@ -21,6 +21,7 @@ import attrs
 from attrs import AttrsInstance
 
 from taskcore.domain.attachments import AttachmentStatus
+from taskcore.domain.custom_fields import FieldType
 from taskcore.domain.invitations import InvitationStatus
 from taskcore.domain.notifications import NotificationPriority, NotificationStatus
 from taskcore.domain.projects import Priority, ProjectStatus, Role
@@ -166,6 +167,24 @@ class TaskResponse:
         metadata=doc("every assignee in order; assignee_id is the first")
     )
     blocked: bool = attrs.field(metadata=doc("an open task blocks this one"))
+    custom_fields: dict[str, Any] = attrs.field(
+        metadata=doc("the values of the project's custom fields, by key")
+    )
+
+
+@attrs.frozen(kw_only=True)
+class CustomFieldResponse:
+    """A custom field of a project."""
+
+    id: int
+    project_id: int
+    key: str
+    label: str
+    type: FieldType
+    required: bool
+    options: tuple[str, ...] = attrs.field(metadata=doc("the choices of a select"))
+    position: int
+    created_at: dt.datetime
 
 
 @attrs.frozen(kw_only=True)

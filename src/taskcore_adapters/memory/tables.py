@@ -9,6 +9,7 @@ import attrs
 from taskcore.domain.activity import ActivityEntry, ActivitySummary
 from taskcore.domain.attachments import Attachment, BlobDeletion
 from taskcore.domain.comments import Comment
+from taskcore.domain.custom_fields import FieldDefinition
 from taskcore.domain.events import DomainEvent
 from taskcore.domain.import_mapping import ImportRun
 from taskcore.domain.invitations import Invitation
@@ -46,6 +47,7 @@ class Tables:
     invitations: dict[int, Invitation] = attrs.field(factory=dict)
     tasks: dict[int, Task] = attrs.field(factory=dict)
     task_relations: dict[int, TaskRelation] = attrs.field(factory=dict)
+    custom_fields: dict[int, FieldDefinition] = attrs.field(factory=dict)
     comments: dict[int, Comment] = attrs.field(factory=dict)
     attachments: dict[int, Attachment] = attrs.field(factory=dict)
     blob_deletions: dict[str, BlobDeletion] = attrs.field(factory=dict)

@@ -8,6 +8,7 @@ from collections.abc import Collection, Sequence
 
 import attrs
 
+from taskcore.domain.custom_fields import FieldDefinition
 from taskcore.domain.pagination import Keyset
 from taskcore.domain.relations import DEPENDENCIES, RelatedTask, RelationKind, TaskRelation
 from taskcore.domain.tasks import SubtaskRollup, Task, TaskCriteria, TaskOrder, TaskStatus
@@ -102,6 +103,9 @@ class InMemoryTaskRepository:
         for task in gone:
             del self._t.tasks[task.key]
         self._drop_relations({t.key for t in gone})
+        for definition in list(self._t.custom_fields.values()):
+            if definition.project_id == project_id:
+                del self._t.custom_fields[definition.ident]
         return gone
 
     def last_position(self, project_id: int, status: TaskStatus) -> float | None:
@@ -246,3 +250,37 @@ class InMemoryTaskRepository:
             and relation.target_id in wanted
             and self._t.tasks[relation.source_id].status.is_open
         }
+
+    def add_field(self, definition: FieldDefinition) -> FieldDefinition:
+        stored = attrs.evolve(definition, id=self._t.allocate("custom_fields"))
+        self._t.custom_fields[stored.ident] = stored
+        return copy.deepcopy(stored)
+
+    def get_field(self, field_id: int) -> FieldDefinition | None:
+        found = self._t.custom_fields.get(field_id)
+        return copy.deepcopy(found) if found else None
+
+    def fields_of(self, project_ids: Collection[int]) -> list[FieldDefinition]:
+        wanted = set(project_ids)
+        found = [d for d in self._t.custom_fields.values() if d.project_id in wanted]
+        found.sort(key=lambda d: (d.project_id, d.position, d.ident))
+        return copy.deepcopy(found)
+
+    def update_field(self, definition: FieldDefinition) -> None:
+        old = self._t.custom_fields[definition.ident]
+        if old.key != definition.key:
+            for task in self._t.tasks.values():
+                if task.project_id == old.project_id and old.key in task.custom_fields:
+                    task.custom_fields[definition.key] = task.custom_fields.pop(old.key)
+        self._t.custom_fields[definition.ident] = copy.deepcopy(definition)
+
+    def delete_field(self, field_id: int) -> int:
+        old = self._t.custom_fields.pop(field_id, None)
+        if old is None:
+            return 0
+        removed = 0
+        for task in self._t.tasks.values():
+            if task.project_id == old.project_id and old.key in task.custom_fields:
+                del task.custom_fields[old.key]
+                removed += 1
+        return removed

@@ -280,6 +280,57 @@ Index(
 )
 Index("ix_task_relations_target_id_kind", task_relations.c.target_id, task_relations.c.kind)
 
+# Custom fields: each project's definitions, and the tasks' values in typed columns (text,
+# URL, single select and dates as ISO text in value_text; numbers and user ids in
+# value_number; booleans in value_bool; a multi select's options as a JSON array in
+# value_json), so filters use an index on (field_id, value).
+task_field_definitions = Table(
+    "task_field_definitions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(40), nullable=False),
+    Column("label", String(100), nullable=False),
+    Column("type", String(20), nullable=False),
+    Column("required", Boolean, nullable=False, default=False),
+    Column("options", Text, nullable=False, default="[]"),
+    Column("position", Integer, nullable=False, default=0),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+Index(
+    "ix_task_field_definitions_project_id_key",
+    task_field_definitions.c.project_id,
+    task_field_definitions.c.key,
+    unique=True,
+)
+
+task_field_values = Table(
+    "task_field_values",
+    metadata,
+    Column("task_id", Integer, ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "field_id",
+        Integer,
+        ForeignKey("task_field_definitions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("value_text", String(2000), nullable=True),
+    Column("value_number", Float, nullable=True),
+    Column("value_bool", Boolean, nullable=True),
+    Column("value_json", Text, nullable=True),
+    PrimaryKeyConstraint("task_id", "field_id"),
+)
+Index(
+    "ix_task_field_values_field_id_value_number",
+    task_field_values.c.field_id,
+    task_field_values.c.value_number,
+)
+Index(
+    "ix_task_field_values_field_id_value_text",
+    task_field_values.c.field_id,
+    task_field_values.c.value_text,
+)
+
 comments = Table(
     "comments",
     metadata,

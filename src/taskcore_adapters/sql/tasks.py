@@ -33,6 +33,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from taskcore.domain.custom_fields import (
+    CustomValue,
+    FieldDefinition,
+    FieldFilter,
+    FieldType,
+    FilterOp,
+)
 from taskcore.domain.pagination import Keyset
 from taskcore.domain.projects import PRIORITY_RANKS, Priority
 from taskcore.domain.relations import RelatedTask, RelationKind, TaskRelation
@@ -54,6 +61,8 @@ from taskcore_adapters.sql.support import (
 from taskcore_adapters.sql.tables import (
     project_members,
     task_assignees,
+    task_field_definitions,
+    task_field_values,
     task_labels,
     task_relations,
     task_watchers,
@@ -100,7 +109,11 @@ def _values(task: Task) -> dict[str, Any]:
 
 
 def _task(
-    row: Any, labels: Sequence[str], watchers: Sequence[int], assignees: Sequence[int]
+    row: Any,
+    labels: Sequence[str],
+    watchers: Sequence[int],
+    assignees: Sequence[int],
+    custom: dict[str, CustomValue] | None = None,
 ) -> Task:
     return Task(
         id=row.id,
@@ -115,6 +128,7 @@ def _task(
         actual_hours=row.actual_hours,
         assignee_id=row.assignee_id,
         assignee_ids=tuple(assignees),
+        custom_fields=custom or {},
         labels=tuple(labels),
         watchers=tuple(watchers),
         position=row.position,
@@ -163,6 +177,7 @@ def _conditions(criteria: TaskCriteria) -> list[ColumnElement[bool]]:
             c.status.in_(_OPEN),
         )
         conditions.append(overdue if criteria.overdue else not_(overdue))
+    conditions.extend(_custom_condition(c.id, f) for _, f in criteria.custom)
     if criteria.blocked is not None:
         blocked = _has_open_blocker(c.id)
         conditions.append(blocked if criteria.blocked else not_(blocked))
@@ -189,6 +204,83 @@ def _has_open_blocker(task_id: Any) -> ColumnElement[bool]:
         task_relations.c.kind == RelationKind.BLOCKS.value,
         blocker.c.id == task_relations.c.source_id,
         blocker.c.status.in_(_OPEN),
+    )
+
+
+_VALUE_COLUMN = {
+    FieldType.NUMBER: task_field_values.c.value_number,
+    FieldType.USER: task_field_values.c.value_number,
+    FieldType.BOOLEAN: task_field_values.c.value_bool,
+}
+
+
+def _custom_condition(task_id: Any, wanted: FieldFilter) -> ColumnElement[bool]:
+    """Whether the task ``task_id`` has a value of the filter's field that meets it."""
+    v = task_field_values.c
+    if wanted.type is FieldType.MULTI_SELECT:
+        test: ColumnElement[bool] = or_(
+            *(v.value_json.contains(json.dumps(x), autoescape=True) for x in wanted.values)
+        )
+    else:
+        column = _VALUE_COLUMN.get(wanted.type, v.value_text)
+        match wanted.op:
+            case FilterOp.EQ:
+                test = column == wanted.values[0]
+            case FilterOp.IN:
+                test = column.in_(list(wanted.values))
+            case FilterOp.GTE:
+                test = column >= wanted.values[0]
+            case FilterOp.LTE:
+                test = column <= wanted.values[0]
+    return exists().where(v.task_id == task_id, v.field_id == wanted.field_id, test)
+
+
+def _value_row(task_id: int, definition: FieldDefinition, value: CustomValue) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "task_id": task_id,
+        "field_id": definition.ident,
+        "value_text": None,
+        "value_number": None,
+        "value_bool": None,
+        "value_json": None,
+    }
+    match definition.type:
+        case FieldType.NUMBER | FieldType.USER:
+            row["value_number"] = value
+        case FieldType.BOOLEAN:
+            row["value_bool"] = value
+        case FieldType.MULTI_SELECT:
+            row["value_json"] = json.dumps(list(value))  # type: ignore[arg-type]
+        case _:
+            row["value_text"] = value
+    return row
+
+
+def _custom_value(kind: FieldType, text: Any, number: Any, flag: Any, listed: Any) -> CustomValue:
+    match kind:
+        case FieldType.NUMBER:
+            return float(number)
+        case FieldType.USER:
+            return int(number)
+        case FieldType.BOOLEAN:
+            return bool(flag)
+        case FieldType.MULTI_SELECT:
+            return tuple(json.loads(listed))
+        case _:
+            return str(text)
+
+
+def _definition(row: Any) -> FieldDefinition:
+    return FieldDefinition(
+        id=row.id,
+        project_id=row.project_id,
+        key=row.key,
+        label=row.label,
+        type=FieldType(row.type),
+        required=row.required,
+        options=tuple(json.loads(row.options)),
+        position=row.position,
+        created_at=row.created_at,
     )
 
 
@@ -281,11 +373,14 @@ def _children(dialect: str) -> tuple[ColumnElement[Any], ...]:
                 return cast(func.json_agg(column), Text)
             return func.json_group_array(column, type_=Text)
 
-        pair = (
-            func.json_build_array(task_assignees.c.position, task_assignees.c.user_id)
-            if dialect == "postgresql"
-            else func.json(func.json_array(task_assignees.c.position, task_assignees.c.user_id))
-        )
+        array = func.json_build_array if dialect == "postgresql" else func.json_array
+        pair = array(task_assignees.c.position, task_assignees.c.user_id)
+        if dialect != "postgresql":
+            pair = func.json(pair)
+        v, d = task_field_values.c, task_field_definitions.c
+        custom = array(d.key, d.type, v.value_text, v.value_number, v.value_bool, v.value_json)
+        if dialect != "postgresql":
+            custom = func.json(custom)
 
         _CHILDREN[dialect] = (
             select(as_json(task_labels.c.label))
@@ -300,6 +395,11 @@ def _children(dialect: str) -> tuple[ColumnElement[Any], ...]:
             .where(task_assignees.c.task_id == tasks.c.id)
             .scalar_subquery()
             .label("assignees_json"),
+            select(as_json(custom))
+            .select_from(task_field_values.join(task_field_definitions, d.id == v.field_id))
+            .where(v.task_id == tasks.c.id)
+            .scalar_subquery()
+            .label("custom_json"),
         )
     return _CHILDREN[dialect]
 
@@ -323,6 +423,10 @@ class SqlAlchemyTaskRepository:
                 sorted(json.loads(row.labels_json or "[]")),
                 sorted(json.loads(row.watchers_json or "[]")),
                 [user for _, user in sorted(json.loads(row.assignees_json or "[]"))],
+                {
+                    key: _custom_value(FieldType(kind), *values)
+                    for key, kind, *values in json.loads(row.custom_json or "[]")
+                },
             )
             for row in rows
         ]
@@ -338,11 +442,34 @@ class SqlAlchemyTaskRepository:
             )
         if task.assignee_ids:
             self._conn.execute(insert(task_assignees), _assignee_rows(task_id, task))
+        if task.custom_fields:
+            self._write_values([(task_id, task)])
+
+    def _write_values(self, pairs: Sequence[tuple[int, Task]]) -> None:
+        """Insert the custom-field values of new or rewritten tasks (their definitions
+        read in one query)."""
+        wanted = [(i, t) for i, t in pairs if t.custom_fields]
+        if not wanted:
+            return
+        definitions = {
+            (d.project_id, d.key): d for d in self.fields_of({t.project_id for _, t in wanted})
+        }
+        rows = [
+            _value_row(i, definitions[(t.project_id, key)], value)
+            for i, t in wanted
+            for key, value in t.custom_fields.items()
+            if (t.project_id, key) in definitions
+        ]
+        if rows:
+            self._conn.execute(insert(task_field_values), rows)
 
     def _delete_children(self, task_ids: Any) -> None:
         self._conn.execute(delete(task_labels).where(task_labels.c.task_id.in_(task_ids)))
         self._conn.execute(delete(task_watchers).where(task_watchers.c.task_id.in_(task_ids)))
         self._conn.execute(delete(task_assignees).where(task_assignees.c.task_id.in_(task_ids)))
+        self._conn.execute(
+            delete(task_field_values).where(task_field_values.c.task_id.in_(task_ids))
+        )
         self._conn.execute(
             delete(task_relations).where(
                 or_(
@@ -410,6 +537,7 @@ class SqlAlchemyTaskRepository:
             self._conn.execute(insert(task_watchers), watchers)
         if assignees:
             self._conn.execute(insert(task_assignees), assignees)
+        self._write_values(list(zip(new_ids, tasks_, strict=True)))
         return [
             attrs.evolve(task, id=new_id, version=1)
             for new_id, task in zip(new_ids, tasks_, strict=True)
@@ -688,3 +816,58 @@ class SqlAlchemyTaskRepository:
             .distinct()
         ).scalars()
         return set(rows)
+
+    def add_field(self, definition: FieldDefinition) -> FieldDefinition:
+        new_id = self._conn.execute(
+            insert(task_field_definitions)
+            .values(**_definition_values(definition))
+            .returning(task_field_definitions.c.id)
+        ).scalar_one()
+        return attrs.evolve(definition, id=new_id)
+
+    def get_field(self, field_id: int) -> FieldDefinition | None:
+        row = self._conn.execute(
+            select(task_field_definitions).where(task_field_definitions.c.id == field_id)
+        ).first()
+        return None if row is None else _definition(row)
+
+    def fields_of(self, project_ids: Collection[int]) -> list[FieldDefinition]:
+        ids = list(project_ids)
+        if not ids:
+            return []
+        d = task_field_definitions.c
+        rows = self._conn.execute(
+            select(task_field_definitions)
+            .where(d.project_id.in_(ids))
+            .order_by(d.project_id, d.position, d.id)
+        ).all()
+        return [_definition(row) for row in rows]
+
+    def update_field(self, definition: FieldDefinition) -> None:
+        self._conn.execute(
+            update(task_field_definitions)
+            .where(task_field_definitions.c.id == definition.ident)
+            .values(**_definition_values(definition))
+        )
+
+    def delete_field(self, field_id: int) -> int:
+        removed = self._conn.execute(
+            delete(task_field_values).where(task_field_values.c.field_id == field_id)
+        ).rowcount
+        self._conn.execute(
+            delete(task_field_definitions).where(task_field_definitions.c.id == field_id)
+        )
+        return int(removed or 0)
+
+
+def _definition_values(definition: FieldDefinition) -> dict[str, Any]:
+    return {
+        "project_id": definition.project_id,
+        "key": definition.key,
+        "label": definition.label,
+        "type": definition.type.value,
+        "required": definition.required,
+        "options": json.dumps(list(definition.options)),
+        "position": definition.position,
+        "created_at": definition.created_at,
+    }

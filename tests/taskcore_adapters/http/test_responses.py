@@ -126,6 +126,7 @@ def test_task_json_is_the_wire_object_and_matches_its_schema() -> None:
         },
         "assignee_ids": [],
         "blocked": False,
+        "custom_fields": {},
     } == body
     validate(body, s.TASK)
 

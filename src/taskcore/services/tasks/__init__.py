@@ -15,6 +15,8 @@ Modules, one job each:
   when asked, its subtasks);
 - :mod:`~taskcore.services.tasks.relations`: relations between tasks (blocks, relates,
   duplicates, precedes, copied from);
+- :mod:`~taskcore.services.tasks.custom_fields`: per-project custom fields, the checks
+  of their values and filters;
 - :mod:`~taskcore.services.tasks.inputs`: :class:`TaskFilters`, :class:`TaskDraft` and
   the checks of new and changed fields;
 - :mod:`~taskcore.services.tasks.base`: what they share (collaborators, visibility,

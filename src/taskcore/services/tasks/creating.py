@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+import attrs
+
 from taskcore.domain import tasks as rules
 from taskcore.domain.events import DomainEvent, TaskCreated
 from taskcore.domain.tasks import Task, TaskView
@@ -21,6 +23,7 @@ from taskcore.services.tasks.base import (
     check_user,
     end_of_column,
 )
+from taskcore.services.tasks.custom_fields import check_custom
 from taskcore.services.tasks.inputs import TaskDraft, check_draft
 
 
@@ -45,8 +48,12 @@ class Creating(TasksBase):
         position: float | None = None,
         parent_id: int | None = None,
         assignee_ids: Iterable[int] | None = None,
+        custom_fields: object = None,
     ) -> TaskView:
         """Create a task in a project (owners and members).
+
+        ``custom_fields`` gives values of the project's custom fields by key (checked by
+        :func:`check_custom`; required ones must be given).
 
         ``assignee_ids`` assigns several members at once (in order; ``assignee_id`` is
         the first of them and, when both are given, must be); every assignee is named by
@@ -97,6 +104,10 @@ class Creating(TasksBase):
             )
             if checked.parent_id is not None:
                 check_parent(uow, project_id, checked.parent_id, None)
+            custom = check_custom(uow, project_id, custom_fields, creating=True)
+            checked = attrs.evolve(
+                checked, custom_fields={k: v for k, v in custom.items() if v is not None}
+            )
             now = self._clock.now()
             place = checked.position
             if place is None:

@@ -25,6 +25,7 @@ from taskcore.services.tasks.base import (
     view_of,
     visible_task,
 )
+from taskcore.services.tasks.custom_fields import check_custom
 from taskcore.services.tasks.inputs import check_patch
 
 
@@ -51,6 +52,7 @@ class Editing(TasksBase):
         project_id: int | Unset = UNSET,
         assignee_ids: Iterable[int] | Unset | None = UNSET,
         override_blockers: bool = False,
+        custom_fields: object | Unset = UNSET,
         expected_version: int | None = None,
     ) -> TaskView:
         """Change a task (owners and members); only the fields given change.
@@ -74,6 +76,9 @@ class Editing(TasksBase):
         the others (``None`` unassigns everyone). Given together, ``assignee_id`` must be
         the first of ``assignee_ids`` or the task's current ``assignee_id`` (a client
         sending back what it read).
+
+        ``custom_fields`` changes the given custom-field values by key (``None`` removes
+        one, except a required one); the others stay.
 
         A task an open task blocks (``blocks`` relations) cannot be completed unless
         ``override_blockers`` is given (by a writer, as every change): the override is
@@ -111,6 +116,9 @@ class Editing(TasksBase):
                 assignee_ids=assignee_ids,
             )
             patch = _one_assignee_list(patch, task)
+            if custom_fields is not UNSET:
+                custom = check_custom(uow, task.project_id, custom_fields, creating=False)
+                patch = attrs.evolve(patch, custom_fields=custom)
             if project_id is not UNSET and project_id != task.project_id:
                 _refuse_tree_move(uow, task)
             new_parent = patch.parent_id

@@ -9,6 +9,7 @@ import attrs
 
 from taskcore.domain import task_fields as fields
 from taskcore.domain import validation
+from taskcore.domain.custom_fields import CustomValue
 from taskcore.domain.projects import Priority, check_priority
 from taskcore.domain.tasks import Task, TaskPatch, TaskSort, TaskStatus
 from taskcore.domain.values import UNSET, Unset
@@ -33,6 +34,8 @@ class TaskFilters:
         parent_id: Only the direct subtasks of this task.
         top_level: ``True``: only tasks without a parent; ``False``: only subtasks.
         blocked: ``True``: only tasks an open task blocks; ``False``: only the others.
+        custom: ``(key, op, text)`` filters on custom fields: ``op`` ``eq``, ``gte``,
+            ``lte`` or ``in`` (comma-separated values); only in a project's lists.
         sort: ``created_at`` (default), ``updated_at``, ``due_date``, ``priority`` (by
             urgency) or ``position`` (board order).
         order: ``desc`` (default) or ``asc``.
@@ -49,6 +52,7 @@ class TaskFilters:
     parent_id: int | None = None
     top_level: bool | None = None
     blocked: bool | None = None
+    custom: tuple[tuple[str, str, str], ...] = ()
     sort: str = TaskSort.CREATED_AT.value
     order: str = "desc"
 
@@ -93,6 +97,7 @@ class Checked:
     position: float | None
     parent_id: int | None = None
     assignee_ids: tuple[int, ...] = ()
+    custom_fields: dict[str, CustomValue] = attrs.field(factory=dict)
 
     @property
     def assignee_field(self) -> str:
@@ -116,6 +121,7 @@ class Checked:
             watchers=self.watchers,
             position=position,
             parent_id=self.parent_id,
+            custom_fields=dict(self.custom_fields),
             created_at=now,
             updated_at=now,
         )

@@ -16,6 +16,7 @@ from taskcore.ports.uow import UnitOfWork
 from taskcore.services import access, listing
 from taskcore.services.access import Actor
 from taskcore.services.tasks.base import TasksBase, view_of, views_of, visible_task
+from taskcore.services.tasks.custom_fields import custom_filters
 from taskcore.services.tasks.inputs import TaskFilters
 
 NO_FILTERS = TaskFilters()
@@ -69,7 +70,8 @@ class Reading(TasksBase):
             criteria, order = self._criteria(
                 attrs.evolve(filters, parent_id=task_id), project_id=task.project_id
             )
-            return _fetch(work.uow, criteria, order, page)
+            custom = custom_filters(work.uow, task.project_id, filters.custom)
+            return _fetch(work.uow, attrs.evolve(criteria, custom=custom), order, page)
 
     @overload
     def list_tasks(
@@ -98,7 +100,8 @@ class Reading(TasksBase):
         with self._tx(read_only=True) as work:
             access.visible_role(work.uow.projects, actor, project_id, ProjectNotFound(project_id))
             criteria, order = self._criteria(filters, project_id=project_id)
-            return _fetch(work.uow, criteria, order, page)
+            custom = custom_filters(work.uow, project_id, filters.custom)
+            return _fetch(work.uow, attrs.evolve(criteria, custom=custom), order, page)
 
     @overload
     def list_my_tasks(
@@ -124,6 +127,8 @@ class Reading(TasksBase):
         Raises:
             ValidationError: a bad filter, sort, order or cursor.
         """
+        if filters.custom:
+            raise ValidationError("Custom field filters work in a project's task list", field="cf")
         criteria, order = self._criteria(
             attrs.evolve(filters, assignee_id=actor.user_id),
             member_id=None if actor.is_admin else actor.user_id,

@@ -8,6 +8,7 @@ Each job lives in its own module and :class:`TaskService` joins them:
 * :mod:`~taskcore.services.tasks.editing`: changing fields, status, position, watchers;
 * :mod:`~taskcore.services.tasks.deletion`: deleting a task (and its subtasks);
 * :mod:`~taskcore.services.tasks.relations`: relations between tasks;
+* :mod:`~taskcore.services.tasks.custom_fields`: custom-field definitions and values;
 * :mod:`~taskcore.services.tasks.inputs`: the callers' fields and their checks.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from taskcore.ports.clock import Clock
 from taskcore.services.tasks.creating import Creating
+from taskcore.services.tasks.custom_fields import CustomFields
 from taskcore.services.tasks.deletion import Deletion
 from taskcore.services.tasks.editing import Editing
 from taskcore.services.tasks.importing import Importing
@@ -23,7 +25,7 @@ from taskcore.services.tasks.relations import Relating
 from taskcore.uow import Transactions
 
 
-class TaskService(Creating, Importing, Reading, Editing, Deletion, Relating):
+class TaskService(Creating, Importing, Reading, Editing, Deletion, Relating, CustomFields):
     """Use cases of the tasks area.
 
     Args:

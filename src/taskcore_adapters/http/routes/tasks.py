@@ -8,6 +8,7 @@ import attrs
 from starlette.requests import Request
 from starlette.responses import Response
 
+from taskcore.domain.custom_fields import FieldDefinition
 from taskcore.domain.projects import Priority
 from taskcore.domain.relations import RelationView
 from taskcore.domain.tasks import TaskSort, TaskStatus, TaskView
@@ -21,6 +22,7 @@ from taskcore_adapters.http.endpoint import Endpoint, Param
 from taskcore_adapters.http.etags import IF_MATCH, etag_header, if_match, last_write_wins
 from taskcore_adapters.http.parsing import Id, whole_number
 from taskcore_adapters.http.responses import (
+    CustomFieldResponse,
     RelationResponse,
     StatusCountsResponse,
     SubtasksResponse,
@@ -61,6 +63,7 @@ class TaskBody:
     position: float | None = None
     parent_id: Id | None = None
     assignee_ids: list[Id] | None = None
+    custom_fields: dict[str, Any] | None = None
 
 
 @attrs.define(kw_only=True)
@@ -80,6 +83,7 @@ class TaskPatch:
     project_id: Id | Unset = UNSET
     assignee_ids: list[Id] | Unset | None = UNSET
     override_blockers: bool | Unset = UNSET
+    custom_fields: dict[str, Any] | Unset | None = UNSET
 
 
 @attrs.define(kw_only=True)
@@ -146,9 +150,32 @@ def _filters(
         parent_id=_task_id_query(request, "parent_id"),
         top_level=bool_query(request, "top_level"),
         blocked=bool_query(request, "blocked"),
+        custom=_custom_query(request),
         sort=text_query(request, "sort") or default_sort,
         order=text_query(request, "order") or default_order,
     )
+
+
+_CUSTOM_OPS = ("gte", "lte", "in")
+
+
+def _custom_query(request: Request) -> tuple[tuple[str, str, str], ...]:
+    """The custom-field filters of the query string: ``cf.<key>=``, ``cf.<key>__gte=``,
+    ``__lte`` and ``__in`` (comma-separated)."""
+    found: list[tuple[str, str, str]] = []
+    for name in request.query_params:
+        if not name.startswith("cf."):
+            continue
+        value = text_query(request, name)
+        if value is None:
+            continue
+        key, _, op = name[3:].partition("__")
+        if op and op not in _CUSTOM_OPS:
+            raise ValidationError(
+                f"Invalid filter {name}. Use cf.<key>, or __gte, __lte or __in", field=name
+            )
+        found.append((key, op or "eq", value))
+    return tuple(found)
 
 
 def _task_id_query(request: Request, name: str) -> int | None:
@@ -230,6 +257,7 @@ async def create_task(ctx: HttpContext, request: Request) -> Response:
         position=body.position,
         parent_id=body.parent_id,
         assignee_ids=body.assignee_ids,
+        custom_fields=body.custom_fields,
     )
     return _one(task, 201, message="Task created successfully")
 
@@ -245,6 +273,85 @@ async def list_subtasks(ctx: HttpContext, request: Request) -> Response:
         tasks.list_subtasks, actor, task_id, filters=filters, page=window(request)
     )
     return JSON(listed("tasks", found, task_json))
+
+
+@attrs.define(kw_only=True)
+class FieldBody:
+    key: str | None = None
+    label: str | None = None
+    type: str | None = None
+    required: bool = False
+    options: list[str] | None = None
+    position: int | None = None
+
+
+@attrs.define(kw_only=True)
+class FieldPatch:
+    key: str | Unset = UNSET
+    label: str | Unset = UNSET
+    required: bool | Unset = UNSET
+    options: list[str] | Unset = UNSET
+    position: int | Unset = UNSET
+
+
+def field_json(definition: FieldDefinition) -> dict[str, Any]:
+    """A custom field's definition."""
+    return to_json(of(CustomFieldResponse, definition, id=definition.ident))
+
+
+async def list_fields(ctx: HttpContext, request: Request) -> Response:
+    tasks: TaskService = ctx.runtime.core.tasks
+    actor = await ctx.slow(ctx.principal, request)
+    found = await ctx.slow(tasks.list_fields, actor, path_id(request, "project_id"))
+    return JSON({"custom_fields": [field_json(d) for d in found]})
+
+
+async def define_field(ctx: HttpContext, request: Request) -> Response:
+    tasks: TaskService = ctx.runtime.core.tasks
+    actor = await ctx.slow(ctx.principal, request)
+    project_id = path_id(request, "project_id")
+    body = await strict_body(ctx, request, FieldBody, CustomFieldResponse)
+    made = await ctx.slow(
+        tasks.define_field,
+        actor,
+        project_id,
+        key=body.key,
+        label=body.label,
+        field_type=body.type,
+        required=body.required,
+        options=body.options,
+        position=body.position,
+    )
+    return JSON({"message": "Custom field created", "custom_field": field_json(made)}, 201)
+
+
+async def change_field(ctx: HttpContext, request: Request) -> Response:
+    tasks: TaskService = ctx.runtime.core.tasks
+    actor = await ctx.slow(ctx.principal, request)
+    project_id = path_id(request, "project_id")
+    field_id = path_id(request, "field_id")
+    body = await strict_body(ctx, request, FieldPatch, CustomFieldResponse)
+    changed = await ctx.slow(
+        tasks.change_field,
+        actor,
+        project_id,
+        field_id,
+        key=body.key,
+        label=body.label,
+        required=body.required,
+        options=body.options,
+        position=body.position,
+    )
+    return JSON({"message": "Custom field updated", "custom_field": field_json(changed)})
+
+
+async def delete_field(ctx: HttpContext, request: Request) -> Response:
+    tasks: TaskService = ctx.runtime.core.tasks
+    actor = await ctx.slow(ctx.principal, request)
+    await ctx.slow(
+        tasks.delete_field, actor, path_id(request, "project_id"), path_id(request, "field_id")
+    )
+    return JSON({"message": "Custom field deleted"})
 
 
 def relation_json(relation: RelationView) -> dict[str, Any]:
@@ -322,6 +429,7 @@ async def update_task(ctx: HttpContext, request: Request) -> Response:
                 project_id=body.project_id,
                 assignee_ids=body.assignee_ids,
                 override_blockers=body.override_blockers is True,
+                custom_fields=body.custom_fields,
                 expected_version=expected,
             ),
             expected,
@@ -385,6 +493,8 @@ _PROJECT_ID = Param(name="project_id", where="path")
 _TASK_ID = Param(name="task_id", where="path")
 _TASK = s.ref("Task")
 _RELATION = s.response_schema(RelationResponse)
+_FIELD = s.response_schema(CustomFieldResponse)
+_FIELD_ID = Param(name="field_id", where="path")
 _FILTERS = [
     Param(
         name="status",
@@ -422,6 +532,12 @@ _FILTERS = [
         name="parent_id",
         schema={"type": "string"},
         description="only the direct subtasks of this task id",
+    ),
+    Param(
+        name="cf.<key>",
+        schema={"type": "string"},
+        description="custom field filters: cf.<key>=<value> (a multi select: has the "
+        "option), cf.<key>__gte=, cf.<key>__lte=, cf.<key>__in=<a>,<b>; project lists only",
     ),
     Param(
         name="blocked",
@@ -573,6 +689,55 @@ ENDPOINTS: list[Endpoint] = [
             401: s.ERROR_ANSWER,
             404: s.ERROR_ANSWER,
         },
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/projects/{project_id:int}/custom-fields",
+        handler=list_fields,
+        summary="A project's custom fields in their order (members and admins)",
+        tag="tasks",
+        params=[_PROJECT_ID],
+        responses={
+            200: ("The custom fields", s.obj(custom_fields={"type": "array", "items": _FIELD})),
+            401: s.ERROR_ANSWER,
+            404: s.ERROR_ANSWER,
+        },
+    ),
+    Endpoint(
+        method="POST",
+        path="/api/projects/{project_id:int}/custom-fields",
+        handler=define_field,
+        summary="Define a custom field of a project (owners and admins)",
+        tag="tasks",
+        params=[_PROJECT_ID],
+        body=s.body_schema(FieldBody),
+        responses={
+            201: ("Created", s.message(custom_field=_FIELD)),
+            **s.errors(400, 401, 403, 404, 409),
+        },
+    ),
+    Endpoint(
+        method="PUT",
+        path="/api/projects/{project_id:int}/custom-fields/{field_id:int}",
+        handler=change_field,
+        summary="Change a custom field: key, label, required, options (added or reordered), "
+        "position; values stay (owners and admins)",
+        tag="tasks",
+        params=[_PROJECT_ID, _FIELD_ID],
+        body=s.body_schema(FieldPatch),
+        responses={
+            200: ("Updated", s.message(custom_field=_FIELD)),
+            **s.errors(400, 401, 403, 404, 409),
+        },
+    ),
+    Endpoint(
+        method="DELETE",
+        path="/api/projects/{project_id:int}/custom-fields/{field_id:int}",
+        handler=delete_field,
+        summary="Delete a custom field with its values (owners and admins)",
+        tag="tasks",
+        params=[_PROJECT_ID, _FIELD_ID],
+        responses={200: ("Deleted", s.message()), **s.errors(401, 403, 404)},
     ),
     Endpoint(
         method="GET",

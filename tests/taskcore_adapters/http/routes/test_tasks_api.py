@@ -46,6 +46,7 @@ NEW_TASK_KEYS = {
     "subtasks",
     "assignee_ids",
     "blocked",
+    "custom_fields",
 }
 FRAMEWORK_404 = {
     "error": "Not Found",
@@ -169,7 +170,7 @@ class TestCreateTask:
     def test_created_task_shape(
         self, client: TestClient, team: dict[str, Account], project: int
     ) -> None:
-        """A creation answers 201 with the message, the 13 original keys and eight more."""
+        """A creation answers 201 with the message, the 13 original keys and nine more."""
         response = client.post(
             f"/api/projects/{project}/tasks", headers=team["bob"][1], json={"title": "Launch"}
         )
@@ -207,6 +208,7 @@ class TestCreateTask:
                 },
                 "assignee_ids": [],
                 "blocked": False,
+                "custom_fields": {},
             },
         } == body
         assert f'"{task["id"]}-1"' == response.headers["etag"]

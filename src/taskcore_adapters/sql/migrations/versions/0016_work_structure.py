@@ -90,6 +90,62 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_task_relations_target_id_kind", ["target_id", "kind"], unique=False
         )
+    op.create_table(
+        "task_field_definitions",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("project_id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=40), nullable=False),
+        sa.Column("label", sa.String(length=100), nullable=False),
+        sa.Column("type", sa.String(length=20), nullable=False),
+        sa.Column("required", sa.Boolean(), nullable=False),
+        sa.Column("options", sa.Text(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column(
+            "created_at", taskcore_adapters.sql.types.UtcDateTime(timezone=True), nullable=False
+        ),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_task_field_definitions_project_id_projects"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_task_field_definitions")),
+    )
+    with op.batch_alter_table("task_field_definitions", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_task_field_definitions_project_id_key", ["project_id", "key"], unique=True
+        )
+    op.create_table(
+        "task_field_values",
+        sa.Column("task_id", sa.Integer(), nullable=False),
+        sa.Column("field_id", sa.Integer(), nullable=False),
+        sa.Column("value_text", sa.String(length=2000), nullable=True),
+        sa.Column("value_number", sa.Float(), nullable=True),
+        sa.Column("value_bool", sa.Boolean(), nullable=True),
+        sa.Column("value_json", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["field_id"],
+            ["task_field_definitions.id"],
+            name=op.f("fk_task_field_values_field_id_task_field_definitions"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["task_id"],
+            ["tasks.id"],
+            name=op.f("fk_task_field_values_task_id_tasks"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("task_id", "field_id", name=op.f("pk_task_field_values")),
+    )
+    with op.batch_alter_table("task_field_values", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_task_field_values_field_id_value_number",
+            ["field_id", "value_number"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_task_field_values_field_id_value_text", ["field_id", "value_text"], unique=False
+        )
     # Every assigned task keeps its one assignee as the first of its list.
     op.execute(
         "INSERT INTO task_assignees (task_id, user_id, position) "
@@ -98,6 +154,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("task_field_values", schema=None) as batch_op:
+        batch_op.drop_index("ix_task_field_values_field_id_value_text")
+        batch_op.drop_index("ix_task_field_values_field_id_value_number")
+    op.drop_table("task_field_values")
+    with op.batch_alter_table("task_field_definitions", schema=None) as batch_op:
+        batch_op.drop_index("ix_task_field_definitions_project_id_key")
+    op.drop_table("task_field_definitions")
     with op.batch_alter_table("task_relations", schema=None) as batch_op:
         batch_op.drop_index("ix_task_relations_target_id_kind")
         batch_op.drop_index("ix_task_relations_source_id_target_id_kind")
