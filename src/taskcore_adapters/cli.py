@@ -1,5 +1,5 @@
-"""The ``taskcore`` command: serve, worker, migrate, create-admin, sweep-files,
-requeue-failed."""
+"""The ``taskcore`` command: serve, worker, migrate, db, config, create-admin,
+sweep-files, requeue-failed."""
 
 from __future__ import annotations
 
@@ -184,6 +184,60 @@ def _worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def _db(args: argparse.Namespace) -> int:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from taskcore_adapters.sql import make_engine
+    from taskcore_adapters.sql.migrate import alembic_config, downgrade, upgrade
+
+    settings = Settings.from_env()
+    engine = make_engine(settings.effective_database_url)
+    try:
+        if args.action == "current":
+            with engine.connect() as conn:
+                current = MigrationContext.configure(conn).get_current_revision()
+            head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+            state = "up to date" if current == head else f"head is {head}"
+            print(f"{current or 'empty (no migration applied)'} ({state})")
+            return 0 if current == head else 1
+        logging.getLogger("alembic").setLevel(logging.INFO)
+        if args.action == "upgrade":
+            upgrade(engine, args.revision or "head")
+        else:
+            if not args.revision:
+                raise ConfigError("taskcore db downgrade needs a revision (or base)")
+            downgrade(engine, args.revision)
+    finally:
+        engine.dispose()
+    print(f"database {args.action}d to {args.revision or 'head'}", file=sys.stderr)
+    return 0
+
+
+def _config_check(args: argparse.Namespace) -> int:
+    from taskcore_adapters.cli_checks import effective, problems
+
+    settings = Settings.from_env()
+    width = max(len(name) for name, _ in effective(settings))
+    for name, value in effective(settings):
+        print(f"{name:<{width}}  {value}")
+    found = list(problems(settings))
+    for problem in found:
+        print(f"taskcore: problem: {problem}", file=sys.stderr)
+    if not found:
+        print("configuration OK", file=sys.stderr)
+    return 1 if found else 0
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("taskcore")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree
+        return "0+unknown"
+
+
 def parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     root = argparse.ArgumentParser(
@@ -192,7 +246,30 @@ def parser() -> argparse.ArgumentParser:
         "environment variables (see docs/configuration.md).",
         epilog=EXTRAS_HELP,
     )
+    root.add_argument("--version", action="version", version=f"taskcore {_version()}")
     sub = root.add_subparsers(dest="command", required=True)
+
+    db = sub.add_parser(
+        "db",
+        help="show or move the database schema's revision",
+        description="current: the applied revision (exit status 1 when not the newest); "
+        "upgrade [REV]: apply migrations up to REV (default head); downgrade REV: undo "
+        "them down to REV (base removes every table).",
+    )
+    db.add_argument("action", choices=["current", "upgrade", "downgrade"])
+    db.add_argument("revision", nargs="?", default=None, help="target revision")
+    db.set_defaults(run=_db)
+
+    config = sub.add_parser("config", help="check the settings")
+    config_sub = config.add_subparsers(dest="config_command", required=True)
+    check = config_sub.add_parser(
+        "check",
+        help="print the effective settings (secrets masked) and what is wrong with them",
+        description="Print every setting as the server would use it (keys, tokens and "
+        "passwords masked), then check that the data folder is writable and that the "
+        "database and Redis answer. Exit status 1 when something is wrong.",
+    )
+    check.set_defaults(run=_config_check)
 
     serve = sub.add_parser("serve", help="run the HTTP server")
     serve.add_argument("--host", default="127.0.0.1")
@@ -277,6 +354,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if not logging.getLogger().handlers:  # leave a host's (or a test runner's) logging alone
         _configure_logs()
+    from taskcore_adapters.cli_checks import explain, misspelt
+
+    for warning in misspelt():
+        print(f"taskcore: warning: {warning}", file=sys.stderr)
     try:
         return int(args.run(args))
     except (ConfigError, TaskcoreError) as exc:
@@ -285,6 +366,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ModuleNotFoundError as exc:  # a base install, or an extra missing
         print(f"taskcore: error: {missing_extra(exc)}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        # The usual mistakes get one line (an unreachable server, a malformed URL, an
+        # unknown driver, a folder it cannot write); anything else keeps its traceback.
+        if not _common(exc):
+            raise
+        print(f"taskcore: error: {explain(exc, _settings_or_none())}", file=sys.stderr)
+        return 2
+
+
+def _common(exc: Exception) -> bool:
+    module = type(exc).__module__
+    return module.startswith(("sqlalchemy", "redis", "psycopg")) or isinstance(exc, PermissionError)
+
+
+def _settings_or_none() -> Settings | None:
+    try:
+        return Settings.from_env()
+    except ConfigError:
+        return None
 
 
 def _configure_logs() -> None:
