@@ -153,9 +153,17 @@ def test_cascade_delete(
 def test_list_statements_stay_constant(
     client: TestClient, alice: dict[str, str], project: int, runtime: Runtime
 ) -> None:
-    """A page of parents with subtasks costs as many statements as a page of one task."""
+    """A page of tasks with subtasks, assignees, relations and custom-field values costs
+    as many statements as a page of one such task."""
     assert runtime.engine is not None
     url = f"/api/projects/{project}/tasks?top_level=true"
+    me = client.get("/api/users/me", headers=alice).json()["user"]["id"]
+    field = client.post(
+        f"/api/projects/{project}/custom-fields",
+        headers=alice,
+        json={"key": "points", "label": "Points", "type": "number"},
+    )
+    assert 201 == field.status_code, field.text
 
     def statements() -> int:
         seen: list[Any] = []
@@ -170,10 +178,18 @@ def test_list_statements_stay_constant(
             event.remove(runtime.engine, "before_cursor_execute", count)
         return len(seen)
 
-    parent = add(client, alice, project)
-    add(client, alice, project, parent_id=parent["id"])
+    def furnished() -> None:
+        parent = add(client, alice, project, assignee_ids=[me], custom_fields={"points": 2})
+        child = add(client, alice, project, parent_id=parent["id"])
+        response = client.post(
+            f"/api/tasks/{child['id']}/relations",
+            headers=alice,
+            json={"kind": "blocks", "task_id": parent["id"]},
+        )
+        assert 201 == response.status_code, response.text
+
+    furnished()
     one = statements()
     for _ in range(3):
-        more = add(client, alice, project)
-        add(client, alice, project, parent_id=more["id"])
+        furnished()
     assert one == statements()
