@@ -302,6 +302,8 @@ def _register_jobs(core: Taskcore) -> None:
     # Due reminders go out once each, whichever worker runs the job.
     jobs.register(time_area.SEND_REMINDERS, core.time.run_reminder_job)
     jobs.every(time_area.SEND_REMINDERS, time_area.SEND_INTERVAL)
+    jobs.register(time_area.SEND_DIGESTS, core.time.run_digest_job)
+    jobs.every(time_area.SEND_DIGESTS, time_area.DIGEST_INTERVAL)
     # Imports are written chunk by chunk; a run whose worker stopped is queued again.
     jobs.register(transfer_area.IMPORT, core.transfer.run_import_job)
     jobs.register(transfer_area.RESUME, core.transfer.run_resume_job)

@@ -12,7 +12,7 @@ from taskcore import errors
 from taskcore.domain.calendar_feeds import CalendarFeed
 from taskcore.domain.projects import Membership, Project, Role
 from taskcore.domain.recurrence import RecurrenceMode, TaskRecurrence
-from taskcore.domain.reminders import TaskReminder
+from taskcore.domain.reminders import DigestSubscription, TaskReminder
 from taskcore.domain.tasks import Task
 from taskcore.domain.time_entries import RunningTimer, TimeEntry, TimeEntryCriteria
 from taskcore.domain.users import User
@@ -356,3 +356,29 @@ class TestReminderRepository:
             assert reminders.get(absolute.key) is None
             assert 1 == reminders.delete_for_tasks([tasks[0]])
             uow.commit()
+
+
+class TestDigestRepository:
+    def test_subscriptions_and_daily_claim(self, uow_factory: UnitOfWorkFactory, ids: Ids) -> None:
+        """One subscription per person; a day is claimed once, a later day again."""
+        users, _, _ = ids
+        day = dt.date(2026, 3, 1)
+        with uow_factory() as uow:
+            uow.digests.save(DigestSubscription(user_id=users[1], hour=8))
+            uow.digests.save(DigestSubscription(user_id=users[0], hour=7))
+            uow.commit()
+        with uow_factory() as uow:
+            digests = uow.digests
+            assert [users[0], users[1]] == [
+                s.user_id for s in digests.all(after_user_id=0, limit=5)
+            ]
+            assert [users[1]] == [s.user_id for s in digests.all(after_user_id=users[0], limit=5)]
+            assert digests.claim(users[0], day)
+            assert not digests.claim(users[0], day)
+            assert digests.claim(users[0], day + dt.timedelta(days=1))
+            assert DigestSubscription(
+                user_id=users[0], hour=7, last_sent_on=day + dt.timedelta(days=1)
+            ) == digests.get(users[0])
+            assert digests.delete(users[1])
+            assert not digests.claim(users[1], day)
+            assert digests.get(users[1]) is None

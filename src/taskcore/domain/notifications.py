@@ -141,6 +141,7 @@ class NotifyEvent(enum.StrEnum):
     MENTIONED = "mentioned"
     PROJECT_INVITED = "project_invited"
     TASK_REMINDER = "task_reminder"
+    DAILY_DIGEST = "daily_digest"
 
 
 class Channel(enum.StrEnum):

@@ -70,3 +70,28 @@ def check_before(value: object) -> int:
             field="before_minutes",
         )
     return value
+
+
+DIGEST_TASKS_MAX = 50
+"""Most tasks one digest lists (the earliest due first)."""
+
+
+@attrs.frozen(kw_only=True)
+class DigestSubscription:
+    """A person's daily digest: sent once a day at ``hour`` (0-23) in their time zone;
+    ``last_sent_on`` is the local day it last went out (or was found empty)."""
+
+    user_id: int
+    hour: int
+    last_sent_on: dt.date | None = None
+
+
+def check_hour(value: object) -> int:
+    """The local hour a digest goes out.
+
+    Raises:
+        ValidationError: not a whole number from 0 to 23 (field ``hour``).
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 23:
+        raise ValidationError("hour must be a whole number from 0 to 23", field="hour")
+    return value

@@ -176,6 +176,20 @@ class TaskReminderSent(RecurrenceEvent):
     recipients: list[int]
 
 
+@attrs.frozen(kw_only=True)
+class DailyDigestSent(DomainEvent):
+    """A person's daily digest went out (entity: the user) for their local ``day``, listing
+    ``due_today`` and ``overdue`` task ids."""
+
+    name: ClassVar[str] = "user.daily_digest_sent"
+    entity_type: ClassVar[str] = "user"
+    action: ClassVar[str] = "send_daily_digest"
+
+    day: str
+    due_today: list[int]
+    overdue: list[int]
+
+
 # -- calendar feeds ------------------------------------------------------------------------
 
 
@@ -223,6 +237,7 @@ TIME_EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     TaskOccurrenceSkipped,
     TaskSeriesEnded,
     TaskReminderSent,
+    DailyDigestSent,
     CalendarFeedCreated,
     CalendarFeedDeleted,
     TimeZoneChanged,

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from taskcore.domain.calendar_feeds import CalendarFeed, FeedTask
 from taskcore.domain.recurrence import TaskRecurrence
-from taskcore.domain.reminders import TaskReminder
+from taskcore.domain.reminders import DigestSubscription, TaskReminder
 from taskcore.domain.time_entries import (
     DailyMinutes,
     RunningTimer,
@@ -208,6 +208,31 @@ class ReminderRepository(Protocol):
 
     def delete_for_tasks(self, task_ids: Sequence[int]) -> int:
         """Delete every reminder of these tasks; returns how many."""
+        ...
+
+
+class DigestRepository(Protocol):
+    """Stores who gets a daily digest, at which local hour, and the day it last went out."""
+
+    def get(self, user_id: int) -> DigestSubscription | None:
+        """The person's subscription, or ``None``."""
+        ...
+
+    def save(self, subscription: DigestSubscription) -> None:
+        """Store the person's subscription, replacing theirs."""
+        ...
+
+    def delete(self, user_id: int) -> bool:
+        """Remove the person's subscription; whether there was one."""
+        ...
+
+    def all(self, *, after_user_id: int, limit: int) -> Sequence[DigestSubscription]:
+        """Subscriptions by user id, after ``after_user_id``."""
+        ...
+
+    def claim(self, user_id: int, day: dt.date) -> bool:
+        """Mark the person's digest of ``day`` handled, in one conditional update (only if
+        ``last_sent_on`` is before ``day``): whether this call did."""
         ...
 
 

@@ -29,6 +29,7 @@ from taskcore.ports.sessions import RevokedTokenRepository, SessionRepository
 from taskcore.ports.tasks import TaskRepository
 from taskcore.ports.time import (
     CalendarFeedRepository,
+    DigestRepository,
     RecurrenceRepository,
     ReminderRepository,
     TimeEntryRepository,
@@ -160,6 +161,11 @@ class UnitOfWork(Protocol):
     @property
     def reminders(self) -> ReminderRepository:
         """Reminders on tasks."""
+        ...
+
+    @property
+    def digests(self) -> DigestRepository:
+        """Daily digest subscriptions."""
         ...
 
     @property

@@ -34,6 +34,7 @@ from taskcore_adapters.memory.tables import Tables
 from taskcore_adapters.memory.tasks import InMemoryTaskRepository
 from taskcore_adapters.memory.time import (
     InMemoryCalendarFeedRepository,
+    InMemoryDigestRepository,
     InMemoryRecurrenceRepository,
     InMemoryReminderRepository,
     InMemoryTimeEntryRepository,
@@ -109,6 +110,7 @@ class InMemoryUnitOfWork:
     calendar_feeds: InMemoryCalendarFeedRepository
     recurrences: InMemoryRecurrenceRepository
     reminders: InMemoryReminderRepository
+    digests: InMemoryDigestRepository
 
     def __init__(self, store: InMemoryStore, *, read_only: bool = False) -> None:
         self._store = store
@@ -195,3 +197,4 @@ class InMemoryUnitOfWork:
         self.calendar_feeds = InMemoryCalendarFeedRepository(tables)
         self.recurrences = InMemoryRecurrenceRepository(tables)
         self.reminders = InMemoryReminderRepository(tables)
+        self.digests = InMemoryDigestRepository(tables)

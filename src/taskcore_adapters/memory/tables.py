@@ -21,7 +21,7 @@ from taskcore.domain.sessions import AuthSession
 from taskcore.domain.tasks import Task
 from taskcore.domain.calendar_feeds import CalendarFeed
 from taskcore.domain.recurrence import TaskRecurrence
-from taskcore.domain.reminders import TaskReminder
+from taskcore.domain.reminders import DigestSubscription, TaskReminder
 from taskcore.domain.time_entries import RunningTimer, TimeEntry
 from taskcore.domain.users import User
 from taskcore.domain.webhooks import WebhookDelivery, WebhookEndpoint
@@ -69,6 +69,7 @@ class Tables:
     calendar_feeds: dict[int, CalendarFeed] = attrs.field(factory=dict)
     recurrences: dict[int, TaskRecurrence] = attrs.field(factory=dict)
     reminders: dict[int, TaskReminder] = attrs.field(factory=dict)
+    digests: dict[int, DigestSubscription] = attrs.field(factory=dict)
     import_runs: dict[int, ImportRun] = attrs.field(factory=dict)
     import_rows: dict[int, list[tuple[int, dict[str, str]]]] = attrs.field(factory=dict)
     import_sources: dict[tuple[int, str, str], int] = attrs.field(factory=dict)

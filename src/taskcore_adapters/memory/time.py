@@ -12,7 +12,7 @@ import attrs
 
 from taskcore.domain.calendar_feeds import CalendarFeed, FeedTask
 from taskcore.domain.recurrence import RecurrenceMode, TaskRecurrence
-from taskcore.domain.reminders import TaskReminder
+from taskcore.domain.reminders import DigestSubscription, TaskReminder
 from taskcore.domain.time_entries import (
     DailyMinutes,
     RunningTimer,
@@ -354,3 +354,33 @@ class InMemoryReminderRepository:
         for key in gone:
             del self._t.reminders[key]
         return len(gone)
+
+
+class InMemoryDigestRepository:
+    """Digest subscriptions in memory (see ``taskcore.ports.time.DigestRepository``)."""
+
+    def __init__(self, tables: Tables) -> None:
+        self._t = tables
+
+    def get(self, user_id: int) -> DigestSubscription | None:
+        return self._t.digests.get(user_id)
+
+    def save(self, subscription: DigestSubscription) -> None:
+        self._t.digests[subscription.user_id] = subscription
+
+    def delete(self, user_id: int) -> bool:
+        return self._t.digests.pop(user_id, None) is not None
+
+    def all(self, *, after_user_id: int, limit: int) -> Sequence[DigestSubscription]:
+        found = sorted(
+            (s for s in self._t.digests.values() if s.user_id > after_user_id),
+            key=lambda s: s.user_id,
+        )
+        return found[:limit]
+
+    def claim(self, user_id: int, day: dt.date) -> bool:
+        found = self._t.digests.get(user_id)
+        if found is None or (found.last_sent_on is not None and found.last_sent_on >= day):
+            return False
+        self._t.digests[user_id] = attrs.evolve(found, last_sent_on=day)
+        return True

@@ -763,6 +763,23 @@ task_reminders = Table(
 Index("ix_task_reminders_task_id", task_reminders.c.task_id)
 Index("ix_task_reminders_sent_at_fire_at", task_reminders.c.sent_at, task_reminders.c.fire_at)
 
+# Daily digests: who gets one, at which local hour, and the local day it last went out
+# (claimed with ``UPDATE ... WHERE last_sent_on IS NULL OR last_sent_on < :day``).
+digest_subscriptions = Table(
+    "digest_subscriptions",
+    metadata,
+    Column(
+        "user_id",
+        Integer,
+        ForeignKey("users.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("hour", Integer, nullable=False),
+    Column("last_sent_on", Date, nullable=True),
+    CheckConstraint("hour >= 0 AND hour <= 23", name="hour"),
+)
+
 # -- data in and out: import runs, their staged rows, the sources of imported tasks -------
 
 import_runs = Table(

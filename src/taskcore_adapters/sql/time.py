@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from taskcore.domain.calendar_feeds import CalendarFeed, FeedTask
 from taskcore.domain.recurrence import RecurrenceMode, TaskRecurrence
-from taskcore.domain.reminders import TaskReminder
+from taskcore.domain.reminders import DigestSubscription, TaskReminder
 from taskcore.domain.time_entries import (
     DailyMinutes,
     RunningTimer,
@@ -42,6 +42,7 @@ from taskcore.errors import Conflict, NotFound, TaskNotFound, VersionMismatch
 from taskcore_adapters.sql.support import is_foreign_key_violation
 from taskcore_adapters.sql.tables import (
     calendar_feeds,
+    digest_subscriptions,
     project_members,
     projects,
     task_recurrences,
@@ -588,3 +589,59 @@ class SqlAlchemyReminderRepository:
         return self._conn.execute(
             delete(task_reminders).where(task_reminders.c.task_id.in_(list(task_ids)))
         ).rowcount
+
+
+class SqlAlchemyDigestRepository:
+    """Digest subscriptions in SQL; a day's digest is claimed by a conditional update."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    @staticmethod
+    def _subscription(row: Any) -> DigestSubscription:
+        return DigestSubscription(user_id=row.user_id, hour=row.hour, last_sent_on=row.last_sent_on)
+
+    def get(self, user_id: int) -> DigestSubscription | None:
+        row = self._conn.execute(
+            select(digest_subscriptions).where(digest_subscriptions.c.user_id == user_id)
+        ).first()
+        return self._subscription(row) if row else None
+
+    def save(self, subscription: DigestSubscription) -> None:
+        self.delete(subscription.user_id)
+        self._conn.execute(
+            insert(digest_subscriptions).values(
+                user_id=subscription.user_id,
+                hour=subscription.hour,
+                last_sent_on=subscription.last_sent_on,
+            )
+        )
+
+    def delete(self, user_id: int) -> bool:
+        result = self._conn.execute(
+            delete(digest_subscriptions).where(digest_subscriptions.c.user_id == user_id)
+        )
+        return result.rowcount > 0
+
+    def all(self, *, after_user_id: int, limit: int) -> Sequence[DigestSubscription]:
+        query = (
+            select(digest_subscriptions)
+            .where(digest_subscriptions.c.user_id > after_user_id)
+            .order_by(digest_subscriptions.c.user_id)
+            .limit(limit)
+        )
+        return [self._subscription(row) for row in self._conn.execute(query)]
+
+    def claim(self, user_id: int, day: dt.date) -> bool:
+        result = self._conn.execute(
+            update(digest_subscriptions)
+            .where(
+                digest_subscriptions.c.user_id == user_id,
+                or_(
+                    digest_subscriptions.c.last_sent_on.is_(None),
+                    digest_subscriptions.c.last_sent_on < day,
+                ),
+            )
+            .values(last_sent_on=day)
+        )
+        return result.rowcount == 1

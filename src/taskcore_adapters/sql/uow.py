@@ -35,6 +35,7 @@ from taskcore_adapters.sql.sessions import (
 from taskcore_adapters.sql.tasks import SqlAlchemyTaskRepository
 from taskcore_adapters.sql.time import (
     SqlAlchemyCalendarFeedRepository,
+    SqlAlchemyDigestRepository,
     SqlAlchemyRecurrenceRepository,
     SqlAlchemyReminderRepository,
     SqlAlchemyTimeEntryRepository,
@@ -81,6 +82,7 @@ class SqlAlchemyUnitOfWork:
     calendar_feeds: SqlAlchemyCalendarFeedRepository
     recurrences: SqlAlchemyRecurrenceRepository
     reminders: SqlAlchemyReminderRepository
+    digests: SqlAlchemyDigestRepository
 
     def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
@@ -130,6 +132,7 @@ class SqlAlchemyUnitOfWork:
         self.calendar_feeds = SqlAlchemyCalendarFeedRepository(self._conn)
         self.recurrences = SqlAlchemyRecurrenceRepository(self._conn)
         self.reminders = SqlAlchemyReminderRepository(self._conn)
+        self.digests = SqlAlchemyDigestRepository(self._conn)
         return self
 
     def __exit__(

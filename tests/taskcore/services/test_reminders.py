@@ -132,3 +132,65 @@ class TestReminders:
         time.delete_reminder(alice, reminder.key)
         with pytest.raises(errors.NotFound):
             time.delete_reminder(alice, reminder.key)
+
+
+class TestDigests:
+    def test_daily_digest_at_the_local_hour_once(self, world: World, team: Team) -> None:
+        """At the chosen hour in the person's zone the digest lists today's and overdue
+        tasks, once a day; nothing due means no digest; opting out stops it."""
+        alice, bob, _, task_id = team
+        time = world.core.time
+        assert time.digest_subscription(bob) is None
+        time.set_timezone(bob, "America/New_York")  # UTC-5 in January
+        time.set_digest(bob, enabled=True, hour=9)
+        project_id = world.core.tasks.get_task(alice, task_id).project_id
+        # The clock starts at 2026-01-01 12:00 UTC, 07:00 in New York.
+        world.core.tasks.create_task(
+            alice,
+            project_id,
+            title="Late",
+            assignee_id=bob.user_id,
+            due_date="2025-12-30T12:00:00Z",
+        )
+        world.core.tasks.create_task(
+            alice,
+            project_id,
+            title="Today",
+            assignee_id=bob.user_id,
+            due_date="2026-01-01T20:00:00Z",
+        )
+        assert 0 == time.send_due_digests()
+        world.clock.advance(hours=2)  # 09:00 in New York
+        assert 1 == time.send_due_digests()
+        assert 0 == time.send_due_digests()
+        digests = [
+            n
+            for n in world.store.snapshot().notifications.values()
+            if (n.context_data or {}).get("event") == "daily_digest"
+        ]
+        assert {("in_app", bob.user_id), ("email", bob.user_id)} == {
+            (n.notification_type, n.recipient_id) for n in digests
+        }
+        assert "Due today: 1. Overdue: 1." in digests[0].body
+        sent = [e for e in world.events() if e.name == "user.daily_digest_sent"]
+        assert [("2026-01-01", 1, 1)] == [
+            (e.details["day"], len(e.details["due_today"]), len(e.details["overdue"])) for e in sent
+        ]
+        assert time.digest_subscription(bob) is not None
+        time.set_digest(bob, enabled=False)
+        world.clock.advance(days=1)
+        assert 0 == time.send_due_digests()
+
+    def test_nothing_due_sends_nothing(self, world: World, team: Team) -> None:
+        """A person with no task due today or overdue gets no digest."""
+        alice, *_ = team
+        dave = world.user("dave")
+        world.core.time.set_digest(dave, enabled=True, hour=0)
+        assert 0 == world.core.time.send_due_digests()
+        for bad, field in (
+            ({"enabled": "yes"}, "enabled"),
+            ({"enabled": True, "hour": 24}, "hour"),
+        ):
+            with pytest.raises(errors.ValidationError) as caught:
+                world.core.time.set_digest(alice, **bad)
+            assert field == caught.value.field

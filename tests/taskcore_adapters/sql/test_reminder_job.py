@@ -146,3 +146,38 @@ def test_a_worker_killed_mid_run_loses_and_repeats_nothing(
     assert REMINDERS - 3 == healthy.time.send_due_reminders()
     assert (REMINDERS * 2, 0) == counts(engines[0])
     assert 0 == healthy.time.send_due_reminders()
+
+
+def test_two_workers_send_one_digest(engines: tuple[Engine, Engine]) -> None:
+    """Both workers run the digest job at the same moment: bob gets one digest."""
+    clock = ManualClock()
+    first, second = (worker(engine, clock) for engine in engines)
+    bob_id = seed(first, clock)
+    bob = Principal(user_id=bob_id, username="bob", is_admin=False)
+    first.time.set_digest(bob, enabled=True, hour=0)
+    # A task of bob's due today (the clock is at 12:10 UTC).
+    alice = Principal(user_id=1, username="alice", is_admin=True)
+    project_id = first.projects.list_projects(alice).items[0].id
+    first.tasks.create_task(
+        alice, project_id, title="today", assignee_id=bob_id, due_date="2026-01-01T18:00:00Z"
+    )
+    start = threading.Barrier(2)
+    results: list[int] = []
+
+    def run(core: Taskcore) -> None:
+        start.wait()
+        results.append(core.time.send_due_digests())
+
+    threads = [threading.Thread(target=run, args=(core,)) for core in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [0, 1] == sorted(results)
+    with engines[0].connect() as conn:
+        digests = conn.execute(
+            select(func.count())
+            .select_from(notification_queue)
+            .where(notification_queue.c.subject.like("Your tasks for%"))
+        ).scalar_one()
+    assert 2 == digests

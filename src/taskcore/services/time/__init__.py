@@ -23,11 +23,18 @@ Modules, one job each:
 """
 
 from taskcore.services.time.recurrences import RecurrenceView
-from taskcore.services.time.reminders import SEND_INTERVAL, SEND_REMINDERS
+from taskcore.services.time.reminders import (
+    DIGEST_INTERVAL,
+    SEND_DIGESTS,
+    SEND_INTERVAL,
+    SEND_REMINDERS,
+)
 from taskcore.services.time.service import TimeService
 from taskcore.services.time.timesheets import ProjectTime, TaskTime
 
 __all__ = [
+    "DIGEST_INTERVAL",
+    "SEND_DIGESTS",
     "SEND_INTERVAL",
     "SEND_REMINDERS",
     "ProjectTime",

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from taskcore.domain import reminders as rules
+from taskcore.domain.calendar_feeds import FEED_PAST, FEED_TASKS_MAX, FeedTask
 from taskcore.domain.events import DomainEvent, TaskUpdated
 from taskcore.domain.notifications import (
     EMAIL,
@@ -25,24 +26,30 @@ from taskcore.domain.notifications import (
     NotificationStatus,
     NotifyEvent,
 )
-from taskcore.domain.reminders import TaskReminder
+from taskcore.domain.reminders import DigestSubscription, TaskReminder
 from taskcore.domain.task_fields import parse_instant
-from taskcore.domain.tasks import Task
-from taskcore.domain.time_events import TaskReminderSent
+from taskcore.domain.tasks import Task, TaskStatus
+from taskcore.domain.time_events import DailyDigestSent, TaskReminderSent
+from taskcore.domain.users import User
 from taskcore.errors import NotFound, ValidationError
 from taskcore.ports.jobs import JobSpec
 from taskcore.ports.uow import UnitOfWork
 from taskcore.services import access
 from taskcore.services.access import Actor
-from taskcore.services.time.base import TimeBase, visible_task
+from taskcore.services.time.base import TimeBase, visible_task, zone_of
 from taskcore.uow import Work
 
 SEND_REMINDERS: Final = JobSpec(name="time.send_reminders", retries=0, timeout_seconds=300)
 """The periodic job that sends due reminders (not retried: the next run picks up what a
 failed one left)."""
 SEND_INTERVAL: Final = dt.timedelta(minutes=1)
+SEND_DIGESTS: Final = JobSpec(name="time.send_digests", retries=0, timeout_seconds=600)
+"""The periodic job that sends the daily digests whose local hour has come."""
+DIGEST_INTERVAL: Final = dt.timedelta(minutes=15)
+DIGEST_BATCH: Final = 500
 REMINDER_MISSING = "Reminder not found"
 WRITE_DENIED = "You do not have permission to change this task's reminders"
+OPEN: Final = (TaskStatus.PENDING.value, TaskStatus.IN_PROGRESS.value)
 
 
 class Reminders(TimeBase):
@@ -151,6 +158,114 @@ class Reminders(TimeBase):
         """The :data:`SEND_REMINDERS` job (no arguments)."""
         self.send_due_reminders()
 
+    def digest_subscription(self, actor: Actor) -> DigestSubscription | None:
+        """The caller's daily digest subscription, or ``None`` (digests are opt-in)."""
+        with self._tx(read_only=True) as work:
+            return work.uow.digests.get(actor.user_id)
+
+    def set_digest(
+        self, actor: Actor, *, enabled: object, hour: object = 8
+    ) -> DigestSubscription | None:
+        """Subscribe the caller to a daily digest at a local ``hour`` (0-23), or
+        unsubscribe (``enabled`` false).
+
+        Raises:
+            ValidationError: ``enabled`` is not a boolean, or a bad ``hour``.
+        """
+        if not isinstance(enabled, bool):
+            raise ValidationError("enabled must be true or false", field="enabled")
+        checked = rules.check_hour(hour) if enabled else 0
+        with self._tx() as work:
+            digests = work.uow.digests
+            current = digests.get(actor.user_id)
+            if not enabled:
+                digests.delete(actor.user_id)
+                work.commit()
+                return None
+            subscription = DigestSubscription(
+                user_id=actor.user_id,
+                hour=checked,
+                last_sent_on=current.last_sent_on if current else None,
+            )
+            digests.save(subscription)
+            work.commit()
+        return subscription
+
+    def send_due_digests(self) -> int:
+        """Send every daily digest whose local hour has come today and that has not gone
+        out today, each exactly once (a conditional claim of the day, with its
+        notifications, in one transaction). A person with nothing due today and nothing
+        overdue gets none.
+
+        Returns:
+            How many digests this call sent.
+        """
+        now = self._clock.now()
+        sent, after = 0, 0
+        while True:
+            with self._tx(read_only=True) as work:
+                batch = work.uow.digests.all(after_user_id=after, limit=DIGEST_BATCH)
+                zones = {s.user_id: zone_of(work.uow, s.user_id) for s in batch}
+            if not batch:
+                return sent
+            for subscription in batch:
+                local = now.astimezone(zones[subscription.user_id])
+                done = subscription.last_sent_on
+                if local.hour >= subscription.hour and (done is None or done < local.date()):
+                    sent += self._send_digest(subscription.user_id, local, now)
+            after = batch[-1].user_id
+
+    def run_digest_job(self, args: Mapping[str, Any]) -> None:
+        """The :data:`SEND_DIGESTS` job (no arguments)."""
+        self.send_due_digests()
+
+    def _send_digest(self, user_id: int, local: dt.datetime, now: dt.datetime) -> bool:
+        day = local.date()
+        end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), local.tzinfo)
+        start = dt.datetime.combine(day, dt.time(), local.tzinfo)
+        with self._tx() as work:
+            uow = work.uow
+            user = uow.users.get(user_id)
+            if user is None or not uow.digests.claim(user_id, day):
+                return False
+            found = uow.calendar_feeds.tasks_for(
+                user_id, due_from=now - FEED_PAST, limit=FEED_TASKS_MAX
+            )
+            open_ = [t for t in found if t.status in OPEN and t.due_date < end]
+            today = sorted((t for t in open_ if t.due_date >= start), key=_due)
+            overdue = sorted((t for t in open_ if t.due_date < start), key=_due)
+            if not user.is_active or not (today or overdue):
+                work.commit()
+                return False
+            listed = (today + overdue)[: rules.DIGEST_TASKS_MAX]
+            lines = [
+                f"- {t.title} ({t.project_name}), due {t.due_date.isoformat()}" for t in listed
+            ]
+            body = (
+                f"Due today: {len(today)}. Overdue: {len(overdue)}.\n\n" + "\n".join(lines) + "\n"
+            )
+            _store(
+                uow,
+                user,
+                NotifyEvent.DAILY_DIGEST,
+                subject=f"Your tasks for {day.isoformat()}",
+                body=body,
+                context={"event": NotifyEvent.DAILY_DIGEST.value, "day": day.isoformat()},
+                now=now,
+            )
+            work.record(
+                DailyDigestSent(
+                    occurred_at=now,
+                    actor_id=None,
+                    entity_id=user_id,
+                    day=day.isoformat(),
+                    due_today=[t.id for t in today],
+                    overdue=[t.id for t in overdue],
+                )
+            )
+            work.commit()
+        return True
+
     def _send_one(self, reminder_id: int, now: dt.datetime) -> bool:
         with self._tx() as work:
             uow = work.uow
@@ -190,20 +305,44 @@ def _recipients(uow: UnitOfWork, project_id: int, candidates: Sequence[int | Non
     return [user_id for user_id in wanted if user_id in members]
 
 
+def _due(task: FeedTask) -> tuple[dt.datetime, int]:
+    return task.due_date, task.id
+
+
 def _notify(uow: UnitOfWork, user_id: int, task: Task, now: dt.datetime) -> None:
-    """Store one person's reminder notifications: in the app and by e-mail, as their
-    preferences for ``task_reminder`` say (e-mail waits for the dispatch job)."""
+    """Store one person's reminder notifications (see :func:`_store`)."""
     user = uow.users.get(user_id)
     if user is None or not user.is_active:
         return
-    prefs = uow.notification_preferences.get(user_id)
     due = task.due_date
     when = f"due {due.isoformat()}" if due is not None else "no due date"
-    subject = f"Reminder: {task.title}"
-    body = f"A reminder about the task {task.title!r} ({when})."
-    context = {"event": NotifyEvent.TASK_REMINDER.value, "task_id": task.key}
+    _store(
+        uow,
+        user,
+        NotifyEvent.TASK_REMINDER,
+        subject=f"Reminder: {task.title}",
+        body=f"A reminder about the task {task.title!r} ({when}).",
+        context={"event": NotifyEvent.TASK_REMINDER.value, "task_id": task.key},
+        now=now,
+    )
+
+
+def _store(
+    uow: UnitOfWork,
+    user: User,
+    what: NotifyEvent,
+    *,
+    subject: str,
+    body: str,
+    context: dict[str, Any],
+    now: dt.datetime,
+) -> None:
+    """Store a person's notifications about ``what``: in the app and by e-mail, as their
+    preferences say (e-mail waits for the notification area's dispatch job)."""
+    user_id = user.key
+    prefs = uow.notification_preferences.get(user_id)
     for channel, kind in ((Channel.IN_APP, IN_APP), (Channel.EMAIL, EMAIL)):
-        if not prefs.wants(NotifyEvent.TASK_REMINDER, channel):
+        if not prefs.wants(what, channel):
             continue
         delivered = kind == IN_APP
         uow.notifications.add(

@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from taskcore.domain.pagination import Page
 from taskcore.domain.recurrence import RecurrenceMode
+from taskcore.domain.reminders import DigestSubscription
 from taskcore.domain.time_entries import TimeEntryView, TimerView, Timesheet
 from taskcore.domain.values import UNSET, Unset
 from taskcore.errors import ValidationError
@@ -62,6 +63,12 @@ class RecurrenceBody:
 class ReminderBody:
     remind_at: str | None = None
     before_minutes: int | None = None
+
+
+@attrs.define(kw_only=True)
+class DigestBody:
+    enabled: bool | None = None
+    hour: int = 8
 
 
 @attrs.define(kw_only=True)
@@ -174,6 +181,11 @@ class ReminderResponse:
 
 
 REMINDER = s.response_schema(ReminderResponse)
+DIGEST: dict[str, Any] = s.obj(
+    enabled={"type": "boolean"},
+    hour={"type": ["integer", "null"], "description": "local hour, 0-23"},
+    last_sent_on={"type": ["string", "null"], "description": "the local day it last went out"},
+)
 ENTRY = s.response_schema(
     TimeEntryResponse, "Time a person spent on a task on one day (`minutes`, 1 to 1440)."
 )
@@ -553,6 +565,31 @@ async def delete_reminder(ctx: HttpContext, request: Request) -> Response:
     return JSON({"message": "Reminder deleted"})
 
 
+def _digest(found: DigestSubscription | None) -> dict[str, Any]:
+    if found is None:
+        return {"enabled": False, "hour": None, "last_sent_on": None}
+    last = found.last_sent_on
+    return {
+        "enabled": True,
+        "hour": found.hour,
+        "last_sent_on": None if last is None else last.isoformat(),
+    }
+
+
+async def get_digest(ctx: HttpContext, request: Request) -> Response:
+    time: TimeService = ctx.runtime.core.time
+    actor = await ctx.slow(ctx.principal, request)
+    return JSON({"digest": _digest(await ctx.slow(time.digest_subscription, actor))})
+
+
+async def set_digest(ctx: HttpContext, request: Request) -> Response:
+    time: TimeService = ctx.runtime.core.time
+    actor = await ctx.slow(ctx.principal, request)
+    body = await ctx.body(request, DigestBody)
+    found = await ctx.slow(time.set_digest, actor, enabled=body.enabled, hour=body.hour)
+    return JSON({"message": "Digest updated", "digest": _digest(found)})
+
+
 async def get_timezone(ctx: HttpContext, request: Request) -> Response:
     time: TimeService = ctx.runtime.core.time
     actor = await ctx.slow(ctx.principal, request)
@@ -800,6 +837,23 @@ ENDPOINTS: list[Endpoint] = [
         tag="time",
         params=[Param(name="reminder_id", where="path")],
         responses={200: ("Deleted", s.message()), **s.errors(401, 403, 404)},
+    ),
+    Endpoint(
+        method="GET",
+        path="/api/users/me/digest",
+        handler=get_digest,
+        summary="The caller's daily digest: off, or the local hour it goes out",
+        tag="time",
+        responses={200: ("The digest", s.obj(digest=DIGEST)), **s.errors(401)},
+    ),
+    Endpoint(
+        method="PUT",
+        path="/api/users/me/digest",
+        handler=set_digest,
+        summary="Turn the caller's daily digest on at a local hour (0-23), or off",
+        tag="time",
+        body=s.body_schema(DigestBody),
+        responses={200: ("Updated", s.message(digest=DIGEST)), **s.errors(400, 401)},
     ),
     Endpoint(
         method="GET",

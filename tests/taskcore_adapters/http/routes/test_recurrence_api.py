@@ -126,6 +126,13 @@ def test_reminders(client: TestClient, runtime: Runtime, account: Callable[..., 
     assert 0 == runtime.core.time.send_due_reminders()
     sent = client.get(url, headers=alice).json()["reminders"]
     assert all(r["sent_at"] is not None for r in sent)
+    off = {"digest": {"enabled": False, "hour": None, "last_sent_on": None}}
+    assert off == client.get("/api/users/me/digest", headers=alice).json()
+    on = client.put("/api/users/me/digest", headers=alice, json={"enabled": True, "hour": 7})
+    assert {"enabled": True, "hour": 7, "last_sent_on": None} == on.json()["digest"]
+    bad = client.put("/api/users/me/digest", headers=alice, json={"enabled": True, "hour": 25})
+    assert 400 == bad.status_code
+    assert "hour" in bad.json()["error"]
     reminder_id = listed[0]["id"]
     assert 200 == client.delete(f"/api/reminders/{reminder_id}", headers=alice).status_code
     assert 404 == client.delete(f"/api/reminders/{reminder_id}", headers=alice).status_code

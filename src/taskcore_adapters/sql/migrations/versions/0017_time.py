@@ -144,8 +144,19 @@ def upgrade() -> None:
             "ix_task_reminders_sent_at_fire_at", ["sent_at", "fire_at"], unique=False
         )
 
+    op.create_table(
+        "digest_subscriptions",
+        sa.Column("user_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("hour", sa.Integer(), nullable=False),
+        sa.Column("last_sent_on", sa.Date(), nullable=True),
+        sa.CheckConstraint("hour >= 0 AND hour <= 23", name=op.f("ck_digest_subscriptions_hour")),
+        _foreign_key("digest_subscriptions", "user_id", "users"),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_digest_subscriptions")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("digest_subscriptions")
     with op.batch_alter_table("task_reminders", schema=None) as batch_op:
         batch_op.drop_index("ix_task_reminders_sent_at_fire_at")
         batch_op.drop_index(batch_op.f("ix_task_reminders_created_by"))
