@@ -31,6 +31,8 @@ from taskcore_adapters.web.session import CSRF_FIELD, Visit, Web, field_errors
 COMMENTS_SIZE: Final = 100
 ATTACHMENTS_SIZE: Final = 100
 HISTORY_SIZE: Final = 50
+STRUCTURE_SIZE: Final = 50
+"""The most subtasks and relations a task page shows."""
 
 EDIT_FIELDS: Final = (
     "title",
@@ -94,6 +96,9 @@ def _task_page(
         actor, task_id, page=PageRequest(per_page=ATTACHMENTS_SIZE)
     )
     history = core.activity.task_history(actor, task_id, page=PageRequest(per_page=HISTORY_SIZE))
+    structure = PageRequest(per_page=STRUCTURE_SIZE)
+    subtasks = core.tasks.list_subtasks(actor, task_id, page=structure)
+    relations = core.tasks.list_relations(actor, task_id, page=structure)
     return web.render(
         visit,
         "task.html",
@@ -105,6 +110,8 @@ def _task_page(
         comments=comments,
         attachments=attachments,
         history=history,
+        subtasks=subtasks,
+        relations=relations,
         is_owner=access.can_manage(actor, project.role),
         values=values or _values(task),
         errors=errors_ or {},
