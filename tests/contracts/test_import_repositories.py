@@ -118,3 +118,13 @@ class TestSources:
             assert {"A-1": task} == uow.imports.sources(project, "csv", ["A-1", "A-2"])
             assert {} == uow.imports.sources(project, "trello", ["A-1"])
             assert {} == uow.imports.sources(project, "csv", [])
+
+    def test_link_many(self, uow_factory: UnitOfWorkFactory, ids: tuple[int, int, int]) -> None:
+        """Links stored together are found like single ones."""
+        _, project, task = ids
+        with uow_factory() as uow:
+            uow.imports.link_many(project, "csv", [("A-1", task), ("A-2", task)])
+            uow.imports.link_many(project, "csv", [])
+            uow.commit()
+        with uow_factory() as uow:
+            assert {"A-1": task, "A-2": task} == uow.imports.sources(project, "csv", ["A-1", "A-2"])

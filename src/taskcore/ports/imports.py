@@ -47,5 +47,11 @@ class ImportRepository(Protocol):
         ...
 
     def link(self, project_id: int, source: str, external_id: str, task_id: int) -> None:
-        """Remember that ``task_id`` came from ``external_id`` of ``source``."""
+        """Remember that ``task_id`` came from ``external_id`` of ``source`` (replacing
+        what it was remembered as before)."""
+        ...
+
+    def link_many(self, project_id: int, source: str, links: Sequence[tuple[str, int]]) -> None:
+        """Remember new tasks' external ids (external id, task id), none of them linked
+        yet (the tasks were just created)."""
         ...

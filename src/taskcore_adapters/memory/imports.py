@@ -60,3 +60,7 @@ class InMemoryImportRepository:
 
     def link(self, project_id: int, source: str, external_id: str, task_id: int) -> None:
         self._t.import_sources[(project_id, source, external_id)] = task_id
+
+    def link_many(self, project_id: int, source: str, links: Sequence[tuple[str, int]]) -> None:
+        for external, task_id in links:
+            self._t.import_sources[(project_id, source, external)] = task_id

@@ -136,3 +136,18 @@ class SqlAlchemyImportRepository:
                     project_id=project_id, source=source, external_id=external_id, task_id=task_id
                 )
             )
+
+    def link_many(self, project_id: int, source: str, links: Sequence[tuple[str, int]]) -> None:
+        if links:
+            self._conn.execute(
+                insert(import_sources),
+                [
+                    {
+                        "project_id": project_id,
+                        "source": source,
+                        "external_id": external,
+                        "task_id": task_id,
+                    }
+                    for external, task_id in links
+                ],
+            )

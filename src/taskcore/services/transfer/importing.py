@@ -313,6 +313,8 @@ class Importing:
     def _write(
         self, uow: UnitOfWork, run: ImportRun, rows: Rows, now: dt.datetime
     ) -> list[DomainEvent]:
+        """Write one chunk: new tasks in batches (a subtask whose parent is new in the same
+        chunk waits for the batch before it), updates one by one."""
         members = _members(uow, run.project_id)
         reads = [read_row(line, cells, run.mapping, members) for line, cells in rows]
         wanted = {r.task.external_id for r in reads if r.task is not None}
@@ -320,11 +322,29 @@ class Importing:
         known = uow.imports.sources(run.project_id, run.source, wanted)
         events: list[DomainEvent] = []
         last: dict[TaskStatus, float | None] = {}
+        batch: list[tuple[str, Task]] = []
+
+        def flush() -> None:
+            if not batch:
+                return
+            stored = uow.tasks.add_many([task for _, task in batch])
+            links = [
+                (external, task.key) for (external, _), task in zip(batch, stored, strict=True)
+            ]
+            uow.imports.link_many(run.project_id, run.source, links)
+            known.update(links)
+            for task in stored:
+                events.extend(_created(run.user_id, task, now))
+            run.created += len(stored)
+            batch.clear()
+
         for read in reads:
             item = read.task
             problems = list(read.problems)
             parent_id: int | None = None
             if item is not None and item.parent is not None:
+                if any(external == item.parent for external, _ in batch):
+                    flush()
                 parent_id = known.get(item.parent)
                 if parent_id is None:
                     problems.append(
@@ -352,11 +372,8 @@ class Importing:
             end = last[item.status]
             place = 1.0 if end is None else math.floor(end) + 1.0
             last[item.status] = place
-            (stored,) = uow.tasks.add_many([_new_task(item, run.project_id, parent_id, place, now)])
-            uow.imports.link(run.project_id, run.source, item.external_id, stored.key)
-            known[item.external_id] = stored.key
-            events.extend(_created(run.user_id, stored, now))
-            run.created += 1
+            batch.append((item.external_id, _new_task(item, run.project_id, parent_id, place, now)))
+        flush()
         return events
 
 
