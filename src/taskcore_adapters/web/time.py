@@ -56,6 +56,7 @@ async def task_time(web: Web, visit: Visit, request: Request) -> Response:
         timer=core.time.current_timer(actor),
         entries=entries,
         recurrence=recurrence,
+        reminders=core.time.list_reminders(actor, task_id),
         presets=PRESETS,
         preset=preset or ("custom" if recurrence else ""),
         today=dt.datetime.now(zone(core.time.timezone(actor))).date().isoformat(),
@@ -149,6 +150,35 @@ async def skip_occurrence(web: Web, visit: Visit, request: Request) -> Response:
     except (*FAILURES, errors.NotFound) as exc:
         return _back(web, visit, url, exc)
     return web.redirect(visit, url, notice="Occurrence skipped.")
+
+
+async def add_reminder(web: Web, visit: Visit, request: Request) -> Response:
+    """Add a reminder: at a time, or some minutes before the due date."""
+    task_id = path_id(request, "task_id")
+    url = f"/tasks/{task_id}/time"
+    raw = visit.field("before_minutes").strip()
+    at = visit.field("remind_at").strip()
+    try:
+        if at:
+            web.core.time.add_reminder(visit.actor, task_id, remind_at=at)
+        else:
+            before = int(raw) if raw.isdigit() and len(raw) <= 6 else raw or None
+            web.core.time.add_reminder(visit.actor, task_id, before_minutes=before)
+    except FAILURES as exc:
+        return _back(web, visit, url, exc)
+    return web.redirect(visit, url, notice="Reminder added.")
+
+
+async def delete_reminder(web: Web, visit: Visit, request: Request) -> Response:
+    """Delete a reminder; back to its task's time page."""
+    reminder_id = path_id(request, "reminder_id")
+    url = visit.field("next")
+    url = url if url.startswith("/tasks/") else "/time"
+    try:
+        web.core.time.delete_reminder(visit.actor, reminder_id)
+    except (*FAILURES, errors.NotFound) as exc:
+        return _back(web, visit, url, exc)
+    return web.redirect(visit, url, notice="Reminder deleted.")
 
 
 def _period(visit: Visit, request: Request) -> tuple[str | None, str | None]:
@@ -260,6 +290,10 @@ def routes(web: Web) -> list[PageRoute]:
         ),
         PageRoute(
             "/tasks/{task_id:int}/recurrence/skip", page(web, skip_occurrence), methods=["POST"]
+        ),
+        PageRoute("/tasks/{task_id:int}/reminders", page(web, add_reminder), methods=["POST"]),
+        PageRoute(
+            "/reminders/{reminder_id:int}/delete", page(web, delete_reminder), methods=["POST"]
         ),
         PageRoute("/time", page(web, my_time), methods=["GET"]),
         PageRoute("/time/timesheet.csv", page(web, export_timesheet), methods=["GET"]),

@@ -62,6 +62,12 @@ def test_timer_entries_and_recurrence(browser: Browser, runtime: Runtime) -> Non
     deleted = browser.post(f"/time-entries/{entries.items[1].id}/delete")
     assert "Time entry deleted." in deleted.text
 
+    reminded = browser.post(f"/tasks/{task_id}/reminders", {"before_minutes": "30"})
+    assert "Reminder added." in reminded.text
+    assert "30 min before the due date" in reminded.text
+    refused_reminder = browser.post(f"/tasks/{task_id}/reminders", {"before_minutes": "-5"})
+    assert "before_minutes must be" in refused_reminder.text
+
     bad = browser.post(f"/tasks/{task_id}/recurrence", {"preset": "custom", "rule": "FREQ=NEVER"})
     assert "FREQ" in bad.text
     weekly = browser.post(f"/tasks/{task_id}/recurrence", {"preset": "weekly", "mode": "due_date"})
