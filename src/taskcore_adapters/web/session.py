@@ -53,10 +53,11 @@ CSRF_FIELD: Final = "csrf_token"
 
 PAGE_CSP: Final = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 """The pages' Content-Security-Policy: scripts, styles and images from this origin only;
-no inline script or style anywhere."""
+no inline script or style anywhere; scripts connect only to this origin (the live board's
+event stream and its refresh)."""
 
 PAGE_HEADERS: Final = {
     "Content-Security-Policy": PAGE_CSP,
