@@ -406,3 +406,30 @@ class TestCustomFields:
             assert ids[:2] == found("points", points, FilterOp.LTE, "5")
             assert [ids[0], ids[2]] == found("points", points, FilterOp.IN, "1,8")
             assert [ids[0], ids[2]] == found("tags", tags, FilterOp.EQ, "a")
+
+
+def test_rename_option(uow_factory: UnitOfWorkFactory, people: tuple[int, list[int]]) -> None:
+    """Renaming an option rewrites the single and multi select values holding it."""
+    project, _ = people
+    with uow_factory() as uow:
+        one = uow.tasks.add_field(
+            _field(project, "stage", FieldType.SINGLE_SELECT, options=("a", "b"))
+        )
+        many = uow.tasks.add_field(
+            _field(project, "tags", FieldType.MULTI_SELECT, options=("a", "b"))
+        )
+        task = uow.tasks.add(_task(project, custom_fields={"stage": "a", "tags": ("a", "b")}))
+        other = uow.tasks.add(_task(project, custom_fields={"stage": "b"}))
+        renamed_one = attrs.evolve(one, options=("z", "b"))
+        renamed_many = attrs.evolve(many, options=("z", "b"))
+        uow.tasks.update_field(renamed_one)
+        uow.tasks.update_field(renamed_many)
+        assert 1 == uow.tasks.rename_option(renamed_one, "a", "z")
+        assert 1 == uow.tasks.rename_option(renamed_many, "a", "z")
+        uow.commit()
+    with uow_factory() as uow:
+        read, untouched = uow.tasks.get(task.key), uow.tasks.get(other.key)
+        assert read is not None
+        assert untouched is not None
+        assert {"stage": "z", "tags": ("z", "b")} == read.custom_fields
+        assert {"stage": "b"} == untouched.custom_fields

@@ -173,3 +173,8 @@ class TaskRepository(Protocol):
     def delete_field(self, field_id: int) -> int:
         """Delete a definition with its values; returns how many values went."""
         ...
+
+    def rename_option(self, definition: FieldDefinition, old: str, new: str) -> int:
+        """Rename a select option in every value of the field; returns how many values
+        changed."""
+        ...

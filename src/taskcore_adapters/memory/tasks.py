@@ -284,3 +284,20 @@ class InMemoryTaskRepository:
                 del task.custom_fields[old.key]
                 removed += 1
         return removed
+
+    def rename_option(self, definition: FieldDefinition, old: str, new: str) -> int:
+        changed = 0
+        for task in self._t.tasks.values():
+            value = task.custom_fields.get(definition.key)
+            if task.project_id != definition.project_id or value is None:
+                continue
+            if value == old:
+                task.custom_fields[definition.key] = new
+                changed += 1
+            elif isinstance(value, tuple) and old in value:
+                renamed = {new if v == old else v for v in value}
+                task.custom_fields[definition.key] = tuple(
+                    o for o in definition.options if o in renamed
+                )
+                changed += 1
+        return changed

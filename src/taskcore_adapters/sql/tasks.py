@@ -850,6 +850,31 @@ class SqlAlchemyTaskRepository:
             .values(**_definition_values(definition))
         )
 
+    def rename_option(self, definition: FieldDefinition, old: str, new: str) -> int:
+        v = task_field_values.c
+        if definition.type is not FieldType.MULTI_SELECT:
+            result = self._conn.execute(
+                update(task_field_values)
+                .where(v.field_id == definition.ident, v.value_text == old)
+                .values(value_text=new)
+            )
+            return int(result.rowcount or 0)
+        rows = self._conn.execute(
+            select(v.task_id, v.value_json).where(
+                v.field_id == definition.ident,
+                v.value_json.contains(json.dumps(old), autoescape=True),
+            )
+        ).all()
+        for row in rows:
+            renamed = {new if o == old else o for o in json.loads(row.value_json)}
+            chosen = [o for o in definition.options if o in renamed]
+            self._conn.execute(
+                update(task_field_values)
+                .where(v.task_id == row.task_id, v.field_id == definition.ident)
+                .values(value_json=json.dumps(chosen))
+            )
+        return len(rows)
+
     def delete_field(self, field_id: int) -> int:
         removed = self._conn.execute(
             delete(task_field_values).where(task_field_values.c.field_id == field_id)

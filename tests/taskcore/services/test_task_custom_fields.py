@@ -133,3 +133,19 @@ def test_filters(world: World, team: Team) -> None:
     with pytest.raises(errors.ValidationError) as exc:
         ids(("points", "eq", "x"))
     assert "cf.points" == exc.value.field
+
+
+def test_renaming_an_option_keeps_the_values(world: World, team: Team) -> None:
+    alice, _, project = team
+    tasks = world.core.tasks
+    field = tasks.define_field(
+        alice, project, key="stage", label="Stage", field_type="single_select", options=["a", "b"]
+    )
+    task = tasks.create_task(alice, project, title="t", custom_fields={"stage": "a"})
+    changed = tasks.change_field(alice, project, field.ident, rename_options={"a": "alpha"})
+    assert ("alpha", "b") == changed.options
+    assert {"stage": "alpha"} == tasks.get_task(alice, task.id).custom_fields
+    for renames in ({"zzz": "q"}, {"alpha": "b"}):
+        with pytest.raises(errors.ValidationError) as exc:
+            tasks.change_field(alice, project, field.ident, rename_options=renames)
+        assert "rename_options" == exc.value.field

@@ -123,9 +123,12 @@ class CustomFields(TasksBase):
         required: bool | Unset = UNSET,
         options: Sequence[object] | Unset = UNSET,
         position: int | Unset = UNSET,
+        rename_options: Mapping[str, object] | Unset = UNSET,
     ) -> FieldDefinition:
         """Change a custom field (owners): renaming its key or label keeps every value;
-        options may be added and reordered, not removed; the type stays.
+        options may be added and reordered, not removed; ``rename_options`` (``{old:
+        new}``) renames options, in every value too (``options``, when also given, lists
+        them by their new names); the type stays.
 
         Raises:
             ProjectNotFound: no such project, or the caller is not a member.
@@ -137,6 +140,9 @@ class CustomFields(TasksBase):
         with self._tx() as work:
             uow = work.uow
             definition = _owned_field(uow, actor, project_id, field_id)
+            renames = _renames(definition, rename_options)
+            current = tuple(renames.get(o, o) for o in definition.options)
+            definition = attrs.evolve(definition, options=current)
             new = attrs.evolve(
                 definition,
                 key=definition.key if key is UNSET else rules.check_key(key),
@@ -159,8 +165,14 @@ class CustomFields(TasksBase):
                 for name in ("key", "label", "required", "options", "position")
                 if (old := getattr(definition, name)) != (value := getattr(new, name))
             }
+            if renames:
+                old_names = {v: k for k, v in renames.items()}
+                before = tuple(old_names.get(o, o) for o in definition.options)
+                changes["options"] = change(list(before), list(new.options))
             if changes:
                 uow.tasks.update_field(new)
+                for old_name, new_name in renames.items():
+                    uow.tasks.rename_option(new, old_name, new_name)
                 work.record(
                     CustomFieldChanged(
                         occurred_at=self._clock.now(),
@@ -200,6 +212,33 @@ class CustomFields(TasksBase):
                 )
             )
             work.commit()
+
+
+def _renames(definition: FieldDefinition, wanted: Mapping[str, object] | Unset) -> dict[str, str]:
+    """The checked ``{old: new}`` option renames of a select.
+
+    Raises:
+        ValidationError: not a select, an unknown option, or a new name that is not a
+            text of 1 to 100 characters or is taken (field ``rename_options``).
+    """
+    if wanted is UNSET or not wanted:
+        return {}
+    if not definition.type.has_options:
+        raise ValidationError("rename_options is only for select fields", field="rename_options")
+    renames: dict[str, str] = {}
+    for old, new in wanted.items():
+        if old not in definition.options:
+            raise ValidationError(f"Unknown option: {old}", field="rename_options")
+        if not isinstance(new, str) or not new.strip() or len(new) > rules.OPTION_MAX:
+            raise ValidationError(
+                f"New option names must be texts of 1 to {rules.OPTION_MAX} characters",
+                field="rename_options",
+            )
+        renames[old] = new.strip()
+    final = [renames.get(o, o) for o in definition.options]
+    if len(set(final)) != len(final):
+        raise ValidationError("Option names must stay distinct", field="rename_options")
+    return {k: v for k, v in renames.items() if k != v}
 
 
 def _owned_field(uow: UnitOfWork, actor: Actor, project_id: int, field_id: int) -> FieldDefinition:

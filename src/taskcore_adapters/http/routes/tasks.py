@@ -292,6 +292,7 @@ class FieldPatch:
     required: bool | Unset = UNSET
     options: list[str] | Unset = UNSET
     position: int | Unset = UNSET
+    rename_options: dict[str, str] | Unset = UNSET
 
 
 def field_json(definition: FieldDefinition) -> dict[str, Any]:
@@ -341,6 +342,7 @@ async def change_field(ctx: HttpContext, request: Request) -> Response:
         required=body.required,
         options=body.options,
         position=body.position,
+        rename_options=body.rename_options,
     )
     return JSON({"message": "Custom field updated", "custom_field": field_json(changed)})
 
@@ -721,7 +723,8 @@ ENDPOINTS: list[Endpoint] = [
         path="/api/projects/{project_id:int}/custom-fields/{field_id:int}",
         handler=change_field,
         summary="Change a custom field: key, label, required, options (added or reordered), "
-        "position; values stay (owners and admins)",
+        "rename_options ({old: new}, values follow), position; values stay (owners and "
+        "admins)",
         tag="tasks",
         params=[_PROJECT_ID, _FIELD_ID],
         body=s.body_schema(FieldPatch),

@@ -49,8 +49,19 @@ def test_definitions(client: TestClient, alice: dict[str, str], project: int) ->
     )
     assert (400, "key") == (bad.status_code, "key" if "key must" in bad.json()["error"] else "")
     url = f"/api/projects/{project}/custom-fields/{made['id']}"
-    changed = client.put(url, headers=alice, json={"label": "Phase", "options": ["a", "b"]})
-    assert (200, "Phase", ["a", "b"]) == (
+    task = client.post(
+        f"/api/projects/{project}/tasks",
+        headers=alice,
+        json={"title": "t", "custom_fields": {"stage": "a"}},
+    ).json()["task"]
+    changed = client.put(
+        url,
+        headers=alice,
+        json={"label": "Phase", "options": ["alpha", "b"], "rename_options": {"a": "alpha"}},
+    )
+    shown = client.get(f"/api/tasks/{task['id']}", headers=alice).json()["task"]
+    assert {"stage": "alpha"} == shown["custom_fields"]
+    assert (200, "Phase", ["alpha", "b"]) == (
         changed.status_code,
         changed.json()["custom_field"]["label"],
         changed.json()["custom_field"]["options"],
