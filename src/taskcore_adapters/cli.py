@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from taskcore.errors import TaskcoreError
 from taskcore_adapters.config import ConfigError, Settings
@@ -58,8 +59,25 @@ def _serve(args: argparse.Namespace) -> int:
         proxy_headers=False,
         server_header=False,
         timeout_graceful_shutdown=10,
+        **_worker_healthcheck(uvicorn.run),
     )
     return 0
+
+
+WORKER_START_SECONDS = 60
+"""How long uvicorn waits for a worker process to answer its health pings (it restarts
+one that does not): on a busy host, spawning a process and importing taskcore can take
+longer than uvicorn's default of 5 seconds, which made it restart its workers for ever."""
+
+
+def _worker_healthcheck(run: object) -> dict[str, Any]:
+    """``timeout_worker_healthcheck`` for uvicorn versions that have it."""
+    import inspect
+
+    parameters = inspect.signature(run).parameters  # type: ignore[arg-type]
+    if "timeout_worker_healthcheck" in parameters:
+        return {"timeout_worker_healthcheck": WORKER_START_SECONDS}
+    return {}  # pragma: no cover - older uvicorn
 
 
 def _metrics_directory() -> str:
