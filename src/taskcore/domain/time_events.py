@@ -164,6 +164,44 @@ class TaskSeriesEnded(RecurrenceEvent):
 
 
 @attrs.frozen(kw_only=True)
+class TaskReminderAdded(RecurrenceEvent):
+    """A reminder was added to the task (entity: the task): at ``remind_at`` (ISO 8601)
+    or ``before_minutes`` before its due date."""
+
+    name: ClassVar[str] = "task.reminder_added"
+    entity_type: ClassVar[str] = "task"
+    action: ClassVar[str] = "add_reminder"
+
+    reminder_id: int
+    remind_at: str | None = attrs.field(default=None, metadata=UNSET_IF_NONE)
+    before_minutes: int | None = attrs.field(default=None, metadata=UNSET_IF_NONE)
+
+
+@attrs.frozen(kw_only=True)
+class TaskReminderDeleted(RecurrenceEvent):
+    """A reminder of the task was deleted (entity: the task)."""
+
+    name: ClassVar[str] = "task.reminder_deleted"
+    entity_type: ClassVar[str] = "task"
+    action: ClassVar[str] = "delete_reminder"
+
+    reminder_id: int
+
+
+@attrs.frozen(kw_only=True)
+class DigestChanged(DomainEvent):
+    """A user turned their daily digest on (at ``hour``, local) or off (entity: the
+    user)."""
+
+    name: ClassVar[str] = "user.digest_changed"
+    entity_type: ClassVar[str] = "user"
+    action: ClassVar[str] = "change_digest"
+
+    enabled: bool
+    hour: int | None = attrs.field(default=None, metadata=UNSET_IF_NONE)
+
+
+@attrs.frozen(kw_only=True)
 class TaskReminderSent(RecurrenceEvent):
     """A reminder on the task went out (entity: the task) to ``recipients`` (user ids),
     in the app and by e-mail as each prefers."""
@@ -236,7 +274,10 @@ TIME_EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     TaskOccurrenceCreated,
     TaskOccurrenceSkipped,
     TaskSeriesEnded,
+    TaskReminderAdded,
+    TaskReminderDeleted,
     TaskReminderSent,
+    DigestChanged,
     DailyDigestSent,
     CalendarFeedCreated,
     CalendarFeedDeleted,

@@ -130,6 +130,9 @@ class TestReminders:
         with pytest.raises(errors.ProjectRoleRequired):
             time.delete_reminder(carol, reminder.key)
         time.delete_reminder(alice, reminder.key)
+        assert ["task.reminder_added", "task.reminder_deleted"] == [
+            n for n in world.event_names() if n.startswith("task.reminder")
+        ]
         with pytest.raises(errors.NotFound):
             time.delete_reminder(alice, reminder.key)
 
@@ -178,6 +181,9 @@ class TestDigests:
         ]
         assert time.digest_subscription(bob) is not None
         time.set_digest(bob, enabled=False)
+        assert [True, False] == [
+            e.details["enabled"] for e in world.events() if e.name == "user.digest_changed"
+        ]
         world.clock.advance(days=1)
         assert 0 == time.send_due_digests()
 

@@ -29,7 +29,13 @@ from taskcore.domain.notifications import (
 from taskcore.domain.reminders import DigestSubscription, TaskReminder
 from taskcore.domain.task_fields import parse_instant
 from taskcore.domain.tasks import Task, TaskStatus
-from taskcore.domain.time_events import DailyDigestSent, TaskReminderSent
+from taskcore.domain.time_events import (
+    DailyDigestSent,
+    DigestChanged,
+    TaskReminderAdded,
+    TaskReminderDeleted,
+    TaskReminderSent,
+)
 from taskcore.domain.users import User
 from taskcore.errors import NotFound, ValidationError
 from taskcore.ports.jobs import JobSpec
@@ -101,6 +107,18 @@ class Reminders(TimeBase):
                     created_at=now,
                 )
             )
+            work.record(
+                TaskReminderAdded(
+                    occurred_at=now,
+                    actor_id=actor.user_id,
+                    entity_id=task_id,
+                    project_id=task.project_id,
+                    title=task.title,
+                    reminder_id=stored.key,
+                    remind_at=None if at is None else at.isoformat(),
+                    before_minutes=before,
+                )
+            )
             work.commit()
         return stored
 
@@ -132,6 +150,17 @@ class Reminders(TimeBase):
             role = access.visible_role(uow.projects, actor, project_id, NotFound(REMINDER_MISSING))
             access.require_write(actor, role, project_id, WRITE_DENIED)
             uow.reminders.delete(reminder_id)
+            task = uow.tasks.get(found.task_id)
+            work.record(
+                TaskReminderDeleted(
+                    occurred_at=self._clock.now(),
+                    actor_id=actor.user_id,
+                    entity_id=found.task_id,
+                    project_id=project_id,
+                    title="" if task is None else task.title,
+                    reminder_id=reminder_id,
+                )
+            )
             work.commit()
 
     def on_due_date_changed(self, work: Work, events: Sequence[DomainEvent]) -> None:
@@ -178,9 +207,18 @@ class Reminders(TimeBase):
         with self._tx() as work:
             digests = work.uow.digests
             current = digests.get(actor.user_id)
+            now = self._clock.now()
             if not enabled:
-                digests.delete(actor.user_id)
-                work.commit()
+                if digests.delete(actor.user_id):
+                    work.record(
+                        DigestChanged(
+                            occurred_at=now,
+                            actor_id=actor.user_id,
+                            entity_id=actor.user_id,
+                            enabled=False,
+                        )
+                    )
+                    work.commit()
                 return None
             subscription = DigestSubscription(
                 user_id=actor.user_id,
@@ -188,6 +226,16 @@ class Reminders(TimeBase):
                 last_sent_on=current.last_sent_on if current else None,
             )
             digests.save(subscription)
+            if current is None or current.hour != checked:
+                work.record(
+                    DigestChanged(
+                        occurred_at=now,
+                        actor_id=actor.user_id,
+                        entity_id=actor.user_id,
+                        enabled=True,
+                        hour=checked,
+                    )
+                )
             work.commit()
         return subscription
 
