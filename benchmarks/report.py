@@ -39,37 +39,50 @@ attach to a running server worker):
   once in the HTTP case, so every HTTP number is a share of the same two cores; a busy
   machine (see the load average above) lowers taskcore and the baseline alike, which is
   why the ratios, not the absolute numbers, are what the goals are about.
-- **What a request costs in round trips.** Profiles (py-spy on a server worker, statement
-  counts per request) drove the current shape. Authentication reads the session and its
-  user in one statement; reads run without `BEGIN`/`ROLLBACK` on PostgreSQL (read-only units
-  of work in autocommit: under READ COMMITTED each statement has its own snapshot either
-  way); pooled connections are checked on checkout by looking at their socket instead of a
-  `SELECT 1`; a task is read with its labels and watchers in one statement. GET of a task is
-  three statements (session and user, task, membership) against the baseline's one.
-- **Writes do more than the baseline's one read, in one transaction.** A write stores the
-  change, its activity entry and its outbox event, with the event's deliveries, in the
-  transaction of the change (so nothing is lost, and there is no second "relay"
-  transaction); webhooks look up the project's endpoints in that transaction too. A PUT
-  of a task is `BEGIN`, the session read, the task read, the membership read, the update,
-  the activity insert, the webhook lookup, the outbox insert and `COMMIT`. Deliveries exist
-  only for consumers that want the event (a title change notifies nobody), so such a write
-  queues no job at all.
+- **The HTTP case against the limit API.** The limit API (`benchmarks/limit_app.py`)
+  answers each request with one statement on a bare psycopg async pool (measured against
+  SQLAlchemy's async Core on psycopg in the same conditions, the bare pool served 1.2 to
+  2 times as many requests: 1,918 against 1,053 GET/s at 16 connections, 197 against 152
+  pages of 100), no thread hop, and orjson. It spends about 0.5 ms of CPU per request;
+  taskcore about 2.5 ms per GET and 3.7 ms per PUT (CPU time of the server processes per
+  request, read from `/proc`, the least noisy measure on this machine). A py-spy profile
+  of a worker serving GET a task (`py-spy record --gil`) puts 37% of its CPU in
+  SQLAlchemy Core (compiling cache keys, executing, processing rows), 12% in psycopg,
+  11% in h11, 11% in the hand-off to the thread pool (`threading`, anyio) and 11% in
+  taskcore's adapters. What a request costs is mostly how many statements it runs:
+  - GET a task: the task (with labels and watchers), the caller's membership, the
+    subtask roll-up and the blocking relations: 4 statements, against the limit API's 1
+    (the session read is gone: callers of known tokens are kept per process, see
+    `docs/architecture.md`, "Performance decisions").
+  - The page of 100 tasks: membership, count, ids, tasks, roll-ups and relations, and
+    100 tasks turned into JSON by the standard library (`json.dumps` with sorted keys:
+    2.4-3 ms for such a page, against 0.04-0.17 ms with orjson, measured in process).
+  - PUT a task: `BEGIN`, the task, the membership, the update, the roll-up, the relations,
+    the activity insert, the outbox insert, `COMMIT` (the webhook lookup is gone: a
+    project's endpoints are kept per process until a change notice). POST: `BEGIN`, the
+    membership, the project's custom field definitions, the end of the column, the task,
+    the activity entry, the outbox event, `COMMIT`.
+  The limit API skips sessions, ETags, the activity entry, the outbox and webhooks; those
+  are the features the goals require to stay on, and each costs at least one statement
+  in the transaction of the change.
 - **In process, the library pays for what the baseline does not do.** `create_task` on
-  PostgreSQL is eight round trips (`BEGIN`, the membership check, the end of the column,
-  the task insert, the activity insert, the webhook lookup, the outbox insert, `COMMIT`)
-  against the baseline's three (`BEGIN`, one insert, `COMMIT`), which is where the 0.4x
-  comes from; on SQLite, where a statement costs no round trip, it meets the goal. Merging
-  them further would mean dropping the activity entry or the outbox event from the
-  transaction, which is what the library is for. `import_tasks` writes three rows per task
-  (the task, its activity entry, its outbox event) where the baseline writes one, and does
-  per task in Python what a plain `executemany` does not do at all: check the fields,
-  build the event, sanitise the activity details, encode the outbox payload and return a
-  view (about 0.1 ms per task, profiled). On PostgreSQL the task ids come from the
-  sequence in one query and every table is written with a plain `executemany`; on SQLite,
-  whose `executemany` runs at C speed, the Python work per task is most of the time. A
-  large import refreshes the table's statistics (`ANALYZE`), so plans chosen for a small
-  table are not kept after it: without that, each later `create_task` took 20 ms instead
-  of 2 ms until autovacuum came by.
+  PostgreSQL is eight round trips (`BEGIN`, the membership check, the project's custom
+  field definitions, the end of the column, the task insert, the activity insert, the
+  outbox insert, `COMMIT`; the project's webhook endpoints come from the process's copy,
+  kept until a change notice) against the baseline's three (`BEGIN`, one insert,
+  `COMMIT`), which is where the 0.4x comes from; on SQLite, where a statement costs no
+  round trip, it meets the goal. Merging them further would mean dropping the activity
+  entry or the outbox event from the transaction, which is what the library is for.
+  `import_tasks` writes three rows per task (the task, its activity entry, its outbox
+  event) where the baseline writes one, and does per task in Python what a plain
+  `executemany` does not do at all: check the fields, build the event, sanitise the
+  activity details, encode the outbox payload and return a view (about 0.1 ms per task,
+  profiled). On PostgreSQL the task ids come from the sequence in one query and every
+  table is written with a plain `executemany`; on SQLite, whose `executemany` runs at C
+  speed, the Python work per task is most of the time. A large import refreshes the
+  table's statistics (`ANALYZE`), so plans chosen for a small table are not kept after it:
+  without that, each later `create_task` took 20 ms instead of 2 ms until autovacuum came
+  by.
 - **Lists.** Keyset pages seek in the `(project_id, created_at)` index from the cursor, so
   a deep page costs what the first one costs; an order by due date reads the
   `(project_id, due_date, id)` index (`NULLS LAST`, in index order). A page selects its ids
