@@ -163,6 +163,22 @@ class TestCompletion:
             if e.name == "task.created" and e.entity_id != task_id
         ]
 
+    def test_the_copy_keeps_every_assignee(self, world: World, team: Team) -> None:
+        """A task with several assignees recurs with all of them."""
+        alice, bob, _, project_id = team
+        task = world.core.tasks.create_task(
+            alice,
+            project_id,
+            title="Pair review",
+            due_date="2026-01-05T09:00:00Z",
+            assignee_ids=[bob.user_id, alice.user_id],
+        )
+        world.core.time.set_recurrence(alice, task.id, rule="FREQ=WEEKLY")
+        complete(world, bob, task.id)
+        created = next(e for e in world.events() if isinstance(e, TaskOccurrenceCreated))
+        new = world.core.tasks.get_task(alice, created.entity_id)
+        assert (bob.user_id, alice.user_id) == tuple(new.assignee_ids)
+
     def test_count_ends_the_series(self, world: World, team: Team) -> None:
         """With COUNT=2, completing the second occurrence creates no third."""
         alice, bob, _, _ = team
