@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import io
 import json
 from collections.abc import Mapping
@@ -179,14 +180,7 @@ def read_export(data: bytes) -> Table:
         TooLarge, ValidationError: see :func:`decode`; also (``file``) not JSON, nested
             deeper than :data:`MAX_JSON_DEPTH`, or not a taskcore project export.
     """
-    text = decode(data)
-    try:
-        doc = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        where = f" (line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
-        raise ValidationError(f"The file is not valid JSON{where}", field=FIELD) from None
-    if _depth(doc, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
-        raise ValidationError(f"The JSON nests deeper than {MAX_JSON_DEPTH} levels", field=FIELD)
+    doc = _json(data)
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ValidationError(f"Not a taskcore project export (format {FORMAT})", field=FIELD)
     tasks = doc.get("tasks")
@@ -218,3 +212,182 @@ def _parents_first(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for task in tasks:
         place(task, 0)
     return ordered
+
+
+# -- Jira's issue CSV ----------------------------------------------------------------------
+
+JIRA_MAPPING: Final[Mapping[str, str]] = {
+    ImportField.EXTERNAL_ID.value: "Issue id",
+    ImportField.TITLE.value: "Summary",
+    ImportField.DESCRIPTION.value: "Description",
+    ImportField.STATUS.value: "Status",
+    ImportField.PRIORITY.value: "Priority",
+    ImportField.DUE_DATE.value: "Due Date",
+    ImportField.ESTIMATED_HOURS.value: "Original estimate hours",
+    ImportField.ASSIGNEES.value: "Assignee",
+    ImportField.LABELS.value: "Labels",
+    ImportField.WATCHERS.value: "Watchers",
+    ImportField.PARENT.value: "Parent id",
+}
+"""How a Jira issue export reads: issues by their numeric id (sub-tasks name their
+parent's), labels and watchers from their repeated columns, the estimate from seconds."""
+
+_JIRA_DATES = ("%d/%b/%y %I:%M %p", "%d/%b/%Y %I:%M %p", "%Y-%m-%d %H:%M", "%Y-%m-%d")
+
+
+def _jira_date(text: str) -> str:
+    """A Jira date (``12/Mar/24 5:00 PM``) as ISO 8601 (what it does not know, as is:
+    the row's problem then names it)."""
+    for layout in _JIRA_DATES:
+        try:
+            return dt.datetime.strptime(text.strip(), layout).date().isoformat()  # noqa: DTZ007
+        except ValueError:
+            continue
+    return text
+
+
+def read_jira(data: bytes) -> Table:
+    """A Jira issue export (CSV, all fields): repeated columns (``Labels``, ``Watchers``,
+    ``Sprint``) joined, dates and the estimate converted, with :data:`JIRA_MAPPING`.
+
+    Raises:
+        TooLarge, ValidationError: as :func:`read_csv`; also when the file lacks
+            ``Issue id`` or ``Summary``.
+    """
+    text = decode(data)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    previous = csv.field_size_limit(MAX_CELL + 1)
+    raw: list[tuple[int, list[str]]] = []
+    try:
+        start = 1
+        for cells in reader:
+            raw.append((start, cells))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise ValidationError(f"Line {reader.line_num}: {exc}", field=FIELD) from None
+    finally:
+        csv.field_size_limit(previous)
+    if not raw:
+        raise ValidationError("The file has no header row", field=FIELD)
+    names = [h.strip() for h in raw[0][1]]
+    if len(names) > MAX_COLUMNS * 5:
+        raise ValidationError(f"More than {MAX_COLUMNS * 5} columns", field=FIELD)
+    for needed in ("Issue id", "Summary"):
+        if needed not in names:
+            raise ValidationError(f"Not a Jira issue export: no {needed!r} column", field=FIELD)
+    header = tuple(dict.fromkeys([*names, "Original estimate hours"]))
+    rows: list[tuple[int, dict[str, str]]] = []
+    for number, cells in raw[1:]:
+        if not any(c.strip() for c in cells):
+            continue
+        joined: dict[str, list[str]] = {}
+        for name, cell in zip(names, cells, strict=False):
+            if cell.strip():
+                joined.setdefault(name, []).append(cell.strip())
+        row = {name: ", ".join(values) for name, values in joined.items()}
+        if row.get("Due Date"):
+            row["Due Date"] = _jira_date(row["Due Date"])
+        seconds = row.get("Original Estimate", "")
+        if seconds.isdigit():
+            row["Original estimate hours"] = f"{int(seconds) / 3600:g}"
+        rows.append((number, row))
+    return Table(header=header, rows=rows, mapping=dict(JIRA_MAPPING))
+
+
+# -- Trello's board JSON --------------------------------------------------------------------
+
+TRELLO_COLUMNS: Final = (
+    "id",
+    "name",
+    "desc",
+    "list",
+    "due",
+    "members",
+    "labels",
+    "checklist items",
+)
+TRELLO_MAPPING: Final[Mapping[str, str]] = {
+    ImportField.EXTERNAL_ID.value: "id",
+    ImportField.TITLE.value: "name",
+    ImportField.DESCRIPTION.value: "desc",
+    ImportField.STATUS.value: "list",
+    ImportField.DUE_DATE.value: "due",
+    ImportField.ASSIGNEES.value: "members",
+    ImportField.LABELS.value: "labels",
+}
+"""How a Trello board reads: each open card a task, its list's name the status (``To
+Do``, ``Doing``, ``Done``, ...: a list whose name is no status is the row's problem), its
+members by username, its labels by name (or colour when unnamed)."""
+
+
+def read_trello(data: bytes) -> Table:
+    """A Trello board export (JSON): its open cards, in board order.
+
+    Raises:
+        TooLarge, ValidationError: see :func:`decode`; also (``file``) not JSON, nested
+            too deeply, or not a Trello board (no ``cards`` and ``lists``).
+    """
+    doc = _json(data)
+    if (
+        not isinstance(doc, dict)
+        or not isinstance(doc.get("cards"), list)
+        or not isinstance(doc.get("lists"), list)
+    ):
+        raise ValidationError("Not a Trello board export (no cards and lists)", field=FIELD)
+    lists = {x.get("id"): x for x in doc["lists"] if isinstance(x, dict)}
+    members = {
+        m.get("id"): str(m.get("username", ""))
+        for m in doc.get("members", [])
+        if isinstance(m, dict)
+    }
+    checklists: dict[object, int] = {}
+    for checklist in doc.get("checklists", []):
+        if isinstance(checklist, dict):
+            count = len(checklist.get("checkItems") or [])
+            card = checklist.get("idCard")
+            checklists[card] = checklists.get(card, 0) + count
+    cards = [c for c in doc["cards"] if isinstance(c, dict) and not c.get("closed")]
+    cards.sort(key=lambda c: (_order(lists.get(c.get("idList"))), float(c.get("pos") or 0)))
+    rows = []
+    for number, card in enumerate(cards, start=1):
+        label_names = [
+            str(x.get("name") or x.get("color") or "")
+            for x in card.get("labels") or []
+            if isinstance(x, dict)
+        ]
+        listed = lists.get(card.get("idList")) or {}
+        due = str(card.get("due") or "")
+        rows.append(
+            (
+                number,
+                {
+                    "id": str(card.get("id", "")),
+                    "name": str(card.get("name", "")),
+                    "desc": str(card.get("desc", "")),
+                    "list": str(listed.get("name", "")),
+                    "due": due[:10],
+                    "members": ", ".join(
+                        members.get(m, str(m)) for m in card.get("idMembers") or []
+                    ),
+                    "labels": ", ".join(n for n in label_names if n),
+                    "checklist items": str(checklists.get(card.get("id"), 0)),
+                },
+            )
+        )
+    return Table(header=TRELLO_COLUMNS, rows=rows, mapping=dict(TRELLO_MAPPING))
+
+
+def _order(listed: dict[str, Any] | None) -> float:
+    return float((listed or {}).get("pos") or 0)
+
+
+def _json(data: bytes) -> Any:
+    text = decode(data)
+    try:
+        doc = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        where = f" (line {exc.lineno})" if isinstance(exc, json.JSONDecodeError) else ""
+        raise ValidationError(f"The file is not valid JSON{where}", field=FIELD) from None
+    if _depth(doc, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        raise ValidationError(f"The JSON nests deeper than {MAX_JSON_DEPTH} levels", field=FIELD)
+    return doc

@@ -23,7 +23,14 @@ from taskcore_adapters.http.endpoint import Endpoint, Param
 from taskcore_adapters.http.responses import to_json
 from taskcore_adapters.http.routes.common import path_id
 from taskcore_adapters.http.wire import JSON
-from taskcore_adapters.transfer.reading import MAX_FILE_BYTES, Table, read_csv, read_export
+from taskcore_adapters.transfer.reading import (
+    MAX_FILE_BYTES,
+    Table,
+    read_csv,
+    read_export,
+    read_jira,
+    read_trello,
+)
 from taskcore_adapters.transfer.writing import csv_text, json_bytes, write_zip
 
 EXPORT_FORMATS: Final = ("json", "csv", "zip")
@@ -96,8 +103,9 @@ async def export_project(ctx: HttpContext, request: Request) -> Response:
     return await ctx.slow(export_answer, ctx, actor, project_id, fmt)
 
 
-IMPORT_SOURCES: Final = ("csv", "taskcore")
-"""What an import file may be: CSV with a column mapping, or a taskcore project export."""
+IMPORT_SOURCES: Final = ("csv", "taskcore", "jira", "trello")
+"""What an import file may be: CSV with a column mapping, a taskcore project export, a
+Jira issue export (CSV) or a Trello board export (JSON)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -271,9 +279,13 @@ def read_upload(data: bytes, fields: dict[str, Any]) -> tuple[Table, str]:
     whole file)."""
     kind = fields.get("format") or "csv"
     if kind not in IMPORT_SOURCES:
-        raise ValidationError("format must be one of ['csv', 'taskcore']", field="format")
+        raise ValidationError(f"format must be one of {list(IMPORT_SOURCES)}", field="format")
     if kind == "taskcore":
         table = read_export(data)
+    elif kind == "jira":
+        table = read_jira(data)
+    elif kind == "trello":
+        table = read_trello(data)
     else:
         table = read_csv(data, delimiter=fields.get("delimiter") or ",")
     source = str(fields.get("source") or kind).strip()
@@ -325,7 +337,8 @@ IMPORT_BODY: s.Schema = {
         "format": {
             "type": "string",
             "enum": list(IMPORT_SOURCES),
-            "description": "csv (the default) or taskcore (a project export's JSON)",
+            "description": "csv (the default), taskcore (a project export's JSON), jira "
+            "(an issue export, CSV) or trello (a board export, JSON)",
         },
         "mapping": {
             "type": "string",
