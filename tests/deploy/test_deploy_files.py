@@ -157,3 +157,20 @@ def test_the_metrics_are_all_documented() -> None:
     assert len(names) >= 13
     guide = (ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")
     assert [] == sorted(name for name in names if f"`{name}" not in guide)
+
+
+def test_the_grafana_dashboard_shows_every_metric() -> None:
+    """docs/grafana-dashboard.json is JSON whose panels query only metrics taskcore
+    exports, and every one of them."""
+    dashboard = json.loads((ROOT / "docs" / "grafana-dashboard.json").read_text("utf-8"))
+    queries = " ".join(
+        target["expr"] for panel in dashboard["panels"] for target in panel["targets"]
+    )
+    used = set(re.findall(r"\btaskcore_\w+", queries))
+    documented = set(
+        re.findall(r"`(taskcore_\w+)`", (ROOT / "docs" / "deployment.md").read_text("utf-8"))
+    )
+    suffixes = ("_bucket", "_count", "_sum")
+    base = {next((n.removesuffix(s) for s in suffixes if n.endswith(s)), n) for n in used}
+    assert set() == base - documented
+    assert set() == documented - base
