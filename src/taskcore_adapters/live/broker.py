@@ -45,6 +45,8 @@ class Round:
     inbox: Sequence[InboxItem]
     event_watermark: int
     inbox_watermark: int
+    rendered: dict[int, str] = attrs.field(factory=dict, eq=False)
+    """Each event's message body by position, rendered once for every stream."""
 
 
 @attrs.define(eq=False)

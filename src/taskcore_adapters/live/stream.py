@@ -204,7 +204,7 @@ async def _project_messages(
                     cursor = cursor.add(entry.position)
                     if entry.position in shown:
                         sent = now
-                        yield _event_message(entry, cursor)
+                        yield _event_message(entry, cursor, found.rendered)
                 cursor = cursor.settle(found.event_watermark)
             if now - sent >= options.heartbeat:
                 sent = now
@@ -213,10 +213,19 @@ async def _project_messages(
         broker.unsubscribe(sub)
 
 
-def _event_message(entry: FeedEntry, cursor: Cursor) -> str:
+def _event_message(
+    entry: FeedEntry, cursor: Cursor, rendered: dict[int, str] | None = None
+) -> str:
+    """An event's message with the subscriber's cursor as its id; its body is rendered
+    once per reading round (``rendered``), whatever the number of streams."""
     if entry.event is None:  # never visible; kept out by LiveService.visible
         return ""
-    return message(entry.event.name, event_json(entry.event), cursor=cursor)
+    body = rendered.get(entry.position) if rendered is not None else None
+    if body is None:
+        body = message(entry.event.name, event_json(entry.event))
+        if rendered is not None:
+            rendered[entry.position] = body
+    return f"id: {cursor.text}\n{body}"
 
 
 async def _recheck(
