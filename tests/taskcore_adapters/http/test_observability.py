@@ -19,6 +19,7 @@ from taskcore_adapters import logs
 from taskcore_adapters.bootstrap import Runtime
 from taskcore_adapters.host import create_app
 from taskcore_adapters.http.headers import HSTS
+from taskcore_adapters.http.origin import forwarded_scheme, parse_networks
 from taskcore_adapters.web.testing import Browser
 
 TOKEN = "metrics-token-" + "m" * 20
@@ -219,3 +220,21 @@ class TestForwardedProto:
         with TestClient(create_app(runtime), client=("10.0.0.2", 5000)) as client:
             response = client.get("/livez", headers={"X-Forwarded-Proto": "https"})
         assert None is response.headers.get("strict-transport-security")
+
+
+@pytest.mark.parametrize(
+    ("peer", "header", "expected"),
+    [
+        ("10.0.0.2", "https", "https"),
+        ("10.0.0.2", "HTTPS, http", "https"),
+        ("10.0.0.2", "http", "http"),
+        ("10.0.0.2", "gopher", None),
+        ("10.0.0.2", None, None),
+        ("203.0.113.9", "https", None),
+        ("testclient", "https", None),
+        (None, "https", None),
+    ],
+)
+def test_forwarded_scheme(peer: str | None, header: str | None, expected: str | None) -> None:
+    """Only a trusted proxy's first X-Forwarded-Proto value counts, and only http/https."""
+    assert expected == forwarded_scheme(peer, header, parse_networks(["10.0.0.0/8"]))
