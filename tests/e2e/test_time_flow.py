@@ -5,9 +5,12 @@ timesheet and the calendar."""
 from __future__ import annotations
 
 import re
+import urllib.error
+import urllib.request
 from typing import TYPE_CHECKING
 
 import pytest
+from icalendar import Calendar
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -77,4 +80,20 @@ def test_weekly_task_and_timer(chromium: Browser, server: str) -> None:
     expect(page.get_by_role("cell", name="Routines")).to_be_visible()
     page.goto("/calendar?month=2030-01")
     expect(page.get_by_role("link", name="Weekly review")).to_have_count(2)
+
+    # The calendar feed, fetched as a calendar client does: no cookies, then again with
+    # the ETag it got.
+    page.get_by_role("button", name="Create feed URL").click()
+    url = page.get_by_label("Feed URL").input_value()
+    with urllib.request.urlopen(url, timeout=10) as answer:  # noqa: S310 - loopback
+        body = answer.read()
+        tag = answer.headers["ETag"]
+        assert answer.headers["Content-Type"].startswith("text/calendar")
+    calendar = Calendar.from_ical(body)
+    summaries = [str(event["SUMMARY"]) for event in calendar.walk("VEVENT")]
+    assert ["Weekly review", "Weekly review"] == summaries
+    again = urllib.request.Request(url, headers={"If-None-Match": tag})  # noqa: S310
+    with pytest.raises(urllib.error.HTTPError) as unchanged:
+        urllib.request.urlopen(again, timeout=10)  # noqa: S310 - loopback
+    assert 304 == unchanged.value.code
     browser_context.close()
