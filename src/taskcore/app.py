@@ -80,13 +80,21 @@ class Taskcore:
     webhooks: WebhookService
     notifications: NotificationService
     time: TimeService
-    transfer: TransferService
     events: EventDispatcher
     jobs: Jobs
     transactions: Transactions
     clock: Clock
     background_relay: bool = False
     _wake: threading.Event = attrs.field(factory=threading.Event, alias="_wake")
+    transfer: TransferService = attrs.field(
+        default=attrs.Factory(
+            lambda core: TransferService(
+                transactions=core.transactions, clock=core.clock, jobs=core.jobs
+            ),
+            takes_self=True,
+        )
+    )
+    """Data in and out (exports and imports), on the instance's own transactions."""
 
     def run_job(self, name: str, args: Mapping[str, Any]) -> None:
         """Run a background job by name (job queues and workers call this).
@@ -260,7 +268,6 @@ def build(
         webhooks=webhooks,
         notifications=notifications,
         time=time,
-        transfer=TransferService(transactions=transactions, clock=clock, jobs=jobs),
         events=events,
         jobs=jobs,
         transactions=transactions,

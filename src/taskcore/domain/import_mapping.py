@@ -201,6 +201,53 @@ def _names(text: str) -> list[str]:
     return [p.strip().lstrip("@").lower() for p in _SPLIT.split(text) if p.strip()]
 
 
+def _value(field: str, text: str, members: Mapping[str, int]) -> tuple[object, list[str]]:
+    """One field's value read from its (stripped, non-hostile) text, and the reasons it
+    cannot be."""
+    match field:
+        case ImportField.EXTERNAL_ID | ImportField.PARENT:
+            return text[:200], []
+        case ImportField.TITLE:
+            if not text:
+                return None, ["is empty"]
+            if len(text) > TITLE_MAX:
+                return None, [f"longer than {TITLE_MAX} characters"]
+            return text, []
+        case ImportField.DESCRIPTION:
+            if len(text) > DESCRIPTION_MAX:
+                return None, [f"longer than {DESCRIPTION_MAX} characters"]
+            return text, []
+        case ImportField.STATUS:
+            status = STATUS_WORDS.get(" ".join(text.lower().replace("_", " ").split()))
+            status = status or STATUS_WORDS.get(text.lower())
+            return (status, []) if status is not None else (None, [f"unknown status {text!r}"])
+        case ImportField.PRIORITY:
+            priority = PRIORITY_WORDS.get(text.lower())
+            if priority is None:
+                return None, [f"unknown priority {text!r}"]
+            return priority, []
+        case ImportField.DUE_DATE:
+            try:
+                return parse_due_date(text), []
+            except ValidationError:
+                return None, [f"not a date (YYYY-MM-DD or ISO 8601): {text[:40]!r}"]
+        case ImportField.ESTIMATED_HOURS:
+            try:
+                return parse_hours(text, field, "Estimated hours"), []
+            except ValidationError as exc:
+                return None, [str(exc)]
+        case ImportField.LABELS:
+            try:
+                return normalize_labels(p for p in _SPLIT.split(text) if p.strip()), []
+            except ValidationError as exc:
+                return None, [str(exc)]
+        case _:  # assignees, watchers
+            names = _names(text)
+            unknown = [f"{n!r} is not a member of the project" for n in names if n not in members]
+            ids = tuple(dict.fromkeys(members[n] for n in names if n in members))
+            return ids, unknown
+
+
 def read_row(
     line: int,
     cells: Mapping[str, str],
@@ -212,70 +259,14 @@ def read_row(
     problems: list[Problem] = []
     given: set[str] = set()
     values: dict[str, object] = {}
-
-    def bad(field: str, reason: str) -> None:
-        problems.append(Problem(line=line, field=field, reason=reason))
-
     for field, column in mapping.items():
         text = (cells.get(column) or "").strip()
         hostile = _hostile(field, text)
-        if hostile is not None:
-            bad(field, hostile)
-            continue
-        if not text and field != ImportField.TITLE:
-            continue
-        given.add(field)
-        match field:
-            case ImportField.EXTERNAL_ID | ImportField.PARENT:
-                values[field] = text[:200]
-            case ImportField.TITLE:
-                if not text:
-                    bad(field, "is empty")
-                elif len(text) > TITLE_MAX:
-                    bad(field, f"longer than {TITLE_MAX} characters")
-                else:
-                    values[field] = text
-            case ImportField.DESCRIPTION:
-                if len(text) > DESCRIPTION_MAX:
-                    bad(field, f"longer than {DESCRIPTION_MAX} characters")
-                else:
-                    values[field] = text
-            case ImportField.STATUS:
-                status = STATUS_WORDS.get(" ".join(text.lower().replace("_", " ").split()))
-                status = status or STATUS_WORDS.get(text.lower())
-                if status is None:
-                    bad(field, f"unknown status {text!r}")
-                else:
-                    values[field] = status
-            case ImportField.PRIORITY:
-                priority = PRIORITY_WORDS.get(text.lower())
-                if priority is None:
-                    bad(field, f"unknown priority {text!r}")
-                else:
-                    values[field] = priority
-            case ImportField.DUE_DATE:
-                try:
-                    values[field] = parse_due_date(text)
-                except ValidationError:
-                    bad(field, f"not a date (YYYY-MM-DD or ISO 8601): {text[:40]!r}")
-            case ImportField.ESTIMATED_HOURS:
-                try:
-                    values[field] = parse_hours(text, field, "Estimated hours")
-                except ValidationError as exc:
-                    bad(field, str(exc))
-            case ImportField.LABELS:
-                try:
-                    values[field] = normalize_labels(p for p in _SPLIT.split(text) if p.strip())
-                except ValidationError as exc:
-                    bad(field, str(exc))
-            case ImportField.ASSIGNEES | ImportField.WATCHERS:
-                ids = []
-                for name in _names(text):
-                    if name in members:
-                        ids.append(members[name])
-                    else:
-                        bad(field, f"{name!r} is not a member of the project")
-                values[field] = tuple(dict.fromkeys(ids))
+        reasons = [hostile] if hostile is not None else []
+        if not reasons and (text or field == ImportField.TITLE):
+            given.add(field)
+            values[field], reasons = _value(field, text, members)
+        problems.extend(Problem(line=line, field=field, reason=r) for r in reasons)
     if problems:
         return ReadRow(task=None, problems=tuple(problems))
     external = values.pop(ImportField.EXTERNAL_ID.value, None)
