@@ -9,7 +9,14 @@ from typing import Any
 import attrs
 import pytest
 
-from taskcore.domain.custom_fields import FieldDefinition, FieldType, FilterOp, parse_filter
+from taskcore.domain.custom_fields import (
+    FieldDefinition,
+    FieldType,
+    FilterOp,
+    field_sort,
+    parse_filter,
+)
+from taskcore.domain.pagination import Keyset
 from taskcore.domain.projects import Membership, Project, Role
 from taskcore.domain.relations import RelationKind, TaskRelation
 from taskcore.domain.tasks import (
@@ -433,3 +440,34 @@ def test_rename_option(uow_factory: UnitOfWorkFactory, people: tuple[int, list[i
         assert untouched is not None
         assert {"stage": "z", "tags": ("z", "b")} == read.custom_fields
         assert {"stage": "b"} == untouched.custom_fields
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_custom_field_order_pages_by_cursor(
+    uow_factory: UnitOfWorkFactory, people: tuple[int, list[int]], descending: bool
+) -> None:
+    """Ordered by a custom field (tasks without a value last, ties by id), keyset slices
+    of two cover every task once, in order."""
+    project, _ = people
+    with uow_factory() as uow:
+        points = uow.tasks.add_field(_field(project, "points", FieldType.NUMBER))
+        made = [
+            uow.tasks.add(_task(project, custom_fields={} if n is None else {"points": n})).key
+            for n in (3.0, None, 1.0, 3.0, 2.0)
+        ]
+        order = TaskOrder(descending=descending, custom=field_sort(points))
+        criteria = TaskCriteria(project_id=project)
+        seen: list[int] = []
+        after = None
+        while True:
+            page = uow.tasks.find(criteria, order, limit=2, after=after)
+            seen.extend(t.key for t in page)
+            if len(page) < 2:
+                break
+            last = page[-1]
+            after = Keyset(value=order.value(last), id=last.key)
+    three, none, one, three_again, two = made
+    if descending:
+        assert [three_again, three, two, one, none] == seen
+    else:
+        assert [one, two, three, three_again, none] == seen

@@ -11,11 +11,12 @@ import datetime as dt
 import enum
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 import attrs
 
-from taskcore.domain import validation
+from taskcore.domain import pagination, validation
+from taskcore.domain.pagination import SortValue
 from taskcore.errors import ValidationError
 
 KEY_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -277,3 +278,52 @@ def _query_value(kind: FieldType, text: str) -> CustomValue:
             return dt.date.fromisoformat(text).isoformat()
         case _:
             return text
+
+
+@attrs.frozen(kw_only=True)
+class FieldSort:
+    """A task order by a custom field's value (tasks without one last)."""
+
+    key: str
+    field_id: int
+    type: FieldType
+
+    def value(self, values: Mapping[str, CustomValue]) -> SortValue:
+        """The sort value of a task with these custom-field values (booleans as 0/1)."""
+        value = values.get(self.key)
+        if isinstance(value, bool):
+            return int(value)
+        if isinstance(value, tuple):  # pragma: no cover - multi selects are not sortable
+            return None
+        return value
+
+    def parser(self) -> Callable[[object], SortValue]:
+        """Checks the sort value stored in a cursor for this order."""
+        match self.type:
+            case FieldType.NUMBER:
+                return _optional(pagination.number_value)
+            case FieldType.BOOLEAN | FieldType.USER:
+                return _optional(pagination.integer_value)
+            case _:
+                return _optional(_text_value)
+
+
+def _text_value(raw: object) -> str:
+    if not isinstance(raw, str):
+        raise TypeError("expected a text")
+    return raw
+
+
+def _optional(parse: Callable[[object], SortValue]) -> Callable[[object], SortValue]:
+    return lambda raw: None if raw is None else parse(raw)
+
+
+def field_sort(definition: FieldDefinition) -> FieldSort:
+    """The order by ``definition``'s values.
+
+    Raises:
+        ValidationError: a multi select, which has no order (field ``sort``).
+    """
+    if definition.type is FieldType.MULTI_SELECT:
+        raise ValidationError(f"cf.{definition.key} cannot be sorted by", field="sort")
+    return FieldSort(key=definition.key, field_id=definition.ident, type=definition.type)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 import attrs
 
 from taskcore.domain import pagination
-from taskcore.domain.custom_fields import CustomValue, FieldFilter
+from taskcore.domain.custom_fields import CustomValue, FieldFilter, FieldSort
 from taskcore.domain.events import (
     Change,
     DomainEvent,
@@ -447,14 +447,19 @@ class TaskOrder:
 
     sort: TaskSort = TaskSort.CREATED_AT
     descending: bool = True
+    custom: FieldSort | None = None
+    """When set, the order is by this custom field's value instead of ``sort``."""
 
     @property
     def name(self) -> str:
         """Identifies the order inside cursors, so a cursor cannot be reused with another."""
-        return f"tasks:{self.sort.value}:{'desc' if self.descending else 'asc'}"
+        what = self.sort.value if self.custom is None else f"cf{self.custom.field_id}"
+        return f"tasks:{what}:{'desc' if self.descending else 'asc'}"
 
     def value(self, task: Task | TaskView) -> SortValue:
         """The sort value of ``task`` in this order."""
+        if self.custom is not None:
+            return self.custom.value(task.custom_fields)
         match self.sort:
             case TaskSort.CREATED_AT:
                 return task.created_at
@@ -469,6 +474,8 @@ class TaskOrder:
 
     def parser(self) -> Callable[[object], SortValue]:
         """Checks the sort value stored in a cursor for this order."""
+        if self.custom is not None:
+            return self.custom.parser()
         match self.sort:
             case TaskSort.CREATED_AT | TaskSort.UPDATED_AT:
                 return pagination.datetime_value

@@ -15,6 +15,7 @@ import attrs
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Integer,
     Select,
     Text,
     and_,
@@ -37,6 +38,7 @@ from taskcore.domain.custom_fields import (
     CustomValue,
     FieldDefinition,
     FieldFilter,
+    FieldSort,
     FieldType,
     FilterOp,
 )
@@ -233,6 +235,17 @@ def _custom_condition(task_id: Any, wanted: FieldFilter) -> ColumnElement[bool]:
             case FilterOp.LTE:
                 test = column <= wanted.values[0]
     return exists().where(v.task_id == task_id, v.field_id == wanted.field_id, test)
+
+
+def _field_column(sort: FieldSort) -> ColumnElement[Any]:
+    """A task's value of a custom field, as a sortable column (booleans as 0/1)."""
+    v = task_field_values.c
+    column: ColumnElement[Any] = _VALUE_COLUMN.get(sort.type, v.value_text)
+    if sort.type is FieldType.BOOLEAN:
+        column = cast(column, Integer)
+    return (
+        select(column).where(v.task_id == tasks.c.id, v.field_id == sort.field_id).scalar_subquery()
+    )
 
 
 def _value_row(task_id: int, definition: FieldDefinition, value: CustomValue) -> dict[str, Any]:
@@ -682,8 +695,9 @@ class SqlAlchemyTaskRepository:
         limit: int,
         after: Keyset | None = None,
     ) -> Sequence[Task]:
-        value = _sort_column(order.sort)
-        how = {"descending": order.descending, "nullable": order.sort is TaskSort.DUE_DATE}
+        value = _sort_column(order.sort) if order.custom is None else _field_column(order.custom)
+        nullable = order.sort is TaskSort.DUE_DATE or order.custom is not None
+        how = {"descending": order.descending, "nullable": nullable}
         ordering = keyset_order(value, tasks.c.id, **how)
         page = select(tasks.c.id).where(*_conditions(criteria)).order_by(*ordering).limit(limit)
         if after is not None:

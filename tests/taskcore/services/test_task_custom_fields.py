@@ -149,3 +149,23 @@ def test_renaming_an_option_keeps_the_values(world: World, team: Team) -> None:
         with pytest.raises(errors.ValidationError) as exc:
             tasks.change_field(alice, project, field.ident, rename_options=renames)
         assert "rename_options" == exc.value.field
+
+
+def test_sort_by_a_field(world: World, team: Team) -> None:
+    """sort=cf.<key> orders by the value; a multi select or "my tasks" cannot."""
+    alice, _, project = team
+    tasks = world.core.tasks
+    tasks.define_field(alice, project, key="due", label="Due", field_type="date")
+    tasks.define_field(
+        alice, project, key="tags", label="Tags", field_type="multi_select", options=["a"]
+    )
+    late = tasks.create_task(alice, project, title="late", custom_fields={"due": "2026-09-01"})
+    soon = tasks.create_task(alice, project, title="soon", custom_fields={"due": "2026-01-01"})
+    found = tasks.list_tasks(alice, project, filters=TaskFilters(sort="cf.due", order="asc"))
+    assert [soon.id, late.id] == [t.id for t in found.items]
+    for filters in (TaskFilters(sort="cf.tags"), TaskFilters(sort="cf.none")):
+        with pytest.raises(errors.ValidationError) as exc:
+            tasks.list_tasks(alice, project, filters=filters)
+        assert "sort" == exc.value.field
+    with pytest.raises(errors.ValidationError):
+        tasks.list_my_tasks(alice, filters=TaskFilters(sort="cf.due"))

@@ -22,6 +22,7 @@ from taskcore.domain.events import (
     change,
     json_value,
 )
+from taskcore.domain.tasks import TaskOrder
 from taskcore.domain.values import UNSET, Unset
 from taskcore.errors import Conflict, CustomFieldNotFound, ProjectNotFound, ValidationError
 from taskcore.ports.uow import UnitOfWork
@@ -305,3 +306,18 @@ def custom_filters(
             raise ValidationError(f"Unknown custom field: {key}", field=f"cf.{key}")
         found.append((key, rules.parse_filter(definition, FilterOp(op), text)))
     return tuple(found)
+
+
+def custom_order(uow: UnitOfWork, project_id: int, sort: str, order: TaskOrder) -> TaskOrder:
+    """``order`` by the custom field ``cf.<key>`` when ``sort`` names one.
+
+    Raises:
+        ValidationError: an unknown field or a multi select (field ``sort``).
+    """
+    if not sort.startswith("cf."):
+        return order
+    key = sort[3:]
+    definition = next((d for d in uow.tasks.fields_of([project_id]) if d.key == key), None)
+    if definition is None:
+        raise ValidationError(f"Unknown custom field: {key}", field="sort")
+    return attrs.evolve(order, custom=rules.field_sort(definition))

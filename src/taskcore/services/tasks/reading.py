@@ -16,7 +16,7 @@ from taskcore.ports.uow import UnitOfWork
 from taskcore.services import access, listing
 from taskcore.services.access import Actor
 from taskcore.services.tasks.base import TasksBase, view_of, views_of, visible_task
-from taskcore.services.tasks.custom_fields import custom_filters
+from taskcore.services.tasks.custom_fields import custom_filters, custom_order
 from taskcore.services.tasks.inputs import TaskFilters
 
 NO_FILTERS = TaskFilters()
@@ -71,6 +71,7 @@ class Reading(TasksBase):
                 attrs.evolve(filters, parent_id=task_id), project_id=task.project_id
             )
             custom = custom_filters(work.uow, task.project_id, filters.custom)
+            order = custom_order(work.uow, task.project_id, filters.sort, order)
             return _fetch(work.uow, attrs.evolve(criteria, custom=custom), order, page)
 
     @overload
@@ -101,6 +102,7 @@ class Reading(TasksBase):
             access.visible_role(work.uow.projects, actor, project_id, ProjectNotFound(project_id))
             criteria, order = self._criteria(filters, project_id=project_id)
             custom = custom_filters(work.uow, project_id, filters.custom)
+            order = custom_order(work.uow, project_id, filters.sort, order)
             return _fetch(work.uow, attrs.evolve(criteria, custom=custom), order, page)
 
     @overload
@@ -127,8 +129,10 @@ class Reading(TasksBase):
         Raises:
             ValidationError: a bad filter, sort, order or cursor.
         """
-        if filters.custom:
-            raise ValidationError("Custom field filters work in a project's task list", field="cf")
+        if filters.custom or filters.sort.startswith("cf."):
+            raise ValidationError(
+                "Custom field filters and sorting work in a project's task list", field="cf"
+            )
         criteria, order = self._criteria(
             attrs.evolve(filters, assignee_id=actor.user_id),
             member_id=None if actor.is_admin else actor.user_id,
@@ -139,7 +143,12 @@ class Reading(TasksBase):
     def _criteria(
         self, filters: TaskFilters, *, project_id: int | None = None, member_id: int | None = None
     ) -> tuple[TaskCriteria, TaskOrder]:
-        sort = choose(TaskSort, filters.sort, what="sort", field="sort")
+        by_field = filters.sort.startswith("cf.")
+        sort = (
+            TaskSort.CREATED_AT
+            if by_field
+            else choose(TaskSort, filters.sort, what="sort", field="sort")
+        )
         if filters.order not in ("asc", "desc"):
             raise ValidationError("Invalid order. Must be one of ['asc', 'desc']", field="order")
         criteria = TaskCriteria(

@@ -553,8 +553,11 @@ _FILTERS = [
     ),
     Param(
         name="sort",
-        schema=s.enum_of(TaskSort),
-        description="sort field (default created_at); tasks without a due date come last",
+        schema={"type": "string"},
+        description="sort field: one of "
+        + ", ".join(t.value for t in TaskSort)
+        + " (default created_at), or cf.<key> for a custom field (project lists only); "
+        "tasks without a due date or value come last",
     ),
     Param(
         name="order",

@@ -109,3 +109,25 @@ def test_values_and_filters(client: TestClient, alice: dict[str, str], project: 
         bad_value.json(),
     )
     assert (400, {"error": "Unknown custom field: nope"}) == (unknown.status_code, unknown.json())
+
+
+def test_sort_by_a_field_with_cursor(
+    client: TestClient, alice: dict[str, str], project: int
+) -> None:
+    """sort=cf.<key> orders by the value (none last); cursor slices follow it."""
+    _define(client, alice, project, key="points", label="Points", type="number")
+    url = f"/api/projects/{project}/tasks"
+    made = []
+    for points in (5, None, 2):
+        fields = {} if points is None else {"custom_fields": {"points": points}}
+        made.append(client.post(url, headers=alice, json={"title": "t", **fields}).json()["task"])
+    first = client.get(f"{url}?sort=cf.points&order=asc&cursor=&per_page=2", headers=alice)
+    body = first.json()
+    rest = client.get(
+        f"{url}?sort=cf.points&order=asc&per_page=2&cursor={body['next_cursor']}", headers=alice
+    ).json()
+    assert [made[2]["id"], made[0]["id"], made[1]["id"]] == [
+        t["id"] for t in body["tasks"] + rest["tasks"]
+    ]
+    bad = client.get(f"{url}?sort=cf.nope", headers=alice)
+    assert (400, {"error": "Unknown custom field: nope"}) == (bad.status_code, bad.json())
