@@ -7,7 +7,7 @@ import pytest
 
 from taskcore import errors
 from taskcore.domain.events import CustomFieldDeleted, TaskUpdated
-from taskcore.services.tasks import TaskFilters
+from taskcore.services.tasks import TaskDraft, TaskFilters
 from taskcore.services.users import Principal
 from taskcore_adapters.testing import World
 
@@ -169,3 +169,14 @@ def test_sort_by_a_field(world: World, team: Team) -> None:
         assert "sort" == exc.value.field
     with pytest.raises(errors.ValidationError):
         tasks.list_my_tasks(alice, filters=TaskFilters(sort="cf.due"))
+
+
+def test_imports_respect_required_fields(world: World, team: Team) -> None:
+    """Imported tasks carry no custom-field values: a required field refuses them."""
+    alice, _, project = team
+    tasks = world.core.tasks
+    assert 1 == len(tasks.import_tasks(alice, project, [TaskDraft(title="before")]))
+    tasks.define_field(alice, project, key="size", label="Size", field_type="number", required=True)
+    with pytest.raises(errors.ValidationError) as exc:
+        tasks.import_tasks(alice, project, [TaskDraft(title="after")])
+    assert "items[0].custom_fields.size" == exc.value.field

@@ -29,7 +29,8 @@ class Importing(TasksBase):
         same events as :meth:`create_task` (``TaskCreated``, and ``TaskAssigned`` when it
         has an assignee), so every consumer treats an imported task like a created one.
         Items without ``position`` go to the end of their status column, one after the
-        other, as if created one by one.
+        other, as if created one by one. Imported tasks carry no custom-field values, so a
+        project with a required custom field refuses imports.
 
         Args:
             actor: Who imports.
@@ -64,11 +65,18 @@ class Importing(TasksBase):
             people = {u for c in checked for u in c.assignee_ids}
             people.update(w for c in checked for w in c.watchers)
             roles = uow.projects.member_roles(project_id, people) if people else {}
+            required = [d.key for d in uow.tasks.fields_of([project_id]) if d.required]
             for index, one in enumerate(checked):
                 try:
                     check_roles(roles, one.assignee_ids, one.watchers, field=one.assignee_field)
                     if one.parent_id is not None:
                         check_parent(uow, project_id, one.parent_id, None)
+                    if required:
+                        # Imported tasks carry no custom-field values.
+                        key = required[0]
+                        raise ValidationError(
+                            f"custom_fields.{key} is required", field=f"custom_fields.{key}"
+                        )
                 except ValidationError as exc:
                     raise _item_error(index, exc) from exc
             now = self._clock.now()
