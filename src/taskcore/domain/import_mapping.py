@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
 
 import attrs
 
+from taskcore.domain.comments import CONTENT_MAX
 from taskcore.domain.projects import Priority
 from taskcore.domain.task_fields import (
     TITLE_MAX,
@@ -42,6 +44,8 @@ class ImportField(enum.StrEnum):
     LABELS = "labels"
     WATCHERS = "watchers"
     PARENT = "parent"
+    COMMENTS = "comments"
+    """A JSON list of ``{"author": username, "content": text}`` (a taskcore export's)."""
 
 
 MAX_CELL: Final = 65_536
@@ -127,6 +131,8 @@ class ImportedTask:
     labels: tuple[str, ...] = ()
     watchers: tuple[int, ...] = ()
     parent: str | None = None
+    comments: tuple[tuple[int, str], ...] = ()
+    """(author's user id, text), oldest first: added when the task is created."""
     given: frozenset[str] = frozenset()
     """The fields the row sets (a re-import changes only those)."""
 
@@ -241,11 +247,35 @@ def _value(field: str, text: str, members: Mapping[str, int]) -> tuple[object, l
                 return normalize_labels(p for p in _SPLIT.split(text) if p.strip()), []
             except ValidationError as exc:
                 return None, [str(exc)]
+        case ImportField.COMMENTS:
+            return _comments(text, members)
         case _:  # assignees, watchers
             names = _names(text)
             unknown = [f"{n!r} is not a member of the project" for n in names if n not in members]
             ids = tuple(dict.fromkeys(members[n] for n in names if n in members))
             return ids, unknown
+
+
+def _comments(text: str, members: Mapping[str, int]) -> tuple[object, list[str]]:
+    """Comments given as a JSON list of ``{"author", "content"}``."""
+    try:
+        items = json.loads(text)
+    except ValueError:
+        return None, ["not a JSON list of comments"]
+    if not isinstance(items, list):
+        return None, ["not a JSON list of comments"]
+    found: list[tuple[int, str]] = []
+    reasons: list[str] = []
+    for n, item in enumerate(items):
+        author = str(item.get("author", "")).lower() if isinstance(item, dict) else ""
+        content = str(item.get("content", "")).strip() if isinstance(item, dict) else ""
+        if author not in members:
+            reasons.append(f"comment {n + 1}: its author {author!r} is not a member of the project")
+        elif not content or len(content) > CONTENT_MAX:
+            reasons.append(f"comment {n + 1}: its text must be 1 to {CONTENT_MAX} characters")
+        else:
+            found.append((members[author], content))
+    return tuple(found), reasons
 
 
 def read_row(

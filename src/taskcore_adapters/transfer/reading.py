@@ -147,6 +147,7 @@ EXPORT_COLUMNS: Final = (
     "assignees",
     "labels",
     "watchers",
+    "comments",
 )
 EXPORT_MAPPING: Final[Mapping[str, str]] = {
     ImportField.EXTERNAL_ID.value: "id",
@@ -160,7 +161,23 @@ EXPORT_MAPPING: Final[Mapping[str, str]] = {
     ImportField.ASSIGNEES.value: "assignees",
     ImportField.LABELS.value: "labels",
     ImportField.WATCHERS.value: "watchers",
+    ImportField.COMMENTS.value: "comments",
 }
+
+
+def _cell(column: str, value: object) -> str:
+    """An export's value as a cell (comments as a JSON list of author and content)."""
+    if column != "comments":
+        return _text(value)
+    if not isinstance(value, list) or not value:
+        return ""
+    return json.dumps(
+        [
+            {"author": c.get("author"), "content": c.get("content")}
+            for c in value
+            if isinstance(c, dict)
+        ]
+    )
 
 
 def _text(value: object) -> str:
@@ -188,7 +205,8 @@ def read_export(data: bytes) -> Table:
         raise ValidationError("The export's tasks are not a list of objects", field=FIELD)
     ordered = _parents_first(tasks)
     rows = [
-        (n + 1, {c: _text(task.get(c)) for c in EXPORT_COLUMNS}) for n, task in enumerate(ordered)
+        (n + 1, {c: _cell(c, task.get(c)) for c in EXPORT_COLUMNS})
+        for n, task in enumerate(ordered)
     ]
     return Table(header=EXPORT_COLUMNS, rows=rows, mapping=dict(EXPORT_MAPPING))
 

@@ -104,3 +104,19 @@ class TestPreview:
             found.problem_count,
             found.unmapped_columns,
         )
+
+
+class TestComments:
+    def test_comments_by_members_and_problems_for_others(self) -> None:
+        """An export's comments keep their member authors; one by an outsider, or text
+        that is not a list of comments, is the row's problem."""
+        mapping = {"title": "T", "comments": "C"}
+        good = read_row(
+            2, {"T": "a", "C": '[{"author": "Bob", "content": "hi"}]'}, mapping, MEMBERS
+        )
+        assert good.task is not None
+        assert ((2, "hi"),) == good.task.comments
+        for cells in ('[{"author": "zed", "content": "x"}]', "not json", '{"a": 1}'):
+            bad = read_row(3, {"T": "a", "C": cells}, mapping, MEMBERS)
+            assert bad.task is None
+            assert "comments" == bad.problems[0].field

@@ -12,7 +12,8 @@ from typing import Any, Final
 
 import attrs
 
-from taskcore.domain.events import DomainEvent, TaskCreated
+from taskcore.domain.comments import Comment, snippet
+from taskcore.domain.events import CommentAdded, DomainEvent, TaskCreated
 from taskcore.domain.import_mapping import (
     ImportedTask,
     ImportField,
@@ -323,6 +324,7 @@ class Importing:
         events: list[DomainEvent] = []
         last: dict[TaskStatus, float | None] = {}
         batch: list[tuple[str, Task]] = []
+        comments = {r.task.external_id: r.task.comments for r in reads if r.task is not None}
 
         def flush() -> None:
             if not batch:
@@ -335,6 +337,8 @@ class Importing:
             known.update(links)
             for task in stored:
                 events.extend(_created(run.user_id, task, now))
+            for (external, _), task in zip(batch, stored, strict=True):
+                events.extend(_add_comments(uow, task, comments.get(external, ()), now))
             run.created += len(stored)
             batch.clear()
 
@@ -430,6 +434,34 @@ def _patch(item: ImportedTask, parent_id: int | None) -> TaskPatch:
         assignee_ids=item.assignees if has(ImportField.ASSIGNEES) else UNSET,
         parent_id=parent_id if has(ImportField.PARENT) else UNSET,
     )
+
+
+def _add_comments(
+    uow: UnitOfWork, task: Task, comments: Sequence[tuple[int, str]], now: dt.datetime
+) -> list[DomainEvent]:
+    """A new task's imported comments, by their authors, with their events."""
+    events: list[DomainEvent] = []
+    for author_id, content in comments:
+        stored = uow.comments.add(
+            Comment(
+                task_id=task.key,
+                author_id=author_id,
+                content=content,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        events.append(
+            CommentAdded(
+                occurred_at=now,
+                actor_id=author_id,
+                entity_id=stored.key,
+                project_id=task.project_id,
+                task_id=task.key,
+                content_snippet=snippet(content),
+            )
+        )
+    return events
 
 
 def _created(actor_id: int, task: Task, now: dt.datetime) -> list[DomainEvent]:

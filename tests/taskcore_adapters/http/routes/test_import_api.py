@@ -263,7 +263,8 @@ class TestRun:
 class TestRoundTrip:
     def test_export_import_export(self, client: TestClient, team: Team) -> None:
         """A project exported, imported into another project and exported again gives the
-        same tasks, except for ids and times (subtasks keep their parents)."""
+        same tasks, except for ids and times (subtasks keep their parents, comments their
+        authors)."""
         first_run = ok(send(client, team.alice, team.project_id, CSV.encode()), 202)
         finished(client, team.alice, first_run["import_run"]["id"])
         made = titles(client, team.alice, team.project_id)
@@ -279,6 +280,15 @@ class TestRoundTrip:
             ),
             201,
         )
+        for who, text in ((team.bob, "On it"), (team.alice, "Thanks, @bob")):
+            ok(
+                client.post(
+                    f"/api/tasks/{made['Pack the boxes']['id']}/comments",
+                    json={"content": text},
+                    headers=who[1],
+                ),
+                201,
+            )
         exported = client.get(f"/api/projects/{team.project_id}/export", headers=team.alice[1])
         other = new_project(client, team.alice, "Moving")
         invited = ok(
@@ -309,4 +319,8 @@ class TestRoundTrip:
         first = exported.json()
         assert tasks_only(first)["tasks"] == tasks_only(again)["tasks"]
         assert first["labels"] == again["labels"]
+        (packed,) = [t for t in again["tasks"] if t["title"] == "Pack the boxes"]
+        assert [("bob", "On it"), ("alice", "Thanks, @bob")] == [
+            (c["author"], c["content"]) for c in packed["comments"]
+        ]
         assert {t["id"] for t in first["tasks"]}.isdisjoint({t["id"] for t in again["tasks"]})
