@@ -90,6 +90,7 @@ def check_parent(uow: UnitOfWork, project_id: int, parent_id: int, task: Task | 
     """Raise unless ``task`` (``None``: a new task) may become a subtask of ``parent_id``:
     a task of the same project, not the task itself nor one of its subtasks, and the
     subtree stays within :data:`~taskcore.domain.task_fields.SUBTASK_DEPTH_MAX` levels.
+    Locks the project's row for the rest of the transaction.
 
     Raises:
         ValidationError: ``Parent task not found in this project`` (also for a task of
@@ -98,6 +99,9 @@ def check_parent(uow: UnitOfWork, project_id: int, parent_id: int, task: Task | 
     """
     if uow.tasks.project_id_of(parent_id) != project_id:
         raise ValidationError(PARENT_NOT_FOUND, field="parent_id")
+    # Structural changes of one project take turns (the project row is locked until the
+    # commit), so two concurrent moves cannot each pass the checks and close a cycle.
+    uow.projects.get(project_id, for_update=True)
     height = 1
     if task is not None:
         below = uow.tasks.descendants(task.key)

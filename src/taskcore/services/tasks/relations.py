@@ -84,6 +84,12 @@ class Relating(TasksBase):
             if other.key == task.key:
                 raise ValidationError("A task cannot be related to itself", field="task_id")
             source, target = (task, other) if is_source else (other, task)
+            if side.is_dependency:
+                # Dependency changes of the projects involved take turns (their rows stay
+                # locked until the commit, in id order), so concurrent additions cannot
+                # each pass the cycle check and close a cycle together.
+                for project_id in sorted({task.project_id, other.project_id}):
+                    uow.projects.get(project_id, for_update=True)
             _check_new(uow, side, source.key, target.key)
             now = self._clock.now()
             stored = uow.tasks.add_relation(
