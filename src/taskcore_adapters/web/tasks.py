@@ -188,6 +188,37 @@ async def add_comment(web: Web, visit: Visit, request: Request) -> Response:
     return web.redirect(visit, f"/tasks/{task_id}#comment-{added.id}", notice="Comment added.")
 
 
+async def add_subtask(web: Web, visit: Visit, request: Request) -> Response:
+    """Add a subtask (by title) with ``tasks.create_task``; a refusal is the notice."""
+    task_id = path_id(request, "task_id")
+    parent = web.core.tasks.get_task(visit.actor, task_id)
+    try:
+        web.core.tasks.create_task(
+            visit.actor, parent.project_id, title=visit.field("title"), parent_id=task_id
+        )
+    except errors.ValidationError as exc:
+        return web.redirect(visit, f"/tasks/{task_id}#subtasks", notice=exc.message)
+    return web.redirect(visit, f"/tasks/{task_id}#subtasks", notice="Subtask added.")
+
+
+async def add_relation(web: Web, visit: Visit, request: Request) -> Response:
+    """Relate the task to another by id with ``tasks.add_relation``."""
+    task_id = path_id(request, "task_id")
+    other = whole_number(visit.field("other_id").strip())
+    try:
+        web.core.tasks.add_relation(visit.actor, task_id, kind=visit.field("kind"), other_id=other)
+    except (errors.ValidationError, errors.Conflict) as exc:
+        return web.redirect(visit, f"/tasks/{task_id}#relations", notice=exc.message)
+    return web.redirect(visit, f"/tasks/{task_id}#relations", notice="Relation added.")
+
+
+async def remove_relation(web: Web, visit: Visit, request: Request) -> Response:
+    """Remove a relation of the task with ``tasks.remove_relation``."""
+    task_id = path_id(request, "task_id")
+    web.core.tasks.remove_relation(visit.actor, task_id, path_id(request, "relation_id"))
+    return web.redirect(visit, f"/tasks/{task_id}#relations", notice="Relation removed.")
+
+
 async def edit_comment(web: Web, visit: Visit, request: Request) -> Response:
     """Change a comment with ``comments.edit_comment`` (the core decides who may)."""
     comment_id = path_id(request, "comment_id")
@@ -333,6 +364,13 @@ def routes(web: Web) -> list[PageRoute]:
         PageRoute("/tasks/{task_id:int}", page(web, update_task), methods=["POST"]),
         PageRoute("/tasks/{task_id:int}/delete", page(web, delete_task), methods=["POST"]),
         PageRoute("/tasks/{task_id:int}/comments", page(web, add_comment), methods=["POST"]),
+        PageRoute("/tasks/{task_id:int}/subtasks", page(web, add_subtask), methods=["POST"]),
+        PageRoute("/tasks/{task_id:int}/relations", page(web, add_relation), methods=["POST"]),
+        PageRoute(
+            "/tasks/{task_id:int}/relations/{relation_id:int}/delete",
+            page(web, remove_relation),
+            methods=["POST"],
+        ),
         PageRoute("/comments/{comment_id:int}", page(web, edit_comment), methods=["POST"]),
         PageRoute("/comments/{comment_id:int}/delete", page(web, delete_comment), methods=["POST"]),
         PageRoute(

@@ -42,3 +42,28 @@ def test_board_and_task_page(browser: Browser, runtime: Runtime) -> None:
     assert "blocked by" in page.replace("_", " ")
     assert "Blocker" in page
     assert "alice" in page.split("<dt>Assignees</dt>", 1)[1].split("</dd>", 1)[0]
+
+
+def test_add_subtask_and_relations_on_the_task_page(browser: Browser, runtime: Runtime) -> None:
+    browser.register("alice")
+    browser.get("/projects")
+    browser.post("/projects", {"name": "Apollo"})
+    alice = _alice(runtime)
+    tasks = runtime.core.tasks
+    task = tasks.create_task(alice, 1, title="Main")
+    other = tasks.create_task(alice, 1, title="Other")
+    browser.get(f"/tasks/{task.id}")
+    added = browser.post(f"/tasks/{task.id}/subtasks", {"title": "Step one"})
+    assert "Subtask added." in added.text
+    assert ["Step one"] == [t.title for t in tasks.list_subtasks(alice, task.id).items]
+    related = browser.post(
+        f"/tasks/{task.id}/relations", {"kind": "blocked_by", "other_id": str(other.id)}
+    )
+    assert "Relation added." in related.text
+    assert tasks.get_task(alice, task.id).blocked
+    refused = browser.post(f"/tasks/{task.id}/relations", {"kind": "blocks", "other_id": "x"})
+    assert "task_id must be a task id" in refused.text
+    [relation] = tasks.list_relations(alice, task.id).items
+    removed = browser.post(f"/tasks/{task.id}/relations/{relation.id}/delete", {})
+    assert "Relation removed." in removed.text
+    assert 0 == tasks.list_relations(alice, task.id).total
