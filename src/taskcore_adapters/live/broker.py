@@ -177,9 +177,14 @@ class Broker:
         marks = (events.cursor.watermark, inbox.cursor.watermark)
         events.take((e.position for e in new_events), now)
         inbox.take((i.position for i in new_inbox), now)
-        if not new_events and not new_inbox and marks == (
-            events.cursor.watermark,
-            inbox.cursor.watermark,
+        if (
+            not new_events
+            and not new_inbox
+            and marks
+            == (
+                events.cursor.watermark,
+                inbox.cursor.watermark,
+            )
         ):
             return
         settled = Round(

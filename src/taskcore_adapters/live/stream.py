@@ -213,9 +213,7 @@ async def _project_messages(
         broker.unsubscribe(sub)
 
 
-def _event_message(
-    entry: FeedEntry, cursor: Cursor, rendered: dict[int, str] | None = None
-) -> str:
+def _event_message(entry: FeedEntry, cursor: Cursor, rendered: dict[int, str] | None = None) -> str:
     """An event's message with the subscriber's cursor as its id; its body is rendered
     once per reading round (``rendered``), whatever the number of streams."""
     if entry.event is None:  # never visible; kept out by LiveService.visible
