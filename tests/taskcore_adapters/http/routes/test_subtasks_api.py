@@ -3,13 +3,16 @@ deletion, on the selected SQL backend."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from sqlalchemy import event, select
 from starlette.testclient import TestClient
 
+from taskcore import errors
 from taskcore.domain.events import DomainEvent, TaskDeleted
 from taskcore_adapters.bootstrap import Runtime
 from taskcore_adapters.sql.events import decode
@@ -193,3 +196,35 @@ def test_list_statements_stay_constant(
     for _ in range(3):
         furnished()
     assert one == statements()
+
+
+def test_concurrent_moves_cannot_close_a_cycle(
+    client: TestClient, alice: dict[str, str], project: int, runtime: Runtime
+) -> None:
+    """Two tasks moved under each other at once: one move wins, the other is refused."""
+    first, second = add(client, alice, project), add(client, alice, project)
+    me = client.get("/api/users/me", headers=alice).json()["user"]
+    actor = runtime.core.users.authenticate(alice["Authorization"].removeprefix("Bearer "))
+    assert actor.user_id == me["id"]
+    start = threading.Barrier(2)
+
+    def move(task: int, parent: int) -> str:
+        start.wait()
+        try:
+            runtime.core.tasks.update_task(actor, task, parent_id=parent)
+        except errors.ValidationError as exc:
+            return exc.field or ""
+        except errors.Conflict:
+            return "conflict"
+        return "moved"
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = sorted(
+            pool.map(
+                lambda pair: move(*pair), [(first["id"], second["id"]), (second["id"], first["id"])]
+            )
+        )
+    assert "moved" in results
+    assert results != ["moved", "moved"]
+    parents = {read(client, alice, t)["parent_id"] for t in (first["id"], second["id"])}
+    assert None in parents
