@@ -8,6 +8,7 @@ import pytest
 
 from taskcore.domain.import_mapping import RunStatus
 from taskcore.domain.tasks import TaskCriteria, TaskOrder
+from taskcore.errors import ValidationError
 from taskcore.services.transfer import TransferService, importing
 from taskcore.services.users import Principal
 from taskcore_adapters.testing import World
@@ -68,3 +69,20 @@ class TestChunks:
         failed = service.get_import(bob, run.key)
         assert (RunStatus.FAILED, 0) == (failed.status, failed.created)
         assert [] == titles(world, project.id)
+
+
+class TestRefusals:
+    def test_a_project_with_a_required_custom_field(
+        self, world: World, service: TransferService
+    ) -> None:
+        """Imported tasks carry no custom-field values, so a project that requires one
+        refuses the dry run and the run, naming the field."""
+        alice = world.user("alice")
+        project = world.project(alice)
+        world.core.tasks.define_field(
+            alice, project.id, key="size", label="Size", field_type="number", required=True
+        )
+        for attempt in (service.preview_import, service.start_import):
+            with pytest.raises(ValidationError) as caught:
+                attempt(alice, project.id, source="csv", header=HEADER, rows=rows(1))
+            assert "custom_fields.size" == caught.value.field

@@ -158,6 +158,15 @@ class Importing:
     def _check_writer(self, uow: UnitOfWork, actor: Actor, project_id: int) -> None:
         role = access.visible_role(uow.projects, actor, project_id, ProjectNotFound(project_id))
         access.require_write(actor, role, project_id, WRITE_DENIED)
+        required = [d.key for d in uow.tasks.fields_of([project_id]) if d.required]
+        if required:
+            # Imported tasks carry no custom-field values (as TaskService.import_tasks).
+            key = required[0]
+            raise ValidationError(
+                f"custom_fields.{key} is required in this project; imported tasks carry no "
+                "custom-field values",
+                field=f"custom_fields.{key}",
+            )
 
     def preview_import(
         self,
