@@ -415,6 +415,7 @@ def running(log: Callable[[str], None]) -> Iterator[Stack]:
                 "TASKCORE_QUEUE_URL": queue_url,
                 "TASKCORE_RATE_LIMIT_URL": queue_url,
                 "TASKCORE_MAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+                "TASKCORE_MAIL_FROM": "tasks@example.com",
                 "BENCH_DATABASE_URL": _named(url, APP_BASELINE),
             }
             for name in ("TASKCORE_AUTH_RATE_PER_ADDRESS", "TASKCORE_FAILED_LOGIN_RATE"):
