@@ -154,6 +154,9 @@ def test_the_library_registers_its_periodic_jobs() -> None:
         "events.purge": dt.timedelta(days=1),
         "notifications.dispatch": dt.timedelta(minutes=1),
         "reports.purge_expired": dt.timedelta(hours=1),
+        "time.send_digests": dt.timedelta(minutes=15),
+        "time.send_reminders": dt.timedelta(minutes=1),
+        "transfer.resume": dt.timedelta(minutes=5),
         "webhooks.retry_due": dt.timedelta(minutes=1),
     } == periodic
 

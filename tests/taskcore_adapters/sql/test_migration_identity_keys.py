@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import Engine, insert, inspect, select, text
+from sqlalchemy import Column, Engine, MetaData, Table, insert, inspect, select, text
 
 from taskcore_adapters.sql.migrate import downgrade, upgrade
 from taskcore_adapters.sql.tables import users
@@ -16,12 +16,30 @@ FULL_WIDTH_ADMIN = "\uff21\uff24\uff2d\uff29\uff2e"
 NOW = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 
 
+LEGACY_COLUMNS = (
+    "id",
+    "username",
+    "email",
+    "password_hash",
+    "full_name",
+    "is_active",
+    "is_admin",
+    "created_at",
+    "login_count",
+    "version",
+)
+legacy_users = Table(
+    "users", MetaData(), *(Column(name, users.c[name].type) for name in LEGACY_COLUMNS)
+)
+"""The users table with only columns revision 0012 has, with today's types (which convert
+the time), and no defaults: columns added later (and their defaults) stay out."""
+
+
 def add_legacy_user(engine: Engine, username: str, email: str) -> None:
     """A users row as revision 0012 stores it (no key columns)."""
     with engine.begin() as conn:
-        # Only the columns 0012 has (the table's own types convert the time).
         conn.execute(
-            insert(users).values(
+            insert(legacy_users).values(
                 username=username,
                 email=email,
                 password_hash="hash",
