@@ -86,6 +86,28 @@ class ExportedTask:
 
 
 @attrs.frozen(kw_only=True)
+class ExportedRelation:
+    """A relation from a task of the project (``target_id`` may be another project's)."""
+
+    id: int
+    kind: str
+    source_id: int
+    target_id: int
+    lag_days: int | None
+
+
+@attrs.frozen(kw_only=True)
+class ExportedField:
+    """A custom field of the project."""
+
+    key: str
+    label: str
+    type: str
+    required: bool
+    options: tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True)
 class ProjectExport:
     """One project as exported at ``exported_at``."""
 
@@ -94,6 +116,8 @@ class ProjectExport:
     members: tuple[ExportedMember, ...]
     tasks: tuple[ExportedTask, ...]
     exported_at: dt.datetime
+    relations: tuple[ExportedRelation, ...] = ()
+    custom_fields: tuple[ExportedField, ...] = ()
 
     @property
     def labels(self) -> list[str]:
@@ -123,6 +147,9 @@ def task_json(item: ExportedTask) -> dict[str, Any]:
         "labels": list(t.labels),
         "watchers": list(item.watchers),
         "position": t.position,
+        "custom_fields": {
+            k: list(v) if isinstance(v, tuple) else v for k, v in t.custom_fields.items()
+        },
         "created_at": _time(t.created_at),
         "updated_at": _time(t.updated_at),
     }
@@ -182,7 +209,27 @@ def document(export: ProjectExport, *, with_files: bool = False) -> dict[str, An
             for m in export.members
         ],
         "labels": export.labels,
+        "custom_fields": [
+            {
+                "key": f.key,
+                "label": f.label,
+                "type": f.type,
+                "required": f.required,
+                "options": list(f.options),
+            }
+            for f in export.custom_fields
+        ],
         "tasks": tasks,
+        "relations": [
+            {
+                "id": r.id,
+                "kind": r.kind,
+                "source_id": r.source_id,
+                "target_id": r.target_id,
+                "lag_days": r.lag_days,
+            }
+            for r in export.relations
+        ],
     }
 
 
@@ -204,6 +251,7 @@ def csv_rows(tasks: Iterable[ExportedTask]) -> Iterable[list[str]]:
     yield list(CSV_COLUMNS)
     for item in tasks:
         row = task_json(item)
+        row.pop("custom_fields", None)
         yield [csv_value(row[c]) for c in CSV_COLUMNS]
 
 
@@ -245,5 +293,15 @@ def comparable(doc: Mapping[str, Any]) -> dict[str, Any]:
             key=lambda m: str(m.get("username")),
         ),
         "labels": doc.get("labels"),
+        "custom_fields": doc.get("custom_fields", []),
         "tasks": [task(t) for t in doc.get("tasks", ())],
+        "relations": [
+            {
+                "kind": r.get("kind"),
+                "source": order.get(r.get("source_id")),
+                "target": order.get(r.get("target_id")),
+                "lag_days": r.get("lag_days"),
+            }
+            for r in doc.get("relations", ())
+        ],
     }

@@ -10,7 +10,9 @@ from taskcore.domain.tasks import Task, TaskCriteria, TaskOrder, TaskSort
 from taskcore.domain.transfer import (
     ExportedAttachment,
     ExportedComment,
+    ExportedField,
     ExportedMember,
+    ExportedRelation,
     ExportedTask,
     ProjectExport,
 )
@@ -98,6 +100,17 @@ class Exporting:
                 )
             ]
             return ProjectExport(
+                relations=_relations(uow, tasks),
+                custom_fields=tuple(
+                    ExportedField(
+                        key=f.key,
+                        label=f.label,
+                        type=str(f.type),
+                        required=f.required,
+                        options=tuple(f.options),
+                    )
+                    for f in uow.tasks.fields_of([project_id])
+                ),
                 project=project,
                 owner=names(project.owner_id),
                 members=tuple(
@@ -157,3 +170,26 @@ class Exporting:
             comments=tuple(comments),
             attachments=tuple(files),
         )
+
+
+def _relations(uow: UnitOfWork, tasks: Sequence[ExportedTask]) -> tuple[ExportedRelation, ...]:
+    """The relations whose source is a task of the project, each once, by id."""
+    found: dict[int, ExportedRelation] = {}
+    for item in tasks:
+        offset = 0
+        while True:
+            batch = uow.tasks.related(item.task.key, visible_to=None, offset=offset, limit=PAGE)
+            for related in batch:
+                r = related.relation
+                if r.source_id == item.task.key:
+                    found[r.key] = ExportedRelation(
+                        id=r.key,
+                        kind=str(r.kind.value),
+                        source_id=r.source_id,
+                        target_id=r.target_id,
+                        lag_days=r.lag_days,
+                    )
+            if len(batch) < PAGE:
+                break
+            offset += PAGE
+    return tuple(found[k] for k in sorted(found))

@@ -136,6 +136,29 @@ class TestJsonExport:
         )
         assert "file" not in attachment
 
+    def test_relations_and_custom_fields(self, client: TestClient, setup: Setup) -> None:
+        """The export holds the project's custom fields and the relations from its tasks."""
+        defined = client.post(
+            f"/api/projects/{setup.project_id}/custom-fields",
+            json={"key": "size", "label": "Size", "type": "number"},
+            headers=setup.alice[1],
+        )
+        assert 201 == defined.status_code, defined.text
+        related = client.post(
+            f"/api/tasks/{setup.child_id}/relations",
+            json={"kind": "blocks", "task_id": setup.parent_id},
+            headers=setup.alice[1],
+        )
+        assert 201 == related.status_code, related.text
+        doc = export(client, setup, "json").json()
+        assert [("size", "Size", False)] == [
+            (f["key"], f["label"], f["required"]) for f in doc["custom_fields"]
+        ]
+        assert [("blocks", setup.child_id, setup.parent_id)] == [
+            (r["kind"], r["source_id"], r["target_id"]) for r in doc["relations"]
+        ]
+        assert all("custom_fields" in t for t in doc["tasks"])
+
     def test_outsiders_and_bad_formats(self, client: TestClient, setup: Setup) -> None:
         """An outsider is told the project does not exist; no token is 401; an unknown
         format is a 400 naming ``format``."""
