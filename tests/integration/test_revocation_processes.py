@@ -13,24 +13,19 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
 
 from taskcore_adapters.bootstrap import from_settings
 from taskcore_adapters.config import Settings
 from taskcore_adapters.security import Argon2PasswordHasher
-from taskcore_adapters.sql import make_engine, upgrade
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 PASSWORD = "correct horse battery"
-PG_URL = os.environ.get(
-    "TASKCORE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 WITHIN = 1.0
 """Seconds the other process may take to refuse a revoked token."""
 
@@ -65,28 +60,9 @@ def _up(base: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def database() -> Iterator[str]:
-    """A migrated PostgreSQL database of this module's own, with an admin account."""
-    admin_url = make_url(PG_URL)
-    name = f"taskcore_revoke_{uuid.uuid4().hex[:10]}"
-    try:
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001 - any failure to reach the server
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is not reachable: {exc}")
-        pytest.skip(f"PostgreSQL is not reachable: {exc}")
-    url = admin_url.set(database=name).render_as_string(hide_password=False)
-    try:
-        engine = make_engine(url)
-        upgrade(engine)
-        engine.dispose()
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def database(new_postgres_database: Callable[[str], str]) -> str:
+    """A migrated PostgreSQL database of this module's own (dropped after the run)."""
+    return new_postgres_database("revoke")
 
 
 @pytest.fixture(scope="module")
