@@ -15,6 +15,7 @@ from taskcore_adapters.sql.attachments import (
     SqlAlchemyAttachmentRepository,
     SqlAlchemyBlobDeletionRepository,
 )
+from taskcore_adapters.sql.calendar_feeds import SqlAlchemyCalendarFeedRepository
 from taskcore_adapters.sql.comments import SqlAlchemyCommentRepository
 from taskcore_adapters.sql.deliveries import SqlAlchemyDeliveryRepository
 from taskcore_adapters.sql.imports import SqlAlchemyImportRepository
@@ -27,20 +28,15 @@ from taskcore_adapters.sql.notifications import (
 )
 from taskcore_adapters.sql.outbox import SqlAlchemyOutbox
 from taskcore_adapters.sql.projects import SqlAlchemyProjectRepository
+from taskcore_adapters.sql.recurrences import SqlAlchemyRecurrenceRepository
+from taskcore_adapters.sql.reminders import SqlAlchemyDigestRepository, SqlAlchemyReminderRepository
 from taskcore_adapters.sql.reports import SqlAlchemyReportQueries, SqlAlchemyReportRepository
 from taskcore_adapters.sql.sessions import (
     SqlAlchemyRevokedTokenRepository,
     SqlAlchemySessionRepository,
 )
 from taskcore_adapters.sql.tasks import SqlAlchemyTaskRepository
-from taskcore_adapters.sql.time import (
-    SqlAlchemyCalendarFeedRepository,
-    SqlAlchemyDigestRepository,
-    SqlAlchemyRecurrenceRepository,
-    SqlAlchemyReminderRepository,
-    SqlAlchemyTimeEntryRepository,
-    SqlAlchemyTimerRepository,
-)
+from taskcore_adapters.sql.time import SqlAlchemyTimeEntryRepository, SqlAlchemyTimerRepository
 from taskcore_adapters.sql.users import SqlAlchemyUserRepository
 from taskcore_adapters.sql.webhooks import (
     SqlAlchemyWebhookDeliveryRepository,

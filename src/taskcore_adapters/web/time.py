@@ -15,7 +15,7 @@ from taskcore import errors
 from taskcore.domain.pagination import PageRequest
 from taskcore.domain.recurrence import zone
 from taskcore_adapters.http.routes.common import path_id
-from taskcore_adapters.http.routes.time import timesheet_download
+from taskcore_adapters.http.routes.timesheets import timesheet_download
 from taskcore_adapters.web.account import ctx_status
 from taskcore_adapters.web.routing import PageRoute, page
 from taskcore_adapters.web.session import Visit, Web
