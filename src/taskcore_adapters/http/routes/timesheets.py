@@ -22,7 +22,7 @@ from taskcore.services.time import ProjectTime, TimeService
 from taskcore_adapters.http import schemas as s
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
-from taskcore_adapters.http.parsing import whole_number
+from taskcore_adapters.http.parsing import oversized_integer, whole_number
 from taskcore_adapters.http.responses import doc, of, to_json
 from taskcore_adapters.http.routes.common import PAGE_PARAMS, page_request, pagination, path_id
 from taskcore_adapters.http.routes.paging import text_query
@@ -102,11 +102,15 @@ def id_query(request: Request, name: str) -> int | None:
     """An optional id in the query string.
 
     Raises:
-        ValidationError: present but not a whole number (``<name> must be an id``).
+        ValidationError: a number of thousands of digits, as every integer parameter
+            (``<name> is out of range``); otherwise present but not a whole number
+            (``<name> must be an id``).
     """
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return None
+    if oversized_integer(raw):
+        raise ValidationError(f"{name} is out of range", field=name)
     value = whole_number(raw, digits=10)
     if value is None or value > 2**31 - 1:
         raise ValidationError(f"{name} must be an id", field=name)
