@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from taskcore_adapters.http.wire import MAX_JSON_BODY
+from taskcore_adapters.http.wire import JSON, MAX_JSON_BODY
 
 Account = tuple[int, dict[str, str]]
 JSON_HEADERS = {"Content-Type": "application/json"}
@@ -216,3 +219,56 @@ class TestRequestBodies:
             response.status_code,
             response.json(),
         )
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**64 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+def stdlib(content: Any) -> bytes:
+    """``content`` as the standard library wrote bodies before."""
+    return json.dumps(
+        content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    ).encode()
+
+
+class TestRenderer:
+    """``JSON`` writes with orjson what parses to the values the standard library wrote."""
+
+    @settings(max_examples=50, deadline=None)
+    @given(content=JSON_VALUES)
+    def test_same_values_as_the_standard_library(self, content: Any) -> None:
+        body = bytes(JSON(content).body)
+        assert json.loads(stdlib(content)) == json.loads(body)
+        assert body == bytes(JSON(content).body)
+
+    def test_sorted_compact_and_unescaped(self) -> None:
+        content = {"b": [1, 2.5, None], "a": {"z": "Zoë 漢字", "y": True}}
+        assert stdlib(content) == bytes(JSON(content).body)
+
+    @pytest.mark.parametrize("number", [2**64, -(2**63) - 1, 10**40])
+    def test_integers_beyond_64_bits_fall_back(self, number: int) -> None:
+        content = {"n": number, "m": [number]}
+        assert stdlib(content) == bytes(JSON(content).body)
+
+    def test_keys_that_are_not_strings_fall_back(self) -> None:
+        content = {1: "a", 10: "b", 2: "c"}
+        assert b'{"1":"a","2":"c","10":"b"}' == bytes(JSON(content).body)
+
+    def test_tuples_are_lists(self) -> None:
+        assert b'{"a":[1,[2,3]]}' == JSON({"a": (1, (2, 3))}).body
+
+    def test_what_neither_writes_is_refused(self) -> None:
+        with pytest.raises(TypeError):
+            JSON({"a": object()})
+
+    @pytest.mark.parametrize("number", [math.nan, math.inf, -math.inf])
+    def test_nan_and_infinity_are_null(self, number: float) -> None:
+        assert b'{"a":null}' == bytes(JSON({"a": number}).body)
