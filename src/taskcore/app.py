@@ -229,17 +229,6 @@ def build(
         background_relay=background_relay,
         retention_days=event_retention_days,
     )
-    attachments = _attachments(
-        transactions,
-        clock,
-        files=file_store,
-        max_upload_bytes=max_upload_bytes,
-        user_quota_bytes=user_quota_bytes,
-        scanner=malware_scanner,
-    )
-    reports = ReportService(transactions=transactions, clock=clock, jobs=jobs)
-    activity = _activity(transactions, clock, jobs, retention_days=activity_retention_days)
-    webhooks = _webhooks(transactions, clock, jobs, sender=webhook_sender, options=webhook_options)
     notifications = NotificationService(
         transactions=transactions,
         clock=clock,
@@ -249,7 +238,6 @@ def build(
         max_attempts=mail_max_attempts,
     )
     _subscribe_notifications(events, notifications)
-    time = _time(transactions, clock, rules=recurrence_rules or NoRecurrenceRules())
     core = Taskcore(
         users=UserService(
             transactions=transactions,
@@ -262,12 +250,20 @@ def build(
         projects=ProjectService(transactions=transactions, clock=clock),
         tasks=TaskService(transactions=transactions, clock=clock),
         comments=CommentService(transactions=transactions, clock=clock),
-        attachments=attachments,
-        reports=reports,
-        activity=activity,
-        webhooks=webhooks,
+        # In-transaction handlers register in this order: attachments, activity, webhooks, time.
+        attachments=_attachments(
+            transactions,
+            clock,
+            files=file_store,
+            max_upload_bytes=max_upload_bytes,
+            user_quota_bytes=user_quota_bytes,
+            scanner=malware_scanner,
+        ),
+        reports=ReportService(transactions=transactions, clock=clock, jobs=jobs),
+        activity=_activity(transactions, clock, jobs, retention_days=activity_retention_days),
+        webhooks=_webhooks(transactions, clock, jobs, webhook_sender, webhook_options),
         notifications=notifications,
-        time=time,
+        time=_time(transactions, clock, rules=recurrence_rules or NoRecurrenceRules()),
         events=events,
         jobs=jobs,
         transactions=transactions,
@@ -383,7 +379,6 @@ def _webhooks(
     transactions: Transactions,
     clock: Clock,
     jobs: Jobs,
-    *,
     sender: WebhookSender | None,
     options: WebhookOptions | None,
 ) -> WebhookService:

@@ -3,6 +3,7 @@ watching (:meth:`set_watching`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 import attrs
@@ -115,28 +116,7 @@ class Editing(TasksBase):
                 parent_id=parent_id,
                 assignee_ids=assignee_ids,
             )
-            patch = _one_assignee_list(patch, task)
-            if custom_fields is not UNSET:
-                custom = check_custom(uow, task.project_id, custom_fields, creating=False)
-                patch = attrs.evolve(patch, custom_fields=custom)
-            if project_id is not UNSET and project_id != task.project_id:
-                _refuse_tree_move(uow, task)
-            new_parent = patch.parent_id
-            if isinstance(new_parent, int) and new_parent != task.parent_id:
-                check_parent(uow, task.project_id, new_parent, task)
-            wanted = patch.assignees(task.assignee_ids)
-            check_members(
-                uow,
-                task.project_id,
-                [u for u in wanted or () if u not in task.assignee_ids],
-                patch.watchers if patch.watchers is not UNSET else (),
-                field="assignee_id" if patch.assignee_ids is UNSET else "assignee_ids",
-            )
-            status_moves = patch.status is not UNSET and patch.status is not task.status
-            if status_moves and patch.position is UNSET and patch.status is not UNSET:
-                # A task changing column without a position goes to the end of the new one.
-                end = end_of_column(uow, task.project_id, patch.status)
-                patch = attrs.evolve(patch, position=end)
+            patch = _settled_patch(uow, task, patch, custom_fields, project_id)
             blockers: list[int] = []
             if patch.status is TaskStatus.COMPLETED and task.status is not TaskStatus.COMPLETED:
                 blockers = _check_blockers(uow, actor, task, override=override_blockers)
@@ -145,17 +125,7 @@ class Editing(TasksBase):
             task = uow.tasks.update(task, children_changed=edit.changed_children)
             work.record(*edit.events(actor.user_id, task, now))
             if blockers:
-                work.record(
-                    TaskBlockersOverridden(
-                        occurred_at=now,
-                        actor_id=actor.user_id,
-                        entity_id=task.key,
-                        entity_version=task.version,
-                        project_id=task.project_id,
-                        title=task.title,
-                        blocker_ids=blockers,
-                    )
-                )
+                work.record(_blockers_overridden(actor, task, now, blockers))
             view = view_of(uow, task)
             work.commit()
         return view
@@ -185,6 +155,60 @@ class Editing(TasksBase):
             view = view_of(uow, task)
             work.commit()
         return view
+
+
+def _settled_patch(
+    uow: UnitOfWork,
+    task: Task,
+    patch: TaskPatch,
+    custom_fields: object | Unset,
+    project_id: int | Unset,
+) -> TaskPatch:
+    """``patch`` checked against ``task`` and its project (assignees, custom fields, the
+    project, the parent, members), with the end of the new column as its position when
+    the status changes without one.
+
+    Raises:
+        ValidationError: as :meth:`Editing.update_task` describes.
+    """
+    patch = _one_assignee_list(patch, task)
+    if custom_fields is not UNSET:
+        custom = check_custom(uow, task.project_id, custom_fields, creating=False)
+        patch = attrs.evolve(patch, custom_fields=custom)
+    if project_id is not UNSET and project_id != task.project_id:
+        _refuse_tree_move(uow, task)
+    new_parent = patch.parent_id
+    if isinstance(new_parent, int) and new_parent != task.parent_id:
+        check_parent(uow, task.project_id, new_parent, task)
+    wanted = patch.assignees(task.assignee_ids)
+    check_members(
+        uow,
+        task.project_id,
+        [u for u in wanted or () if u not in task.assignee_ids],
+        patch.watchers if patch.watchers is not UNSET else (),
+        field="assignee_id" if patch.assignee_ids is UNSET else "assignee_ids",
+    )
+    status_moves = patch.status is not UNSET and patch.status is not task.status
+    if status_moves and patch.position is UNSET and patch.status is not UNSET:
+        # A task changing column without a position goes to the end of the new one.
+        end = end_of_column(uow, task.project_id, patch.status)
+        patch = attrs.evolve(patch, position=end)
+    return patch
+
+
+def _blockers_overridden(
+    actor: Actor, task: Task, now: dt.datetime, blockers: list[int]
+) -> TaskBlockersOverridden:
+    """The event recording that ``actor`` completed ``task`` despite its open ``blockers``."""
+    return TaskBlockersOverridden(
+        occurred_at=now,
+        actor_id=actor.user_id,
+        entity_id=task.key,
+        entity_version=task.version,
+        project_id=task.project_id,
+        title=task.title,
+        blocker_ids=blockers,
+    )
 
 
 def _check_blockers(uow: UnitOfWork, actor: Actor, task: Task, *, override: bool) -> list[int]:
