@@ -136,7 +136,14 @@ def tests_services(session: nox.Session) -> None:
     The pure core tests (tests/taskcore, in-memory adapters) do not depend on the
     backend; the ``tests`` sessions run them.
     """
-    _pytest(session, "postgres", "tests/contracts", "tests/taskcore_adapters", "tests/integration")
+    _pytest(
+        session,
+        "postgres",
+        "tests/contracts",
+        "tests/taskcore_adapters",
+        "tests/integration",
+        "tests/deploy",
+    )
 
 
 @nox.session(python=FIRST)
