@@ -1,7 +1,9 @@
 """Tasks in SQL (see ``taskcore.ports.tasks.TaskRepository``).
 
 Labels and watchers live in their own tables; a page of tasks loads them with one query
-each, whatever the page size.
+each, whatever the page size. Filters and sort columns are in
+:mod:`~taskcore_adapters.sql.task_queries`; relations and custom fields in
+:mod:`~taskcore_adapters.sql.task_structure`.
 """
 
 from __future__ import annotations
@@ -15,18 +17,13 @@ import attrs
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Integer,
     Select,
     Text,
-    and_,
     bindparam,
-    case,
     cast,
     delete,
-    exists,
     func,
     insert,
-    not_,
     or_,
     select,
     text,
@@ -34,17 +31,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from taskcore.domain.custom_fields import (
-    CustomValue,
-    FieldDefinition,
-    FieldFilter,
-    FieldSort,
-    FieldType,
-    FilterOp,
-)
+from taskcore.domain.custom_fields import CustomValue, FieldType
 from taskcore.domain.pagination import Keyset
-from taskcore.domain.projects import PRIORITY_RANKS, Priority
-from taskcore.domain.relations import RelatedTask, RelationKind, TaskRelation
+from taskcore.domain.projects import Priority
 from taskcore.domain.tasks import (
     RollupLine,
     SubtaskRollup,
@@ -55,13 +44,8 @@ from taskcore.domain.tasks import (
     TaskStatus,
 )
 from taskcore.errors import ProjectNotFound, TaskNotFound, VersionMismatch
-from taskcore_adapters.sql.support import (
-    is_foreign_key_violation,
-    keyset_after,
-    keyset_order,
-)
+from taskcore_adapters.sql.support import is_foreign_key_violation, keyset_after, keyset_order
 from taskcore_adapters.sql.tables import (
-    project_members,
     task_assignees,
     task_field_definitions,
     task_field_values,
@@ -70,25 +54,8 @@ from taskcore_adapters.sql.tables import (
     task_watchers,
     tasks,
 )
-
-_PRIORITY_RANK = case(
-    {p.value: rank for p, rank in PRIORITY_RANKS.items()}, value=tasks.c.priority, else_=-1
-)
-_OPEN = [s.value for s in TaskStatus if s.is_open]
-
-
-def _sort_column(sort: TaskSort) -> ColumnElement[Any]:
-    match sort:
-        case TaskSort.CREATED_AT:
-            return tasks.c.created_at
-        case TaskSort.UPDATED_AT:
-            return tasks.c.updated_at
-        case TaskSort.DUE_DATE:
-            return tasks.c.due_date
-        case TaskSort.PRIORITY:
-            return _PRIORITY_RANK
-        case TaskSort.POSITION:
-            return tasks.c.position
+from taskcore_adapters.sql.task_queries import conditions, field_column, sort_column
+from taskcore_adapters.sql.task_structure import TaskStructureSql, custom_value, value_row
 
 
 def _values(task: Task) -> dict[str, Any]:
@@ -139,186 +106,6 @@ def _task(
         updated_at=row.updated_at,
         version=row.version,
     )
-
-
-def _conditions(criteria: TaskCriteria) -> list[ColumnElement[bool]]:
-    c = tasks.c
-    conditions: list[ColumnElement[bool]] = []
-    if criteria.project_id is not None:
-        conditions.append(c.project_id == criteria.project_id)
-    if criteria.member_id is not None:
-        conditions.append(
-            c.project_id.in_(
-                select(project_members.c.project_id).where(
-                    project_members.c.user_id == criteria.member_id
-                )
-            )
-        )
-    if criteria.status is not None:
-        conditions.append(c.status == criteria.status.value)
-    if criteria.priority is not None:
-        conditions.append(c.priority == criteria.priority.value)
-    if criteria.assignee_id is not None:
-        conditions.append(
-            exists().where(
-                task_assignees.c.task_id == c.id, task_assignees.c.user_id == criteria.assignee_id
-            )
-        )
-    if criteria.label is not None:
-        conditions.append(
-            exists().where(task_labels.c.task_id == c.id, task_labels.c.label == criteria.label)
-        )
-    if criteria.due_before is not None:
-        conditions.append(c.due_date < criteria.due_before)
-    if criteria.due_after is not None:
-        conditions.append(c.due_date >= criteria.due_after)
-    if criteria.overdue is not None:
-        overdue = and_(
-            c.due_date.is_not(None),
-            c.due_date < criteria.now,
-            c.status.in_(_OPEN),
-        )
-        conditions.append(overdue if criteria.overdue else not_(overdue))
-    conditions.extend(_custom_condition(c.id, f) for _, f in criteria.custom)
-    if criteria.blocked is not None:
-        blocked = _has_open_blocker(c.id)
-        conditions.append(blocked if criteria.blocked else not_(blocked))
-    if criteria.parent_id is not None:
-        conditions.append(c.parent_id == criteria.parent_id)
-    if criteria.top_level is not None:
-        conditions.append(c.parent_id.is_(None) if criteria.top_level else c.parent_id.is_not(None))
-    if criteria.search is not None:
-        term = criteria.search.lower()
-        conditions.append(
-            or_(
-                func.lower(c.title).contains(term, autoescape=True),
-                func.lower(c.description).contains(term, autoescape=True),
-            )
-        )
-    return conditions
-
-
-def _has_open_blocker(task_id: Any) -> ColumnElement[bool]:
-    """Whether an open task blocks the task ``task_id`` (a column or a value)."""
-    blocker = tasks.alias("blocker")
-    return exists().where(
-        task_relations.c.target_id == task_id,
-        task_relations.c.kind == RelationKind.BLOCKS.value,
-        blocker.c.id == task_relations.c.source_id,
-        blocker.c.status.in_(_OPEN),
-    )
-
-
-_VALUE_COLUMN = {
-    FieldType.NUMBER: task_field_values.c.value_number,
-    FieldType.USER: task_field_values.c.value_number,
-    FieldType.BOOLEAN: task_field_values.c.value_bool,
-}
-
-
-def _custom_condition(task_id: Any, wanted: FieldFilter) -> ColumnElement[bool]:
-    """Whether the task ``task_id`` has a value of the filter's field that meets it."""
-    v = task_field_values.c
-    if wanted.type is FieldType.MULTI_SELECT:
-        test: ColumnElement[bool] = or_(
-            *(v.value_json.contains(json.dumps(x), autoescape=True) for x in wanted.values)
-        )
-    else:
-        column = _VALUE_COLUMN.get(wanted.type, v.value_text)
-        match wanted.op:
-            case FilterOp.EQ:
-                test = column == wanted.values[0]
-            case FilterOp.IN:
-                test = column.in_(list(wanted.values))
-            case FilterOp.GTE:
-                test = column >= wanted.values[0]
-            case FilterOp.LTE:
-                test = column <= wanted.values[0]
-    return exists().where(v.task_id == task_id, v.field_id == wanted.field_id, test)
-
-
-def _field_column(sort: FieldSort) -> ColumnElement[Any]:
-    """A task's value of a custom field, as a sortable column (booleans as 0/1)."""
-    v = task_field_values.c
-    column: ColumnElement[Any] = _VALUE_COLUMN.get(sort.type, v.value_text)
-    if sort.type is FieldType.BOOLEAN:
-        column = cast(column, Integer)
-    return (
-        select(column).where(v.task_id == tasks.c.id, v.field_id == sort.field_id).scalar_subquery()
-    )
-
-
-def _value_row(task_id: int, definition: FieldDefinition, value: CustomValue) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "task_id": task_id,
-        "field_id": definition.ident,
-        "value_text": None,
-        "value_number": None,
-        "value_bool": None,
-        "value_json": None,
-    }
-    match definition.type:
-        case FieldType.NUMBER | FieldType.USER:
-            row["value_number"] = value
-        case FieldType.BOOLEAN:
-            row["value_bool"] = value
-        case FieldType.MULTI_SELECT:
-            row["value_json"] = json.dumps(list(value))  # type: ignore[arg-type]
-        case _:
-            row["value_text"] = value
-    return row
-
-
-def _custom_value(kind: FieldType, text: Any, number: Any, flag: Any, listed: Any) -> CustomValue:
-    match kind:
-        case FieldType.NUMBER:
-            return float(number)
-        case FieldType.USER:
-            return int(number)
-        case FieldType.BOOLEAN:
-            return bool(flag)
-        case FieldType.MULTI_SELECT:
-            return tuple(json.loads(listed))
-        case _:
-            return str(text)
-
-
-def _definition(row: Any) -> FieldDefinition:
-    return FieldDefinition(
-        id=row.id,
-        project_id=row.project_id,
-        key=row.key,
-        label=row.label,
-        type=FieldType(row.type),
-        required=row.required,
-        options=tuple(json.loads(row.options)),
-        position=row.position,
-        created_at=row.created_at,
-    )
-
-
-def _relation(row: Any) -> TaskRelation:
-    return TaskRelation(
-        id=row.id,
-        kind=RelationKind(row.kind),
-        source_id=row.source_id,
-        target_id=row.target_id,
-        lag_days=row.lag_days,
-        created_by=row.created_by,
-        created_at=row.created_at,
-    )
-
-
-_DEPENDS_ON = text(
-    "WITH RECURSIVE reach(id) AS ("
-    " SELECT CAST(:start AS INTEGER)"
-    " UNION"
-    " SELECT r.target_id FROM task_relations r JOIN reach ON r.source_id = reach.id"
-    " WHERE r.kind IN ('blocks', 'precedes'))"
-    " SELECT 1 FROM reach WHERE id = :goal LIMIT 1"
-)
-"""Whether the goal is reached from the start along dependencies (``UNION`` keeps each
-task once, so the walk ends even on a cycle)."""
 
 
 def _assignee_rows(task_id: int, task: Task) -> list[dict[str, int]]:
@@ -417,7 +204,7 @@ def _children(dialect: str) -> tuple[ColumnElement[Any], ...]:
     return _CHILDREN[dialect]
 
 
-class SqlAlchemyTaskRepository:
+class SqlAlchemyTaskRepository(TaskStructureSql):
     """Tasks with their labels and watchers in SQL."""
 
     def __init__(self, conn: Connection) -> None:
@@ -437,7 +224,7 @@ class SqlAlchemyTaskRepository:
                 sorted(json.loads(row.watchers_json or "[]")),
                 [user for _, user in sorted(json.loads(row.assignees_json or "[]"))],
                 {
-                    key: _custom_value(FieldType(kind), *values)
+                    key: custom_value(FieldType(kind), *values)
                     for key, kind, *values in json.loads(row.custom_json or "[]")
                 },
             )
@@ -468,7 +255,7 @@ class SqlAlchemyTaskRepository:
             (d.project_id, d.key): d for d in self.fields_of({t.project_id for _, t in wanted})
         }
         rows = [
-            _value_row(i, definitions[(t.project_id, key)], value)
+            value_row(i, definitions[(t.project_id, key)], value)
             for i, t in wanted
             for key, value in t.custom_fields.items()
             if (t.project_id, key) in definitions
@@ -695,11 +482,11 @@ class SqlAlchemyTaskRepository:
         limit: int,
         after: Keyset | None = None,
     ) -> Sequence[Task]:
-        value = _sort_column(order.sort) if order.custom is None else _field_column(order.custom)
+        value = sort_column(order.sort) if order.custom is None else field_column(order.custom)
         nullable = order.sort is TaskSort.DUE_DATE or order.custom is not None
         how = {"descending": order.descending, "nullable": nullable}
         ordering = keyset_order(value, tasks.c.id, **how)
-        page = select(tasks.c.id).where(*_conditions(criteria)).order_by(*ordering).limit(limit)
+        page = select(tasks.c.id).where(*conditions(criteria)).order_by(*ordering).limit(limit)
         if after is not None:
             page = page.where(keyset_after(value, tasks.c.id, after, **how))
         else:
@@ -711,202 +498,5 @@ class SqlAlchemyTaskRepository:
 
     def count(self, criteria: TaskCriteria) -> int:
         return self._conn.execute(
-            select(func.count()).select_from(tasks).where(*_conditions(criteria))
+            select(func.count()).select_from(tasks).where(*conditions(criteria))
         ).scalar_one()
-
-    def add_relation(self, relation: TaskRelation) -> TaskRelation:
-        new_id = self._conn.execute(
-            insert(task_relations)
-            .values(
-                kind=relation.kind.value,
-                source_id=relation.source_id,
-                target_id=relation.target_id,
-                lag_days=relation.lag_days,
-                created_by=relation.created_by,
-                created_at=relation.created_at,
-            )
-            .returning(task_relations.c.id)
-        ).scalar_one()
-        return attrs.evolve(relation, id=new_id)
-
-    def get_relation(self, relation_id: int) -> TaskRelation | None:
-        row = self._conn.execute(
-            select(task_relations).where(task_relations.c.id == relation_id)
-        ).first()
-        return None if row is None else _relation(row)
-
-    def find_relation(
-        self, source_id: int, target_id: int, kind: RelationKind
-    ) -> TaskRelation | None:
-        row = self._conn.execute(
-            select(task_relations).where(
-                task_relations.c.source_id == source_id,
-                task_relations.c.target_id == target_id,
-                task_relations.c.kind == kind.value,
-            )
-        ).first()
-        return None if row is None else _relation(row)
-
-    def delete_relation(self, relation_id: int) -> None:
-        self._conn.execute(delete(task_relations).where(task_relations.c.id == relation_id))
-
-    def _related_query(self, task_id: int, visible_to: int | None) -> Select[Any]:
-        r = task_relations
-        other_id = case((r.c.source_id == task_id, r.c.target_id), else_=r.c.source_id)
-        query = (
-            select(
-                r,
-                tasks.c.title.label("other_title"),
-                tasks.c.status.label("other_status"),
-                tasks.c.project_id.label("other_project_id"),
-                tasks.c.id.label("other_id"),
-            )
-            .join(tasks, tasks.c.id == other_id)
-            .where(or_(r.c.source_id == task_id, r.c.target_id == task_id))
-        )
-        if visible_to is not None:
-            query = query.where(
-                tasks.c.project_id.in_(
-                    select(project_members.c.project_id).where(
-                        project_members.c.user_id == visible_to
-                    )
-                )
-            )
-        return query
-
-    def related(
-        self, task_id: int, *, visible_to: int | None, offset: int = 0, limit: int
-    ) -> Sequence[RelatedTask]:
-        rows = self._conn.execute(
-            self._related_query(task_id, visible_to)
-            .order_by(task_relations.c.id)
-            .offset(offset)
-            .limit(limit)
-        ).all()
-        return [
-            RelatedTask(
-                relation=_relation(row),
-                task_id=row.other_id,
-                title=row.other_title,
-                status=TaskStatus(row.other_status),
-                project_id=row.other_project_id,
-            )
-            for row in rows
-        ]
-
-    def count_related(self, task_id: int, *, visible_to: int | None) -> int:
-        found = self._related_query(task_id, visible_to).subquery()
-        return self._conn.execute(select(func.count()).select_from(found)).scalar_one()
-
-    def depends_on(self, start_id: int, goal_id: int) -> bool:
-        found = self._conn.execute(_DEPENDS_ON, {"start": start_id, "goal": goal_id}).first()
-        return found is not None
-
-    def open_blockers(self, task_id: int) -> list[tuple[int, int]]:
-        rows = self._conn.execute(
-            select(tasks.c.id, tasks.c.project_id)
-            .join(task_relations, task_relations.c.source_id == tasks.c.id)
-            .where(
-                task_relations.c.target_id == task_id,
-                task_relations.c.kind == RelationKind.BLOCKS.value,
-                tasks.c.status.in_(_OPEN),
-            )
-            .order_by(tasks.c.id)
-        ).all()
-        return [(row.id, row.project_id) for row in rows]
-
-    def blocked_ids(self, task_ids: Collection[int]) -> set[int]:
-        ids = list(task_ids)
-        if not ids:
-            return set()
-        rows = self._conn.execute(
-            select(task_relations.c.target_id)
-            .join(tasks, tasks.c.id == task_relations.c.source_id)
-            .where(
-                task_relations.c.target_id.in_(ids),
-                task_relations.c.kind == RelationKind.BLOCKS.value,
-                tasks.c.status.in_(_OPEN),
-            )
-            .distinct()
-        ).scalars()
-        return set(rows)
-
-    def add_field(self, definition: FieldDefinition) -> FieldDefinition:
-        new_id = self._conn.execute(
-            insert(task_field_definitions)
-            .values(**_definition_values(definition))
-            .returning(task_field_definitions.c.id)
-        ).scalar_one()
-        return attrs.evolve(definition, id=new_id)
-
-    def get_field(self, field_id: int) -> FieldDefinition | None:
-        row = self._conn.execute(
-            select(task_field_definitions).where(task_field_definitions.c.id == field_id)
-        ).first()
-        return None if row is None else _definition(row)
-
-    def fields_of(self, project_ids: Collection[int]) -> list[FieldDefinition]:
-        ids = list(project_ids)
-        if not ids:
-            return []
-        d = task_field_definitions.c
-        rows = self._conn.execute(
-            select(task_field_definitions)
-            .where(d.project_id.in_(ids))
-            .order_by(d.project_id, d.position, d.id)
-        ).all()
-        return [_definition(row) for row in rows]
-
-    def update_field(self, definition: FieldDefinition) -> None:
-        self._conn.execute(
-            update(task_field_definitions)
-            .where(task_field_definitions.c.id == definition.ident)
-            .values(**_definition_values(definition))
-        )
-
-    def rename_option(self, definition: FieldDefinition, old: str, new: str) -> int:
-        v = task_field_values.c
-        if definition.type is not FieldType.MULTI_SELECT:
-            result = self._conn.execute(
-                update(task_field_values)
-                .where(v.field_id == definition.ident, v.value_text == old)
-                .values(value_text=new)
-            )
-            return int(result.rowcount or 0)
-        rows = self._conn.execute(
-            select(v.task_id, v.value_json).where(
-                v.field_id == definition.ident,
-                v.value_json.contains(json.dumps(old), autoescape=True),
-            )
-        ).all()
-        for row in rows:
-            renamed = {new if o == old else o for o in json.loads(row.value_json)}
-            chosen = [o for o in definition.options if o in renamed]
-            self._conn.execute(
-                update(task_field_values)
-                .where(v.task_id == row.task_id, v.field_id == definition.ident)
-                .values(value_json=json.dumps(chosen))
-            )
-        return len(rows)
-
-    def delete_field(self, field_id: int) -> int:
-        removed = self._conn.execute(
-            delete(task_field_values).where(task_field_values.c.field_id == field_id)
-        ).rowcount
-        self._conn.execute(
-            delete(task_field_definitions).where(task_field_definitions.c.id == field_id)
-        )
-        return int(removed or 0)
-
-
-def _definition_values(definition: FieldDefinition) -> dict[str, Any]:
-    return {
-        "project_id": definition.project_id,
-        "key": definition.key,
-        "label": definition.label,
-        "type": definition.type.value,
-        "required": definition.required,
-        "options": json.dumps(list(definition.options)),
-        "position": definition.position,
-        "created_at": definition.created_at,
-    }

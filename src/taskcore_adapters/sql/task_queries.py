@@ -1,0 +1,148 @@
+"""Finding tasks in SQL: the filters of ``TaskCriteria`` as conditions, and the sort
+columns (built-in fields, a custom field's value) that keyset pages order by."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import ColumnElement, Integer, and_, case, cast, exists, func, not_, or_, select
+
+from taskcore.domain.custom_fields import FieldFilter, FieldSort, FieldType, FilterOp
+from taskcore.domain.projects import PRIORITY_RANKS
+from taskcore.domain.relations import RelationKind
+from taskcore.domain.tasks import TaskCriteria, TaskSort, TaskStatus
+from taskcore_adapters.sql.tables import (
+    project_members,
+    task_assignees,
+    task_field_values,
+    task_labels,
+    task_relations,
+    tasks,
+)
+
+PRIORITY_RANK = case(
+    {p.value: rank for p, rank in PRIORITY_RANKS.items()}, value=tasks.c.priority, else_=-1
+)
+OPEN_STATUSES = [s.value for s in TaskStatus if s.is_open]
+
+
+def sort_column(sort: TaskSort) -> ColumnElement[Any]:
+    match sort:
+        case TaskSort.CREATED_AT:
+            return tasks.c.created_at
+        case TaskSort.UPDATED_AT:
+            return tasks.c.updated_at
+        case TaskSort.DUE_DATE:
+            return tasks.c.due_date
+        case TaskSort.PRIORITY:
+            return PRIORITY_RANK
+        case TaskSort.POSITION:
+            return tasks.c.position
+
+
+def conditions(criteria: TaskCriteria) -> list[ColumnElement[bool]]:
+    c = tasks.c
+    conditions: list[ColumnElement[bool]] = []
+    if criteria.project_id is not None:
+        conditions.append(c.project_id == criteria.project_id)
+    if criteria.member_id is not None:
+        conditions.append(
+            c.project_id.in_(
+                select(project_members.c.project_id).where(
+                    project_members.c.user_id == criteria.member_id
+                )
+            )
+        )
+    if criteria.status is not None:
+        conditions.append(c.status == criteria.status.value)
+    if criteria.priority is not None:
+        conditions.append(c.priority == criteria.priority.value)
+    if criteria.assignee_id is not None:
+        conditions.append(
+            exists().where(
+                task_assignees.c.task_id == c.id, task_assignees.c.user_id == criteria.assignee_id
+            )
+        )
+    if criteria.label is not None:
+        conditions.append(
+            exists().where(task_labels.c.task_id == c.id, task_labels.c.label == criteria.label)
+        )
+    if criteria.due_before is not None:
+        conditions.append(c.due_date < criteria.due_before)
+    if criteria.due_after is not None:
+        conditions.append(c.due_date >= criteria.due_after)
+    if criteria.overdue is not None:
+        overdue = and_(
+            c.due_date.is_not(None),
+            c.due_date < criteria.now,
+            c.status.in_(OPEN_STATUSES),
+        )
+        conditions.append(overdue if criteria.overdue else not_(overdue))
+    conditions.extend(custom_condition(c.id, f) for _, f in criteria.custom)
+    if criteria.blocked is not None:
+        blocked = has_open_blocker(c.id)
+        conditions.append(blocked if criteria.blocked else not_(blocked))
+    if criteria.parent_id is not None:
+        conditions.append(c.parent_id == criteria.parent_id)
+    if criteria.top_level is not None:
+        conditions.append(c.parent_id.is_(None) if criteria.top_level else c.parent_id.is_not(None))
+    if criteria.search is not None:
+        term = criteria.search.lower()
+        conditions.append(
+            or_(
+                func.lower(c.title).contains(term, autoescape=True),
+                func.lower(c.description).contains(term, autoescape=True),
+            )
+        )
+    return conditions
+
+
+def has_open_blocker(task_id: Any) -> ColumnElement[bool]:
+    """Whether an open task blocks the task ``task_id`` (a column or a value)."""
+    blocker = tasks.alias("blocker")
+    return exists().where(
+        task_relations.c.target_id == task_id,
+        task_relations.c.kind == RelationKind.BLOCKS.value,
+        blocker.c.id == task_relations.c.source_id,
+        blocker.c.status.in_(OPEN_STATUSES),
+    )
+
+
+VALUE_COLUMN = {
+    FieldType.NUMBER: task_field_values.c.value_number,
+    FieldType.USER: task_field_values.c.value_number,
+    FieldType.BOOLEAN: task_field_values.c.value_bool,
+}
+
+
+def custom_condition(task_id: Any, wanted: FieldFilter) -> ColumnElement[bool]:
+    """Whether the task ``task_id`` has a value of the filter's field that meets it."""
+    v = task_field_values.c
+    if wanted.type is FieldType.MULTI_SELECT:
+        test: ColumnElement[bool] = or_(
+            *(v.value_json.contains(json.dumps(x), autoescape=True) for x in wanted.values)
+        )
+    else:
+        column = VALUE_COLUMN.get(wanted.type, v.value_text)
+        match wanted.op:
+            case FilterOp.EQ:
+                test = column == wanted.values[0]
+            case FilterOp.IN:
+                test = column.in_(list(wanted.values))
+            case FilterOp.GTE:
+                test = column >= wanted.values[0]
+            case FilterOp.LTE:
+                test = column <= wanted.values[0]
+    return exists().where(v.task_id == task_id, v.field_id == wanted.field_id, test)
+
+
+def field_column(sort: FieldSort) -> ColumnElement[Any]:
+    """A task's value of a custom field, as a sortable column (booleans as 0/1)."""
+    v = task_field_values.c
+    column: ColumnElement[Any] = VALUE_COLUMN.get(sort.type, v.value_text)
+    if sort.type is FieldType.BOOLEAN:
+        column = cast(column, Integer)
+    return (
+        select(column).where(v.task_id == tasks.c.id, v.field_id == sort.field_id).scalar_subquery()
+    )

@@ -1,0 +1,301 @@
+"""Task relations and custom fields in SQL: the relation and field-definition methods of
+:class:`~taskcore_adapters.sql.tasks.SqlAlchemyTaskRepository`, and how custom-field
+values are stored (one typed column per value)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Sequence
+from typing import Any
+
+import attrs
+from sqlalchemy import Connection, Select, case, delete, func, insert, or_, select, text, update
+
+from taskcore.domain.custom_fields import CustomValue, FieldDefinition, FieldType
+from taskcore.domain.relations import RelatedTask, RelationKind, TaskRelation
+from taskcore.domain.tasks import TaskStatus
+from taskcore_adapters.sql.tables import (
+    project_members,
+    task_field_definitions,
+    task_field_values,
+    task_relations,
+    tasks,
+)
+from taskcore_adapters.sql.task_queries import OPEN_STATUSES
+
+
+def value_row(task_id: int, definition: FieldDefinition, value: CustomValue) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "task_id": task_id,
+        "field_id": definition.ident,
+        "value_text": None,
+        "value_number": None,
+        "value_bool": None,
+        "value_json": None,
+    }
+    match definition.type:
+        case FieldType.NUMBER | FieldType.USER:
+            row["value_number"] = value
+        case FieldType.BOOLEAN:
+            row["value_bool"] = value
+        case FieldType.MULTI_SELECT:
+            row["value_json"] = json.dumps(list(value))  # type: ignore[arg-type]
+        case _:
+            row["value_text"] = value
+    return row
+
+
+def custom_value(kind: FieldType, text: Any, number: Any, flag: Any, listed: Any) -> CustomValue:
+    match kind:
+        case FieldType.NUMBER:
+            return float(number)
+        case FieldType.USER:
+            return int(number)
+        case FieldType.BOOLEAN:
+            return bool(flag)
+        case FieldType.MULTI_SELECT:
+            return tuple(json.loads(listed))
+        case _:
+            return str(text)
+
+
+def _definition(row: Any) -> FieldDefinition:
+    return FieldDefinition(
+        id=row.id,
+        project_id=row.project_id,
+        key=row.key,
+        label=row.label,
+        type=FieldType(row.type),
+        required=row.required,
+        options=tuple(json.loads(row.options)),
+        position=row.position,
+        created_at=row.created_at,
+    )
+
+
+def _relation(row: Any) -> TaskRelation:
+    return TaskRelation(
+        id=row.id,
+        kind=RelationKind(row.kind),
+        source_id=row.source_id,
+        target_id=row.target_id,
+        lag_days=row.lag_days,
+        created_by=row.created_by,
+        created_at=row.created_at,
+    )
+
+
+_DEPENDS_ON = text(
+    "WITH RECURSIVE reach(id) AS ("
+    " SELECT CAST(:start AS INTEGER)"
+    " UNION"
+    " SELECT r.target_id FROM task_relations r JOIN reach ON r.source_id = reach.id"
+    " WHERE r.kind IN ('blocks', 'precedes'))"
+    " SELECT 1 FROM reach WHERE id = :goal LIMIT 1"
+)
+"""Whether the goal is reached from the start along dependencies (``UNION`` keeps each
+task once, so the walk ends even on a cycle)."""
+
+
+class TaskStructureSql:
+    """Relations between tasks and projects' custom-field definitions, on the repository's
+    connection (a base of :class:`~taskcore_adapters.sql.tasks.SqlAlchemyTaskRepository`)."""
+
+    _conn: Connection
+
+    def add_relation(self, relation: TaskRelation) -> TaskRelation:
+        new_id = self._conn.execute(
+            insert(task_relations)
+            .values(
+                kind=relation.kind.value,
+                source_id=relation.source_id,
+                target_id=relation.target_id,
+                lag_days=relation.lag_days,
+                created_by=relation.created_by,
+                created_at=relation.created_at,
+            )
+            .returning(task_relations.c.id)
+        ).scalar_one()
+        return attrs.evolve(relation, id=new_id)
+
+    def get_relation(self, relation_id: int) -> TaskRelation | None:
+        row = self._conn.execute(
+            select(task_relations).where(task_relations.c.id == relation_id)
+        ).first()
+        return None if row is None else _relation(row)
+
+    def find_relation(
+        self, source_id: int, target_id: int, kind: RelationKind
+    ) -> TaskRelation | None:
+        row = self._conn.execute(
+            select(task_relations).where(
+                task_relations.c.source_id == source_id,
+                task_relations.c.target_id == target_id,
+                task_relations.c.kind == kind.value,
+            )
+        ).first()
+        return None if row is None else _relation(row)
+
+    def delete_relation(self, relation_id: int) -> None:
+        self._conn.execute(delete(task_relations).where(task_relations.c.id == relation_id))
+
+    def _related_query(self, task_id: int, visible_to: int | None) -> Select[Any]:
+        r = task_relations
+        other_id = case((r.c.source_id == task_id, r.c.target_id), else_=r.c.source_id)
+        query = (
+            select(
+                r,
+                tasks.c.title.label("other_title"),
+                tasks.c.status.label("other_status"),
+                tasks.c.project_id.label("other_project_id"),
+                tasks.c.id.label("other_id"),
+            )
+            .join(tasks, tasks.c.id == other_id)
+            .where(or_(r.c.source_id == task_id, r.c.target_id == task_id))
+        )
+        if visible_to is not None:
+            query = query.where(
+                tasks.c.project_id.in_(
+                    select(project_members.c.project_id).where(
+                        project_members.c.user_id == visible_to
+                    )
+                )
+            )
+        return query
+
+    def related(
+        self, task_id: int, *, visible_to: int | None, offset: int = 0, limit: int
+    ) -> Sequence[RelatedTask]:
+        rows = self._conn.execute(
+            self._related_query(task_id, visible_to)
+            .order_by(task_relations.c.id)
+            .offset(offset)
+            .limit(limit)
+        ).all()
+        return [
+            RelatedTask(
+                relation=_relation(row),
+                task_id=row.other_id,
+                title=row.other_title,
+                status=TaskStatus(row.other_status),
+                project_id=row.other_project_id,
+            )
+            for row in rows
+        ]
+
+    def count_related(self, task_id: int, *, visible_to: int | None) -> int:
+        found = self._related_query(task_id, visible_to).subquery()
+        return self._conn.execute(select(func.count()).select_from(found)).scalar_one()
+
+    def depends_on(self, start_id: int, goal_id: int) -> bool:
+        found = self._conn.execute(_DEPENDS_ON, {"start": start_id, "goal": goal_id}).first()
+        return found is not None
+
+    def open_blockers(self, task_id: int) -> list[tuple[int, int]]:
+        rows = self._conn.execute(
+            select(tasks.c.id, tasks.c.project_id)
+            .join(task_relations, task_relations.c.source_id == tasks.c.id)
+            .where(
+                task_relations.c.target_id == task_id,
+                task_relations.c.kind == RelationKind.BLOCKS.value,
+                tasks.c.status.in_(OPEN_STATUSES),
+            )
+            .order_by(tasks.c.id)
+        ).all()
+        return [(row.id, row.project_id) for row in rows]
+
+    def blocked_ids(self, task_ids: Collection[int]) -> set[int]:
+        ids = list(task_ids)
+        if not ids:
+            return set()
+        rows = self._conn.execute(
+            select(task_relations.c.target_id)
+            .join(tasks, tasks.c.id == task_relations.c.source_id)
+            .where(
+                task_relations.c.target_id.in_(ids),
+                task_relations.c.kind == RelationKind.BLOCKS.value,
+                tasks.c.status.in_(OPEN_STATUSES),
+            )
+            .distinct()
+        ).scalars()
+        return set(rows)
+
+    def add_field(self, definition: FieldDefinition) -> FieldDefinition:
+        new_id = self._conn.execute(
+            insert(task_field_definitions)
+            .values(**_definition_values(definition))
+            .returning(task_field_definitions.c.id)
+        ).scalar_one()
+        return attrs.evolve(definition, id=new_id)
+
+    def get_field(self, field_id: int) -> FieldDefinition | None:
+        row = self._conn.execute(
+            select(task_field_definitions).where(task_field_definitions.c.id == field_id)
+        ).first()
+        return None if row is None else _definition(row)
+
+    def fields_of(self, project_ids: Collection[int]) -> list[FieldDefinition]:
+        ids = list(project_ids)
+        if not ids:
+            return []
+        d = task_field_definitions.c
+        rows = self._conn.execute(
+            select(task_field_definitions)
+            .where(d.project_id.in_(ids))
+            .order_by(d.project_id, d.position, d.id)
+        ).all()
+        return [_definition(row) for row in rows]
+
+    def update_field(self, definition: FieldDefinition) -> None:
+        self._conn.execute(
+            update(task_field_definitions)
+            .where(task_field_definitions.c.id == definition.ident)
+            .values(**_definition_values(definition))
+        )
+
+    def rename_option(self, definition: FieldDefinition, old: str, new: str) -> int:
+        v = task_field_values.c
+        if definition.type is not FieldType.MULTI_SELECT:
+            result = self._conn.execute(
+                update(task_field_values)
+                .where(v.field_id == definition.ident, v.value_text == old)
+                .values(value_text=new)
+            )
+            return int(result.rowcount or 0)
+        rows = self._conn.execute(
+            select(v.task_id, v.value_json).where(
+                v.field_id == definition.ident,
+                v.value_json.contains(json.dumps(old), autoescape=True),
+            )
+        ).all()
+        for row in rows:
+            renamed = {new if o == old else o for o in json.loads(row.value_json)}
+            chosen = [o for o in definition.options if o in renamed]
+            self._conn.execute(
+                update(task_field_values)
+                .where(v.task_id == row.task_id, v.field_id == definition.ident)
+                .values(value_json=json.dumps(chosen))
+            )
+        return len(rows)
+
+    def delete_field(self, field_id: int) -> int:
+        removed = self._conn.execute(
+            delete(task_field_values).where(task_field_values.c.field_id == field_id)
+        ).rowcount
+        self._conn.execute(
+            delete(task_field_definitions).where(task_field_definitions.c.id == field_id)
+        )
+        return int(removed or 0)
+
+
+def _definition_values(definition: FieldDefinition) -> dict[str, Any]:
+    return {
+        "project_id": definition.project_id,
+        "key": definition.key,
+        "label": definition.label,
+        "type": definition.type.value,
+        "required": definition.required,
+        "options": json.dumps(list(definition.options)),
+        "position": definition.position,
+        "created_at": definition.created_at,
+    }
