@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from typing import Any
 
+import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openapi_schema_validator import OAS31Validator, validate
 
 from taskcore.domain.activity import (
@@ -53,6 +57,7 @@ from taskcore_adapters.http.responses import (
     ReportResponse,
     TaskResponse,
     WebhookResponse,
+    doc,
     of,
     to_json,
 )
@@ -484,3 +489,125 @@ def test_activity_stats_json_matches_its_schema() -> None:
         body["daily_activity"][0]["date"],
     )
     validate(body, s.response_schema(ActivityStatsResponse))
+
+
+# -- the conversion is the per-field walk it replaced ---------------------------------------
+
+
+def walked(value: Any) -> Any:
+    """``value`` as the former per-object walk over ``attrs.fields`` wrote it."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {walked(key): walked(item) for key, item in value.items()}
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [walked(item) for item in value]
+    if attrs.has(type(value)):
+        return {
+            f.name: walked(getattr(value, f.name))
+            for f in attrs.fields(type(value))
+            if not (f.metadata.get("unless") and getattr(value, f.metadata["unless"]) is not None)
+            and (getattr(value, f.name) is not None or not f.metadata.get("omitted"))
+        }
+    return value
+
+
+class Level(enum.IntEnum):
+    LOW = 1
+
+
+class Name(str):
+    """A ``str`` subclass that is not an enum: kept as it is."""
+
+
+@attrs.frozen(kw_only=True)
+class Empty:
+    """No fields at all."""
+
+
+@attrs.frozen(kw_only=True)
+class Inner:
+    value: Any
+
+
+@attrs.frozen(kw_only=True)
+class Outer:
+    only: Any = attrs.field(default=None, metadata=doc(omitted=True))
+    cursor: Any = attrs.field(default=None, metadata=doc(unless="only"))
+    value: Any
+    inner: Inner | None = None
+
+
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=5)
+    | st.builds(Name, st.text(max_size=5))
+    | st.sampled_from([*TaskStatus, *Priority, Level.LOW])
+    | st.datetimes(
+        min_value=dt.datetime(1900, 1, 1),  # noqa: DTZ001 - hypothesis takes naive bounds
+        max_value=dt.datetime(2100, 1, 1),  # noqa: DTZ001
+        timezones=st.sampled_from([dt.UTC, dt.timezone(dt.timedelta(hours=-3))]),
+    )
+    | st.dates()
+    | st.builds(Empty)
+)
+KEYS = st.text(max_size=3) | st.sampled_from(list(TaskStatus)) | st.integers() | st.dates()
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.lists(inner, max_size=3).map(tuple)
+        | st.dictionaries(KEYS, inner, max_size=3)
+        | st.builds(Inner, value=inner)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    only=st.none() | VALUES,
+    cursor=st.none() | VALUES,
+    value=VALUES,
+    inner=st.none() | st.builds(Inner, value=VALUES),
+)
+def test_to_json_writes_what_the_field_walk_wrote(
+    only: Any, cursor: Any, value: Any, inner: Inner | None
+) -> None:
+    response = Outer(only=only, cursor=cursor, value=value, inner=inner)
+    assert walked(response) == to_json(response)
+
+
+def test_omitted_and_unless_rules() -> None:
+    assert {"cursor": None, "value": 1, "inner": None} == to_json(Outer(value=1))
+    assert {"only": 2, "value": 1, "inner": {"value": []}} == to_json(
+        Outer(only=2, cursor="c", value=1, inner=Inner(value=()))
+    )
+    assert {} == to_json(Empty())
+
+
+def test_subclasses_of_plain_types_are_told_apart_from_enums() -> None:
+    body = to_json(Inner(value=[Name("n"), Level.LOW, True, TaskStatus.PENDING]))
+    assert [["n", Name], [1, int], [True, bool], ["pending", str]] == [
+        [item, type(item)] for item in body["value"]
+    ]
+
+
+def test_of_copies_by_name_and_source_whatever_is_given() -> None:
+    view = task()
+    full = of(TaskResponse, view)
+    titled = of(TaskResponse, view, title="Other", blocked=True)
+    assert ("Write", False, "Other", True) == (
+        full.title,
+        full.blocked,
+        titled.title,
+        titled.blocked,
+    )
+    assert full == of(TaskResponse, view)
