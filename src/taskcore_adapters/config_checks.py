@@ -1,0 +1,295 @@
+"""The checks of each settings variable's value, and the error a bad one raises.
+
+:meth:`taskcore_adapters.config.Settings.from_env` reads every variable through these;
+each raises :class:`ConfigError` naming the variable (never a secret's value).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from taskcore.domain.attachments import DEFAULT_USER_QUOTA_BYTES
+from taskcore.domain.webhook_urls import parse_allow_hosts
+
+
+def check_secret_key(key: str, *, name: str = "TASKCORE_SECRET_KEY") -> str:
+    """:func:`taskcore_adapters.security.tokens.check_secret_key`, imported when first
+    needed, so that the settings load without the ``security`` extra."""
+    from taskcore_adapters.security.tokens import check_secret_key as check
+
+    return check(key, name=name)
+
+
+DEFAULT_MAIL_FROM = "taskcore@localhost"
+"""The ``From`` of the development mailer's ``.eml`` files; a real SMTP server needs
+``TASKCORE_MAIL_FROM`` (an address of a domain the operator owns)."""
+
+SECRET_VARIABLES = (
+    "TASKCORE_SECRET_KEY",
+    "TASKCORE_PREVIOUS_SECRET_KEYS",
+    "TASKCORE_DATABASE_URL",
+    "TASKCORE_QUEUE_URL",
+    "TASKCORE_RATE_LIMIT_URL",
+    "TASKCORE_MAIL_URL",
+    "TASKCORE_MAIL_PASSWORD",
+    "TASKCORE_STORAGE_URL",
+    "TASKCORE_METRICS_TOKEN",
+)
+"""Variables that hold secrets (keys, passwords, URLs with credentials): each may instead
+be read from a file named by ``<variable>_FILE`` (Docker and systemd secrets)."""
+
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+"""The hosts the server answers to unless ``TASKCORE_ALLOWED_HOSTS`` says otherwise: this
+machine only."""
+
+
+class ConfigError(ValueError):
+    """A setting is present but unusable; the message names the variable."""
+
+
+def rate(env: Mapping[str, str], name: str, default: str) -> str | None:
+    """A rate such as ``30/minute`` (checked), or ``None`` for ``off``.
+
+    Raises:
+        ConfigError: the value is not a rate.
+    """
+    value = env.get(name, "").strip() or default
+    if value.lower() == "off":
+        return None
+    if not re.fullmatch(r"\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?", value):
+        raise ConfigError(f"{name} must look like 30/minute (or be off)")
+    return value
+
+
+def positive_int(env: Mapping[str, str], name: str, default: int) -> int:
+    """The whole number > 0 in variable ``name``, or ``default`` when it is unset or empty.
+
+    Raises:
+        ConfigError: the value is not a positive whole number (the message names it).
+    """
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive")
+    return value
+
+
+def non_negative_int(env: Mapping[str, str], name: str, default: int) -> int:
+    """The whole number ≥ 0 in variable ``name``, or ``default`` when it is unset or empty.
+
+    Raises:
+        ConfigError: the value is not a whole number ≥ 0 (the message names it).
+    """
+    if env.get(name, "").strip() == "0":
+        return 0
+    return positive_int(env, name, default)
+
+
+def networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses or CIDR networks (checked); empty when unset.
+
+    Raises:
+        ConfigError: an item is neither an address nor a network.
+    """
+    items = tuple(item.strip() for item in env.get(name, "").split(",") if item.strip())
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ConfigError(f"{name}: {item!r} is not an IP address or network") from None
+    return items
+
+
+_HOST_NAME = re.compile(r"(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
+
+
+def allowed_hosts(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated host names, IP addresses (IPv6 with or without brackets),
+    ``*.domain`` patterns or ``*``, without ports; :data:`LOCAL_HOSTS` when unset.
+
+    Raises:
+        ConfigError: an item is none of those (a port, a path, a misplaced ``*``).
+    """
+    items = [item.strip().lower() for item in env.get(name, "").split(",") if item.strip()]
+    hosts = []
+    for item in items:
+        literal = item[1:-1] if item.startswith("[") and item.endswith("]") else item
+        try:
+            address = ipaddress.ip_address(literal)
+        except ValueError:
+            if item != "*" and not _HOST_NAME.fullmatch(item):
+                raise ConfigError(
+                    f"{name}: {item!r} is not a host name, an IP address, *.domain or *"
+                ) from None
+            hosts.append(item)
+            continue
+        hosts.append(f"[{address.compressed}]" if address.version == 6 else str(address))
+    return tuple(hosts) or LOCAL_HOSTS
+
+
+def flag(env: Mapping[str, str], name: str) -> bool:
+    """``true``/``false`` (also 1/0, yes/no, on/off); false when unset.
+
+    Raises:
+        ConfigError: any other value.
+    """
+    value = env.get(name, "").strip().lower()
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    if value in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(f"{name} must be true or false")
+
+
+def ports(env: Mapping[str, str], name: str) -> tuple[int, ...]:
+    """Comma-separated TCP ports; empty when unset.
+
+    Raises:
+        ConfigError: an item is not a port number.
+    """
+    ports = []
+    for item in (i.strip() for i in env.get(name, "").split(",")):
+        if not item:
+            continue
+        if not item.isdigit() or not 0 < int(item) < 65536:
+            raise ConfigError(f"{name}: {item!r} is not a port number")
+        ports.append(int(item))
+    return tuple(ports)
+
+
+def host_ports(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated exact ``host:port`` pairs (IPv6 hosts in brackets); empty when unset.
+
+    Raises:
+        ConfigError: an item is not ``host:port``.
+    """
+    items = [i.strip() for i in env.get(name, "").split(",") if i.strip()]
+    try:
+        return tuple(sorted(parse_allow_hosts(items)))
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {exc}") from None
+
+
+def mail_port(env: Mapping[str, str]) -> int:
+    """``TASKCORE_MAIL_PORT``: a TCP port, 587 when unset.
+
+    Raises:
+        ConfigError: not a port number.
+    """
+    port = positive_int(env, "TASKCORE_MAIL_PORT", 587)
+    if port > 65535:
+        raise ConfigError("TASKCORE_MAIL_PORT must be a port number")
+    return port
+
+
+def relay(env: Mapping[str, str]) -> bool:
+    """``TASKCORE_RELAY``: ``background`` (default) or ``inline``.
+
+    Raises:
+        ConfigError: any other value.
+    """
+    value = env.get("TASKCORE_RELAY", "").strip().lower() or "background"
+    if value not in {"inline", "background"}:
+        raise ConfigError("TASKCORE_RELAY must be inline or background")
+    return value == "background"
+
+
+def quota(env: Mapping[str, str]) -> int:
+    """``TASKCORE_USER_QUOTA_BYTES``: a whole number of bytes, 0 for no limit; 1 GiB when
+    unset or empty.
+
+    Raises:
+        ConfigError: the value is not a whole number, or is negative.
+    """
+    name = "TASKCORE_USER_QUOTA_BYTES"
+    text = env.get(name, "").strip()
+    if not text:
+        return DEFAULT_USER_QUOTA_BYTES
+    try:
+        value = int(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number") from None
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative")
+    return value
+
+
+def previous_keys(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Comma-separated signing keys of earlier rotations (each checked); empty when unset.
+
+    Raises:
+        ConfigError: a key is shorter than 32 bytes (the key itself is not shown).
+    """
+    keys = tuple(item.strip() for item in env.get(name, "").split(",") if item.strip())
+    for key in keys:
+        try:
+            check_secret_key(key, name=name)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+    return keys
+
+
+def with_secret_files(env: Mapping[str, str]) -> Mapping[str, str]:
+    """``env`` with each secret whose ``<name>_FILE`` is set read from that file.
+
+    Raises:
+        ConfigError: a secret is set both directly and by file, or its file cannot be read
+            (the message names the variable, never the secret).
+    """
+    found: dict[str, str] = {}
+    for name in SECRET_VARIABLES:
+        path = env.get(f"{name}_FILE", "").strip()
+        if not path:
+            continue
+        if env.get(name, "").strip():
+            raise ConfigError(f"set {name} or {name}_FILE, not both")
+        try:
+            found[name] = Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            raise ConfigError(f"{name}_FILE: cannot read {path}: {reason}") from None
+    return {**env, **found} if found else env
+
+
+def mail_from(env: Mapping[str, str]) -> str:
+    """``TASKCORE_MAIL_FROM``; required once a real SMTP server is configured.
+
+    Raises:
+        ConfigError: ``TASKCORE_MAIL_URL`` or ``TASKCORE_MAIL_SERVER`` is set without it.
+    """
+    value = env.get("TASKCORE_MAIL_FROM", "").strip()
+    if value:
+        return value
+    for name in ("TASKCORE_MAIL_URL", "TASKCORE_MAIL_SERVER"):
+        if env.get(name, "").strip():
+            raise ConfigError(
+                f"TASKCORE_MAIL_FROM must be set when {name} is (an address of your own "
+                "domain, e.g. tasks@example.com)"
+            )
+    return DEFAULT_MAIL_FROM
+
+
+METRICS_TOKEN_BYTES = 16
+"""The shortest ``TASKCORE_METRICS_TOKEN`` accepted."""
+
+
+def metrics_token(env: Mapping[str, str]) -> str | None:
+    """``TASKCORE_METRICS_TOKEN``: at least :data:`METRICS_TOKEN_BYTES` bytes, or unset.
+
+    Raises:
+        ConfigError: the token is shorter (it is not shown).
+    """
+    value = env.get("TASKCORE_METRICS_TOKEN", "").strip()
+    if not value:
+        return None
+    if len(value.encode()) < METRICS_TOKEN_BYTES:
+        raise ConfigError(f"TASKCORE_METRICS_TOKEN must be at least {METRICS_TOKEN_BYTES} bytes")
+    return value
