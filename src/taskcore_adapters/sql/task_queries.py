@@ -1,12 +1,25 @@
-"""Finding tasks in SQL: the filters of ``TaskCriteria`` as conditions, and the sort
-columns (built-in fields, a custom field's value) that keyset pages order by."""
+"""Finding tasks in SQL: the filters of ``TaskCriteria`` as conditions, the sort columns
+(built-in fields, a custom field's value) that keyset pages order by, and the columns
+reading a task's labels, watchers, assignees and custom values with it."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, case, cast, exists, func, not_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Text,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    not_,
+    or_,
+    select,
+)
 
 from taskcore.domain.custom_fields import FieldFilter, FieldSort, FieldType, FilterOp
 from taskcore.domain.projects import PRIORITY_RANKS
@@ -15,9 +28,11 @@ from taskcore.domain.tasks import TaskCriteria, TaskSort, TaskStatus
 from taskcore_adapters.sql.tables import (
     project_members,
     task_assignees,
+    task_field_definitions,
     task_field_values,
     task_labels,
     task_relations,
+    task_watchers,
     tasks,
 )
 
@@ -146,3 +161,48 @@ def field_column(sort: FieldSort) -> ColumnElement[Any]:
     return (
         select(column).where(v.task_id == tasks.c.id, v.field_id == sort.field_id).scalar_subquery()
     )
+
+
+_CHILDREN: dict[str, tuple[ColumnElement[Any], ...]] = {}
+
+
+def child_columns(dialect: str) -> tuple[ColumnElement[Any], ...]:
+    """A task's labels, watcher ids and ``[position, user id]`` of its assignees, each as
+    a JSON array in one column (unordered; ``SqlAlchemyTaskRepository._hydrate`` sorts
+    them)."""
+    if dialect not in _CHILDREN:
+
+        def as_json(column: ColumnElement[Any]) -> ColumnElement[Any]:
+            if dialect == "postgresql":
+                return cast(func.json_agg(column), Text)
+            return func.json_group_array(column, type_=Text)
+
+        array = func.json_build_array if dialect == "postgresql" else func.json_array
+        pair = array(task_assignees.c.position, task_assignees.c.user_id)
+        if dialect != "postgresql":
+            pair = func.json(pair)
+        v, d = task_field_values.c, task_field_definitions.c
+        custom = array(d.key, d.type, v.value_text, v.value_number, v.value_bool, v.value_json)
+        if dialect != "postgresql":
+            custom = func.json(custom)
+
+        _CHILDREN[dialect] = (
+            select(as_json(task_labels.c.label))
+            .where(task_labels.c.task_id == tasks.c.id)
+            .scalar_subquery()
+            .label("labels_json"),
+            select(as_json(task_watchers.c.user_id))
+            .where(task_watchers.c.task_id == tasks.c.id)
+            .scalar_subquery()
+            .label("watchers_json"),
+            select(as_json(pair))
+            .where(task_assignees.c.task_id == tasks.c.id)
+            .scalar_subquery()
+            .label("assignees_json"),
+            select(as_json(custom))
+            .select_from(task_field_values.join(task_field_definitions, d.id == v.field_id))
+            .where(v.task_id == tasks.c.id)
+            .scalar_subquery()
+            .label("custom_json"),
+        )
+    return _CHILDREN[dialect]

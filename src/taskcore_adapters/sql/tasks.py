@@ -1,9 +1,8 @@
-"""Tasks in SQL (see ``taskcore.ports.tasks.TaskRepository``).
+"""Tasks in SQL (see ``taskcore.ports.tasks.TaskRepository``); filters and sort columns
+are in ``task_queries.py``, relations and custom fields in ``task_structure.py``.
 
 Labels and watchers live in their own tables; a page of tasks loads them with one query
-each, whatever the page size. Filters and sort columns are in
-:mod:`~taskcore_adapters.sql.task_queries`; relations and custom fields in
-:mod:`~taskcore_adapters.sql.task_structure`.
+each, whatever the page size.
 """
 
 from __future__ import annotations
@@ -15,12 +14,9 @@ from typing import Any
 
 import attrs
 from sqlalchemy import (
-    ColumnElement,
     Connection,
     Select,
-    Text,
     bindparam,
-    cast,
     delete,
     func,
     insert,
@@ -47,14 +43,13 @@ from taskcore.errors import ProjectNotFound, TaskNotFound, VersionMismatch
 from taskcore_adapters.sql.support import is_foreign_key_violation, keyset_after, keyset_order
 from taskcore_adapters.sql.tables import (
     task_assignees,
-    task_field_definitions,
     task_field_values,
     task_labels,
     task_relations,
     task_watchers,
     tasks,
 )
-from taskcore_adapters.sql.task_queries import conditions, field_column, sort_column
+from taskcore_adapters.sql.task_queries import child_columns, conditions, field_column, sort_column
 from taskcore_adapters.sql.task_structure import TaskStructureSql, custom_value, value_row
 
 
@@ -159,50 +154,6 @@ _DESCENDANTS = text(
     " SELECT id, max(depth) AS depth FROM below GROUP BY id"
 )
 
-_CHILDREN: dict[str, tuple[ColumnElement[Any], ...]] = {}
-
-
-def _children(dialect: str) -> tuple[ColumnElement[Any], ...]:
-    """A task's labels, watcher ids and ``[position, user id]`` of its assignees, each as
-    a JSON array in one column (unordered; :meth:`SqlAlchemyTaskRepository._hydrate`
-    sorts them)."""
-    if dialect not in _CHILDREN:
-
-        def as_json(column: ColumnElement[Any]) -> ColumnElement[Any]:
-            if dialect == "postgresql":
-                return cast(func.json_agg(column), Text)
-            return func.json_group_array(column, type_=Text)
-
-        array = func.json_build_array if dialect == "postgresql" else func.json_array
-        pair = array(task_assignees.c.position, task_assignees.c.user_id)
-        if dialect != "postgresql":
-            pair = func.json(pair)
-        v, d = task_field_values.c, task_field_definitions.c
-        custom = array(d.key, d.type, v.value_text, v.value_number, v.value_bool, v.value_json)
-        if dialect != "postgresql":
-            custom = func.json(custom)
-
-        _CHILDREN[dialect] = (
-            select(as_json(task_labels.c.label))
-            .where(task_labels.c.task_id == tasks.c.id)
-            .scalar_subquery()
-            .label("labels_json"),
-            select(as_json(task_watchers.c.user_id))
-            .where(task_watchers.c.task_id == tasks.c.id)
-            .scalar_subquery()
-            .label("watchers_json"),
-            select(as_json(pair))
-            .where(task_assignees.c.task_id == tasks.c.id)
-            .scalar_subquery()
-            .label("assignees_json"),
-            select(as_json(custom))
-            .select_from(task_field_values.join(task_field_definitions, d.id == v.field_id))
-            .where(v.task_id == tasks.c.id)
-            .scalar_subquery()
-            .label("custom_json"),
-        )
-    return _CHILDREN[dialect]
-
 
 class SqlAlchemyTaskRepository(TaskStructureSql):
     """Tasks with their labels and watchers in SQL."""
@@ -212,7 +163,7 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
 
     def _select(self) -> Select[Any]:
         """Tasks with their labels and watchers, read in the same statement."""
-        return select(tasks, *_children(self._conn.dialect.name))
+        return select(tasks, *child_columns(self._conn.dialect.name))
 
     @staticmethod
     def _hydrate(rows: Sequence[Any]) -> list[Task]:
@@ -231,7 +182,7 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
             for row in rows
         ]
 
-    def _write_children(self, task_id: int, task: Task) -> None:
+    def _writechild_columns(self, task_id: int, task: Task) -> None:
         if task.labels:
             self._conn.execute(
                 insert(task_labels), [{"task_id": task_id, "label": x} for x in task.labels]
@@ -263,7 +214,7 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
         if rows:
             self._conn.execute(insert(task_field_values), rows)
 
-    def _delete_children(self, task_ids: Any) -> None:
+    def _deletechild_columns(self, task_ids: Any) -> None:
         self._conn.execute(delete(task_labels).where(task_labels.c.task_id.in_(task_ids)))
         self._conn.execute(delete(task_watchers).where(task_watchers.c.task_id.in_(task_ids)))
         self._conn.execute(delete(task_assignees).where(task_assignees.c.task_id.in_(task_ids)))
@@ -286,7 +237,7 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
             if is_foreign_key_violation(exc, "fk_tasks_project_id_projects"):
                 raise ProjectNotFound(task.project_id) from exc
             raise
-        self._write_children(new_id, task)
+        self._writechild_columns(new_id, task)
         return attrs.evolve(task, id=new_id, version=1)
 
     def add_many(self, tasks_: Sequence[Task]) -> list[Task]:
@@ -365,19 +316,19 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
                 raise TaskNotFound(task.key)
             raise VersionMismatch()
         if children_changed:
-            self._delete_children([task.key])
-            self._write_children(task.key, task)
+            self._deletechild_columns([task.key])
+            self._writechild_columns(task.key, task)
         return attrs.evolve(task, version=task.version + 1)
 
     def delete(self, task_id: int) -> None:
-        self._delete_children([task_id])
+        self._deletechild_columns([task_id])
         self._conn.execute(delete(tasks).where(tasks.c.id == task_id))
 
     def delete_many(self, task_ids: Collection[int]) -> None:
         ids = list(task_ids)
         if not ids:
             return
-        self._delete_children(ids)
+        self._deletechild_columns(ids)
         self._conn.execute(delete(tasks).where(tasks.c.id.in_(ids)))
 
     def lineage(self, task_id: int) -> list[int]:
@@ -428,7 +379,7 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
         ).all()
         gone = self._hydrate(rows)
         if gone:
-            self._delete_children(select(tasks.c.id).where(tasks.c.project_id == project_id))
+            self._deletechild_columns(select(tasks.c.id).where(tasks.c.project_id == project_id))
             self._conn.execute(delete(tasks).where(tasks.c.project_id == project_id))
         return gone
 

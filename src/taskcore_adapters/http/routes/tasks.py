@@ -8,43 +8,27 @@ import attrs
 from starlette.requests import Request
 from starlette.responses import Response
 
-from taskcore.domain.custom_fields import FieldDefinition
-from taskcore.domain.projects import Priority
-from taskcore.domain.relations import RelationView
-from taskcore.domain.tasks import TaskSort, TaskStatus, TaskView
+from taskcore.domain.tasks import TaskView
 from taskcore.domain.values import UNSET, Unset
 from taskcore.errors import AdminRequired, NotFound, ValidationError
-from taskcore.services.tasks import TaskFilters, TaskService
+from taskcore.services.tasks import TaskService
 from taskcore.services.users import Principal, UserService
 from taskcore_adapters.http import schemas as s
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
 from taskcore_adapters.http.etags import IF_MATCH, etag_header, if_match, last_write_wins
-from taskcore_adapters.http.parsing import Id, whole_number
+from taskcore_adapters.http.parsing import Id
 from taskcore_adapters.http.responses import (
-    CustomFieldResponse,
-    RelationResponse,
     StatusCountsResponse,
     SubtasksResponse,
     TaskResponse,
     of,
     to_json,
 )
-from taskcore_adapters.http.routes.common import (
-    MAX_PATH_ID,
-    PAGE_PARAMS,
-    PATH_ID_DIGITS,
-    page_request,
-    path_id,
-    strict_body,
-)
-from taskcore_adapters.http.routes.paging import (
-    WINDOW_PARAMS,
-    bool_query,
-    listed,
-    text_query,
-    window,
-)
+from taskcore_adapters.http.routes import custom_fields, task_relations
+from taskcore_adapters.http.routes.common import path_id, strict_body
+from taskcore_adapters.http.routes.paging import bool_query, listed, text_query, window
+from taskcore_adapters.http.routes.task_filters import FILTER_PARAMS, assignee_query, task_filters
 from taskcore_adapters.http.wire import JSON
 
 
@@ -87,13 +71,6 @@ class TaskPatch:
 
 
 @attrs.define(kw_only=True)
-class RelationBody:
-    kind: str | None = None
-    task_id: Id | None = None
-    lag_days: int | None = None
-
-
-@attrs.define(kw_only=True)
 class VerifyBody:
     task_id: Id | None = None
     user_id: Id | None = None
@@ -111,86 +88,6 @@ def _one(task: TaskView, status: int = 200, **extra: Any) -> Response:
     return JSON(
         {**extra, "task": task_json(task)}, status, headers=etag_header(task.id, task.version)
     )
-
-
-def _assignee(request: Request, actor: Principal) -> int | None:
-    """``assignee``: a user id, or ``me`` for the caller.
-
-    Raises:
-        ValidationError: ``Invalid assignee. Use a user id or 'me'``.
-    """
-    raw = text_query(request, "assignee")
-    if raw is None:
-        return None
-    if raw == "me":
-        return actor.user_id
-    number = whole_number(raw, digits=PATH_ID_DIGITS)
-    if number is not None and number <= MAX_PATH_ID:
-        return number
-    raise ValidationError("Invalid assignee. Use a user id or 'me'", field="assignee")
-
-
-def _filters(
-    request: Request,
-    assignee_id: int | None,
-    *,
-    default_sort: str = "created_at",
-    default_order: str = "desc",
-) -> TaskFilters:
-    """The task filters and order of the query string (checked by the use case)."""
-    return TaskFilters(
-        status=text_query(request, "status"),
-        priority=text_query(request, "priority"),
-        assignee_id=assignee_id,
-        label=text_query(request, "label"),
-        due_before=text_query(request, "due_before"),
-        due_after=text_query(request, "due_after"),
-        overdue=bool_query(request, "overdue"),
-        search=text_query(request, "q") or text_query(request, "search"),
-        parent_id=_task_id_query(request, "parent_id"),
-        top_level=bool_query(request, "top_level"),
-        blocked=bool_query(request, "blocked"),
-        custom=_custom_query(request),
-        sort=text_query(request, "sort") or default_sort,
-        order=text_query(request, "order") or default_order,
-    )
-
-
-_CUSTOM_OPS = ("gte", "lte", "in")
-
-
-def _custom_query(request: Request) -> tuple[tuple[str, str, str], ...]:
-    """The custom-field filters of the query string: ``cf.<key>=``, ``cf.<key>__gte=``,
-    ``__lte`` and ``__in`` (comma-separated)."""
-    found: list[tuple[str, str, str]] = []
-    for name in request.query_params:
-        if not name.startswith("cf."):
-            continue
-        value = text_query(request, name)
-        if value is None:
-            continue
-        key, _, op = name[3:].partition("__")
-        if op and op not in _CUSTOM_OPS:
-            raise ValidationError(
-                f"Invalid filter {name}. Use cf.<key>, or __gte, __lte or __in", field=name
-            )
-        found.append((key, op or "eq", value))
-    return tuple(found)
-
-
-def _task_id_query(request: Request, name: str) -> int | None:
-    """A task id in the query string.
-
-    Raises:
-        ValidationError: ``Invalid <name>. Use a task id``.
-    """
-    raw = text_query(request, name)
-    if raw is None:
-        return None
-    number = whole_number(raw, digits=PATH_ID_DIGITS)
-    if number is not None and number <= MAX_PATH_ID:
-        return number
-    raise ValidationError(f"Invalid {name}. Use a task id", field=name)
 
 
 def _verify(
@@ -213,7 +110,7 @@ async def list_tasks(ctx: HttpContext, request: Request) -> Response:
     tasks: TaskService = ctx.runtime.core.tasks
     actor = await ctx.slow(ctx.principal, request)
     project_id = path_id(request, "project_id")
-    filters = _filters(request, _assignee(request, actor))
+    filters = task_filters(request, assignee_query(request, actor))
     found = await ctx.slow(
         tasks.list_tasks, actor, project_id, filters=filters, page=window(request)
     )
@@ -230,7 +127,7 @@ async def list_my_tasks(ctx: HttpContext, request: Request) -> Response:
             field="assignee",
         )
     found = await ctx.slow(
-        tasks.list_my_tasks, actor, filters=_filters(request, None), page=window(request)
+        tasks.list_my_tasks, actor, filters=task_filters(request, None), page=window(request)
     )
     return JSON(listed("tasks", found, task_json))
 
@@ -266,134 +163,13 @@ async def list_subtasks(ctx: HttpContext, request: Request) -> Response:
     tasks: TaskService = ctx.runtime.core.tasks
     actor = await ctx.slow(ctx.principal, request)
     task_id = path_id(request, "task_id")
-    filters = _filters(
-        request, _assignee(request, actor), default_sort="position", default_order="asc"
+    filters = task_filters(
+        request, assignee_query(request, actor), default_sort="position", default_order="asc"
     )
     found = await ctx.slow(
         tasks.list_subtasks, actor, task_id, filters=filters, page=window(request)
     )
     return JSON(listed("tasks", found, task_json))
-
-
-@attrs.define(kw_only=True)
-class FieldBody:
-    key: str | None = None
-    label: str | None = None
-    type: str | None = None
-    required: bool = False
-    options: list[str] | None = None
-    position: int | None = None
-
-
-@attrs.define(kw_only=True)
-class FieldPatch:
-    key: str | Unset = UNSET
-    label: str | Unset = UNSET
-    required: bool | Unset = UNSET
-    options: list[str] | Unset = UNSET
-    position: int | Unset = UNSET
-    rename_options: dict[str, str] | Unset = UNSET
-
-
-def field_json(definition: FieldDefinition) -> dict[str, Any]:
-    """A custom field's definition."""
-    return to_json(of(CustomFieldResponse, definition, id=definition.ident))
-
-
-async def list_fields(ctx: HttpContext, request: Request) -> Response:
-    tasks: TaskService = ctx.runtime.core.tasks
-    actor = await ctx.slow(ctx.principal, request)
-    found = await ctx.slow(tasks.list_fields, actor, path_id(request, "project_id"))
-    return JSON({"custom_fields": [field_json(d) for d in found]})
-
-
-async def define_field(ctx: HttpContext, request: Request) -> Response:
-    tasks: TaskService = ctx.runtime.core.tasks
-    actor = await ctx.slow(ctx.principal, request)
-    project_id = path_id(request, "project_id")
-    body = await strict_body(ctx, request, FieldBody, CustomFieldResponse)
-    made = await ctx.slow(
-        tasks.define_field,
-        actor,
-        project_id,
-        key=body.key,
-        label=body.label,
-        field_type=body.type,
-        required=body.required,
-        options=body.options,
-        position=body.position,
-    )
-    return JSON({"message": "Custom field created", "custom_field": field_json(made)}, 201)
-
-
-async def change_field(ctx: HttpContext, request: Request) -> Response:
-    tasks: TaskService = ctx.runtime.core.tasks
-    actor = await ctx.slow(ctx.principal, request)
-    project_id = path_id(request, "project_id")
-    field_id = path_id(request, "field_id")
-    body = await strict_body(ctx, request, FieldPatch, CustomFieldResponse)
-    changed = await ctx.slow(
-        tasks.change_field,
-        actor,
-        project_id,
-        field_id,
-        key=body.key,
-        label=body.label,
-        required=body.required,
-        options=body.options,
-        position=body.position,
-        rename_options=body.rename_options,
-    )
-    return JSON({"message": "Custom field updated", "custom_field": field_json(changed)})
-
-
-async def delete_field(ctx: HttpContext, request: Request) -> Response:
-    tasks: TaskService = ctx.runtime.core.tasks
-    actor = await ctx.slow(ctx.principal, request)
-    await ctx.slow(
-        tasks.delete_field, actor, path_id(request, "project_id"), path_id(request, "field_id")
-    )
-    return JSON({"message": "Custom field deleted"})
-
-
-def relation_json(relation: RelationView) -> dict[str, Any]:
-    """A relation as seen from one of its tasks."""
-    return to_json(of(RelationResponse, relation))
-
-
-async def list_relations(ctx: HttpContext, request: Request) -> Response:
-    tasks: TaskService = ctx.runtime.core.tasks
-    actor = await ctx.slow(ctx.principal, request)
-    task_id = path_id(request, "task_id")
-    found = await ctx.slow(tasks.list_relations, actor, task_id, page=page_request(request))
-    return JSON(listed("relations", found, relation_json))
-
-
-async def add_relation(ctx: HttpContext, request: Request) -> Response:
-    tasks: TaskService = ctx.runtime.core.tasks
-    actor = await ctx.slow(ctx.principal, request)
-    task_id = path_id(request, "task_id")
-    body = await strict_body(ctx, request, RelationBody, RelationBody)
-    if body.task_id is None:
-        raise ValidationError("task_id is required", field="task_id")
-    relation = await ctx.slow(
-        tasks.add_relation,
-        actor,
-        task_id,
-        kind=body.kind,
-        other_id=body.task_id,
-        lag_days=body.lag_days,
-    )
-    return JSON({"message": "Relation added", "relation": relation_json(relation)}, 201)
-
-
-async def remove_relation(ctx: HttpContext, request: Request) -> Response:
-    tasks: TaskService = ctx.runtime.core.tasks
-    actor = await ctx.slow(ctx.principal, request)
-    task_id = path_id(request, "task_id")
-    relation_id = path_id(request, "relation_id")
-    await ctx.slow(tasks.remove_relation, actor, task_id, relation_id)
-    return JSON({"message": "Relation removed"})
 
 
 async def get_task(ctx: HttpContext, request: Request) -> Response:
@@ -494,78 +270,6 @@ async def verify(ctx: HttpContext, request: Request) -> Response:
 _PROJECT_ID = Param(name="project_id", where="path")
 _TASK_ID = Param(name="task_id", where="path")
 _TASK = s.ref("Task")
-_RELATION = s.response_schema(RelationResponse)
-_FIELD = s.response_schema(CustomFieldResponse)
-_FIELD_ID = Param(name="field_id", where="path")
-_FILTERS = [
-    Param(
-        name="status",
-        schema=s.enum_of(TaskStatus),
-        description="only tasks with this status",
-    ),
-    Param(
-        name="priority",
-        schema=s.enum_of(Priority),
-        description="only tasks with this priority",
-    ),
-    Param(name="label", schema={"type": "string"}, description="only tasks with this label"),
-    Param(
-        name="due_before",
-        schema={"type": "string"},
-        description="only tasks due before this ISO 8601 instant or date",
-    ),
-    Param(
-        name="due_after",
-        schema={"type": "string"},
-        description="only tasks due at or after this ISO 8601 instant or date",
-    ),
-    Param(
-        name="overdue",
-        schema={"type": "string", "enum": ["true", "false"]},
-        description="true: only open tasks past their due date; false: only the others",
-    ),
-    Param(
-        name="q",
-        schema={"type": "string"},
-        description="only tasks whose title or description contains this text (any case)",
-    ),
-    Param(name="search", schema={"type": "string"}, description="the same as `q`"),
-    Param(
-        name="parent_id",
-        schema={"type": "string"},
-        description="only the direct subtasks of this task id",
-    ),
-    Param(
-        name="cf.<key>",
-        schema={"type": "string"},
-        description="custom field filters: cf.<key>=<value> (a multi select: has the "
-        "option), cf.<key>__gte=, cf.<key>__lte=, cf.<key>__in=<a>,<b>; project lists only",
-    ),
-    Param(
-        name="blocked",
-        schema={"type": "string", "enum": ["true", "false"]},
-        description="true: only tasks an open task blocks; false: only the others",
-    ),
-    Param(
-        name="top_level",
-        schema={"type": "string", "enum": ["true", "false"]},
-        description="true: only tasks without a parent; false: only subtasks",
-    ),
-    Param(
-        name="sort",
-        schema={"type": "string"},
-        description="sort field: one of "
-        + ", ".join(t.value for t in TaskSort)
-        + " (default created_at), or cf.<key> for a custom field (project lists only); "
-        "tasks without a due date or value come last",
-    ),
-    Param(
-        name="order",
-        schema={"type": "string", "enum": ["asc", "desc"]},
-        description="sort direction (default desc)",
-    ),
-    *WINDOW_PARAMS,
-]
 _TASK_LIST = ("A page of tasks", s.listing("tasks", _TASK))
 
 ENDPOINTS: list[Endpoint] = [
@@ -582,7 +286,7 @@ ENDPOINTS: list[Endpoint] = [
                 schema={"type": "string"},
                 description="only tasks assigned to this user id, or to the caller (`me`)",
             ),
-            *_FILTERS,
+            *FILTER_PARAMS,
         ],
         responses={
             200: _TASK_LIST,
@@ -618,7 +322,7 @@ ENDPOINTS: list[Endpoint] = [
                 schema={"type": "string", "enum": ["me"]},
                 description="`me` (the default)",
             ),
-            *_FILTERS,
+            *FILTER_PARAMS,
         ],
         responses={200: _TASK_LIST, 400: s.ERROR_ANSWER, 401: s.ERROR_ANSWER},
     ),
@@ -686,7 +390,7 @@ ENDPOINTS: list[Endpoint] = [
                 schema={"type": "string"},
                 description="only tasks assigned to this user id, or to the caller (`me`)",
             ),
-            *_FILTERS,
+            *FILTER_PARAMS,
         ],
         responses={
             200: _TASK_LIST,
@@ -695,96 +399,8 @@ ENDPOINTS: list[Endpoint] = [
             404: s.ERROR_ANSWER,
         },
     ),
-    Endpoint(
-        method="GET",
-        path="/api/projects/{project_id:int}/custom-fields",
-        handler=list_fields,
-        summary="A project's custom fields in their order (members and admins)",
-        tag="tasks",
-        params=[_PROJECT_ID],
-        responses={
-            200: ("The custom fields", s.obj(custom_fields={"type": "array", "items": _FIELD})),
-            401: s.ERROR_ANSWER,
-            404: s.ERROR_ANSWER,
-        },
-    ),
-    Endpoint(
-        method="POST",
-        path="/api/projects/{project_id:int}/custom-fields",
-        handler=define_field,
-        summary="Define a custom field of a project (owners and admins)",
-        tag="tasks",
-        params=[_PROJECT_ID],
-        body=s.body_schema(FieldBody),
-        responses={
-            201: ("Created", s.message(custom_field=_FIELD)),
-            **s.errors(400, 401, 403, 404, 409),
-        },
-    ),
-    Endpoint(
-        method="PUT",
-        path="/api/projects/{project_id:int}/custom-fields/{field_id:int}",
-        handler=change_field,
-        summary="Change a custom field: key, label, required, options (added or reordered), "
-        "rename_options ({old: new}, values follow), position; values stay (owners and "
-        "admins)",
-        tag="tasks",
-        params=[_PROJECT_ID, _FIELD_ID],
-        body=s.body_schema(FieldPatch),
-        responses={
-            200: ("Updated", s.message(custom_field=_FIELD)),
-            **s.errors(400, 401, 403, 404, 409),
-        },
-    ),
-    Endpoint(
-        method="DELETE",
-        path="/api/projects/{project_id:int}/custom-fields/{field_id:int}",
-        handler=delete_field,
-        summary="Delete a custom field with its values (owners and admins)",
-        tag="tasks",
-        params=[_PROJECT_ID, _FIELD_ID],
-        responses={200: ("Deleted", s.message()), **s.errors(401, 403, 404)},
-    ),
-    Endpoint(
-        method="GET",
-        path="/api/tasks/{task_id:int}/relations",
-        handler=list_relations,
-        summary="A task's relations from its side, oldest first (those whose other task "
-        "the caller may not see are left out)",
-        tag="tasks",
-        params=[_TASK_ID, *PAGE_PARAMS],
-        responses={
-            200: ("A page of relations", s.listing("relations", _RELATION)),
-            401: s.ERROR_ANSWER,
-            404: s.ERROR_ANSWER,
-        },
-    ),
-    Endpoint(
-        method="POST",
-        path="/api/tasks/{task_id:int}/relations",
-        handler=add_relation,
-        summary="Relate a task to another one the caller can see (owners, members and "
-        "admins of the task's project); kind from this task's side",
-        tag="tasks",
-        params=[_TASK_ID],
-        body=s.body_schema(RelationBody),
-        responses={
-            201: ("Added", s.message(relation=_RELATION)),
-            **s.errors(400, 401, 403, 404, 409),
-        },
-    ),
-    Endpoint(
-        method="DELETE",
-        path="/api/tasks/{task_id:int}/relations/{relation_id:int}",
-        handler=remove_relation,
-        summary="Remove a relation of a task (owners, members and admins of its project)",
-        tag="tasks",
-        params=[_TASK_ID, Param(name="relation_id", where="path")],
-        responses={
-            200: ("Removed", s.message()),
-            **s.errors(401, 403, 404),
-        },
-    ),
+    *custom_fields.ENDPOINTS,
+    *task_relations.ENDPOINTS,
     Endpoint(
         method="PUT",
         path="/api/tasks/{task_id:int}/watch",
