@@ -13,24 +13,29 @@ import datetime as dt
 import re
 import threading
 from types import TracebackType
-from typing import TYPE_CHECKING, Protocol, Self
+from typing import TYPE_CHECKING, Self
 
 import attrs
 
 from taskcore.app import Taskcore, build
 from taskcore.domain.blobs import new_blob_key
-from taskcore.domain.webhook_urls import UrlPolicy
 from taskcore.errors import TaskcoreError
 from taskcore.ports.clock import Clock
 from taskcore.ports.events import EventBus
 from taskcore.ports.files import FileStore
-from taskcore.ports.mail import Mailer, TemplateRenderer
+from taskcore.ports.mail import Mailer
 from taskcore.ports.scanning import MalwareScanner
-from taskcore.ports.security import PasswordHasher, TokenService
-from taskcore.ports.time import RecurrenceRules
-from taskcore.ports.webhooks import WebhookSender
-from taskcore.services.webhooks import WebhookOptions
-from taskcore_adapters.config import ConfigError, Settings
+from taskcore.ports.security import PasswordHasher
+from taskcore_adapters import bootstrap_parts as parts
+from taskcore_adapters.bootstrap_parts import (
+    LocatedFileStore,
+    mailer_from_settings,
+    malware_scanner_from_settings,
+    template_renderer,
+    webhook_options,
+    webhook_sender,
+)
+from taskcore_adapters.config import Settings
 from taskcore_adapters.events import Events, LocalEventBus
 from taskcore_adapters.idempotency import IdempotencyStore
 from taskcore_adapters.memory import InMemoryFileStore, InMemoryStore, RecordingMailer
@@ -41,7 +46,20 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from taskcore_adapters.rq import RqJobQueue
-    from taskcore_adapters.security import JwtTokenService, Keyring
+    from taskcore_adapters.security import Keyring
+
+__all__ = [
+    "HealthReport",
+    "LocatedFileStore",
+    "Runtime",
+    "from_settings",
+    "in_memory",
+    "mailer_from_settings",
+    "malware_scanner_from_settings",
+    "template_renderer",
+    "webhook_options",
+    "webhook_sender",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -61,15 +79,6 @@ class HealthReport:
     def healthy(self) -> bool:
         """Whether no dependency is unavailable."""
         return "unavailable" not in self.checks.values()
-
-
-class LocatedFileStore(FileStore, Protocol):
-    """A file store that can say where it keeps its blobs."""
-
-    @property
-    def location(self) -> str:
-        """Where the blobs are, as a URL."""
-        ...
 
 
 def _idempotency_store(engine: Engine | None) -> IdempotencyStore:
@@ -242,37 +251,37 @@ def from_settings(
     """
     from taskcore_adapters.sql import SqlAlchemyUnitOfWorkFactory, upgrade
 
-    engine, probe = _engines(settings)
+    engine, probe = parts.engines(settings)
     try:
         if migrate if migrate is not None else settings.is_embedded_database:
             upgrade(engine)
-        bus = _event_bus()
-        files = file_store or _file_store(settings)
-        queue = _job_queue(settings)
-        tokens = _token_service(settings)
+        bus = parts.event_bus()
+        files = file_store or parts.file_store(settings)
+        queue = parts.job_queue(settings)
+        tokens = parts.token_service(settings)
         core = build(
             uow_factory=SqlAlchemyUnitOfWorkFactory(engine),
             clock=clock or SystemClock(),
-            password_hasher=password_hasher or _password_hasher(settings),
+            password_hasher=password_hasher or parts.password_hasher(settings),
             token_service=tokens,
             event_bus=bus,
             file_store=files,
             max_upload_bytes=settings.max_upload_bytes,
             user_quota_bytes=settings.user_quota_bytes or None,
-            malware_scanner=malware_scanner or malware_scanner_from_settings(settings),
+            malware_scanner=malware_scanner or parts.malware_scanner_from_settings(settings),
             activity_retention_days=settings.log_retention_days,
             event_retention_days=settings.event_retention_days,
-            webhook_sender=webhook_sender(settings),
-            webhook_options=webhook_options(settings),
+            webhook_sender=parts.webhook_sender(settings),
+            webhook_options=parts.webhook_options(settings),
             session_ttl=dt.timedelta(seconds=settings.session_ttl_seconds),
             refresh_reuse_grace=dt.timedelta(seconds=settings.refresh_reuse_grace_seconds),
             background_relay=settings.background_relay,
             job_queue=queue,
-            mailer=mailer or mailer_from_settings(settings),
-            template_renderer=template_renderer(),
+            mailer=mailer or parts.mailer_from_settings(settings),
+            template_renderer=parts.template_renderer(),
             mail_max_attempts=settings.mail_max_attempts,
             job_lanes={"webhooks": settings.webhook_threads, "mail": settings.mail_threads},
-            recurrence_rules=_recurrence_rules(),
+            recurrence_rules=parts.recurrence_rules(),
         )
         return Runtime(
             core=core,
@@ -291,167 +300,6 @@ def from_settings(
         if probe is not None:
             probe.dispose()
         raise
-
-
-def _engines(settings: Settings) -> tuple[Engine, Engine | None]:
-    """The pooled engine of the database, and on a server database an unpooled one for
-    health checks (which must not wait for a pooled connection)."""
-    from taskcore_adapters.sql import make_engine
-
-    url = settings.effective_database_url
-    engine = make_engine(
-        url,
-        pool_size=settings.database_pool_size,
-        max_overflow=settings.database_max_overflow,
-        pool_timeout=settings.database_pool_timeout_seconds,
-    )
-    probe = None if settings.is_embedded_database else make_engine(url, pooled=False)
-    return engine, probe
-
-
-def _file_store(settings: Settings) -> LocatedFileStore:
-    """The attachments' store at ``storage_url``, by default ``data_dir/files``."""
-    from taskcore_adapters.fsspec import FsspecFileStore  # needs the `files` extra
-
-    return FsspecFileStore(settings.storage_url or str((settings.data_dir / "files").absolute()))
-
-
-def _job_queue(settings: Settings) -> RqJobQueue | None:
-    """The rq queue at ``queue_url``; ``None`` (jobs run inline) without one."""
-    if not settings.queue_url:
-        return None
-    from taskcore_adapters.rq import RqJobQueue  # needs the `queue` extra
-
-    return RqJobQueue.from_url(settings.queue_url)
-
-
-def _token_service(settings: Settings) -> JwtTokenService:
-    """Access tokens signed with the secret key (the previous keys still verify)."""
-    from taskcore_adapters.security import JwtTokenService  # needs the `security` extra
-
-    return JwtTokenService(
-        secret_key=settings.resolve_secret_key(),
-        previous_keys=settings.previous_secret_keys,
-        ttl=dt.timedelta(seconds=settings.token_ttl_seconds),
-    )
-
-
-def _password_hasher(settings: Settings) -> PasswordHasher:
-    """argon2id with the configured costs."""
-    from taskcore_adapters.security import Argon2PasswordHasher
-
-    return Argon2PasswordHasher(
-        time_cost=settings.password_time_cost, memory_cost=settings.password_memory_cost
-    )
-
-
-def mailer_from_settings(settings: Settings) -> Mailer:
-    """SMTP from ``mail_url`` or ``mail_server``; otherwise ``.eml`` files in
-    ``data_dir/mail``.
-
-    Raises:
-        ConfigError: ``TASKCORE_MAIL_URL`` is malformed (the URL itself is not repeated).
-    """
-    from taskcore_adapters.mail import DirectoryMailer, SmtpMailer, SmtpSettings
-
-    timeout = float(settings.mail_timeout_seconds)
-    if settings.mail_url:
-        try:
-            smtp = SmtpSettings.from_url(
-                settings.mail_url, sender=settings.mail_from, timeout=timeout
-            )
-        except ValueError as exc:
-            raise ConfigError(f"TASKCORE_MAIL_URL: {exc}") from None
-        return SmtpMailer(smtp)
-    if settings.mail_server:
-        return SmtpMailer(
-            SmtpSettings(
-                host=settings.mail_server,
-                port=settings.mail_port,
-                sender=settings.mail_from,
-                starttls=settings.mail_use_tls,
-                username=settings.mail_username,
-                password=settings.mail_password,
-                timeout=timeout,
-            )
-        )
-    return DirectoryMailer(settings.data_dir / "mail", sender=settings.mail_from)
-
-
-def template_renderer() -> TemplateRenderer | None:
-    """The sandboxed jinja renderer, or ``None`` (the core's plain placeholders) without
-    the ``mail`` extra."""
-    try:
-        from taskcore_adapters.mail.templates import JinjaTemplateRenderer
-    except ImportError:  # pragma: no cover - the extra is part of the server's
-        return None
-    return JinjaTemplateRenderer()
-
-
-def webhook_options(settings: Settings) -> WebhookOptions:
-    """The webhook URL rules and delivery limits the settings give."""
-    return WebhookOptions(
-        policy=UrlPolicy(
-            allow_http=settings.webhook_allow_http,
-            extra_ports=frozenset(settings.webhook_ports),
-            allow_hosts=frozenset(settings.webhook_allow_hosts),
-        ),
-        max_attempts=settings.webhook_max_attempts,
-        disable_after=settings.webhook_disable_after,
-        claim_seconds=settings.webhook_timeout_seconds + 60,
-        max_webhooks=settings.webhooks_per_project,
-        project_concurrency=settings.webhook_project_concurrency,
-        project_rate_per_minute=settings.webhook_project_rate,
-    )
-
-
-def malware_scanner_from_settings(settings: Settings) -> MalwareScanner | None:
-    """The clamd scanner ``settings.clamd_url`` names, or ``None`` (no scanning).
-
-    Raises:
-        ConfigError: the URL is not ``tcp://host:port``.
-    """
-    if settings.clamd_url is None:
-        return None
-    from taskcore_adapters.clamd import ClamdScanner
-
-    try:
-        return ClamdScanner.from_url(settings.clamd_url)
-    except ValueError as exc:
-        raise ConfigError(f"TASKCORE_CLAMD_URL: {exc}") from None
-
-
-def webhook_sender(settings: Settings) -> WebhookSender | None:
-    """The httpx2 webhook sender, or ``None`` without the ``webhooks`` extra (deliveries
-    then wait for one)."""
-    try:
-        from taskcore_adapters.webhooks import HttpxWebhookSender
-    except ImportError:  # pragma: no cover - the extra is part of the server's
-        return None
-    return HttpxWebhookSender(
-        policy=webhook_options(settings).policy,
-        connect_timeout=min(3.0, settings.webhook_timeout_seconds),
-        timeout=settings.webhook_timeout_seconds,
-    )
-
-
-def _recurrence_rules() -> RecurrenceRules | None:
-    """python-dateutil's recurrence rules with the ``time`` extra; without it, none
-    (recurring tasks then answer that the extra is missing)."""
-    try:
-        from taskcore_adapters.rrule import DateutilRecurrenceRules
-    except ImportError:
-        return None
-    return DateutilRecurrenceRules()
-
-
-def _event_bus() -> EventBus:
-    """blinker's bus with the ``events`` extra, the standard-library one without."""
-    try:
-        from taskcore_adapters.blinker import BlinkerEventBus
-    except ImportError:
-        return LocalEventBus()
-    return BlinkerEventBus()
 
 
 def in_memory(
@@ -478,19 +326,19 @@ def in_memory(
     import secrets
 
     key = secret_key or secrets.token_urlsafe(48)
-    tokens, keyring = _memory_tokens(key)
-    bus = _event_bus()
+    tokens, keyring = parts.memory_tokens(key)
+    bus = parts.event_bus()
     files = InMemoryFileStore()
     core = build(
         uow_factory=InMemoryStore(),
         clock=clock or SystemClock(),
-        password_hasher=password_hasher or _memory_password_hasher(),
+        password_hasher=password_hasher or parts.memory_password_hasher(),
         token_service=tokens,
         event_bus=bus,
         file_store=files,
         mailer=RecordingMailer(),
-        template_renderer=template_renderer(),
-        recurrence_rules=_recurrence_rules(),
+        template_renderer=parts.template_renderer(),
+        recurrence_rules=parts.recurrence_rules(),
     )
     return Runtime(
         core=core,
@@ -499,28 +347,3 @@ def in_memory(
         file_store=files,
         keyring=keyring,
     )
-
-
-def _memory_tokens(key: str) -> tuple[TokenService, Keyring | None]:
-    """JWTs with the ``security`` extra; HMAC-signed JSON tokens without it."""
-    try:
-        from taskcore_adapters.security import JwtTokenService
-    except ImportError:
-        from taskcore_adapters.memory import FakeTokenService
-
-        if len(key.encode()) < 32:
-            raise ConfigError("secret_key must be at least 32 bytes") from None
-        return FakeTokenService(key=key.encode()), None
-    tokens = JwtTokenService(secret_key=key)
-    return tokens, tokens.keyring
-
-
-def _memory_password_hasher() -> PasswordHasher:
-    """argon2id with the ``security`` extra; scrypt from the standard library without."""
-    try:
-        from taskcore_adapters.security import Argon2PasswordHasher
-    except ImportError:
-        from taskcore_adapters.scrypt import ScryptPasswordHasher
-
-        return ScryptPasswordHasher()
-    return Argon2PasswordHasher()
