@@ -266,7 +266,19 @@ def parser() -> argparse.ArgumentParser:
     )
     root.add_argument("--version", action="version", version=f"taskcore {_version()}")
     sub = root.add_subparsers(dest="command", required=True)
+    _add_db(sub)
+    _add_config(sub)
+    _add_serve(sub)
+    _add_worker(sub)
+    _add_migrate(sub)
+    _add_create_admin(sub)
+    _add_sweep_files(sub)
+    _add_requeue_failed(sub)
+    return root
 
+
+def _add_db(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``taskcore db`` (current, upgrade, downgrade)."""
     db = sub.add_parser(
         "db",
         help="show or move the database schema's revision",
@@ -278,6 +290,9 @@ def parser() -> argparse.ArgumentParser:
     db.add_argument("revision", nargs="?", default=None, help="target revision")
     db.set_defaults(run=_db)
 
+
+def _add_config(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``taskcore config check``."""
     config = sub.add_parser("config", help="check the settings")
     config_sub = config.add_subparsers(dest="config_command", required=True)
     check = config_sub.add_parser(
@@ -289,6 +304,9 @@ def parser() -> argparse.ArgumentParser:
     )
     check.set_defaults(run=_config_check)
 
+
+def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``taskcore serve``."""
     serve = sub.add_parser("serve", help="run the HTTP server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -296,6 +314,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", default="info")
     serve.set_defaults(run=_serve)
 
+
+def _add_worker(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``taskcore worker``."""
     worker = sub.add_parser(
         "worker", help="run background jobs from Redis (rq) and relay the outbox"
     )
@@ -323,10 +344,16 @@ def parser() -> argparse.ArgumentParser:
     )
     worker.set_defaults(run=_worker)
 
+
+def _add_migrate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``taskcore migrate``."""
     migrate = sub.add_parser("migrate", help="apply database migrations")
     migrate.add_argument("--revision", default="head")
     migrate.set_defaults(run=_migrate)
 
+
+def _add_create_admin(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``taskcore create-admin``."""
     admin = sub.add_parser("create-admin", help="create an admin, or promote an existing user")
     admin.add_argument("--username", required=True)
     admin.add_argument("--email", required=True)
@@ -335,6 +362,9 @@ def parser() -> argparse.ArgumentParser:
     )
     admin.set_defaults(run=_create_admin)
 
+
+def _add_sweep_files(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``taskcore sweep-files``."""
     sweep = sub.add_parser(
         "sweep-files",
         help="retry pending file removals, remove orphaned files, report missing ones",
@@ -355,6 +385,9 @@ def parser() -> argparse.ArgumentParser:
     )
     sweep.set_defaults(run=_sweep_files)
 
+
+def _add_requeue_failed(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``taskcore requeue-failed``."""
     requeue = sub.add_parser(
         "requeue-failed",
         help="make failed event deliveries pending again, once their cause is fixed",
@@ -364,7 +397,6 @@ def parser() -> argparse.ArgumentParser:
     requeue.add_argument("--event", metavar="ID", help="only the deliveries of this event")
     requeue.add_argument("--handler", metavar="NAME", help="only the deliveries to this handler")
     requeue.set_defaults(run=_requeue_failed)
-    return root
 
 
 def main(argv: Sequence[str] | None = None) -> int:
