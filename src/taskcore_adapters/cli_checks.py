@@ -21,14 +21,14 @@ OTHER_VARIABLES = (
 )
 """Variables read outside :meth:`Settings.from_env` (the logs, ``create-admin``)."""
 
-_SOURCE = Path(__file__).with_name("config.py")
+_SOURCES = tuple(Path(__file__).with_name(name) for name in ("config.py", "config_checks.py"))
 _NAME = re.compile(r'"(TASKCORE_[A-Z0-9_]+)"')
 
 
 def known_variables() -> frozenset[str]:
-    """Every ``TASKCORE_*`` variable taskcore reads: those named in the settings' source,
+    """Every ``TASKCORE_*`` variable taskcore reads: those named in the settings' sources,
     the ``_FILE`` form of each secret, and :data:`OTHER_VARIABLES`."""
-    named = set(_NAME.findall(_SOURCE.read_text(encoding="utf-8")))
+    named = {name for path in _SOURCES for name in _NAME.findall(path.read_text("utf-8"))}
     return frozenset(named | {f"{n}_FILE" for n in SECRET_VARIABLES} | set(OTHER_VARIABLES))
 
 
