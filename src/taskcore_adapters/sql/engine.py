@@ -199,6 +199,10 @@ def _announce_changes(conn: Any) -> None:
 
 
 def _forget_changes(conn: Any) -> None:
+    if conn.invalidated:
+        # A dead connection (its info cannot be reached until the rollback): it is not
+        # reused, and the worst a stale topic can do is one notice too many.
+        return
     conn.info.pop(_PENDING, None)
 
 
