@@ -145,7 +145,8 @@ class TestLanes:
             queue.lane("mail").count,
             queue.lane("webhooks").count,
         )
-        assert [queue.queue.name, f"{queue.queue.name}-mail", f"{queue.queue.name}-webhooks"] == [
+        name = queue.queue.name
+        assert [name, f"{name}-mail", f"{name}-webhooks", f"{name}-imports"] == [
             q.name for q in queue.queues
         ]
 
