@@ -144,7 +144,7 @@ on this machine (load average 4 to 7):
   former options; a NaN or an infinity is now written as `null` where `json` raised
   (request bodies refuse them). Bodies parse to the same values as before and are the
   same bytes except for how some numbers are spelled (`1e16` for `1e+16`).
-- **A converter per response class** (`responses.to_json`): on first use, each class
+- **A converter per response class** (`rendering.to_json`): on first use, each class
   gets a function that reads all its fields in one `operator.attrgetter` call, drops the
   `omitted` and `unless` keys by precomputed rules, keeps `str`, `int`, `float`, `bool`
   and `None` values as they are and converts the others by a look-up on the value's type
