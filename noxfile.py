@@ -90,7 +90,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=FIRST)
 def typing(session: nox.Session) -> None:
     """mypy in strict mode over the library, the tests and the examples."""
-    _install(session, "typing", "test", "e2e", "load", "examples")
+    _install(session, "typing", "test", "e2e", "load", "examples", "bench")
     session.run("mypy")
 
 

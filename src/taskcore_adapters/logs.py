@@ -228,5 +228,6 @@ def configure(level: str = "info", *, migrations: bool = False) -> None:
         ModuleNotFoundError: structlog (the http extra) is not installed.
     """
     import structlog  # noqa: F401  # before changing anything: the formatter needs it
+
     logging.config.dictConfig(config(level, migrations=migrations))
     _configure_structlog()

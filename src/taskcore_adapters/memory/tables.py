@@ -8,6 +8,7 @@ import attrs
 
 from taskcore.domain.activity import ActivityEntry, ActivitySummary
 from taskcore.domain.attachments import Attachment, BlobDeletion
+from taskcore.domain.calendar_feeds import CalendarFeed
 from taskcore.domain.comments import Comment
 from taskcore.domain.custom_fields import FieldDefinition
 from taskcore.domain.events import DomainEvent
@@ -15,13 +16,12 @@ from taskcore.domain.import_mapping import ImportRun
 from taskcore.domain.invitations import Invitation
 from taskcore.domain.notifications import Notification, NotificationTemplate
 from taskcore.domain.projects import Membership, Project
+from taskcore.domain.recurrence import TaskRecurrence
 from taskcore.domain.relations import TaskRelation
+from taskcore.domain.reminders import DigestSubscription, TaskReminder
 from taskcore.domain.reports import Report
 from taskcore.domain.sessions import AuthSession
 from taskcore.domain.tasks import Task
-from taskcore.domain.calendar_feeds import CalendarFeed
-from taskcore.domain.recurrence import TaskRecurrence
-from taskcore.domain.reminders import DigestSubscription, TaskReminder
 from taskcore.domain.time_entries import RunningTimer, TimeEntry
 from taskcore.domain.users import User
 from taskcore.domain.webhooks import WebhookDelivery, WebhookEndpoint

@@ -262,9 +262,7 @@ task_relations = Table(
     Column("source_id", Integer, ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False),
     Column("target_id", Integer, ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False),
     Column("lag_days", Integer, nullable=True),
-    Column(
-        "created_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True
-    ),
+    Column("created_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     CheckConstraint(
         "kind IN ({})".format(", ".join(f"'{k.value}'" for k in RelationKind)), name="kind"
@@ -786,9 +784,7 @@ import_runs = Table(
     "import_runs",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column(
-        "project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
     Column("source", String(200), nullable=False),
     Column("mapping", JSON, nullable=False),
@@ -819,9 +815,7 @@ import_rows = Table(
 import_sources = Table(
     "import_sources",
     metadata,
-    Column(
-        "project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
     Column("source", String(200), nullable=False),
     Column("external_id", String(200), nullable=False),
     Column(
