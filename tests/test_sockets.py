@@ -10,8 +10,10 @@ from pytest_socket import SocketConnectBlockedError
 
 def test_non_loopback_connections_are_blocked() -> None:
     """Connecting to a non-loopback address is refused before any packet leaves."""
-    with (
-        pytest.raises(SocketConnectBlockedError),
-        pytest.warns(UserWarning, match=r"192\.0\.2\.1"),
-    ):
-        socket.create_connection(("192.0.2.1", 80), timeout=0.1)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.1)
+        with (
+            pytest.raises(SocketConnectBlockedError),
+            pytest.warns(UserWarning, match=r"192\.0\.2\.1"),
+        ):
+            sock.connect(("192.0.2.1", 80))
