@@ -69,7 +69,7 @@ def job_queue(settings: Settings) -> RqJobQueue | None:
         return None
     from taskcore_adapters.rq import RqJobQueue  # needs the `queue` extra
 
-    return RqJobQueue.from_url(settings.queue_url)
+    return RqJobQueue.from_url(settings.queue_url, queue_name=settings.queue_name)
 
 
 def token_service(settings: Settings) -> JwtTokenService:

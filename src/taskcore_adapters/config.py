@@ -62,6 +62,8 @@ class Settings:
             ``None`` (the default) scans nothing.
         mail_url: ``smtp://`` or ``smtp+starttls://`` URL; ``None`` writes ``.eml`` files.
         queue_url: ``redis://`` URL for rq; ``None`` runs jobs inline.
+        queue_name: The rq queue of taskcore's jobs (each lane adds ``-<lane>``), so
+            deployments sharing one Redis database never take each other's jobs.
         secret_key: JWT signing key (≥ 32 bytes); ``None`` means generate one in
             ``data_dir`` on first use.
         previous_secret_keys: Verify-only signing keys of earlier rotations: tokens they
@@ -134,6 +136,7 @@ class Settings:
     clamd_url: str | None = None
     mail_url: str | None = None
     queue_url: str | None = None
+    queue_name: str = "taskcore"
     secret_key: str | None = attrs.field(default=None, repr=False)
     previous_secret_keys: tuple[str, ...] = attrs.field(default=(), repr=False)
     token_ttl_seconds: int = 86400
@@ -214,6 +217,7 @@ class Settings:
             clamd_url=opt("TASKCORE_CLAMD_URL"),
             mail_url=opt("TASKCORE_MAIL_URL"),
             queue_url=opt("TASKCORE_QUEUE_URL"),
+            queue_name=checks.queue_name(env),
             secret_key=secret,
             previous_secret_keys=checks.previous_keys(env, "TASKCORE_PREVIOUS_SECRET_KEYS"),
             token_ttl_seconds=positive_int(env, "TASKCORE_TOKEN_TTL_SECONDS", 86400),

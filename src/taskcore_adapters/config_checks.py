@@ -64,6 +64,18 @@ def rate(env: Mapping[str, str], name: str, default: str) -> str | None:
     return value
 
 
+def queue_name(env: Mapping[str, str]) -> str:
+    """``TASKCORE_QUEUE_NAME``: letters, digits, ``_`` and ``-``; ``taskcore`` by default.
+
+    Raises:
+        ConfigError: the name holds another character or is longer than 64.
+    """
+    value = env.get("TASKCORE_QUEUE_NAME", "").strip() or "taskcore"
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", value):
+        raise ConfigError("TASKCORE_QUEUE_NAME must be 1 to 64 letters, digits, '_' or '-'")
+    return value
+
+
 def positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     """The whole number > 0 in variable ``name``, or ``default`` when it is unset or empty.
 

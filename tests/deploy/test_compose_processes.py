@@ -20,19 +20,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from taskcore_adapters.rq import RqJobQueue
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(420)]
 
 ROOT = Path(__file__).resolve().parents[2]
 START_SECONDS = 120
 """How long a process may take to answer /readyz on a heavily loaded machine."""
-REDIS_DB = 13
-"""A Redis database of its own: the replicas use rq's default queue names."""
 TOKEN = "metrics-" + uuid.uuid4().hex
 PG_URL = os.environ.get(
     "TASKCORE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -86,7 +85,8 @@ class Stack:
         self.services: dict[str, Any] = document["services"]
         secrets = tmp / "secrets"
         secrets.mkdir(mode=0o700)
-        redis_url = make_url(redis_base).set(database=str(REDIS_DB)).render_as_string(False)
+        redis_url = redis_base
+        self.queue_name = f"taskcore-compose-{uuid.uuid4().hex[:10]}"
         values = {
             "database_url": database_url,
             "secret_key": "k" * 48,
@@ -99,6 +99,8 @@ class Stack:
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("TASKCORE_")}
         self.env.pop("PROMETHEUS_MULTIPROC_DIR", None)
         self.env["PYTHONPATH"] = os.pathsep.join(sys.path)
+        # A queue of its own on the shared Redis database, so parallel runs never meet.
+        self.env["TASKCORE_QUEUE_NAME"] = self.queue_name
         for key, value in self.services["serve"]["environment"].items():
             mapped = str(value)
             if mapped.startswith("/run/secrets/"):
@@ -175,16 +177,16 @@ def database_url() -> Iterator[str]:
 
 @pytest.fixture
 def stack(tmp_path: Path, database_url: str, redis_url: str) -> Iterator[Stack]:
-    """The stack's settings, on a Redis database emptied before and after."""
-    client = redis.Redis.from_url(redis_url, db=REDIS_DB, socket_connect_timeout=2)
-    client.flushdb()
+    """The stack's settings, with rq queues of its own (emptied afterwards)."""
     built = Stack(tmp_path, database_url, redis_url)
     try:
         yield built
     finally:
         built.stop()
-        client.flushdb()
-        client.close()
+        queues = RqJobQueue.from_url(redis_url, queue_name=built.queue_name)
+        for queue in queues.queues:
+            queue.empty()  # type: ignore[no-untyped-call]
+        queues.connection.close()
 
 
 def _metrics(base: str) -> dict[str, float]:

@@ -23,6 +23,7 @@ class TestFromEnv:
             settings.token_ttl_seconds,
         )
         assert settings.is_embedded_database
+        assert "taskcore" == settings.queue_name
         assert settings.effective_database_url.endswith("taskcore-data/taskcore.db")
 
     def test_reads_every_variable(self) -> None:
@@ -35,14 +36,16 @@ class TestFromEnv:
                 "TASKCORE_MAIL_URL": "smtp://u:p@h:25",
                 "TASKCORE_MAIL_FROM": "tasks@example.com",
                 "TASKCORE_QUEUE_URL": "redis://h:6379/0",
+                "TASKCORE_QUEUE_NAME": "tracker-b",
                 "TASKCORE_SECRET_KEY": "s" * 32,
                 "TASKCORE_TOKEN_TTL_SECONDS": "600",
             }
         )
-        assert (Path("/srv/tc"), "memory://x", "redis://h:6379/0", 600) == (
+        assert (Path("/srv/tc"), "memory://x", "redis://h:6379/0", "tracker-b", 600) == (
             settings.data_dir,
             settings.storage_url,
             settings.queue_url,
+            settings.queue_name,
             settings.token_ttl_seconds,
         )
         assert not settings.is_embedded_database
@@ -57,6 +60,8 @@ class TestFromEnv:
             ({"TASKCORE_TOKEN_TTL_SECONDS": "-5"}, "TASKCORE_TOKEN_TTL_SECONDS"),
             ({"TASKCORE_MAX_UPLOAD_BYTES": "16M"}, "TASKCORE_MAX_UPLOAD_BYTES"),
             ({"TASKCORE_MAX_UPLOAD_BYTES": "0"}, "TASKCORE_MAX_UPLOAD_BYTES"),
+            ({"TASKCORE_QUEUE_NAME": "a b"}, "TASKCORE_QUEUE_NAME"),
+            ({"TASKCORE_QUEUE_NAME": "x" * 65}, "TASKCORE_QUEUE_NAME"),
         ],
     )
     def test_bad_values_name_the_variable(self, env: dict[str, str], name: str) -> None:
@@ -111,3 +116,17 @@ def test_bad_relay_mode_names_the_variable() -> None:
     """An unknown relay mode is refused with the variable named."""
     with pytest.raises(ConfigError, match="TASKCORE_RELAY"):
         Settings.from_env({"TASKCORE_RELAY": "sometimes"})
+
+
+def test_the_queue_name_names_the_rq_queues() -> None:
+    """The job queue built from the settings uses the configured name for every lane."""
+    from taskcore_adapters.bootstrap_parts import job_queue
+
+    queue = job_queue(Settings(queue_url="redis://127.0.0.1:6379/0", queue_name="tracker-b"))
+    assert queue is not None
+    try:
+        assert ["tracker-b", "tracker-b-mail", "tracker-b-webhooks", "tracker-b-imports"] == [
+            q.name for q in queue.queues
+        ]
+    finally:
+        queue.connection.close()
