@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from taskcore import errors
-from taskcore_adapters.http.wire import JSON, error
+from taskcore_adapters.http.wire import error
 
 log = logging.getLogger(__name__)
 security_log = logging.getLogger("taskcore.security")
@@ -80,10 +80,7 @@ async def on_taskcore_error(request: Request, exc: Exception) -> Response:
                 "client": request.client.host if request.client else None,
             },
         )
-    if exc.error_code is not None:
-        body = {"error": exc.message, "code": exc.error_code}
-        return JSON(body, status_code=status, headers=headers)
-    return error(status, exc.message, headers)
+    return error(status, exc.message, headers, code=exc.error_code)
 
 
 async def on_http_exception(request: Request, exc: Exception) -> Response:
@@ -91,11 +88,7 @@ async def on_http_exception(request: Request, exc: Exception) -> Response:
     if not isinstance(exc, HTTPException):  # pragma: no cover - registered for it
         return await on_unexpected(request, exc)
     reason, description = _REASONS.get(exc.status_code, (str(exc.detail), str(exc.detail)))
-    return JSON(
-        {"error": reason, "message": description},
-        status_code=exc.status_code,
-        headers=dict(exc.headers or {}),
-    )
+    return error(exc.status_code, reason, dict(exc.headers or {}), detail=description)
 
 
 async def on_unexpected(request: Request, exc: Exception) -> Response:

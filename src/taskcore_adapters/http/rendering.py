@@ -18,9 +18,16 @@ from typing import Any, Final, TypeVar
 import attrs
 from attrs import AttrsInstance
 
-from taskcore_adapters.http.wire import iso
-
 R = TypeVar("R", bound=AttrsInstance)
+
+
+def iso(value: dt.datetime | None) -> str | None:
+    """A datetime as the original wrote it: naive UTC ISO 8601, no zone suffix."""
+    if value is None:
+        return None
+    if value.tzinfo is dt.UTC:
+        return value.isoformat()[:-6]  # without "+00:00"
+    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat()
 
 
 def doc(

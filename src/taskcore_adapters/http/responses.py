@@ -39,6 +39,7 @@ __all__ = [
     "CommentResponse",
     "CustomFieldResponse",
     "DeliveryResponse",
+    "ErrorResponse",
     "InvitationResponse",
     "MemberResponse",
     "NotificationResponse",
@@ -59,6 +60,24 @@ __all__ = [
 
 NAIVE_UTC: Final = "naive UTC ISO 8601, no zone suffix"
 """How the API writes an instant."""
+
+
+@attrs.frozen(kw_only=True)
+class ErrorResponse:
+    """Every error answer."""
+
+    error: str
+    message: str | None = attrs.field(
+        default=None, metadata=doc("a longer explanation, when there is one", omitted=True)
+    )
+    code: str | None = attrs.field(
+        default=None,
+        metadata=doc(
+            "a machine-readable name of the error, when it has one (`quota_exceeded`, "
+            "`malware_detected`, `attachment_quarantined`, `refresh_superseded`)",
+            omitted=True,
+        ),
+    )
 
 
 @attrs.frozen(kw_only=True)

@@ -21,21 +21,6 @@ Schema = dict[str, Any]
 
 DATETIME = {"type": ["string", "null"], "description": "naive UTC ISO 8601, no zone suffix"}
 
-ERROR: Schema = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {
-        "error": {"type": "string"},
-        "message": {"type": "string"},
-        "code": {
-            "type": "string",
-            "description": "a machine-readable name of the error, when it has one "
-            "(`quota_exceeded`, `malware_detected`, `attachment_quarantined`, "
-            "`refresh_superseded`)",
-        },
-    },
-}
-
 
 def enum_of(kind: type[enum.Enum]) -> Schema:
     """A string schema listing the values of the domain enum ``kind``, in order."""
@@ -148,6 +133,7 @@ def _listing_schema(cls: type[a.Listing]) -> Schema:
 
 
 COMPONENTS: dict[type[AttrsInstance], str] = {
+    r.ErrorResponse: "Error",
     r.UserResponse: "User",
     a.Pagination: "Pagination",
     r.ProjectResponse: "Project",
@@ -187,6 +173,7 @@ DESCRIPTIONS: dict[type[AttrsInstance], str] = {
 }
 """The description of a response class's schema, where one helps."""
 
+ERROR = response_schema(r.ErrorResponse)
 USER = response_schema(r.UserResponse)
 PAGINATION = response_schema(a.Pagination)
 PROJECT = response_schema(r.ProjectResponse)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
@@ -11,18 +10,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from taskcore.errors import TooLarge, ValidationError
+from taskcore_adapters.http.rendering import to_json
+from taskcore_adapters.http.responses import ErrorResponse
 
 MAX_JSON_BODY = 1024 * 1024
 """Largest JSON request body accepted (1 MiB)."""
-
-
-def iso(value: dt.datetime | None) -> str | None:
-    """A datetime as the original wrote it: naive UTC ISO 8601, no zone suffix."""
-    if value is None:
-        return None
-    if value.tzinfo is dt.UTC:
-        return value.isoformat()[:-6]  # without "+00:00"
-    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat()
 
 
 def _dumps(content: Any) -> bytes:
@@ -52,9 +44,18 @@ class JSON(Response):
             return _dumps(content)
 
 
-def error(status: int, message: str, headers: dict[str, str] | None = None) -> JSON:
-    """The error envelope ``{"error": message}``."""
-    return JSON({"error": message}, status_code=status, headers=headers)
+def error(
+    status: int,
+    message: str,
+    headers: dict[str, str] | None = None,
+    *,
+    code: str | None = None,
+    detail: str | None = None,
+) -> JSON:
+    """An error answer: :class:`~taskcore_adapters.http.responses.ErrorResponse`, with the
+    machine-readable ``code`` and the longer ``detail`` (its ``message``) when given."""
+    body = ErrorResponse(error=message, code=code, message=detail)
+    return JSON(to_json(body), status_code=status, headers=headers)
 
 
 def _reject_constant(name: str) -> Any:

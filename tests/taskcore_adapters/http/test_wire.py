@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from taskcore_adapters.http.wire import JSON, MAX_JSON_BODY, iso
+from taskcore_adapters.http.wire import JSON, MAX_JSON_BODY
 
 Account = tuple[int, dict[str, str]]
 JSON_HEADERS = {"Content-Type": "application/json"}
@@ -272,19 +272,3 @@ class TestRenderer:
     @pytest.mark.parametrize("number", [math.nan, math.inf, -math.inf])
     def test_nan_and_infinity_are_null(self, number: float) -> None:
         assert b'{"a":null}' == bytes(JSON({"a": number}).body)
-
-
-@pytest.mark.parametrize(
-    ("value", "written"),
-    [
-        (dt.datetime(2024, 5, 6, 7, 8, 9, tzinfo=dt.UTC), "2024-05-06T07:08:09"),
-        (dt.datetime(2024, 5, 6, 7, 8, 9, 120, tzinfo=dt.UTC), "2024-05-06T07:08:09.000120"),
-        (
-            dt.datetime(2024, 5, 6, 1, 8, 9, tzinfo=dt.timezone(dt.timedelta(hours=-6))),
-            "2024-05-06T07:08:09",
-        ),
-        (None, None),
-    ],
-)
-def test_iso_is_naive_utc(value: dt.datetime | None, written: str | None) -> None:
-    assert written == iso(value)

@@ -20,7 +20,8 @@ from taskcore_adapters.bootstrap import Runtime
 from taskcore_adapters.http import schemas as s
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint
-from taskcore_adapters.http.wire import JSON, iso
+from taskcore_adapters.http.rendering import iso
+from taskcore_adapters.http.wire import JSON
 
 SERVICES = {
     "user": "user-service",
