@@ -17,7 +17,13 @@ from sqlalchemy import Engine, delete, text
 from taskcore.domain.attachments import Attachment
 from taskcore.domain.comments import Comment
 from taskcore.domain.projects import Membership, Priority, Project, ProjectStatus, Role
-from taskcore.domain.report_figures import CycleTime, Period, StatusCounts, sort_workload
+from taskcore.domain.report_figures import (
+    CycleTime,
+    HourTotals,
+    Period,
+    StatusCounts,
+    sort_workload,
+)
 from taskcore.domain.reports import Report, ReportCriteria, ReportStatus, ReportType
 from taskcore.domain.tasks import Task, TaskStatus
 from taskcore.domain.users import User
@@ -198,6 +204,7 @@ class TestReportQueries:
             q = uow.report_queries
             dashboard = q.dashboard(bob, NOW)
             counts = q.status_counts(project)
+            totals = q.hour_totals(project)
             figures = q.project_figures(project)
             workload = sort_workload(q.workload(project))
             daily = q.throughput(project, period=Period.DAY, start=NOW - 7 * day, end=NOW + day)
@@ -210,6 +217,7 @@ class TestReportQueries:
         assert counts == figures.tasks
         assert {"medium": 3, "high": 1} == dict(figures.priority_breakdown)
         assert (4.0, 4.0) == (figures.total_estimated_hours, figures.total_actual_hours)
+        assert HourTotals(estimated=4.0, spent=4.0) == totals
         assert {overdue: 2} == dict(figures.task_comments)
         assert {overdue: 1} == dict(figures.task_attachments)
         assert [(bob, "bob", 1, 2.5), (None, None, 1, 0.5)] == [
@@ -271,6 +279,7 @@ class TestReportQueries:
         with uow_factory() as uow:
             q = uow.report_queries
             assert StatusCounts() == q.status_counts(project)
+            assert HourTotals() == q.hour_totals(project)
             assert CycleTime(
                 count=0, total_seconds=0, min_seconds=None, max_seconds=None, percentiles={}
             ) == q.cycle_time(project, since=None)

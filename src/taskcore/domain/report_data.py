@@ -15,6 +15,7 @@ from taskcore.domain.report_figures import (
     PERCENTILES,
     CycleTime,
     DashboardFigures,
+    HourTotals,
     Period,
     ProjectFigures,
     StatusCounts,
@@ -51,9 +52,12 @@ def project_data(project: Project | ProjectView, *, task_count: int) -> dict[str
     }
 
 
-def quick_metrics(counts: StatusCounts) -> dict[str, Any]:
-    """The project summary's ``quick_metrics``."""
+def quick_metrics(counts: StatusCounts, totals: HourTotals) -> dict[str, Any]:
+    """The project summary's ``quick_metrics``: task counts, and estimated against spent
+    hours."""
     return {
+        "estimated_hours": hours(totals.estimated),
+        "spent_hours": hours(totals.spent),
         "total_tasks": counts.total,
         "completed_tasks": counts.completed,
         "completion_rate": counts.completion_rate,

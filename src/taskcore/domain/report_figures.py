@@ -75,6 +75,15 @@ class StatusCounts:
 
 
 @attrs.frozen(kw_only=True)
+class HourTotals:
+    """A project's estimated hours, and the hours spent on it: its tasks'
+    ``actual_hours``, which is the sum of a task's time entries once it has any."""
+
+    estimated: float = 0.0
+    spent: float = 0.0
+
+
+@attrs.frozen(kw_only=True)
 class OverdueTask:
     """A task past its due date and still open."""
 

@@ -9,6 +9,7 @@ from typing import Protocol
 from taskcore.domain.report_figures import (
     CycleTime,
     DashboardFigures,
+    HourTotals,
     Period,
     ProjectFigures,
     StatusCounts,
@@ -69,6 +70,11 @@ class ReportQueries(Protocol):
 
     def status_counts(self, project_id: int) -> StatusCounts:
         """How many of the project's tasks are in each status."""
+        ...
+
+    def hour_totals(self, project_id: int) -> HourTotals:
+        """The project's estimated and spent hours (each task's hours counted as
+        :func:`~taskcore.domain.report_figures.summable_hours` counts them)."""
         ...
 
     def project_figures(self, project_id: int) -> ProjectFigures:

@@ -44,6 +44,7 @@ from taskcore.ports.jobs import JobQueue, JobSpec
 from taskcore.ports.uow import UnitOfWork
 from taskcore.services import access
 from taskcore.services.access import Actor
+from taskcore.services.scopes import guarded
 from taskcore.uow import Transactions
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ _STATUSES = [s.value for s in ReportStatus]
 _TYPES = [t.value for t in ReportType]
 
 
+@guarded("reports", reads=("dashboard", "project_summary", "export_report"))
 class ReportService:
     """Use cases of the reporting area.
 
@@ -108,7 +110,8 @@ class ReportService:
         return rules.dashboard_data(actor.user_id, username, figures, now)
 
     def project_summary(self, actor: Actor, project_id: int) -> dict[str, Any]:
-        """A project's quick summary: the project and its task counts.
+        """A project's quick summary: the project, its task counts and its estimated
+        against spent hours.
 
         Returns:
             ``{"project", "quick_metrics", "generated_at", "cache_duration"}``; nothing is
@@ -123,12 +126,13 @@ class ReportService:
             access.visible_role(work.uow.projects, actor, project_id, missing)
             project = work.uow.projects.get(project_id)
             counts = work.uow.report_queries.status_counts(project_id)
+            totals = work.uow.report_queries.hour_totals(project_id)
             now = self._clock.now()
         if project is None:
             raise missing
         return {
             "project": rules.project_data(project, task_count=counts.total),
-            "quick_metrics": rules.quick_metrics(counts),
+            "quick_metrics": rules.quick_metrics(counts, totals),
             "generated_at": rules.iso(now),
             "cache_duration": "none",
         }

@@ -130,13 +130,18 @@ class Dashboard:
 
 @attrs.frozen(kw_only=True)
 class QuickMetrics:
-    """A project's task counts and completion rate."""
+    """A project's task counts and completion rate, and its estimated against spent
+    hours."""
 
     total_tasks: int
     completed_tasks: int
     completion_rate: float
     pending_tasks: int
     in_progress_tasks: int
+    estimated_hours: float = attrs.field(metadata=doc("the sum of the tasks' estimates"))
+    spent_hours: float = attrs.field(
+        metadata=doc("the sum of the tasks' `actual_hours` (their time entries, once logged)")
+    )
 
 
 @attrs.frozen(kw_only=True)

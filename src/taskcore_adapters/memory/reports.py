@@ -17,6 +17,7 @@ from taskcore.domain.report_figures import (
     OVERDUE_LISTED,
     CycleTime,
     DashboardFigures,
+    HourTotals,
     OverdueTask,
     Period,
     ProjectFigures,
@@ -30,6 +31,7 @@ from taskcore.domain.report_figures import (
 )
 from taskcore.domain.reports import Report, ReportCriteria, ReportView
 from taskcore.domain.tasks import Task, TaskStatus
+from taskcore_adapters.memory.access import project_ids_of
 from taskcore_adapters.memory.tables import Tables
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -110,7 +112,7 @@ class InMemoryReportQueries:
         return [t for t in self._t.tasks.values() if t.project_id == project_id]
 
     def dashboard(self, user_id: int, now: dt.datetime) -> DashboardFigures:
-        mine = {pid for (pid, uid) in self._t.members if uid == user_id}
+        mine = project_ids_of(self._t, user_id)
         projects = [p for p in self._t.projects.values() if p.key in mine]
         tasks = [
             t for t in self._t.tasks.values() if t.assignee_id == user_id and t.project_id in mine
@@ -133,6 +135,13 @@ class InMemoryReportQueries:
 
     def status_counts(self, project_id: int) -> StatusCounts:
         return _counts(self._project_tasks(project_id))
+
+    def hour_totals(self, project_id: int) -> HourTotals:
+        tasks = self._project_tasks(project_id)
+        return HourTotals(
+            estimated=total_hours(t.estimated_hours for t in tasks),
+            spent=total_hours(t.actual_hours for t in tasks),
+        )
 
     def project_figures(self, project_id: int) -> ProjectFigures:
         tasks = sorted(self._project_tasks(project_id), key=lambda t: t.key)

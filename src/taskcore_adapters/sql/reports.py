@@ -39,6 +39,7 @@ from taskcore.domain.report_figures import (
     PERCENTILES,
     CycleTime,
     DashboardFigures,
+    HourTotals,
     OverdueTask,
     Period,
     ProjectFigures,
@@ -52,10 +53,10 @@ from taskcore.domain.report_figures import (
 from taskcore.domain.reports import Report, ReportCriteria, ReportStatus, ReportType, ReportView
 from taskcore.domain.task_fields import HOURS_MAX
 from taskcore.domain.tasks import TaskStatus
+from taskcore_adapters.sql.access import has_role
 from taskcore_adapters.sql.tables import (
     attachments,
     comments,
-    project_members,
     projects,
     reports,
     tasks,
@@ -229,28 +230,21 @@ class SqlAlchemyReportQueries:
                 func.count().filter(projects.c.status == "active").label("active"),
             )
             .select_from(projects)
-            .join(project_members, project_members.c.project_id == projects.c.id)
-            .where(project_members.c.user_id == user_id)
+            .where(has_role(projects.c.id, user_id))
         ).one()
-        mine = tasks.join(
-            project_members,
-            and_(
-                project_members.c.project_id == tasks.c.project_id,
-                project_members.c.user_id == user_id,
-            ),
-        )
+        mine = has_role(tasks.c.project_id, user_id)
         overdue = and_(
             tasks.c.status.in_(_OPEN), tasks.c.due_date.is_not(None), tasks.c.due_date < now
         )
         task_row = self._conn.execute(
             select(*_status_columns(), func.count().filter(overdue).label("overdue"))
-            .select_from(mine)
-            .where(tasks.c.assignee_id == user_id)
+            .select_from(tasks)
+            .where(tasks.c.assignee_id == user_id, mine)
         ).one()
         listed = self._conn.execute(
             select(tasks.c.id, tasks.c.title, tasks.c.due_date, tasks.c.project_id)
-            .select_from(mine)
-            .where(tasks.c.assignee_id == user_id, overdue)
+            .select_from(tasks)
+            .where(tasks.c.assignee_id == user_id, mine, overdue)
             .order_by(tasks.c.due_date, tasks.c.id)
             .limit(OVERDUE_LISTED)
         )
@@ -268,6 +262,15 @@ class SqlAlchemyReportQueries:
     def status_counts(self, project_id: int) -> StatusCounts:
         rows = self._conn.execute(status_counts_query(project_id))
         return StatusCounts.of({row.status: int(row.n) for row in rows})
+
+    def hour_totals(self, project_id: int) -> HourTotals:
+        row = self._conn.execute(
+            select(
+                _hours_sum(tasks.c.estimated_hours).label("estimated"),
+                _hours_sum(tasks.c.actual_hours).label("spent"),
+            ).where(tasks.c.project_id == project_id)
+        ).one()
+        return HourTotals(estimated=_float(row.estimated), spent=_float(row.spent))
 
     def project_figures(self, project_id: int) -> ProjectFigures:
         in_project = tasks.c.project_id == project_id

@@ -433,6 +433,8 @@ def test_dashboard_and_summary_check_the_cores_keys() -> None:
             "completion_rate": 50.0,
             "pending_tasks": 1,
             "in_progress_tasks": 0,
+            "estimated_hours": 4.0,
+            "spent_hours": 2.5,
         },
         "generated_at": "2024-05-06T05:08:09",
         "cache_duration": "none",

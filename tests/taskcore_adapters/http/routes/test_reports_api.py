@@ -590,12 +590,19 @@ class TestExport:
 
 class TestQuickFigures:
     def test_project_summary(self, client: TestClient, alice: Account, bob: Account) -> None:
-        """Members get the summary; it is computed afresh for each caller."""
+        """Members get the summary, with estimated against spent hours (the time logged);
+        it is computed afresh for each caller."""
         project_id = make_project(client, alice[1])
-        make_task(client, alice[1], project_id, status="completed")
-        make_task(client, alice[1], project_id, status="in_progress")
+        make_task(client, alice[1], project_id, status="completed", estimated_hours=2)
+        logged = make_task(client, alice[1], project_id, status="in_progress", estimated_hours=1.5)
         make_task(client, alice[1], project_id)
         add_member(client, alice[1], project_id, bob, "viewer")
+        entry = client.post(
+            f"/api/tasks/{logged['id']}/time-entries",
+            json={"minutes": 90, "work_date": "2026-03-02"},
+            headers=alice[1],
+        )
+        assert 201 == entry.status_code, entry.text
 
         response = client.get(f"/api/reports/quick/project-summary/{project_id}", headers=bob[1])
 
@@ -608,6 +615,8 @@ class TestQuickFigures:
             "completion_rate": 33.33,
             "pending_tasks": 1,
             "in_progress_tasks": 1,
+            "estimated_hours": 3.5,
+            "spent_hours": 1.5,
         } == body["quick_metrics"]
         assert project_id == body["project"]["id"]
 
