@@ -546,3 +546,21 @@ class CustomFieldNotFound(NotFound):
 
     def __init__(self, message: str = "Custom field not found") -> None:
         super().__init__(message)
+
+
+class AccessTokenNotFound(NotFound):
+    """No such personal access token, or it belongs to someone else (ids reveal nothing)."""
+
+    def __init__(self, message: str = "Access token not found") -> None:
+        super().__init__(message)
+
+
+class ScopeRequired(PermissionDenied):
+    """The caller authenticated with a personal access token whose scopes do not allow
+    this (``scope``: the scope that would, or ``None`` when no token may do it)."""
+
+    error_code = "scope_required"
+
+    def __init__(self, message: str, *, scope: str | None = None) -> None:
+        super().__init__(message)
+        self.scope = scope

@@ -47,6 +47,7 @@ from taskcore.domain.task_events import (
 )
 from taskcore.domain.time_events import TIME_EVENT_TYPES
 
+from taskcore.domain.token_events import TOKEN_EVENT_TYPES
 __all__ = [
     "EVENT_TYPES",
     "Change",
@@ -406,5 +407,6 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     *TIME_EVENT_TYPES,
 )
 """Every concrete event class, for adapters that map names back to classes."""
+    *TOKEN_EVENT_TYPES,
 
 register(*EVENT_TYPES)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self
 
+from taskcore.ports.access_tokens import AccessTokenRepository
 from taskcore.ports.activity import ActivityRepository
 from taskcore.ports.attachments import AttachmentRepository, BlobDeletionRepository
 from taskcore.ports.comments import CommentRepository
@@ -70,6 +71,11 @@ class UnitOfWork(Protocol):
 
     @property
     def invitations(self) -> InvitationRepository:
+    @property
+    def access_tokens(self) -> AccessTokenRepository:
+        """Personal access tokens."""
+        ...
+
         """Invitations to projects."""
         ...
 

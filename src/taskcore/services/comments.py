@@ -29,6 +29,7 @@ from taskcore.ports.clock import Clock
 from taskcore.ports.uow import UnitOfWork
 from taskcore.services import access, listing
 from taskcore.services.access import Actor
+from taskcore.services.scopes import guarded
 from taskcore.uow import Transactions
 
 BULK_BATCH = 500
@@ -37,6 +38,7 @@ BULK_BATCH = 500
 _ID_MAX = 2**31 - 1
 
 
+@guarded("comments")
 class CommentService:
     """Use cases of the comments area.
 

@@ -25,6 +25,7 @@ from taskcore.domain.projects import Role
 from taskcore.errors import ProjectNotFound
 from taskcore.services import access
 from taskcore.services.access import Actor
+from taskcore.services.scopes import guarded
 from taskcore.uow import Transactions
 
 T = TypeVar("T")
@@ -54,6 +55,7 @@ class Backlog(Generic[T]):
     complete: bool = True
 
 
+@guarded("tasks", reads=("project_role", "inbox_backlog", "project_backlog"))
 class LiveService:
     """Use cases of live updates.
 

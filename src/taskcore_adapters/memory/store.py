@@ -8,6 +8,7 @@ from types import TracebackType
 from typing import Self
 
 from taskcore.domain.events import DomainEvent
+from taskcore_adapters.memory.access_tokens import InMemoryAccessTokenRepository
 from taskcore_adapters.memory.activity import InMemoryActivityRepository
 from taskcore_adapters.memory.attachments import (
     InMemoryAttachmentRepository,
@@ -99,6 +100,7 @@ class InMemoryUnitOfWork:
     projects: InMemoryProjectRepository
     invitations: InMemoryInvitationRepository
     tasks: InMemoryTaskRepository
+    access_tokens: InMemoryAccessTokenRepository
     comments: InMemoryCommentRepository
     attachments: InMemoryAttachmentRepository
     blob_deletions: InMemoryBlobDeletionRepository
@@ -169,6 +171,9 @@ class InMemoryUnitOfWork:
             self._tables.invitations,
             self._tables.projects,
             self._tables.users,
+        self.access_tokens = InMemoryAccessTokenRepository(
+            self._tables.access_tokens, self._tables.users, self._tables.allocate
+        )
             self._tables.allocate,
         )
         self.tasks = InMemoryTaskRepository(self._tables)

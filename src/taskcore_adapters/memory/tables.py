@@ -6,6 +6,7 @@ import datetime as dt
 
 import attrs
 
+from taskcore.domain.access_tokens import AccessToken
 from taskcore.domain.activity import ActivityEntry, ActivitySummary
 from taskcore.domain.attachments import Attachment, BlobDeletion
 from taskcore.domain.calendar_feeds import CalendarFeed
@@ -45,6 +46,7 @@ class Tables:
     projects: dict[int, Project] = attrs.field(factory=dict)
     members: dict[tuple[int, int], Membership] = attrs.field(factory=dict)
     invitations: dict[int, Invitation] = attrs.field(factory=dict)
+    access_tokens: dict[int, AccessToken] = attrs.field(factory=dict)
     tasks: dict[int, Task] = attrs.field(factory=dict)
     task_relations: dict[int, TaskRelation] = attrs.field(factory=dict)
     custom_fields: dict[int, FieldDefinition] = attrs.field(factory=dict)

@@ -19,9 +19,15 @@ from taskcore.services.activity.housekeeping import DEFAULT_RETENTION_DAYS, Hous
 from taskcore.services.activity.reading import Reading
 from taskcore.services.activity.writing import Writing
 from taskcore.services.jobs import Jobs
+from taskcore.services.scopes import guarded
 from taskcore.uow import Transactions
 
 
+@guarded(
+    "tasks",
+    reads=("entity_activities", "stats", "task_history", "user_activities"),
+    areas={"start_cleanup": "admin", "start_summary": "admin"},
+)
 class ActivityService(Writing, Reading, Housekeeping):
     """Use cases of the activity log.
 

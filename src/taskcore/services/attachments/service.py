@@ -37,6 +37,7 @@ from taskcore.services.attachments.common import event_details, find_attachment
 from taskcore.services.attachments.deletion import BulkDeletion, Deletions
 from taskcore.services.attachments.sweep import DEFAULT_GRACE, FileSweep, SweepReport
 from taskcore.services.attachments.uploads import PendingUpload, UploadPermit, Uploads
+from taskcore.services.scopes import guarded
 from taskcore.uow import Transactions, Work
 
 
@@ -53,6 +54,7 @@ class Download:
     chunks: Iterator[bytes]
 
 
+@guarded("attachments", reads=("open_download", "stats", "storage_used"))
 class AttachmentService:
     """Use cases of the attachments area.
 

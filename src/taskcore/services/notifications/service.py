@@ -22,9 +22,26 @@ from taskcore.services.notifications.delivery import DEFAULT_BACKOFF_SECONDS, DE
 from taskcore.services.notifications.handlers import EventHandlers
 from taskcore.services.notifications.inbox import Inboxes
 from taskcore.services.notifications.sending import Sending
+from taskcore.services.scopes import guarded
 from taskcore.uow import Transactions
 
 
+@guarded(
+    "tasks",
+    reads=("inbox", "preferences"),
+    areas=dict.fromkeys(
+        (
+            "create_template",
+            "update_template",
+            "deactivate_template",
+            "get_template",
+            "list_templates",
+            "send_notification",
+            "send_template",
+        ),
+        "admin",
+    ),
+)
 class NotificationService(Sending, Inboxes, EventHandlers):
     """Use cases of the notifications area.
 

@@ -21,9 +21,11 @@ from taskcore.services.access import Actor
 from taskcore.services.projects.invitations import Invitations
 from taskcore.services.projects.lifecycle import ProjectLifecycle
 from taskcore.services.projects.members import Members
+from taskcore.services.scopes import guarded
 from taskcore.uow import Transactions
 
 
+@guarded("tasks", reads=("my_invitations", "may_add_directly"))
 class ProjectService(ProjectLifecycle, Members, Invitations):
     """Use cases of the projects area, membership included.
 

@@ -15,6 +15,7 @@ Each job lives in its own module and :class:`TaskService` joins them:
 from __future__ import annotations
 
 from taskcore.ports.clock import Clock
+from taskcore.services.scopes import guarded
 from taskcore.services.tasks.creating import Creating
 from taskcore.services.tasks.custom_fields import CustomFields
 from taskcore.services.tasks.deletion import Deletion
@@ -25,6 +26,7 @@ from taskcore.services.tasks.relations import Relating
 from taskcore.uow import Transactions
 
 
+@guarded("tasks")
 class TaskService(Creating, Importing, Reading, Editing, Deletion, Relating, CustomFields):
     """Use cases of the tasks area.
 

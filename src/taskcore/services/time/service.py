@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from taskcore.ports.clock import Clock
 from taskcore.ports.time import RecurrenceRules
+from taskcore.services.scopes import guarded
 from taskcore.services.time.entries import Entries
 from taskcore.services.time.feeds import Feeds
 from taskcore.services.time.handlers import Handlers
@@ -15,6 +16,18 @@ from taskcore.services.time.timesheets import Timesheets
 from taskcore.uow import Transactions
 
 
+@guarded(
+    "tasks",
+    reads=(
+        "calendar_feed",
+        "current_timer",
+        "digest_subscription",
+        "due_between",
+        "project_time",
+        "timesheet",
+        "timezone",
+    ),
+)
 class TimeService(Entries, Timers, Timesheets, Feeds, Recurrences, Reminders, Settings, Handlers):
     """Use cases of the time area: time entries, timers, timesheets, calendar feeds,
     recurring tasks, reminders and each person's time zone.

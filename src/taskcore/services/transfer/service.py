@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from taskcore.ports.clock import Clock
 from taskcore.services.jobs import Jobs
+from taskcore.services.scopes import guarded
 from taskcore.services.transfer.exporting import Exporting
 from taskcore.services.transfer.importing import Importing
 from taskcore.uow import Transactions
 
 
+@guarded("tasks", reads=("export_project", "preview_import"))
 class TransferService(Exporting, Importing):
     """Exporting projects and importing work into them.
 

@@ -12,6 +12,8 @@ Modules, one job each:
   password;
 - :mod:`~taskcore.services.users.administration`: listing accounts, (de)activating them,
   granting and revoking admin;
+- :mod:`~taskcore.services.users.tokens`: personal access tokens (creating, listing,
+  revoking, authenticating with one);
 - :mod:`~taskcore.services.users.views`: :class:`Principal`, :class:`UserView`,
   :class:`LoginResult`;
 - :mod:`~taskcore.services.users.base`: what they share (collaborators, the security

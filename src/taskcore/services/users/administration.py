@@ -8,6 +8,7 @@ from taskcore.domain.values import UNSET, Unset
 from taskcore.errors import LastAdmin, UserNotFound
 from taskcore.services import access
 from taskcore.services.users.base import UsersBase
+from taskcore.services.users.tokens import revoke_all_tokens
 from taskcore.services.users.views import Principal, UserView
 
 
@@ -40,6 +41,8 @@ class Administration(UsersBase):
     ) -> UserView:
         """Activate/deactivate an account or grant/revoke admin (admins only).
 
+        Deactivating ends the account's sessions and revokes its personal access tokens.
+
         A change that would leave no active administrator is refused.
 
         Raises:
@@ -62,6 +65,9 @@ class Administration(UsersBase):
                 if not is_active:
                     now = self._clock.now()
                     work.uow.sessions.revoke_all(user.key, now=now, reason="deactivated")
+                    revoke_all_tokens(
+                        work, user.key, now=now, reason="deactivated", actor_id=actor.user_id
+                    )
             if is_admin is not UNSET and is_admin != user.is_admin:
                 admin_change = change(user.is_admin, is_admin)
                 user.is_admin = is_admin

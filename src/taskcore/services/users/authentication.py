@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from taskcore.domain import identifiers
+from taskcore.domain.access_tokens import looks_like_token
 from taskcore.domain.events import RefreshTokenReplayed, UserLoggedIn, UserLoggedOut
 from taskcore.domain.sessions import AuthSession, digest_refresh_token, new_refresh_token
 from taskcore.domain.users import User
@@ -17,6 +18,7 @@ from taskcore.errors import (
     ValidationError,
 )
 from taskcore.services.users.base import UsersBase, account_ref, find_login, security_log
+from taskcore.services.users.tokens import verify_access_token
 from taskcore.services.users.views import LoginResult, Principal, UserView
 
 
@@ -149,8 +151,9 @@ class Authentication(UsersBase):
             return False
         return used_at is None or now - used_at <= self._reuse_grace
 
-    def verify_token(self, token: str) -> tuple[Principal, UserView]:
-        """Verify an access token and load its user.
+    def verify_token(self, token: str, *, address: str | None = None) -> tuple[Principal, UserView]:
+        """Verify an access token, or a personal access token (``tcp_...``: its use from
+        ``address`` is noted), and load its user.
 
         Raises:
             TokenInvalid: ``Invalid or expired token`` (bad signature, expired, revoked) or
@@ -158,6 +161,8 @@ class Authentication(UsersBase):
         """
         now = self._clock.now()
         try:
+        if looks_like_token(token):
+            return verify_access_token(self._tx, self._clock, token, address=address)
             claims = self._tokens.verify(token, now=now)
         except TokenInvalid:
             raise TokenInvalid("Invalid or expired token") from None
@@ -192,15 +197,16 @@ class Authentication(UsersBase):
         )
         return principal, UserView.of(user)
 
-    def authenticate(self, token: str) -> Principal:
-        """The caller behind an access token.
+    def authenticate(self, token: str, *, address: str | None = None) -> Principal:
+        """The caller behind an access token or a personal access token (used from
+        ``address``).
 
         Raises:
             TokenInvalid: the token does not verify, was revoked, or its user is gone or
                 inactive (always ``Token is invalid or expired``).
         """
         try:
-            return self.verify_token(token)[0]
+            return self.verify_token(token, address=address)[0]
         except TokenInvalid:
             raise TokenInvalid() from None
 

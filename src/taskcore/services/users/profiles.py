@@ -7,6 +7,7 @@ from taskcore.domain.events import Change, UserUpdated, change
 from taskcore.domain.values import UNSET, Unset
 from taskcore.errors import EmailAlreadyExists, InvalidCredentials, UserNotFound, ValidationError
 from taskcore.services.users.base import UsersBase
+from taskcore.services.users.tokens import revoke_all_tokens
 from taskcore.services.users.views import LoginResult, Principal, UserView
 
 
@@ -111,12 +112,18 @@ class Profiles(UsersBase):
         return UserView.of(user)
 
     def change_password(
-        self, actor: Principal, *, current_password: str | None, new_password: str | None
+        self,
+        actor: Principal,
+        *,
+        current_password: str | None,
+        new_password: str | None,
+        revoke_tokens: bool = False,
     ) -> LoginResult:
         """Change the caller's password after checking the current one.
 
         Every token issued before the change stops working (other sessions end); the
-        caller gets a fresh token in the result.
+        caller gets a fresh token in the result. Personal access tokens keep working
+        unless ``revoke_tokens``.
 
         Raises:
             ValidationError: the new password breaks the rules.
@@ -153,6 +160,10 @@ class Profiles(UsersBase):
                     occurred_at=now,
                     actor_id=actor.user_id,
                     entity_id=actor.user_id,
+            if revoke_tokens:
+                revoke_all_tokens(
+                    work, actor.user_id, now=now, reason="password_changed", actor_id=actor.user_id
+                )
                     password="changed",  # noqa: S106  # nosec B106
                 )
             )

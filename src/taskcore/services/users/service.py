@@ -17,14 +17,29 @@ import datetime as dt
 
 from taskcore.ports.clock import Clock
 from taskcore.ports.security import PasswordHasher, TokenService
+from taskcore.services.scopes import OWN_ACCOUNT, guarded
 from taskcore.services.users.administration import Administration
 from taskcore.services.users.authentication import Authentication
 from taskcore.services.users.profiles import Profiles
 from taskcore.services.users.registration import Registration
+from taskcore.services.users.tokens import AccessTokens
 from taskcore.uow import Transactions
 
 
-class UserService(Registration, Authentication, Profiles, Administration):
+@guarded(
+    None,
+    areas={
+        "get_me": OWN_ACCOUNT,
+        "get_user": OWN_ACCOUNT,
+        "find_by_username": OWN_ACCOUNT,
+        "as_subject": OWN_ACCOUNT,
+        "list_users": "admin",
+        "admin_update": "admin",
+        "list_tokens": "admin",
+        "revoke_token": "admin",
+    },
+)
+class UserService(Registration, Authentication, Profiles, Administration, AccessTokens):
     """Use cases of the users & authentication area.
 
     Args:

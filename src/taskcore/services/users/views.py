@@ -11,7 +11,13 @@ from taskcore.domain.users import User
 
 @attrs.frozen(kw_only=True)
 class Principal:
-    """The authenticated caller of a use case, read from the database on each request."""
+    """The authenticated caller of a use case, read from the database on each request.
+
+    ``scopes`` is ``None`` for a login session (the user's full rights), or the scopes of
+    the personal access token (``access_token_id``) the caller authenticated with, which
+    every use case checks (:mod:`taskcore.services.scopes`); ``is_admin`` is then true only
+    if the owner is an administrator and the token has an ``admin`` scope.
+    """
 
     user_id: int
     username: str
@@ -19,6 +25,8 @@ class Principal:
     token_id: str | None = None
     token_expires_at: dt.datetime | None = None
     session_id: str | None = None
+    scopes: frozenset[str] | None = None
+    access_token_id: int | None = None
 
 
 @attrs.frozen(kw_only=True)

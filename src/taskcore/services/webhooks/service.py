@@ -14,12 +14,14 @@ from __future__ import annotations
 from taskcore.ports.clock import Clock
 from taskcore.ports.webhooks import WebhookSender
 from taskcore.services.jobs import Jobs
+from taskcore.services.scopes import guarded
 from taskcore.services.webhooks.base import WebhookOptions
 from taskcore.services.webhooks.delivery import Delivery
 from taskcore.services.webhooks.management import Management
 from taskcore.uow import Transactions
 
 
+@guarded("tasks")
 class WebhookService(Management, Delivery):
     """Use cases of the webhooks area, and the delivery of events to endpoints.
 
