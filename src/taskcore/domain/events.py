@@ -46,8 +46,8 @@ from taskcore.domain.task_events import (
     TaskUpdated,
 )
 from taskcore.domain.time_events import TIME_EVENT_TYPES
-
 from taskcore.domain.token_events import TOKEN_EVENT_TYPES
+
 __all__ = [
     "EVENT_TYPES",
     "Change",
@@ -405,8 +405,8 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     AttachmentDownloaded,
     AttachmentDeleted,
     *TIME_EVENT_TYPES,
+    *TOKEN_EVENT_TYPES,
 )
 """Every concrete event class, for adapters that map names back to classes."""
-    *TOKEN_EVENT_TYPES,
 
 register(*EVENT_TYPES)

@@ -65,17 +65,17 @@ class UnitOfWork(Protocol):
         ...
 
     @property
+    def access_tokens(self) -> AccessTokenRepository:
+        """Personal access tokens."""
+        ...
+
+    @property
     def projects(self) -> ProjectRepository:
         """Projects and their memberships."""
         ...
 
     @property
     def invitations(self) -> InvitationRepository:
-    @property
-    def access_tokens(self) -> AccessTokenRepository:
-        """Personal access tokens."""
-        ...
-
         """Invitations to projects."""
         ...
 

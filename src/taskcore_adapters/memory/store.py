@@ -97,10 +97,10 @@ class InMemoryUnitOfWork:
     users: InMemoryUserRepository
     revoked_tokens: InMemoryRevokedTokenRepository
     sessions: InMemorySessionRepository
+    access_tokens: InMemoryAccessTokenRepository
     projects: InMemoryProjectRepository
     invitations: InMemoryInvitationRepository
     tasks: InMemoryTaskRepository
-    access_tokens: InMemoryAccessTokenRepository
     comments: InMemoryCommentRepository
     attachments: InMemoryAttachmentRepository
     blob_deletions: InMemoryBlobDeletionRepository
@@ -166,14 +166,14 @@ class InMemoryUnitOfWork:
         self.sessions = InMemorySessionRepository(
             self._tables.sessions, self._tables.refresh_tokens, self._tables.users
         )
+        self.access_tokens = InMemoryAccessTokenRepository(
+            self._tables.access_tokens, self._tables.users, self._tables.allocate
+        )
         self.projects = InMemoryProjectRepository(self._tables)
         self.invitations = InMemoryInvitationRepository(
             self._tables.invitations,
             self._tables.projects,
             self._tables.users,
-        self.access_tokens = InMemoryAccessTokenRepository(
-            self._tables.access_tokens, self._tables.users, self._tables.allocate
-        )
             self._tables.allocate,
         )
         self.tasks = InMemoryTaskRepository(self._tables)

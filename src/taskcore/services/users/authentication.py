@@ -159,10 +159,10 @@ class Authentication(UsersBase):
             TokenInvalid: ``Invalid or expired token`` (bad signature, expired, revoked) or
                 ``User not found or inactive``.
         """
-        now = self._clock.now()
-        try:
         if looks_like_token(token):
             return verify_access_token(self._tx, self._clock, token, address=address)
+        now = self._clock.now()
+        try:
             claims = self._tokens.verify(token, now=now)
         except TokenInvalid:
             raise TokenInvalid("Invalid or expired token") from None

@@ -154,16 +154,16 @@ class Profiles(UsersBase):
             current.tokens_valid_after = now.replace(microsecond=0)
             updated = work.uow.users.update(current)
             work.uow.sessions.revoke_all(actor.user_id, now=now, reason="password_changed")
+            if revoke_tokens:
+                revoke_all_tokens(
+                    work, actor.user_id, now=now, reason="password_changed", actor_id=actor.user_id
+                )
             session, refresh = self._start_session(work, actor.user_id, now)
             work.record(
                 UserUpdated(
                     occurred_at=now,
                     actor_id=actor.user_id,
                     entity_id=actor.user_id,
-            if revoke_tokens:
-                revoke_all_tokens(
-                    work, actor.user_id, now=now, reason="password_changed", actor_id=actor.user_id
-                )
                     password="changed",  # noqa: S106  # nosec B106
                 )
             )
