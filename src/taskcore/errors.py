@@ -564,3 +564,70 @@ class ScopeRequired(PermissionDenied):
     def __init__(self, message: str, *, scope: str | None = None) -> None:
         super().__init__(message)
         self.scope = scope
+
+
+class TeamNotFound(NotFound):
+    """No team with this id, or the caller is neither a member of it nor an administrator."""
+
+    def __init__(self, team_id: int | None = None, message: str = "Team not found") -> None:
+        super().__init__(message)
+        self.team_id = team_id
+
+
+class TeamMemberNotFound(NotFound):
+    """The user is not a member of the team."""
+
+    def __init__(self, message: str = "Team member not found") -> None:
+        super().__init__(message)
+
+
+class TeamGrantNotFound(NotFound):
+    """The team has no role in the project."""
+
+    def __init__(self, message: str = "The team has no role in this project") -> None:
+        super().__init__(message)
+
+
+class TeamRoleRequired(PermissionDenied):
+    """The caller belongs to the team but is not one of its admins."""
+
+    error_code = "team_admin_required"
+
+    def __init__(self, message: str = "Only team admins can manage the team") -> None:
+        super().__init__(message)
+
+
+class TeamNameTaken(Conflict):
+    """Another team already has this name (compared case-insensitively)."""
+
+    error_code = "team_name_taken"
+
+    def __init__(self, message: str = "A team with this name already exists") -> None:
+        super().__init__(message)
+
+
+class TeamMemberExists(Conflict):
+    """The user is already a member of the team."""
+
+    error_code = "team_member_exists"
+
+    def __init__(self, message: str = "User is already a member of the team") -> None:
+        super().__init__(message)
+
+
+class TeamGrantExists(Conflict):
+    """The team already has a role in the project."""
+
+    error_code = "team_grant_exists"
+
+    def __init__(self, message: str = "The team already has a role in this project") -> None:
+        super().__init__(message)
+
+
+class LastTeamAdmin(Conflict):
+    """The change would leave the team without an admin."""
+
+    error_code = "last_team_admin"
+
+    def __init__(self, message: str = "A team must keep at least one admin") -> None:
+        super().__init__(message)

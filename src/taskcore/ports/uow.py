@@ -28,6 +28,7 @@ from taskcore.ports.projects import ProjectRepository
 from taskcore.ports.reports import ReportQueries, ReportRepository
 from taskcore.ports.sessions import RevokedTokenRepository, SessionRepository
 from taskcore.ports.tasks import TaskRepository
+from taskcore.ports.teams import TeamRepository
 from taskcore.ports.time import (
     CalendarFeedRepository,
     DigestRepository,
@@ -72,6 +73,11 @@ class UnitOfWork(Protocol):
     @property
     def projects(self) -> ProjectRepository:
         """Projects and their memberships."""
+        ...
+
+    @property
+    def teams(self) -> TeamRepository:
+        """Teams, their members and their roles in projects."""
         ...
 
     @property

@@ -19,6 +19,7 @@ from taskcore.domain.projects import (
     Role,
 )
 from taskcore.errors import MemberAlreadyExists, ProjectNotFound, UserNotFound, VersionMismatch
+from taskcore_adapters.memory.access import has_role, role_in
 from taskcore_adapters.memory.support import window
 from taskcore_adapters.memory.tables import Tables
 
@@ -54,10 +55,11 @@ class InMemoryProjectRepository:
         self._t.projects.pop(project_id, None)
         for key in [k for k in self._t.members if k[0] == project_id]:
             del self._t.members[key]
+        for key in [k for k in self._t.team_grants if k[0] == project_id]:
+            del self._t.team_grants[key]
 
     def _role(self, project_id: int, user_id: int) -> Role | None:
-        found = self._t.members.get((project_id, user_id))
-        return found.role if found else None
+        return role_in(self._t, project_id, user_id)
 
     def access(self, project_id: int, user_id: int) -> ProjectAccess | None:
         if project_id not in self._t.projects:
@@ -79,7 +81,7 @@ class InMemoryProjectRepository:
         return [
             p
             for p in self._t.projects.values()
-            if (criteria.member_id is None or (p.key, criteria.member_id) in self._t.members)
+            if (criteria.member_id is None or has_role(self._t, p.key, criteria.member_id))
             and (criteria.status is None or p.status is criteria.status)
         ]
 

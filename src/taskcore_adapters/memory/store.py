@@ -33,6 +33,7 @@ from taskcore_adapters.memory.sessions import (
 )
 from taskcore_adapters.memory.tables import Tables
 from taskcore_adapters.memory.tasks import InMemoryTaskRepository
+from taskcore_adapters.memory.teams import InMemoryTeamRepository
 from taskcore_adapters.memory.time import (
     InMemoryCalendarFeedRepository,
     InMemoryDigestRepository,
@@ -100,6 +101,7 @@ class InMemoryUnitOfWork:
     access_tokens: InMemoryAccessTokenRepository
     projects: InMemoryProjectRepository
     invitations: InMemoryInvitationRepository
+    teams: InMemoryTeamRepository
     tasks: InMemoryTaskRepository
     comments: InMemoryCommentRepository
     attachments: InMemoryAttachmentRepository
@@ -170,6 +172,7 @@ class InMemoryUnitOfWork:
             self._tables.access_tokens, self._tables.users, self._tables.allocate
         )
         self.projects = InMemoryProjectRepository(self._tables)
+        self.teams = InMemoryTeamRepository(self._tables)
         self.invitations = InMemoryInvitationRepository(
             self._tables.invitations,
             self._tables.projects,

@@ -23,6 +23,7 @@ from taskcore.domain.reminders import DigestSubscription, TaskReminder
 from taskcore.domain.reports import Report
 from taskcore.domain.sessions import AuthSession
 from taskcore.domain.tasks import Task
+from taskcore.domain.teams import Team, TeamGrant, TeamMembership
 from taskcore.domain.time_entries import RunningTimer, TimeEntry
 from taskcore.domain.users import User
 from taskcore.domain.webhooks import WebhookDelivery, WebhookEndpoint
@@ -47,6 +48,9 @@ class Tables:
     projects: dict[int, Project] = attrs.field(factory=dict)
     members: dict[tuple[int, int], Membership] = attrs.field(factory=dict)
     invitations: dict[int, Invitation] = attrs.field(factory=dict)
+    teams: dict[int, Team] = attrs.field(factory=dict)
+    team_members: dict[tuple[int, int], TeamMembership] = attrs.field(factory=dict)
+    team_grants: dict[tuple[int, int], TeamGrant] = attrs.field(factory=dict)
     tasks: dict[int, Task] = attrs.field(factory=dict)
     task_relations: dict[int, TaskRelation] = attrs.field(factory=dict)
     custom_fields: dict[int, FieldDefinition] = attrs.field(factory=dict)

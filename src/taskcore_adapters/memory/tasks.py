@@ -13,6 +13,7 @@ from taskcore.domain.pagination import Keyset
 from taskcore.domain.relations import DEPENDENCIES, RelatedTask, RelationKind, TaskRelation
 from taskcore.domain.tasks import SubtaskRollup, Task, TaskCriteria, TaskOrder, TaskStatus
 from taskcore.errors import ProjectNotFound, TaskNotFound, VersionMismatch
+from taskcore_adapters.memory.access import has_role
 from taskcore_adapters.memory.support import window
 from taskcore_adapters.memory.tables import Tables
 
@@ -138,7 +139,7 @@ class InMemoryTaskRepository:
             for t in self._t.tasks.values()
             if criteria.matches(t)
             and (
-                criteria.member_id is None or (t.project_id, criteria.member_id) in self._t.members
+                criteria.member_id is None or has_role(self._t, t.project_id, criteria.member_id)
             )
         ]
         if criteria.blocked is not None:
@@ -198,7 +199,7 @@ class InMemoryTaskRepository:
             if task_id not in (relation.source_id, relation.target_id):
                 continue
             other = self._t.tasks[relation.other(task_id)]
-            if visible_to is not None and (other.project_id, visible_to) not in self._t.members:
+            if visible_to is not None and not has_role(self._t, other.project_id, visible_to):
                 continue
             found.append(
                 RelatedTask(

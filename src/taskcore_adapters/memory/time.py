@@ -22,6 +22,7 @@ from taskcore.domain.time_entries import (
     TimerView,
 )
 from taskcore.errors import Conflict, NotFound, TaskNotFound, VersionMismatch
+from taskcore_adapters.memory.access import has_role
 from taskcore_adapters.memory.tables import Tables
 
 ENTRY_MISSING = "Time entry not found"
@@ -89,7 +90,7 @@ class InMemoryTimeEntryRepository:
                 and (criteria.date_to is None or entry.work_date <= criteria.date_to)
                 and (
                     criteria.member_id is None
-                    or (project_id, criteria.member_id) in self._t.members
+                    or has_role(self._t, project_id, criteria.member_id)
                 )
             ):
                 found.append(entry)
@@ -217,7 +218,7 @@ class InMemoryCalendarFeedRepository:
             if task.due_date is not None
             and task.due_date >= due_from
             and (task.assignee_id == user_id or user_id in task.watchers)
-            and (task.project_id, user_id) in self._t.members
+            and has_role(self._t, task.project_id, user_id)
         ]
         found.sort(key=lambda t: (t.due_date, t.key), reverse=True)
         return [

@@ -12,9 +12,9 @@ from sqlalchemy import Connection, delete, exists, insert, or_, select
 
 from taskcore.domain.calendar_feeds import CalendarFeed, FeedTask
 from taskcore.domain.recurrence import RecurrenceMode
+from taskcore_adapters.sql.access import has_role
 from taskcore_adapters.sql.tables import (
     calendar_feeds,
-    project_members,
     projects,
     task_recurrences,
     task_watchers,
@@ -80,16 +80,12 @@ class SqlAlchemyCalendarFeedRepository:
             )
             .select_from(
                 tasks.join(projects, projects.c.id == tasks.c.project_id)
-                .join(
-                    project_members,
-                    (project_members.c.project_id == tasks.c.project_id)
-                    & (project_members.c.user_id == user_id),
-                )
                 .outerjoin(task_recurrences, task_recurrences.c.task_id == tasks.c.id)
             )
             .where(
                 tasks.c.due_date.is_not(None),
                 tasks.c.due_date >= due_from,
+                has_role(tasks.c.project_id, user_id),
                 or_(tasks.c.assignee_id == user_id, watching),
             )
             .order_by(tasks.c.due_date.desc(), tasks.c.id.desc())

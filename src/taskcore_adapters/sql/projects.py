@@ -10,10 +10,8 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Select,
-    and_,
     bindparam,
     delete,
-    exists,
     func,
     insert,
     select,
@@ -34,8 +32,9 @@ from taskcore.domain.projects import (
     Role,
 )
 from taskcore.errors import MemberAlreadyExists, ProjectNotFound, UserNotFound, VersionMismatch
+from taskcore_adapters.sql.access import has_role, role_of_rank, roles_of
 from taskcore_adapters.sql.support import keyset_after, keyset_order
-from taskcore_adapters.sql.tables import project_members, projects, tasks, users
+from taskcore_adapters.sql.tables import project_members, project_teams, projects, tasks, users
 
 _TASK_COUNT = (
     select(func.count())
@@ -106,9 +105,6 @@ def _member(row: Any) -> MemberView:
     )
 
 
-_MEMBERSHIP = project_members.alias("membership")
-"""A second name for the memberships, for filtering while the viewer's role is joined."""
-
 _MEMBER_COLUMNS = (
     project_members.c.project_id,
     project_members.c.user_id,
@@ -119,19 +115,15 @@ _MEMBER_COLUMNS = (
 )
 
 
+_ACCESS_ROLES = roles_of(bindparam("user_id"), project_id=bindparam("project_id"))
 _ACCESS = (
-    select(projects.c.id, project_members.c.role)
+    select(projects.c.id, role_of_rank(_ACCESS_ROLES.c.rank).label("role"))
     .select_from(projects)
-    .outerjoin(
-        project_members,
-        and_(
-            project_members.c.project_id == projects.c.id,
-            project_members.c.user_id == bindparam("user_id"),
-        ),
-    )
+    .outerjoin(_ACCESS_ROLES, _ACCESS_ROLES.c.project_id == projects.c.id)
     .where(projects.c.id == bindparam("project_id"))
 )
-"""A project's id and the caller's role in it (built once; every use case asks)."""
+"""A project's id and the caller's effective role in it: the highest of their membership
+and their teams' grants, in one query (built once; every use case asks)."""
 
 
 class SqlAlchemyProjectRepository:
@@ -169,6 +161,7 @@ class SqlAlchemyProjectRepository:
         self._conn.execute(
             delete(project_members).where(project_members.c.project_id == project_id)
         )
+        self._conn.execute(delete(project_teams).where(project_teams.c.project_id == project_id))
         self._conn.execute(delete(projects).where(projects.c.id == project_id))
 
     def access(self, project_id: int, user_id: int) -> ProjectAccess | None:
@@ -178,16 +171,11 @@ class SqlAlchemyProjectRepository:
         return ProjectAccess(project_id=row.id, role=None if row.role is None else Role(row.role))
 
     def _views(self, viewer_id: int) -> Select[Any]:
+        roles = roles_of(viewer_id)
         return (
-            select(projects, _TASK_COUNT, project_members.c.role)
+            select(projects, _TASK_COUNT, role_of_rank(roles.c.rank).label("role"))
             .select_from(projects)
-            .outerjoin(
-                project_members,
-                and_(
-                    project_members.c.project_id == projects.c.id,
-                    project_members.c.user_id == viewer_id,
-                ),
-            )
+            .outerjoin(roles, roles.c.project_id == projects.c.id)
         )
 
     def view(self, project_id: int, *, viewer_id: int) -> ProjectView | None:
@@ -198,12 +186,7 @@ class SqlAlchemyProjectRepository:
     def _conditions(criteria: ProjectCriteria) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
         if criteria.member_id is not None:
-            conditions.append(
-                exists().where(
-                    _MEMBERSHIP.c.project_id == projects.c.id,
-                    _MEMBERSHIP.c.user_id == criteria.member_id,
-                )
-            )
+            conditions.append(has_role(projects.c.id, criteria.member_id))
         if criteria.status is not None:
             conditions.append(projects.c.status == criteria.status.value)
         return conditions

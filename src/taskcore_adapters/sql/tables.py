@@ -147,6 +147,47 @@ project_members = Table(
     CheckConstraint(_one_of("role", Role), name="role"),
 )
 
+# -- teams: groups of users with a role in projects -----------------------------------------
+
+teams = Table(
+    "teams",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False),
+    # The name as uniqueness compares it (NFKC + case folding, computed by the core).
+    Column("name_key", String(255), nullable=False, unique=True),
+    Column("description", Text, nullable=False, default=""),
+    Column("created_by", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+team_members = Table(
+    "team_members",
+    metadata,
+    Column("team_id", Integer, ForeignKey("teams.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("role", String(10), nullable=False),
+    Column("added_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("team_id", "user_id"),
+    CheckConstraint("role IN ('admin', 'member')", name="role"),
+)
+
+project_teams = Table(
+    "project_teams",
+    metadata,
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "team_id", Integer, ForeignKey("teams.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("role", String(10), nullable=False),
+    Column("added_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("project_id", "team_id"),
+    CheckConstraint(_one_of("role", Role), name="role"),
+)
+
 # -- project invitations ----------------------------------------------------------------------
 
 project_invitations = Table(

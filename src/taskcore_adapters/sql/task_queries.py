@@ -25,8 +25,8 @@ from taskcore.domain.custom_fields import FieldFilter, FieldSort, FieldType, Fil
 from taskcore.domain.projects import PRIORITY_RANKS
 from taskcore.domain.relations import RelationKind
 from taskcore.domain.tasks import TaskCriteria, TaskSort, TaskStatus
+from taskcore_adapters.sql.access import has_role
 from taskcore_adapters.sql.tables import (
-    project_members,
     task_assignees,
     task_field_definitions,
     task_field_values,
@@ -63,11 +63,7 @@ def conditions(criteria: TaskCriteria) -> list[ColumnElement[bool]]:
         conditions.append(c.project_id == criteria.project_id)
     if criteria.member_id is not None:
         conditions.append(
-            c.project_id.in_(
-                select(project_members.c.project_id).where(
-                    project_members.c.user_id == criteria.member_id
-                )
-            )
+            has_role(c.project_id, criteria.member_id)
         )
     if criteria.status is not None:
         conditions.append(c.status == criteria.status.value)

@@ -14,8 +14,8 @@ from sqlalchemy import Connection, Select, case, delete, func, insert, or_, sele
 from taskcore.domain.custom_fields import CustomValue, FieldDefinition, FieldType
 from taskcore.domain.relations import RelatedTask, RelationKind, TaskRelation
 from taskcore.domain.tasks import TaskStatus
+from taskcore_adapters.sql.access import has_role
 from taskcore_adapters.sql.tables import (
-    project_members,
     task_field_definitions,
     task_field_values,
     task_relations,
@@ -154,13 +154,7 @@ class TaskStructureSql:
             .where(or_(r.c.source_id == task_id, r.c.target_id == task_id))
         )
         if visible_to is not None:
-            query = query.where(
-                tasks.c.project_id.in_(
-                    select(project_members.c.project_id).where(
-                        project_members.c.user_id == visible_to
-                    )
-                )
-            )
+            query = query.where(has_role(tasks.c.project_id, visible_to))
         return query
 
     def related(

@@ -36,9 +36,9 @@ from taskcore.domain.time_entries import (
     TimerView,
 )
 from taskcore.errors import Conflict, NotFound, TaskNotFound, VersionMismatch
+from taskcore_adapters.sql.access import has_role
 from taskcore_adapters.sql.support import is_foreign_key_violation
 from taskcore_adapters.sql.tables import (
-    project_members,
     projects,
     tasks,
     time_entries,
@@ -93,11 +93,7 @@ def _where(criteria: TimeEntryCriteria) -> list[ColumnElement[bool]]:
         conditions.append(time_entries.c.work_date <= criteria.date_to)
     if criteria.member_id is not None:
         conditions.append(
-            tasks.c.project_id.in_(
-                select(project_members.c.project_id).where(
-                    project_members.c.user_id == criteria.member_id
-                )
-            )
+            has_role(tasks.c.project_id, criteria.member_id)
         )
     return conditions
 

@@ -36,6 +36,7 @@ from taskcore_adapters.sql.sessions import (
     SqlAlchemySessionRepository,
 )
 from taskcore_adapters.sql.tasks import SqlAlchemyTaskRepository
+from taskcore_adapters.sql.teams import SqlAlchemyTeamRepository
 from taskcore_adapters.sql.time import SqlAlchemyTimeEntryRepository, SqlAlchemyTimerRepository
 from taskcore_adapters.sql.users import SqlAlchemyUserRepository
 from taskcore_adapters.sql.webhooks import (
@@ -57,6 +58,7 @@ class SqlAlchemyUnitOfWork:
     sessions: SqlAlchemySessionRepository
     projects: SqlAlchemyProjectRepository
     invitations: SqlAlchemyInvitationRepository
+    teams: SqlAlchemyTeamRepository
     tasks: SqlAlchemyTaskRepository
     comments: SqlAlchemyCommentRepository
     attachments: SqlAlchemyAttachmentRepository
@@ -107,6 +109,7 @@ class SqlAlchemyUnitOfWork:
         self.sessions = SqlAlchemySessionRepository(self._conn)
         self.projects = SqlAlchemyProjectRepository(self._conn)
         self.invitations = SqlAlchemyInvitationRepository(self._conn)
+        self.teams = SqlAlchemyTeamRepository(self._conn)
         self.tasks = SqlAlchemyTaskRepository(self._conn)
         self.comments = SqlAlchemyCommentRepository(self._conn)
         self.attachments = SqlAlchemyAttachmentRepository(self._conn)
