@@ -7,7 +7,7 @@ from typing import Final
 
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import HTMLResponse, Response, StreamingResponse
 
 from taskcore import errors
 from taskcore.domain.files import ALLOWED_EXTENSIONS, CHUNK_SIZE, FILE_FIELD, NO_FILE_PROVIDED
@@ -24,13 +24,23 @@ from taskcore_adapters.http.routes.attachments import (
 )
 from taskcore_adapters.http.routes.common import path_id
 from taskcore_adapters.web.account import ctx_status
+from taskcore_adapters.web.markdown import Renderer, renderer_for
 from taskcore_adapters.web.projects import label_list, optional_id, task_form_context
 from taskcore_adapters.web.routing import PageRoute, page
-from taskcore_adapters.web.session import CSRF_FIELD, Visit, Web, field_errors
+from taskcore_adapters.web.session import (
+    CSRF_FIELD,
+    PAGE_HEADERS,
+    Visit,
+    Web,
+    apply_cookies,
+    field_errors,
+)
 
 COMMENTS_SIZE: Final = 100
 ATTACHMENTS_SIZE: Final = 100
 HISTORY_SIZE: Final = 50
+PREVIEW_FIELDS: Final = ("content", "description")
+"""The fields a preview may render: a comment's text, a task's description."""
 STRUCTURE_SIZE: Final = 50
 """The most subtasks and relations a task page shows."""
 
@@ -85,12 +95,14 @@ def _task_page(
     comment: str = "",
     comment_errors: dict[str, str] | None = None,
     upload_errors: dict[str, str] | None = None,
+    preview: tuple[str, str] | None = None,
 ) -> Response:
     core = web.core
     actor = visit.actor
     task: TaskView = core.tasks.get_task(actor, task_id)
     project = core.projects.get_project(actor, task.project_id)
     form_context = task_form_context(web, visit, project)
+    md = markdown_for(web, visit, form_context["names"], project.id)
     comments = core.comments.list_comments(actor, task_id, page=PageRequest(per_page=COMMENTS_SIZE))
     attachments = core.attachments.list_attachments(
         actor, task_id, page=PageRequest(per_page=ATTACHMENTS_SIZE)
@@ -122,12 +134,47 @@ def _task_page(
         max_upload_bytes=core.attachments.max_upload_bytes,
         extensions=ALLOWED_EXTENSIONS,
         human_size=human_size,
+        md=md,
+        preview_of=preview[0] if preview else "",
+        preview=md(preview[1]) if preview else "",
     )
+
+
+def markdown_for(web: Web, visit: Visit, names: dict[int, str], project_id: int) -> Renderer:
+    """The Markdown renderer of a project's texts for the caller: ``#123`` links only to
+    tasks the caller may see."""
+    actor = visit.actor
+    return renderer_for(lambda task_id: web.core.tasks.get_task(actor, task_id), names, project_id)
 
 
 async def task_page(web: Web, visit: Visit, request: Request) -> Response:
     """A task with its comments, attachments and (for administrators) history."""
     return _task_page(web, visit, path_id(request, "task_id"))
+
+
+async def preview(web: Web, visit: Visit, request: Request) -> Response:
+    """A text rendered as it will show (``text``, or the field ``preview_of`` names): a
+    fragment for the page's script (``X-Preview: fragment``), otherwise the task page
+    again with the form as typed and the preview under it (no script needed)."""
+    task_id = path_id(request, "task_id")
+    target = visit.field("preview_of")
+    if target not in PREVIEW_FIELDS:
+        raise errors.ValidationError(
+            "preview_of must be content or description", field="preview_of"
+        )
+    text = visit.field(target)
+    if request.headers.get("x-preview") == "fragment":
+        task = web.core.tasks.get_task(visit.actor, task_id)
+        project = web.core.projects.get_project(visit.actor, task.project_id)
+        names = task_form_context(web, visit, project)["names"]
+        html = markdown_for(web, visit, names, project.id)(text)
+        response = HTMLResponse(f'<div class="markdown">{html}</div>', headers=PAGE_HEADERS)
+        apply_cookies(visit, response)
+        return response
+    if target == "content":
+        return _task_page(web, visit, task_id, comment=text, preview=(target, text))
+    values = {name: visit.field(name) for name in EDIT_FIELDS}
+    return _task_page(web, visit, task_id, values=values, preview=(target, text))
 
 
 async def update_task(web: Web, visit: Visit, request: Request) -> Response:
@@ -363,6 +410,7 @@ def routes(web: Web) -> list[PageRoute]:
         PageRoute("/tasks/{task_id:int}", page(web, task_page), methods=["GET"]),
         PageRoute("/tasks/{task_id:int}", page(web, update_task), methods=["POST"]),
         PageRoute("/tasks/{task_id:int}/delete", page(web, delete_task), methods=["POST"]),
+        PageRoute("/tasks/{task_id:int}/preview", page(web, preview), methods=["POST"]),
         PageRoute("/tasks/{task_id:int}/comments", page(web, add_comment), methods=["POST"]),
         PageRoute("/tasks/{task_id:int}/subtasks", page(web, add_subtask), methods=["POST"]),
         PageRoute("/tasks/{task_id:int}/relations", page(web, add_relation), methods=["POST"]),
