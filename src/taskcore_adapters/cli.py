@@ -172,6 +172,9 @@ def _requeue_failed(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
+    # A SIGTERM while the worker is still starting (importing, connecting) ends it with
+    # status 0, as a stop once it works does; `run` then makes it a warm shutdown.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     from taskcore_adapters.bootstrap import from_settings
     from taskcore_adapters.worker import run
 

@@ -241,6 +241,8 @@ def test_the_compose_commands_run_the_system(stack: Stack) -> None:
         {"method": "POST", "route": "/api/register", "status": "201"}, sort_keys=True
     )
     assert 1 == figures["taskcore_http_requests_total" + register]
+    for name in ("worker-1", "worker-2"):  # started, as an orchestrator's stop finds them
+        _wait(lambda name=name: "Listening on" in stack.log(name), f"{name} listening", stack)
 
     codes = stack.stop()
     assert dict.fromkeys(codes, 0) == codes
