@@ -39,12 +39,15 @@ leaves name the situation and carry structured fields.
     │   ├── AttachmentQuarantined     the file is quarantined (``attachment_quarantined``)
     │   ├── InvitationPending         the user already has a pending invitation to the project
     │   ├── InvitationNotPending      the invitation was accepted, declined or revoked
-    │   └── InvitationExpired         the invitation is past its expiry (``invitation_expired``)
+    │   ├── InvitationExpired         the invitation is past its expiry (``invitation_expired``)
+    │   └── IdentityAlreadyLinked     the external identity belongs to a user already
     ├── AuthenticationFailed          credentials or token are missing, wrong or revoked
     │   ├── InvalidCredentials
     │   ├── TokenMissing
     │   ├── TokenInvalid
-    │   └── AccountDisabled
+    │   ├── AccountDisabled
+    │   ├── ExternalSignInRefused     the identity provider's person may not sign in here
+    │   └── SignInFailed              a sign-in through an identity provider did not complete
     ├── TooLarge                      a size limit was exceeded
     │   └── QuotaExceeded             the user's storage quota is used up (``quota_exceeded``)
     ├── UnsupportedType               a file or media type is not accepted
@@ -322,6 +325,37 @@ class AccountDisabled(AuthenticationFailed):
     """The account exists and the password matched, but the account is deactivated."""
 
     def __init__(self, message: str = "Account is disabled") -> None:
+        super().__init__(message)
+
+
+class ExternalSignInRefused(AuthenticationFailed):
+    """An identity provider vouched for the person, but this installation does not let
+    them in: their e-mail domain is not allowed, only existing accounts may sign in, or
+    an account with their address exists and the provider did not say it is verified."""
+
+    error_code = "external_sign_in_refused"
+
+    def __init__(self, message: str = "Sign-in through this provider is not allowed") -> None:
+        super().__init__(message)
+
+
+class SignInFailed(AuthenticationFailed):
+    """A sign-in through an identity provider did not complete: the person declined, the
+    answer did not belong to the sign-in that was started, or the provider's ID token did
+    not validate. The message is safe to show."""
+
+    error_code = "sign_in_failed"
+
+    def __init__(self, message: str = "Sign-in failed") -> None:
+        super().__init__(message)
+
+
+class IdentityAlreadyLinked(Conflict):
+    """The provider's account is already linked to a taskcore user."""
+
+    error_code = "identity_already_linked"
+
+    def __init__(self, message: str = "This external identity is already linked") -> None:
         super().__init__(message)
 
 

@@ -29,6 +29,7 @@ from taskcore.domain.event_base import (
     new_event_id,
     register,
 )
+from taskcore.domain.identity_events import IDENTITY_EVENT_TYPES
 from taskcore.domain.task_events import (
     TASK_EVENT_TYPES,
     CustomFieldChanged,
@@ -386,6 +387,7 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     UserUpdated,
     UserAdminUpdated,
     RefreshTokenReplayed,
+    *IDENTITY_EVENT_TYPES,
     ProjectCreated,
     ProjectUpdated,
     ProjectDeleted,

@@ -40,7 +40,9 @@ class User:
     id: int | None = None
     username: str
     email: str
-    password_hash: str
+    password_hash: str | None
+    """``None`` for an account without a password (created from an external identity, or
+    whose local password was disabled): the password login refuses it."""
     full_name: str | None
     is_active: bool = True
     is_admin: bool = False

@@ -15,6 +15,7 @@ from taskcore.ports.activity import ActivityRepository
 from taskcore.ports.attachments import AttachmentRepository, BlobDeletionRepository
 from taskcore.ports.comments import CommentRepository
 from taskcore.ports.deliveries import DeliveryRepository
+from taskcore.ports.identities import IdentityRepository
 from taskcore.ports.imports import ImportRepository
 from taskcore.ports.invitations import InvitationRepository
 from taskcore.ports.live import LiveFeed
@@ -53,6 +54,11 @@ class UnitOfWork(Protocol):
     @property
     def users(self) -> UserRepository:
         """User accounts."""
+        ...
+
+    @property
+    def identities(self) -> IdentityRepository:
+        """Users' external identities (accounts at identity providers)."""
         ...
 
     @property

@@ -16,6 +16,7 @@ from taskcore_adapters.memory.attachments import (
 )
 from taskcore_adapters.memory.comments import InMemoryCommentRepository
 from taskcore_adapters.memory.deliveries import InMemoryDeliveryRepository
+from taskcore_adapters.memory.identities import InMemoryIdentityRepository
 from taskcore_adapters.memory.imports import InMemoryImportRepository
 from taskcore_adapters.memory.invitations import InMemoryInvitationRepository
 from taskcore_adapters.memory.live import InMemoryLiveFeed, OutboxPositions
@@ -96,6 +97,7 @@ class InMemoryUnitOfWork:
     """A transaction over an :class:`InMemoryStore` (see ``taskcore.ports.uow``)."""
 
     users: InMemoryUserRepository
+    identities: InMemoryIdentityRepository
     revoked_tokens: InMemoryRevokedTokenRepository
     sessions: InMemorySessionRepository
     access_tokens: InMemoryAccessTokenRepository
@@ -164,6 +166,7 @@ class InMemoryUnitOfWork:
         if self._tables is None:
             raise RuntimeError("unit of work is not open")
         self.users = InMemoryUserRepository(self._tables)
+        self.identities = InMemoryIdentityRepository(self._tables)
         self.revoked_tokens = InMemoryRevokedTokenRepository(self._tables.revoked)
         self.sessions = InMemorySessionRepository(
             self._tables.sessions, self._tables.refresh_tokens, self._tables.users

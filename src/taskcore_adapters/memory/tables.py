@@ -13,6 +13,7 @@ from taskcore.domain.calendar_feeds import CalendarFeed
 from taskcore.domain.comments import Comment
 from taskcore.domain.custom_fields import FieldDefinition
 from taskcore.domain.events import DomainEvent
+from taskcore.domain.identities import ExternalIdentity
 from taskcore.domain.import_mapping import ImportRun
 from taskcore.domain.invitations import Invitation
 from taskcore.domain.notifications import Notification, NotificationTemplate
@@ -41,6 +42,7 @@ class Tables:
     """
 
     users: dict[int, User] = attrs.field(factory=dict)
+    identities: dict[int, ExternalIdentity] = attrs.field(factory=dict)
     revoked: dict[str, dt.datetime] = attrs.field(factory=dict)
     sessions: dict[str, AuthSession] = attrs.field(factory=dict)
     refresh_tokens: dict[str, StoredRefreshToken] = attrs.field(factory=dict)

@@ -49,7 +49,8 @@ users = Table(
     Column("username_key", String(255), nullable=False),
     Column("email_key", String(255), nullable=False),
     Column("username_skeleton", String(255), nullable=False),
-    Column("password_hash", String(255), nullable=False),
+    # NULL for an account without a password (created from an external identity).
+    Column("password_hash", String(255), nullable=True),
     Column("full_name", String(200), nullable=True),
     Column("is_active", Boolean, nullable=False, default=True),
     Column("is_admin", Boolean, nullable=False, default=False),
@@ -64,6 +65,26 @@ users = Table(
 Index("uq_users_username_key", users.c.username_key, unique=True)
 Index("uq_users_email_key", users.c.email_key, unique=True)
 Index("ix_users_username_skeleton", users.c.username_skeleton)
+
+# A provider's account (provider, subject) linked to a user; ``email`` as the provider
+# last gave it (informational: links are by subject).
+user_identities = Table(
+    "user_identities",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("provider", String(50), nullable=False),
+    Column("subject", String(255), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("email", String(255), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_seen_at", UtcDateTime, nullable=True),
+)
+Index(
+    "uq_user_identities_provider_subject",
+    user_identities.c.provider,
+    user_identities.c.subject,
+    unique=True,
+)
 
 revoked_tokens = Table(
     "revoked_tokens",

@@ -18,6 +18,7 @@ from taskcore_adapters.sql.attachments import (
 from taskcore_adapters.sql.calendar_feeds import SqlAlchemyCalendarFeedRepository
 from taskcore_adapters.sql.comments import SqlAlchemyCommentRepository
 from taskcore_adapters.sql.deliveries import SqlAlchemyDeliveryRepository
+from taskcore_adapters.sql.identities import SqlAlchemyIdentityRepository
 from taskcore_adapters.sql.imports import SqlAlchemyImportRepository
 from taskcore_adapters.sql.invitations import SqlAlchemyInvitationRepository
 from taskcore_adapters.sql.live import SqlAlchemyLiveFeed
@@ -54,6 +55,7 @@ class SqlAlchemyUnitOfWork:
     """
 
     users: SqlAlchemyUserRepository
+    identities: SqlAlchemyIdentityRepository
     revoked_tokens: SqlAlchemyRevokedTokenRepository
     sessions: SqlAlchemySessionRepository
     projects: SqlAlchemyProjectRepository
@@ -105,6 +107,7 @@ class SqlAlchemyUnitOfWork:
             self._close()
             raise Unavailable("Database busy") from exc
         self.users = SqlAlchemyUserRepository(self._conn)
+        self.identities = SqlAlchemyIdentityRepository(self._conn)
         self.revoked_tokens = SqlAlchemyRevokedTokenRepository(self._conn)
         self.sessions = SqlAlchemySessionRepository(self._conn)
         self.projects = SqlAlchemyProjectRepository(self._conn)

@@ -31,7 +31,8 @@ class Authentication(UsersBase):
         ``username`` may also be the account's e-mail address; both are looked up by
         their keys (NFKC and Unicode case folding), so any spelling of the one account's
         name finds that account and no other. ``Account is disabled`` is only reported
-        after the password matched.
+        after the password matched. An account without a password (see
+        :meth:`ensure_external`) fails as an unknown account does.
 
         Raises:
             ValidationError: username or password missing.
@@ -42,7 +43,8 @@ class Authentication(UsersBase):
             raise ValidationError("Username and password required", field="username")
         with self._tx() as work:
             found = find_login(work, username)
-        if found is None:
+        if found is None or found.password_hash is None:
+            # An account without a password fails exactly as an unknown one does.
             self._hasher.burn(password)
             security_log.warning(
                 "login failed", extra={"event": "login_failed", "account": account_ref(username)}

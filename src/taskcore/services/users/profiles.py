@@ -127,7 +127,8 @@ class Profiles(UsersBase):
 
         Raises:
             ValidationError: the new password breaks the rules.
-            InvalidCredentials: the current password is wrong.
+            InvalidCredentials: the current password is wrong, or the account has no
+                password (an account of an external identity).
         """
         if not current_password:
             raise ValidationError("current_password is required", field="current_password")
@@ -141,6 +142,11 @@ class Profiles(UsersBase):
             field="new_password",
             context=rules.password_context(user.username, user.email),
         )
+        if user.password_hash is None:
+            # No password to change (an external identity's account): the same answer
+            # as a wrong current password, after the same work.
+            self._hasher.burn(current_password)
+            raise InvalidCredentials("Current password is incorrect")
         if not self._hasher.verify(user.password_hash, current_password):
             raise InvalidCredentials("Current password is incorrect")
         new_hash = self._hasher.hash(secret)

@@ -8,7 +8,9 @@ Each job lives in its own module and :class:`UserService` joins them:
   verifying access tokens;
 * :mod:`~taskcore.services.users.profiles`: reading accounts, and one's own profile and
   password;
-* :mod:`~taskcore.services.users.administration`: the administrators' use cases.
+* :mod:`~taskcore.services.users.administration`: the administrators' use cases;
+* :mod:`~taskcore.services.users.external`: accounts of external identities (single
+  sign-on, embedding applications' users).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from taskcore.ports.security import PasswordHasher, TokenService
 from taskcore.services.scopes import OWN_ACCOUNT, guarded
 from taskcore.services.users.administration import Administration
 from taskcore.services.users.authentication import Authentication
+from taskcore.services.users.external import ExternalAccounts
 from taskcore.services.users.profiles import Profiles
 from taskcore.services.users.registration import Registration
 from taskcore.services.users.tokens import AccessTokens
@@ -39,7 +42,9 @@ from taskcore.uow import Transactions
         "revoke_token": "admin",
     },
 )
-class UserService(Registration, Authentication, Profiles, Administration, AccessTokens):
+class UserService(
+    Registration, Authentication, Profiles, Administration, AccessTokens, ExternalAccounts
+):
     """Use cases of the users & authentication area.
 
     Args:
