@@ -42,6 +42,8 @@ WRITE: Final = "write"
 MAX_LIFETIME: Final = dt.timedelta(days=366)
 """A token expires at most a year (a leap year included) after its creation."""
 NAME_MAX: Final = 100
+ADDRESS_MAX: Final = 64
+"""The longest client address recorded (an IPv6 address has at most 45 characters)."""
 USE_INTERVAL: Final = dt.timedelta(minutes=1)
 """Last use (time and address) is recorded at most this often per token."""
 

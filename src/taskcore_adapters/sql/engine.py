@@ -27,8 +27,8 @@ CHANNEL = "taskcore_changes"
 """The PostgreSQL notification channel of committed changes to watched tables."""
 
 AUTH = "auth"
-"""Topic: a user, a login session or a revoked token changed (logout, password change,
-deactivation, admin flag, username...)."""
+"""Topic: a user, a login session, a revoked token or a personal access token changed
+(logout, password change, deactivation, token revocation, admin flag, username...)."""
 WEBHOOKS = "webhooks"
 """Topic: a webhook endpoint was added, changed or removed."""
 
@@ -38,6 +38,8 @@ _WATCHED: dict[tuple[str, str], str] = {
     ("auth_sessions", "update"): AUTH,
     ("auth_sessions", "delete"): AUTH,
     ("revoked_tokens", "insert"): AUTH,
+    ("access_tokens", "update"): AUTH,
+    ("access_tokens", "delete"): AUTH,
     ("webhook_endpoints", "insert"): WEBHOOKS,
     ("webhook_endpoints", "update"): WEBHOOKS,
     ("webhook_endpoints", "delete"): WEBHOOKS,
@@ -45,6 +47,9 @@ _WATCHED: dict[tuple[str, str], str] = {
 """(table, statement kind) -> topic. Inserts of users and sessions change nothing that a
 process may have cached (a login is a new session), so they send no notice."""
 _PENDING = "taskcore_changes"
+QUIET = "taskcore_quiet"
+"""Execution option: this write to a watched table changes nothing a process caches (a
+personal access token's last use), so it sends no change notice."""
 
 
 def _private_database_file(path: Path) -> None:
@@ -175,7 +180,7 @@ def psycopg_idle() -> Any:
 
 def _note_change(conn: Any, clause: Any, *_args: Any) -> None:
     """Remember, on the connection, the topics a write to a watched table touches."""
-    if not isinstance(clause, UpdateBase):
+    if not isinstance(clause, UpdateBase) or clause.get_execution_options().get(QUIET):
         return
     table = getattr(clause.table, "name", None)
     topic = _WATCHED.get((str(table), clause.__visit_name__))

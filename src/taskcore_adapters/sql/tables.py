@@ -105,6 +105,30 @@ auth_sessions = Table(
     Column("revoked_reason", String(50), nullable=True),
 )
 
+# Personal access tokens: the SHA-256 digest of the secret, never the secret. Revoked rows
+# stay (their reason is history); ``last_used_*`` is written at most once a minute.
+access_tokens = Table(
+    "access_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "user_id",
+        Integer,
+        ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("name", String(100), nullable=False),
+    Column("digest", String(64), nullable=False, unique=True),
+    Column("scopes", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("last_used_at", UtcDateTime, nullable=True),
+    Column("last_used_from", String(64), nullable=True),
+    Column("revoked_at", UtcDateTime, nullable=True),
+    Column("revoked_reason", String(50), nullable=True),
+)
+
 refresh_tokens = Table(
     "refresh_tokens",
     metadata,

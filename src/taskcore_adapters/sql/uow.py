@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from taskcore.errors import Unavailable
+from taskcore_adapters.sql.access_tokens import SqlAlchemyAccessTokenRepository
 from taskcore_adapters.sql.activity import SqlAlchemyActivityRepository
 from taskcore_adapters.sql.attachments import (
     SqlAlchemyAttachmentRepository,
@@ -58,6 +59,7 @@ class SqlAlchemyUnitOfWork:
     identities: SqlAlchemyIdentityRepository
     revoked_tokens: SqlAlchemyRevokedTokenRepository
     sessions: SqlAlchemySessionRepository
+    access_tokens: SqlAlchemyAccessTokenRepository
     projects: SqlAlchemyProjectRepository
     invitations: SqlAlchemyInvitationRepository
     teams: SqlAlchemyTeamRepository
@@ -110,6 +112,7 @@ class SqlAlchemyUnitOfWork:
         self.identities = SqlAlchemyIdentityRepository(self._conn)
         self.revoked_tokens = SqlAlchemyRevokedTokenRepository(self._conn)
         self.sessions = SqlAlchemySessionRepository(self._conn)
+        self.access_tokens = SqlAlchemyAccessTokenRepository(self._conn)
         self.projects = SqlAlchemyProjectRepository(self._conn)
         self.invitations = SqlAlchemyInvitationRepository(self._conn)
         self.teams = SqlAlchemyTeamRepository(self._conn)

@@ -98,7 +98,8 @@ def verify_access_token(
         raise TokenInvalid("User not found or inactive")
     if token.needs_use_recorded(now):
         with tx() as work:
-            work.uow.access_tokens.record_use(token.key, now=now, address=address)
+            where = None if address is None else address[: rules.ADDRESS_MAX]
+            work.uow.access_tokens.record_use(token.key, now=now, address=where)
             work.commit()
     principal = Principal(
         user_id=user.key,
