@@ -23,6 +23,7 @@ from taskcore.domain.events import (
     TaskUpdated,
     UserMentioned,
 )
+from taskcore.errors import AccountDisabled, UserNotFound
 from taskcore.ports.clock import Clock
 from taskcore.ports.events import EventBus
 from taskcore.ports.files import FileStore
@@ -52,11 +53,13 @@ from taskcore.services.notifications import (
 from taskcore.services.projects import ProjectService
 from taskcore.services.reports import GENERATE_REPORT, PURGE_EXPIRED_REPORTS, ReportService
 from taskcore.services.tasks import TaskService
+from taskcore.services.teams import TeamService
 from taskcore.services.time import TimeService
 from taskcore.services.time.base import NoRecurrenceRules
 from taskcore.services.transfer import TransferService
 from taskcore.services.transfer import importing as transfer_area
 from taskcore.services.users import UserService
+from taskcore.services.users.views import Principal
 from taskcore.services.webhooks import WebhookOptions, WebhookService
 from taskcore.uow import Transactions
 
@@ -95,6 +98,32 @@ class Taskcore:
         )
     )
     """Data in and out (exports and imports), on the instance's own transactions."""
+    teams: TeamService = attrs.field(
+        default=attrs.Factory(
+            lambda core: TeamService(transactions=core.transactions, clock=core.clock),
+            takes_self=True,
+        )
+    )
+    """Teams of users, their members and the roles teams hold in projects."""
+
+    def as_user(self, user_id: int) -> Principal:
+        """The caller to pass to every use case to act as the user ``user_id``, without a
+        login: for an application that embeds taskcore and has authenticated its user
+        itself. The principal is built from the stored account (its username and whether
+        it is an administrator) and has the user's full rights, like a login session; it
+        is not remembered, so ask again after changing the account.
+
+        Raises:
+            UserNotFound: no such user.
+            AccountDisabled: the account is deactivated.
+        """
+        with self.transactions(read_only=True) as work:
+            user = work.uow.users.get(user_id)
+        if user is None:
+            raise UserNotFound(user_id)
+        if not user.is_active:
+            raise AccountDisabled()
+        return Principal(user_id=user.key, username=user.username, is_admin=user.is_admin)
 
     def run_job(self, name: str, args: Mapping[str, Any]) -> None:
         """Run a background job by name (job queues and workers call this).

@@ -46,6 +46,7 @@ from taskcore.domain.task_events import (
     TaskStatusChanged,
     TaskUpdated,
 )
+from taskcore.domain.team_events import TEAM_EVENT_TYPES
 from taskcore.domain.time_events import TIME_EVENT_TYPES
 from taskcore.domain.token_events import TOKEN_EVENT_TYPES
 
@@ -398,6 +399,7 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     InvitationAccepted,
     InvitationDeclined,
     InvitationRevoked,
+    *TEAM_EVENT_TYPES,
     *TASK_EVENT_TYPES,
     CommentAdded,
     CommentEdited,

@@ -74,10 +74,11 @@ __all__ = [
 
 ALL_EVENTS = "*"
 EVENT_NAMES: frozenset[str] = frozenset(
-    cls.name for cls in EVENT_TYPES if cls.entity_type != "user"
+    cls.name for cls in EVENT_TYPES if cls.entity_type not in ("user", "team")
 )
 """The event names an endpoint may subscribe to (besides ``*``): the events of projects,
-tasks, comments and attachments, which name their project."""
+tasks, comments and attachments, which name their project (a team's own events name
+none)."""
 
 MAX_DESCRIPTION_LENGTH = 500
 MAX_EVENT_TYPES = 50
