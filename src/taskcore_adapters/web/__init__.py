@@ -20,7 +20,7 @@ from taskcore import errors
 from taskcore_adapters.http import errors as http_errors
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.mounting import route_path
-from taskcore_adapters.web import account, extras, live, projects, tasks, transfer
+from taskcore_adapters.web import account, activity_text, extras, live, projects, tasks, transfer
 from taskcore_adapters.web import time as time_pages
 from taskcore_adapters.web.session import Visit, Web
 
@@ -40,6 +40,7 @@ PAGE_ERRORS: Final = {
 def routes(ctx: HttpContext) -> list[BaseRoute]:
     """Every page and the static files (``/static``), bound to ``ctx``."""
     web = Web.of(ctx)
+    activity_text.install(web.templates, web)
     return [
         *account.routes(web),
         *projects.routes(web),

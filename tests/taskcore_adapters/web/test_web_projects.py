@@ -445,7 +445,7 @@ class TestTaskPage:
         """The project's members see a task's history; an outsider gets no task at all."""
         page = browser.get("/tasks/1")
         assert 'id="h-history"' in page.text
-        assert "alice — create <" in page.text
+        assert 'You created <a href="/tasks/1"><em>First</em></a>' in page.text
         other_browser.register("eve")
         assert 404 == other_browser.get("/tasks/1").status_code
 
@@ -491,7 +491,8 @@ class TestInboxAndReports:
         html = browser.get("/dashboard").text
         assert "Pending (1)" in html
         assert "Overdue (1)" in html
-        assert html.count("Late one") == 2
+        assert html.count(">Late one</a>") == 2  # in both lists
+        assert "You created <a" in html  # and in my activity
 
     def test_reports_page_charts_and_exports(self, browser: Browser, project: int) -> None:
         """The reports page draws SVG charts, requests a report and links its export."""
