@@ -165,12 +165,14 @@ def check_scopes(values: Iterable[object] | None, *, is_admin: bool) -> frozense
         area, _, level = value.partition(":") if isinstance(value, str) else ("", "", "")
         if area not in AREAS or level not in (READ, WRITE):
             raise ValidationError(
-                f"unknown scope {value!r}: expected <area>:read or <area>:write with area "
-                f"one of {', '.join(AREAS)}",
+                f"scopes: unknown scope {value!r}; expected <area>:read or <area>:write "
+                f"with area one of {', '.join(AREAS)}",
                 field="scopes",
             )
         if area == ADMIN and not is_admin:
-            raise ValidationError("the admin scope is only for administrators", field="scopes")
+            raise ValidationError(
+                "scopes: the admin scope is only for administrators", field="scopes"
+            )
         if levels.get(area) != WRITE:
             levels[area] = level
     if not levels:
@@ -178,17 +180,25 @@ def check_scopes(values: Iterable[object] | None, *, is_admin: bool) -> frozense
     return frozenset(f"{area}:{level}" for area, level in levels.items())
 
 
-def check_expiry(value: dt.datetime | None, *, now: dt.datetime) -> dt.datetime:
-    """A token's expiry: in the future and at most :data:`MAX_LIFETIME` from ``now``.
+def check_expiry(value: object, *, now: dt.datetime) -> dt.datetime:
+    """A token's expiry: an instant (or ISO 8601 text; without a zone it is UTC, as the
+    API writes instants) in the future and at most :data:`MAX_LIFETIME` from ``now``.
 
     Raises:
-        ValidationError: (``expires_at``) missing, without a time zone, past, or too far.
+        ValidationError: (``expires_at``) missing, not an instant, past, or too far.
     """
-    if value is None:
+    if value is None or value == "":
         raise ValidationError("expires_at is required", field="expires_at")
-    if value.tzinfo is None:
-        raise ValidationError("expires_at must include a time zone", field="expires_at")
-    expires = value.astimezone(dt.UTC)
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise ValidationError(
+                "expires_at must be an ISO 8601 date and time", field="expires_at"
+            ) from None
+    if not isinstance(value, dt.datetime):
+        raise ValidationError("expires_at must be an ISO 8601 date and time", field="expires_at")
+    expires = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
     if expires <= now:
         raise ValidationError("expires_at must be in the future", field="expires_at")
     if expires > now + MAX_LIFETIME:

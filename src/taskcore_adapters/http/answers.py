@@ -21,6 +21,7 @@ from taskcore.domain.pagination import CursorPage, Page
 from taskcore.domain.reports import ReportStatus
 from taskcore_adapters.http.responses import (
     NAIVE_UTC,
+    AccessTokenResponse,
     ActivityEntryResponse,
     ActivityResponse,
     ActivitySummaryResponse,
@@ -117,6 +118,25 @@ class UserPage:
     """A page of users."""
 
     users: tuple[UserResponse, ...]
+    pagination: Pagination
+
+
+@attrs.frozen(kw_only=True)
+class AccessTokenCreated:
+    """A new personal access token and its secret (shown this once, never again)."""
+
+    message: str
+    token: AccessTokenResponse
+    secret: str = attrs.field(
+        metadata=doc("the token to send as `Authorization: Bearer <secret>`; shown only now")
+    )
+
+
+@attrs.frozen(kw_only=True)
+class AccessTokenPage:
+    """A page of personal access tokens, newest first."""
+
+    tokens: tuple[AccessTokenResponse, ...]
     pagination: Pagination
 
 

@@ -20,6 +20,7 @@ from taskcore_adapters.http.explorer import docs_mount
 from taskcore_adapters.http.mounting import root_path
 from taskcore_adapters.http.openapi import document
 from taskcore_adapters.http.routes import (
+    access_tokens,
     activities,
     attachments,
     calendar,
@@ -50,6 +51,7 @@ def _version() -> str:
 ENDPOINTS: list[Endpoint] = [
     *health.ENDPOINTS,
     *users.ENDPOINTS,
+    *access_tokens.ENDPOINTS,
     *projects.ENDPOINTS,
     *tasks.ENDPOINTS,
     *comments.ENDPOINTS,

@@ -140,7 +140,9 @@ class HttpContext:
             return known
         token = token_from(request)
         generation = self.tokens.generation
-        principal = self.runtime.core.users.authenticate(token)
+        principal = self.runtime.core.users.authenticate(
+            token, address=self.client_address(request)
+        )
         self.tokens.put(token, principal, generation)
         request.scope["taskcore.principal"] = principal
         return principal

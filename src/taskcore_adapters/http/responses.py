@@ -31,6 +31,7 @@ from taskcore_adapters.http.rendering import doc, of, to_json
 
 __all__ = [
     "NAIVE_UTC",
+    "AccessTokenResponse",
     "ActionCountResponse",
     "ActivityEntryResponse",
     "ActivityResponse",
@@ -257,6 +258,25 @@ class UserResponse:
         )
     )
     login_count: int | None = attrs.field(metadata=doc(_PRIVATE))
+
+
+@attrs.frozen(kw_only=True)
+class AccessTokenResponse:
+    """A personal access token as its owner and administrators see it (never its secret)."""
+
+    id: int
+    user_id: int
+    name: str
+    scopes: tuple[str, ...] = attrs.field(
+        metadata=doc("`<area>:read` or `<area>:write` (which includes read)")
+    )
+    created_at: dt.datetime = attrs.field(metadata=doc(NAIVE_UTC))
+    expires_at: dt.datetime = attrs.field(metadata=doc(NAIVE_UTC))
+    last_used_at: dt.datetime | None = attrs.field(
+        metadata=doc(f"{NAIVE_UTC}; null when never used; recorded at most once a minute")
+    )
+    last_used_from: str | None = attrs.field(metadata=doc("the address of that use"))
+    expired: bool
 
 
 def _quarantined_only(

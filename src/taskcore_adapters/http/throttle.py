@@ -189,6 +189,7 @@ def throttled_password_change(
     current_password: str | None,
     new_password: str | None,
     address: str,
+    revoke_tokens: bool = False,
 ) -> LoginResult:
     """``users.change_password`` counted per address and per session first (a blocking
     call: run it in the thread pool)."""
@@ -197,7 +198,10 @@ def throttled_password_change(
     session = actor.session_id or actor.token_id or "no-session"
     throttle.claim_password_change(account, session)
     result = users.change_password(
-        actor, current_password=current_password, new_password=new_password
+        actor,
+        current_password=current_password,
+        new_password=new_password,
+        revoke_tokens=revoke_tokens,
     )
     throttle.password_changed(account, session)
     return result

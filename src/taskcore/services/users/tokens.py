@@ -121,7 +121,7 @@ class AccessTokens(UsersBase):
         *,
         name: object,
         scopes: list[object] | None,
-        expires_at: dt.datetime | None,
+        expires_at: dt.datetime | str | None,
     ) -> CreatedAccessToken:
         """Create a token for the caller; its secret is in the result and nowhere else.
 

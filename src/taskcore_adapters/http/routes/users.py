@@ -71,6 +71,7 @@ class ProfileBody:
 class PasswordBody:
     current_password: str | None = None
     new_password: str | None = None
+    revoke_tokens: bool = False
 
 
 @attrs.define(kw_only=True)
@@ -178,6 +179,7 @@ async def change_password(ctx: HttpContext, request: Request) -> Response:
         actor,
         current_password=body.current_password,
         new_password=body.new_password,
+        revoke_tokens=body.revoke_tokens,
         address=ctx.client_address(request),
     )
     return _tokens("Password changed successfully", result)
@@ -297,7 +299,10 @@ ENDPOINTS: list[Endpoint] = [
         method="PUT",
         path="/api/users/me/password",
         handler=change_password,
-        summary="Change the caller's password; ends every other session",
+        summary=(
+            "Change the caller's password; ends every other session (and, with "
+            "`revoke_tokens`, revokes the caller's personal access tokens)"
+        ),
         tag="users",
         body=s.body_schema(PasswordBody),
         responses={
