@@ -60,8 +60,8 @@ def test_a_card_changed_on_one_board_appears_on_the_other(chromium: Browser, ser
     bob.evaluate("window.__notReloaded = true")
 
     alice.goto(board_url)
-    alice.get_by_label("Title").fill("Launch the live board")
-    alice.get_by_role("button", name="Add task").click()
+    alice.get_by_label("New task in pending").fill("Launch the live board")
+    alice.get_by_role("button", name="Add to pending").click()
     alice.wait_for_load_state()
     card = bob.locator(
         '.column[data-status="pending"] .task-card', has_text="Launch the live board"
@@ -69,8 +69,8 @@ def test_a_card_changed_on_one_board_appears_on_the_other(chromium: Browser, ser
     expect(card).to_be_visible(timeout=SOON)
 
     alice_card = alice.locator(".task-card", has_text="Launch the live board")
-    alice_card.locator("select").select_option("in_progress")
-    alice_card.get_by_role("button", name="Move", exact=True).click()
+    alice_card.locator("summary").click()
+    alice_card.get_by_role("button", name="Move to in progress").click()
     alice.wait_for_load_state()
     moved = bob.locator(
         '.column[data-status="in_progress"] .task-card', has_text="Launch the live board"

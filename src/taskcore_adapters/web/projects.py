@@ -3,6 +3,7 @@ its invitations), and the caller's invitations."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -11,7 +12,7 @@ from starlette.responses import Response
 
 from taskcore import errors
 from taskcore.domain.invitations import InvitationView
-from taskcore.domain.pagination import PageRequest
+from taskcore.domain.pagination import Page, PageRequest
 from taskcore.domain.projects import Priority, ProjectStatus, ProjectView, Role
 from taskcore.domain.tasks import TaskStatus, TaskView
 from taskcore.services import access
@@ -52,16 +53,29 @@ def label_list(text: str) -> list[str]:
     return [part for part in (p.strip() for p in text.split(",")) if part]
 
 
-def column(web: Web, visit: Visit, project_id: int, status: TaskStatus) -> Sequence[TaskView]:
-    """One board column: the project's tasks with ``status``, in board order."""
-    found = web.core.tasks.list_tasks(
+def column_page(web: Web, visit: Visit, project_id: int, status: TaskStatus) -> Page[TaskView]:
+    """One board column: the first :data:`COLUMN_SIZE` of the project's tasks with
+    ``status``, in board order, and how many there are."""
+    found: Page[TaskView] = web.core.tasks.list_tasks(
         visit.actor,
         project_id,
         filters=TaskFilters(status=status.value, sort="position", order="asc"),
         page=PageRequest(per_page=COLUMN_SIZE),
     )
-    items: Sequence[TaskView] = found.items
-    return items
+    return found
+
+
+def column(web: Web, visit: Visit, project_id: int, status: TaskStatus) -> Sequence[TaskView]:
+    """One board column's cards (see :func:`column_page`)."""
+    return column_page(web, visit, project_id, status).items
+
+
+def initials(name: str) -> str:
+    """Up to two letters for a person's badge: ``maria`` → ``MA``, ``tom.smith`` → ``TS``."""
+    parts = [p for p in re.split(r"[\s._-]+", name) if p]
+    if len(parts) >= 2:
+        return (parts[0][0] + parts[1][0]).upper()
+    return name[:2].upper() or "?"
 
 
 def task_form_context(web: Web, visit: Visit, project: ProjectView) -> dict[str, Any]:
@@ -141,7 +155,7 @@ def _board(
     edit_errors: dict[str, str] | None = None,
 ) -> Response:
     project: ProjectView = web.core.projects.get_project(visit.actor, project_id)
-    columns = [(s, column(web, visit, project_id, s)) for s in TaskStatus]
+    columns = [(s, column_page(web, visit, project_id, s)) for s in TaskStatus]
     return web.render(
         visit,
         "board.html",
@@ -151,6 +165,8 @@ def _board(
         columns=columns,
         **task_form_context(web, visit, project),
         project_statuses=[s.value for s in ProjectStatus],
+        initials=initials,
+        now=web.core.clock.now(),
         can_manage=access.can_manage(visit.actor, project.role),
         values=values
         or dict.fromkeys(TASK_FIELDS, "") | {"priority": "medium", "status": "pending"},

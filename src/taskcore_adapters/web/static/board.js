@@ -1,6 +1,7 @@
-// Drag-and-drop on the project board. Progressive: without it, every card's "Move"
-// form does the same. Dropping a card fills in its form (column and the card it goes
-// before) and submits it, so the server does the move exactly as for the plain form.
+// Drag-and-drop on the project board, the main way to move a card. Progressive: without
+// it, every card's menu ("Move to ...", "Move up", "Move down") does the same with plain
+// forms. Dropping a card posts the column and the card it now goes before to the card's
+// move address, so the server does the move exactly as for the menu.
 (function () {
   "use strict";
   var board = document.getElementById("board");
@@ -49,11 +50,27 @@
     var column = event.target.closest && event.target.closest(".column");
     if (!dragged || !column) { return; }
     event.preventDefault();
-    var form = dragged.querySelector("form.move");
-    if (!form) { return; }
+    var menu = dragged.querySelector("form.move");
+    if (!menu) { return; }
     var next = cardAfter(column.querySelector(".cards-list"), event.clientY);
-    form.elements.status.value = column.dataset.status;
-    form.elements.before.value = next ? next.dataset.taskId : "";
+    var form = document.createElement("form");
+    form.method = "post";
+    form.action = menu.action;
+    form.hidden = true;
+    var fields = {
+      status: column.dataset.status,
+      before: next ? next.dataset.taskId : ""
+    };
+    var token = menu.querySelector("input[type='hidden']");
+    fields[token.name] = token.value;
+    Object.keys(fields).forEach(function (name) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      input.value = fields[name];
+      form.appendChild(input);
+    });
+    document.body.appendChild(form);
     form.submit();
   });
 }());
