@@ -1,6 +1,7 @@
-"""Revocation is immediate across server processes: after a logout, a password change or a
-deactivation served by one ``taskcore serve`` process, the next request with the revoked
-token is refused by another process on the same PostgreSQL database within one second."""
+"""Revocation is immediate across server processes: after a logout, a password change, a
+deactivation or the revocation of a personal access token served by one ``taskcore serve``
+process, the next request with the revoked token is refused by another process on the same
+PostgreSQL database within one second."""
 
 from __future__ import annotations
 
@@ -206,3 +207,23 @@ def test_deactivation_in_one_process_is_refused_by_the_other(servers: list[str])
     )
     assert 200 == status, body
     assert _refused_within(other, token) < WITHIN
+
+
+def test_a_personal_access_token_revoked_in_one_process_is_refused_by_the_other(
+    servers: list[str],
+) -> None:
+    one, other = servers
+    _, login = _sign_up(one)
+    expires = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(time.time() + 86_400))
+    status, body = call(
+        one,
+        "POST",
+        "/api/users/me/tokens",
+        {"name": "ci", "scopes": ["tasks:read"], "expires_at": expires},
+        token=login,
+    )
+    assert 201 == status, body
+    secret, token_id = body["secret"], body["token"]["id"]
+    _accepted_twice(other, secret)
+    assert 200 == call(one, "DELETE", f"/api/users/me/tokens/{token_id}", token=login)[0]
+    assert _refused_within(other, secret) < WITHIN
