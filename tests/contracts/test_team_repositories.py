@@ -247,6 +247,15 @@ class TestEffectiveRoles:
             assert [p.role for p in uow.projects.find(mine, limit=10)] == [Role.MEMBER]
             assert uow.projects.count(mine) == 1
 
+    def test_member_roles_count_team_grants(
+        self, uow_factory: UnitOfWorkFactory, ids: dict[str, int]
+    ) -> None:
+        apollo, alice, bob, carol = ids["Apollo"], ids["alice"], ids["bob"], ids["carol"]
+        self._grant(uow_factory, ids, Role.MEMBER)
+        with uow_factory() as uow:
+            roles = uow.projects.member_roles(apollo, [alice, bob, carol])
+            assert roles == {alice: Role.OWNER, bob: Role.MEMBER}
+
     def test_removal_ends_access_at_once(
         self, uow_factory: UnitOfWorkFactory, ids: dict[str, int]
     ) -> None:

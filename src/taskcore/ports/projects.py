@@ -54,7 +54,8 @@ class ProjectRepository(Protocol):
         ...
 
     def access(self, project_id: int, user_id: int) -> ProjectAccess | None:
-        """Whether the project exists (``None`` if not) and ``user_id``'s role in it."""
+        """Whether the project exists (``None`` if not) and ``user_id``'s effective role in
+        it: the highest of their own membership and their teams' grants, in one query."""
         ...
 
     def view(self, project_id: int, *, viewer_id: int) -> ProjectView | None:
@@ -98,11 +99,12 @@ class ProjectRepository(Protocol):
         ...
 
     def member_roles(self, project_id: int, user_ids: Collection[int]) -> dict[int, Role]:
-        """The roles of those of ``user_ids`` who are members of the project.
+        """The effective roles of those of ``user_ids`` who hold a role in the project,
+        through their own membership or a team's grant (the highest of them).
 
-        The memberships found stay locked against removal until the end of the transaction,
-        so a user checked here cannot leave the project before the change that relies on
-        the check is committed.
+        The memberships (and the team memberships and grants) found stay locked against
+        removal until the end of the transaction, so a user checked here cannot leave the
+        project before the change that relies on the check is committed.
         """
         ...
 

@@ -140,7 +140,7 @@ class InMemoryProjectRepository:
         self._t.members.pop((project_id, user_id), None)
 
     def member_roles(self, project_id: int, user_ids: Collection[int]) -> dict[int, Role]:
-        return {uid: m.role for uid in user_ids if (m := self._t.members.get((project_id, uid)))}
+        return {uid: role for uid in user_ids if (role := role_in(self._t, project_id, uid))}
 
     def owner_ids(self, project_id: int) -> Sequence[int]:
         return sorted(

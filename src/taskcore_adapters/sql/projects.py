@@ -31,10 +31,18 @@ from taskcore.domain.projects import (
     ProjectView,
     Role,
 )
+from taskcore.domain.teams import highest
 from taskcore.errors import MemberAlreadyExists, ProjectNotFound, UserNotFound, VersionMismatch
 from taskcore_adapters.sql.access import has_role, role_of_rank, roles_of
 from taskcore_adapters.sql.support import keyset_after, keyset_order
-from taskcore_adapters.sql.tables import project_members, project_teams, projects, tasks, users
+from taskcore_adapters.sql.tables import (
+    project_members,
+    project_teams,
+    projects,
+    tasks,
+    team_members,
+    users,
+)
 
 _TASK_COUNT = (
     select(func.count())
@@ -265,15 +273,25 @@ class SqlAlchemyProjectRepository:
     def member_roles(self, project_id: int, user_ids: Collection[int]) -> dict[int, Role]:
         if not user_ids:
             return {}
-        rows = self._conn.execute(
+        wanted = list(user_ids)
+        direct = self._conn.execute(
             select(project_members.c.user_id, project_members.c.role)
             .where(
                 project_members.c.project_id == project_id,
-                project_members.c.user_id.in_(list(user_ids)),
+                project_members.c.user_id.in_(wanted),
             )
             .with_for_update(read=True, key_share=True)
         )
-        return {row.user_id: Role(row.role) for row in rows}
+        granted = self._conn.execute(
+            select(team_members.c.user_id, project_teams.c.role)
+            .join(team_members, team_members.c.team_id == project_teams.c.team_id)
+            .where(project_teams.c.project_id == project_id, team_members.c.user_id.in_(wanted))
+            .with_for_update(read=True, key_share=True)
+        )
+        held: dict[int, list[Role | None]] = {}
+        for row in [*direct, *granted]:
+            held.setdefault(row.user_id, []).append(Role(row.role))
+        return {uid: role for uid, roles in held.items() if (role := highest(roles))}
 
     def owner_ids(self, project_id: int) -> Sequence[int]:
         rows = self._conn.execute(
