@@ -20,7 +20,16 @@ from taskcore import errors
 from taskcore_adapters.http import errors as http_errors
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.mounting import route_path
-from taskcore_adapters.web import account, activity_text, extras, live, projects, tasks, transfer
+from taskcore_adapters.web import (
+    account,
+    activity_text,
+    extras,
+    live,
+    projects,
+    task_list,
+    tasks,
+    transfer,
+)
 from taskcore_adapters.web import time as time_pages
 from taskcore_adapters.web.session import Visit, Web
 
@@ -45,6 +54,7 @@ def routes(ctx: HttpContext) -> list[BaseRoute]:
         *account.routes(web),
         *projects.routes(web),
         *tasks.routes(web),
+        *task_list.routes(web),
         *time_pages.routes(web),
         *extras.routes(web),
         *live.routes(web),

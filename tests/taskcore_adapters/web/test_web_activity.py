@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from taskcore.domain.invitations import InvitationView
 from taskcore.services.users import Principal
 from taskcore_adapters.bootstrap import Runtime
 from taskcore_adapters.web.testing import PASSWORD, Browser
@@ -31,6 +32,7 @@ def test_history_and_dashboard_speak_in_words(
     maria, tom = actor(runtime, "maria"), actor(runtime, "tom")
     project = core.projects.create_project(maria, name="Website")
     invitation = core.projects.add_or_invite(maria, project.id, user_id=tom.user_id)
+    assert isinstance(invitation, InvitationView)
     core.projects.accept_invitation(tom, invitation.id)
     task = core.tasks.create_task(maria, project.id, title="Pick a CMS")
     core.tasks.update_task(maria, task.id, assignee_id=tom.user_id)

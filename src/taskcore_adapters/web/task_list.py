@@ -1,0 +1,187 @@
+"""A project's list view: its tasks in a table, sorted by a column, filtered by status and
+assignee, with checkboxes and bulk actions (status, assignee, delete).
+
+A bulk action is one use-case call per selected task (``tasks.update_task`` or
+``tasks.delete_task``), so each task gets its own activity entry and its own permission
+check; a task the core refuses is reported by id with the core's message while the others
+are changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+import attrs
+from starlette.requests import Request
+from starlette.responses import Response
+
+from taskcore import errors
+from taskcore.domain.pagination import PageRequest
+from taskcore.domain.projects import ProjectView
+from taskcore.domain.tasks import TaskStatus
+from taskcore.services.tasks import TaskFilters
+from taskcore_adapters.http.parsing import whole_number
+from taskcore_adapters.http.routes.common import path_id
+from taskcore_adapters.web.account import ctx_status, page_number
+from taskcore_adapters.web.projects import initials, optional_id, task_form_context
+from taskcore_adapters.web.routing import PageRoute, page
+from taskcore_adapters.web.session import Visit, Web
+
+LIST_PAGE_SIZE: Final = 50
+"""Rows per page (a bulk form then stays under the pages' 64 form fields)."""
+
+SORTS: Final = {
+    "priority": "Priority",
+    "due_date": "Due",
+    "updated_at": "Updated",
+    "created_at": "Created",
+    "position": "Board order",
+}
+"""The columns the list sorts by (the core's task sorts), with their headings."""
+
+ACTIONS: Final = ("status", "assignee", "delete")
+
+
+@attrs.frozen(kw_only=True)
+class Outcome:
+    """What a bulk action did: the tasks changed, and each refusal by task id."""
+
+    done: int
+    failed: list[tuple[int, str]]
+
+
+def _query(request: Request) -> dict[str, str]:
+    """The list's sort, order and filters from the address (defaults filled in)."""
+    params = request.query_params
+    return {
+        "sort": params.get("sort", "position"),
+        "order": params.get("order", "asc"),
+        "status": params.get("status", ""),
+        "assignee": params.get("assignee", ""),
+    }
+
+
+def _list(
+    web: Web,
+    visit: Visit,
+    request: Request,
+    project_id: int,
+    *,
+    status: int = 200,
+    outcome: Outcome | None = None,
+) -> Response:
+    project: ProjectView = web.core.projects.get_project(visit.actor, project_id)
+    query = _query(request)
+    found = web.core.tasks.list_tasks(
+        visit.actor,
+        project_id,
+        filters=TaskFilters(
+            status=query["status"] or None,
+            assignee_id=optional_id(query["assignee"], "assignee"),
+            sort=query["sort"],
+            order=query["order"],
+        ),
+        page=PageRequest.of(page_number(request), LIST_PAGE_SIZE),
+    )
+    return web.render(
+        visit,
+        "list.html",
+        status=status,
+        title=f"{project.name}: list",
+        project=project,
+        tasks=found,
+        query=query,
+        sorts=SORTS,
+        initials=initials,
+        now=web.core.clock.now(),
+        outcome=outcome,
+        **task_form_context(web, visit, project),
+    )
+
+
+async def task_list(web: Web, visit: Visit, request: Request) -> Response:
+    """A project's tasks as a sortable, filterable table with bulk actions."""
+    return _list(web, visit, request, path_id(request, "project_id"))
+
+
+def selected_ids(visit: Visit) -> list[int]:
+    """The ticked task ids, in order, without repeats.
+
+    Raises:
+        ValidationError: none ticked, or one is not a task id (field ``task_id``).
+    """
+    ids: dict[int, None] = {}
+    for value in visit.form.getlist("task_id"):
+        number = whole_number(value if isinstance(value, str) else "", digits=18)
+        if number is None:
+            raise errors.ValidationError("task_id must be task ids", field="task_id")
+        ids[number] = None
+    if not ids:
+        raise errors.ValidationError("Select at least one task", field="task_id")
+    return list(ids)
+
+
+def _operation(web: Web, visit: Visit, action: str) -> tuple[Callable[[int], object], str]:
+    """The use-case call for one task, and the notice's verb, for ``action``.
+
+    Raises:
+        ValidationError: an unknown action (field ``action``), or no status chosen.
+    """
+    actor, tasks = visit.actor, web.core.tasks
+    if action == "status":
+        new_status = visit.field("status")
+        if new_status not in {s.value for s in TaskStatus}:
+            raise errors.ValidationError("Choose a status", field="status")
+        return (lambda task_id: tasks.update_task(actor, task_id, status=new_status)), (
+            f"moved to {new_status.replace('_', ' ')}"
+        )
+    if action == "assignee":
+        assignee = optional_id(visit.field("assignee_id"), "assignee_id")
+        people = [] if assignee is None else [assignee]
+        return (lambda task_id: tasks.update_task(actor, task_id, assignee_ids=people)), (
+            "assigned" if people else "unassigned"
+        )
+    if action == "delete":
+        return (lambda task_id: tasks.delete_task(actor, task_id)), "deleted"
+    raise errors.ValidationError("action must be status, assignee or delete", field="action")
+
+
+async def bulk(web: Web, visit: Visit, request: Request) -> Response:
+    """Apply one action to every ticked task, one use-case call each; refusals are
+    listed per task, the rest is done."""
+    project_id = path_id(request, "project_id")
+    web.core.projects.get_project(visit.actor, project_id)  # not found: 404 as the list
+    back = f"/projects/{project_id}/list"
+    if request.url.query:
+        back += "?" + request.url.query
+    try:
+        ids = selected_ids(visit)
+        call, verb = _operation(web, visit, visit.field("action"))
+    except errors.ValidationError as exc:
+        return web.redirect(visit, back, notice=exc.message)
+    failed: list[tuple[int, str]] = []
+    first: errors.TaskcoreError | None = None
+    for task_id in ids:
+        try:
+            call(task_id)
+        except errors.TaskcoreError as exc:
+            failed.append((task_id, exc.message))
+            first = first or exc
+    done = len(ids) - len(failed)
+    notice = f"{done} {'task' if done == 1 else 'tasks'} {verb}."
+    if first is None:
+        return web.redirect(visit, back, notice=notice)
+    visit.notice = notice
+    status = 200 if done else ctx_status(first)
+    return _list(
+        web, visit, request, project_id, status=status, outcome=Outcome(done=done, failed=failed)
+    )
+
+
+def routes(web: Web) -> list[PageRoute]:
+    """The list view and its bulk actions."""
+    return [
+        PageRoute("/projects/{project_id:int}/list", page(web, task_list), methods=["GET"]),
+        PageRoute("/projects/{project_id:int}/bulk", page(web, bulk), methods=["POST"]),
+    ]

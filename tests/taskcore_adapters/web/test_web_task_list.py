@@ -1,0 +1,173 @@
+"""The list view: sorting, filters, and bulk actions run task by task."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from taskcore.domain.invitations import InvitationView
+from taskcore.domain.pagination import PageRequest
+from taskcore.services.users import Principal
+from taskcore_adapters.bootstrap import Runtime
+from taskcore_adapters.web.testing import PASSWORD, Browser
+
+
+def actor(runtime: Runtime, username: str) -> Principal:
+    """The principal of ``username``."""
+    users = runtime.core.users
+    principal: Principal = users.authenticate(
+        users.login(username=username, password=PASSWORD).token
+    )
+    return principal
+
+
+def rows(html: str) -> list[str]:
+    """The task titles of the table, top to bottom."""
+    return re.findall(r'<th scope="row"><a href="/tasks/\d+">([^<]*)</a>', html)
+
+
+@pytest.fixture
+def project(browser: Browser) -> int:
+    """Alice's project 1 with Alpha (low, due 2030-03-01), Beta (critical, due
+    2030-01-01) and Gamma (medium, no due date)."""
+    browser.register("alice")
+    browser.get("/projects")
+    browser.post("/projects", {"name": "Apollo"})
+    for title, priority, due in (
+        ("Alpha", "low", "2030-03-01"),
+        ("Beta", "critical", "2030-01-01"),
+        ("Gamma", "medium", ""),
+    ):
+        browser.post("/projects/1/tasks", {"title": title, "priority": priority, "due_date": due})
+    return 1
+
+
+def test_list_sorts_by_a_column(browser: Browser, project: int) -> None:
+    """Board order by default; priority and due date both ways, the sorted column
+    marked for assistive technology."""
+    assert ["Alpha", "Beta", "Gamma"] == rows(browser.get("/projects/1/list").text)
+    by_priority = browser.get("/projects/1/list?sort=priority&order=desc").text
+    assert ["Beta", "Gamma", "Alpha"] == rows(by_priority)
+    assert 'aria-sort="descending"><a href="/projects/1/list?sort=priority&amp;order=asc' in (
+        by_priority
+    )
+    assert ["Beta", "Alpha", "Gamma"] == rows(
+        browser.get("/projects/1/list?sort=due_date&order=asc").text
+    )
+
+
+def test_list_filters_by_status_and_assignee(browser: Browser, project: int) -> None:
+    """The status and assignee filters narrow the table."""
+    browser.get("/projects/1")
+    browser.post("/tasks/2/move", {"status": "completed"})
+    assert ["Beta"] == rows(browser.get("/projects/1/list?status=completed").text)
+    browser.post("/projects/1/tasks", {"title": "Mine", "assignee_id": "1"})
+    assert ["Mine"] == rows(browser.get("/projects/1/list?assignee=1").text)
+
+
+def test_bad_sort_and_filter_answer_400(browser: Browser, project: int) -> None:
+    """An unknown sort or a non-numeric assignee is refused naming the field."""
+    response = browser.get("/projects/1/list?sort=password")
+    assert 400 == response.status_code
+    response = browser.get("/projects/1/list?assignee=bob")
+    assert (400, True) == (response.status_code, "assignee" in response.text)
+
+
+def test_bulk_status_is_one_change_per_task(
+    browser: Browser, project: int, runtime: Runtime
+) -> None:
+    """Setting the status of two tasks changes both, each with its own history entry."""
+    browser.get("/projects/1/list")
+    response = browser.post(
+        "/projects/1/bulk",
+        {"task_id": ["1", "3"], "action": "status", "status": "in_progress"},  # type: ignore[dict-item]
+    )
+    assert "2 tasks moved to in progress." in response.text
+    alice = actor(runtime, "alice")
+    core = runtime.core
+    assert ["in_progress", "pending", "in_progress"] == [
+        core.tasks.get_task(alice, i).status.value for i in (1, 2, 3)
+    ]
+    for task_id in (1, 3):
+        history = core.activity.task_history(alice, task_id, page=PageRequest()).items
+        assert 1 == sum(1 for h in history if h.entry.action == "status_change")
+
+
+def test_bulk_assign_and_delete(browser: Browser, project: int, runtime: Runtime) -> None:
+    """Assigning sets the one assignee (or nobody); delete removes the tasks."""
+    browser.get("/projects/1/list")
+    browser.post(
+        "/projects/1/bulk",
+        {"task_id": ["1", "2"], "action": "assignee", "assignee_id": "1"},  # type: ignore[dict-item]
+    )
+    alice = actor(runtime, "alice")
+    assert (1,) == runtime.core.tasks.get_task(alice, 2).assignee_ids
+    deleted = browser.post(
+        "/projects/1/bulk",
+        {"task_id": ["1", "2"], "action": "delete"},  # type: ignore[dict-item]
+    )
+    assert "2 tasks deleted." in deleted.text
+    assert ["Gamma"] == rows(deleted.text)
+
+
+def test_bulk_reports_refusals_per_task(
+    browser: Browser, other_browser: Browser, project: int
+) -> None:
+    """A task the core refuses (another project's, unknown) is listed with its message;
+    the others are changed, and the page is no 500."""
+    other_browser.register("mallory")
+    other_browser.get("/projects")
+    other_browser.post("/projects", {"name": "Hidden"})
+    other_browser.post("/projects/2/tasks", {"title": "Secret"})
+    browser.get("/projects/1/list")
+    response = browser.post(
+        "/projects/1/bulk",
+        {"task_id": ["1", "4", "99"], "action": "status", "status": "completed"},  # type: ignore[dict-item]
+    )
+    assert 200 == response.status_code
+    assert "1 task moved to completed." in response.text
+    assert "2 tasks were not changed:" in response.text
+    assert re.search(r"<li>Task 4: [^<]+</li>", response.text)
+    assert re.search(r"<li>Task 99: [^<]+</li>", response.text)
+    assert "Secret" not in response.text
+
+
+def test_bulk_input_errors_name_the_field(browser: Browser, project: int) -> None:
+    """Nothing ticked, a bad id or an unknown action come back as the notice, no 500."""
+    browser.get("/projects/1/list")
+    for data, words in (
+        ({"action": "delete"}, "Select at least one task"),
+        ({"task_id": "x", "action": "delete"}, "task_id must be task ids"),
+        ({"task_id": "1", "action": "explode"}, "action must be"),
+        ({"task_id": "1", "action": "status", "status": "nowhere"}, "Choose a status"),
+    ):
+        response = browser.post("/projects/1/bulk", data)
+        assert (200, True) == (response.status_code, words in response.text), words
+
+
+def test_viewers_get_no_bulk_form(
+    browser: Browser, other_browser: Browser, project: int, runtime: Runtime
+) -> None:
+    """A viewer sees the table without checkboxes; a forged bulk post is refused per
+    task by the core."""
+    other_browser.register("victor")
+    core = runtime.core
+    alice, victor = actor(runtime, "alice"), actor(runtime, "victor")
+    invitation = core.projects.add_or_invite(alice, 1, user_id=victor.user_id, role="viewer")
+    assert isinstance(invitation, InvitationView)
+    core.projects.accept_invitation(victor, invitation.id)
+    html = other_browser.get("/projects/1/list").text
+    assert ["Alpha", "Beta", "Gamma"] == rows(html)
+    assert 'type="checkbox"' not in html
+    response = other_browser.post("/projects/1/bulk", {"task_id": "1", "action": "delete"})
+    assert 403 == response.status_code
+    assert "Task 1:" in response.text
+
+
+def test_outsiders_get_404(browser: Browser, other_browser: Browser, project: int) -> None:
+    """Someone outside the project gets the core's 404 for the list and the bulk form."""
+    other_browser.register("eve")
+    assert 404 == other_browser.get("/projects/1/list").status_code
+    other_browser.get("/projects")
+    assert 404 == other_browser.post("/projects/1/bulk", {"task_id": "1"}).status_code
