@@ -3,6 +3,8 @@ dashboard."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -14,6 +16,7 @@ from taskcore_adapters.http.errors import status_of
 from taskcore_adapters.http.parsing import whole_number
 from taskcore_adapters.http.routes.common import path_id
 from taskcore_adapters.http.throttle import throttled_login, throttled_password_change
+from taskcore_adapters.web import access_tokens as token_section
 from taskcore_adapters.web.routing import PageRoute, page
 from taskcore_adapters.web.session import (
     Visit,
@@ -142,8 +145,12 @@ def _profile(
     values: dict[str, str] | None = None,
     errors_: dict[str, str] | None = None,
     password_errors: dict[str, str] | None = None,
+    token_page: int = 1,
+    **tokens: Any,
 ) -> Response:
+    """The profile page; ``tokens`` replaces values of its access-token section."""
     me = web.core.users.get_me(visit.actor)
+    section = token_section.context(web, visit, token_page) | tokens
     return web.render(
         visit,
         "profile.html",
@@ -153,12 +160,14 @@ def _profile(
         values=values or {"full_name": me.full_name or "", "email": me.email or ""},
         errors=errors_ or {},
         password_errors=password_errors or {},
+        **section,
     )
 
 
 async def profile(web: Web, visit: Visit, request: Request) -> Response:
-    """The caller's profile, with the forms to change it and the password."""
-    return _profile(web, visit)
+    """The caller's profile, with the forms to change it and the password, and the
+    caller's personal access tokens (``page``: their page)."""
+    return _profile(web, visit, token_page=page_number(request))
 
 
 async def update_profile(web: Web, visit: Visit, request: Request) -> Response:
@@ -191,6 +200,7 @@ async def change_password(web: Web, visit: Visit, request: Request) -> Response:
             visit.actor,
             current_password=visit.field("current_password"),
             new_password=visit.field("new_password"),
+            revoke_tokens=visit.field("revoke_tokens") == "1",
             address=ctx.client_address(request),
         )
     except errors.TaskcoreError as exc:
@@ -278,6 +288,7 @@ def routes(web: Web) -> list[PageRoute]:
         PageRoute("/profile", page(web, profile), methods=["GET"]),
         PageRoute("/profile", page(web, update_profile), methods=["POST"]),
         PageRoute("/profile/password", page(web, change_password), methods=["POST"]),
+        *token_section.routes(web, _profile),
         PageRoute("/admin", page(web, admin), methods=["GET"]),
         PageRoute("/admin/users/{user_id:int}", page(web, admin_update), methods=["POST"]),
         PageRoute("/dashboard", page(web, dashboard), methods=["GET"]),
