@@ -28,6 +28,7 @@ from taskcore_adapters.web import (
     projects,
     task_list,
     tasks,
+    teams,
     transfer,
 )
 from taskcore_adapters.web import time as time_pages
@@ -53,6 +54,7 @@ def routes(ctx: HttpContext) -> list[BaseRoute]:
     return [
         *account.routes(web),
         *projects.routes(web),
+        *teams.routes(web),
         *tasks.routes(web),
         *task_list.routes(web),
         *time_pages.routes(web),

@@ -19,6 +19,7 @@ from taskcore.services import access
 from taskcore.services.tasks import TaskFilters
 from taskcore_adapters.http.parsing import whole_number
 from taskcore_adapters.http.routes.common import path_id
+from taskcore_adapters.web import teams
 from taskcore_adapters.web.account import ctx_status, page_number
 from taskcore_adapters.web.routing import PageRoute, page
 from taskcore_adapters.web.session import Visit, Web, field_errors
@@ -325,6 +326,7 @@ def _members(
         adds_directly=web.core.projects.may_add_directly(visit.actor),
         values=values or {"user_id": "", "role": "member"},
         errors=errors_ or {},
+        **teams.project_teams(web, visit, project_id, can_manage=can_manage),
     )
 
 
