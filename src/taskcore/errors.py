@@ -20,9 +20,13 @@ leaves name the situation and carry structured fields.
     │   ├── ReportExpired             the report existed but its retention has run out
     │   ├── NotificationNotFound
     │   ├── TemplateNotFound
+    │   ├── TeamNotFound              no such team, or the caller is not in it
+    │   ├── TeamMemberNotFound
+    │   ├── TeamGrantNotFound         the team has no role in the project
     │   └── InvitationNotFound        no such invitation, or not the caller's to see
     ├── PermissionDenied              the caller sees the object but may not do this
     │   ├── AdminRequired
+    │   ├── TeamRoleRequired          only the team's admins may do this
     │   └── ProjectRoleRequired       the caller's role in the project does not allow this
     ├── ValidationError               input is malformed; ``field`` names the culprit
     │   ├── MailRejected              the mail server refused the message for good (5xx)
@@ -37,6 +41,10 @@ leaves name the situation and carry structured fields.
     │   ├── VersionMismatch           optimistic concurrency: the object changed meanwhile
     │   ├── TemplateNameExists
     │   ├── AttachmentQuarantined     the file is quarantined (``attachment_quarantined``)
+    │   ├── TeamNameTaken             another team has the name (case-insensitively)
+    │   ├── TeamMemberExists
+    │   ├── TeamGrantExists           the team already has a role in the project
+    │   ├── LastTeamAdmin             a team must keep at least one admin
     │   ├── InvitationPending         the user already has a pending invitation to the project
     │   ├── InvitationNotPending      the invitation was accepted, declined or revoked
     │   ├── InvitationExpired         the invitation is past its expiry (``invitation_expired``)
