@@ -31,9 +31,15 @@ def _responses(ep: Endpoint) -> dict[int, tuple[str, Schema | None]]:
     Every operation can meet an unreachable database (503), every operation with a body
     an oversize one (413), every operation with path parameters the framework's 404
     for a path that does not match (a negative or out-of-range id), and every operation
-    with an integer query parameter a 400 for a number of more digits than any it takes.
+    with an integer query parameter a 400 for a number of more digits than any it takes;
+    every operation that needs a token a 403 when the token is a personal access token
+    without the scope it needs (``scope_required``).
     """
     responses = dict(ep.responses)
+    if ep.auth:
+        responses.setdefault(
+            403, ("A personal access token without the scope this needs", s.ref("Error"))
+        )
     if "{" in ep.path:
         responses.setdefault(404, ("Not found", s.ref("Error")))
     if any(p.where == "query" and p.schema.get("type") == "integer" for p in ep.params):

@@ -75,7 +75,8 @@ class ErrorResponse:
         default=None,
         metadata=doc(
             "a machine-readable name of the error, when it has one (`quota_exceeded`, "
-            "`malware_detected`, `attachment_quarantined`, `refresh_superseded`)",
+            "`malware_detected`, `attachment_quarantined`, `refresh_superseded`, "
+            "`scope_required`)",
             omitted=True,
         ),
     )
