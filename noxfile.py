@@ -195,14 +195,39 @@ def _ensure_system_tool(session: nox.Session, tool: str, package: str, *, requir
     session.run("apt-get", "install", "-y", "-qq", package, external=True)
 
 
+def _oidc_provider(session: nox.Session) -> str:
+    """Install the test OpenID provider's npm packages (``oidc-provider``, pinned by
+    tests/e2e/oidc/package-lock.json) with ``npm ci`` into the sessions' cache, again only
+    when the lock file changed; returns that folder."""
+    source = Path("tests/e2e/oidc")
+    target = Path(session.cache_dir) / "oidc-provider"
+    lock = (source / "package-lock.json").read_bytes()
+    installed = target / "package-lock.json"
+    modules = target / "node_modules" / "oidc-provider"
+    if not modules.is_dir() or not installed.exists() or installed.read_bytes() != lock:
+        target.mkdir(parents=True, exist_ok=True)
+        for name in ("package.json", "package-lock.json"):
+            shutil.copy(source / name, target / name)
+        with session.chdir(target):
+            session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
+    return str(target.resolve())
+
+
 @nox.session(python=FIRST)
 def e2e(session: nox.Session) -> None:
     """The end-to-end tests: real headless Chromium (Debian's
     ``chromium`` package, installed with apt-get when missing, which needs root) driven by
-    Playwright against ``taskcore serve``; refreshes the screenshots in docs/screenshots/."""
+    Playwright against ``taskcore serve``; refreshes the screenshots in docs/screenshots/.
+    The single sign-on tests run a real OpenID provider on Node.js (Debian's ``nodejs``
+    and ``npm``, installed the same way; its npm packages with :func:`_oidc_provider`)."""
     _ensure_system_tool(session, "chromium", "chromium", required=True)
+    _ensure_system_tool(session, "node", "nodejs", required=True)
+    _ensure_system_tool(session, "npm", "npm", required=True)
     _install(session, "test", "e2e")
-    env = {"TASKCORE_E2E_CHROMIUM": shutil.which("chromium") or "/usr/bin/chromium"}
+    env = {
+        "TASKCORE_E2E_CHROMIUM": shutil.which("chromium") or "/usr/bin/chromium",
+        "TASKCORE_TEST_OIDC_DIR": _oidc_provider(session),
+    }
     session.run(
         "pytest", "-m", "e2e", "-p", "no:cacheprovider", "tests/e2e", *session.posargs, env=env
     )

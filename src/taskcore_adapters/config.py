@@ -22,6 +22,7 @@ from taskcore_adapters.config_checks import (
     METRICS_TOKEN_BYTES,
     SECRET_VARIABLES,
     ConfigError,
+    OidcProviderSettings,
     check_secret_key,
     positive_int,
     with_secret_files,
@@ -34,6 +35,7 @@ __all__ = [
     "SECRET_FILE",
     "SECRET_VARIABLES",
     "ConfigError",
+    "OidcProviderSettings",
     "Settings",
     "check_secret_key",
     "positive_int",
@@ -123,6 +125,8 @@ class Settings:
         mail_max_attempts: Delivery attempts of one e-mail before it is marked failed.
         metrics_token: The bearer token ``/metrics`` requires; ``None`` (the default)
             turns ``/metrics`` off.
+        oidc_providers: OpenID Connect providers people may sign in through (single
+            sign-on), in the order of their login buttons.
     """
 
     data_dir: Path = Path("taskcore-data")
@@ -174,6 +178,7 @@ class Settings:
     mail_timeout_seconds: int = 10
     mail_max_attempts: int = 5
     metrics_token: str | None = attrs.field(default=None, repr=False)
+    oidc_providers: tuple[OidcProviderSettings, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -261,6 +266,7 @@ class Settings:
             mail_timeout_seconds=positive_int(env, "TASKCORE_MAIL_TIMEOUT_SECONDS", 10),
             mail_max_attempts=positive_int(env, "TASKCORE_MAIL_MAX_ATTEMPTS", 5),
             metrics_token=checks.metrics_token(env),
+            oidc_providers=checks.oidc_providers(env),
         )
 
     @property

@@ -10,6 +10,9 @@ import ipaddress
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
+
+import attrs
 
 from taskcore.domain.attachments import DEFAULT_USER_QUOTA_BYTES
 from taskcore.domain.webhook_urls import parse_allow_hosts
@@ -249,15 +252,18 @@ def previous_keys(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return keys
 
 
-def with_secret_files(env: Mapping[str, str]) -> Mapping[str, str]:
-    """``env`` with each secret whose ``<name>_FILE`` is set read from that file.
+def with_secret_files(
+    env: Mapping[str, str], names: tuple[str, ...] = SECRET_VARIABLES
+) -> Mapping[str, str]:
+    """``env`` with each secret of ``names`` whose ``<name>_FILE`` is set read from that
+    file.
 
     Raises:
         ConfigError: a secret is set both directly and by file, or its file cannot be read
             (the message names the variable, never the secret).
     """
     found: dict[str, str] = {}
-    for name in SECRET_VARIABLES:
+    for name in names:
         path = env.get(f"{name}_FILE", "").strip()
         if not path:
             continue
@@ -305,3 +311,109 @@ def metrics_token(env: Mapping[str, str]) -> str | None:
     if len(value.encode()) < METRICS_TOKEN_BYTES:
         raise ConfigError(f"TASKCORE_METRICS_TOKEN must be at least {METRICS_TOKEN_BYTES} bytes")
     return value
+
+
+@attrs.frozen(kw_only=True)
+class OidcProviderSettings:
+    """One OpenID Connect provider people may sign in through (``TASKCORE_OIDC_<NAME>_*``).
+
+    Attributes:
+        name: The provider's name in ``TASKCORE_OIDC_PROVIDERS`` (lower case); its
+            identities are stored under it, so it must not change once used.
+        issuer: The issuer URL; its discovery document is
+            ``<issuer>/.well-known/openid-configuration``.
+        client_id / client_secret: This application's registration at the provider
+            (without a secret, a public client: PKCE alone).
+        display_name: The login button says "Sign in with <display_name>".
+        scopes: Requested scopes (``openid`` always among them).
+        allowed_domains: E-mail domains whose people get an account on first sign-in.
+        existing_users_only: The first sign-in only links existing accounts.
+        admin_group: A value of ``groups_claim`` that grants admin.
+        groups_claim: The ID token claim listing the person's groups.
+        disable_passwords: Accounts that sign in through this provider lose their local
+            password.
+    """
+
+    name: str
+    issuer: str
+    client_id: str
+    client_secret: str | None = attrs.field(default=None, repr=False)
+    display_name: str
+    scopes: tuple[str, ...] = ("openid", "email", "profile")
+    allowed_domains: tuple[str, ...] = ()
+    existing_users_only: bool = False
+    admin_group: str | None = None
+    groups_claim: str = "groups"
+    disable_passwords: bool = False
+
+
+_PROVIDER_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+def oidc_providers(env: Mapping[str, str]) -> tuple[OidcProviderSettings, ...]:
+    """The providers named by ``TASKCORE_OIDC_PROVIDERS`` (comma-separated), each read
+    from its ``TASKCORE_OIDC_<NAME>_*`` variables; none when unset.
+
+    Raises:
+        ConfigError: a malformed or repeated name, a missing issuer or client id, an
+            issuer that is not ``https`` (except on this machine), or a malformed value.
+    """
+    names = [n.strip().lower() for n in env.get("TASKCORE_OIDC_PROVIDERS", "").split(",")]
+    seen: list[str] = []
+    for name in (n for n in names if n):
+        if not _PROVIDER_NAME.match(name) or name in seen:
+            raise ConfigError(
+                f"TASKCORE_OIDC_PROVIDERS: {name!r} must be a new name of lower-case letters, "
+                "digits and '_', starting with a letter"
+            )
+        seen.append(name)
+    return tuple(_oidc_provider(env, name) for name in seen)
+
+
+def _oidc_provider(env: Mapping[str, str], name: str) -> OidcProviderSettings:
+    prefix = f"TASKCORE_OIDC_{name.upper()}_"
+
+    def opt(key: str) -> str | None:
+        return env.get(prefix + key, "").strip() or None
+
+    issuer = opt("ISSUER")
+    client_id = opt("CLIENT_ID")
+    if issuer is None or client_id is None:
+        key = "ISSUER" if issuer is None else "CLIENT_ID"
+        raise ConfigError(f"{prefix}{key} is required for the OIDC provider {name!r}")
+    _check_issuer(prefix + "ISSUER", issuer)
+    scopes = tuple((opt("SCOPES") or "openid email profile").split())
+    domains = tuple(
+        d.strip().lower().lstrip("@") for d in (opt("ALLOWED_DOMAINS") or "").split(",")
+    )
+    return OidcProviderSettings(
+        name=name,
+        issuer=issuer.rstrip("/"),
+        client_id=client_id,
+        client_secret=_file_secret(env, prefix + "CLIENT_SECRET"),
+        display_name=opt("DISPLAY_NAME") or name.replace("_", " ").title(),
+        scopes=scopes if "openid" in scopes else ("openid", *scopes),
+        allowed_domains=tuple(d for d in domains if d),
+        existing_users_only=flag(env, prefix + "EXISTING_USERS_ONLY"),
+        admin_group=opt("ADMIN_GROUP"),
+        groups_claim=opt("GROUPS_CLAIM") or "groups",
+        disable_passwords=flag(env, prefix + "DISABLE_PASSWORDS"),
+    )
+
+
+def _check_issuer(name: str, issuer: str) -> None:
+    parts = urlsplit(issuer)
+    local = parts.hostname in {"localhost", "127.0.0.1", "::1"}
+    if parts.scheme != "https" and not (parts.scheme == "http" and local):
+        raise ConfigError(f"{name} must be an https URL (http only on this machine)")
+    if not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(f"{name} must be an issuer URL without query or fragment")
+
+
+def _file_secret(env: Mapping[str, str], name: str) -> str | None:
+    """A secret from ``name`` or from the file ``<name>_FILE`` names (as
+    :func:`with_secret_files` reads the fixed secrets), or ``None``."""
+    found = with_secret_files(
+        {name: env.get(name, ""), f"{name}_FILE": env.get(f"{name}_FILE", "")}, (name,)
+    )
+    return found.get(name) or None

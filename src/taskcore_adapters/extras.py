@@ -26,6 +26,8 @@ EXTRA_OF_MODULE: Final = {
     "anyio": "http",
     "structlog": "http",
     "prometheus_client": "http",
+    "authlib": "sso",
+    "joserfc": "sso",
 }
 """The top-level module of each optional dependency, and the extra that installs it."""
 

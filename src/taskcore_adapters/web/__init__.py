@@ -26,6 +26,7 @@ from taskcore_adapters.web import (
     extras,
     live,
     projects,
+    sso,
     task_list,
     tasks,
     teams,
@@ -53,6 +54,7 @@ def routes(ctx: HttpContext) -> list[BaseRoute]:
     activity_text.install(web.templates, web)
     return [
         *account.routes(web),
+        *sso.routes(web),
         *projects.routes(web),
         *teams.routes(web),
         *tasks.routes(web),
