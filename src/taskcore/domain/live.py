@@ -49,9 +49,20 @@ OWNER_EVENTS: Final = frozenset(
 people who are not members."""
 
 ACCESS_EVENTS: Final = frozenset(
-    {"project.member_removed", "project.member_role_changed", "project.deleted"}
+    {
+        "project.member_removed",
+        "project.member_role_changed",
+        "project.deleted",
+        "project.team_removed",
+        "project.team_role_changed",
+    }
 )
-"""Events after which a stream checks its subscriber's access again at once."""
+"""Events after which a stream of their project checks its subscriber's access again at
+once."""
+
+TEAM_ACCESS_EVENTS: Final = frozenset({"team.member_removed", "team.deleted"})
+"""Events of a team (which names no project) after which every project stream checks its
+subscriber's access again at once: the team may have given the access."""
 
 
 @attrs.frozen(kw_only=True)

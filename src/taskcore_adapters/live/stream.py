@@ -24,7 +24,14 @@ import anyio.to_thread
 import attrs
 
 from taskcore.domain.event_base import DomainEvent, json_value
-from taskcore.domain.live import ACCESS_EVENTS, Cursor, FeedEntry, InboxItem, project_of
+from taskcore.domain.live import (
+    ACCESS_EVENTS,
+    TEAM_ACCESS_EVENTS,
+    Cursor,
+    FeedEntry,
+    InboxItem,
+    project_of,
+)
 from taskcore.domain.projects import Role
 from taskcore.errors import TaskcoreError
 from taskcore.services.access import Actor
@@ -189,8 +196,10 @@ async def _project_messages(
                 entries = [e for e in found.events if not cursor.has(e.position)]
             if now - checked >= options.recheck or any(
                 e.event is not None
-                and e.event.name in ACCESS_EVENTS
-                and project_of(e.event) == project_id
+                and (
+                    (e.event.name in ACCESS_EVENTS and project_of(e.event) == project_id)
+                    or e.event.name in TEAM_ACCESS_EVENTS
+                )
                 for e in entries
             ):
                 checked = now

@@ -238,6 +238,27 @@ class TestProjectStream:
             _, closed = stream.until("closed")
         assert {"reason": "access"} == closed.data
 
+    def test_a_member_removed_from_the_granting_team_is_cut_off(
+        self, live: TestClient, account: Callable[..., Account]
+    ) -> None:
+        """A stream followed through a team's role ends when its subscriber leaves the
+        team's membership."""
+        alice, carol = account("alice"), account("carol")
+        project_id = project(live, alice[1])
+        made = live.post("/api/teams", json={"name": "Live team"}, headers=alice[1])
+        team_id = made.json()["team"]["id"]
+        live.post(f"/api/teams/{team_id}/members", json={"username": "carol"}, headers=alice[1])
+        granted = live.post(
+            f"/api/projects/{project_id}/teams", json={"team_id": team_id}, headers=alice[1]
+        )
+        assert 201 == granted.status_code, granted.text
+        with opened(live, f"/api/projects/{project_id}/events", carol[1]) as stream:
+            stream.next()
+            path = f"/api/teams/{team_id}/members/{carol[0]}"
+            assert 200 == live.delete(path, headers=alice[1]).status_code
+            _, closed = stream.until("closed")
+        assert {"reason": "access"} == closed.data
+
     def test_heartbeats_while_idle(
         self, live: TestClient, team: tuple[Account, Account, int]
     ) -> None:
