@@ -121,7 +121,9 @@ class TestEnsureExternal:
         core = make()
         args = {"provider": "myapp", "subject": "1", "email": "a@example.com", **fields}
         with pytest.raises(errors.ValidationError) as caught:
-            core.users.ensure_external(**args)
+            core.users.ensure_external(
+                provider=args["provider"], subject=args["subject"], email=args["email"]
+            )
         assert field == caught.value.field
 
     def test_concurrent_first_sights_make_one_account(self, uow_factory: UnitOfWorkFactory) -> None:
