@@ -2,7 +2,8 @@
 the others.
 
 They are the owner's own (entity: the owning user), so they reach the activity log and
-never leave it; the secret and its digest are never in an event.
+never leave it; the secret and its digest are never in an event. The token's id and name
+are stored as ``id`` and ``name`` (the activity log drops keys that name a token).
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ from typing import ClassVar
 
 import attrs
 
-from taskcore.domain.event_base import DomainEvent
+from taskcore.domain.event_base import DETAILS_KEY, DomainEvent
+
+ID = {DETAILS_KEY: "id"}
+NAME = {DETAILS_KEY: "name"}
 
 
 @attrs.frozen(kw_only=True)
@@ -23,8 +27,8 @@ class AccessTokenCreated(DomainEvent):
     entity_type: ClassVar[str] = "user"
     action: ClassVar[str] = "create_access_token"
 
-    token_id: int
-    token_name: str
+    token_id: int = attrs.field(metadata=ID)
+    token_name: str = attrs.field(metadata=NAME)
     scopes: list[str]
     expires_at: str
 
@@ -38,8 +42,8 @@ class AccessTokenRevoked(DomainEvent):
     entity_type: ClassVar[str] = "user"
     action: ClassVar[str] = "revoke_access_token"
 
-    token_id: int
-    token_name: str
+    token_id: int = attrs.field(metadata=ID)
+    token_name: str = attrs.field(metadata=NAME)
     reason: str
 
 

@@ -226,3 +226,24 @@ def test_every_use_case_taking_a_caller_checks_scopes(world: World) -> None:
         and getattr(method, "__scope__", None) is None
     ]
     assert [] == unchecked
+
+
+def test_creating_and_revoking_are_in_the_owners_activity_log(world: World) -> None:
+    """The entries name the token by id and name; nothing secret is in them."""
+    alice = world.user("alice")
+    created = create(world, alice, "tasks:read")
+    world.core.users.revoke_my_token(alice, created.token.id)
+    found = world.core.activity.user_activities(alice, alice.user_id, page=PAGE).items
+    entries = [(v.entry.action, v.entry.details) for v in found][:2]
+    assert [
+        ("revoke_access_token", {"id": created.token.id, "name": "ci", "reason": "revoked"}),
+        (
+            "create_access_token",
+            {
+                "id": created.token.id,
+                "name": "ci",
+                "scopes": ["tasks:read"],
+                "expires_at": created.token.expires_at.isoformat(),
+            },
+        ),
+    ] == entries
