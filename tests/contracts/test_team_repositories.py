@@ -255,6 +255,11 @@ class TestEffectiveRoles:
         with uow_factory() as uow:
             roles = uow.projects.member_roles(apollo, [alice, bob, carol])
             assert roles == {alice: Role.OWNER, bob: Role.MEMBER}
+            named = uow.projects.members_named(apollo, ["ALICE", "bob", "carol"])
+            assert [(m.username, m.role) for m in named] == [
+                ("alice", Role.OWNER),
+                ("bob", Role.MEMBER),
+            ]
 
     def test_removal_ends_access_at_once(
         self, uow_factory: UnitOfWorkFactory, ids: dict[str, int]

@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import unicodedata
+from collections.abc import Sequence
 from typing import Final
 
 import attrs
 
 from taskcore.domain import validation
-from taskcore.domain.projects import Role, choose
+from taskcore.domain.projects import MemberView, Role, choose
 from taskcore.errors import ValidationError
 
 TEAM_NAME_MAX: Final = 100
@@ -140,6 +141,18 @@ def highest(roles: list[Role | None]) -> Role | None:
     """The role that allows most among ``roles`` (``None`` entries are no role)."""
     held = [r for r in roles if r is not None]
     return max(held, key=ROLE_RANKS.__getitem__) if held else None
+
+
+def merge_members(found: Sequence[MemberView]) -> list[MemberView]:
+    """One entry per user, by user id, from their own membership and their teams' grants:
+    the highest role, and the earliest date of them."""
+    by_user: dict[int, MemberView] = {}
+    for member in sorted(found, key=lambda m: m.added_at):
+        kept = by_user.get(member.user_id)
+        if kept is None or ROLE_RANKS[member.role] > ROLE_RANKS[kept.role]:
+            added = member.added_at if kept is None else kept.added_at
+            by_user[member.user_id] = attrs.evolve(member, added_at=added)
+    return [by_user[uid] for uid in sorted(by_user)]
 
 
 def team_name_key(name: str) -> str:

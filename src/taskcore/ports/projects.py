@@ -114,7 +114,9 @@ class ProjectRepository(Protocol):
         ...
 
     def members_named(self, project_id: int, usernames: Collection[str]) -> Sequence[MemberView]:
-        """The members whose usernames are among ``usernames`` (compared case-insensitively)."""
+        """Those holding a role in the project, themselves or through a team (with their
+        effective role), whose usernames are among ``usernames`` (compared
+        case-insensitively), by user id."""
         ...
 
     def find_members(

@@ -18,6 +18,7 @@ from taskcore.domain.projects import (
     ProjectView,
     Role,
 )
+from taskcore.domain.teams import merge_members
 from taskcore.errors import MemberAlreadyExists, ProjectNotFound, UserNotFound, VersionMismatch
 from taskcore_adapters.memory.access import has_role, role_in
 from taskcore_adapters.memory.support import window
@@ -151,11 +152,27 @@ class InMemoryProjectRepository:
 
     def members_named(self, project_id: int, usernames: Collection[str]) -> Sequence[MemberView]:
         wanted = {name.lower() for name in usernames}
-        return [
+        found = [
             self._member_view(m)
             for (pid, uid), m in sorted(self._t.members.items())
             if pid == project_id and self._t.users[uid].username.lower() in wanted
         ]
+        for (pid, team_id), grant in self._t.team_grants.items():
+            if pid != project_id:
+                continue
+            for (tid, uid), _ in self._t.team_members.items():
+                if tid == team_id and self._t.users[uid].username.lower() in wanted:
+                    found.append(
+                        self._member_view(
+                            Membership(
+                                project_id=pid,
+                                user_id=uid,
+                                role=grant.role,
+                                added_at=grant.added_at,
+                            )
+                        )
+                    )
+        return merge_members(found)
 
     def find_members(
         self, project_id: int, *, offset: int = 0, limit: int, after: Keyset | None = None

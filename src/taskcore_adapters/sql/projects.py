@@ -31,7 +31,7 @@ from taskcore.domain.projects import (
     ProjectView,
     Role,
 )
-from taskcore.domain.teams import highest
+from taskcore.domain.teams import highest, merge_members
 from taskcore.errors import MemberAlreadyExists, ProjectNotFound, UserNotFound, VersionMismatch
 from taskcore_adapters.sql.access import has_role, role_of_rank, roles_of
 from taskcore_adapters.sql.support import keyset_after, keyset_order
@@ -308,15 +308,32 @@ class SqlAlchemyProjectRepository:
     def members_named(self, project_id: int, usernames: Collection[str]) -> Sequence[MemberView]:
         if not usernames:
             return []
-        rows = self._conn.execute(
-            self._members()
-            .where(
+        names = sorted({n.lower() for n in usernames})
+        direct = self._conn.execute(
+            self._members().where(
                 project_members.c.project_id == project_id,
-                func.lower(users.c.username).in_(sorted({n.lower() for n in usernames})),
+                func.lower(users.c.username).in_(names),
             )
-            .order_by(project_members.c.user_id)
         )
-        return [_member(row) for row in rows]
+        through_teams = self._conn.execute(
+            select(
+                project_teams.c.project_id,
+                team_members.c.user_id,
+                project_teams.c.role,
+                project_teams.c.added_at,
+                users.c.username,
+                users.c.full_name,
+            )
+            .select_from(
+                project_teams.join(
+                    team_members, team_members.c.team_id == project_teams.c.team_id
+                ).join(users, users.c.id == team_members.c.user_id)
+            )
+            .where(
+                project_teams.c.project_id == project_id, func.lower(users.c.username).in_(names)
+            )
+        )
+        return merge_members([_member(row) for row in [*direct, *through_teams]])
 
     def find_members(
         self, project_id: int, *, offset: int = 0, limit: int, after: Keyset | None = None

@@ -79,7 +79,9 @@ class TestTeams:
     def test_members_paginated_and_last_admin_stays(self, world: World) -> None:
         alice, bob = world.user("alice"), world.user("bob")
         team_id = _team(world, alice, bob)
-        first = world.core.teams.list_team_members(bob, team_id, page=PageRequest(page=1, per_page=1))
+        first = world.core.teams.list_team_members(
+            bob, team_id, page=PageRequest(page=1, per_page=1)
+        )
         assert ([m.username for m in first.items], first.total) == (["alice"], 2)
         with pytest.raises(errors.LastTeamAdmin):
             world.core.teams.remove_team_member(alice, team_id, alice.user_id)
@@ -127,6 +129,17 @@ class TestProjectTeams:
         assert world.core.projects.get_project(bob, project.id).role is Role.OWNER
         world.core.teams.remove_project_team(alice, project.id, team_id)
         assert world.core.projects.get_project(bob, project.id).role is Role.MEMBER
+
+    def test_team_members_are_assignable_and_mentionable(self, world: World) -> None:
+        alice, bob = world.user("alice"), world.user("bob")
+        project = world.project(alice)
+        team_id = _team(world, alice, bob)
+        world.core.teams.add_project_team(alice, project.id, team_id=team_id, role="viewer")
+        task = world.core.tasks.create_task(alice, project.id, title="t", assignee_id=bob.user_id)
+        assert task.assignee_id == bob.user_id
+        comment = world.core.comments.add_comment(alice, task.id, content="hi @bob")
+        assert comment.mentions == ("bob",)
+        assert world.events()[-1].details["user_id"] == bob.user_id
 
     def test_who_may_grant(self, world: World) -> None:
         alice, bob, carol = world.user("alice"), world.user("bob"), world.user("carol")
