@@ -116,9 +116,10 @@ async def _bearer(ctx: HttpContext, request: Request) -> Callable[[], Actor]:
     await ctx.slow(ctx.principal, request)
     token = token_from(request)
     users = ctx.runtime.core.users
+    address = ctx.client_address(request)
 
     def authenticate() -> Actor:
-        principal: Actor = users.authenticate(token)
+        principal: Actor = users.authenticate(token, address=address)
         return principal
 
     return authenticate
