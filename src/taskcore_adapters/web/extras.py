@@ -21,6 +21,8 @@ from taskcore_adapters.web.session import Visit, Web, field_errors
 
 INBOX_PAGE_SIZE: Final = 20
 REPORTS_PAGE_SIZE: Final = 20
+PROJECT_CHOICES: Final = 100
+"""The most projects the report form offers (the caller's, in the order they are listed)."""
 
 BAR_COLOURS: Final = ("#8a6d00", "#1f5fa8", "#2e7d32", "#b3261e", "#5c5c5c")
 
@@ -128,6 +130,7 @@ def _reports(
         actor, page=PageRequest.of(page_number(request), REPORTS_PAGE_SIZE)
     )
     types = [t.value for t in ReportType if actor.is_admin or not t.admin_only]
+    visible = web.core.projects.list_projects(actor, page=PageRequest(per_page=PROJECT_CHOICES))
     return web.render(
         visit,
         "reports.html",
@@ -137,6 +140,7 @@ def _reports(
         charts=charts,
         reports=found,
         types=types,
+        project_options=[(str(p.id), p.name) for p in visible.items],
         values=values or {"name": "", "report_type": types[0], "project_id": ""},
         errors=errors_ or {},
     )

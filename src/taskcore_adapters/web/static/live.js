@@ -20,7 +20,24 @@
     // Never pull a card from under the pointer: try again once the drag is over.
     if (board.querySelector(".dragging")) { schedule(); return; }
     var focused = document.activeElement && document.activeElement.id;
+    // What the person is doing survives the swap: text typed in a quick-add field, and
+    // the card menus they opened.
+    var typed = {};
+    Array.prototype.forEach.call(board.querySelectorAll(".quick-add input[id]"), function (input) {
+      if (input.value) { typed[input.id] = input.value; }
+    });
+    var open = Array.prototype.map.call(board.querySelectorAll(".task-card details[open]"), function (menu) {
+      return menu.closest(".task-card").id;
+    });
     board.innerHTML = fresh.innerHTML;
+    Object.keys(typed).forEach(function (id) {
+      var input = document.getElementById(id);
+      if (input) { input.value = typed[id]; }
+    });
+    open.forEach(function (id) {
+      var menu = document.getElementById(id) && document.getElementById(id).querySelector("details");
+      if (menu) { menu.open = true; }
+    });
     if (focused && document.getElementById(focused)) { document.getElementById(focused).focus(); }
     board.dispatchEvent(new CustomEvent("board:updated"));
   }
