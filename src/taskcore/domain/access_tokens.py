@@ -198,7 +198,10 @@ def check_expiry(value: object, *, now: dt.datetime) -> dt.datetime:
             ) from None
     if not isinstance(value, dt.datetime):
         raise ValidationError("expires_at must be an ISO 8601 date and time", field="expires_at")
-    expires = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    try:
+        expires = value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    except (OverflowError, ValueError):  # an offset pushing it past year 1 or 9999
+        raise ValidationError("expires_at is out of range", field="expires_at") from None
     if expires <= now:
         raise ValidationError("expires_at must be in the future", field="expires_at")
     if expires > now + MAX_LIFETIME:

@@ -247,3 +247,13 @@ def test_creating_and_revoking_are_in_the_owners_activity_log(world: World) -> N
             },
         ),
     ] == entries
+
+
+@pytest.mark.parametrize(
+    "value", ["next week", "9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+14:00", 7]
+)
+def test_unreadable_or_extreme_expiries_are_refused(world: World, value: object) -> None:
+    alice = world.user("alice")
+    with pytest.raises(errors.ValidationError) as caught:
+        world.core.users.create_token(alice, name="ci", scopes=["tasks:read"], expires_at=value)  # type: ignore[arg-type]
+    assert "expires_at" == caught.value.field
