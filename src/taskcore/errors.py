@@ -20,12 +20,14 @@ leaves name the situation and carry structured fields.
     │   ├── ReportExpired             the report existed but its retention has run out
     │   ├── NotificationNotFound
     │   ├── TemplateNotFound
+    │   ├── AccessTokenNotFound       no such personal access token of the caller's
     │   ├── TeamNotFound              no such team, or the caller is not in it
     │   ├── TeamMemberNotFound
     │   ├── TeamGrantNotFound         the team has no role in the project
     │   └── InvitationNotFound        no such invitation, or not the caller's to see
     ├── PermissionDenied              the caller sees the object but may not do this
     │   ├── AdminRequired
+    │   ├── ScopeRequired             a personal access token lacks the scope (``scope_required``)
     │   ├── TeamRoleRequired          only the team's admins may do this
     │   └── ProjectRoleRequired       the caller's role in the project does not allow this
     ├── ValidationError               input is malformed; ``field`` names the culprit
