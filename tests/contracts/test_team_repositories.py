@@ -169,6 +169,8 @@ class TestTeams:
             uow.teams.set_grant_role(apollo, core, Role.MEMBER)
             found = uow.teams.grant_of(apollo, core)
             assert found is not None and found.role is Role.MEMBER
+            assert list(uow.teams.project_ids(ids["Ops"])) == [apollo]
+            assert list(uow.teams.member_ids(core)) == sorted([ids["alice"], ids["bob"]])
             uow.teams.revoke(apollo, ids["Ops"])
             uow.commit()
         with uow_factory() as uow:

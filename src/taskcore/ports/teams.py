@@ -98,6 +98,14 @@ class TeamRepository(Protocol):
         """How many members the team has."""
         ...
 
+    def member_ids(self, team_id: int) -> Sequence[int]:
+        """The ids of every member of the team, ascending."""
+        ...
+
+    def project_ids(self, team_id: int) -> Sequence[int]:
+        """The ids of the projects the team holds a role in, ascending."""
+        ...
+
     def grant(self, grant: TeamGrant) -> None:
         """Give a team a role in a project.
 

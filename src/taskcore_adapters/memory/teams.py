@@ -150,6 +150,12 @@ class InMemoryTeamRepository:
     def count_members(self, team_id: int) -> int:
         return sum(1 for tid, _ in self._t.team_members if tid == team_id)
 
+    def member_ids(self, team_id: int) -> Sequence[int]:
+        return sorted(uid for tid, uid in self._t.team_members if tid == team_id)
+
+    def project_ids(self, team_id: int) -> Sequence[int]:
+        return sorted(pid for pid, tid in self._t.team_grants if tid == team_id)
+
     def grant(self, grant: TeamGrant) -> None:
         if grant.project_id not in self._t.projects:
             raise ProjectNotFound(grant.project_id)

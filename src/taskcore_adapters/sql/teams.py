@@ -261,6 +261,22 @@ class SqlAlchemyTeamRepository:
             select(func.count()).select_from(team_members).where(team_members.c.team_id == team_id)
         ).scalar_one()
 
+    def member_ids(self, team_id: int) -> Sequence[int]:
+        rows = self._conn.execute(
+            select(team_members.c.user_id)
+            .where(team_members.c.team_id == team_id)
+            .order_by(team_members.c.user_id)
+        )
+        return [row.user_id for row in rows]
+
+    def project_ids(self, team_id: int) -> Sequence[int]:
+        rows = self._conn.execute(
+            select(project_teams.c.project_id)
+            .where(project_teams.c.team_id == team_id)
+            .order_by(project_teams.c.project_id)
+        )
+        return [row.project_id for row in rows]
+
     def grant(self, grant: TeamGrant) -> None:
         try:
             with self._conn.begin_nested():

@@ -141,6 +141,23 @@ class TestProjectTeams:
         assert comment.mentions == ("bob",)
         assert world.events()[-1].details["user_id"] == bob.user_id
 
+    def test_losing_all_access_releases_tasks(self, world: World) -> None:
+        alice, bob, carol = world.user("alice"), world.user("bob"), world.user("carol")
+        project = world.project(alice, members=[carol])
+        team_id = _team(world, alice, bob, carol)
+        world.core.teams.add_project_team(alice, project.id, team_id=team_id)
+        for_bob = world.core.tasks.create_task(
+            alice, project.id, title="b", assignee_id=bob.user_id
+        )
+        for_carol = world.core.tasks.create_task(
+            alice, project.id, title="c", assignee_id=carol.user_id
+        )
+        world.core.teams.remove_project_team(alice, project.id, team_id)
+        # bob had access only through the team; carol is a member herself.
+        assert world.core.tasks.get_task(alice, for_bob.id).assignee_id is None
+        assert world.core.tasks.get_task(alice, for_carol.id).assignee_id == carol.user_id
+        assert "task.assigned" in world.event_names()[-2:]
+
     def test_who_may_grant(self, world: World) -> None:
         alice, bob, carol = world.user("alice"), world.user("bob"), world.user("carol")
         project = world.project(alice, members=[bob])

@@ -13,7 +13,13 @@ from taskcore.errors import ProjectNotFound, TeamGrantExists, TeamGrantNotFound
 from taskcore.ports.uow import UnitOfWork
 from taskcore.services import access
 from taskcore.services.access import Actor
-from taskcore.services.teams.base import TeamsBase, can_manage_team, page_of, visible_team
+from taskcore.services.teams.base import (
+    TeamsBase,
+    can_manage_team,
+    page_of,
+    release_lost,
+    visible_team,
+)
 
 MANAGE_TEAMS = "Only project owners can manage the project's teams"
 
@@ -155,9 +161,10 @@ class ProjectTeams(TeamsBase):
             if grant is None:
                 raise TeamGrantNotFound()
             uow.teams.revoke(project_id, team_id)
+            now = self._clock.now()
             work.record(
                 ProjectTeamRemoved(
-                    occurred_at=self._clock.now(),
+                    occurred_at=now,
                     actor_id=actor.user_id,
                     entity_id=project_id,
                     project_id=project_id,
@@ -165,4 +172,6 @@ class ProjectTeams(TeamsBase):
                     role=grant.role.value,
                 )
             )
+            lost = [(project_id, uid) for uid in uow.teams.member_ids(team_id)]
+            release_lost(work, actor, lost, now)
             work.commit()

@@ -17,7 +17,13 @@ from taskcore.domain.teams import (
 from taskcore.domain.values import UNSET, Unset
 from taskcore.errors import AdminRequired
 from taskcore.services.access import Actor
-from taskcore.services.teams.base import TeamsBase, page_of, require_team_admin, visible_team
+from taskcore.services.teams.base import (
+    TeamsBase,
+    page_of,
+    release_lost,
+    require_team_admin,
+    visible_team,
+)
 
 
 class TeamLifecycle(TeamsBase):
@@ -156,14 +162,18 @@ class TeamLifecycle(TeamsBase):
             uow = work.uow
             view = visible_team(uow, actor, team_id)
             require_team_admin(actor, view)
+            members = uow.teams.member_ids(team_id)
+            lost = [(pid, uid) for pid in uow.teams.project_ids(team_id) for uid in members]
             uow.teams.delete(team_id)
+            now = self._clock.now()
             work.record(
                 TeamDeleted(
-                    occurred_at=self._clock.now(),
+                    occurred_at=now,
                     actor_id=actor.user_id,
                     entity_id=team_id,
                     team_id=team_id,
                     team_name=view.name,
                 )
             )
+            release_lost(work, actor, lost, now)
             work.commit()

@@ -16,7 +16,13 @@ from taskcore.errors import (
 )
 from taskcore.ports.uow import UnitOfWork
 from taskcore.services.access import Actor
-from taskcore.services.teams.base import TeamsBase, page_of, require_team_admin, visible_team
+from taskcore.services.teams.base import (
+    TeamsBase,
+    page_of,
+    release_lost,
+    require_team_admin,
+    visible_team,
+)
 
 
 def _keeps_an_admin(uow: UnitOfWork, member: TeamMemberView) -> None:
@@ -162,9 +168,10 @@ class TeamMembers(TeamsBase):
                 raise TeamMemberNotFound()
             _keeps_an_admin(uow, member)
             uow.teams.remove_member(team_id, user_id)
+            now = self._clock.now()
             work.record(
                 TeamMemberRemoved(
-                    occurred_at=self._clock.now(),
+                    occurred_at=now,
                     actor_id=actor.user_id,
                     entity_id=team_id,
                     team_id=team_id,
@@ -172,4 +179,6 @@ class TeamMembers(TeamsBase):
                     role=member.role.value,
                 )
             )
+            lost = [(pid, user_id) for pid in uow.teams.project_ids(team_id)]
+            release_lost(work, actor, lost, now)
             work.commit()
