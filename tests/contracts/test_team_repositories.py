@@ -51,7 +51,7 @@ def ids(uow_factory: UnitOfWorkFactory) -> dict[str, int]:
         core = uow.teams.add(_team("Core", found["alice"]))
         ops = uow.teams.add(_team("Ops", found["carol"]))
         found["Core"], found["Ops"] = core.key, ops.key
-        for team, user, role, minute in (
+        for team, who, role, minute in (
             ("Core", "alice", TeamRole.ADMIN, 0),
             ("Core", "bob", TeamRole.MEMBER, 1),
             ("Ops", "carol", TeamRole.ADMIN, 0),
@@ -59,7 +59,7 @@ def ids(uow_factory: UnitOfWorkFactory) -> dict[str, int]:
             uow.teams.add_member(
                 TeamMembership(
                     team_id=found[team],
-                    user_id=found[user],
+                    user_id=found[who],
                     role=role,
                     added_at=NOW + dt.timedelta(minutes=minute),
                 )
