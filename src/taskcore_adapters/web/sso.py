@@ -17,6 +17,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import logging
 from typing import Any, Final
 
 from starlette.requests import Request
@@ -37,6 +38,10 @@ from taskcore_adapters.web.session import (
     safe_next,
     session_cookies,
 )
+
+security_log = logging.getLogger("taskcore.security")
+"""Failed single sign-ons are logged here (the provider and the reason; never a code or
+a token)."""
 
 STATE_COOKIE: Final = "tc_oidc"
 STATE_SECONDS: Final = 600
@@ -155,6 +160,10 @@ class SsoPages:
                 policy=self.policies[provider.name],
             )
         except errors.TaskcoreError as exc:
+            security_log.warning(
+                "single sign-on failed",
+                extra={"event": "sso_failed", "provider": provider.name, "reason": exc.message},
+            )
             return failed(web, visit, exc)
         visit.cookies.update(session_cookies(result, web.core.clock.now()))
         return web.redirect(visit, safe_next(str(started.get("next", ""))))

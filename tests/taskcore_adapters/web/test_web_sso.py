@@ -53,12 +53,19 @@ def test_the_login_page_has_a_button_per_provider(client: TestClient) -> None:
     ],
 )
 def test_a_callback_that_cannot_finish_shows_the_reason(
-    client: TestClient, query: str, message: str
+    client: TestClient, query: str, message: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Cancelled at the provider, or no sign-in started in this browser: the login page
-    with the reason (401), and the started-sign-in cookie is gone."""
+    with the reason (401), the started-sign-in cookie is gone, and the security log says
+    which provider failed and why."""
     client.cookies.set("tc_oidc", "forged.value")
-    answer = client.get("/login/oidc/corp/callback" + query)
+    with caplog.at_level("WARNING", logger="taskcore.security"):
+        answer = client.get("/login/oidc/corp/callback" + query)
+    logged = [
+        (r.getMessage(), r.__dict__.get("provider"), r.__dict__.get("reason"))
+        for r in caplog.records
+    ]
+    assert [("single sign-on failed", "corp", message)] == logged
     assert (401, True) == (answer.status_code, message in answer.text)
     cleared = [h for h in answer.headers.get_list("set-cookie") if h.startswith("tc_oidc=")]
     assert 1 == len(cleared)
