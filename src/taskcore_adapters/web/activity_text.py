@@ -28,6 +28,10 @@ MEMBERS_SIZE: Final = 100
 
 SOMEONE: Final = "someone"
 
+TOLD_ELSEWHERE: Final = frozenset({"status", "assignee_id", "assignee_ids"})
+"""Changed fields an update entry leaves out: their own entries of the same change say
+them ("moved ... from pending to in progress", "assigned ... to tom")."""
+
 UNITS: Final = (("minute", 60, 3600), ("hour", 3600, 86400), ("day", 86400, 31 * 86400))
 """Units of relative times: name, seconds in one, used below this many seconds."""
 
@@ -121,8 +125,13 @@ def _update(story: Story) -> Markup:
         return Markup("{} renamed <em>{}</em> to {}").format(
             story.who, changes["title"].get("old", ""), story.task()
         )
-    fields = ", ".join(str(name).replace("_", " ") for name in changes) or "details"
-    return Markup("{} changed the {} of {}").format(story.who, fields, story.task())
+    own = [name for name in changes if name not in TOLD_ELSEWHERE]
+    if changes and not own:
+        return Markup("")  # said by the status or assignment entry of the same change
+    if own == ["position"]:
+        return Markup("{} reordered {} on the board").format(story.who, story.task())
+    fields = ", ".join(str(name).replace("_", " ") for name in own if name != "position")
+    return Markup("{} changed the {} of {}").format(story.who, fields or "details", story.task())
 
 
 def _minutes(story: Story) -> str:
@@ -300,7 +309,8 @@ def activity_lines(
     names: Mapping[int, str] | None = None,
 ) -> list[Line]:
     """The template function ``activity_lines(items, names)``: each entry in words with
-    its time, for the logged-in viewer (their time zone; people they may see by name:
+    its time (an update that only repeats its status or assignment entry left out), for
+    the logged-in viewer (their time zone; people they may see by name:
     ``names``, else the members of the projects the entries concern)."""
     web, visit = context["web_for_activity"], context["visit"]
     actor = visit.actor
@@ -321,13 +331,14 @@ def activity_lines(
     except errors.TaskcoreError:
         where = zone("UTC")
     now = web.core.clock.now()
-    return [
+    lines = (
         Line(
             text=sentence(item, known, actor.user_id),
             time=time_tag(item.entry.created_at, now, where),
         )
         for item in items
-    ]
+    )
+    return [line for line in lines if line.text]
 
 
 def install(environment: jinja2.Environment, web: object) -> None:

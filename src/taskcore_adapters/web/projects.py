@@ -21,6 +21,7 @@ from taskcore_adapters.http.parsing import whole_number
 from taskcore_adapters.http.routes.common import path_id
 from taskcore_adapters.web import teams
 from taskcore_adapters.web.account import ctx_status, page_number
+from taskcore_adapters.web.board_filters import DUE_CHOICES, BoardFilter, board_filter
 from taskcore_adapters.web.routing import PageRoute, page
 from taskcore_adapters.web.session import Visit, Web, field_errors
 
@@ -54,13 +55,29 @@ def label_list(text: str) -> list[str]:
     return [part for part in (p.strip() for p in text.split(",")) if part]
 
 
-def column_page(web: Web, visit: Visit, project_id: int, status: TaskStatus) -> Page[TaskView]:
+def column_page(
+    web: Web,
+    visit: Visit,
+    project_id: int,
+    status: TaskStatus,
+    chosen: BoardFilter | None = None,
+) -> Page[TaskView]:
     """One board column: the first :data:`COLUMN_SIZE` of the project's tasks with
-    ``status``, in board order, and how many there are."""
+    ``status`` (and matching the ``chosen`` filters), in board order, and how many there
+    are."""
+    chosen = chosen or BoardFilter()
     found: Page[TaskView] = web.core.tasks.list_tasks(
         visit.actor,
         project_id,
-        filters=TaskFilters(status=status.value, sort="position", order="asc"),
+        filters=TaskFilters(
+            status=status.value,
+            assignee_id=chosen.assignee_id,
+            label=chosen.label,
+            priority=chosen.priority,
+            overdue=chosen.overdue,
+            sort="position",
+            order="asc",
+        ),
         page=PageRequest(per_page=COLUMN_SIZE),
     )
     return found
@@ -156,7 +173,8 @@ def _board(
     edit_errors: dict[str, str] | None = None,
 ) -> Response:
     project: ProjectView = web.core.projects.get_project(visit.actor, project_id)
-    columns = [(s, column_page(web, visit, project_id, s)) for s in TaskStatus]
+    chosen = board_filter(visit.request.query_params)
+    columns = [(s, column_page(web, visit, project_id, s, chosen)) for s in TaskStatus]
     return web.render(
         visit,
         "board.html",
@@ -168,6 +186,8 @@ def _board(
         project_statuses=[s.value for s in ProjectStatus],
         initials=initials,
         now=web.core.clock.now(),
+        chosen=chosen,
+        due_choices=DUE_CHOICES,
         can_manage=access.can_manage(visit.actor, project.role),
         values=values
         or dict.fromkeys(TASK_FIELDS, "") | {"priority": "medium", "status": "pending"},

@@ -106,3 +106,16 @@ def test_time_tag_carries_the_exact_time_in_the_viewer_zone() -> None:
         '<time datetime="2026-12-07T10:00:00+01:00" title="2026-12-07 10:00 (Europe/Berlin)">'
         "3 hours ago</time>"
     ) == tag
+
+
+def test_updates_repeat_nothing_their_own_entries_say() -> None:
+    """An update that only changed the status or assignees says nothing (the status and
+    assignment entries say it); one that only reordered says so."""
+    only_status = {"title": "T", "changes": {"status": {"old": "pending", "new": "completed"}}}
+    assert "" == sentence(view("task", "update", only_status), NAMES, viewer_id=None)
+    moved = {"title": "T", "changes": {"position": {"old": 1.0, "new": 2.0}}}
+    assert "reordered" in sentence(view("task", "update", moved), NAMES, viewer_id=None)
+    both = {"title": "T", "changes": {"status": {}, "due_date": {}, "position": {}}}
+    assert sentence(view("task", "update", both), NAMES, viewer_id=None).endswith(
+        'changed the due date of <a href="/tasks/6"><em>T</em></a>'
+    )

@@ -16,6 +16,12 @@ def card(html: str, task_id: int) -> str:
     return html.split(f'id="task-{task_id}"', 1)[1].split("</li>", 1)[0]
 
 
+def titles(html: str, status: str) -> list[str]:
+    """The card titles of one column."""
+    section = html.split(f'data-status="{status}"', 1)[1].split("</section>", 1)[0]
+    return re.findall(r'class="task-title" href="/tasks/\d+">([^<]*)<', section)
+
+
 def board_part(html: str) -> str:
     """The board's columns only."""
     return html.split('id="board"', 1)[1].split('id="h-newtask"', 1)[0]
@@ -104,3 +110,30 @@ def test_quick_add_without_title_opens_the_full_form(board: str, browser: Browse
     response = browser.post("/projects/1/tasks", {"title": "", "status": "pending"})
     assert 400 == response.status_code
     assert '<details class="card" open>\n<summary id="h-newtask">' in response.text
+
+
+def test_filter_bar_narrows_every_column(board: str, browser: Browser) -> None:
+    """Assignee, label, priority and due filters apply to all columns, and the counts
+    follow; the form keeps the choice and offers to show everything again."""
+    assert 'id="bf-assignee"' in board
+    mine = browser.get("/projects/1?assignee=1").text
+    assert (["Late"], []) == (titles(mine, "pending"), titles(mine, "completed"))
+    assert '<option value="1" selected>maria.garcia</option>' in mine
+    assert "Show all tasks</a>" in mine
+    assert ["Late"] == titles(browser.get("/projects/1?label=cms").text, "pending")
+    assert ["Late"] == titles(browser.get("/projects/1?due=overdue").text, "pending")
+    on_time = browser.get("/projects/1?due=on_time").text
+    assert (["Blocker"], ["Done"]) == (titles(on_time, "pending"), titles(on_time, "completed"))
+    assert [] == titles(browser.get("/projects/1?priority=high").text, "pending")
+    assert re.search(
+        r'id="col-pending">pending <span class="count"[^>]*>0</span>',
+        (browser.get("/projects/1?priority=high").text),
+    )
+
+
+def test_filter_bar_refuses_bad_values(board: str, browser: Browser) -> None:
+    """A bad assignee, due choice or priority answers 400 naming the field."""
+    for query, field in (("assignee=bob", "assignee"), ("due=soon", "due"), ("priority=x", "")):
+        response = browser.get(f"/projects/1?{query}")
+        assert 400 == response.status_code, query
+        assert field in response.text
