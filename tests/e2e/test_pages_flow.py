@@ -5,17 +5,17 @@ Markdown that must not run anything."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Locator, Page
+    from playwright.sync_api import Browser, Dialog, Locator, Page
 
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "a long passphrase 1"
-NARROW = {"width": 375, "height": 740}
 XSS = (
     "<script>alert('script')</script>\n\n"
     "[click me](javascript:alert('link'))\n\n"
@@ -44,6 +44,7 @@ def start(chromium: Browser, server: str, username: str, project: str, tasks: li
         page.get_by_label("New task in pending").fill(title)
         page.get_by_role("button", name="Add to pending").click()
         page.locator(".task-title", has_text=title).wait_for()
+    page.wait_for_load_state("networkidle")  # the live board's first refresh is done
     return page
 
 
@@ -55,6 +56,8 @@ def titles(page: Page, status: str) -> list[str]:
 def drag(page: Page, source: Locator, target: Locator, *, above: bool = False) -> None:
     """Drag ``source`` with the mouse onto ``target`` (its middle, or its top quarter
     with ``above``), in small steps as a hand would."""
+    source.wait_for()
+    target.wait_for()
     start = source.bounding_box()
     end = target.bounding_box()
     assert start is not None
@@ -99,9 +102,10 @@ def test_drag_and_drop_moves_and_orders_cards(chromium: Browser, server: str) ->
     assert "2" == counts
 
 
-def test_bulk_edit_in_the_list(chromium: Browser, server: str) -> None:
+def test_bulk_edit_in_the_list(chromium: Browser, server: str, screenshot_dir: Path) -> None:
     """Ticking two tasks and setting their status changes both; deleting one removes it.
-    At 375 px the board, list and task pages fit the width, light and dark."""
+    At 375 px the board, list and task pages fit the width, light and dark. Leaves the
+    screenshots list.png and board-dark.png."""
     from playwright.sync_api import expect
 
     page = start(chromium, server, "bulky", "Bulk", ["Alpha", "Beta", "Gamma"])
@@ -113,6 +117,7 @@ def test_bulk_edit_in_the_list(chromium: Browser, server: str) -> None:
     expect(page.get_by_role("status")).to_have_text("2 tasks moved to completed.")
     statuses = page.locator("td.status").all_inner_texts()
     assert ["completed", "pending", "completed"] == statuses
+    page.screenshot(path=str(screenshot_dir / "list.png"), full_page=True)
     page.get_by_label("Select Beta").check()
     page.get_by_role("button", name="Delete").click()
     expect(page.get_by_role("status")).to_have_text("1 task deleted.")
@@ -124,10 +129,13 @@ def test_bulk_edit_in_the_list(chromium: Browser, server: str) -> None:
 
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
-        page.set_viewport_size(NARROW)
+        page.set_viewport_size({"width": 375, "height": 740})
         for url in (board_url, board_url + "/list", task_url):
             page.goto(url)
             assert no_horizontal_scroll(page), (scheme, url)
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(board_url)
+    page.screenshot(path=str(screenshot_dir / "board-dark.png"), full_page=True)
     background = page.evaluate("getComputedStyle(document.body.parentElement).backgroundColor")
     assert "rgb(21, 22, 26)" == background  # the dark wash
 
@@ -137,7 +145,12 @@ def test_markdown_runs_no_script(chromium: Browser, server: str) -> None:
     an onerror handler render as text: no dialog ever opens; the Markdown itself shows."""
     page = start(chromium, server, "mark", "Marks", ["Write"])
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def on_dialog(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     page.get_by_role("link", name="Write").click()
     page.wait_for_load_state()  # the preview script is loaded
     page.get_by_label("Add a comment").fill(XSS)

@@ -40,6 +40,7 @@ def test_weekly_task_and_timer(chromium: Browser, server: str) -> None:
     page.get_by_label("Name").fill("Routines")
     page.get_by_role("button", name="Create project").click()
     page.wait_for_url(re.compile(r".*/projects/\d+$"))
+    page.get_by_text("New task with details").click()
     page.get_by_label("Title").fill("Weekly review")
     page.locator("#nt-assignee_id").select_option(label="tina")
     page.get_by_label("Due date").fill("2030-01-07")
