@@ -68,12 +68,13 @@ MIDDLE = PYTHONS[1:-1] or PYTHONS[:1]
 are tested (the oldest when there is none in between)."""
 
 
-def _install(session: nox.Session, *groups: str) -> None:
-    """Install the project with every extra, plus dependency groups (PEP 735)."""
+def _install(session: nox.Session, *groups: str, extras: str = "all") -> None:
+    """Install the project with every extra (or ``extras``), plus dependency groups
+    (PEP 735)."""
     if session.venv_backend != "uv":
         session.install("pip>=25.1")  # dependency groups need a recent pip
     args = [arg for group in groups for arg in ("--group", group)]
-    session.install(".[all]", *args)
+    session.install(f".[{extras}]", *args)
 
 
 @nox.session(python=FIRST)
@@ -109,7 +110,7 @@ def _pytest(session: nox.Session, backend: str, *selection: str, installed: bool
     session.run("pytest", *args, env=env)
 
 
-SQLITE_TIER = "not postgres and not redis and not smtp and not e2e"
+SQLITE_TIER = "not postgres and not redis and not smtp and not s3 and not e2e"
 
 
 @nox.session(python=OLDEST_AND_NEWEST)
@@ -131,11 +132,13 @@ def tests_lowest(session: nox.Session) -> None:
 
 @nox.session(python=OLDEST_AND_NEWEST)
 def tests_services(session: nox.Session) -> None:
-    """Everything that touches a server, on PostgreSQL, with Redis and a real SMTP server.
+    """Everything that touches a server, on PostgreSQL, with Redis, a real SMTP server and
+    moto's S3 server.
 
     The pure core tests (tests/taskcore, in-memory adapters) do not depend on the
     backend; the ``tests`` sessions run them.
     """
+    _install(session, "test", "s3", extras="all,s3")
     _pytest(
         session,
         "postgres",
@@ -143,6 +146,7 @@ def tests_services(session: nox.Session) -> None:
         "tests/taskcore_adapters",
         "tests/integration",
         "tests/deploy",
+        installed=True,
     )
 
 

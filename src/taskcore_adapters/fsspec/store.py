@@ -10,6 +10,7 @@ from typing import IO, Any, Final
 import fsspec
 from fsspec.implementations.local import LocalFileSystem
 from fsspec.implementations.memory import MemoryFileSystem
+from fsspec.spec import AbstractBufferedFile
 
 from taskcore.domain.blobs import CHUNK_SIZE, check_blob_key, check_byte_range, check_key_prefix
 from taskcore.errors import BlobNotFound, Unavailable
@@ -265,13 +266,19 @@ def _sync_folder(folder: str) -> None:
 
 
 class FsspecBlobWriter:
-    """A blob being written through fsspec: a file under ``.partial``, moved on commit."""
+    """A blob being written through fsspec: a file under ``.partial``, moved on commit.
+
+    An empty file is made under ``.partial`` first: object stores (S3) show an object
+    only once its upload completes, so without it a writer that dies mid-upload would
+    leave nothing for :meth:`FsspecFileStore.partial_keys` to find (the parts of its
+    unfinished multipart upload are for the bucket's lifecycle rule to abort)."""
 
     def __init__(self, fs: Any, partial: str, final: str) -> None:
         self._fs = fs
         self._partial = partial
         self._final = final
         with _storage():
+            fs.touch(partial)
             self._file: Any = fs.open(partial, "wb")
         self._state = "open"
 
@@ -285,6 +292,12 @@ class FsspecBlobWriter:
         if self._state != "open":
             raise ValueError(f"blob writer is {self._state}")
         with _storage():
+            if not self._fs.exists(self._partial):  # the key was deleted meanwhile
+                self._state = "aborted"
+                self._file.discard()  # an unfinished multipart upload is aborted
+                if isinstance(self._file, AbstractBufferedFile):
+                    self._file.closed = True  # or collecting it would upload the data
+                raise FileNotFoundError(self._partial)
             self._file.close()
             self._fs.mv(self._partial, self._final)
         self._state = "committed"
