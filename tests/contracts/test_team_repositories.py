@@ -72,9 +72,8 @@ class TestTeams:
     def test_names_are_unique_case_insensitively(
         self, uow_factory: UnitOfWorkFactory, ids: dict[str, int]
     ) -> None:
-        with uow_factory() as uow:
-            with pytest.raises(errors.TeamNameTaken):
-                uow.teams.add(_team("CORE", ids["bob"]))
+        with uow_factory() as uow, pytest.raises(errors.TeamNameTaken):
+            uow.teams.add(_team("CORE", ids["bob"]))
         with uow_factory() as uow:
             ops = uow.teams.get(ids["Ops"])
             assert ops is not None
@@ -95,7 +94,8 @@ class TestTeams:
             assert (view.name, view.description, view.member_count) == ("Core team", "new", 2)
             assert view.role is TeamRole.MEMBER
             stranger = uow.teams.view(ids["Core"], viewer_id=ids["carol"])
-            assert stranger is not None and stranger.role is None
+            assert stranger is not None
+            assert stranger.role is None
             assert uow.teams.view(9999, viewer_id=ids["bob"]) is None
 
     def test_find_by_member_ordered_by_name(
@@ -114,13 +114,10 @@ class TestTeams:
 
     def test_members(self, uow_factory: UnitOfWorkFactory, ids: dict[str, int]) -> None:
         core = ids["Core"]
-        with uow_factory() as uow:
-            with pytest.raises(errors.TeamMemberExists):
-                uow.teams.add_member(
-                    TeamMembership(
-                        team_id=core, user_id=ids["bob"], role=TeamRole.MEMBER, added_at=NOW
-                    )
-                )
+        with uow_factory() as uow, pytest.raises(errors.TeamMemberExists):
+            uow.teams.add_member(
+                TeamMembership(team_id=core, user_id=ids["bob"], role=TeamRole.MEMBER, added_at=NOW)
+            )
         with uow_factory() as uow:
             members = uow.teams.find_members(core, limit=10)
             assert [(m.username, m.role) for m in members] == [
@@ -137,7 +134,9 @@ class TestTeams:
         with uow_factory() as uow:
             assert uow.teams.member(core, ids["alice"]) is None
             bob = uow.teams.member(core, ids["bob"])
-            assert bob is not None and bob.full_name == "Bob" and bob.role is TeamRole.ADMIN
+            assert bob is not None
+            assert bob.full_name == "Bob"
+            assert bob.role is TeamRole.ADMIN
 
     def test_grants(self, uow_factory: UnitOfWorkFactory, ids: dict[str, int]) -> None:
         apollo, core = ids["Apollo"], ids["Core"]
@@ -154,11 +153,10 @@ class TestTeams:
                 )
             )
             uow.commit()
-        with uow_factory() as uow:
-            with pytest.raises(errors.TeamGrantExists):
-                uow.teams.grant(
-                    TeamGrant(project_id=apollo, team_id=core, role=Role.OWNER, added_at=NOW)
-                )
+        with uow_factory() as uow, pytest.raises(errors.TeamGrantExists):
+            uow.teams.grant(
+                TeamGrant(project_id=apollo, team_id=core, role=Role.OWNER, added_at=NOW)
+            )
         with uow_factory() as uow:
             grants = uow.teams.find_grants(apollo, limit=10)
             assert [(g.team_name, g.role, g.member_count) for g in grants] == [
@@ -168,7 +166,8 @@ class TestTeams:
             assert uow.teams.count_grants(apollo) == 2
             uow.teams.set_grant_role(apollo, core, Role.MEMBER)
             found = uow.teams.grant_of(apollo, core)
-            assert found is not None and found.role is Role.MEMBER
+            assert found is not None
+            assert found.role is Role.MEMBER
             assert list(uow.teams.project_ids(ids["Ops"])) == [apollo]
             assert list(uow.teams.member_ids(core)) == sorted([ids["alice"], ids["bob"]])
             uow.teams.revoke(apollo, ids["Ops"])
@@ -192,7 +191,8 @@ class TestTeams:
             assert uow.teams.get(ids["Core"]) is None
             assert uow.teams.count_grants(ids["Apollo"]) == 0
             access = uow.projects.access(ids["Apollo"], ids["bob"])
-            assert access is not None and access.role is None
+            assert access is not None
+            assert access.role is None
 
 
 class TestEffectiveRoles:
@@ -219,14 +219,16 @@ class TestEffectiveRoles:
         self._grant(uow_factory, ids, Role.VIEWER)
         with uow_factory() as uow:
             access = uow.projects.access(apollo, bob)
-            assert access is not None and access.role is Role.VIEWER
+            assert access is not None
+            assert access.role is Role.VIEWER
             mine = ProjectCriteria(viewer_id=bob, member_id=bob)
             assert [(p.id, p.role) for p in uow.projects.find(mine, limit=10)] == [
                 (apollo, Role.VIEWER)
             ]
             assert uow.projects.count(mine) == 1
             view = uow.projects.view(apollo, viewer_id=bob)
-            assert view is not None and view.role is Role.VIEWER
+            assert view is not None
+            assert view.role is Role.VIEWER
             assert uow.tasks.count(TaskCriteria(member_id=bob)) == 1
             assert uow.report_queries.dashboard(bob, NOW).projects_total == 1
 
@@ -243,8 +245,10 @@ class TestEffectiveRoles:
             # through Core.
             bob_access = uow.projects.access(apollo, bob)
             alice_access = uow.projects.access(apollo, alice)
-            assert bob_access is not None and bob_access.role is Role.MEMBER
-            assert alice_access is not None and alice_access.role is Role.OWNER
+            assert bob_access is not None
+            assert bob_access.role is Role.MEMBER
+            assert alice_access is not None
+            assert alice_access.role is Role.OWNER
             mine = ProjectCriteria(viewer_id=bob, member_id=bob)
             assert [p.role for p in uow.projects.find(mine, limit=10)] == [Role.MEMBER]
             assert uow.projects.count(mine) == 1
@@ -273,15 +277,18 @@ class TestEffectiveRoles:
             uow.commit()
         with uow_factory() as uow:
             access = uow.projects.access(apollo, bob)
-            assert access is not None and access.role is None
+            assert access is not None
+            assert access.role is None
             assert uow.projects.count(ProjectCriteria(viewer_id=bob, member_id=bob)) == 0
             alice_access = uow.projects.access(apollo, ids["alice"])
-            assert alice_access is not None and alice_access.role is Role.OWNER
+            assert alice_access is not None
+            assert alice_access.role is Role.OWNER
             uow.teams.revoke(apollo, ids["Core"])
             uow.commit()
         with uow_factory() as uow:
             alice_access = uow.projects.access(apollo, ids["alice"])
-            assert alice_access is not None and alice_access.role is Role.OWNER
+            assert alice_access is not None
+            assert alice_access.role is Role.OWNER
 
     def test_project_deletion_removes_grants(
         self, uow_factory: UnitOfWorkFactory, ids: dict[str, int]

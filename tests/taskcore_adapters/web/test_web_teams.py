@@ -30,11 +30,13 @@ def test_team_pages_and_project_grant(browser: Browser, other_browser: Browser) 
     granted = browser.post("/projects/1/teams", {"team_id": "1", "role": "viewer"})
     assert "Team Core added." in granted.text
     board = other_browser.get("/projects/1")
-    assert board.status_code == 200 and "Plan" in board.text
+    assert board.status_code == 200
+    assert "Plan" in board.text
     assert "Core" in other_browser.get("/teams").text
     # bob sees the team section but not its forms.
     shown = other_browser.get("/projects/1/members")
-    assert "Core" in shown.text and "Add a team" not in shown.text
+    assert "Core" in shown.text
+    assert "Add a team" not in shown.text
 
     browser.get("/teams/1")
     removed = browser.post("/teams/1/members/1", {"action": "remove"})  # bob is user 1
