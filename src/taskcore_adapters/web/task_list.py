@@ -1,5 +1,5 @@
 """A project's list view: its tasks in a table, sorted by a column, filtered by status and
-assignee, with checkboxes and bulk actions (status, assignee, delete).
+assignee, with checkboxes and bulk actions (status, assignee, labels, delete).
 
 A bulk action is one use-case call per selected task (``tasks.update_task`` or
 ``tasks.delete_task``), so each task gets its own activity entry and its own permission
@@ -24,7 +24,7 @@ from taskcore.services.tasks import TaskFilters
 from taskcore_adapters.http.parsing import whole_number
 from taskcore_adapters.http.routes.common import path_id
 from taskcore_adapters.web.account import ctx_status, page_number
-from taskcore_adapters.web.projects import initials, optional_id, task_form_context
+from taskcore_adapters.web.projects import initials, label_list, optional_id, task_form_context
 from taskcore_adapters.web.routing import PageRoute, page
 from taskcore_adapters.web.session import Visit, Web
 
@@ -40,7 +40,8 @@ SORTS: Final = {
 }
 """The columns the list sorts by (the core's task sorts), with their headings."""
 
-ACTIONS: Final = ("status", "assignee", "delete")
+ACTIONS: Final = ("status", "assignee", "labels", "delete")
+"""The bulk actions."""
 
 
 @attrs.frozen(kw_only=True)
@@ -142,9 +143,14 @@ def _operation(web: Web, visit: Visit, action: str) -> tuple[Callable[[int], obj
         return (lambda task_id: tasks.update_task(actor, task_id, assignee_ids=people)), (
             "assigned" if people else "unassigned"
         )
+    if action == "labels":
+        labels = label_list(visit.field("labels"))
+        return (lambda task_id: tasks.update_task(actor, task_id, labels=labels)), ("relabelled")
     if action == "delete":
         return (lambda task_id: tasks.delete_task(actor, task_id)), "deleted"
-    raise errors.ValidationError("action must be status, assignee or delete", field="action")
+    raise errors.ValidationError(
+        f"action must be {', '.join(ACTIONS[:-1])} or {ACTIONS[-1]}", field="action"
+    )
 
 
 async def bulk(web: Web, visit: Visit, request: Request) -> Response:

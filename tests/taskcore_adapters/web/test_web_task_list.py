@@ -171,3 +171,20 @@ def test_outsiders_get_404(browser: Browser, other_browser: Browser, project: in
     assert 404 == other_browser.get("/projects/1/list").status_code
     other_browser.get("/projects")
     assert 404 == other_browser.post("/projects/1/bulk", {"task_id": "1"}).status_code
+
+
+def test_bulk_labels(browser: Browser, project: int, runtime: Runtime) -> None:
+    """Labels are set on every ticked task (replacing theirs); none clears them."""
+    browser.get("/projects/1/list")
+    done = browser.post(
+        "/projects/1/bulk",
+        {"task_id": ["1", "2"], "action": "labels", "labels": "cms, web"},  # type: ignore[dict-item]
+    )
+    assert "2 tasks relabelled." in done.text
+    alice = actor(runtime, "alice")
+    tasks = runtime.core.tasks
+    assert [("cms", "web"), ("cms", "web"), ()] == [
+        tasks.get_task(alice, i).labels for i in (1, 2, 3)
+    ]
+    browser.post("/projects/1/bulk", {"task_id": "2", "action": "labels", "labels": ""})
+    assert () == tasks.get_task(alice, 2).labels
