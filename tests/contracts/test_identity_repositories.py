@@ -15,7 +15,11 @@ from taskcore.ports.uow import UnitOfWorkFactory
 NOW = dt.datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=dt.UTC)
 
 
-def add_user(factory: UnitOfWorkFactory, name: str, password_hash: str | None = "h") -> int:
+def add_user(
+    factory: UnitOfWorkFactory,
+    name: str,
+    password_hash: str | None = "h",  # noqa: S107 - a stand-in stored hash
+) -> int:
     with factory() as uow:
         user = uow.users.add(
             User(

@@ -138,9 +138,7 @@ class InMemoryTaskRepository:
             t
             for t in self._t.tasks.values()
             if criteria.matches(t)
-            and (
-                criteria.member_id is None or has_role(self._t, t.project_id, criteria.member_id)
-            )
+            and (criteria.member_id is None or has_role(self._t, t.project_id, criteria.member_id))
         ]
         if criteria.blocked is not None:
             blocked = self.blocked_ids([t.key for t in found])

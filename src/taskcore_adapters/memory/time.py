@@ -89,8 +89,7 @@ class InMemoryTimeEntryRepository:
                 and (criteria.date_from is None or entry.work_date >= criteria.date_from)
                 and (criteria.date_to is None or entry.work_date <= criteria.date_to)
                 and (
-                    criteria.member_id is None
-                    or has_role(self._t, project_id, criteria.member_id)
+                    criteria.member_id is None or has_role(self._t, project_id, criteria.member_id)
                 )
             ):
                 found.append(entry)

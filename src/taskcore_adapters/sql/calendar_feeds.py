@@ -79,8 +79,9 @@ class SqlAlchemyCalendarFeedRepository:
                 task_recurrences.c.occurrence,
             )
             .select_from(
-                tasks.join(projects, projects.c.id == tasks.c.project_id)
-                .outerjoin(task_recurrences, task_recurrences.c.task_id == tasks.c.id)
+                tasks.join(projects, projects.c.id == tasks.c.project_id).outerjoin(
+                    task_recurrences, task_recurrences.c.task_id == tasks.c.id
+                )
             )
             .where(
                 tasks.c.due_date.is_not(None),

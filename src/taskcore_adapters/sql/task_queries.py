@@ -62,9 +62,7 @@ def conditions(criteria: TaskCriteria) -> list[ColumnElement[bool]]:
     if criteria.project_id is not None:
         conditions.append(c.project_id == criteria.project_id)
     if criteria.member_id is not None:
-        conditions.append(
-            has_role(c.project_id, criteria.member_id)
-        )
+        conditions.append(has_role(c.project_id, criteria.member_id))
     if criteria.status is not None:
         conditions.append(c.status == criteria.status.value)
     if criteria.priority is not None:

@@ -92,9 +92,7 @@ def _where(criteria: TimeEntryCriteria) -> list[ColumnElement[bool]]:
     if criteria.date_to is not None:
         conditions.append(time_entries.c.work_date <= criteria.date_to)
     if criteria.member_id is not None:
-        conditions.append(
-            has_role(tasks.c.project_id, criteria.member_id)
-        )
+        conditions.append(has_role(tasks.c.project_id, criteria.member_id))
     return conditions
 
 
