@@ -547,6 +547,22 @@ class TestEvents:
             (m.to, m.subject) for m in world.mailer.sent
         ]
 
+    def test_every_assignee_hears_of_completion_and_comments(self, world: World) -> None:
+        """With several assignees, each is told of a comment and of the completion."""
+        alice, bob, carol = world.user("alice"), world.user("bob"), world.user("carol")
+        project = world.project(alice, members=[bob, carol])
+        task = world.core.tasks.create_task(
+            alice, project.id, title="A", assignee_ids=[bob.user_id, carol.user_id]
+        )
+        world.mailer.sent.clear()
+        world.core.comments.add_comment(alice, task.id, content="status?")
+        world.core.tasks.update_task(alice, task.id, status="completed")
+        assert sorted(
+            (to, subject)
+            for to in ("bob@example.com", "carol@example.com")
+            for subject in ("New comment on A", "Task Completed: A")
+        ) == sorted((m.to, m.subject) for m in world.mailer.sent)
+
     def test_comments_and_mentions(self, world: World) -> None:
         """A comment notifies assignee and watchers once; a mention notifies the member."""
         alice, bob, carol = world.user("alice"), world.user("bob"), world.user("carol")

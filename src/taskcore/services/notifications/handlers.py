@@ -95,14 +95,17 @@ class EventHandlers(Delivery, Templates):
         )
 
     def on_task_status_changed(self, work: Work, event: DomainEvent) -> None:
-        """``task.status_changed`` to completed: notify the project's owners and the
-        assignee (not whoever completed it)."""
+        """``task.status_changed`` to completed: notify the project's owners and every
+        assignee of the task (not whoever completed it)."""
         if not isinstance(event, TaskStatusChanged) or not self.notifies_completion(event):
             return
         uow = work.uow
         project_id = event.project_id
         recipients: list[int] = list(uow.projects.owner_ids(project_id))
-        if event.assignee_id is not None:
+        task = uow.tasks.get(event.entity_id)
+        if task is not None:
+            recipients.extend(task.assignee_ids)
+        elif event.assignee_id is not None:  # deleted since: the event names its assignee
             recipients.append(event.assignee_id)
         context = {
             "task_title": event.title,
@@ -123,7 +126,7 @@ class EventHandlers(Delivery, Templates):
                 )
 
     def on_comment_added(self, work: Work, event: DomainEvent) -> None:
-        """``comment.added``: notify the task's assignee and watchers, except the author
+        """``comment.added``: notify the task's assignees and watchers, except the author
         and anyone the comment mentions (they are told by the mention)."""
         if not isinstance(event, CommentAdded):
             return
@@ -133,7 +136,7 @@ class EventHandlers(Delivery, Templates):
             return
         comment = uow.comments.get(event.entity_id)
         mentioned = set(mentioned_names(comment.content)) if comment is not None else set()
-        recipients = [*([task.assignee_id] if task.assignee_id else []), *task.watchers]
+        recipients = [*task.assignee_ids, *task.watchers]
         context = {
             "task_title": task.title,
             "project_name": _project_name(uow, task.project_id),
