@@ -246,13 +246,18 @@ def csv_value(value: object) -> str:
     return text
 
 
-def csv_rows(tasks: Iterable[ExportedTask]) -> Iterable[list[str]]:
-    """The task CSV: the header (:data:`CSV_COLUMNS`), then one row per task."""
-    yield list(CSV_COLUMNS)
+def csv_rows(tasks: Iterable[ExportedTask], field_keys: Sequence[str] = ()) -> Iterable[list[str]]:
+    """The task CSV: the header (:data:`CSV_COLUMNS`, then ``cf.<key>`` per custom field
+    of ``field_keys``), then one row per task (a multi-select's options joined by ``, ``,
+    a field without a value empty)."""
+    yield [*CSV_COLUMNS, *(f"cf.{key}" for key in field_keys)]
     for item in tasks:
         row = task_json(item)
-        row.pop("custom_fields", None)
-        yield [csv_value(row[c]) for c in CSV_COLUMNS]
+        values = row.pop("custom_fields", None) or {}
+        yield [
+            *(csv_value(row[c]) for c in CSV_COLUMNS),
+            *(csv_value(values.get(key)) for key in field_keys),
+        ]
 
 
 def comparable(doc: Mapping[str, Any]) -> dict[str, Any]:

@@ -35,7 +35,7 @@ def csv_text(export: ProjectExport) -> str:
     """The export's tasks as CSV (spreadsheet formulas neutralised)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerows(csv_rows(export.tasks))
+    writer.writerows(csv_rows(export.tasks, [f.key for f in export.custom_fields]))
     return out.getvalue()
 
 

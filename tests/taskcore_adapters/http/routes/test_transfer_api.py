@@ -186,6 +186,29 @@ class TestCsvExport:
         )
         assert str(setup.parent_id) == rows[1]["parent_id"]
 
+    def test_custom_fields_are_columns(self, client: TestClient, setup: Setup) -> None:
+        """Each custom field of the project is a ``cf.<key>`` column after the documented
+        ones: multi-select options joined, no value empty."""
+        for field in (
+            {"key": "size", "label": "Size", "type": "number"},
+            {"key": "tags", "label": "Tags", "type": "multi_select", "options": ["a", "b"]},
+        ):
+            defined = client.post(
+                f"/api/projects/{setup.project_id}/custom-fields",
+                json=field,
+                headers=setup.alice[1],
+            )
+            assert 201 == defined.status_code, defined.text
+        edited = client.put(
+            f"/api/tasks/{setup.parent_id}",
+            json={"custom_fields": {"size": 3, "tags": ["a", "b"]}},
+            headers=setup.alice[1],
+        )
+        assert 200 == edited.status_code, edited.text
+        rows = list(csv.DictReader(io.StringIO(export(client, setup, "csv").text)))
+        assert [*CSV_COLUMNS, "cf.size", "cf.tags"] == list(rows[0].keys())
+        assert [("3.0", "a, b"), ("", "")] == [(r["cf.size"], r["cf.tags"]) for r in rows]
+
 
 class TestZipExport:
     def test_document_csv_and_files(self, client: TestClient, setup: Setup) -> None:
