@@ -77,7 +77,8 @@ def no_horizontal_scroll(page: Page) -> bool:
 
 def test_drag_and_drop_moves_and_orders_cards(chromium: Browser, server: str) -> None:
     """Dragging a card to another column moves it there; dropping it on the top half of a
-    card puts it before that card; the order survives a reload."""
+    card puts it before that card; the order survives a reload. Then the keyboard
+    shortcuts: the help list, moving from card to card, opening one."""
     from playwright.sync_api import expect
 
     page = start(chromium, server, "dora", "Drag", ["One", "Two", "Three"])
@@ -96,10 +97,23 @@ def test_drag_and_drop_moves_and_orders_cards(chromium: Browser, server: str) ->
     )
     expect(page.locator('.column[data-status="in_progress"] .task-card')).to_have_count(2)
     page.reload()
+    page.wait_for_load_state("networkidle")
     assert ["One"] == titles(page, "pending")
     assert ["Three", "Two"] == titles(page, "in_progress")
     counts = page.locator('.column[data-status="in_progress"] h2 .count').inner_text()
     assert "2" == counts
+
+    # the keyboard: "?" lists the shortcuts, "j" goes from card to card, "o" opens one
+    page.keyboard.press("?")
+    expect(page.locator("#shortcuts")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#shortcuts")).to_be_hidden()
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    expect(page.locator(".task-title", has_text="Three")).to_be_focused()
+    page.keyboard.press("o")
+    page.wait_for_url(re.compile(r".*/tasks/\d+$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Three")
 
 
 def test_bulk_edit_in_the_list(chromium: Browser, server: str, screenshot_dir: Path) -> None:

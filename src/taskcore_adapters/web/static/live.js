@@ -19,7 +19,10 @@
     if (!fresh) { return; }
     // Never pull a card from under the pointer: try again once the drag is over.
     if (board.querySelector(".dragging")) { schedule(); return; }
-    var focused = document.activeElement && document.activeElement.id;
+    var active = document.activeElement;
+    var focused = active && active.id;
+    var focusedCard = !focused && active && active.closest && active.closest(".task-card");
+    var focusedTitle = focusedCard && active.classList.contains("task-title") ? focusedCard.id : null;
     // What the person is doing survives the swap: text typed in a quick-add field, and
     // the card menus they opened.
     var typed = {};
@@ -39,6 +42,8 @@
       if (menu) { menu.open = true; }
     });
     if (focused && document.getElementById(focused)) { document.getElementById(focused).focus(); }
+    var card = focusedTitle && document.getElementById(focusedTitle);
+    if (card && card.querySelector(".task-title")) { card.querySelector(".task-title").focus(); }
     board.dispatchEvent(new CustomEvent("board:updated"));
   }
 
