@@ -20,6 +20,7 @@ from taskcore.domain.report_figures import (
     ProjectFigures,
     StatusCounts,
     SystemFigures,
+    TaskLine,
     ThroughputBucket,
     WorkloadLine,
     hours,
@@ -64,6 +65,32 @@ def quick_metrics(counts: StatusCounts, totals: HourTotals) -> dict[str, Any]:
         "pending_tasks": counts.pending,
         "in_progress_tasks": counts.in_progress,
     }
+
+
+def field_groups(
+    group_by: str, figures: ProjectFigures, values: Mapping[int, object]
+) -> dict[str, Any]:
+    """A project report's tasks grouped by a custom field's value (``values``: by task id):
+    per value, how many tasks, how many completed, and their estimated and actual hours.
+    A multi-select puts a task in the group of each of its options; tasks without a value
+    are the group ``null``. Groups come largest first, then by value."""
+    groups: dict[object, list[TaskLine]] = {}
+    for line in figures.task_lines:
+        value = values.get(line.id)
+        for key in value if isinstance(value, tuple | list) else (value,):
+            groups.setdefault(key, []).append(line)
+    rows: list[dict[str, Any]] = [
+        {
+            "value": value,
+            "tasks": len(lines),
+            "completed_tasks": sum(1 for t in lines if t.status == "completed"),
+            "estimated_hours": hours(total_hours(t.estimated_hours for t in lines)),
+            "actual_hours": hours(total_hours(t.actual_hours for t in lines)),
+        }
+        for value, lines in groups.items()
+    ]
+    rows.sort(key=lambda r: (-r["tasks"], r["value"] is None, str(r["value"])))
+    return {"group_by": group_by, "groups": rows}
 
 
 def project_report_data(

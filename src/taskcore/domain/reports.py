@@ -21,6 +21,7 @@ import attrs
 from taskcore.domain.report_data import (
     cycle_time_data,
     dashboard_data,
+    field_groups,
     flatten,
     iso,
     project_data,
@@ -52,6 +53,7 @@ __all__ = [
     "check_type",
     "cycle_time_data",
     "dashboard_data",
+    "field_groups",
     "flatten",
     "iso",
     "midnight",
@@ -241,7 +243,9 @@ def check_parameters(report_type: ReportType, raw: object) -> dict[str, Any]:
 
     Every type except ``system`` needs ``project_id``. ``throughput`` takes ``period``
     (``day`` or ``week``) and ``periods`` (how many, up to 366); ``cycle_time`` takes
-    ``days`` (only tasks completed in the last so many days). Unknown keys are dropped.
+    ``days`` (only tasks completed in the last so many days); ``project`` takes
+    ``group_by``, ``cf.<key>`` of one of the project's custom fields (checked when the
+    report is requested). Unknown keys are dropped.
 
     Raises:
         ValidationError: ``parameters must be an object``, ``parameters.project_id is
@@ -269,4 +273,12 @@ def check_parameters(report_type: ReportType, raw: object) -> dict[str, Any]:
         params["periods"] = period.default_periods if periods is None else periods
     elif report_type is ReportType.CYCLE_TIME:
         params["days"] = _int(raw, "days", low=1, high=3650)
+    elif report_type is ReportType.PROJECT and raw.get("group_by") is not None:
+        group_by = raw["group_by"]
+        if not isinstance(group_by, str) or not group_by.startswith("cf.") or len(group_by) > 67:
+            raise ValidationError(
+                "parameters.group_by must be cf.<key> of a custom field",
+                field="parameters.group_by",
+            )
+        params["group_by"] = group_by
     return params

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Protocol
 
+from taskcore.domain.custom_fields import CustomValue, FieldDefinition
 from taskcore.domain.report_figures import (
     CycleTime,
     DashboardFigures,
@@ -75,6 +76,11 @@ class ReportQueries(Protocol):
     def hour_totals(self, project_id: int) -> HourTotals:
         """The project's estimated and spent hours (each task's hours counted as
         :func:`~taskcore.domain.report_figures.summable_hours` counts them)."""
+        ...
+
+    def field_values(self, field: FieldDefinition) -> dict[int, CustomValue]:
+        """The value of this custom field on each of its project's tasks that has one,
+        by task id (one query)."""
         ...
 
     def project_figures(self, project_id: int) -> ProjectFigures:

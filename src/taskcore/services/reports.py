@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from taskcore.domain import reports as rules
+from taskcore.domain.custom_fields import FieldDefinition
 from taskcore.domain.pagination import Page, PageRequest
 from taskcore.domain.projects import ProjectView
 from taskcore.domain.reports import (
@@ -176,6 +177,12 @@ class ReportService:
                 access.visible_role(
                     work.uow.projects, actor, project_id, ProjectNotFound(project_id)
                 )
+                if "group_by" in params and _grouping_field(work.uow, params) is None:
+                    raise ValidationError(
+                        f"parameters.group_by: the project has no custom field "
+                        f"{params['group_by'].removeprefix('cf.')!r}",
+                        field="parameters.group_by",
+                    )
             now = self._clock.now()
             report = work.uow.reports.add(
                 Report(
@@ -352,7 +359,14 @@ class ReportService:
             raise ProjectNotFound(project_id)
         params = report.parameters
         if report.type is ReportType.PROJECT:
-            return rules.project_report_data(project, queries.project_figures(project_id), now)
+            tasks = queries.project_figures(project_id)
+            data = rules.project_report_data(project, tasks, now)
+            field = _grouping_field(uow, params) if "group_by" in params else None
+            if field is not None:  # a field deleted since the request groups nothing
+                data.update(
+                    rules.field_groups(params["group_by"], tasks, queries.field_values(field))
+                )
+            return data
         if report.type is ReportType.WORKLOAD:
             return rules.workload_data(project, queries.workload(project_id), now)
         if report.type is ReportType.THROUGHPUT:
@@ -395,3 +409,10 @@ def _requester_problem(uow: UnitOfWork, report: Report) -> str | None:
         if found.role is None and not user.is_admin:
             return f"The requester is no longer a member of project {project_id}"
     return None
+
+
+def _grouping_field(uow: UnitOfWork, params: Mapping[str, Any]) -> FieldDefinition | None:
+    """The custom field a project report's ``group_by`` names, if the project has it."""
+    key = str(params["group_by"]).removeprefix("cf.")
+    fields = uow.tasks.fields_of([params["project_id"]])
+    return next((f for f in fields if f.key == key), None)

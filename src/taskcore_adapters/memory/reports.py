@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import attrs
 
+from taskcore.domain.custom_fields import CustomValue, FieldDefinition
 from taskcore.domain.report_figures import (
     OVERDUE_LISTED,
     CycleTime,
@@ -142,6 +143,13 @@ class InMemoryReportQueries:
             estimated=total_hours(t.estimated_hours for t in tasks),
             spent=total_hours(t.actual_hours for t in tasks),
         )
+
+    def field_values(self, field: FieldDefinition) -> dict[int, CustomValue]:
+        return {
+            t.key: t.custom_fields[field.key]
+            for t in self._project_tasks(field.project_id)
+            if field.key in t.custom_fields
+        }
 
     def project_figures(self, project_id: int) -> ProjectFigures:
         tasks = sorted(self._project_tasks(project_id), key=lambda t: t.key)

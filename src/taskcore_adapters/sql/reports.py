@@ -34,6 +34,7 @@ from sqlalchemy import (
     update,
 )
 
+from taskcore.domain.custom_fields import CustomValue, FieldDefinition
 from taskcore.domain.report_figures import (
     OVERDUE_LISTED,
     PERCENTILES,
@@ -59,9 +60,11 @@ from taskcore_adapters.sql.tables import (
     comments,
     projects,
     reports,
+    task_field_values,
     tasks,
     users,
 )
+from taskcore_adapters.sql.task_structure import custom_value
 
 _OPEN = (TaskStatus.PENDING.value, TaskStatus.IN_PROGRESS.value)
 
@@ -271,6 +274,20 @@ class SqlAlchemyReportQueries:
             ).where(tasks.c.project_id == project_id)
         ).one()
         return HourTotals(estimated=_float(row.estimated), spent=_float(row.spent))
+
+    def field_values(self, field: FieldDefinition) -> dict[int, CustomValue]:
+        v = task_field_values.c
+        rows = self._conn.execute(
+            select(v.task_id, v.value_text, v.value_number, v.value_bool, v.value_json).where(
+                v.field_id == field.ident
+            )
+        )
+        return {
+            row.task_id: custom_value(
+                field.type, row.value_text, row.value_number, row.value_bool, row.value_json
+            )
+            for row in rows
+        }
 
     def project_figures(self, project_id: int) -> ProjectFigures:
         in_project = tasks.c.project_id == project_id

@@ -129,6 +129,62 @@ class TestGeneration:
         world.core.run_job("reports.generate", {"report_id": 42})
 
 
+class TestGroupBy:
+    def test_project_report_groups_by_a_custom_field(self, world: World) -> None:
+        """``group_by: cf.<key>`` counts tasks and sums hours per value: a multi-select
+        task in each of its options' groups, tasks without a value under ``null``."""
+        alice = world.user("alice")
+        project = world.project(alice)
+        for key, kind in (("area", "multi_select"), ("size", "number")):
+            world.core.tasks.define_field(
+                alice,
+                project.id,
+                key=key,
+                label=key,
+                field_type=kind,
+                options=["ui", "db"] if kind == "multi_select" else None,
+            )
+        tasks = world.core.tasks
+        tasks.create_task(
+            alice, project.id, title="a", estimated_hours=2, custom_fields={"area": ["ui", "db"]}
+        )
+        done = tasks.create_task(
+            alice, project.id, title="b", estimated_hours=1, custom_fields={"area": ["ui"]}
+        )
+        tasks.update_task(alice, done.id, status="completed")
+        tasks.create_task(alice, project.id, title="c")
+        params = {"project_id": project.id, "group_by": "cf.area"}
+        report = world.core.reports.create_report(
+            alice, name="r", report_type="project", parameters=params
+        )
+        assert report.data is not None
+        assert "cf.area" == report.data["group_by"]
+        assert [
+            ("ui", 2, 1, 3.0),
+            ("db", 1, 0, 2.0),
+            (None, 1, 0, 0.0),
+        ] == [
+            (g["value"], g["tasks"], g["completed_tasks"], g["estimated_hours"])
+            for g in report.data["groups"]
+        ]
+
+    def test_group_by_must_name_a_field_of_the_project(self, world: World) -> None:
+        """A ``group_by`` that is not ``cf.<key>`` of one of the project's fields is a
+        400 naming ``parameters.group_by``; nothing is stored."""
+        alice = world.user("alice")
+        project = world.project(alice)
+        for group_by in ("status", "cf.missing", 7):
+            with pytest.raises(errors.ValidationError) as refused:
+                world.core.reports.create_report(
+                    alice,
+                    name="r",
+                    report_type="project",
+                    parameters={"project_id": project.id, "group_by": group_by},
+                )
+            assert "parameters.group_by" == refused.value.field
+        assert 0 == world.core.reports.list_reports(alice).total
+
+
 class TestAccess:
     def test_admin_sees_any_project_summary(self, world: World) -> None:
         """An administrator who is not a member may read a project's summary."""

@@ -588,6 +588,44 @@ class TestExport:
         assert (404, NOT_FOUND) == (response.status_code, response.json())
 
 
+class TestGroupBy:
+    def test_project_report_by_a_select_field(self, client: TestClient, alice: Account) -> None:
+        """A project report with ``group_by: cf.<key>`` lists the groups of the field's
+        values, read from the database; an unknown field is a 400 naming the parameter."""
+        project_id = make_project(client, alice[1])
+        defined = client.post(
+            f"/api/projects/{project_id}/custom-fields",
+            json={"key": "team", "label": "Team", "type": "single_select", "options": ["a", "b"]},
+            headers=alice[1],
+        )
+        assert 201 == defined.status_code, defined.text
+        for team in ("a", "a", "b"):
+            make_task(
+                client, alice[1], project_id, estimated_hours=1.5, custom_fields={"team": team}
+            )
+        make_task(client, alice[1], project_id)
+
+        report_id = request_report(client, alice[1], project_id=project_id, group_by="cf.team")
+        data = client.get(f"/api/reports/{report_id}", headers=alice[1]).json()["report"]["data"]
+
+        assert [("a", 2, 3.0), ("b", 1, 1.5), (None, 1, 0.0)] == [
+            (g["value"], g["tasks"], g["estimated_hours"]) for g in data["groups"]
+        ]
+        refused = client.post(
+            "/api/reports",
+            json={
+                "name": "r",
+                "report_type": "project",
+                "parameters": {"project_id": project_id, "group_by": "cf.nope"},
+            },
+            headers=alice[1],
+        )
+        assert (400, "parameters.group_by") == (
+            refused.status_code,
+            refused.json()["error"].split(":")[0],
+        )
+
+
 class TestQuickFigures:
     def test_project_summary(self, client: TestClient, alice: Account, bob: Account) -> None:
         """Members get the summary, with estimated against spent hours (the time logged);
