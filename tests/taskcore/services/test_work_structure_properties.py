@@ -1,9 +1,11 @@
 """The work structure under random sequences of changes (hypothesis state machine on the
-in-memory adapters): parents never form a cycle and stay within five levels; roll-ups
-always equal their children's sums; blocking and precedence never form a cycle;
-completed blockers never block."""
+in-memory adapters, and again on SQLite): parents never form a cycle and stay within five
+levels; roll-ups always equal their children's sums; blocking and precedence never form a
+cycle; completed blockers never block."""
 
 from __future__ import annotations
+
+import tempfile
 
 import hypothesis.strategies as st
 from hypothesis import settings
@@ -34,7 +36,7 @@ class WorkStructureMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.world = World.create()
+        self.world = self.make_world()
         self.owner = self.world.user("olivia")
         self.project = self.world.project(self.owner).id
         self.alive: set[int] = set()
@@ -45,9 +47,12 @@ class WorkStructureMachine(RuleBasedStateMachine):
         self.alive.add(task.id)
         return task.id
 
+    def make_world(self) -> World:
+        return World.create()
+
     def _stored(self) -> dict[int, Task]:
-        store = self.world.store
-        with store() as uow:
+        with self.world.core.transactions(read_only=True) as work:
+            uow = work.uow
             return {t: found for t in self.alive if (found := uow.tasks.get(t)) is not None}
 
     @rule(target=tasks_made, parent=tasks_made, status=STATUSES, hours=st.integers(0, 5))
@@ -171,3 +176,26 @@ WorkStructureMachine.TestCase.settings = settings(
     max_examples=15, stateful_step_count=20, deadline=None
 )
 TestWorkStructure = WorkStructureMachine.TestCase
+
+
+class SqliteWorkStructureMachine(WorkStructureMachine):
+    """The same machine with the SQL repositories, on a fresh SQLite database."""
+
+    def make_world(self) -> World:
+        from taskcore_adapters.sql import SqlAlchemyUnitOfWorkFactory, make_engine
+        from taskcore_adapters.sql.tables import metadata
+
+        self._folder = tempfile.TemporaryDirectory()
+        self._engine = make_engine(f"sqlite:///{self._folder.name}/machine.db")
+        metadata.create_all(self._engine)
+        return World.create(wrap_uow=lambda _: SqlAlchemyUnitOfWorkFactory(self._engine))
+
+    def teardown(self) -> None:
+        self._engine.dispose()
+        self._folder.cleanup()
+
+
+SqliteWorkStructureMachine.TestCase.settings = settings(
+    max_examples=8, stateful_step_count=20, deadline=None
+)
+TestSqliteWorkStructure = SqliteWorkStructureMachine.TestCase
