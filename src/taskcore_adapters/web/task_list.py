@@ -1,5 +1,6 @@
 """A project's list view: its tasks in a table, sorted by a column, filtered by status and
-assignee, with checkboxes and bulk actions (status, assignee, labels, delete).
+assignee, each row editable in place (status, priority, assignee, due date), with
+checkboxes and bulk actions (status, assignee, labels, delete).
 
 A bulk action is one use-case call per selected task (``tasks.update_task`` or
 ``tasks.delete_task``), so each task gets its own activity entry and its own permission
@@ -11,8 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Final
+from urllib.parse import urlencode
 
 import attrs
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -39,6 +42,9 @@ SORTS: Final = {
     "position": "Board order",
 }
 """The columns the list sorts by (the core's task sorts), with their headings."""
+
+LIST_PARAMS: Final = ("sort", "order", "status", "assignee", "page")
+"""The address parameters of the list, kept when a row is saved."""
 
 ACTIONS: Final = ("status", "assignee", "labels", "delete")
 """The bulk actions."""
@@ -185,9 +191,38 @@ async def bulk(web: Web, visit: Visit, request: Request) -> Response:
     )
 
 
+def back_to_list(project_id: int, query: str) -> str:
+    """The list's address with the sort, order, filters and page of ``query`` (other
+    parameters dropped)."""
+    kept = [(k, v) for k, v in QueryParams(query).multi_items() if k in LIST_PARAMS]
+    return f"/projects/{project_id}/list" + (f"?{urlencode(kept)}" if kept else "")
+
+
+async def quick_edit(web: Web, visit: Visit, request: Request) -> Response:
+    """Save one row of the list (status, priority, assignee, due date) with
+    ``tasks.update_task``; a refusal comes back as the list's notice."""
+    task_id = path_id(request, "task_id")
+    task = web.core.tasks.get_task(visit.actor, task_id)
+    back = back_to_list(task.project_id, visit.field("back"))
+    try:
+        web.core.tasks.update_task(
+            visit.actor,
+            task_id,
+            status=visit.field("status") or task.status.value,
+            priority=visit.field("priority") or task.priority.value,
+            assignee_id=optional_id(visit.field("assignee_id"), "assignee_id"),
+            due_date=visit.field("due_date") or None,
+            expected_version=whole_number(visit.field("version"), digits=18),
+        )
+    except (errors.ValidationError, errors.Conflict) as exc:
+        return web.redirect(visit, back, notice=f"{task.title}: {exc.message}")
+    return web.redirect(visit, back, notice=f"{task.title} saved.")
+
+
 def routes(web: Web) -> list[PageRoute]:
     """The list view and its bulk actions."""
     return [
         PageRoute("/projects/{project_id:int}/list", page(web, task_list), methods=["GET"]),
         PageRoute("/projects/{project_id:int}/bulk", page(web, bulk), methods=["POST"]),
+        PageRoute("/tasks/{task_id:int}/quick", page(web, quick_edit), methods=["POST"]),
     ]

@@ -188,3 +188,44 @@ def test_bulk_labels(browser: Browser, project: int, runtime: Runtime) -> None:
     ]
     browser.post("/projects/1/bulk", {"task_id": "2", "action": "labels", "labels": ""})
     assert () == tasks.get_task(alice, 2).labels
+
+
+def test_a_row_is_edited_in_place(browser: Browser, project: int, runtime: Runtime) -> None:
+    """Each row's status, priority, assignee and due date belong to its own form, which
+    saves them and comes back to the list as it was sorted."""
+    page = browser.get("/projects/1/list?sort=priority&order=desc").text
+    assert 'id="st-2" name="status" form="edit-2"' in page
+    assert '<form id="edit-2" method="post" action="/tasks/2/quick">' in page
+    saved = browser.post(
+        "/tasks/2/quick",
+        {
+            "status": "in_progress",
+            "priority": "low",
+            "assignee_id": "1",
+            "due_date": "",
+            "version": "1",
+            "back": "sort=priority&order=desc&evil=x",
+        },
+    )
+    assert saved.url.path == "/projects/1/list"
+    assert saved.url.query == b"sort=priority&order=desc"
+    assert "Beta saved." in saved.text
+    task = runtime.core.tasks.get_task(actor(runtime, "alice"), 2)
+    assert ("in_progress", "low", 1, None) == (
+        task.status.value,
+        task.priority.value,
+        task.assignee_id,
+        task.due_date,
+    )
+
+
+def test_a_stale_row_gets_the_core_conflict(browser: Browser, project: int) -> None:
+    """A row saved from an old page (its version changed since) is refused with the
+    core's message as the notice; a bad due date likewise."""
+    browser.get("/projects/1/list")
+    browser.post("/tasks/1/move", {"status": "completed"})
+    stale = browser.post("/tasks/1/quick", {"status": "pending", "version": "1"})
+    assert "Alpha: " in stale.text
+    assert "Alpha saved." not in stale.text
+    bad = browser.post("/tasks/3/quick", {"due_date": "someday", "version": "1"})
+    assert (200, True) == (bad.status_code, "Gamma: " in bad.text)
