@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 EXTRA_OF_MODULE: Final = {
+    "click": "cli",
     "sqlalchemy": "sql",
     "alembic": "sql",
     "psycopg": "postgres",
@@ -33,7 +34,9 @@ EXTRA_OF_MODULE: Final = {
 
 EXTRAS_HELP: Final = (
     "A base install (pip install taskcore) is the library with its in-memory adapters. "
-    "The commands need extras: serve needs 'taskcore[http]', worker 'taskcore[http,queue]', "
+    "The commands need extras: the command itself 'taskcore[cli]' (click; each extra "
+    "below includes it), migrate and the other database commands 'taskcore[sql]', serve "
+    "'taskcore[http]', worker 'taskcore[http,queue]', "
     "PostgreSQL 'taskcore[postgres]' (or 'taskcore[postgres-binary]' without a system "
     "libpq); 'taskcore[all]' installs everything."
 )

@@ -13,11 +13,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import click
 import jsonschema
 import pytest
 import yaml
 
-from taskcore_adapters import cli
+from taskcore_adapters.cli.app import root
 from taskcore_adapters.config import SECRET_VARIABLES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,8 +88,10 @@ def test_every_command_is_one_taskcore_knows() -> None:
                 commands.append(_taskcore_args(shlex.split(line.removeprefix("ExecStart="))))
     assert 7 == len(commands)
     for args in commands:
-        parsed = cli.parser().parse_args(args)
-        assert args[0] == parsed.command
+        group = click.Context(root, info_name="taskcore")
+        command = root.get_command(group, args[0])
+        assert command is not None, args
+        command.make_context(args[0], list(args[1:]), parent=group)  # UsageError if bad
 
 
 def dockerfile() -> str:

@@ -65,7 +65,7 @@ COMMAND = textwrap.dedent(
     """
     from taskcore_adapters import cli
 
-    print(cli.parser().format_help())
+    print("status", cli.main(["--help"]))
     print("status", cli.main(["migrate"]))
     """
 )
@@ -88,12 +88,27 @@ def test_in_memory_works_on_a_base_install_and_never_imports_sqlalchemy() -> Non
 
 
 def test_the_command_on_a_base_install_names_the_extra_to_install() -> None:
-    """``taskcore --help`` works and says what to install; a command whose extra is
-    missing fails with status 2 and names that extra, with no traceback."""
+    """On a base install (no click) every command, ``--help`` included, fails with status
+    2, says what to install for what and names the cli extra, with no traceback."""
     result = _on_a_base_install(COMMAND)
     assert result.returncode == 0, result.stderr
+    assert ["status 2", "status 2"] == result.stdout.split("\n")[:2]
+    assert "taskcore[http]" in result.stderr
+    assert 2 == result.stderr.count("pip install 'taskcore[cli]'")
+    assert "Traceback" not in result.stderr
+
+
+def test_the_command_with_only_the_cli_extra_names_the_extra_a_command_needs() -> None:
+    """With click but no other extra, ``taskcore --help`` works and says what to install;
+    a command whose extra is missing fails with status 2 and names that extra, with no
+    traceback."""
+    script = f"BLOCKED = {set(EXTRAS) - {'click'}!r}\n" + NOT_INSTALLED + COMMAND
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
     assert "taskcore[http]" in result.stdout
-    assert "status 2" in result.stdout
+    assert "status 0\nstatus 2" in result.stdout
     assert "pip install 'taskcore[sql]'" in result.stderr
     assert "Traceback" not in result.stderr
 
