@@ -15,6 +15,12 @@ adapter; pytest runs every check against it::
 
 - :class:`FileStoreContract` (fixture ``store``): :class:`taskcore.ports.files.FileStore`.
 - :class:`EventBusContract` (fixture ``bus``): :class:`taskcore.ports.events.EventBus`.
+- :class:`MailerContract` (fixtures ``mailer``, ``delivered`` and ``refusing``):
+  :class:`taskcore.ports.mail.Mailer`; :class:`Delivered` is what the backing system
+  received.
+- :class:`JobQueueContract` (fixtures ``queue`` and ``run_queued``; the queue runs its
+  jobs through the suite's ``runner``, a :class:`JobRecorder`):
+  :class:`taskcore.ports.jobs.JobQueue`.
 
 The suites need pytest (``pip install 'taskcore[testing]'``). The pytest plugin
 :mod:`taskcore_adapters.pytest_plugin`, registered when taskcore is installed, adds a
@@ -25,5 +31,14 @@ from __future__ import annotations
 
 from taskcore_adapters.contracts.events import EventBusContract
 from taskcore_adapters.contracts.files import FileStoreContract
+from taskcore_adapters.contracts.jobs import JobQueueContract, JobRecorder
+from taskcore_adapters.contracts.mail import Delivered, MailerContract
 
-__all__ = ["EventBusContract", "FileStoreContract"]
+__all__ = [
+    "Delivered",
+    "EventBusContract",
+    "FileStoreContract",
+    "JobQueueContract",
+    "JobRecorder",
+    "MailerContract",
+]

@@ -20,7 +20,7 @@ from taskcore.domain.notifications import (
     NotificationTemplate,
     NotifyEvent,
 )
-from taskcore.errors import TaskcoreError, TemplateNameExists, TemplateNotFound
+from taskcore.errors import MailRejected, TaskcoreError, TemplateNameExists, TemplateNotFound
 from taskcore.ports.mail import OutgoingMail
 
 SEEDED_AT = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -210,7 +210,8 @@ class RecordingMailer:
     """A mailer that keeps every message it is given, for tests and in-memory use.
 
     Failures can be scripted: each error in ``fail_with`` is raised by one call, in order,
-    instead of sending.
+    instead of sending. A recipient, subject or message id holding a line break is
+    refused with ``MailRejected``, as a mailer building MIME headers refuses it.
     """
 
     def __init__(self) -> None:
@@ -224,4 +225,7 @@ class RecordingMailer:
             self.attempts += 1
             if self.fail_with:
                 raise self.fail_with.pop(0)
+            for header in (mail.to, mail.subject, mail.message_id):
+                if "\n" in header or "\r" in header:
+                    raise MailRejected("Invalid message header: it holds a line break")
             self.sent.append(mail)
