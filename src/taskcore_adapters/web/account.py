@@ -10,6 +10,8 @@ from starlette.responses import Response
 
 from taskcore import errors
 from taskcore.domain.pagination import PageRequest
+from taskcore.domain.recurrence import check_timezone
+from taskcore.domain.reminders import check_hour
 from taskcore.domain.tasks import TaskStatus
 from taskcore.services.tasks import TaskFilters
 from taskcore_adapters.http.errors import status_of
@@ -145,12 +147,21 @@ def _profile(
     values: dict[str, str] | None = None,
     errors_: dict[str, str] | None = None,
     password_errors: dict[str, str] | None = None,
+    schedule: dict[str, str] | None = None,
+    schedule_errors: dict[str, str] | None = None,
     token_page: int = 1,
     **tokens: Any,
 ) -> Response:
     """The profile page; ``tokens`` replaces values of its access-token section."""
     me = web.core.users.get_me(visit.actor)
     section = token_section.context(web, visit, token_page) | tokens
+    if schedule is None:
+        digest = web.core.time.digest_subscription(visit.actor)
+        schedule = {
+            "timezone": web.core.time.timezone(visit.actor),
+            "digest": "1" if digest is not None else "",
+            "hour": str(digest.hour if digest is not None else 8),
+        }
     return web.render(
         visit,
         "profile.html",
@@ -160,6 +171,9 @@ def _profile(
         values=values or {"full_name": me.full_name or "", "email": me.email or ""},
         errors=errors_ or {},
         password_errors=password_errors or {},
+        schedule=schedule,
+        schedule_errors=schedule_errors or {},
+        hours=[(str(h), f"{h:02d}:00") for h in range(24)],
         **section,
     )
 
@@ -186,6 +200,32 @@ async def update_profile(web: Web, visit: Visit, request: Request) -> Response:
             errors_=field_errors(exc, {errors.EmailAlreadyExists: "email"}),
         )
     return web.redirect(visit, "/profile", notice="Profile saved.")
+
+
+async def update_schedule(web: Web, visit: Visit, request: Request) -> Response:
+    """Set the time zone (``time.set_timezone``) and the daily digest (``time.set_digest``):
+    both values are checked before either is saved."""
+    schedule = {
+        "timezone": visit.field("timezone").strip(),
+        "digest": "1" if visit.field("digest") == "1" else "",
+        "hour": visit.field("hour"),
+    }
+    hour: object = int(schedule["hour"]) if schedule["hour"].isdigit() else schedule["hour"]
+    try:
+        zone = check_timezone(schedule["timezone"])
+        if schedule["digest"]:
+            hour = check_hour(hour)
+        web.core.time.set_timezone(visit.actor, zone)
+        web.core.time.set_digest(visit.actor, enabled=bool(schedule["digest"]), hour=hour)
+    except errors.TaskcoreError as exc:
+        return _profile(
+            web,
+            visit,
+            status=ctx_status(exc),
+            schedule=schedule,
+            schedule_errors=field_errors(exc),
+        )
+    return web.redirect(visit, "/profile", notice="Time zone and digest saved.")
 
 
 async def change_password(web: Web, visit: Visit, request: Request) -> Response:
@@ -288,6 +328,7 @@ def routes(web: Web) -> list[PageRoute]:
         PageRoute("/profile", page(web, profile), methods=["GET"]),
         PageRoute("/profile", page(web, update_profile), methods=["POST"]),
         PageRoute("/profile/password", page(web, change_password), methods=["POST"]),
+        PageRoute("/profile/schedule", page(web, update_schedule), methods=["POST"]),
         *token_section.routes(web, _profile),
         PageRoute("/admin", page(web, admin), methods=["GET"]),
         PageRoute("/admin/users/{user_id:int}", page(web, admin_update), methods=["POST"]),
