@@ -14,7 +14,7 @@ import re
 import threading
 import time
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import attrs
 
@@ -120,6 +120,9 @@ class Runtime:
     )
     """The HTTP host's ``Idempotency-Key`` records: in the database when there is one,
     else in process memory."""
+    tracer_provider: Any = None
+    """taskcore's OpenTelemetry tracer provider when ``tracing`` is on (see
+    :mod:`taskcore_adapters.tracing`), else ``None``."""
     _stop: threading.Event = attrs.field(factory=threading.Event, init=False)
     _pump: threading.Thread | None = attrs.field(default=None, init=False)
 
@@ -193,6 +196,8 @@ class Runtime:
             self.probe_engine.dispose()
         if self.job_queue is not None:
             self.job_queue.connection.close()
+        if self.tracer_provider is not None:
+            self.tracer_provider.shutdown()  # sends the spans still waiting
 
 
 CLOSE_WAIT_SECONDS = 5.0
@@ -271,6 +276,7 @@ def from_settings(
 
     engine, probe = parts.engines(settings)
     try:
+        tracer_provider = parts.tracer_provider(settings, engine)
         if migrate if migrate is not None else settings.is_embedded_database:
             upgrade(engine)
         bus = parts.event_bus()
@@ -310,6 +316,7 @@ def from_settings(
             job_queue=queue,
             probe_engine=probe,
             keyring=tokens.keyring,
+            tracer_provider=tracer_provider,
         )
     except BaseException:
         # Whatever failed after the engines were made (a migration, a bad setting), their

@@ -10,7 +10,7 @@ its extra may be missing.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from taskcore.domain.webhook_urls import UrlPolicy
 from taskcore.ports.events import EventBus
@@ -54,6 +54,19 @@ def engines(settings: Settings) -> tuple[Engine, Engine | None]:
     )
     probe = None if settings.is_embedded_database else make_engine(url, pooled=False)
     return engine, probe
+
+
+def tracer_provider(settings: Settings, engine: Engine) -> Any:
+    """The OpenTelemetry tracer provider when ``tracing`` is on (statements on ``engine``
+    traced), else ``None``."""
+    if settings.tracing == "off":
+        return None
+    from taskcore_adapters import tracing  # needs the `otel` extra
+
+    made = tracing.provider(settings.tracing)
+    if made is not None:
+        tracing.trace_engine(engine, made)
+    return made
 
 
 def file_store(settings: Settings) -> LocatedFileStore:

@@ -125,6 +125,9 @@ class Settings:
         mail_max_attempts: Delivery attempts of one e-mail before it is marked failed.
         metrics_token: The bearer token ``/metrics`` requires; ``None`` (the default)
             turns ``/metrics`` off.
+        tracing: OpenTelemetry tracing: ``off`` (the default), ``otlp`` (to a collector,
+            set by the ``OTEL_EXPORTER_OTLP_*`` variables) or ``console`` (see
+            :mod:`taskcore_adapters.tracing`; needs the ``otel`` extra).
         oidc_providers: OpenID Connect providers people may sign in through (single
             sign-on), in the order of their login buttons.
     """
@@ -178,6 +181,7 @@ class Settings:
     mail_timeout_seconds: int = 10
     mail_max_attempts: int = 5
     metrics_token: str | None = attrs.field(default=None, repr=False)
+    tracing: str = "off"
     oidc_providers: tuple[OidcProviderSettings, ...] = ()
 
     @classmethod
@@ -266,6 +270,7 @@ class Settings:
             mail_timeout_seconds=positive_int(env, "TASKCORE_MAIL_TIMEOUT_SECONDS", 10),
             mail_max_attempts=positive_int(env, "TASKCORE_MAIL_MAX_ATTEMPTS", 5),
             metrics_token=checks.metrics_token(env),
+            tracing=checks.tracing(env),
             oidc_providers=checks.oidc_providers(env),
         )
 

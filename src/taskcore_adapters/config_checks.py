@@ -79,6 +79,18 @@ def queue_name(env: Mapping[str, str]) -> str:
     return value
 
 
+def tracing(env: Mapping[str, str]) -> str:
+    """``TASKCORE_TRACING``: ``off`` (the default), ``otlp`` or ``console``.
+
+    Raises:
+        ConfigError: another value.
+    """
+    value = env.get("TASKCORE_TRACING", "").strip().lower() or "off"
+    if value not in ("off", "otlp", "console"):
+        raise ConfigError("TASKCORE_TRACING must be off, otlp or console")
+    return value
+
+
 def positive_int(env: Mapping[str, str], name: str, default: int) -> int:
     """The whole number > 0 in variable ``name``, or ``default`` when it is unset or empty.
 

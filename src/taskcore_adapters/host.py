@@ -71,6 +71,7 @@ def create_app(runtime: Runtime, *, close_on_shutdown: bool = False) -> Starlett
         exception_handlers=handlers,
         lifespan=lifespan,
         middleware=[
+            *_tracing(runtime),
             # The request id first: every log line of the request carries it. The access
             # log sees every answer (a refused Host too) and, as the scope is shared, the
             # route the router chose and the client and scheme RequestOrigin settled.
@@ -90,3 +91,12 @@ def create_app(runtime: Runtime, *, close_on_shutdown: bool = False) -> Starlett
     app.state.runtime = runtime
     app.state.openapi = api.openapi
     return app
+
+
+def _tracing(runtime: Runtime) -> list[Middleware]:
+    """A server span per request when the runtime traces (outermost, so it times all)."""
+    if runtime.tracer_provider is None:
+        return []
+    from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+
+    return [Middleware(OpenTelemetryMiddleware, tracer_provider=runtime.tracer_provider)]

@@ -108,7 +108,12 @@ def run(
     Returns:
         Whether any job was processed.
     """
-    rq_execute.install(metrics.observed(runtime.core.run_job))
+    runner = metrics.observed(runtime.core.run_job)
+    if runtime.tracer_provider is not None:
+        from taskcore_adapters.tracing import traced_jobs
+
+        runner = traced_jobs(runner, runtime.tracer_provider)
+    rq_execute.install(runner)
     queues = queue.queues if not lanes else [queue.lane(name) for name in lanes]
     worker = Worker(queues, connection=queue.connection, serializer=JSONSerializer)
     if burst:
