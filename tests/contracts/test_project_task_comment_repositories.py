@@ -1,9 +1,13 @@
-"""The repository contract of projects, memberships, tasks and comments, on every adapter."""
+"""The repository contract of projects, memberships, tasks and comments, on every adapter.
+
+The core checks of projects, members, tasks and task queries are in the public suite
+:class:`taskcore_adapters.contracts.UnitOfWorkContract` (run by ``test_units_of_work.py``);
+these are the rest.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import attrs
 import pytest
@@ -11,105 +15,24 @@ import pytest
 from taskcore import errors
 from taskcore.domain.comments import Comment
 from taskcore.domain.pagination import Keyset
-from taskcore.domain.projects import (
-    Membership,
-    Priority,
-    Project,
-    ProjectCriteria,
-    ProjectStatus,
-    Role,
+from taskcore.domain.projects import Membership, Role
+from taskcore.domain.tasks import TaskStatus
+from taskcore.ports.uow import UnitOfWorkFactory
+from taskcore_adapters.contracts.repositories.records import (
+    NOW,
+    add_users,
+    new_task,
+    stored_project,
 )
-from taskcore.domain.tasks import Task, TaskCriteria, TaskOrder, TaskSort, TaskStatus
-from taskcore.domain.users import User
-from taskcore.ports.uow import UnitOfWork, UnitOfWorkFactory
-
-NOW = dt.datetime(2026, 3, 1, 9, 30, 15, 123456, tzinfo=dt.UTC)
 
 
 @pytest.fixture
 def user_ids(uow_factory: UnitOfWorkFactory) -> list[int]:
     """Three stored users: alice, Bob and carol."""
-    ids = []
-    with uow_factory() as uow:
-        for name in ("alice", "Bob", "carol"):
-            user = uow.users.add(
-                User(
-                    username=name,
-                    email=f"{name.lower()}@example.com",
-                    password_hash="hash",
-                    full_name=name.title(),
-                    created_at=NOW,
-                )
-            )
-            ids.append(user.key)
-        uow.commit()
-    return ids
-
-
-def new_project(owner_id: int, *, at: dt.datetime = NOW, **changes: Any) -> Project:
-    project = Project(name="Apollo", owner_id=owner_id, created_at=at, updated_at=at)
-    return attrs.evolve(project, **changes)
-
-
-def new_task(project_id: int, *, at: dt.datetime = NOW, **changes: Any) -> Task:
-    task = Task(project_id=project_id, title="t", created_at=at, updated_at=at)
-    return attrs.evolve(task, **changes)
-
-
-def stored_project(uow: UnitOfWork, owner_id: int, **changes: Any) -> Project:
-    project = uow.projects.add(new_project(owner_id, **changes))
-    uow.projects.add_member(
-        Membership(project_id=project.key, user_id=owner_id, role=Role.OWNER, added_at=NOW)
-    )
-    return project
+    return add_users(uow_factory)
 
 
 class TestProjectRepository:
-    def test_add_get_round_trip(self, uow_factory: UnitOfWorkFactory, user_ids: list[int]) -> None:
-        """A stored project reads back equal, with an id, version 1 and aware UTC times."""
-        with uow_factory() as uow:
-            added = uow.projects.add(
-                new_project(
-                    user_ids[0],
-                    description="d",
-                    status=ProjectStatus.ARCHIVED,
-                    priority=Priority.HIGH,
-                    start_date=dt.date(2026, 1, 2),
-                    end_date=dt.date(2026, 3, 4),
-                )
-            )
-            uow.commit()
-        with uow_factory() as uow:
-            read = uow.projects.get(added.key)
-            assert uow.projects.get(added.key + 100) is None
-        assert added == read
-        assert read is not None
-        assert (1, dt.UTC) == (read.version, read.created_at.tzinfo)
-
-    def test_nothing_kept_without_commit(
-        self, uow_factory: UnitOfWorkFactory, user_ids: list[int]
-    ) -> None:
-        """A project added in a unit of work that is not committed is gone."""
-        with uow_factory() as uow:
-            added = uow.projects.add(new_project(user_ids[0]))
-        with uow_factory() as uow:
-            assert uow.projects.get(added.key) is None
-
-    def test_update_checks_version(
-        self, uow_factory: UnitOfWorkFactory, user_ids: list[int]
-    ) -> None:
-        """Updates bump the version; a stale version or a missing project is refused."""
-        with uow_factory() as uow:
-            project = uow.projects.add(new_project(user_ids[0]))
-            project.name = "Artemis"
-            updated = uow.projects.update(project)
-            assert updated == uow.projects.get(project.key)
-            assert (2, "Artemis") == (updated.version, updated.name)
-            with pytest.raises(errors.VersionMismatch):
-                uow.projects.update(project)
-            with pytest.raises(errors.ProjectNotFound):
-                uow.projects.update(attrs.evolve(project, id=project.key + 100))
-
     def test_access_and_view(self, uow_factory: UnitOfWorkFactory, user_ids: list[int]) -> None:
         """access() and view() report existence, the user's role and the live task count."""
         alice, bob, carol = user_ids
@@ -136,103 +59,8 @@ class TestProjectRepository:
             )
             assert uow.projects.view(project.key + 100, viewer_id=bob) is None
 
-    def test_find_filters_orders_and_pages(
-        self, uow_factory: UnitOfWorkFactory, user_ids: list[int]
-    ) -> None:
-        """find() keeps the member's projects, newest first, by offset or after a keyset."""
-        alice, bob, _ = user_ids
-        with uow_factory() as uow:
-            ids = [
-                stored_project(uow, alice, created_at=NOW + dt.timedelta(minutes=i)).key
-                for i in range(3)
-            ]
-            ids.append(stored_project(uow, alice, created_at=NOW + dt.timedelta(minutes=1)).key)
-            other = stored_project(uow, bob, status=ProjectStatus.COMPLETED).key
-            uow.commit()
-        newest_first = [ids[2], ids[3], ids[1], ids[0]]
-        mine = ProjectCriteria(viewer_id=alice, member_id=alice)
-        with uow_factory() as uow:
-            assert newest_first == [p.id for p in uow.projects.find(mine, limit=10)]
-            assert newest_first[1:3] == [p.id for p in uow.projects.find(mine, offset=1, limit=2)]
-            after = Keyset(value=NOW + dt.timedelta(minutes=1), id=ids[3])
-            assert newest_first[2:] == [p.id for p in uow.projects.find(mine, limit=5, after=after)]
-            assert 4 == uow.projects.count(mine)
-            everything = ProjectCriteria(viewer_id=alice, member_id=None)
-            assert 5 == uow.projects.count(everything)
-            done = ProjectCriteria(viewer_id=alice, member_id=None, status=ProjectStatus.COMPLETED)
-            found = uow.projects.find(done, limit=10)
-            assert [(other, None)] == [(p.id, p.role) for p in found]
-
-    def test_delete_removes_memberships(
-        self, uow_factory: UnitOfWorkFactory, user_ids: list[int]
-    ) -> None:
-        """Deleting a project removes it and its memberships."""
-        alice = user_ids[0]
-        with uow_factory() as uow:
-            project = stored_project(uow, alice)
-            uow.projects.delete(project.key)
-            uow.commit()
-        with uow_factory() as uow:
-            assert uow.projects.get(project.key) is None
-            assert 0 == uow.projects.count_members(project.key)
-            assert 0 == uow.projects.count(ProjectCriteria(viewer_id=alice, member_id=alice))
-
 
 class TestMembership:
-    def test_members_round_trip(self, uow_factory: UnitOfWorkFactory, user_ids: list[int]) -> None:
-        """Members read back with names and roles; roles change; members leave."""
-        alice, bob, carol = user_ids
-        later = NOW + dt.timedelta(hours=1)
-        with uow_factory() as uow:
-            project = stored_project(uow, alice)
-            for user_id, role in ((carol, Role.VIEWER), (bob, Role.MEMBER)):
-                uow.projects.add_member(
-                    Membership(project_id=project.key, user_id=user_id, role=role, added_at=later)
-                )
-            uow.commit()
-        with uow_factory() as uow:
-            member = uow.projects.member(project.key, bob)
-            assert member is not None
-            assert ("Bob", "Bob", Role.MEMBER, later) == (
-                member.username,
-                member.full_name,
-                member.role,
-                member.added_at,
-            )
-            listed = uow.projects.find_members(project.key, limit=10)
-            assert [alice, bob, carol] == [m.user_id for m in listed]
-            assert [bob, carol] == [
-                m.user_id for m in uow.projects.find_members(project.key, offset=1, limit=5)
-            ]
-            after = Keyset(value=later, id=bob)
-            assert [carol] == [
-                m.user_id for m in uow.projects.find_members(project.key, limit=5, after=after)
-            ]
-            assert 3 == uow.projects.count_members(project.key)
-            uow.projects.set_role(project.key, carol, Role.OWNER)
-            uow.projects.remove_member(project.key, bob)
-            assert {alice: Role.OWNER, carol: Role.OWNER} == uow.projects.member_roles(
-                project.key, [alice, bob, carol]
-            )
-            assert [alice, carol] == list(uow.projects.owner_ids(project.key))
-            assert uow.projects.member(project.key, bob) is None
-            assert {} == uow.projects.member_roles(project.key, [])
-
-    def test_duplicate_membership(
-        self, uow_factory: UnitOfWorkFactory, user_ids: list[int]
-    ) -> None:
-        """Adding a member twice raises MemberAlreadyExists and keeps the first role."""
-        alice = user_ids[0]
-        with uow_factory() as uow:
-            project = stored_project(uow, alice)
-            with pytest.raises(errors.MemberAlreadyExists):
-                uow.projects.add_member(
-                    Membership(
-                        project_id=project.key, user_id=alice, role=Role.VIEWER, added_at=NOW
-                    )
-                )
-            assert {alice: Role.OWNER} == uow.projects.member_roles(project.key, [alice])
-
     def test_members_named_ignores_case(
         self, uow_factory: UnitOfWorkFactory, user_ids: list[int]
     ) -> None:
@@ -250,61 +78,6 @@ class TestMembership:
 
 
 class TestTaskRepository:
-    def test_add_get_round_trip(self, uow_factory: UnitOfWorkFactory, user_ids: list[int]) -> None:
-        """A stored task reads back equal, labels, watchers and UTC times included."""
-        alice, bob, _ = user_ids
-        with uow_factory() as uow:
-            project = stored_project(uow, alice)
-            added = uow.tasks.add(
-                new_task(
-                    project.key,
-                    description="d",
-                    status=TaskStatus.COMPLETED,
-                    completed_at=NOW,
-                    priority=Priority.CRITICAL,
-                    due_date=NOW + dt.timedelta(days=3),
-                    estimated_hours=2.5,
-                    actual_hours=0.0,
-                    assignee_id=bob,
-                    labels=("bug", "ui"),
-                    watchers=(alice, bob),
-                    position=3.25,
-                )
-            )
-            uow.commit()
-        with uow_factory() as uow:
-            read = uow.tasks.get(added.key)
-            assert uow.tasks.get(added.key + 100) is None
-            assert project.key == uow.tasks.project_id_of(added.key)
-            assert uow.tasks.project_id_of(added.key + 100) is None
-        assert added == read
-        assert read is not None
-        assert (1, dt.UTC) == (read.version, read.due_date.tzinfo if read.due_date else None)
-
-    def test_add_to_missing_project(
-        self, uow_factory: UnitOfWorkFactory, user_ids: list[int]
-    ) -> None:
-        """Adding a task to a project that does not exist raises ProjectNotFound."""
-        with pytest.raises(errors.ProjectNotFound), uow_factory() as uow:
-            uow.tasks.add(new_task(999))
-
-    def test_update_replaces_labels_and_checks_version(
-        self, uow_factory: UnitOfWorkFactory, user_ids: list[int]
-    ) -> None:
-        """Updates save every field, replace labels and watchers, and check the version."""
-        alice, bob, _ = user_ids
-        with uow_factory() as uow:
-            project = stored_project(uow, alice)
-            task = uow.tasks.add(new_task(project.key, labels=("a",), watchers=(alice,)))
-            task.labels, task.watchers, task.title = ("b", "c"), (bob,), "renamed"
-            updated = uow.tasks.update(task)
-            assert updated == uow.tasks.get(task.key)
-            assert 2 == updated.version
-            with pytest.raises(errors.VersionMismatch):
-                uow.tasks.update(task)
-            with pytest.raises(errors.TaskNotFound):
-                uow.tasks.update(attrs.evolve(task, id=task.key + 100))
-
     def test_update_without_changed_children_keeps_them(
         self, uow_factory: UnitOfWorkFactory, user_ids: list[int]
     ) -> None:
@@ -324,27 +97,6 @@ class TestTaskRepository:
             stored.watchers,
             stored.version,
         )
-
-    def test_delete_and_delete_in_project(
-        self, uow_factory: UnitOfWorkFactory, user_ids: list[int]
-    ) -> None:
-        """Tasks are deleted one by one or all of a project's at once."""
-        alice = user_ids[0]
-        with uow_factory() as uow:
-            first = stored_project(uow, alice)
-            second = stored_project(uow, alice)
-            a = uow.tasks.add(new_task(first.key, labels=("x",)))
-            b = uow.tasks.add(new_task(first.key, title="b"))
-            c = uow.tasks.add(new_task(second.key))
-            uow.tasks.delete(a.key)
-            gone = uow.tasks.delete_in_project(first.key)
-            assert [b] == list(gone)
-            assert (None, None, c) == (
-                uow.tasks.get(a.key),
-                uow.tasks.get(b.key),
-                uow.tasks.get(c.key),
-            )
-            assert [] == list(uow.tasks.delete_in_project(first.key))
 
     def test_last_position(self, uow_factory: UnitOfWorkFactory, user_ids: list[int]) -> None:
         """last_position is the largest position in one status column of one project."""
@@ -380,134 +132,6 @@ class TestTaskRepository:
             ] == list(released)
             assert attrs.evolve(watched, watchers=()) == uow.tasks.get(watched.key)
             assert elsewhere == uow.tasks.get(elsewhere.key)
-
-
-class TestTaskQueries:
-    @pytest.fixture
-    def board(
-        self, uow_factory: UnitOfWorkFactory, user_ids: list[int]
-    ) -> tuple[int, int, dict[str, int]]:
-        """Two projects (alice's with bob, carol's alone) and tasks by title."""
-        alice, bob, carol = user_ids
-        specs: list[tuple[str, dict[str, Any]]] = [
-            ("Alpha", {"priority": Priority.LOW, "due_date": NOW + dt.timedelta(days=1)}),
-            ("Beta", {"priority": Priority.CRITICAL, "assignee_id": bob, "position": 5.0}),
-            (
-                "Gamma",
-                {
-                    "priority": Priority.HIGH,
-                    "status": TaskStatus.COMPLETED,
-                    "completed_at": NOW,
-                    "due_date": NOW - dt.timedelta(days=2),
-                },
-            ),
-            ("Delta", {"description": "50% off_sale", "labels": ("bug",), "position": 0.5}),
-            ("Epsilon", {"status": TaskStatus.IN_PROGRESS, "due_date": NOW - dt.timedelta(days=1)}),
-        ]
-        ids: dict[str, int] = {}
-        with uow_factory() as uow:
-            project = stored_project(uow, alice)
-            uow.projects.add_member(
-                Membership(project_id=project.key, user_id=bob, role=Role.MEMBER, added_at=NOW)
-            )
-            for i, (title, fields) in enumerate(specs):
-                task = uow.tasks.add(
-                    new_task(
-                        project.key,
-                        at=NOW + dt.timedelta(minutes=i),
-                        title=title,
-                        **fields,
-                    )
-                )
-                ids[title] = task.key
-            elsewhere = stored_project(uow, carol)
-            ids["Zeta"] = uow.tasks.add(
-                new_task(elsewhere.key, title="Zeta", assignee_id=carol, labels=("bug",))
-            ).key
-            uow.commit()
-        return project.key, elsewhere.key, ids
-
-    @pytest.mark.parametrize(
-        ("criteria", "expected"),
-        [
-            ({}, ["Epsilon", "Delta", "Gamma", "Beta", "Alpha"]),
-            ({"status": TaskStatus.COMPLETED}, ["Gamma"]),
-            ({"priority": Priority.CRITICAL}, ["Beta"]),
-            ({"label": "bug"}, ["Delta"]),
-            ({"search": "OFF_S"}, ["Delta"]),
-            ({"search": "%"}, ["Delta"]),
-            ({"search": "a%"}, []),
-            ({"search": "lph"}, ["Alpha"]),
-            ({"due_before": NOW}, ["Epsilon", "Gamma"]),
-            ({"due_after": NOW - dt.timedelta(days=1)}, ["Epsilon", "Alpha"]),
-            ({"overdue": True, "now": NOW}, ["Epsilon"]),
-            ({"overdue": False, "now": NOW}, ["Delta", "Gamma", "Beta", "Alpha"]),
-        ],
-    )
-    def test_criteria(
-        self,
-        uow_factory: UnitOfWorkFactory,
-        board: tuple[int, int, dict[str, int]],
-        criteria: dict[str, Any],
-        expected: list[str],
-    ) -> None:
-        """Each criterion keeps exactly the matching tasks of the project."""
-        project_id = board[0]
-        chosen = TaskCriteria(project_id=project_id, **criteria)
-        with uow_factory() as uow:
-            found = uow.tasks.find(chosen, TaskOrder(), limit=50)
-            assert expected == [t.title for t in found]
-            assert len(expected) == uow.tasks.count(chosen)
-
-    def test_assignee_and_member_criteria(
-        self,
-        uow_factory: UnitOfWorkFactory,
-        user_ids: list[int],
-        board: tuple[int, int, dict[str, int]],
-    ) -> None:
-        """member_id limits tasks to the user's projects; assignee_id to their tasks."""
-        alice, bob, carol = user_ids
-        with uow_factory() as uow:
-            mine = TaskCriteria(member_id=bob, assignee_id=bob)
-            assert ["Beta"] == [t.title for t in uow.tasks.find(mine, TaskOrder(), limit=9)]
-            assert 0 == uow.tasks.count(TaskCriteria(member_id=alice, assignee_id=carol))
-            assert 1 == uow.tasks.count(TaskCriteria(assignee_id=carol))
-            labelled = TaskCriteria(label="bug", member_id=carol)
-            assert ["Zeta"] == [t.title for t in uow.tasks.find(labelled, TaskOrder(), limit=9)]
-
-    @pytest.mark.parametrize(
-        ("sort", "descending", "expected"),
-        [
-            (TaskSort.PRIORITY, True, ["Beta", "Gamma", "Epsilon", "Delta", "Alpha"]),
-            (TaskSort.PRIORITY, False, ["Alpha", "Delta", "Epsilon", "Gamma", "Beta"]),
-            (TaskSort.DUE_DATE, False, ["Gamma", "Epsilon", "Alpha", "Beta", "Delta"]),
-            (TaskSort.DUE_DATE, True, ["Alpha", "Epsilon", "Gamma", "Delta", "Beta"]),
-            (TaskSort.POSITION, False, ["Delta", "Alpha", "Gamma", "Epsilon", "Beta"]),
-            (TaskSort.CREATED_AT, False, ["Alpha", "Beta", "Gamma", "Delta", "Epsilon"]),
-            (TaskSort.UPDATED_AT, True, ["Epsilon", "Delta", "Gamma", "Beta", "Alpha"]),
-        ],
-    )
-    def test_orders_and_keysets(
-        self,
-        uow_factory: UnitOfWorkFactory,
-        board: tuple[int, int, dict[str, int]],
-        sort: TaskSort,
-        descending: bool,
-        expected: list[str],
-    ) -> None:
-        """Every order is total; pages after each item's keyset continue the same order."""
-        order = TaskOrder(sort=sort, descending=descending)
-        criteria = TaskCriteria(project_id=board[0])
-        with uow_factory() as uow:
-            found = list(uow.tasks.find(criteria, order, limit=50))
-            assert expected == [t.title for t in found]
-            assert expected[1:3] == [
-                t.title for t in uow.tasks.find(criteria, order, offset=1, limit=2)
-            ]
-            for i, task in enumerate(found):
-                after = Keyset(value=order.value(task), id=task.key)
-                rest = uow.tasks.find(criteria, order, limit=50, after=after)
-                assert expected[i + 1 :] == [t.title for t in rest]
 
 
 class TestCommentRepository:

@@ -13,6 +13,9 @@ adapter; pytest runs every check against it::
         def store(self, tmp_path):
             return MyStore(tmp_path)
 
+- :class:`UnitOfWorkContract` (fixture ``uow_factory``): the users, projects (with
+  members) and tasks repositories of :class:`taskcore.ports.uow.UnitOfWork`, commit and
+  rollback; :mod:`taskcore_adapters.contracts.repositories.records` helps write more.
 - :class:`FileStoreContract` (fixture ``store``): :class:`taskcore.ports.files.FileStore`.
 - :class:`EventBusContract` (fixture ``bus``): :class:`taskcore.ports.events.EventBus`.
 - :class:`MailerContract` (fixtures ``mailer``, ``delivered`` and ``refusing``):
@@ -33,6 +36,7 @@ from taskcore_adapters.contracts.events import EventBusContract
 from taskcore_adapters.contracts.files import FileStoreContract
 from taskcore_adapters.contracts.jobs import JobQueueContract, JobRecorder
 from taskcore_adapters.contracts.mail import Delivered, MailerContract
+from taskcore_adapters.contracts.repositories import UnitOfWorkContract
 
 __all__ = [
     "Delivered",
@@ -41,4 +45,5 @@ __all__ = [
     "JobQueueContract",
     "JobRecorder",
     "MailerContract",
+    "UnitOfWorkContract",
 ]
