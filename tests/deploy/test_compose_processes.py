@@ -80,6 +80,7 @@ class Stack:
 
     def __init__(self, tmp: Path, database_url: str, redis_base: str) -> None:
         self.tmp = tmp
+        self.database_url = database_url
         self.procs: list[tuple[str, subprocess.Popen[bytes]]] = []
         document = yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
         self.services: dict[str, Any] = document["services"]
@@ -208,11 +209,61 @@ def _wait(condition: Any, what: str, stack: Stack) -> None:
         time.sleep(0.2)
 
 
+def deliveries(stack: Stack) -> list[Any]:
+    engine = create_engine(stack.database_url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(text("SELECT status, attempts FROM event_deliveries")))
+    finally:
+        engine.dispose()
+
+
+def pending(stack: Stack) -> bool:
+    return any(d.status != "done" for d in deliveries(stack))
+
+
+def work_spread_over_both_replicas(bases: list[str], ada: str) -> None:
+    """Ada invites Bob (on one replica), Bob accepts (on the other), and Ada assigns him
+    four tasks, alternating replicas: each write leaves events for the workers."""
+    bob = {"username": "bob", "email": "bob@example.com", "password": PASSWORD}
+    created = _call(bases[1], "/api/register", {**bob, "full_name": "Bob"})
+    assert 201 == created[0], created[1]
+    bob_id = json.loads(created[1])["user"]["id"]
+    bob_token = json.loads(_call(bases[0], "/api/login", bob)[1])["token"]
+    project = json.loads(_call(bases[0], "/api/projects", {"name": "P"}, token=ada)[1])
+    project_id = project["project"]["id"]
+    invited = _call(bases[0], f"/api/projects/{project_id}/members", {"user_id": bob_id}, token=ada)
+    assert 202 == invited[0], invited[1]
+    invitation = json.loads(invited[1])["invitation"]["id"]
+    accepted = _call(bases[1], f"/api/invitations/{invitation}/accept", {}, token=bob_token)
+    assert 200 == accepted[0], accepted[1]
+    for n in range(4):
+        task = {"title": f"t{n}", "assignee_id": bob_id}
+        made = _call(bases[n % 2], f"/api/projects/{project_id}/tasks", task, token=ada)
+        assert 201 == made[0], made[1]
+
+
+def throttling_is_shared(bases: list[str]) -> None:
+    """Login attempts count in Redis for every replica: once one refuses this address
+    (30 a minute), so does the other, which has seen only half of them."""
+    wrong = {"username": "ada", "password": "not the password"}
+    for attempt in range(62):
+        status = _call(bases[attempt % 2], "/api/login", wrong)[0]
+        if status == 429:
+            break
+        assert 401 == status
+    assert 429 == status, "neither replica throttled after 62 attempts"
+    assert attempt <= 31, f"the first 429 came after {attempt + 1} attempts"
+    assert 429 == _call(bases[(attempt + 1) % 2], "/api/login", wrong)[0]
+
+
 def test_the_compose_commands_run_the_system(stack: Stack) -> None:
     """migrate makes the schema and exits 0; two serve replicas (each with its worker
     processes) become ready on the shared database and key; a user registered on one logs
-    in on the other; the two workers drain the outbox; /metrics of a replica sums its
-    processes; every line logged is JSON; SIGTERM stops everything with status 0."""
+    in on the other; work spread over both replicas leaves events that the two workers
+    consume, each once, none lost; login throttling counts across replicas; /metrics of a
+    replica sums its processes; every line logged is JSON; SIGTERM stops everything with
+    status 0."""
     migrated = stack.run("migrate")
     assert 0 == migrated.returncode, migrated.stderr.decode()
     assert b"Running upgrade" in migrated.stderr  # taskcore migrate names each step
@@ -231,11 +282,17 @@ def test_the_compose_commands_run_the_system(stack: Stack) -> None:
     login = _call(bases[1], "/api/login", {"username": "ada", "password": PASSWORD})
     assert 200 == login[0], login[1]
 
+    work_spread_over_both_replicas(bases, json.loads(login[1])["token"])
+
     def drained() -> bool:
         figures = _metrics(bases[1])
-        return figures.get("taskcore_outbox_backlog{}", 1) == 0
+        return figures.get("taskcore_outbox_backlog{}", 1) == 0 and not pending(stack)
 
     _wait(drained, "the workers draining the outbox", stack)
+    # Every event's consumers ran, each once: two workers never ran one job twice.
+    assert [] == [d for d in deliveries(stack) if (d.status, d.attempts) != ("done", 1)]
+    assert len(deliveries(stack)) >= 5  # the invitation's and the four assignments'
+    throttling_is_shared(bases)
     figures = _metrics(bases[0])
     register = json.dumps(
         {"method": "POST", "route": "/api/register", "status": "201"}, sort_keys=True
