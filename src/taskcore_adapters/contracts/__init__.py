@@ -2,8 +2,9 @@
 packaged for yours.
 
 Each suite is a class of pytest tests written against a port. Subclass it in your test
-suite (under a name starting with ``Test``) and override its one fixture with your
-adapter; pytest runs every check against it::
+suite (under a name starting with ``Test``) and override its fixtures with your
+adapter (one for most suites; a mailer or a queue also shows what it delivered or
+runs); pytest runs every check against it::
 
     import pytest
     from taskcore_adapters.contracts import FileStoreContract
