@@ -307,6 +307,7 @@ def from_settings(
             job_lanes={"webhooks": settings.webhook_threads, "mail": settings.mail_threads},
             recurrence_rules=parts.recurrence_rules(),
         )
+        parts.observe_jobs(core, tracer_provider)
         return Runtime(
             core=core,
             settings=settings,

@@ -27,6 +27,7 @@ from taskcore_adapters.events import LocalEventBus
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from taskcore.app import Taskcore
     from taskcore_adapters.rq import RqJobQueue
     from taskcore_adapters.security import JwtTokenService, Keyring
 
@@ -67,6 +68,22 @@ def tracer_provider(settings: Settings, engine: Engine) -> Any:
     if made is not None:
         tracing.trace_engine(engine, made)
     return made
+
+
+def observe_jobs(core: Taskcore, tracer_provider: Any) -> None:
+    """Time every job into the job metrics (when ``prometheus-client`` is installed: the
+    ``http`` extra) and trace it when tracing is on, in ``taskcore serve``'s in-process
+    lanes and in workers alike."""
+    try:
+        from taskcore_adapters import metrics
+    except ModuleNotFoundError:  # a library install without the server's extras
+        pass
+    else:
+        core.jobs.observe(metrics.observed)
+    if tracer_provider is not None:
+        from taskcore_adapters.tracing import traced_jobs
+
+        core.jobs.observe(lambda runner: traced_jobs(runner, tracer_provider))
 
 
 def file_store(settings: Settings) -> LocatedFileStore:

@@ -26,7 +26,6 @@ from multiprocessing.process import BaseProcess
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
-from taskcore_adapters import metrics
 from taskcore_adapters.bootstrap import Runtime
 from taskcore_adapters.rq import RqJobQueue
 from taskcore_adapters.rq import execute as rq_execute
@@ -108,12 +107,7 @@ def run(
     Returns:
         Whether any job was processed.
     """
-    runner = metrics.observed(runtime.core.run_job)
-    if runtime.tracer_provider is not None:
-        from taskcore_adapters.tracing import traced_jobs
-
-        runner = traced_jobs(runner, runtime.tracer_provider)
-    rq_execute.install(runner)
+    rq_execute.install(runtime.core.run_job)  # timed and traced: see parts.observe_jobs
     queues = queue.queues if not lanes else [queue.lane(name) for name in lanes]
     worker = Worker(queues, connection=queue.connection, serializer=JSONSerializer)
     if burst:

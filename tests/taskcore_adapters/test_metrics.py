@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -42,6 +43,27 @@ def test_jobs_are_timed_and_their_failures_counted(monkeypatch: pytest.MonkeyPat
         seen,
         logs.request_id(),
     )
+
+
+def test_jobs_run_in_process_are_timed_too(tmp_path: Path) -> None:
+    """Without a queue (``taskcore serve`` alone), the jobs its lanes run are timed into
+    the same metric as a worker's, once each."""
+    from taskcore_adapters import Settings, from_settings
+
+    settings = Settings(data_dir=tmp_path, secret_key="s" * 40)
+    with from_settings(settings) as runtime:
+        before = _value("taskcore_job_duration_seconds_count", job="reports.generate")
+        admin = runtime.core.users.register(
+            username="root",
+            email="r@example.com",
+            password="long enough pw",
+            full_name="Root",
+            is_admin=True,
+        )
+        actor = runtime.core.as_user(admin.id)
+        runtime.core.reports.create_report(actor, name="s", report_type="system")
+        after = _value("taskcore_job_duration_seconds_count", job="reports.generate")
+    assert 1.0 == after - before
 
 
 def test_login_failures_are_counted_from_the_security_log() -> None:

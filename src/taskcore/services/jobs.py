@@ -276,6 +276,7 @@ class Jobs:
         self, queue: JobQueue | None = None, *, lanes: Mapping[str, int] | None = DEFAULT_LANES
     ) -> None:
         self._runners: dict[str, JobRunner] = {}
+        self._observed: Callable[[str, Mapping[str, Any]], None] = self._run_now
         self._periodic: dict[str, PeriodicJob] = {}
         self._last_slot: dict[str, dt.datetime] = {}
         self._inline = InlineQueue(self.run, lanes=lanes)
@@ -344,12 +345,26 @@ class Jobs:
         """Queue a registered job (see ``JobQueue.enqueue``)."""
         return self._queue.enqueue(spec, args, job_id=job_id, run_at=run_at)
 
+    def observe(
+        self,
+        wrap: Callable[
+            [Callable[[str, Mapping[str, Any]], None]], Callable[[str, Mapping[str, Any]], None]
+        ],
+    ) -> None:
+        """Run every job through ``wrap`` from now on (the host's metrics or tracing),
+        whether it runs in process or in a worker; wraps added later are outermost."""
+        self._observed = wrap(self._observed)
+
     def run(self, name: str, args: Mapping[str, Any]) -> None:
-        """Run the job ``name`` here and now (queues and workers call this).
+        """Run the job ``name`` here and now (queues and workers call this), through the
+        wraps given to :meth:`observe`.
 
         Raises:
             ValueError: no job has this name.
         """
+        self._observed(name, args)
+
+    def _run_now(self, name: str, args: Mapping[str, Any]) -> None:
         runner = self._runners.get(name)
         if runner is None:
             raise ValueError(f"unknown job {name!r}")
