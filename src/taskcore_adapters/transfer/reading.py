@@ -197,7 +197,16 @@ def read_export(data: bytes) -> Table:
         TooLarge, ValidationError: see :func:`decode`; also (``file``) not JSON, nested
             deeper than :data:`MAX_JSON_DEPTH`, or not a taskcore project export.
     """
-    doc = _json(data)
+    return export_table(_json(data))
+
+
+def export_table(doc: object) -> Table:
+    """:func:`read_export` of a document already parsed (a whole instance's export reads
+    each project's document from its archive, without the upload size limit).
+
+    Raises:
+        ValidationError: (``file``) not a taskcore project export.
+    """
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ValidationError(f"Not a taskcore project export (format {FORMAT})", field=FIELD)
     tasks = doc.get("tasks")

@@ -45,21 +45,34 @@ def write_zip(export: ProjectExport, open_file: ChunkOpener) -> IO[bytes]:
     whose bytes could be read (one that cannot — quarantined, missing — is listed in
     ``missing.txt`` instead)."""
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - returned
-    missing: list[str] = []
     with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("project.json", json_bytes(export, with_files=True))
-        archive.writestr("tasks.csv", csv_text(export))
-        for item in export.tasks:
-            for attachment in item.attachments:
-                try:
-                    chunks = open_file(attachment.id)
-                except TaskcoreError as exc:
-                    missing.append(f"{attachment.file}: {exc}")
-                    continue
-                with archive.open(attachment.file, "w", force_zip64=True) as target:
-                    for chunk in chunks:
-                        target.write(chunk)
-        if missing:
-            archive.writestr("missing.txt", "\n".join(missing) + "\n")
+        write_project(archive, export, open_file)
     spool.seek(0)
     return spool
+
+
+def write_project(
+    archive: zipfile.ZipFile, export: ProjectExport, open_file: ChunkOpener, prefix: str = ""
+) -> list[str]:
+    """Write a project's zip export into ``archive``, each entry's name after ``prefix``
+    (a folder of a larger archive), attachments chunk by chunk.
+
+    Returns:
+        The attachments whose bytes could not be read (also listed in ``missing.txt``).
+    """
+    missing: list[str] = []
+    archive.writestr(f"{prefix}project.json", json_bytes(export, with_files=True))
+    archive.writestr(f"{prefix}tasks.csv", csv_text(export))
+    for item in export.tasks:
+        for attachment in item.attachments:
+            try:
+                chunks = open_file(attachment.id)
+            except TaskcoreError as exc:
+                missing.append(f"{attachment.file}: {exc}")
+                continue
+            with archive.open(f"{prefix}{attachment.file}", "w", force_zip64=True) as target:
+                for chunk in chunks:
+                    target.write(chunk)
+    if missing:
+        archive.writestr(f"{prefix}missing.txt", "\n".join(missing) + "\n")
+    return missing

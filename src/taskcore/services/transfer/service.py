@@ -7,11 +7,12 @@ from taskcore.services.jobs import Jobs
 from taskcore.services.scopes import guarded
 from taskcore.services.transfer.exporting import Exporting
 from taskcore.services.transfer.importing import Importing
+from taskcore.services.transfer.sources import ImportedTasks
 from taskcore.uow import Transactions
 
 
-@guarded("tasks", reads=("export_project", "preview_import"))
-class TransferService(Exporting, Importing):
+@guarded("tasks", reads=("export_project", "preview_import", "imported_tasks"))
+class TransferService(Exporting, Importing, ImportedTasks):
     """Exporting projects and importing work into them.
 
     Args:
@@ -25,3 +26,4 @@ class TransferService(Exporting, Importing):
     ) -> None:
         Exporting.__init__(self, transactions=transactions, clock=clock)
         Importing.__init__(self, transactions=transactions, clock=clock, jobs=jobs)
+        ImportedTasks.__init__(self, transactions=transactions)
