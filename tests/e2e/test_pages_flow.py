@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Dialog, Locator, Page
+    from playwright.sync_api import Browser, Dialog, FloatRect, Locator, Page
 
 pytestmark = pytest.mark.e2e
 
@@ -56,18 +56,24 @@ def titles(page: Page, status: str) -> list[str]:
 def drag(page: Page, source: Locator, target: Locator, *, above: bool = False) -> None:
     """Drag ``source`` with the mouse onto ``target`` (its middle, or its top quarter
     with ``above``), in small steps as a hand would."""
-    source.wait_for()
-    target.wait_for()
-    start = source.bounding_box()
-    end = target.bounding_box()
-    assert start is not None
-    assert end is not None
+    page.wait_for_load_state("networkidle")  # no live refresh swapping the cards now
+    start, end = box(page, source), box(page, target)
     page.mouse.move(start["x"] + 3, start["y"] + 3)
     page.mouse.down()
     page.mouse.move(start["x"] + 20, start["y"] + 20, steps=5)
     y = end["y"] + (end["height"] / 4 if above else end["height"] / 2)
     page.mouse.move(end["x"] + end["width"] / 2, y, steps=10)
     page.mouse.up()
+
+
+def box(page: Page, element: Locator) -> FloatRect:
+    """Where ``element`` is (asked again if the live board just swapped it)."""
+    for _ in range(50):
+        found = element.bounding_box()
+        if found is not None:
+            return found
+        page.wait_for_timeout(100)
+    raise AssertionError(f"{element} never showed")
 
 
 def no_horizontal_scroll(page: Page) -> bool:
@@ -129,7 +135,7 @@ def test_bulk_edit_in_the_list(chromium: Browser, server: str, screenshot_dir: P
     page.get_by_label("New status").select_option("completed")
     page.get_by_role("button", name="Set status").click()
     expect(page.get_by_role("status")).to_have_text("2 tasks moved to completed.")
-    statuses = page.locator("td.status").all_inner_texts()
+    statuses = [select.input_value() for select in page.locator("td.status select").all()]
     assert ["completed", "pending", "completed"] == statuses
     page.screenshot(path=str(screenshot_dir / "list.png"), full_page=True)
     page.get_by_label("Select Beta").check()
