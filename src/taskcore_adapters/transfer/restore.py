@@ -16,8 +16,9 @@ lists those people first.
 from __future__ import annotations
 
 import json
+import math
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence, Set
 from typing import Any, Final
 
 import attrs
@@ -180,15 +181,16 @@ class _Project:
         project_id = self._create(doc)
         required = self._fields(project_id, doc.get("custom_fields", ()))
         source = f"taskcore:{self.report.exported_id}"
-        self._tasks(project_id, source, doc, progress)
+        order = self._tasks(project_id, source, doc, progress)
         found = self.transfer.imported_tasks(
             self.admin, project_id, source=source, external_ids=[str(t["id"]) for t in doc["tasks"]]
         )
         tasks = {int(old): new for old, new in found.items()}
+        placed = _positions(order, set(found))
         for task in doc["tasks"]:
             new = tasks.get(int(task["id"]))
             if new is not None:
-                self._complete(new, task)
+                self._complete(new, task, placed.get(str(task["id"])))
                 self._attach(archive, folder, new, task.get("attachments", ()))
         for field_id in required:
             self.core.tasks.change_field(self.admin, project_id, field_id, required=True)
@@ -240,7 +242,8 @@ class _Project:
 
     def _tasks(
         self, project_id: int, source: str, doc: Mapping[str, Any], progress: Progress
-    ) -> None:
+    ) -> list[tuple[str, str]]:
+        """Write the tasks and comments; the rows' (external id, status), in order."""
         table = export_table(doc)
         rows = table.rows
         for start in range(0, len(rows), MAX_ROWS):
@@ -265,14 +268,20 @@ class _Project:
             self.report.problems.extend(
                 f"task on line {p['line']}: {p['field']}: {p['reason']}" for p in final.problems
             )
+        return [(cells["id"], cells["status"]) for _, cells in rows]
 
-    def _complete(self, task_id: int, task: Mapping[str, Any]) -> None:
-        """What the importer does not write: the position, actual hours, custom fields."""
-        changes: dict[str, Any] = {"position": task["position"]}
+    def _complete(self, task_id: int, task: Mapping[str, Any], placed: float | None) -> None:
+        """What the importer does not write: the position (unless the importer placed
+        the task there: ``placed``), actual hours, custom fields."""
+        changes: dict[str, Any] = {}
+        if task["position"] != placed:
+            changes["position"] = task["position"]
         if task.get("actual_hours") is not None:
             changes["actual_hours"] = task["actual_hours"]
         if task.get("custom_fields"):
             changes["custom_fields"] = task["custom_fields"]
+        if not changes:
+            return
         try:
             self.core.tasks.update_task(self.admin, task_id, **changes)
         except TaskcoreError as exc:
@@ -303,6 +312,18 @@ class _Project:
                 self.report.problems.append(f"attachment {item['id']}: {exc}")
             else:
                 self.report.attachments += 1
+
+
+def _positions(order: Sequence[tuple[str, str]], imported: Set[str]) -> dict[str, float]:
+    """Where the importer placed the tasks of a new project: each at the end of its
+    status column (the whole number after the last), in row order."""
+    last: dict[str, float] = {}
+    placed: dict[str, float] = {}
+    for external_id, status in order:
+        if external_id in imported:
+            end = last.get(status)
+            last[status] = placed[external_id] = 1.0 if end is None else math.floor(end) + 1.0
+    return placed
 
 
 def _chunks(archive: zipfile.ZipFile, entry: str) -> Iterator[bytes]:

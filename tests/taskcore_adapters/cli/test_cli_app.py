@@ -84,7 +84,6 @@ def test_serve_help_names_its_defaults(capsys: pytest.CaptureFixture[str]) -> No
         (["serve", "--port", "eighty"], "'eighty' is not a valid integer"),
         (["serve", "--no-such-option"], "No such option"),
         (["create-admin", "--email", "a@example.com"], "Missing option '--username'"),
-        (["db"], "Commands:"),  # the group's help
     ],
 )
 def test_a_bad_command_line_ends_with_clicks_message_and_status_2(

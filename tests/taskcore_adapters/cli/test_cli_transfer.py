@@ -62,7 +62,7 @@ def accounts(rt: Runtime) -> dict[str, Principal]:
 def seed(rt: Runtime) -> None:
     """Two projects: subtasks, assignees, watchers, labels, comments by two people, an
     attachment, custom fields (one required), relations within and across projects,
-    actual hours, and a completed project."""
+    actual hours, a task moved after a later one, and a completed project."""
     people = accounts(rt)
     alice, bob = people["alice"], people["bob"]
     core = rt.core
@@ -93,6 +93,9 @@ def seed(rt: Runtime) -> None:
     garden = core.projects.create_project(bob, name="Garden", priority="low")
     weed = core.tasks.create_task(bob, garden.id, title="Weed", status="completed")
     core.tasks.add_relation(bob, weed.id, kind="relates", other_id=pack.id)
+    mow = core.tasks.create_task(bob, garden.id, title="Mow")
+    core.tasks.create_task(bob, garden.id, title="Rake")
+    core.tasks.update_task(bob, mow.id, position=2.5)  # after Rake: not where imports place it
     core.projects.update_project(bob, garden.id, status="completed")
 
 
@@ -159,6 +162,7 @@ def round_trip(env: pytest.MonkeyPatch, tmp_path: Path, target_url: str | None) 
         ["blocks"],
         "completed",
         [b"tape\nboxes\n"],
+        [("Weed", 1.0), ("Mow", 2.5), ("Rake", 2.0)],
     ) == (
         sorted(m["username"] for m in moving["members"]),
         pack["custom_fields"],
@@ -169,6 +173,7 @@ def round_trip(env: pytest.MonkeyPatch, tmp_path: Path, target_url: str | None) 
         [r["kind"] for r in moving["relations"]],
         garden["project"]["status"],
         after["files"],
+        [(t["title"], t["position"]) for t in garden["tasks"]],
     )
     assert [[True, False]] == [
         [r["target_id"] == t["id"] for t in moving["tasks"]] for r in garden["relations"]
@@ -229,7 +234,7 @@ def test_people_missing_here_are_listed_and_their_tasks_left_out(
         "project 'Moving': id 1, 0 tasks, 2 left out, 0 attachments",
         "  problem: task on line 1: assignees: 'bob' is not a member of the project",
         "  problem: task on line 2: parent: no earlier row or import has the id '1'",
-        "project 'Garden': id 2, 1 tasks, 0 left out, 0 attachments",
+        "project 'Garden': id 2, 3 tasks, 0 left out, 0 attachments",
         "  problem: owner 'bob' has no account here",
     } <= set(done)
     with runtime() as rt:
