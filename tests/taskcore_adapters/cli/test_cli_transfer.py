@@ -195,12 +195,18 @@ def test_the_round_trip_sqlite_to_postgres(
     round_trip(env, tmp_path, new_postgres_database("cli_transfer"))
 
 
-def test_selected_projects_only(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_selected_projects_only(
+    env: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--project exports that project and the people it names; on a standard error that
+    is no terminal, the progress bar is only its label, once."""
     use(env, tmp_path / "source")
     with runtime() as rt:
         seed(rt)
     out = tmp_path / "one.zip"
+    capsys.readouterr()
     assert 0 == run("export", "--project", "2", "-o", str(out))
+    assert "exporting projects\n" == capsys.readouterr().err
     exported = read(out)
     assert (["Garden"], ["bob"]) == (
         [p["name"] for p in exported["manifest"]["projects"]],
