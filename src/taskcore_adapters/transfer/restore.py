@@ -218,9 +218,12 @@ class _Project:
             if person is None:
                 self.report.problems.append(f"member {member['username']!r} has no account here")
             elif member["username"] != p["owner"]:
-                self.core.projects.add_member(
-                    self.admin, project.id, user_id=person.user_id, role=member["role"]
-                )
+                try:
+                    self.core.projects.add_member(
+                        self.admin, project.id, user_id=person.user_id, role=member["role"]
+                    )
+                except TaskcoreError as exc:  # the administrator who made it, a bad role
+                    self.report.problems.append(f"member {member['username']!r}: {exc}")
         return project.id
 
     def _fields(self, project_id: int, fields: Sequence[Mapping[str, Any]]) -> list[int]:

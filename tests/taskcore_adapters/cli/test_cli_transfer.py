@@ -91,6 +91,7 @@ def seed(rt: Runtime) -> None:
     )
     core.tasks.add_relation(bob, label.id, kind="blocks", other_id=pack.id)
     garden = core.projects.create_project(bob, name="Garden", priority="low")
+    core.projects.add_member(alice, garden.id, user_id=alice.user_id, role="viewer")
     weed = core.tasks.create_task(bob, garden.id, title="Weed", status="completed")
     core.tasks.add_relation(bob, weed.id, kind="relates", other_id=pack.id)
     mow = core.tasks.create_task(bob, garden.id, title="Mow")
@@ -208,7 +209,7 @@ def test_selected_projects_only(
     assert 0 == run("export", "--project", "2", "-o", str(out))
     assert "exporting projects\n" == capsys.readouterr().err
     exported = read(out)
-    assert (["Garden"], ["bob"]) == (
+    assert (["Garden"], ["alice", "bob"]) == (
         [p["name"] for p in exported["manifest"]["projects"]],
         [p["username"] for p in exported["manifest"]["people"]],
     )
@@ -242,6 +243,7 @@ def test_people_missing_here_are_listed_and_their_tasks_left_out(
         "  problem: task on line 2: parent: no earlier row or import has the id '1'",
         "project 'Garden': id 2, 3 tasks, 0 left out, 0 attachments",
         "  problem: owner 'bob' has no account here",
+        "  problem: member 'alice': User is already a member of the project",
     } <= set(done)
     with runtime() as rt:
         alice = Principal(user_id=1, username="alice", is_admin=True)
