@@ -107,3 +107,13 @@ def test_a_docstring_does_not_count(source: str, expected: int) -> None:
     (node,) = ast.parse(source).body
     assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
     assert expected == _function_lines(node)
+
+
+def test_test_modules_have_unique_names() -> None:
+    """Test folders are not packages, so pytest imports each test module by its file name:
+    two with the same name cannot be collected in one run."""
+    root = SRC.parent
+    names: dict[str, list[str]] = {}
+    for path in [*root.glob("tests/**/test_*.py"), *root.glob("examples/**/test_*.py")]:
+        names.setdefault(path.name, []).append(str(path.relative_to(root)))
+    assert {} == {name: paths for name, paths in names.items() if len(paths) > 1}
