@@ -33,8 +33,9 @@ class Principal:
 class UserView:
     """What callers may see of an account (never the password hash).
 
-    ``email``, ``is_admin``, ``last_login`` and ``login_count`` are ``None`` when the
-    viewer is neither the user nor an administrator.
+    ``email``, ``is_admin``, ``last_login``, ``login_count`` and ``has_password`` are
+    ``None`` when the viewer is neither the user nor an administrator. An account without
+    a password signs in only through its identity provider.
     """
 
     id: int
@@ -46,6 +47,7 @@ class UserView:
     created_at: dt.datetime
     last_login: dt.datetime | None
     login_count: int | None
+    has_password: bool | None = None
 
     @classmethod
     def of(cls, user: User, *, private: bool = True) -> UserView:
@@ -61,6 +63,7 @@ class UserView:
             created_at=user.created_at,
             last_login=user.last_login if private else None,
             login_count=user.login_count if private else None,
+            has_password=user.password_hash is not None if private else None,
         )
 
 
