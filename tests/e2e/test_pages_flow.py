@@ -192,3 +192,34 @@ def test_markdown_runs_no_script(chromium: Browser, server: str) -> None:
     body.get_by_text("[click me]", exact=False).click()
     page.wait_for_timeout(300)
     assert [] == dialogs
+
+
+def test_keyboard_only_journey(chromium: Browser, server: str) -> None:
+    """Without the mouse: "n" and Enter add a task, "j" reaches a card, Tab and Enter open
+    its menu and move it to another column, "o" opens a card."""
+    from playwright.sync_api import expect
+
+    page = start(chromium, server, "kay", "Keys", ["First"])
+    keys = page.keyboard
+    keys.press("n")
+    expect(page.locator("#qa-pending")).to_be_focused()
+    keys.type("Typed")
+    keys.press("Enter")
+    page.locator(".task-title", has_text="Typed").wait_for()
+    page.wait_for_load_state("networkidle")
+    assert ["First", "Typed"] == titles(page, "pending")
+    keys.press("j")
+    expect(page.locator(".task-title", has_text="First")).to_be_focused()
+    keys.press("Tab")
+    keys.press("Enter")  # the card's menu opens
+    keys.press("Tab")
+    expect(page.get_by_role("button", name="Move to in progress").first).to_be_focused()
+    keys.press("Enter")
+    page.locator('.column[data-status="in_progress"] .task-title').wait_for()
+    assert ["First"] == titles(page, "in_progress")
+    assert ["Typed"] == titles(page, "pending")
+    page.wait_for_load_state("networkidle")
+    keys.press("j")
+    keys.press("o")
+    page.wait_for_url(re.compile(r".*/tasks/\d+$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Typed")
