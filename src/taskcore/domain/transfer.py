@@ -155,39 +155,43 @@ def task_json(item: ExportedTask) -> dict[str, Any]:
     }
 
 
+def task_document(item: ExportedTask, *, with_files: bool = False) -> dict[str, Any]:
+    """One task of the document, with its comments and attachments (``with_files``:
+    each naming its path in the zip)."""
+    entry = task_json(item)
+    entry["comments"] = [
+        {
+            "id": c.id,
+            "author": c.author,
+            "content": c.content,
+            "created_at": _time(c.created_at),
+            "updated_at": _time(c.updated_at),
+        }
+        for c in item.comments
+    ]
+    entry["attachments"] = [
+        {
+            "id": a.id,
+            "original_filename": a.original_filename,
+            "extension": a.extension,
+            "file_size": a.file_size,
+            "mime_type": a.mime_type,
+            "file_hash": a.file_hash,
+            "uploaded_by": a.uploaded_by,
+            "created_at": _time(a.created_at),
+            "status": a.status,
+            **({"file": a.file} if with_files else {}),
+        }
+        for a in item.attachments
+    ]
+    return entry
+
+
 def document(export: ProjectExport, *, with_files: bool = False) -> dict[str, Any]:
     """The export as a JSON document (``with_files``: attachments name their path in the
     zip)."""
     p = export.project
-    tasks = []
-    for item in export.tasks:
-        entry = task_json(item)
-        entry["comments"] = [
-            {
-                "id": c.id,
-                "author": c.author,
-                "content": c.content,
-                "created_at": _time(c.created_at),
-                "updated_at": _time(c.updated_at),
-            }
-            for c in item.comments
-        ]
-        entry["attachments"] = [
-            {
-                "id": a.id,
-                "original_filename": a.original_filename,
-                "extension": a.extension,
-                "file_size": a.file_size,
-                "mime_type": a.mime_type,
-                "file_hash": a.file_hash,
-                "uploaded_by": a.uploaded_by,
-                "created_at": _time(a.created_at),
-                "status": a.status,
-                **({"file": a.file} if with_files else {}),
-            }
-            for a in item.attachments
-        ]
-        tasks.append(entry)
+    tasks = [task_document(item, with_files=with_files) for item in export.tasks]
     return {
         "format": FORMAT,
         "version": VERSION,

@@ -1,6 +1,6 @@
 """A whole instance's export (or selected projects'): one zip holding each project's own
 zip export under ``projects/<id>/`` and a ``manifest.json`` listing them, written entry by
-entry (one project in memory at a time, attachments chunk by chunk).
+entry (one task in memory at a time, attachments chunk by chunk).
 
 People are named by username, as in a project's export; the manifest lists everyone the
 projects name (username, email, full name; never a password) so that the accounts can be
@@ -18,10 +18,9 @@ from typing import Any, Final
 
 from taskcore.app import Taskcore
 from taskcore.domain.pagination import PageRequest
-from taskcore.domain.transfer import ProjectExport
 from taskcore.errors import ValidationError
 from taskcore.services.users import Principal
-from taskcore_adapters.transfer.writing import write_project
+from taskcore_adapters.transfer.writing import write_project_stream
 
 FORMAT: Final = "taskcore.instance"
 VERSION: Final = 1
@@ -83,17 +82,6 @@ def project_ids(core: Taskcore, actor: Principal, chosen: Sequence[int] = ()) ->
         number += 1
 
 
-def people_of(export: ProjectExport) -> set[str]:
-    """Every username a project's export names."""
-    names = {export.owner, *(m.username for m in export.members)}
-    for item in export.tasks:
-        names.update(item.assignees)
-        names.update(item.watchers)
-        names.update(c.author for c in item.comments)
-        names.update(a.uploaded_by for a in item.attachments)
-    return names
-
-
 def write_instance(
     core: Taskcore,
     actor: Principal,
@@ -114,19 +102,19 @@ def write_instance(
 
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for project_id in projects:
-            export = core.transfer.export_project(actor, project_id)
             folder = f"projects/{project_id}/"
-            missing = write_project(archive, export, opener, prefix=folder)
-            people |= people_of(export)
+            with core.transfer.stream_project(actor, project_id) as stream:
+                written = write_project_stream(archive, stream, opener, prefix=folder)
+            people |= written.people
             listed.append(
                 {
                     "id": project_id,
-                    "name": export.project.name,
+                    "name": stream.head.project.name,
                     "folder": folder,
-                    "tasks": len(export.tasks),
-                    "comments": sum(len(t.comments) for t in export.tasks),
-                    "attachments": sum(len(t.attachments) for t in export.tasks),
-                    "missing_files": len(missing),
+                    "tasks": written.tasks,
+                    "comments": written.comments,
+                    "attachments": written.attachments,
+                    "missing_files": len(written.missing),
                 }
             )
             progress(1)

@@ -10,10 +10,21 @@ import logging
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
-from typing import IO, Final
+from typing import IO, TYPE_CHECKING, Final
 
-from taskcore.domain.transfer import ProjectExport, csv_rows, document
+import attrs
+
+from taskcore.domain.transfer import (
+    ExportedRelation,
+    ProjectExport,
+    csv_rows,
+    document,
+    task_document,
+)
 from taskcore.errors import TaskcoreError
+
+if TYPE_CHECKING:
+    from taskcore.services.transfer.exporting import ProjectStream
 
 log = logging.getLogger(__name__)
 
@@ -76,3 +87,83 @@ def write_project(
     if missing:
         archive.writestr(f"{prefix}missing.txt", "\n".join(missing) + "\n")
     return missing
+
+
+@attrs.define
+class Written:
+    """What :func:`write_project_stream` wrote."""
+
+    tasks: int = 0
+    comments: int = 0
+    attachments: int = 0
+    people: set[str] = attrs.Factory(set)
+    """Every username the project names."""
+    missing: list[str] = attrs.Factory(list)
+    """The attachments whose bytes could not be read."""
+
+
+def write_project_stream(
+    archive: zipfile.ZipFile, stream: ProjectStream, open_file: ChunkOpener, prefix: str = ""
+) -> Written:
+    """:func:`write_project` one task at a time: ``project.json`` is written as the tasks
+    are read (the same document, ``labels`` and ``relations`` after ``tasks``), the CSV
+    goes to a spooled temporary file meanwhile, then the attachments' files; memory holds
+    one task, the labels, the relations and the attachments' ids."""
+    head = stream.head
+    written = Written(people={head.owner, *(m.username for m in head.members)})
+    top = document(head, with_files=True)
+    for key in ("labels", "tasks", "relations"):
+        del top[key]
+    labels: set[str] = set()
+    files: list[tuple[int, str]] = []
+    keys = [f.key for f in head.custom_fields]
+    with tempfile.SpooledTemporaryFile(
+        max_size=SPOOL_BYTES, mode="w+", encoding="utf-8", newline=""
+    ) as rows:
+        table = csv.writer(rows, lineterminator="\r\n")
+        table.writerow(next(iter(csv_rows((), keys))))
+        with archive.open(f"{prefix}project.json", "w", force_zip64=True) as raw:
+            out = io.TextIOWrapper(raw, encoding="utf-8")
+            out.write(_dumps(top).removesuffix("\n}") + ',\n  "tasks": [')
+            for item in stream.tasks:
+                out.write(("," if written.tasks else "") + "\n    ")
+                out.write(json.dumps(task_document(item, with_files=True), ensure_ascii=False))
+                table.writerows(list(csv_rows([item], keys))[1:])
+                labels.update(item.task.labels)
+                files.extend((a.id, a.file) for a in item.attachments)
+                written.tasks += 1
+                written.comments += len(item.comments)
+                written.people.update(
+                    (*item.assignees, *item.watchers, *(c.author for c in item.comments))
+                )
+                written.people.update(a.uploaded_by for a in item.attachments)
+            relations = document(attrs.evolve(head, relations=_sorted(stream.relations)))
+            out.write(f'\n  ],\n  "labels": {json.dumps(sorted(labels), ensure_ascii=False)},')
+            out.write(f'\n  "relations": {json.dumps(relations["relations"])}\n}}\n')
+            out.flush()
+            out.detach()
+        rows.seek(0)
+        with archive.open(f"{prefix}tasks.csv", "w", force_zip64=True) as target:
+            while text := rows.read(SPOOL_BYTES // 8):
+                target.write(text.encode("utf-8"))
+    for attachment_id, path in files:
+        written.attachments += 1
+        try:
+            chunks = open_file(attachment_id)
+        except TaskcoreError as exc:
+            written.missing.append(f"{path}: {exc}")
+            continue
+        with archive.open(f"{prefix}{path}", "w", force_zip64=True) as target:
+            for chunk in chunks:
+                target.write(chunk)
+    if written.missing:
+        archive.writestr(f"{prefix}missing.txt", "\n".join(written.missing) + "\n")
+    return written
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def _sorted(relations: dict[int, ExportedRelation]) -> tuple[ExportedRelation, ...]:
+    return tuple(relations[k] for k in sorted(relations))

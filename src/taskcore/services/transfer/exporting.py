@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from typing import Final, TypeVar
+
+import attrs
 
 from taskcore.domain.pagination import Keyset
 from taskcore.domain.tasks import Task, TaskCriteria, TaskOrder, TaskSort
@@ -57,6 +60,18 @@ class Names:
         return found
 
 
+@attrs.frozen
+class ProjectStream:
+    """A project's export read as it is written (see :meth:`Exporting.stream_project`)."""
+
+    head: ProjectExport
+    """The project, its owner, members and custom fields; no tasks, no relations."""
+    tasks: Iterator[ExportedTask]
+    """The tasks, oldest first, each read when reached."""
+    relations: dict[int, ExportedRelation]
+    """The relations from the tasks read so far, by id."""
+
+
 class Exporting:
     """Reading a whole project for export.
 
@@ -78,6 +93,24 @@ class Exporting:
         Raises:
             ProjectNotFound: no such project, or the caller may not see it.
         """
+        with self.stream_project(actor, project_id) as stream:
+            tasks = tuple(stream.tasks)
+            return attrs.evolve(
+                stream.head,
+                tasks=tasks,
+                relations=tuple(stream.relations[k] for k in sorted(stream.relations)),
+            )
+
+    @contextlib.contextmanager
+    def stream_project(self, actor: Actor, project_id: int) -> Iterator[ProjectStream]:
+        """:meth:`export_project` one task at a time: the project without its tasks and
+        relations (``head``), its tasks read page by page as ``tasks`` is iterated, and
+        the relations of the tasks read so far, all in one read transaction that lasts
+        as long as the ``with`` block.
+
+        Raises:
+            ProjectNotFound: no such project, or the caller may not see it.
+        """
         with self._tx(read_only=True) as work:
             uow = work.uow
             access.visible_role(uow.projects, actor, project_id, ProjectNotFound(project_id))
@@ -91,16 +124,19 @@ class Exporting:
                 )
             )
             names = Names(uow, {m.user_id: m.username for m in members})
-            criteria = TaskCriteria(project_id=project_id)
-            tasks = [
-                self._task(uow, task, names)
+            relations: dict[int, ExportedRelation] = {}
+
+            def tasks() -> Iterator[ExportedTask]:
+                criteria = TaskCriteria(project_id=project_id)
                 for task in _pages(
                     lambda after: uow.tasks.find(criteria, _OLDEST_FIRST, limit=PAGE, after=after),
                     lambda t: Keyset(value=t.created_at, id=t.key),
-                )
-            ]
-            return ProjectExport(
-                relations=_relations(uow, tasks),
+                ):
+                    item = self._task(uow, task, names)
+                    relations.update((r.id, r) for r in _relations(uow, [item]))
+                    yield item
+
+            head = ProjectExport(
                 custom_fields=tuple(
                     ExportedField(
                         key=f.key,
@@ -117,9 +153,10 @@ class Exporting:
                     ExportedMember(username=m.username, role=m.role.value, added_at=m.added_at)
                     for m in members
                 ),
-                tasks=tuple(tasks),
+                tasks=(),
                 exported_at=self._clock.now(),
             )
+            yield ProjectStream(head=head, tasks=tasks(), relations=relations)
 
     @staticmethod
     def _task(uow: UnitOfWork, task: Task, names: Names) -> ExportedTask:

@@ -11,7 +11,7 @@ from taskcore.services.transfer.sources import ImportedTasks
 from taskcore.uow import Transactions
 
 
-@guarded("tasks", reads=("export_project", "preview_import", "imported_tasks"))
+@guarded("tasks", reads=("export_project", "stream_project", "preview_import", "imported_tasks"))
 class TransferService(Exporting, Importing, ImportedTasks):
     """Exporting projects and importing work into them.
 
