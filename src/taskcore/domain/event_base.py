@@ -144,6 +144,11 @@ def register(*classes: type[DomainEvent]) -> None:
     _BY_NAME.update({cls.name: cls for cls in classes})
 
 
+def registered() -> list[type[DomainEvent]]:
+    """Every registered event class, by name."""
+    return [_BY_NAME[name] for name in sorted(_BY_NAME)]
+
+
 def event_class(name: str) -> type[DomainEvent]:
     """The registered event class called ``name``.
 

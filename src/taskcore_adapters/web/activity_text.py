@@ -238,6 +238,38 @@ SENTENCES: Final[dict[tuple[str, str], Sentence]] = {
     ("user", "create_calendar_feed"): _f("{who} created a calendar feed"),
     ("user", "delete_calendar_feed"): _f("{who} deleted a calendar feed"),
     ("user", "change_timezone"): _f("{who} changed the time zone"),
+    ("user", "create_external"): _f(
+        "{who} signed in for the first time through {provider}",
+        provider=lambda s: s.words("provider"),
+    ),
+    ("user", "link_identity"): _f(
+        "{who} linked a sign-in through {provider}", provider=lambda s: s.words("provider")
+    ),
+    ("user", "create_access_token"): _f(
+        "{who} created the access token {name}", name=lambda s: s.words("name")
+    ),
+    ("user", "revoke_access_token"): _f(
+        "{who} revoked the access token {name}", name=lambda s: s.words("name")
+    ),
+    ("project", "add_team"): _f(
+        "{who} gave the team {team} access to {project}",
+        team=lambda s: s.words("team_name"),
+        project=_project,
+    ),
+    ("project", "change_team_role"): _f(
+        "{who} changed the role of a team in {project}", project=_project
+    ),
+    ("project", "remove_team"): _f("{who} removed a team from {project}", project=_project),
+    ("team", "create"): _f("{who} created the team {team}", team=lambda s: s.words("name")),
+    ("team", "update"): _f("{who} changed a team"),
+    ("team", "delete"): _f("{who} deleted a team"),
+    ("team", "add_member"): _f("{who} added {user} to a team", user=lambda s: s.person("user_id")),
+    ("team", "remove_member"): _f(
+        "{who} removed {user} from a team", user=lambda s: s.person("user_id")
+    ),
+    ("team", "change_member_role"): _f(
+        "{who} changed the role of {user} in a team", user=lambda s: s.person("user_id")
+    ),
 }
 """A sentence for each (entity type, action) that taskcore records."""
 
