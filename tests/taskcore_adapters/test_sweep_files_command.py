@@ -59,8 +59,13 @@ def test_reports_and_fails_on_missing_files(
     exits with status 1."""
     lost_id, orphan = seed(data_dir)
     status = cli.main(["sweep-files", "--grace-hours", "1"])
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    out = captured.out
     assert 1 == status
+    # Off a terminal, progress names each step once, on standard error.
+    assert ["removals…", "files…", "unfinished uploads…", "attachments…"] == [
+        line for line in captured.err.splitlines() if line.endswith("…")
+    ]
     assert "orphaned blobs removed: 1" in out
     assert f"attachments whose file is missing: {lost_id}" in out
     assert not (data_dir / "files" / orphan).exists()

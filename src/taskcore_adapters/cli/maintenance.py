@@ -7,7 +7,7 @@ import datetime as dt
 
 import click
 
-from taskcore_adapters.cli.progress import bar
+from taskcore_adapters.cli.progress import bar, steps
 from taskcore_adapters.config import Settings
 
 
@@ -34,9 +34,11 @@ def sweep_files(grace_hours: float, skip_row_check: bool) -> int:
 
     runtime = from_settings(Settings.from_env(), migrate=None)
     try:
-        # One call into the core, which reports nothing before it ends: no progress bar.
+        # The file store is listed as the sweep goes: counts per step, not a bar.
         report = runtime.core.attachments.sweep_files(
-            grace=dt.timedelta(hours=grace_hours), check_rows=not skip_row_check
+            grace=dt.timedelta(hours=grace_hours),
+            check_rows=not skip_row_check,
+            progress=steps(),
         )
     finally:
         runtime.close()

@@ -656,7 +656,18 @@ class TestSweep:
         lost = world.core.attachments.upload_attachment(bob, task_id, filename="b.txt", content=[])
         world.clock.advance(hours=30)
         world.files.delete(lost.blob_key)
-        report = world.core.attachments.sweep_files(grace=dt.timedelta(hours=24))
+        told: list[tuple[str, int]] = []
+        report = world.core.attachments.sweep_files(
+            grace=dt.timedelta(hours=24), progress=lambda step, done: told.append((step, done))
+        )
+        # Each step says how far it got: 4 blobs listed (the orphan, the young one, the
+        # foreign file and the kept upload's), 2 unfinished uploads, 2 attachment rows.
+        assert [
+            ("removals", 0),
+            ("files", 4),
+            ("unfinished uploads", 2),
+            ("attachments", 2),
+        ] == told
         assert (
             [orphan],
             [partial],

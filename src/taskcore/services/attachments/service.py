@@ -35,7 +35,12 @@ from taskcore.services.access import Actor
 from taskcore.services.attachments.blobs import Blobs, close_chunks
 from taskcore.services.attachments.common import event_details, find_attachment
 from taskcore.services.attachments.deletion import BulkDeletion, Deletions
-from taskcore.services.attachments.sweep import DEFAULT_GRACE, FileSweep, SweepReport
+from taskcore.services.attachments.sweep import (
+    DEFAULT_GRACE,
+    FileSweep,
+    Progress,
+    SweepReport,
+)
 from taskcore.services.attachments.uploads import PendingUpload, UploadPermit, Uploads
 from taskcore.services.scopes import guarded
 from taskcore.uow import Transactions, Work
@@ -341,7 +346,11 @@ class AttachmentService:
     # -- keeping files and rows in step -------------------------------------------------------
 
     def sweep_files(
-        self, *, grace: dt.timedelta = DEFAULT_GRACE, check_rows: bool = True
+        self,
+        *,
+        grace: dt.timedelta = DEFAULT_GRACE,
+        check_rows: bool = True,
+        progress: Progress | None = None,
     ) -> SweepReport:
         """Bring the file store back in step with the attachment rows.
 
@@ -351,12 +360,15 @@ class AttachmentService:
         missing (one file-store lookup per attachment). Safe to run at any time, also
         concurrently with uploads and with itself. Run it periodically (the
         :data:`~taskcore.services.attachments.sweep.SWEEP_FILES` job, or
-        ``taskcore sweep-files``).
+        ``taskcore sweep-files``). ``progress``, when given, is told each step's count of
+        items handled as it goes (see :data:`~taskcore.services.attachments.sweep.Progress`).
 
         Raises:
             Unavailable: the database or the file store failed while listing.
         """
-        return self._sweep.sweep(grace=grace, check_rows=check_rows)
+        if progress is None:
+            return self._sweep.sweep(grace=grace, check_rows=check_rows)
+        return self._sweep.sweep(grace=grace, check_rows=check_rows, progress=progress)
 
     def run_sweep_job(self, args: Mapping[str, Any]) -> None:
         """The :data:`~taskcore.services.attachments.sweep.SWEEP_FILES` job: takes

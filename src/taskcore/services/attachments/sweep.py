@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 import attrs
@@ -27,6 +27,15 @@ SWEEP_BATCH: Final = 500
 DEFAULT_GRACE: Final = dt.timedelta(hours=24)
 """How old a blob without a row (or partial data) must be before the sweep removes it.
 It must exceed the longest upload: a blob is committed before its row."""
+
+Progress = Callable[[str, int], None]
+"""Told how far the sweep is: a step (``removals``, ``files``, ``unfinished uploads``,
+``attachments``) and how many of its items it has handled so far."""
+
+
+def _quiet(step: str, done: int) -> None:
+    """Progress that nobody watches."""
+
 
 SWEEP_FILES: Final = JobSpec(name="attachments.sweep_files", retries=0, timeout_seconds=3600)
 """The periodic job that runs :meth:`AttachmentService.sweep_files`."""
@@ -58,18 +67,21 @@ class FileSweep(AreaPart):
 
     _blobs: Blobs = attrs.field(alias="blobs")
 
-    def sweep(self, *, grace: dt.timedelta, check_rows: bool) -> SweepReport:
+    def sweep(
+        self, *, grace: dt.timedelta, check_rows: bool, progress: Progress = _quiet
+    ) -> SweepReport:
         """See :meth:`AttachmentService.sweep_files`."""
         cutoff = self._clock.now() - grace
         with self._tx() as work:
             pending = [d.blob_key for d in work.uow.blob_deletions.pending(SWEEP_BATCH * 20)]
         completed = self._blobs.remove(pending)
+        progress("removals", len(pending))
         orphans: list[str] = []
         partials: list[str] = []
         unrecognised: list[str] = []
-        failures = self._sweep_orphans(cutoff, orphans, unrecognised)
-        failures += self._sweep_partials(cutoff, partials, unrecognised)
-        missing = self._missing_blobs() if check_rows else []
+        failures = self._sweep_orphans(cutoff, orphans, unrecognised, progress)
+        failures += self._sweep_partials(cutoff, partials, unrecognised, progress)
+        missing = self._missing_blobs(progress) if check_rows else []
         with self._tx() as work:
             still_pending = work.uow.blob_deletions.count()
         return SweepReport(
@@ -100,13 +112,17 @@ class FileSweep(AreaPart):
         )
 
     def _sweep_orphans(
-        self, cutoff: dt.datetime, removed: list[str], unrecognised: list[str]
+        self, cutoff: dt.datetime, removed: list[str], unrecognised: list[str], progress: Progress
     ) -> int:
         """Remove the blobs older than ``cutoff`` no attachment refers to; returns how many
         removals failed."""
         failures = 0
         batch: list[str] = []
+        seen = 0
         for key in self._files.keys():  # noqa: SIM118 - a FileStore, not a dict
+            seen += 1
+            if seen % SWEEP_BATCH == 0:
+                progress("files", seen)
             created = blob_key_created(key)
             if created is None:
                 unrecognised.append(key)
@@ -117,14 +133,17 @@ class FileSweep(AreaPart):
                 batch = []
         if batch:
             failures += self._remove_orphans(batch, removed)
+        progress("files", seen)
         return failures
 
     def _sweep_partials(
-        self, cutoff: dt.datetime, removed: list[str], unrecognised: list[str]
+        self, cutoff: dt.datetime, removed: list[str], unrecognised: list[str], progress: Progress
     ) -> int:
         """Remove partial data older than ``cutoff``; returns how many removals failed."""
         failures = 0
+        seen = 0
         for key in self._files.partial_keys():
+            seen += 1
             created = blob_key_created(key)
             if created is None:
                 unrecognised.append(key)
@@ -133,6 +152,7 @@ class FileSweep(AreaPart):
                     removed.append(key)
                 else:
                     failures += 1
+        progress("unfinished uploads", seen)
         return failures
 
     def _remove_orphans(self, keys: Sequence[str], removed: list[str]) -> int:
@@ -149,13 +169,16 @@ class FileSweep(AreaPart):
                 failed += 1
         return failed
 
-    def _missing_blobs(self) -> list[int]:
+    def _missing_blobs(self, progress: Progress) -> list[int]:
         missing: list[int] = []
         after = 0
+        checked = 0
         while True:
             with self._tx() as work:
                 rows = work.uow.attachments.blob_keys(after_id=after, limit=SWEEP_BATCH)
             if not rows:
                 return missing
             missing.extend(ident for ident, key in rows if self._files.size(key) is None)
+            checked += len(rows)
+            progress("attachments", checked)
             after = rows[-1][0]
