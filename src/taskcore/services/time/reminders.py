@@ -328,7 +328,7 @@ class Reminders(TimeBase):
             if closed:
                 work.commit()
                 return False
-            recipients = _recipients(uow, task.project_id, [task.assignee_id, *task.watchers])
+            recipients = _recipients(uow, task.project_id, [*task.assignee_ids, *task.watchers])
             for user_id in recipients:
                 _notify(uow, user_id, task, now)
             work.record(
