@@ -48,7 +48,7 @@ def context(web: Web, visit: Visit, page_number: int) -> dict[str, Any]:
         "expiry_days": EXPIRY_DAYS,
         "token_values": {"name": "", "expires_in": "30"},
         "token_errors": {},
-        "created_token": None,
+        "created_token": None,  # nosec B105 - no token made yet
     }
 
 

@@ -85,7 +85,7 @@ class Renderer:
             if token.type == "inline" and token.children:
                 token.children = self._link_children(token.children)
         html = _PARSER.renderer.render(tokens, _PARSER.options, {})
-        return Markup(clean(html))  # noqa: S704 - sanitised by nh3 just above
+        return Markup(clean(html))  # noqa: S704  # nosec B704 - sanitised by nh3 just above
 
     def _title(self, task_id: int) -> str | None:
         if task_id not in self.titles:

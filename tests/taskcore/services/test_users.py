@@ -192,6 +192,7 @@ class TestLogin:
         with store() as uow:
             user = uow.users.get(user_id)
             assert user is not None
+            assert user.password_hash is not None
             user.password_hash = "legacy$" + user.password_hash
             uow.users.update(user)
             uow.commit()
@@ -210,6 +211,7 @@ class TestLogin:
         with store() as uow:
             stored = uow.users.get(user_id)
         assert stored is not None
+        assert stored.password_hash is not None
         assert stored.password_hash.startswith(PlainPasswordHasher.prefix)
 
 

@@ -70,7 +70,7 @@ class TestJwtTokenService:
         [
             jwt.encode({"user_id": 1, "iat": 1, "exp": 2**40}, "z" * 64, algorithm="HS256"),
             jwt.encode({"user_id": 1, "iat": 1, "exp": 2**40}, KEY, algorithm="HS512"),
-            jwt.encode({"user_id": 1, "iat": 1, "exp": 2**40}, None, algorithm="none"),
+            jwt.encode({"user_id": 1, "iat": 1, "exp": 2**40}, "", algorithm="none"),
             jwt.encode({"user_id": 1, "iat": 1}, KEY, algorithm="HS256"),
             jwt.encode({"user_id": "1", "iat": 1, "exp": 2**40}, KEY, algorithm="HS256"),
             jwt.encode({"user_id": True, "iat": 1, "exp": 2**40}, KEY, algorithm="HS256"),

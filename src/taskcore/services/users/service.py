@@ -39,7 +39,7 @@ from taskcore.uow import Transactions
         "list_users": "admin",
         "admin_update": "admin",
         "list_tokens": "admin",
-        "revoke_token": "admin",
+        "revoke_token": "admin",  # nosec B105 - a scope area, not a password
     },
 )
 class UserService(
