@@ -7,12 +7,13 @@ implementations are compared on random data: they must give identical figures.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import attrs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, delete, text
+from sqlalchemy import Engine
 
 from taskcore.domain.attachments import Attachment
 from taskcore.domain.comments import Comment
@@ -30,7 +31,6 @@ from taskcore.domain.users import User
 from taskcore.ports.uow import UnitOfWork, UnitOfWorkFactory
 from taskcore_adapters.memory import InMemoryStore
 from taskcore_adapters.sql import SqlAlchemyUnitOfWorkFactory
-from taskcore_adapters.sql.tables import metadata
 
 NOW = dt.datetime(2026, 3, 4, 9, 30, 15, 123456, tzinfo=dt.UTC)
 """A Wednesday."""
@@ -431,22 +431,13 @@ def figures(
     return out
 
 
-def _clear(engine: Engine) -> None:
-    """Empty every table, restarting ids, so both adapters number rows alike."""
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(metadata.sorted_tables):
-                conn.execute(delete(table))
-
-
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(world=worlds())
-def test_memory_and_sql_figures_agree(engine: Engine, world: dict[str, Any]) -> None:
+def test_memory_and_sql_figures_agree(
+    engine: Engine, empty_database: Callable[[Engine], None], world: dict[str, Any]
+) -> None:
     """On any data, the in-memory and SQL read models compute identical figures."""
-    _clear(engine)
+    empty_database(engine)
     memory = InMemoryStore()
     sql = SqlAlchemyUnitOfWorkFactory(engine)
     expected = figures(memory, world, *load(memory, world))

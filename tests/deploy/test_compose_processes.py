@@ -15,7 +15,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -158,7 +158,7 @@ class Stack:
 
 
 @pytest.fixture
-def database_url() -> Iterator[str]:
+def database_url(drop_database_later: Callable[[str], None]) -> Iterator[str]:
     """An empty PostgreSQL database: the migrate command must make its tables."""
     admin_url = make_url(PG_URL)
     name = f"taskcore_compose_{uuid.uuid4().hex[:10]}"
@@ -171,9 +171,8 @@ def database_url() -> Iterator[str]:
     try:
         yield admin_url.set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+        drop_database_later(name)  # in the background: DROP DATABASE waits for a checkpoint
 
 
 @pytest.fixture
