@@ -96,12 +96,23 @@ class Api:
     openapi: dict[str, Any]
 
 
+_DOCUMENT: list[dict[str, Any]] = []
+"""The OpenAPI document, made once per process: it depends on the endpoints'
+declarations only, never on the runtime they are bound to."""
+
+
+def _documented(endpoints: list[Endpoint]) -> dict[str, Any]:
+    if not _DOCUMENT:
+        _DOCUMENT.append(document(endpoints, version=_version()))
+    return _DOCUMENT[0]
+
+
 def api(ctx: HttpContext) -> Api:
     """The API bound to ``ctx``."""
     # POSTs that create something accept Idempotency-Key (see http/idempotency.py).
     keys = ctx.runtime.idempotency_keys
     endpoints = [idempotency.with_idempotency(ep, keys) for ep in ENDPOINTS]
-    spec = document(endpoints, version=_version())
+    spec = _documented(endpoints)
 
     async def openapi(request: Request) -> Response:
         # Mounted under a prefix, the operations' paths are relative to it.

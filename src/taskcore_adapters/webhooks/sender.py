@@ -17,6 +17,7 @@ is used for every request, so no connection made for one host name serves anothe
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
 import ssl
@@ -54,6 +55,13 @@ class Refused(Exception):
     """The request must not be made; the message says why (no secrets, no URL)."""
 
 
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """The TLS context of every webhook request, made on first use and shared: loading
+    the trust store costs tens of milliseconds of CPU."""
+    return ssl.create_default_context()
+
+
 class HttpxWebhookSender:
     """Sends webhooks with an httpx2 client (see ``taskcore.ports.webhooks.WebhookSender``).
 
@@ -83,8 +91,6 @@ class HttpxWebhookSender:
         self._max_bytes = max_response_bytes
         self._resolve = resolver or system_resolver
         self._transport = transport
-        # Built once: loading the trust store costs milliseconds of CPU per request.
-        self._tls = ssl.create_default_context()
 
     def plan(self, url: str) -> tuple[WebhookTarget, str]:
         """Check ``url`` and choose the address to connect to.
@@ -137,7 +143,7 @@ class HttpxWebhookSender:
         try:
             with (
                 httpx2.Client(
-                    transport=self._transport or httpx2.HTTPTransport(verify=self._tls, retries=0),
+                    transport=self._transport or httpx2.HTTPTransport(verify=_tls(), retries=0),
                     trust_env=False,
                     follow_redirects=False,
                     timeout=timeout,

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx2
 import pytest
-from openapi_schema_validator import OAS31Validator, validate
+from openapi_schema_validator import OAS31Validator
 from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.testclient import TestClient
@@ -80,6 +80,20 @@ def unreachable_runtime(tmp_path: Path, hasher: Argon2PasswordHasher) -> Iterato
         built.close()
 
 
+_VALIDATORS: dict[tuple[int, int], tuple[Any, OAS31Validator]] = {}
+"""Validators by the ids of their schema and components (kept alive with them): the
+document is made once per process, and building a validator costs more than using it."""
+
+
+def _validator(schema: dict[str, Any], components: dict[str, Any]) -> OAS31Validator:
+    key = (id(schema), id(components))
+    found = _VALIDATORS.get(key)
+    if found is None:
+        whole = {**schema, "components": components}
+        found = _VALIDATORS[key] = ((schema, components), OAS31Validator(whole))
+    return found[1]
+
+
 def _as_documented(app: Starlette) -> Callable[[httpx2.Response], None]:
     """A response hook failing on a status or body the OpenAPI document does not describe."""
     spec: dict[str, Any] = app.state.openapi
@@ -101,8 +115,7 @@ def _as_documented(app: Starlette) -> Callable[[httpx2.Response], None]:
                 content = documented[status].get("content", {}).get("application/json")
                 if content is not None and method != "HEAD":
                     response.read()
-                    schema = {**content["schema"], "components": spec["components"]}
-                    validate(response.json(), schema, cls=OAS31Validator, check_schema=False)
+                    _validator(content["schema"], spec["components"]).validate(response.json())
                 return
 
     return check
