@@ -23,7 +23,8 @@ import threading
 from collections.abc import Sequence
 from multiprocessing.process import BaseProcess
 
-from rq import SimpleWorker
+from rq import Queue, SimpleWorker
+from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from taskcore_adapters.bootstrap import Runtime
@@ -36,13 +37,26 @@ COMMAND_READ_SECONDS = 1.0
 """How long the command-channel thread waits in one read: the longest a stopping worker
 waits for it."""
 
+STOP_CHECK_SECONDS = 2
+"""The longest an idle worker waits for a job before it looks again whether it was asked
+to stop (see :meth:`Worker._shutdown`)."""
+
 SCHEDULER_STOP_SECONDS = 2.0
 """How long a stopping worker waits for its scheduler process before it signals it again
 (the scheduler checks for a stop about once a second)."""
 
 
 class Worker(SimpleWorker):
-    """rq's ``SimpleWorker`` whose command-channel thread stops within a second.
+    """rq's ``SimpleWorker`` that always hears a warm shutdown, and whose command-channel
+    thread stops within a second.
+
+    rq's SIGTERM handler, when no job is running, raises ``StopRequested`` in whatever code
+    the main thread is running. If that is a logging call (rq logs on every round),
+    ``logging.Handler.emit`` catches the exception, prints ``--- Logging error ---`` and
+    carries on: the request was lost, and the worker waited for jobs until killed. So a
+    stop request here also sets the flag rq checks before taking each job, and an idle
+    worker waits for a job in rounds of :data:`STOP_CHECK_SECONDS`, looking at that flag
+    between rounds.
 
     rq reads the channel in redis-py's ``PubSubWorkerThread`` with 60-second reads, and at
     teardown sends ``UNSUBSCRIBE`` *before* telling that thread to stop, then waits for
@@ -52,6 +66,26 @@ class Worker(SimpleWorker):
     of any round of a burst run, or of a stopped worker). With short reads the thread sees
     the stop within one read.
     """
+
+    def _shutdown(self) -> None:
+        """Flag the stop, then let rq stop (at once when idle, after the job when busy)."""
+        self._stop_requested = True  # kept even if rq's StopRequested is swallowed
+        super()._shutdown()  # type: ignore[no-untyped-call]
+
+    def dequeue_job_and_maintain_ttl(
+        self, timeout: int | None, max_idle_time: int | None = None
+    ) -> tuple[Job, Queue] | None:
+        """Wait for the next job in rounds of :data:`STOP_CHECK_SECONDS`; ``None`` once a
+        stop was requested (the work loop then ends)."""
+        if timeout is None or max_idle_time is not None:  # burst, or rq's own idle limit
+            return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
+        while not self._stop_requested:
+            result = super().dequeue_job_and_maintain_ttl(
+                min(timeout, STOP_CHECK_SECONDS), max_idle_time=STOP_CHECK_SECONDS
+            )
+            if result is not None:
+                return result
+        return None
 
     def subscribe(self) -> None:
         """Subscribe to this worker's command channel, read in short rounds."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -17,7 +19,12 @@ from redis.client import PubSub
 from rq.serializers import JSONSerializer
 
 from taskcore_adapters.rq import RqJobQueue
-from taskcore_adapters.worker import COMMAND_READ_SECONDS, SCHEDULER_STOP_SECONDS, Worker
+from taskcore_adapters.worker import (
+    COMMAND_READ_SECONDS,
+    SCHEDULER_STOP_SECONDS,
+    STOP_CHECK_SECONDS,
+    Worker,
+)
 
 pytestmark = pytest.mark.redis
 
@@ -102,3 +109,50 @@ def test_a_scheduler_that_missed_the_stop_signal_is_signalled_again(queue: RqJob
     finally:
         process.kill()
         process.join()
+
+
+# A worker whose SIGTERM arrives while rq is writing a log line: the signal is sent from
+# the log handler itself, so rq's signal handler runs (and raises) inside ``emit``.
+SIGNAL_WHILE_LOGGING = """
+import logging, os, signal, sys
+from rq.serializers import JSONSerializer
+from taskcore_adapters.rq import RqJobQueue
+from taskcore_adapters.worker import Worker
+
+class SignalWhileLogging(logging.StreamHandler):
+    sent = False
+    def format(self, record):
+        if not SignalWhileLogging.sent and "cleaning registries" in record.getMessage():
+            SignalWhileLogging.sent = True
+            os.kill(os.getpid(), signal.SIGTERM)
+        return super().format(record)
+
+logger = logging.getLogger("rq.worker")
+logger.addHandler(SignalWhileLogging(sys.stdout))
+logger.setLevel(logging.INFO)
+queue = RqJobQueue.from_url(sys.argv[1], queue_name=sys.argv[2])
+Worker([queue.queue], connection=queue.connection, serializer=JSONSerializer).work()
+print("signal sent:", SignalWhileLogging.sent)
+"""
+
+
+def test_a_stop_signal_that_lands_in_a_log_call_still_stops_the_worker(
+    queue: RqJobQueue, redis_url: str
+) -> None:
+    """rq's SIGTERM handler raises ``StopRequested`` wherever the idle worker is; inside a
+    log call, ``logging`` swallows it (``--- Logging error ---``) and rq's worker then
+    waited for jobs until killed. taskcore's worker keeps the request as a flag and looks
+    at it between short waits, so it stops within a wait."""
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", SIGNAL_WHILE_LOGGING, redis_url, queue.queue.name],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "--- Logging error ---" in done.stderr  # the exception was swallowed
+    assert "StopRequested" in done.stderr
+    assert 0 == done.returncode, done.stderr[-2000:]
+    assert "signal sent: True" in done.stdout
+    assert time.monotonic() - started < 20 + 3 * STOP_CHECK_SECONDS
