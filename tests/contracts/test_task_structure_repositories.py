@@ -336,6 +336,25 @@ class TestRelations:
             assert 0 == uow.tasks.count_related(tree["a"], visible_to=None)
             uow.commit()
 
+    def test_rewriting_a_tasks_children_keeps_its_relations(
+        self, uow_factory: UnitOfWorkFactory, tree: dict[str, int]
+    ) -> None:
+        """An update that rewrites labels, watchers, assignees and custom fields leaves the
+        task's relations alone (from either side)."""
+        with uow_factory() as uow:
+            out = uow.tasks.add_relation(_relation(RelationKind.BLOCKS, tree["a"], tree["b"]))
+            into = uow.tasks.add_relation(_relation(RelationKind.RELATES, tree["lone"], tree["a"]))
+            uow.commit()
+        with uow_factory() as uow:
+            task = uow.tasks.get(tree["a"])
+            assert task is not None
+            uow.tasks.update(attrs.evolve(task, labels=("kept",)), children_changed=True)
+            uow.commit()
+        with uow_factory() as uow:
+            assert out == uow.tasks.get_relation(out.key)
+            assert into == uow.tasks.get_relation(into.key)
+            assert 2 == uow.tasks.count_related(tree["a"], visible_to=None)
+
 
 def _field(project: int, key: str, kind: FieldType, **changes: Any) -> FieldDefinition:
     return FieldDefinition(

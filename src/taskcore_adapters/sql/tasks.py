@@ -221,6 +221,11 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
         self._conn.execute(
             delete(task_field_values).where(task_field_values.c.task_id.in_(task_ids))
         )
+
+    def _delete_dependents(self, task_ids: Any) -> None:
+        """Delete the child columns and the relations of tasks about to be deleted (an
+        update rewrites only the child columns: its relations stay)."""
+        self._deletechild_columns(task_ids)
         self._conn.execute(
             delete(task_relations).where(
                 or_(
@@ -321,14 +326,14 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
         return attrs.evolve(task, version=task.version + 1)
 
     def delete(self, task_id: int) -> None:
-        self._deletechild_columns([task_id])
+        self._delete_dependents([task_id])
         self._conn.execute(delete(tasks).where(tasks.c.id == task_id))
 
     def delete_many(self, task_ids: Collection[int]) -> None:
         ids = list(task_ids)
         if not ids:
             return
-        self._deletechild_columns(ids)
+        self._delete_dependents(ids)
         self._conn.execute(delete(tasks).where(tasks.c.id.in_(ids)))
 
     def lineage(self, task_id: int) -> list[int]:
@@ -379,7 +384,7 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
         ).all()
         gone = self._hydrate(rows)
         if gone:
-            self._deletechild_columns(select(tasks.c.id).where(tasks.c.project_id == project_id))
+            self._delete_dependents(select(tasks.c.id).where(tasks.c.project_id == project_id))
             self._conn.execute(delete(tasks).where(tasks.c.project_id == project_id))
         return gone
 
