@@ -7,6 +7,7 @@ Run: pytest examples/test_memory_adapters.py
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -26,7 +27,7 @@ from taskcore_adapters.contracts import (
     MailerContract,
     UnitOfWorkContract,
 )
-from taskcore_adapters.contracts.jobs import RunQueued
+from taskcore_adapters.contracts.jobs import FailedJobs, RunQueued
 from taskcore_adapters.contracts.mail import Failure, Received, Refusing
 from taskcore_adapters.events import LocalEventBus
 from taskcore_adapters.memory import InMemoryFileStore, InMemoryStore, RecordingMailer
@@ -85,9 +86,12 @@ class TestRecordingMailer(MailerContract):
 
 class TestInProcessQueue(JobQueueContract):
     """The queue runs its jobs through the suite's ``runner``; ``run_queued`` waits for
-    them. This queue runs scheduled jobs at once, so it says so."""
+    them; ``failed_jobs`` names the jobs it gave up on (this queue logs them). It runs
+    scheduled jobs at once and never retries (taskcore's jobs keep their own retry
+    records), so it says so."""
 
     honours_run_at = False
+    retries_failed_jobs = False
 
     @pytest.fixture
     def queue(self, runner: JobRecorder) -> Iterator[InlineQueue]:
@@ -101,3 +105,16 @@ class TestInProcessQueue(JobQueueContract):
             assert queue.drain(30), "jobs still running after 30 s"
 
         return run
+
+    @pytest.fixture
+    def failed_jobs(self, caplog: pytest.LogCaptureFixture) -> FailedJobs:
+        caplog.set_level(logging.WARNING, logger="taskcore.services.jobs")
+
+        def failed() -> list[str]:
+            return [
+                str(record.args[0])
+                for record in caplog.records
+                if record.msg == "inline job %s failed: %s" and isinstance(record.args, tuple)
+            ]
+
+        return failed

@@ -6,6 +6,7 @@ on taskcore's in-process queue and on rq against the real Redis server."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterator
 
@@ -14,13 +15,15 @@ import pytest
 from taskcore.ports.jobs import JobQueue
 from taskcore.services.jobs import InlineQueue
 from taskcore_adapters.contracts import JobQueueContract, JobRecorder
-from taskcore_adapters.contracts.jobs import RunQueued
+from taskcore_adapters.contracts.jobs import FailedJobs, RunQueued
 
 
 class TestInlineQueue(JobQueueContract):
-    """Scheduled jobs run at once in process (taskcore's jobs tolerate an early run)."""
+    """Scheduled jobs run at once in process (taskcore's jobs tolerate an early run); a
+    failing job runs once and is logged (the jobs keep their own durable retry records)."""
 
     honours_run_at = False
+    retries_failed_jobs = False
 
     @pytest.fixture
     def queue(self, runner: JobRecorder) -> Iterator[InlineQueue]:
@@ -34,6 +37,21 @@ class TestInlineQueue(JobQueueContract):
             assert queue.drain(30), "the lanes did not finish"
 
         return run
+
+    @pytest.fixture
+    def failed_jobs(self, caplog: pytest.LogCaptureFixture) -> FailedJobs:
+        caplog.set_level(logging.WARNING, logger="taskcore.services.jobs")
+
+        def failed() -> list[str]:
+            return [
+                str(record.args[0])
+                for record in caplog.records
+                if record.name == "taskcore.services.jobs"
+                and record.msg == "inline job %s failed: %s"
+                and isinstance(record.args, tuple)
+            ]
+
+        return failed
 
 
 @pytest.mark.redis
@@ -72,3 +90,24 @@ class TestRqJobQueue(JobQueueContract):
             worker.work(burst=True, with_scheduler=True)
 
         return run
+
+    @pytest.fixture
+    def failed_jobs(self, queue: JobQueue) -> FailedJobs:
+        from rq.registry import FailedJobRegistry
+
+        from taskcore_adapters.rq import RqJobQueue
+
+        assert isinstance(queue, RqJobQueue)
+
+        def failed() -> list[str]:
+            names: list[str] = []
+            for rq_queue in queue.queues:
+                ids = FailedJobRegistry(queue=rq_queue).get_job_ids()
+                for job in rq_queue.job_class.fetch_many(
+                    ids, connection=queue.connection, serializer=rq_queue.serializer
+                ):
+                    if job is not None:
+                        names.append(str(job.args[0]))
+            return sorted(names)
+
+        return failed

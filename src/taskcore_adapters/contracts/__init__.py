@@ -22,8 +22,8 @@ runs); pytest runs every check against it::
 - :class:`MailerContract` (fixtures ``mailer``, ``delivered`` and ``refusing``):
   :class:`taskcore.ports.mail.Mailer`; :class:`Delivered` is what the backing system
   received.
-- :class:`JobQueueContract` (fixtures ``queue`` and ``run_queued``; the queue runs its
-  jobs through the suite's ``runner``, a :class:`JobRecorder`):
+- :class:`JobQueueContract` (fixtures ``queue``, ``run_queued`` and ``failed_jobs``; the
+  queue runs its jobs through the suite's ``runner``, a :class:`JobRecorder`):
   :class:`taskcore.ports.jobs.JobQueue`.
 
 The suites need pytest (``pip install 'taskcore[testing]'``). The pytest plugin

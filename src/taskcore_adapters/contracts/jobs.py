@@ -1,15 +1,20 @@
 """The JobQueue contract suite: queued jobs run once, by name, with their arguments.
 
-Subclass :class:`JobQueueContract` and give it two fixtures:
+Subclass :class:`JobQueueContract` and give it three fixtures:
 
 - ``queue``: the :class:`~taskcore.ports.jobs.JobQueue` under test, empty, whose jobs
   run through the suite's ``runner`` fixture (a :class:`JobRecorder`: request it);
 - ``run_queued``: a callable that runs every job that is due and returns once they are
-  done (a burst worker, or waiting for in-process threads).
+  done (a burst worker, or waiting for in-process threads);
+- ``failed_jobs``: a callable returning the names of the jobs the queue recorded as
+  failed for good, where an operator sees them (rq's failed-job registry, a log).
 
 A queue that runs scheduled jobs at once instead of at their ``run_at`` (jobs tolerate
 an early run: taskcore's in-process queue does this) sets :attr:`JobQueueContract.honours_run_at`
-to ``False``. taskcore's queues pass it: the in-process one and rq on a real Redis.
+to ``False``; one that never retries (a failing job runs once and is recorded failed:
+taskcore's in-process queue, whose jobs keep their own durable retry records) sets
+:attr:`JobQueueContract.retries_failed_jobs` to ``False``. taskcore's queues pass it:
+the in-process one and rq on a real Redis.
 """
 
 from __future__ import annotations
@@ -25,15 +30,23 @@ import pytest
 
 from taskcore.ports.jobs import JobQueue, JobSpec
 
-__all__ = ["JobQueueContract", "JobRecorder", "RunQueued"]
+__all__ = ["FailedJobs", "JobQueueContract", "JobRecorder", "RunQueued"]
 
 RunQueued = Callable[[], None]
 """The type of the ``run_queued`` fixture."""
+
+FailedJobs = Callable[[], list[str]]
+"""The type of the ``failed_jobs`` fixture: names of the jobs recorded as failed for good."""
 
 JOB = JobSpec(name="contract.job", retries=0, timeout_seconds=30)
 MAIL = JobSpec(name="contract.mail", retries=0, timeout_seconds=30, lane="mail")
 HOOK = JobSpec(
     name="contract.hook", retries=0, timeout_seconds=30, lane="webhooks", group_by="project_id"
+)
+# No pause between retries: the suite's run_queued runs each retry as it comes.
+FLAKY = JobSpec(name="contract.flaky", retries=2, backoff_seconds=(), timeout_seconds=30)
+FLAKY_MAIL = JobSpec(
+    name="contract.flaky_mail", retries=2, backoff_seconds=(), timeout_seconds=30, lane="mail"
 )
 
 
@@ -50,11 +63,13 @@ class Run:
 
 class JobRecorder:
     """The runner the queue under test runs its jobs through: it records each run, and
-    raises for the job names in :attr:`failing`."""
+    raises for the job names in :attr:`failing` (every run) and in :attr:`failures_left`
+    (that many runs, then it succeeds)."""
 
     def __init__(self) -> None:
         self.runs: list[Run] = []
         self.failing: set[str] = set()
+        self.failures_left: dict[str, int] = {}
         self._lock = threading.Lock()
         self._enqueuing = threading.local()
 
@@ -63,7 +78,10 @@ class JobRecorder:
         run = Run(name, dict(args), inside, dt.datetime.now(dt.UTC))
         with self._lock:
             self.runs.append(run)
-        if name in self.failing:
+            fails = name in self.failing or self.failures_left.get(name, 0) > 0
+            if name in self.failures_left and self.failures_left[name] > 0:
+                self.failures_left[name] -= 1
+        if fails:
             raise RuntimeError(f"job {name} fails on purpose")
 
     def enqueue(self, queue: JobQueue, spec: JobSpec, args: Mapping[str, Any], **kw: Any) -> bool:
@@ -212,14 +230,74 @@ class _Lanes:
         ]
 
 
-class JobQueueContract(_Enqueue, _UniqueIds, _Scheduled, _Lanes):
+class _Retries:
+    retries_failed_jobs: ClassVar[bool] = True
+
+    def _runs_expected(self, spec: JobSpec) -> int:
+        return spec.retries + 1 if self.retries_failed_jobs else 1
+
+    @pytest.mark.parametrize("spec", [FLAKY, FLAKY_MAIL], ids=["own", "lane"])
+    def test_a_failing_job_is_retried_then_recorded_failed(
+        self,
+        spec: JobSpec,
+        queue: JobQueue,
+        runner: JobRecorder,
+        run_queued: RunQueued,
+        failed_jobs: FailedJobs,
+    ) -> None:
+        """A job that keeps failing runs ``1 + retries`` times (once on a queue that never
+        retries), with the same arguments, and is then recorded as failed, once."""
+        runner.failing.add(spec.name)
+        assert runner.enqueue(queue, spec, {"n": 1}, job_id=f"{spec.name}-1") is True
+        for _ in range(spec.retries + 2):
+            run_queued()
+        assert runner.calls() == [(spec.name, {"n": 1})] * self._runs_expected(spec)
+        assert failed_jobs() == [spec.name]
+
+    def test_a_job_that_succeeds_on_a_retry_is_not_recorded_failed(
+        self,
+        queue: JobQueue,
+        runner: JobRecorder,
+        run_queued: RunQueued,
+        failed_jobs: FailedJobs,
+    ) -> None:
+        """A job that fails once then succeeds runs twice and is not recorded failed."""
+        if not self.retries_failed_jobs:
+            pytest.skip("this queue never retries")
+        runner.failures_left[FLAKY.name] = 1
+        assert runner.enqueue(queue, FLAKY, {"n": 2}) is True
+        for _ in range(FLAKY.retries + 2):
+            run_queued()
+        assert runner.calls() == [(FLAKY.name, {"n": 2})] * 2
+        assert failed_jobs() == []
+
+    def test_a_job_without_retries_runs_once(
+        self,
+        queue: JobQueue,
+        runner: JobRecorder,
+        run_queued: RunQueued,
+        failed_jobs: FailedJobs,
+    ) -> None:
+        """``retries=0``: a failing job runs once and is recorded failed."""
+        failing = attrs.evolve(JOB, name="contract.once")
+        runner.failing.add(failing.name)
+        assert runner.enqueue(queue, failing, {"n": 3}) is True
+        run_queued()
+        run_queued()
+        assert runner.calls() == [(failing.name, {"n": 3})]
+        assert failed_jobs() == [failing.name]
+
+
+class JobQueueContract(_Enqueue, _UniqueIds, _Scheduled, _Lanes, _Retries):
     """Every check of the :class:`~taskcore.ports.jobs.JobQueue` contract.
 
     Subclass it (under a name starting with ``Test``) and override :meth:`queue` (built
-    on the ``runner`` fixture) and :meth:`run_queued`.
+    on the ``runner`` fixture), :meth:`run_queued` and :meth:`failed_jobs`.
 
     Attributes:
         honours_run_at: ``False`` for a queue that runs scheduled jobs at once.
+        retries_failed_jobs: ``False`` for a queue that runs a failing job once, whatever
+            its spec's ``retries``, and records it failed.
     """
 
     @pytest.fixture
@@ -236,3 +314,8 @@ class JobQueueContract(_Enqueue, _UniqueIds, _Scheduled, _Lanes):
     def run_queued(self) -> RunQueued:
         """Run every due job and return once they are done; override it."""
         raise NotImplementedError("override the `run_queued` fixture")
+
+    @pytest.fixture
+    def failed_jobs(self) -> FailedJobs:
+        """The names of the jobs the queue recorded as failed for good; override it."""
+        raise NotImplementedError("override the `failed_jobs` fixture")
