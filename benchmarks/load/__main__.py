@@ -1,4 +1,5 @@
-"""``python -m benchmarks.load [--smoke] [--storm] [--soak] [--duration S] [--users N]``.
+"""``python -m benchmarks.load [--smoke] [--storm] [--soak] [--duration S] [--users N]
+[--streams N]``.
 
 Runs the chosen cases (the smoke load when none is chosen) one after the other on one
 stack, prints each case's routes and checks, writes
@@ -79,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
         "--duration", type=int, help="seconds of load of each chosen case (default per case)"
     )
     parser.add_argument("--users", type=int, help="simulated users of the mix (smoke 50, soak 30)")
+    parser.add_argument(
+        "--streams", type=int, help="live-update streams open during the smoke (default 500)"
+    )
     args = parser.parse_args(argv)
     chosen = [n for n in ("smoke", "storm", "soak") if getattr(args, n)] or ["smoke"]
     about = machine()
@@ -93,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
                 extra["seconds"] = args.duration
             if args.users and name != "storm":
                 extra["users"] = args.users
+            if args.streams is not None and name == "smoke":
+                extra["streams"] = args.streams
             outcome: cases.Outcome = getattr(cases, name)(stack, **extra)
             _print(outcome)
             _write(outcome, about, time.perf_counter() - started)

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select
+
 from benchmarks.load import names as lf
 from benchmarks.load.stack import (
     APP_SERVE,
@@ -29,7 +31,9 @@ from benchmarks.load.stack import (
     Sampler,
     Stack,
 )
+from benchmarks.load.streams import Follower, Streams, summary, visible_events
 from benchmarks.support import ROOT
+from taskcore_adapters.sql.tables import outbox
 
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
 DRAIN_LIMIT = 30.0
@@ -52,6 +56,10 @@ that), and the measured ratio and its 5-second windows are reported."""
 STORM_RATE = 200.0
 STORM_USERS = 100
 STORM_BACKGROUND_USERS = 20
+STREAMS_READY_WAIT = 60.0
+"""Seconds the live streams have to open (and say ``ready``) before the load starts."""
+STREAMS_CATCH_UP = 30.0
+"""Seconds the streams have, once the event backlog is empty, to hold every event."""
 SOAK_RSS_GROWTH = 0.10
 SOAK_FD_SLACK = 20
 
@@ -346,8 +354,9 @@ def _mix(
     return data, sampler.samples, started, stopped
 
 
-def smoke(stack: Stack, *, seconds: int = 60, users: int = 50) -> Outcome:
-    """T77: the mix for ``seconds`` with ``users`` users spawned at 10/s."""
+def smoke(stack: Stack, *, seconds: int = 60, users: int = 50, streams: int = 500) -> Outcome:
+    """T77: the mix for ``seconds`` with ``users`` users spawned at 10/s, while
+    ``streams`` live-update streams follow the listed project."""
     outcome = Outcome(
         case="smoke",
         test="T77",
@@ -363,9 +372,16 @@ def smoke(stack: Stack, *, seconds: int = 60, users: int = 50) -> Outcome:
             "hot_tasks": len(stack.hot),
             "server_workers": SERVE_WORKERS,
             "mail": "aiosmtpd on 127.0.0.1",
+            "live_streams": streams,
         },
     )
-    _, _, _, _ = _mix(stack, outcome, users=users, seconds=seconds, every=0.5, tag="smoke")
+    with Streams(_port(stack.taskcore), _events_path(stack), stack.stream_tokens, streams) as live:
+        ready = live.wait_ready(STREAMS_READY_WAIT)
+        start = stack.scalar(select(func.max(outbox.c.id)))
+        _, _, _, _ = _mix(stack, outcome, users=users, seconds=seconds, every=0.5, tag="smoke")
+        expected = visible_events(stack.url, stack.work, start, stack.ids["listed"])
+        caught_up = live.wait_for(expected, STREAMS_CATCH_UP) if ready is not None else None
+    _streams_checks(outcome, live.followers, expected, ready, caught_up)
     stats = outcome.report["routes"]
     base = stats.get(lf.BASELINE, {}).get("p95_ms")
     ratios = {
@@ -381,6 +397,47 @@ def smoke(stack: Stack, *, seconds: int = 60, users: int = 50) -> Outcome:
         f"baseline p95 {base} ms; worst {worst[0]} at {worst[1]}x",
     )
     return outcome
+
+
+def _port(url: str) -> int:
+    return int(url.rsplit(":", 1)[1])
+
+
+def _events_path(stack: Stack) -> str:
+    return f"/api/projects/{stack.ids['listed']}/events"
+
+
+def _streams_checks(
+    outcome: Outcome,
+    followers: list[Follower],
+    expected: set[str],
+    ready: float | None,
+    caught_up: float | None,
+) -> None:
+    """Every stream opened and received every event its subscriber may see, once."""
+    found = summary(followers, expected)
+    found["seconds_until_all_ready"] = None if ready is None else round(ready, 2)
+    found["seconds_until_all_caught_up_after_drain"] = (
+        None if caught_up is None else round(caught_up, 2)
+    )
+    outcome.report["live_streams"] = found
+    outcome.check(
+        f"all {len(followers)} live streams open within {STREAMS_READY_WAIT:.0f} s",
+        ready is not None,
+        f"ready after {found['seconds_until_all_ready']} s; refusals {found['refused']}",
+    )
+    outcome.check(
+        "no live-stream event lost or repeated",
+        bool(expected)
+        and caught_up is not None
+        and found["streams_missing_events"] == 0
+        and found["streams_with_repeats"] == 0
+        and found["resets"] == 0,
+        f"{found['expected_events']} events to each of {found['streams']} streams; "
+        f"{found['streams_missing_events']} streams missing some (at most "
+        f"{found['events_missing_at_most']}), {found['streams_with_repeats']} with repeats, "
+        f"{found['resets']} resets, {found['reconnects']} reconnects, closed {found['closed']}",
+    )
 
 
 def _window(

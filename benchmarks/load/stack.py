@@ -59,6 +59,10 @@ from taskcore_adapters.sql.tables import (
 
 MEMBERS = 5
 HOT_TASKS = 20
+STREAM_USERS = 100
+"""Members of the listed project who only follow its live stream (with personal access
+tokens, so the login throttle is not involved): 5 streams each for the default 500, under
+the 8 per user and server process."""
 VICTIM = "victim"
 SERVE_WORKERS = 2
 APP_SERVE, APP_WORKER, APP_BASELINE = "taskcore-serve", "taskcore-worker", "load-baseline"
@@ -141,6 +145,7 @@ class Stack:
     ids: dict[str, int]
     hot: list[int]
     tokens: list[str]
+    stream_tokens: list[str]
     pool_limit: int
     conn: Connection
     log: Callable[[str], None]
@@ -352,9 +357,12 @@ class Sampler:
         self._thread.join(timeout=30)
 
 
-def _people(url: str, work: Path, secret_key: str, ids: dict[str, int]) -> list[int]:
-    """Member accounts in the listed project, two of them watching the hot tasks, and the
-    storm's target account; returns the hot task ids."""
+def _people(
+    url: str, work: Path, secret_key: str, ids: dict[str, int]
+) -> tuple[list[int], list[str]]:
+    """Member accounts in the listed project, two of them watching the hot tasks, the
+    storm's target account and the stream followers; returns the hot task ids and the
+    followers' access tokens."""
     runtime = from_settings(
         Settings(data_dir=work, database_url=url, secret_key=secret_key), migrate=False
     )
@@ -386,10 +394,28 @@ def _people(url: str, work: Path, secret_key: str, ids: dict[str, int]) -> list[
                 insert(task_watchers),
                 [{"task_id": t, "user_id": u} for t in hot for u in members[:2]],
             )
-        return hot
+        return hot, _followers(core, seeder, ids["listed"])
     finally:
         engine.dispose()
         runtime.close()
+
+
+def _followers(core: Any, seeder: Principal, project_id: int) -> list[str]:
+    """:data:`STREAM_USERS` members of the project, each with a read-only token."""
+    expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    tokens = []
+    for i in range(STREAM_USERS):
+        user = core.users.register(
+            username=f"follower{i}",
+            email=f"follower{i}@example.com",
+            password=PASSWORD,
+            full_name=f"Follower {i}",
+        )
+        core.projects.add_member(seeder, project_id, user_id=user.id, role="member")
+        me = Principal(user_id=user.id, username=user.username, is_admin=False)
+        made = core.users.create_token(me, name="live", scopes=["tasks:read"], expires_at=expires)
+        tokens.append(made.secret)
+    return tokens
 
 
 @contextlib.contextmanager
@@ -405,7 +431,7 @@ def running(log: Callable[[str], None]) -> Iterator[Stack]:
         ):
             log("seeding the database")
             ids = seed(url, work, secret_key)
-            hot = _people(url, work, secret_key, ids)
+            hot, stream_tokens = _people(url, work, secret_key, ids)
             tc_port, base_port = free_port(), free_port()
             env = {
                 **os.environ,
@@ -446,6 +472,7 @@ def running(log: Callable[[str], None]) -> Iterator[Stack]:
                     ids=ids,
                     hot=hot,
                     tokens=tokens,
+                    stream_tokens=stream_tokens,
                     pool_limit=pool_limit(env),
                     conn=conn,
                     log=log,
