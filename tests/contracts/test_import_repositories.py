@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import attrs
 import pytest
 
 from taskcore.domain.import_mapping import ImportRun, RunStatus
@@ -118,6 +119,25 @@ class TestSources:
             assert {"A-1": task} == uow.imports.sources(project, "csv", ["A-1", "A-2"])
             assert {} == uow.imports.sources(project, "trello", ["A-1"])
             assert {} == uow.imports.sources(project, "csv", [])
+
+    def test_a_task_moved_away_is_not_found(
+        self, uow_factory: UnitOfWorkFactory, ids: tuple[int, int, int]
+    ) -> None:
+        """A linked task moved to another project since is no longer the item's task
+        in the project it was imported into (a new import there makes a new one)."""
+        user, project, task = ids
+        with uow_factory() as uow:
+            uow.imports.link(project, "csv", "A-1", task)
+            other = uow.projects.add(
+                Project(name="Q", owner_id=user, created_at=NOW, updated_at=NOW)
+            ).key
+            moved = uow.tasks.get(task)
+            assert moved is not None
+            uow.tasks.update(attrs.evolve(moved, project_id=other), children_changed=False)
+            uow.commit()
+        with uow_factory() as uow:
+            assert {} == uow.imports.sources(project, "csv", ["A-1"])
+            assert {} == uow.imports.sources(other, "csv", ["A-1"])
 
     def test_link_many(self, uow_factory: UnitOfWorkFactory, ids: tuple[int, int, int]) -> None:
         """Links stored together are found like single ones."""

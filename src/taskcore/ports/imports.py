@@ -43,7 +43,8 @@ class ImportRepository(Protocol):
     def sources(
         self, project_id: int, source: str, external_ids: Collection[str]
     ) -> dict[str, int]:
-        """The tasks earlier imports of ``source`` made, by external id."""
+        """The tasks earlier imports of ``source`` made, by external id (only those still
+        in the project: one moved to another project since is left out)."""
         ...
 
     def link(self, project_id: int, source: str, external_id: str, task_id: int) -> None:

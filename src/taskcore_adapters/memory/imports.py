@@ -54,8 +54,9 @@ class InMemoryImportRepository:
         found = {}
         for external in external_ids:
             task_id = self._t.import_sources.get((project_id, source, external))
-            if task_id is not None and task_id in self._t.tasks:
-                found[external] = task_id
+            task = self._t.tasks.get(task_id) if task_id is not None else None
+            if task is not None and task.project_id == project_id:
+                found[external] = task.key
         return found
 
     def link(self, project_id: int, source: str, external_id: str, task_id: int) -> None:

@@ -9,7 +9,7 @@ from typing import Any, Final
 from sqlalchemy import Connection, delete, insert, select, update
 
 from taskcore.domain.import_mapping import ImportRun, RunStatus
-from taskcore_adapters.sql.tables import import_rows, import_runs, import_sources
+from taskcore_adapters.sql.tables import import_rows, import_runs, import_sources, tasks
 
 ROW_BATCH: Final = 1_000
 """Rows inserted per statement."""
@@ -118,10 +118,13 @@ class SqlAlchemyImportRepository:
             return {}
         s = import_sources
         found = self._conn.execute(
-            select(s.c.external_id, s.c.task_id).where(
+            select(s.c.external_id, s.c.task_id)
+            .join(tasks, tasks.c.id == s.c.task_id)
+            .where(
                 s.c.project_id == project_id,
                 s.c.source == source,
                 s.c.external_id.in_(sorted(external_ids)),
+                tasks.c.project_id == project_id,  # not a task moved to another project since
             )
         ).all()
         return {r.external_id: r.task_id for r in found}

@@ -125,6 +125,8 @@ def _update(story: Story) -> Markup:
         return Markup("{} renamed <em>{}</em> to {}").format(
             story.who, changes["title"].get("old", ""), story.task()
         )
+    if "project_id" in changes:
+        return Markup("{} moved {} to another project").format(story.who, story.task())
     own = [name for name in changes if name not in TOLD_ELSEWHERE]
     if changes and not own:
         return Markup("")  # said by the status or assignment entry of the same change

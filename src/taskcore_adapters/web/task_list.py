@@ -1,11 +1,11 @@
 """A project's list view: its tasks in a table, sorted by a column, filtered by status and
 assignee, each row editable in place (status, priority, assignee, due date), with
-checkboxes and bulk actions (status, assignee, labels, delete).
+checkboxes and bulk actions (status, assignee, labels, move to another project, delete).
 
-A bulk action is one use-case call per selected task (``tasks.update_task`` or
-``tasks.delete_task``), so each task gets its own activity entry and its own permission
-check; a task the core refuses is reported by id with the core's message while the others
-are changed.
+A bulk action is one use-case call per selected task (``tasks.update_task``,
+``tasks.move_task`` or ``tasks.delete_task``), so each task gets its own activity entry and
+its own permission check; a task the core refuses (a task with subtasks sent to another
+project, say) is reported by id with the core's message while the others are changed.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from taskcore import errors
 from taskcore.domain.pagination import PageRequest
 from taskcore.domain.projects import ProjectView
 from taskcore.domain.tasks import TaskStatus
+from taskcore.services import access
 from taskcore.services.tasks import TaskFilters
 from taskcore_adapters.http.parsing import whole_number
 from taskcore_adapters.http.routes.common import path_id
@@ -46,8 +47,11 @@ SORTS: Final = {
 LIST_PARAMS: Final = ("sort", "order", "status", "assignee", "page")
 """The address parameters of the list, kept when a row is saved."""
 
-ACTIONS: Final = ("status", "assignee", "labels", "delete")
+ACTIONS: Final = ("status", "assignee", "labels", "project", "delete")
 """The bulk actions."""
+
+DESTINATIONS_SIZE: Final = 100
+"""The most of the caller's projects offered as destinations of a move."""
 
 
 @attrs.frozen(kw_only=True)
@@ -103,8 +107,22 @@ def _list(
         initials=initials,
         now=web.core.clock.now(),
         outcome=outcome,
+        destinations=destinations(web, visit, project.id),
         **task_form_context(web, visit, project),
     )
+
+
+def destinations(web: Web, visit: Visit, project_id: int) -> dict[int, str]:
+    """The projects a task of ``project_id`` may be moved to: the caller's others where
+    they may add tasks (the first :data:`DESTINATIONS_SIZE` of them), names by id."""
+    mine = web.core.projects.list_projects(
+        visit.actor, page=PageRequest(per_page=DESTINATIONS_SIZE)
+    )
+    return {
+        p.id: p.name
+        for p in mine.items
+        if p.id != project_id and access.can_write(visit.actor, p.role)
+    }
 
 
 async def task_list(web: Web, visit: Visit, request: Request) -> Response:
@@ -129,11 +147,15 @@ def selected_ids(visit: Visit) -> list[int]:
     return list(ids)
 
 
-def _operation(web: Web, visit: Visit, action: str) -> tuple[Callable[[int], object], str]:
-    """The use-case call for one task, and the notice's verb, for ``action``.
+def _operation(
+    web: Web, visit: Visit, action: str, project_id: int
+) -> tuple[Callable[[int], object], str]:
+    """The use-case call for one task, and the notice's verb, for ``action`` on tasks of
+    ``project_id``.
 
     Raises:
-        ValidationError: an unknown action (field ``action``), or no status chosen.
+        ValidationError: an unknown action (field ``action``), no status chosen, or no
+            destination among :func:`destinations` (field ``project_id``).
     """
     actor, tasks = visit.actor, web.core.tasks
     if action == "status":
@@ -152,6 +174,16 @@ def _operation(web: Web, visit: Visit, action: str) -> tuple[Callable[[int], obj
     if action == "labels":
         labels = label_list(visit.field("labels"))
         return (lambda task_id: tasks.update_task(actor, task_id, labels=labels)), ("relabelled")
+    if action == "project":
+        target = whole_number(visit.field("project_id"), digits=18)
+        names = destinations(web, visit, project_id)
+        if target is None or target not in names:
+            raise errors.ValidationError(
+                "Choose a project to move the tasks to", field="project_id"
+            )
+        return (
+            lambda task_id: tasks.move_task(actor, task_id, target)
+        ), f"moved to {names[target]}"
     if action == "delete":
         return (lambda task_id: tasks.delete_task(actor, task_id)), "deleted"
     raise errors.ValidationError(
@@ -169,7 +201,7 @@ async def bulk(web: Web, visit: Visit, request: Request) -> Response:
         back += "?" + request.url.query
     try:
         ids = selected_ids(visit)
-        call, verb = _operation(web, visit, visit.field("action"))
+        call, verb = _operation(web, visit, visit.field("action"), project_id)
     except errors.ValidationError as exc:
         return web.redirect(visit, back, notice=exc.message)
     failed: list[tuple[int, str]] = []

@@ -124,3 +124,12 @@ def test_updates_repeat_nothing_their_own_entries_say() -> None:
     assert sentence(view("task", "update", both), NAMES, viewer_id=None).endswith(
         'changed the due date of <a href="/tasks/6"><em>T</em></a>'
     )
+
+
+def test_a_move_between_projects_says_so() -> None:
+    """A task moved to another project is told as such, whatever else that changed."""
+    changes = {"project_id": {"old": 1, "new": 2}, "position": {"old": 1.0, "new": 3.0}}
+    moved = {"title": "T", "changes": changes}
+    assert sentence(view("task", "update", moved), NAMES, viewer_id=None).endswith(
+        'moved <a href="/tasks/6"><em>T</em></a> to another project'
+    )

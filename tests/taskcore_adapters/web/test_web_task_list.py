@@ -229,3 +229,67 @@ def test_a_stale_row_gets_the_core_conflict(browser: Browser, project: int) -> N
     assert "Alpha saved." not in stale.text
     bad = browser.post("/tasks/3/quick", {"due_date": "someday", "version": "1"})
     assert (200, True) == (bad.status_code, "Gamma: " in bad.text)
+
+
+def destinations(html: str) -> list[str]:
+    """The names offered by the bulk form's move-to-project select."""
+    found = re.search(r'<select id="b-project" name="project_id">(.*?)</select>', html, re.S)
+    return re.findall(r'<option value="\d+">([^<]*)</option>', found.group(1)) if found else []
+
+
+def test_bulk_move_to_project(browser: Browser, project: int, runtime: Runtime) -> None:
+    """The ticked tasks move to the chosen project, one history entry each; only the
+    caller's other projects they may add tasks to are offered."""
+    browser.get("/projects")
+    browser.post("/projects", {"name": "Zeus"})
+    assert ["Zeus"] == destinations(browser.get("/projects/1/list").text)
+    moved = browser.post(
+        "/projects/1/bulk",
+        {"task_id": ["1", "3"], "action": "project", "project_id": "2"},  # type: ignore[dict-item]
+    )
+    assert "2 tasks moved to Zeus." in moved.text
+    assert ["Beta"] == rows(moved.text)
+    assert ["Alpha", "Gamma"] == rows(browser.get("/projects/2/list").text)
+    alice = actor(runtime, "alice")
+    for task_id in (1, 3):
+        history = runtime.core.activity.task_history(alice, task_id, page=PageRequest()).items
+        updates = [h.entry for h in history if h.entry.action == "update"]
+        assert [{"old": 1, "new": 2}] == [u.details["changes"]["project_id"] for u in updates]
+
+
+def test_bulk_move_refusals(
+    browser: Browser, other_browser: Browser, project: int, runtime: Runtime
+) -> None:
+    """A task with subtasks stays, listed with the core's message; a project the caller
+    may only view, or cannot see, is neither offered nor accepted."""
+    other_browser.register("mallory")
+    other_browser.get("/projects")
+    other_browser.post("/projects", {"name": "Hidden"})
+    other_browser.post("/projects", {"name": "Read only"})
+    core = runtime.core
+    alice, mallory = actor(runtime, "alice"), actor(runtime, "mallory")
+    invitation = core.projects.add_or_invite(mallory, 3, user_id=alice.user_id, role="viewer")
+    assert isinstance(invitation, InvitationView)
+    core.projects.accept_invitation(alice, invitation.id)
+    browser.get("/projects")
+    browser.post("/projects", {"name": "Zeus"})
+    core.tasks.create_task(alice, 1, title="Alpha's step", parent_id=1)
+    page = browser.get("/projects/1/list").text
+    assert ["Zeus"] == destinations(page)
+    response = browser.post(
+        "/projects/1/bulk",
+        {"task_id": ["1", "2"], "action": "project", "project_id": "4"},  # type: ignore[dict-item]
+    )
+    assert 200 == response.status_code
+    assert "1 task moved to Zeus." in response.text
+    assert (
+        "<li>Task 1: A task with a parent or subtasks cannot move to another project</li>"
+        in response.text
+    )
+    assert 1 == core.tasks.get_task(alice, 1).project_id
+    for target in ("2", "3", "99", "x"):
+        refused = browser.post(
+            "/projects/1/bulk", {"task_id": "3", "action": "project", "project_id": target}
+        )
+        assert "Choose a project to move the tasks to" in refused.text, target
+        assert 1 == core.tasks.get_task(alice, 3).project_id

@@ -6,6 +6,7 @@ Each job lives in its own module and :class:`TaskService` joins them:
 * :mod:`~taskcore.services.tasks.importing`: creating many tasks at once;
 * :mod:`~taskcore.services.tasks.reading`: one task, a project's and the caller's tasks;
 * :mod:`~taskcore.services.tasks.editing`: changing fields, status, position, watchers;
+* :mod:`~taskcore.services.tasks.moving`: moving a task to another project;
 * :mod:`~taskcore.services.tasks.deletion`: deleting a task (and its subtasks);
 * :mod:`~taskcore.services.tasks.relations`: relations between tasks;
 * :mod:`~taskcore.services.tasks.custom_fields`: custom-field definitions and values;
@@ -21,13 +22,14 @@ from taskcore.services.tasks.custom_fields import CustomFields
 from taskcore.services.tasks.deletion import Deletion
 from taskcore.services.tasks.editing import Editing
 from taskcore.services.tasks.importing import Importing
+from taskcore.services.tasks.moving import Moving
 from taskcore.services.tasks.reading import Reading
 from taskcore.services.tasks.relations import Relating
 from taskcore.uow import Transactions
 
 
 @guarded("tasks")
-class TaskService(Creating, Importing, Reading, Editing, Deletion, Relating, CustomFields):
+class TaskService(Creating, Importing, Reading, Editing, Moving, Deletion, Relating, CustomFields):
     """Use cases of the tasks area.
 
     Args:
