@@ -1,5 +1,6 @@
-"""The pages' export: a project's JSON, CSV or zip download under the session cookie
-(the API's answer, :func:`taskcore_adapters.http.routes.transfer.export_answer`)."""
+"""The pages' data in and out: a project's JSON, CSV or zip download under the session
+cookie (the API's answer, :func:`taskcore_adapters.http.routes.transfer.export_answer`),
+and the import pages (:mod:`taskcore_adapters.web.imports`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from starlette.responses import Response
 
 from taskcore_adapters.http.routes.common import path_id
 from taskcore_adapters.http.routes.transfer import export_answer, export_format
+from taskcore_adapters.web import imports
 from taskcore_adapters.web.routing import PageRoute, page
 from taskcore_adapters.web.session import Visit, Web
 
@@ -23,4 +25,5 @@ def routes(web: Web) -> list[PageRoute]:
     """The pages' data in and out."""
     return [
         PageRoute("/projects/{project_id:int}/export", page(web, export_project), methods=["GET"]),
+        *imports.routes(web),
     ]
