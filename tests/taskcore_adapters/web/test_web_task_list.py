@@ -254,7 +254,9 @@ def test_bulk_move_to_project(browser: Browser, project: int, runtime: Runtime) 
     for task_id in (1, 3):
         history = runtime.core.activity.task_history(alice, task_id, page=PageRequest()).items
         updates = [h.entry for h in history if h.entry.action == "update"]
-        assert [{"old": 1, "new": 2}] == [u.details["changes"]["project_id"] for u in updates]
+        assert [{"old": 1, "new": 2}] == [
+            (u.details or {})["changes"]["project_id"] for u in updates
+        ]
 
 
 def test_bulk_move_refusals(
