@@ -1,5 +1,5 @@
 """A project's custom-field settings page: the definitions (members see them; owners add,
-change and remove them)."""
+change and remove them). Its routes include a task's values page (:mod:`.task_fields`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from taskcore import errors
 from taskcore.domain.custom_fields import FieldDefinition, FieldType
 from taskcore.domain.values import UNSET, Unset
 from taskcore.services.access import can_manage
+from taskcore_adapters.http.parsing import whole_number
 from taskcore_adapters.http.routes.common import path_id
+from taskcore_adapters.web import task_fields
 from taskcore_adapters.web.account import ctx_status
 from taskcore_adapters.web.routing import PageRoute, page
 from taskcore_adapters.web.session import Visit, Web, field_errors
@@ -118,11 +120,12 @@ def _position(text: str) -> int | Unset:
     text = text.strip()
     if not text:
         return UNSET
-    if not text.isascii() or not text.isdigit() or int(text) > POSITION_MAX:
+    number = whole_number(text, digits=10)
+    if number is None or number > POSITION_MAX:
         raise errors.ValidationError(
             f"Order must be a whole number from 0 to {POSITION_MAX}", field="position"
         )
-    return int(text)
+    return number
 
 
 def _changes(definition: FieldDefinition, values: dict[str, str]) -> dict[str, Any]:
@@ -185,11 +188,12 @@ async def delete_field(web: Web, visit: Visit, request: Request) -> Response:
 
 
 def routes(web: Web) -> list[PageRoute]:
-    """The custom-field settings pages of ``web``."""
+    """The custom-field pages of ``web``: a project's settings, a task's values."""
     base = "/projects/{project_id:int}/fields"
     return [
         PageRoute(base, page(web, fields), methods=["GET"]),
         PageRoute(base, page(web, define_field), methods=["POST"]),
         PageRoute(base + "/{field_id:int}", page(web, change_field), methods=["POST"]),
         PageRoute(base + "/{field_id:int}/delete", page(web, delete_field), methods=["POST"]),
+        *task_fields.routes(web),
     ]
