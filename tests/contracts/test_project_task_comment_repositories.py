@@ -245,6 +245,55 @@ class TestCommentRepository:
             assert 1 == uow.comments.delete_in_project(project.key)
             assert (0, 0, 1) == tuple(uow.comments.count(t.key) for t in (task, other, elsewhere))
 
+    def test_search_in_one_project_newest_first(
+        self, uow_factory: UnitOfWorkFactory, user_ids: list[int]
+    ) -> None:
+        """search finds the project's comments holding the text in any case (``%`` and
+        ``_`` taken literally), newest first, up to the limit, with their task's title;
+        another project's comments never."""
+        alice, bob, _ = user_ids
+        with uow_factory() as uow:
+            project = stored_project(uow, alice)
+            task = uow.tasks.add(new_task(project.key, title="Pick a CMS"))
+            other = uow.tasks.add(new_task(project.key, title="Host it"))
+            elsewhere = uow.tasks.add(new_task(stored_project(uow, bob).key, title="Hidden"))
+            texts = [
+                (task, "Hugo or ZOLA?", 0),
+                (other, "zola is fast", 2),
+                (task, "no match here", 3),
+                (elsewhere, "zola elsewhere", 4),
+                (task, "50% of zola_x", 1),
+            ]
+            for target, content, minutes in texts:
+                uow.comments.add(
+                    Comment(
+                        task_id=target.key,
+                        author_id=bob,
+                        content=content,
+                        created_at=NOW + dt.timedelta(minutes=minutes),
+                        updated_at=NOW,
+                    )
+                )
+            uow.commit()
+        with uow_factory() as uow:
+            found = uow.comments.search(project.key, "Zola", limit=10)
+            assert [
+                ("zola is fast", "Host it", "Bob", project.key),
+                ("50% of zola_x", "Pick a CMS", "Bob", project.key),
+                ("Hugo or ZOLA?", "Pick a CMS", "Bob", project.key),
+            ] == [
+                (m.comment.content, m.task_title, m.comment.author_name, m.comment.project_id)
+                for m in found
+            ]
+            assert ["zola is fast"] == [
+                m.comment.content for m in uow.comments.search(project.key, "zola", limit=1)
+            ]
+            assert ["50% of zola_x"] == [
+                m.comment.content for m in uow.comments.search(project.key, "% of zola_", limit=5)
+            ]
+            assert [] == list(uow.comments.search(project.key, "a_o", limit=5))
+            assert [] == list(uow.comments.search(project.key, "elsewhere", limit=5))
+
 
 class TestTaskBatches:
     def test_round_trip_in_order(self, uow_factory: UnitOfWorkFactory, user_ids: list[int]) -> None:

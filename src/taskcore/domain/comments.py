@@ -128,3 +128,11 @@ def mentioned_names(content: str) -> tuple[str, ...]:
         if name:
             seen.setdefault(name, None)
     return tuple(seen)
+
+
+@attrs.frozen(kw_only=True)
+class CommentMatch:
+    """A comment a search found, with the title of its task."""
+
+    comment: CommentView
+    task_title: str

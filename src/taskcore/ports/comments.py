@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from taskcore.domain.comments import Comment, CommentView
+from taskcore.domain.comments import Comment, CommentMatch, CommentView
 from taskcore.domain.pagination import Keyset
 
 
@@ -57,4 +57,10 @@ class CommentRepository(Protocol):
 
     def count(self, task_id: int) -> int:
         """How many comments a task has."""
+        ...
+
+    def search(self, project_id: int, text: str, *, limit: int) -> Sequence[CommentMatch]:
+        """Comments on the tasks of a project whose content contains ``text`` in any case
+        (``%`` and ``_`` are plain characters), newest first (``created_at``, then id),
+        each with its task's title."""
         ...

@@ -9,7 +9,7 @@ from typing import TypedDict, overload
 import attrs
 
 from taskcore.domain import comments as rules
-from taskcore.domain.comments import COMMENT_ORDER, Comment, CommentView
+from taskcore.domain.comments import COMMENT_ORDER, Comment, CommentMatch, CommentView
 from taskcore.domain.events import (
     CommentAdded,
     CommentDeleted,
@@ -19,10 +19,12 @@ from taskcore.domain.events import (
 )
 from taskcore.domain.pagination import CursorPage, CursorRequest, Page, PageRequest
 from taskcore.domain.projects import Role
+from taskcore.domain.task_fields import check_search
 from taskcore.domain.values import UNSET, Unset
 from taskcore.errors import (
     CommentNotFound,
     PermissionDenied,
+    ProjectNotFound,
     ValidationError,
 )
 from taskcore.ports.clock import Clock
@@ -34,6 +36,9 @@ from taskcore.uow import Transactions
 
 BULK_BATCH = 500
 """Comments of one task read per query by :meth:`CommentService.delete_task_comments`."""
+
+FIND_LIMIT_MAX = 100
+"""The most comments :meth:`CommentService.find_comments` returns."""
 
 _ID_MAX = 2**31 - 1
 
@@ -137,6 +142,30 @@ class CommentService:
                 ),
             )
             return listing.convert(found, lambda views: _with_mentions(uow, views))
+
+    def find_comments(
+        self, actor: Actor, project_id: int, text: str, *, limit: int = 10
+    ) -> list[CommentMatch]:
+        """The comments on a project's tasks whose text contains ``text`` in any case,
+        newest first, at most ``limit`` (1 to 100), each with its task's title and its
+        mentions (members of the project and administrators).
+
+        Raises:
+            ProjectNotFound: no such project, or the caller is not a member.
+            ValidationError: ``text`` blank or longer than 200 characters (field
+                ``search``); ``limit`` out of range (field ``limit``).
+        """
+        wanted = check_search(text)
+        if wanted is None:
+            raise ValidationError("search must not be blank", field="search")
+        if not 1 <= limit <= FIND_LIMIT_MAX:
+            raise ValidationError(f"limit must be 1 to {FIND_LIMIT_MAX}", field="limit")
+        with self._tx(read_only=True) as work:
+            uow = work.uow
+            access.visible_role(uow.projects, actor, project_id, ProjectNotFound(project_id))
+            found = uow.comments.search(project_id, wanted, limit=limit)
+            views = _with_mentions(uow, [m.comment for m in found])
+        return [attrs.evolve(m, comment=v) for m, v in zip(found, views, strict=True)]
 
     def count_comments(self, actor: Actor, task_id: int) -> int:
         """How many comments a task has.

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
-from taskcore.domain.comments import Comment, CommentView
+from taskcore.domain.comments import Comment, CommentMatch, CommentView
 from taskcore.domain.pagination import Keyset
 from taskcore.errors import CommentNotFound, TaskNotFound, VersionMismatch
 from taskcore_adapters.memory.support import window
@@ -86,3 +86,19 @@ class InMemoryCommentRepository:
 
     def count(self, task_id: int) -> int:
         return sum(1 for c in self._t.comments.values() if c.task_id == task_id)
+
+    def search(self, project_id: int, text: str, *, limit: int) -> Sequence[CommentMatch]:
+        term = text.lower()
+        found = sorted(
+            (
+                c
+                for c in self._t.comments.values()
+                if self._t.tasks[c.task_id].project_id == project_id and term in c.content.lower()
+            ),
+            key=lambda c: (c.created_at, c.key),
+            reverse=True,
+        )
+        return [
+            CommentMatch(comment=self._view(c), task_title=self._t.tasks[c.task_id].title)
+            for c in found[:limit]
+        ]

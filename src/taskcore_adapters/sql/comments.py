@@ -13,7 +13,7 @@ import attrs
 from sqlalchemy import Connection, Select, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from taskcore.domain.comments import Comment, CommentView
+from taskcore.domain.comments import Comment, CommentMatch, CommentView
 from taskcore.domain.pagination import Keyset
 from taskcore.errors import CommentNotFound, TaskNotFound, VersionMismatch
 from taskcore_adapters.sql.support import is_foreign_key_violation, keyset_after, keyset_order
@@ -123,3 +123,18 @@ class SqlAlchemyCommentRepository:
         return self._conn.execute(
             select(func.count()).select_from(comments).where(comments.c.task_id == task_id)
         ).scalar_one()
+
+    def search(self, project_id: int, text: str, *, limit: int) -> Sequence[CommentMatch]:
+        query = (
+            _VIEW.add_columns(tasks.c.title.label("task_title"))
+            .where(
+                tasks.c.project_id == project_id,
+                func.lower(comments.c.content).contains(text.lower(), autoescape=True),
+            )
+            .order_by(comments.c.created_at.desc(), comments.c.id.desc())
+            .limit(limit)
+        )
+        return [
+            CommentMatch(comment=_view(row), task_title=row.task_title)
+            for row in self._conn.execute(query)
+        ]
