@@ -16,20 +16,23 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Page
 
 ADMIN_PASSWORD = "operator passphrase 1"
 """The password of the administrator the server starts with (``root``)."""
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-"""Where the tests leave screenshots of the main pages (committed, so docs stay current)."""
+"""Where the tests leave screenshots of the pages (committed, so docs stay current)."""
+
+Shoot = Callable[["Page", str], None]
+"""Takes the screenshots of a page (see the ``shoot`` fixture)."""
 
 
 def _missing(reason: str) -> None:
@@ -145,3 +148,19 @@ def screenshot_dir() -> Path:
     """The folder for page screenshots (created if needed)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture
+def shoot(screenshot_dir: Path) -> Shoot:
+    """``shoot(page, name)`` leaves full-page screenshots of the page as it is,
+    ``<name>.png`` in the light scheme and ``<name>-dark.png`` with Chromium emulating
+    ``prefers-color-scheme: dark``; the page is left light."""
+
+    def take(page: Page, name: str) -> None:
+        page.emulate_media(color_scheme="light")
+        page.screenshot(path=str(screenshot_dir / f"{name}.png"), full_page=True)
+        page.emulate_media(color_scheme="dark")
+        page.screenshot(path=str(screenshot_dir / f"{name}-dark.png"), full_page=True)
+        page.emulate_media(color_scheme="light")
+
+    return take

@@ -2,7 +2,7 @@
 serve``: register, log in, create a project, invite a member who accepts, create and move a task,
 comment, upload and download a file, see the notification, log out; and a forged form.
 
-The tests also leave screenshots of the main pages in docs/screenshots/.
+The tests also leave screenshots of every page, light and dark, in docs/screenshots/.
 """
 
 from __future__ import annotations
@@ -14,7 +14,11 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from playwright.sync_api import Browser, BrowserContext, Locator, Page
+
+    Shoot = Callable[[Page, str], None]
 
 pytestmark = pytest.mark.e2e
 
@@ -54,11 +58,6 @@ def logout(page: Page) -> None:
     page.wait_for_url("**/login")
 
 
-def shot(page: Page, folder: Path, name: str) -> None:
-    """A full-page screenshot ``<name>.png``."""
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
-
-
 def drag(page: Page, source: Locator, target: Locator) -> None:
     """Drag ``source`` by its corner onto the middle of ``target`` with the mouse, in
     small steps as a hand would (HTML drag and drop needs the intermediate moves)."""
@@ -79,9 +78,10 @@ def column_titles(page: Page, status: str) -> list[str]:
 
 
 def test_the_whole_way_through(
-    chromium: Browser, server: str, screenshot_dir: Path, tmp_path: Path
+    chromium: Browser, server: str, shoot: Shoot, tmp_path: Path
 ) -> None:
-    """Two people collaborate on a project through the pages only."""
+    """Two people collaborate on a project through the pages only (and every page is
+    photographed on the way)."""
     from playwright.sync_api import expect
 
     bob_context = context(chromium, server)
@@ -95,7 +95,9 @@ def test_the_whole_way_through(
     alice_context = context(chromium, server)
     alice = alice_context.new_page()
     alice.goto("/login")
-    shot(alice, screenshot_dir, "login")
+    shoot(alice, "login")
+    alice.goto("/register")
+    shoot(alice, "register")
     register(alice, "alice", "Alice Liddell")
     logout(alice)
     login(alice, "alice")
@@ -117,7 +119,7 @@ def test_the_whole_way_through(
         alice.get_by_role("status").inner_text()
         == "Invitation sent to bob; they join by accepting it."
     )
-    shot(alice, screenshot_dir, "members")
+    shoot(alice, "members")
     login(bob, "bob")
     bob.get_by_role("navigation").get_by_role("link", name="Invitations").click()
     bob.get_by_role("button", name="Accept the invitation to Apollo").click()
@@ -159,13 +161,15 @@ def test_the_whole_way_through(
     expect(alice.locator('.column[data-status="completed"] .task-card')).to_have_count(1)
     assert ["Paint the rocket"] == column_titles(alice, "completed")
     assert ["Order fuel"] == column_titles(alice, "pending")
-    shot(alice, screenshot_dir, "board")
+    shoot(alice, "board")
 
     # the task page: a comment, an attachment uploaded and downloaded
     alice.get_by_role("link", name="Write the launch plan").click()
-    alice.get_by_label("Add a comment").fill("Draft attached, @bob please review.")
+    task_url = alice.url
+    comment = "Draft of the launch plan attached, @bob please review."
+    alice.get_by_label("Add a comment").fill(comment)
     alice.get_by_role("button", name="Comment").click()
-    assert alice.locator(".comment-body").inner_text() == "Draft attached, @bob please review."
+    assert alice.locator(".comment-body").inner_text() == comment
     plan = tmp_path / "launch-plan.txt"
     plan.write_text("T-minus 10 ... liftoff\n")
     alice.get_by_label("Attach a file").set_input_files(str(plan))
@@ -176,17 +180,33 @@ def test_the_whole_way_through(
     download = info.value
     assert "launch-plan.txt" == download.suggested_filename
     assert "T-minus 10 ... liftoff\n" == Path(download.path()).read_text()
-    shot(alice, screenshot_dir, "task")
+    shoot(alice, "task")
 
     alice.goto("/dashboard")
     expect(alice.locator("#h-overdue")).to_have_text("Overdue (1)")
-    shot(alice, screenshot_dir, "dashboard")
+    shoot(alice, "dashboard")
     alice.goto("/projects")
-    shot(alice, screenshot_dir, "projects")
+    shoot(alice, "projects")
     alice.goto("/reports")
-    shot(alice, screenshot_dir, "reports")
+    shoot(alice, "reports")
     alice.goto("/profile")
-    shot(alice, screenshot_dir, "profile")
+    shoot(alice, "profile")
+    for name, url in (
+        ("list", f"/projects/{project_id}/list"),
+        ("fields", f"/projects/{project_id}/fields"),
+        ("task-time", f"{task_url}/time"),
+        ("search", "/search?q=launch"),
+        ("time", "/time"),
+        ("calendar", "/calendar"),
+        ("invitations", "/invitations"),
+        ("teams", "/teams"),
+    ):
+        alice.goto(url)
+        shoot(alice, name)
+    alice.get_by_label("Name").fill("Flight crew")
+    alice.get_by_role("button", name="Create team").click()
+    alice.wait_for_url(re.compile(r".*/teams/\d+$"))
+    shoot(alice, "team")
     logout(alice)
     alice.goto(board_url)
     assert "/login" in alice.url
@@ -200,7 +220,7 @@ def test_the_whole_way_through(
     expect(inbox_link).to_have_text(re.compile(r"Inbox [1-9]"))
     inbox_link.click()
     assert "Write the launch plan" in bob.locator(".notifications").inner_text()
-    shot(bob, screenshot_dir, "inbox")
+    shoot(bob, "inbox")
     bob.get_by_role("button", name="Mark all read").click()
     assert "0 unread." in bob.content()
     bob.goto(f"/projects/{project_id}")
@@ -212,7 +232,7 @@ def test_the_whole_way_through(
     root = root_context.new_page()
     login(root, "root", "operator passphrase 1")
     root.goto("/admin")
-    shot(root, screenshot_dir, "admin")
+    shoot(root, "admin")
     root_context.close()
     phone_context = context(chromium, server, viewport=PHONE, is_mobile=True)
     phone = phone_context.new_page()
@@ -220,7 +240,7 @@ def test_the_whole_way_through(
     phone.goto(board_url)
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"]
-    shot(phone, screenshot_dir, "board-phone")
+    shoot(phone, "board-phone")
     for item in (phone_context, alice_context, bob_context):
         item.close()
 
