@@ -28,6 +28,7 @@ from sqlalchemy import Engine, insert
 
 from benchmarks.runner import CaseResult, Context, Goal, Row
 from benchmarks.support import scratch_database
+from taskcore.domain.projects import Priority
 from taskcore.services.tasks import TaskDraft
 from taskcore.services.users import Principal
 from taskcore_adapters.bootstrap import Runtime, from_settings
@@ -101,7 +102,11 @@ def measure(runtime: Runtime, n: int, m: int, rounds: int, log: Any) -> dict[str
         for _ in range(n):
             counter += 1
             core.tasks.create_task(
-                owner, project_id, title=f"Task {counter}", description=DESCRIPTION, priority="high"
+                owner,
+                project_id,
+                title=f"Task {counter}",
+                description=DESCRIPTION,
+                priority=Priority.HIGH,
             )
         out["create"].append(_rate(n, started))
         log(f"round {index + 1}/{rounds}: executemany and import_tasks of {m}")
@@ -112,7 +117,7 @@ def measure(runtime: Runtime, n: int, m: int, rounds: int, log: Any) -> dict[str
             conn.execute(insert(tasks), rows)
         out["executemany"].append(_rate(m, started))
         drafts = [
-            TaskDraft(title=f"Task {counter + i}", description=DESCRIPTION, priority="high")
+            TaskDraft(title=f"Task {counter + i}", description=DESCRIPTION, priority=Priority.HIGH)
             for i in range(m)
         ]
         counter += m

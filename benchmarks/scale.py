@@ -24,6 +24,8 @@ from sqlalchemy import Engine, select, text
 from benchmarks.runner import CaseResult, Context, Goal, Row
 from benchmarks.support import scratch_database, timed_calls
 from taskcore.domain.pagination import CursorRequest, PageRequest
+from taskcore.domain.projects import Priority
+from taskcore.domain.tasks import TaskStatus
 from taskcore.services.tasks import TaskFilters
 from taskcore.services.users import Principal
 from taskcore_adapters.bootstrap import from_settings
@@ -144,7 +146,7 @@ def run(ctx: Context) -> CaseResult:
                 deep_cursor = cursor
                 deep_offset = pages * 100
                 result.parameters["deep page starts after"] = f"{deep_offset:,} tasks"
-                busy = TaskFilters(status="in_progress", priority="high")
+                busy = TaskFilters(status=TaskStatus.IN_PROGRESS, priority=Priority.HIGH)
                 cases = {
                     "first page (cursor)": lambda: service.list_tasks(
                         owner, 1, page=CursorRequest(per_page=PER_PAGE)
@@ -158,7 +160,9 @@ def run(ctx: Context) -> CaseResult:
                     "filtered, sorted by due date (cursor)": lambda: service.list_tasks(
                         owner,
                         1,
-                        filters=TaskFilters(status="pending", sort="due_date", order="asc"),
+                        filters=TaskFilters(
+                            status=TaskStatus.PENDING, sort="due_date", order="asc"
+                        ),
                         page=CursorRequest(per_page=PER_PAGE),
                     ),
                     "a small project's first page (cursor)": lambda: service.list_tasks(

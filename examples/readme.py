@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from taskcore.domain.events import TaskStatusChanged
+from taskcore.domain.tasks import TaskStatus
 from taskcore_adapters import Runtime, Settings, from_settings, in_memory
 
 
@@ -20,7 +21,7 @@ def plan_launch(rt: Runtime) -> None:
     alice = users.authenticate(users.login(username="alice", password="correct horse").token)
     project = rt.core.projects.create_project(alice, name="Launch")
     task = rt.core.tasks.create_task(alice, project.id, title="Write the announcement")
-    rt.core.tasks.update_task(alice, task.id, status="completed")  # prints "task 1: completed"
+    rt.core.tasks.update_task(alice, task.id, status=TaskStatus.COMPLETED)  # "task 1: completed"
 
 
 with in_memory() as rt:  # in memory: nothing to install beyond taskcore itself

@@ -13,6 +13,8 @@ import tempfile
 from pathlib import Path
 
 from taskcore.domain.events import CommentAdded, TaskStatusChanged
+from taskcore.domain.projects import Priority
+from taskcore.domain.tasks import TaskStatus
 from taskcore.services.users import Principal
 from taskcore_adapters import Runtime, Settings, from_settings, in_memory
 from taskcore_adapters.memory import InMemoryFileStore
@@ -41,7 +43,7 @@ def task_flow(rt: Runtime) -> list[str]:
     core = rt.core
     ada, bob = sign_up(rt, "ada"), sign_up(rt, "bob")
 
-    project = core.projects.create_project(ada, name="Website launch", priority="high")
+    project = core.projects.create_project(ada, name="Website launch", priority=Priority.HIGH)
     invitation = core.projects.invite_member(ada, project.id, user_id=bob.user_id)
     core.projects.accept_invitation(bob, invitation.id)
     members = core.projects.list_members(ada, project.id)
@@ -50,7 +52,7 @@ def task_flow(rt: Runtime) -> list[str]:
     copy = core.tasks.create_task(
         ada, project.id, title="Write the copy", assignee_id=bob.user_id, labels=["content"]
     )
-    core.tasks.create_task(ada, project.id, title="Choose the fonts", priority="low")
+    core.tasks.create_task(ada, project.id, title="Choose the fonts", priority=Priority.LOW)
 
     comment = core.comments.add_comment(bob, copy.id, content="Draft is ready, @ada")
     print(f"comment {comment.id} mentions {list(comment.mentions)}")
@@ -58,7 +60,7 @@ def task_flow(rt: Runtime) -> list[str]:
         bob, copy.id, filename="draft.txt", content=[b"Welcome to the launch.\n"]
     )
     print(f"attached {attachment.original_filename} ({attachment.file_size} bytes)")
-    core.tasks.update_task(bob, copy.id, status="completed")
+    core.tasks.update_task(bob, copy.id, status=TaskStatus.COMPLETED)
 
     report = core.reports.create_report(
         ada, name="Launch status", report_type="project", parameters={"project_id": project.id}

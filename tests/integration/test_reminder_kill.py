@@ -96,7 +96,7 @@ def test_reminders_and_digests_survive_a_killed_worker_and_go_out_once(
             owner,
             project.id,
             title="Ship it",
-            due_date=(now + dt.timedelta(days=1)).date().isoformat(),
+            due_date=(now + dt.timedelta(days=1)).date(),
             assignee_ids=[ann.user_id, bob.user_id],
             watchers=[cid.user_id],
         )
@@ -104,7 +104,7 @@ def test_reminders_and_digests_survive_a_killed_worker_and_go_out_once(
             owner,
             project.id,
             title="Late",
-            due_date=(now - dt.timedelta(days=2)).date().isoformat(),
+            due_date=(now - dt.timedelta(days=2)).date(),
             assignee_id=ann.user_id,
         )
         core.time.set_digest(ann, enabled=True, hour=0)  # due at once (UTC)

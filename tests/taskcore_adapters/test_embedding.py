@@ -14,6 +14,7 @@ import pytest
 
 import taskcore_adapters
 from taskcore.domain.events import DomainEvent, TaskEvent, TaskStatusChanged, UserRegistered
+from taskcore.domain.tasks import TaskStatus
 from taskcore.services.users import Principal
 from taskcore_adapters import Runtime, Settings, from_settings, in_memory
 from taskcore_adapters.events import Events, LocalEventBus
@@ -43,6 +44,7 @@ IN_MEMORY = textwrap.dedent(
     """
     from taskcore_adapters import in_memory
     from taskcore.domain.events import TaskStatusChanged
+    from taskcore.domain.tasks import TaskStatus
 
     done = []
     with in_memory() as rt:
@@ -53,7 +55,7 @@ IN_MEMORY = textwrap.dedent(
         ada = users.authenticate(users.login(username="ada", password="long enough pw").token)
         project = rt.core.projects.create_project(ada, name="Launch")
         task = rt.core.tasks.create_task(ada, project.id, title="Write the notes")
-        rt.core.tasks.update_task(ada, task.id, status="completed")
+        rt.core.tasks.update_task(ada, task.id, status=TaskStatus.COMPLETED)
     assert done == ["completed"], done
     loaded = sorted(m.partition(".")[0] for m in sys.modules)
     assert not set(loaded) & BLOCKED, set(loaded) & BLOCKED
@@ -147,8 +149,8 @@ def test_typed_subscription_by_class_by_family_and_with_a_condition() -> None:
         project = rt.core.projects.create_project(ada, name="P")
         first = rt.core.tasks.create_task(ada, project.id, title="one")
         second = rt.core.tasks.create_task(ada, project.id, title="two")
-        rt.core.tasks.update_task(ada, first.id, status="in_progress")
-        rt.core.tasks.update_task(ada, second.id, status="completed")
+        rt.core.tasks.update_task(ada, first.id, status=TaskStatus.IN_PROGRESS)
+        rt.core.tasks.update_task(ada, second.id, status=TaskStatus.COMPLETED)
     assert completed == [second.id]
     assert task_events.count("task.created") == 2
     assert "task.status_changed" in task_events

@@ -9,6 +9,7 @@ from typing import TypeVar
 import attrs
 
 from taskcore.domain import validation
+from taskcore.domain.values import Unparsed
 from taskcore.errors import ValidationError
 
 NAME_MAX = 200
@@ -201,6 +202,25 @@ def choose(kind: type[E], value: object, *, what: str, field: str) -> E:
     raise ValidationError(f"Invalid {what}. Must be one of {choices}", field=field)
 
 
+def given(kind: type[E], value: E | Unparsed | None, *, what: str, field: str) -> E:
+    """The member of ``kind`` a use case was given (a host's :class:`Unparsed` raises its
+    error here, where the use case checks the field).
+
+    Raises:
+        ValidationError: the :class:`Unparsed` error, or ``Invalid <what>. Must be one of
+            [<values>]`` for ``None`` or another non-member.
+        TypeError: text: hosts parse wire text first (with :func:`choose` or the
+            ``check_*`` parsers), Python callers pass the enum.
+    """
+    if isinstance(value, kind):
+        return value
+    if isinstance(value, Unparsed):
+        raise value.error
+    if isinstance(value, str):
+        raise TypeError(f"{field} must be a {kind.__name__}, not text ({value!r})")
+    return choose(kind, value, what=what, field=field)
+
+
 def check_name(name: str | None, *, message: str) -> str:
     """A project name, stripped; ``message`` is the text when it is missing or blank.
 
@@ -224,6 +244,9 @@ def check_name_length(name: str) -> None:
 def parse_date(value: str | dt.date | None, field: str) -> dt.date | None:
     """A calendar date given as ``YYYY-MM-DD`` (or a date); falsy input is no date.
 
+    The wire form, for hosts (requests, forms, files); use cases take dates
+    (:func:`check_date`).
+
     Raises:
         ValidationError: ``Invalid date format. Use YYYY-MM-DD`` (naming ``field``).
     """
@@ -237,6 +260,28 @@ def parse_date(value: str | dt.date | None, field: str) -> dt.date | None:
         return dt.datetime.strptime(value, "%Y-%m-%d").date()  # noqa: DTZ007 - a date only
     except (TypeError, ValueError):
         raise ValidationError("Invalid date format. Use YYYY-MM-DD", field=field) from None
+
+
+def check_date(value: object, field: str) -> dt.date | None:
+    """A project's date as a use case takes it (``dt.date | Unparsed | None``): a date (a
+    datetime's date), or ``None``.
+
+    Raises:
+        ValidationError: the :class:`Unparsed` error, or ``Invalid date format. Use
+            YYYY-MM-DD`` for a value that is no date.
+        TypeError: text: hosts parse it first with :func:`parse_date`.
+    """
+    if value is None:
+        return None
+    if isinstance(value, Unparsed):
+        raise value.error
+    if isinstance(value, str):
+        raise TypeError(f"{field} must be a date, not text ({value!r})")
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    raise ValidationError("Invalid date format. Use YYYY-MM-DD", field=field)
 
 
 def check_date_range(start: dt.date | None, end: dt.date | None) -> None:

@@ -3,6 +3,11 @@ status, instants and due dates, hours, labels, watchers, board position and sear
 
 The service checks each field with these before it builds a :class:`~taskcore.domain.tasks.Task`
 or a :class:`~taskcore.domain.tasks.TaskPatch`, so the entity only ever holds checked values.
+
+Use cases take typed values (:class:`~taskcore.domain.tasks.TaskStatus`, dates, numbers);
+the parsers of the wire forms (:func:`check_task_status`, :func:`parse_due_date`,
+:func:`parse_instant`, :func:`parse_hours`) are for hosts, which turn text into those
+values (or into an :class:`~taskcore.domain.values.Unparsed` carrying the message).
 """
 
 from __future__ import annotations
@@ -11,10 +16,12 @@ import datetime as dt
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 
 from taskcore.domain import validation
 from taskcore.domain.projects import choose
 from taskcore.domain.tasks import TaskStatus
+from taskcore.domain.values import Unparsed
 from taskcore.errors import ValidationError
 
 TITLE_MAX = 200
@@ -54,7 +61,7 @@ def check_title_length(title: str) -> None:
 
 
 def check_task_status(value: object) -> TaskStatus:
-    """A task status from its name.
+    """A task status from its name (the wire form, for hosts).
 
     Raises:
         ValidationError: ``Invalid status. Must be one of ['pending', 'in_progress',
@@ -89,7 +96,7 @@ def parse_instant(value: str | dt.date | None, field: str, message: str) -> dt.d
 
 
 def parse_due_date(value: str | dt.date | None) -> dt.datetime | None:
-    """A due date (see :func:`parse_instant`).
+    """A due date from its wire form (see :func:`parse_instant`).
 
     Raises:
         ValidationError: ``Invalid due_date format. Use ISO format``.
@@ -97,9 +104,68 @@ def parse_due_date(value: str | dt.date | None) -> dt.datetime | None:
     return parse_instant(value, "due_date", "Invalid due_date format. Use ISO format")
 
 
+def check_instant(value: object, field: str, message: str) -> dt.datetime | None:
+    """An instant as a use case takes it (``dt.date | dt.datetime | Unparsed | None``),
+    as aware UTC: a datetime (one without a zone
+    is taken as UTC) or a date (midnight UTC); ``None`` is no instant.
+
+    Raises:
+        ValidationError: the :class:`Unparsed` error, or ``message`` (naming ``field``)
+            for a value that is no date.
+        TypeError: text: hosts parse it first with :func:`parse_instant`.
+    """
+    if value is None:
+        return None
+    if isinstance(value, Unparsed):
+        raise value.error
+    if isinstance(value, str):
+        raise TypeError(f"{field} must be a date or datetime, not text ({value!r})")
+    if not isinstance(value, dt.date):
+        raise ValidationError(message, field=field)
+    return parse_instant(value, field, message)
+
+
+def check_due_date(value: object) -> dt.datetime | None:
+    """A due date as a use case takes it (see :func:`check_instant`).
+
+    Raises:
+        ValidationError: ``Invalid due_date format. Use ISO format`` or the
+            :class:`Unparsed` error.
+    """
+    return check_instant(value, "due_date", "Invalid due_date format. Use ISO format")
+
+
+def check_hours(value: object, field: str, label: str) -> float | None:
+    """A number of hours as a use case takes it (``float | Decimal | Unparsed | None``:
+    a float, an int or a ``Decimal``), from 0
+    to :data:`HOURS_MAX`, rounded to :data:`HOURS_DECIMALS` places.
+
+    Raises:
+        ValidationError: the :class:`Unparsed` error, ``<label> must be a number`` (not
+            a number, NaN or infinite), ``<label> cannot be negative`` or ``<label> must
+            be at most 100000``.
+        TypeError: text: hosts parse it first with :func:`parse_hours`.
+    """
+    if value is None:
+        return None
+    if isinstance(value, Unparsed):
+        raise value.error
+    if isinstance(value, str):
+        raise TypeError(f"{field} must be a number, not text ({value!r})")
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValidationError(f"{label} must be a number", field=field)
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):
+        raise ValidationError(f"{label} must be a number", field=field) from None
+    return validation.finite_non_negative(
+        number, field, label, maximum=HOURS_MAX, decimals=HOURS_DECIMALS
+    )
+
+
 def parse_hours(value: float | str | None, field: str, label: str) -> float | None:
-    """A number of hours: a number or numeric text, from 0 to :data:`HOURS_MAX`, rounded to
-    :data:`HOURS_DECIMALS` places.
+    """A number of hours from its wire form (for hosts): a number or numeric text, from 0
+    to :data:`HOURS_MAX`, rounded to :data:`HOURS_DECIMALS` places.
 
     Args:
         value: The raw value; ``None`` is no value.

@@ -28,6 +28,7 @@ from taskcore.errors import TaskcoreError, ValidationError
 from taskcore.services.transfer import TransferService
 from taskcore.services.transfer.importing import MAX_ROWS
 from taskcore.services.users import Principal
+from taskcore_adapters import wire_fields as wire
 from taskcore_adapters.transfer.instance import FORMAT, MANIFEST, VERSION, Progress
 from taskcore_adapters.transfer.reading import export_table
 
@@ -196,7 +197,9 @@ class _Project:
             self.core.tasks.change_field(self.admin, project_id, field_id, required=True)
         status = doc["project"]["status"]
         if status != "active":
-            self.core.projects.update_project(self.admin, project_id, status=status)
+            self.core.projects.update_project(
+                self.admin, project_id, status=wire.project_status(status)
+            )
         return tasks
 
     def _create(self, doc: Mapping[str, Any]) -> int:
@@ -208,9 +211,9 @@ class _Project:
             owner or self.admin,
             name=p["name"],
             description=p["description"],
-            priority=p["priority"],
-            start_date=p["start_date"],
-            end_date=p["end_date"],
+            priority=wire.priority(p["priority"]),
+            start_date=wire.project_date(p["start_date"], "start_date"),
+            end_date=wire.project_date(p["end_date"], "end_date"),
         )
         self.report.project_id = project.id
         for member in doc.get("members", ()):
@@ -280,7 +283,7 @@ class _Project:
         if task["position"] != placed:
             changes["position"] = task["position"]
         if task.get("actual_hours") is not None:
-            changes["actual_hours"] = task["actual_hours"]
+            changes["actual_hours"] = wire.hours(task["actual_hours"], "actual_hours")
         if task.get("custom_fields"):
             changes["custom_fields"] = task["custom_fields"]
         if not changes:

@@ -285,7 +285,7 @@ async def dashboard(web: Web, visit: Visit, request: Request) -> Response:
     open_tasks = {
         status: tasks.list_my_tasks(
             actor,
-            filters=TaskFilters(status=status.value, sort="due_date", order="asc"),
+            filters=TaskFilters(status=status, sort="due_date", order="asc"),
             page=size,
         )
         for status in (TaskStatus.IN_PROGRESS, TaskStatus.PENDING)

@@ -17,6 +17,7 @@ from taskcore.domain.projects import Priority, ProjectStatus, ProjectView, Role
 from taskcore.domain.tasks import TaskStatus, TaskView
 from taskcore.services import access
 from taskcore.services.tasks import TaskFilters
+from taskcore_adapters import wire_fields as wire
 from taskcore_adapters.http.parsing import whole_number
 from taskcore_adapters.http.routes.common import path_id
 from taskcore_adapters.web import teams
@@ -70,10 +71,10 @@ def column_page(
         visit.actor,
         project_id,
         filters=TaskFilters(
-            status=status.value,
+            status=status,
             assignee_id=chosen.assignee_id,
             label=chosen.label,
-            priority=chosen.priority,
+            priority=wire.priority(chosen.priority),
             overdue=chosen.overdue,
             sort="position",
             order="asc",
@@ -150,9 +151,9 @@ async def create_project(web: Web, visit: Visit, request: Request) -> Response:
             visit.actor,
             name=values["name"],
             description=values["description"],
-            priority=values["priority"] or None,
-            start_date=values["start_date"] or None,
-            end_date=values["end_date"] or None,
+            priority=wire.priority(values["priority"] or None),
+            start_date=wire.project_date(values["start_date"] or None, "start_date"),
+            end_date=wire.project_date(values["end_date"] or None, "end_date"),
         )
     except errors.TaskcoreError as exc:
         return _projects(
@@ -220,10 +221,10 @@ async def update_project(web: Web, visit: Visit, request: Request) -> Response:
             project_id,
             name=values["name"],
             description=values["description"],
-            status=values["status"],
-            priority=values["priority"],
-            start_date=values["start_date"] or None,
-            end_date=values["end_date"] or None,
+            status=wire.project_status(values["status"]),
+            priority=wire.priority(values["priority"]),
+            start_date=wire.project_date(values["start_date"] or None, "start_date"),
+            end_date=wire.project_date(values["end_date"] or None, "end_date"),
         )
     except (errors.ValidationError, errors.Conflict) as exc:
         return _board(
@@ -253,9 +254,9 @@ async def create_task(web: Web, visit: Visit, request: Request) -> Response:
             project_id,
             title=values["title"],
             description=values["description"],
-            status=values["status"] or None,
-            priority=values["priority"] or None,
-            due_date=values["due_date"] or None,
+            status=wire.task_status(values["status"] or None),
+            priority=wire.priority(values["priority"] or None),
+            due_date=wire.due_date(values["due_date"] or None),
             assignee_id=optional_id(values["assignee_id"], "assignee_id"),
             labels=label_list(values["labels"]),
         )
@@ -293,7 +294,7 @@ async def move_task(web: Web, visit: Visit, request: Request) -> Response:
     status_text = visit.field("status") or task.status.value
     if status_text not in {s.value for s in TaskStatus}:
         # The core refuses it with its own message.
-        web.core.tasks.update_task(actor, task_id, status=status_text)
+        web.core.tasks.update_task(actor, task_id, status=wire.task_status(status_text))
     target = TaskStatus(status_text)
     cards = column(web, visit, task.project_id, target)
     before = optional_id(visit.field("before"), "before")
@@ -308,7 +309,7 @@ async def move_task(web: Web, visit: Visit, request: Request) -> Response:
         else:
             before = ids[index + 2] if index + 2 < len(ids) else None
     position = new_position(cards, task, before)
-    web.core.tasks.update_task(actor, task_id, status=target.value, position=position)
+    web.core.tasks.update_task(actor, task_id, status=target, position=position)
     return web.redirect(visit, f"/projects/{task.project_id}#task-{task_id}")
 
 

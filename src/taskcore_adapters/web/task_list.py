@@ -25,6 +25,7 @@ from taskcore.domain.projects import ProjectView
 from taskcore.domain.tasks import TaskStatus
 from taskcore.services import access
 from taskcore.services.tasks import TaskFilters
+from taskcore_adapters import wire_fields as wire
 from taskcore_adapters.http.parsing import whole_number
 from taskcore_adapters.http.routes.common import path_id
 from taskcore_adapters.web.account import ctx_status, page_number
@@ -88,7 +89,7 @@ def _list(
         visit.actor,
         project_id,
         filters=TaskFilters(
-            status=query["status"] or None,
+            status=wire.task_status(query["status"] or None),
             assignee_id=optional_id(query["assignee"], "assignee"),
             sort=query["sort"],
             order=query["order"],
@@ -162,7 +163,8 @@ def _operation(
         new_status = visit.field("status")
         if new_status not in {s.value for s in TaskStatus}:
             raise errors.ValidationError("Choose a status", field="status")
-        return (lambda task_id: tasks.update_task(actor, task_id, status=new_status)), (
+        chosen = TaskStatus(new_status)
+        return (lambda task_id: tasks.update_task(actor, task_id, status=chosen)), (
             f"moved to {new_status.replace('_', ' ')}"
         )
     if action == "assignee":
@@ -240,10 +242,10 @@ async def quick_edit(web: Web, visit: Visit, request: Request) -> Response:
         web.core.tasks.update_task(
             visit.actor,
             task_id,
-            status=visit.field("status") or task.status.value,
-            priority=visit.field("priority") or task.priority.value,
+            status=wire.task_status(visit.field("status") or task.status.value),
+            priority=wire.priority(visit.field("priority") or task.priority.value),
             assignee_id=optional_id(visit.field("assignee_id"), "assignee_id"),
-            due_date=visit.field("due_date") or None,
+            due_date=wire.due_date(visit.field("due_date") or None),
             expected_version=whole_number(visit.field("version"), digits=18),
         )
     except (errors.ValidationError, errors.Conflict) as exc:

@@ -15,6 +15,7 @@ from taskcore.domain.pagination import PageRequest
 from taskcore.domain.tasks import TaskView
 from taskcore.services import access
 from taskcore.services.attachments import PendingUpload
+from taskcore_adapters import wire_fields as wire
 from taskcore_adapters.http.multipart import FilePart, MultipartReader
 from taskcore_adapters.http.parsing import whole_number
 from taskcore_adapters.http.routes.attachments import (
@@ -188,12 +189,12 @@ async def update_task(web: Web, visit: Visit, request: Request) -> Response:
             task_id,
             title=values["title"],
             description=values["description"],
-            status=values["status"],
-            priority=values["priority"],
+            status=wire.task_status(values["status"]),
+            priority=wire.priority(values["priority"]),
             assignee_id=optional_id(values["assignee_id"], "assignee_id"),
-            due_date=values["due_date"] or None,
-            estimated_hours=values["estimated_hours"] or None,
-            actual_hours=values["actual_hours"] or None,
+            due_date=wire.due_date(values["due_date"] or None),
+            estimated_hours=wire.hours(values["estimated_hours"] or None, "estimated_hours"),
+            actual_hours=wire.hours(values["actual_hours"] or None, "actual_hours"),
             labels=label_list(values["labels"]),
             expected_version=whole_number(version, digits=18),
         )

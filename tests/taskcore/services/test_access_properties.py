@@ -44,7 +44,7 @@ MISSING_ID = 1_000
 USERS = st.integers(min_value=0, max_value=4)
 """Four ordinary users and, at index 4, a system administrator."""
 ROLES = st.sampled_from([r.value for r in Role])
-STATUSES = st.sampled_from([s.value for s in TaskStatus])
+STATUSES = st.sampled_from(list(TaskStatus))
 
 
 def _existing(ids: st.SearchStrategy[int]) -> st.SearchStrategy[int]:
@@ -249,7 +249,7 @@ class AccessMachine(RuleBasedStateMachine):
         assignee=st.none() | USERS,
     )
     def create_task(
-        self, data: st.DataObject, project_id: int, status: str, assignee: int | None
+        self, data: st.DataObject, project_id: int, status: TaskStatus, assignee: int | None
     ) -> int | MultipleResults[int]:
         user = self.actor(data, project_id)
         assignee_id = None if assignee is None else self.users[assignee].user_id
@@ -286,7 +286,7 @@ class AccessMachine(RuleBasedStateMachine):
         assignee=st.none() | USERS,
     )
     def update_task(
-        self, data: st.DataObject, task_id: int, status: str, assignee: int | None
+        self, data: st.DataObject, task_id: int, status: TaskStatus, assignee: int | None
     ) -> None:
         user = self.actor(data, self.project_of(task_id))
         assignee_id = None if assignee is None else self.users[assignee].user_id

@@ -12,6 +12,7 @@ from taskcore.domain.activity import ActivityEntry, DayCount, NameCount
 from taskcore.domain.events import DomainEvent, TaskCreated, TaskUpdated, UserRegistered
 from taskcore.domain.origin import Origin, origin_scope
 from taskcore.domain.pagination import PageRequest
+from taskcore.domain.tasks import TaskStatus
 from taskcore.domain.values import UNSET
 from taskcore.services import activity as service
 from taskcore.services.users import Principal
@@ -53,7 +54,9 @@ class TestWrittenWithEveryChange:
         project = world.project(alice)
         task = world.core.tasks.create_task(alice, project.id, title="Write")
         world.clock.advance(minutes=1)
-        world.core.tasks.update_task(alice, task.id, title="Write more", status="in_progress")
+        world.core.tasks.update_task(
+            alice, task.id, title="Write more", status=TaskStatus.IN_PROGRESS
+        )
         world.core.comments.add_comment(alice, task.id, content="On it")
         events = world.events()
         assert len(events) >= 6

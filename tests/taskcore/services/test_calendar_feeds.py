@@ -44,7 +44,7 @@ class TestCalendarFeeds:
         alice, bob = world.user("alice"), world.user("bob")
         project = world.project(alice, members=[bob])
         tasks = world.core.tasks
-        due = (world.clock.now() + dt.timedelta(days=2)).isoformat()
+        due = world.clock.now() + dt.timedelta(days=2)
         mine = tasks.create_task(
             alice, project.id, title="mine", assignee_id=alice.user_id, due_date=due
         )

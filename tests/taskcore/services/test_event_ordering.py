@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from taskcore.domain.events import TaskUpdated
 from taskcore.domain.pagination import PageRequest
+from taskcore.domain.tasks import TaskStatus
 from taskcore.ports.jobs import JobSpec
 from taskcore_adapters.memory.webhooks import RecordingWebhookSender
 from taskcore_adapters.sql import SqlAlchemyUnitOfWorkFactory
@@ -172,7 +173,7 @@ def test_every_task_event_carries_the_version_it_produced(
     project = world.project(owner, members=[bob])
     world.core.webhooks.create_webhook(owner, project.id, url=URL, event_types=["*"])
     task = world.core.tasks.create_task(owner, project.id, title="t", assignee_id=bob.user_id)
-    world.core.tasks.update_task(owner, task.id, status="completed")
+    world.core.tasks.update_task(owner, task.id, status=TaskStatus.COMPLETED)
     world.core.projects.remove_member(owner, project.id, bob.user_id)
     world.core.tasks.delete_task(owner, task.id)
     versions = [

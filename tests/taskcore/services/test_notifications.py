@@ -13,6 +13,7 @@ from taskcore.domain.notifications import (
     plain_text,
 )
 from taskcore.domain.pagination import PageRequest
+from taskcore.domain.tasks import TaskStatus
 from taskcore.ports.mail import OutgoingMail
 from taskcore.services.notifications import (
     DISPATCH,
@@ -542,7 +543,7 @@ class TestEvents:
         project = world.project(alice, members=[bob])
         task = world.core.tasks.create_task(alice, project.id, title="A", assignee_id=bob.user_id)
         world.mailer.sent.clear()
-        world.core.tasks.update_task(bob, task.id, status="completed")
+        world.core.tasks.update_task(bob, task.id, status=TaskStatus.COMPLETED)
         assert [("alice@example.com", "Task Completed: A")] == [
             (m.to, m.subject) for m in world.mailer.sent
         ]
@@ -556,7 +557,7 @@ class TestEvents:
         )
         world.mailer.sent.clear()
         world.core.comments.add_comment(alice, task.id, content="status?")
-        world.core.tasks.update_task(alice, task.id, status="completed")
+        world.core.tasks.update_task(alice, task.id, status=TaskStatus.COMPLETED)
         assert sorted(
             (to, subject)
             for to in ("bob@example.com", "carol@example.com")

@@ -12,6 +12,7 @@ from taskcore.domain.events import ProjectDeleted, ProjectUpdated, TaskDeleted
 from taskcore.domain.pagination import CursorRequest, PageRequest
 from taskcore.domain.projects import Priority, ProjectStatus, Role
 from taskcore_adapters.testing import World
+from taskcore_adapters.wire_fields import project_arguments, project_status
 
 
 @pytest.fixture
@@ -59,10 +60,10 @@ class TestCreateProject:
         project = world.core.projects.create_project(
             alice,
             name="Apollo",
-            start_date="2026-01-05",
-            end_date="2026-02-01",
-            status="completed",
-            priority="critical",
+            start_date=dt.date(2026, 1, 5),
+            end_date=dt.date(2026, 2, 1),
+            status=ProjectStatus.COMPLETED,
+            priority=Priority.CRITICAL,
         )
         assert (dt.date(2026, 1, 5), dt.date(2026, 2, 1)) == (
             project.start_date,
@@ -74,7 +75,7 @@ class TestCreateProject:
         """Empty dates on create are no dates, as in the original."""
         alice = world.user("alice")
         project = world.core.projects.create_project(
-            alice, name="Apollo", start_date="", end_date=None
+            alice, name="Apollo", start_date=None, end_date=None
         )
         assert (None, None) == (project.start_date, project.end_date)
 
@@ -105,7 +106,7 @@ class TestCreateProject:
         before = world.event_names()
         arguments: dict[str, str | None] = {"name": "Apollo", **fields}
         with pytest.raises(errors.ValidationError) as caught:
-            world.core.projects.create_project(alice, **arguments)
+            world.core.projects.create_project(alice, **project_arguments(arguments))
         assert (message, field) == (caught.value.message, caught.value.field)
         assert 0 == world.core.projects.list_projects(alice).total
         assert before == world.event_names()
@@ -193,11 +194,13 @@ class TestListProjects:
         """The status filter keeps projects with that status and rejects unknown ones."""
         alice = world.user("alice")
         world.project(alice)
-        done = world.core.projects.create_project(alice, name="done", status="completed")
-        page = world.core.projects.list_projects(alice, status="completed")
+        done = world.core.projects.create_project(
+            alice, name="done", status=ProjectStatus.COMPLETED
+        )
+        page = world.core.projects.list_projects(alice, status=ProjectStatus.COMPLETED)
         assert [done.id] == [p.id for p in page.items]
         with pytest.raises(errors.ValidationError) as caught:
-            world.core.projects.list_projects(alice, status="closed")
+            world.core.projects.list_projects(alice, status=project_status("closed"))
         assert STATUS_ERROR == caught.value.message
 
     @pytest.mark.parametrize("cursor", ["garbage", "e30", "eyJvIjoieCJ9", "!!!"])
@@ -227,7 +230,11 @@ class TestUpdateProject:
         project = world.project(alice)
         world.clock.advance(hours=1)
         updated = world.core.projects.update_project(
-            alice, project.id, name=" Artemis ", priority="high", start_date="2026-03-01"
+            alice,
+            project.id,
+            name=" Artemis ",
+            priority=Priority.HIGH,
+            start_date=dt.date(2026, 3, 1),
         )
         assert ("Artemis", Priority.HIGH, dt.date(2026, 3, 1)) == (
             updated.name,
@@ -242,7 +249,11 @@ class TestUpdateProject:
         alice = world.user("alice")
         project = world.project(alice)
         world.core.projects.update_project(
-            alice, project.id, name="Artemis", end_date="2026-12-31", status="archived"
+            alice,
+            project.id,
+            name="Artemis",
+            end_date=dt.date(2026, 12, 31),
+            status=ProjectStatus.ARCHIVED,
         )
         event = world.events()[-1]
         assert isinstance(event, ProjectUpdated)
@@ -262,10 +273,10 @@ class TestUpdateProject:
         """An empty or None date on update clears the field."""
         alice = world.user("alice")
         project = world.core.projects.create_project(
-            alice, name="Apollo", start_date="2026-01-01", end_date="2026-02-01"
+            alice, name="Apollo", start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 2, 1)
         )
         updated = world.core.projects.update_project(
-            alice, project.id, start_date="", end_date=None
+            alice, project.id, start_date=None, end_date=None
         )
         assert (None, None) == (updated.start_date, updated.end_date)
 
@@ -286,9 +297,11 @@ class TestUpdateProject:
     ) -> None:
         """A failed check reports the first problem in order and saves nothing."""
         alice = world.user("alice")
-        project = world.core.projects.create_project(alice, name="Apollo", start_date="2026-01-01")
+        project = world.core.projects.create_project(
+            alice, name="Apollo", start_date=dt.date(2026, 1, 1)
+        )
         with pytest.raises(errors.ValidationError) as caught:
-            world.core.projects.update_project(alice, project.id, **fields)  # type: ignore[arg-type]
+            world.core.projects.update_project(alice, project.id, **project_arguments(fields))
         assert message == caught.value.message
         assert project == world.core.projects.get_project(alice, project.id)
 

@@ -9,6 +9,8 @@ import zoneinfo
 import pytest
 
 from taskcore import errors
+from taskcore.domain.projects import Priority
+from taskcore.domain.tasks import TaskStatus
 from taskcore.domain.time_events import TaskOccurrenceCreated
 from taskcore.services.users import Principal
 from taskcore_adapters.testing import World
@@ -40,7 +42,7 @@ def task_due(world: World, team: Team, due: dt.datetime, **fields: object) -> in
         project_id,
         title="Standup",
         description="daily",
-        due_date=due.isoformat(),
+        due_date=due,
         assignee_id=bob.user_id,
         labels=["ops"],
         watchers=[carol.user_id],
@@ -50,7 +52,7 @@ def task_due(world: World, team: Team, due: dt.datetime, **fields: object) -> in
 
 
 def complete(world: World, actor: Principal, task_id: int) -> None:
-    world.core.tasks.update_task(actor, task_id, status="completed")
+    world.core.tasks.update_task(actor, task_id, status=TaskStatus.COMPLETED)
 
 
 class TestSetRecurrence:
@@ -118,7 +120,7 @@ class TestCompletion:
         ways; re-opening and completing again creates no other."""
         alice, bob, carol, _ = team
         due = dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
-        task_id = task_due(world, team, due, priority="high", estimated_hours=1.5)
+        task_id = task_due(world, team, due, priority=Priority.HIGH, estimated_hours=1.5)
         world.core.time.set_recurrence(alice, task_id, rule="FREQ=WEEKLY;BYDAY=MO,WE")
         complete(world, bob, task_id)
         created = [e for e in world.events() if isinstance(e, TaskOccurrenceCreated)]
@@ -154,7 +156,7 @@ class TestCompletion:
         assert before is not None
         assert new_id == before.next_task_id
 
-        world.core.tasks.update_task(bob, task_id, status="pending")
+        world.core.tasks.update_task(bob, task_id, status=TaskStatus.PENDING)
         complete(world, bob, task_id)
         assert 1 == sum(isinstance(e, TaskOccurrenceCreated) for e in world.events())
         assert [new_id] == [
@@ -170,7 +172,7 @@ class TestCompletion:
             alice,
             project_id,
             title="Pair review",
-            due_date="2026-01-05T09:00:00Z",
+            due_date=dt.datetime.fromisoformat("2026-01-05T09:00:00Z"),
             assignee_ids=[bob.user_id, alice.user_id],
         )
         world.core.time.set_recurrence(alice, task.id, rule="FREQ=WEEKLY")

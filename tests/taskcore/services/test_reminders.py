@@ -9,6 +9,7 @@ import pytest
 
 from taskcore import errors
 from taskcore.domain.notifications import Notification
+from taskcore.domain.tasks import TaskStatus
 from taskcore.services.users import Principal
 from taskcore_adapters.testing import World
 
@@ -33,7 +34,7 @@ def team(world: World) -> Team:
         title="Ship",
         assignee_id=bob.user_id,
         watchers=[carol.user_id],
-        due_date=(world.clock.now() + dt.timedelta(days=2)).isoformat(),
+        due_date=world.clock.now() + dt.timedelta(days=2),
     )
     return alice, bob, carol, task.id
 
@@ -79,7 +80,7 @@ class TestReminders:
         time = world.core.time
         time.add_reminder(alice, task_id, before_minutes=60)
         later = world.clock.now() + dt.timedelta(days=5)
-        world.core.tasks.update_task(alice, task_id, due_date=later.isoformat())
+        world.core.tasks.update_task(alice, task_id, due_date=later)
         [reminder] = time.list_reminders(bob, task_id)
         assert later - dt.timedelta(hours=1) == reminder.fire_at
         world.clock.advance(days=2)
@@ -92,7 +93,7 @@ class TestReminders:
         alice, bob, _, task_id = team
         time = world.core.time
         time.add_reminder(alice, task_id, before_minutes=0)
-        world.core.tasks.update_task(bob, task_id, status="completed")
+        world.core.tasks.update_task(bob, task_id, status=TaskStatus.COMPLETED)
         world.clock.advance(days=3)
         assert 0 == time.send_due_reminders()
         [reminder] = time.list_reminders(alice, task_id)
@@ -153,14 +154,14 @@ class TestDigests:
             project_id,
             title="Late",
             assignee_id=bob.user_id,
-            due_date="2025-12-30T12:00:00Z",
+            due_date=dt.datetime.fromisoformat("2025-12-30T12:00:00Z"),
         )
         world.core.tasks.create_task(
             alice,
             project_id,
             title="Today",
             assignee_id=bob.user_id,
-            due_date="2026-01-01T20:00:00Z",
+            due_date=dt.datetime.fromisoformat("2026-01-01T20:00:00Z"),
         )
         assert 0 == time.send_due_digests()
         world.clock.advance(hours=2)  # 09:00 in New York

@@ -10,6 +10,7 @@ import pytest
 
 from taskcore import errors
 from taskcore.domain.reports import ReportStatus
+from taskcore.domain.tasks import TaskStatus
 from taskcore.ports.jobs import JobSpec
 from taskcore.services.users import Principal
 from taskcore_adapters.testing import World
@@ -151,7 +152,7 @@ class TestGroupBy:
         done = tasks.create_task(
             alice, project.id, title="b", estimated_hours=1, custom_fields={"area": ["ui"]}
         )
-        tasks.update_task(alice, done.id, status="completed")
+        tasks.update_task(alice, done.id, status=TaskStatus.COMPLETED)
         tasks.create_task(alice, project.id, title="c")
         params = {"project_id": project.id, "group_by": "cf.area"}
         report = world.core.reports.create_report(

@@ -6,9 +6,11 @@ import pytest
 
 from taskcore import errors
 from taskcore.domain.events import TaskAssigned, TaskCreated
+from taskcore.domain.projects import Priority
 from taskcore.domain.tasks import TaskStatus
 from taskcore.services.tasks import TaskDraft
 from taskcore.services.users import Principal
+from taskcore_adapters import wire_fields as wire
 from taskcore_adapters.testing import World
 
 Team = tuple[Principal, Principal, Principal, int]
@@ -36,8 +38,8 @@ class TestImportTasks:
             alice,
             project_id,
             [
-                TaskDraft(title=" one ", priority="high", labels=["B", "a"]),
-                TaskDraft(title="two", status="completed", assignee_id=bob.user_id),
+                TaskDraft(title=" one ", priority=Priority.HIGH, labels=["B", "a"]),
+                TaskDraft(title="two", status=TaskStatus.COMPLETED, assignee_id=bob.user_id),
                 TaskDraft(title="three", watchers=[bob.user_id, alice.user_id], position=7.5),
             ],
         )
@@ -63,7 +65,7 @@ class TestImportTasks:
                 TaskDraft(title="a"),
                 TaskDraft(title="b", position=10.0),
                 TaskDraft(title="c"),
-                TaskDraft(title="d", status="in_progress"),
+                TaskDraft(title="d", status=TaskStatus.IN_PROGRESS),
             ],
         )
         assert [4.0, 10.0, 11.0, 1.0] == [t.position for t in made]
@@ -91,7 +93,9 @@ class TestImportTasks:
         alice, _, _, project_id = team
         with pytest.raises(errors.ValidationError) as caught:
             world.core.tasks.import_tasks(
-                alice, project_id, [TaskDraft(title="ok"), TaskDraft(title="x", priority="urgent")]
+                alice,
+                project_id,
+                [TaskDraft(title="ok"), TaskDraft(title="x", priority=wire.priority("urgent"))],
             )
         assert "items[1].priority" == caught.value.field
         assert str(caught.value).startswith("Item 1: Invalid priority")

@@ -108,7 +108,7 @@ def test_other_task_must_be_visible(world: World, team: Team) -> None:
     with pytest.raises(errors.RelationNotFound):
         tasks.remove_relation(dave, theirs.id, relation.id + 1)
     with pytest.raises(errors.TaskBlocked) as named:
-        tasks.update_task(alice, mine.id, status="completed")
+        tasks.update_task(alice, mine.id, status=TaskStatus.COMPLETED)
     assert f"Task is blocked by open tasks: #{theirs.id};" in str(named.value)
     world.core.projects.add_member(
         Principal(user_id=alice.user_id, username="alice", is_admin=True),
@@ -119,7 +119,7 @@ def test_other_task_must_be_visible(world: World, team: Team) -> None:
         world.core.users.login(username="erin", password="correct horse").token
     )
     with pytest.raises(errors.TaskBlocked) as counted:
-        tasks.update_task(erin, mine.id, status="completed")
+        tasks.update_task(erin, mine.id, status=TaskStatus.COMPLETED)
     assert "blocked by open tasks: 1 task you cannot see;" in str(counted.value)
 
 
@@ -134,18 +134,21 @@ def test_completion_guard_and_override(world: World, team: Team) -> None:
     tasks.add_relation(alice, blocker.id, kind="blocks", other_id=blocked.id)
     tasks.add_relation(alice, blocker.id, kind="blocks", other_id=other.id)
     with pytest.raises(errors.TaskBlocked) as exc:
-        tasks.update_task(alice, blocked.id, status="completed")
+        tasks.update_task(alice, blocked.id, status=TaskStatus.COMPLETED)
     assert f"Task is blocked by open tasks: #{blocker.id}; complete them first or override" == (
         str(exc.value)
     )
     ids = {t.id for t in tasks.list_tasks(alice, project, filters=TaskFilters(blocked=True)).items}
     assert {blocked.id, other.id} == ids
-    done = tasks.update_task(alice, blocked.id, status="completed", override_blockers=True)
+    done = tasks.update_task(alice, blocked.id, status=TaskStatus.COMPLETED, override_blockers=True)
     assert TaskStatus.COMPLETED is done.status
     overrides = [e for e in world.events() if isinstance(e, TaskBlockersOverridden)]
     assert [(blocked.id, [blocker.id])] == [(e.entity_id, e.blocker_ids) for e in overrides]
-    tasks.update_task(alice, blocker.id, status="completed")
-    assert TaskStatus.COMPLETED is tasks.update_task(alice, other.id, status="completed").status
+    tasks.update_task(alice, blocker.id, status=TaskStatus.COMPLETED)
+    assert (
+        TaskStatus.COMPLETED
+        is tasks.update_task(alice, other.id, status=TaskStatus.COMPLETED).status
+    )
     assert not tasks.get_task(alice, other.id).blocked
 
 

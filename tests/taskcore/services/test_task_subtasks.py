@@ -40,7 +40,7 @@ class TestParent:
         parent = tasks.create_task(alice, project, title="Parent")
         one = tasks.create_task(alice, project, title="One", parent_id=parent.id, estimated_hours=2)
         tasks.create_task(alice, project, title="Two", parent_id=parent.id, actual_hours=1.25)
-        tasks.update_task(alice, one.id, status="completed")
+        tasks.update_task(alice, one.id, status=TaskStatus.COMPLETED)
         read = tasks.get_task(alice, parent.id)
         assert (one.parent_id, read.parent_id) == (parent.id, None)
         assert (2, 1, 1, 2.0, 1.25, 50) == (

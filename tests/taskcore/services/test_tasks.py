@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from taskcore.domain.tasks import TaskStatus
 from taskcore.services.tasks import TaskFilters
 from taskcore.services.users import Principal
 from taskcore_adapters.testing import World
+from taskcore_adapters.wire_fields import due_date, filter_arguments, task_arguments
 
 UTC = dt.UTC
 STATUS_ERROR = "Invalid status. Must be one of ['pending', 'in_progress', 'completed', 'cancelled']"
@@ -66,7 +68,9 @@ class TestCreateTask:
     def test_created_completed_gets_completed_at(self, world: World, team: Team) -> None:
         """A task created as completed has completed_at set to now."""
         alice, _, _, project_id = team
-        task = world.core.tasks.create_task(alice, project_id, title="t", status="completed")
+        task = world.core.tasks.create_task(
+            alice, project_id, title="t", status=TaskStatus.COMPLETED
+        )
         assert world.clock.now() == task.completed_at
 
     def test_all_fields(self, world: World, team: Team) -> None:
@@ -76,10 +80,10 @@ class TestCreateTask:
             alice,
             project_id,
             title="t",
-            status="in_progress",
-            priority="critical",
-            due_date="2026-03-01T10:00:00+02:00",
-            estimated_hours="2.5",
+            status=TaskStatus.IN_PROGRESS,
+            priority=Priority.CRITICAL,
+            due_date=dt.datetime.fromisoformat("2026-03-01T10:00:00+02:00"),
+            estimated_hours=Decimal("2.5"),
             actual_hours=1,
             assignee_id=bob.user_id,
             labels=["  Front  End ", "BUG", "bug"],
@@ -114,7 +118,7 @@ class TestCreateTask:
     ) -> None:
         """ISO 8601 due dates (date alone, Z, offsets) are stored as aware UTC."""
         alice, _, _, project_id = team
-        task = world.core.tasks.create_task(alice, project_id, title="t", due_date=raw)
+        task = world.core.tasks.create_task(alice, project_id, title="t", due_date=due_date(raw))
         assert expected == task.due_date
         assert task.due_date is None or task.due_date.tzinfo is UTC
 
@@ -153,7 +157,7 @@ class TestCreateTask:
         before = world.event_names()
         arguments: dict[str, Any] = {"title": "t", **fields}
         with pytest.raises(errors.ValidationError) as caught:
-            world.core.tasks.create_task(alice, project_id, **arguments)
+            world.core.tasks.create_task(alice, project_id, **task_arguments(arguments))
         assert (message, field) == (caught.value.message, caught.value.field)
         assert before == world.event_names()
         assert 0 == world.core.tasks.list_tasks(alice, project_id).total
@@ -188,7 +192,9 @@ class TestCreateTask:
         first = world.core.tasks.create_task(alice, project_id, title="a")
         moved = world.core.tasks.create_task(alice, project_id, title="b", position=10.25)
         third = world.core.tasks.create_task(alice, project_id, title="c")
-        other = world.core.tasks.create_task(alice, project_id, title="d", status="in_progress")
+        other = world.core.tasks.create_task(
+            alice, project_id, title="d", status=TaskStatus.IN_PROGRESS
+        )
         assert [1.0, 10.25, 11.0, 1.0] == [t.position for t in (first, moved, third, other)]
 
     def test_records_created_and_assigned(self, world: World, team: Team) -> None:
@@ -231,24 +237,26 @@ class TestUpdateTask:
         alice, _, _, project_id = team
         task = world.core.tasks.create_task(alice, project_id, title="t")
         world.clock.advance(hours=1)
-        done = world.core.tasks.update_task(alice, task.id, status="completed")
+        done = world.core.tasks.update_task(alice, task.id, status=TaskStatus.COMPLETED)
         assert world.clock.now() == done.completed_at
         world.clock.advance(hours=1)
-        same = world.core.tasks.update_task(alice, task.id, status="completed")
+        same = world.core.tasks.update_task(alice, task.id, status=TaskStatus.COMPLETED)
         assert done.completed_at == same.completed_at
-        reopened = world.core.tasks.update_task(alice, task.id, status="in_progress")
+        reopened = world.core.tasks.update_task(alice, task.id, status=TaskStatus.IN_PROGRESS)
         assert reopened.completed_at is None
 
     def test_status_change_moves_to_end_of_new_column(self, world: World, team: Team) -> None:
         """A task changing status goes after the tasks already in its new column."""
         alice, _, _, project_id = team
-        world.core.tasks.create_task(alice, project_id, title="a", status="in_progress")
+        world.core.tasks.create_task(alice, project_id, title="a", status=TaskStatus.IN_PROGRESS)
         world.core.tasks.create_task(
-            alice, project_id, title="b", status="in_progress", position=4.5
+            alice, project_id, title="b", status=TaskStatus.IN_PROGRESS, position=4.5
         )
         task = world.core.tasks.create_task(alice, project_id, title="c")
-        moved = world.core.tasks.update_task(alice, task.id, status="in_progress")
-        placed = world.core.tasks.update_task(alice, task.id, status="pending", position=-3)
+        moved = world.core.tasks.update_task(alice, task.id, status=TaskStatus.IN_PROGRESS)
+        placed = world.core.tasks.update_task(
+            alice, task.id, status=TaskStatus.PENDING, position=-3
+        )
         assert (5.0, -3.0) == (moved.position, placed.position)
 
     def test_null_clears_optional_fields(self, world: World, team: Team) -> None:
@@ -261,10 +269,10 @@ class TestUpdateTask:
             assignee_id=bob.user_id,
             estimated_hours=3,
             actual_hours=2,
-            due_date="2026-05-01",
+            due_date=dt.date(2026, 5, 1),
         )
         cleared = world.core.tasks.update_task(
-            alice, task.id, assignee_id=None, estimated_hours=None, actual_hours=None, due_date=""
+            alice, task.id, assignee_id=None, estimated_hours=None, actual_hours=None, due_date=None
         )
         assert (None, None, None, None) == (
             cleared.assignee_id,
@@ -302,7 +310,7 @@ class TestUpdateTask:
         task = world.core.tasks.create_task(alice, project_id, title="t")
         before = world.event_names()
         with pytest.raises(errors.ValidationError) as caught:
-            world.core.tasks.update_task(alice, task.id, **fields)
+            world.core.tasks.update_task(alice, task.id, **task_arguments(fields))
         assert message == caught.value.message
         assert task == world.core.tasks.get_task(alice, task.id)
         assert before == world.event_names()
@@ -316,9 +324,9 @@ class TestUpdateTask:
         world.core.tasks.update_task(
             bob,
             task.id,
-            status="completed",
+            status=TaskStatus.COMPLETED,
             assignee_id=bob.user_id,
-            due_date="2026-02-01T00:00:00Z",
+            due_date=dt.datetime.fromisoformat("2026-02-01T00:00:00Z"),
             labels=["X"],
         )
         updated, status, assigned = world.events()[-3:]
@@ -439,11 +447,15 @@ class TestListTasks:
         ids = {}
         for spec in specs:
             world.clock.advance(minutes=1)
-            ids[spec["title"]] = world.core.tasks.create_task(alice, project_id, **spec).id
+            ids[spec["title"]] = world.core.tasks.create_task(
+                alice, project_id, **task_arguments(spec)
+            ).id
         return ids
 
     def titles(self, world: World, user: Principal, project_id: int, **filters: Any) -> list[str]:
-        page = world.core.tasks.list_tasks(user, project_id, filters=TaskFilters(**filters))
+        page = world.core.tasks.list_tasks(
+            user, project_id, filters=TaskFilters(**filter_arguments(filters))
+        )
         return [t.title for t in page.items]
 
     def test_default_is_newest_first(self, world: World, team: Team, tasks: dict[str, int]) -> None:
@@ -556,7 +568,9 @@ class TestListTasks:
         """A bad filter is a validation error naming it."""
         alice, _, _, project_id = team
         with pytest.raises(errors.ValidationError) as caught:
-            world.core.tasks.list_tasks(alice, project_id, filters=TaskFilters(**filters))
+            world.core.tasks.list_tasks(
+                alice, project_id, filters=TaskFilters(**filter_arguments(filters))
+            )
         assert field == caught.value.field
 
     def test_cursor_for_another_order_is_refused(
@@ -589,16 +603,16 @@ class TestMyTasks:
         first = world.project(alice, members=[bob], name="first")
         second = world.project(alice, members=[bob], name="second")
         mine = world.core.tasks.create_task(
-            alice, first.id, title="mine", assignee_id=bob.user_id, priority="low"
+            alice, first.id, title="mine", assignee_id=bob.user_id, priority=Priority.LOW
         )
         world.clock.advance(minutes=1)
         also = world.core.tasks.create_task(
-            alice, second.id, title="also", assignee_id=bob.user_id, priority="high"
+            alice, second.id, title="also", assignee_id=bob.user_id, priority=Priority.HIGH
         )
         world.core.tasks.create_task(alice, first.id, title="theirs", assignee_id=alice.user_id)
         page = world.core.tasks.list_my_tasks(bob)
         assert [also.id, mine.id] == [t.id for t in page.items]
-        high = world.core.tasks.list_my_tasks(bob, filters=TaskFilters(priority="high"))
+        high = world.core.tasks.list_my_tasks(bob, filters=TaskFilters(priority=Priority.HIGH))
         assert [also.id] == [t.id for t in high.items]
         world.core.projects.remove_member(alice, second.id, bob.user_id)
         assert [mine.id] == [t.id for t in world.core.tasks.list_my_tasks(bob).items]

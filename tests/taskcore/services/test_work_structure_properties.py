@@ -25,7 +25,7 @@ from taskcore.domain.tasks import SubtaskRollup, Task, TaskStatus
 from taskcore.services.tasks import TaskFilters
 from taskcore_adapters.testing import World
 
-STATUSES = st.sampled_from([s.value for s in TaskStatus])
+STATUSES = st.sampled_from(list(TaskStatus))
 KINDS = st.sampled_from(["blocks", "blocked_by", "precedes", "follows", "relates"])
 EVERYTHING = TaskFilters(sort="created_at", order="asc")
 ALL = PageRequest(per_page=100)
@@ -56,7 +56,7 @@ class WorkStructureMachine(RuleBasedStateMachine):
             return {t: found for t in self.alive if (found := uow.tasks.get(t)) is not None}
 
     @rule(target=tasks_made, parent=tasks_made, status=STATUSES, hours=st.integers(0, 5))
-    def create(self, parent: int, status: str, hours: int) -> int:
+    def create(self, parent: int, status: TaskStatus, hours: int) -> int:
         tasks = self.world.core.tasks
         refused: str | None = None
         try:
@@ -100,7 +100,7 @@ class WorkStructureMachine(RuleBasedStateMachine):
         assert refused in (None, "task_id", "conflict")
 
     @rule(task=tasks_made, status=STATUSES, override=st.booleans())
-    def set_status(self, task: int, status: str, override: bool) -> None:
+    def set_status(self, task: int, status: TaskStatus, override: bool) -> None:
         if task not in self.alive:
             return
         try:

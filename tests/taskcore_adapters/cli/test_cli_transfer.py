@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from taskcore.domain.projects import Priority, ProjectStatus
+from taskcore.domain.tasks import TaskStatus
 from taskcore.domain.transfer import comparable
 from taskcore.services.users import Principal
 from taskcore_adapters import cli
@@ -75,12 +77,12 @@ def seed(rt: Runtime) -> None:
         options=["kitchen", "attic"], required=True,
     )  # fmt: skip
     pack = core.tasks.create_task(
-        alice, moving.id, title="Pack", priority="high", estimated_hours=3,
+        alice, moving.id, title="Pack", priority=Priority.HIGH, estimated_hours=3,
         assignee_ids=[bob.user_id], labels=["boxes", "urgent"],
         custom_fields={"size": 3, "room": "kitchen"},
     )  # fmt: skip
     label = core.tasks.create_task(
-        bob, moving.id, title="Label the boxes", parent_id=pack.id, status="in_progress",
+        bob, moving.id, title="Label the boxes", parent_id=pack.id, status=TaskStatus.IN_PROGRESS,
         custom_fields={"room": "attic"}, actual_hours=1.5,
     )  # fmt: skip
     core.tasks.update_task(alice, pack.id, watchers=[alice.user_id, bob.user_id])
@@ -90,14 +92,14 @@ def seed(rt: Runtime) -> None:
         alice, pack.id, filename="list.txt", content=[b"tape\n", b"boxes\n"]
     )
     core.tasks.add_relation(bob, label.id, kind="blocks", other_id=pack.id)
-    garden = core.projects.create_project(bob, name="Garden", priority="low")
+    garden = core.projects.create_project(bob, name="Garden", priority=Priority.LOW)
     core.projects.add_member(alice, garden.id, user_id=alice.user_id, role="viewer")
-    weed = core.tasks.create_task(bob, garden.id, title="Weed", status="completed")
+    weed = core.tasks.create_task(bob, garden.id, title="Weed", status=TaskStatus.COMPLETED)
     core.tasks.add_relation(bob, weed.id, kind="relates", other_id=pack.id)
     mow = core.tasks.create_task(bob, garden.id, title="Mow")
     core.tasks.create_task(bob, garden.id, title="Rake")
     core.tasks.update_task(bob, mow.id, position=2.5)  # after Rake: not where imports place it
-    core.projects.update_project(bob, garden.id, status="completed")
+    core.projects.update_project(bob, garden.id, status=ProjectStatus.COMPLETED)
 
 
 def run(*args: str) -> int:

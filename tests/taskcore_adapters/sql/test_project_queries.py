@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -85,7 +86,7 @@ class TestStatementCounts:
                 labels=["bug", f"l{i % 3}"],
                 watchers=[u.user_id for u in users[: 1 + i % 4]],
                 assignee_id=owner.user_id,
-                due_date=None if i % 5 == 0 else f"2026-02-{1 + i % 28:02d}",
+                due_date=None if i % 5 == 0 else dt.date(2026, 2, 1 + i % 28),
             )
             task_id = task.id
         for i in range(40):

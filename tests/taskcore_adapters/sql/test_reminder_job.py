@@ -159,7 +159,11 @@ def test_two_workers_send_one_digest(engines: tuple[Engine, Engine]) -> None:
     alice = Principal(user_id=1, username="alice", is_admin=True)
     project_id = first.projects.list_projects(alice).items[0].id
     first.tasks.create_task(
-        alice, project_id, title="today", assignee_id=bob_id, due_date="2026-01-01T18:00:00Z"
+        alice,
+        project_id,
+        title="today",
+        assignee_id=bob_id,
+        due_date=dt.datetime.fromisoformat("2026-01-01T18:00:00Z"),
     )
     start = threading.Barrier(2)
     results: list[int] = []

@@ -26,7 +26,7 @@ def setup(browser: Browser, runtime: Runtime) -> int:
         alice,
         project.id,
         title="Weekly review",
-        due_date=due.isoformat(),
+        due_date=due,
         assignee_id=alice.user_id,
     )
     return task.id

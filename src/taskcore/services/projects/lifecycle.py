@@ -25,7 +25,7 @@ from taskcore.domain.projects import (
     ProjectView,
     Role,
 )
-from taskcore.domain.values import UNSET, Unset
+from taskcore.domain.values import UNSET, Unparsed, Unset
 from taskcore.errors import AdminRequired, ProjectNotFound
 from taskcore.services import access, listing
 from taskcore.services.access import Actor
@@ -33,7 +33,9 @@ from taskcore.services.projects.base import ProjectsBase
 
 PROJECT_ORDER = "projects:created_at:desc"
 
-_DateInput = str | dt.date | None
+_DateInput = dt.date | Unparsed | None
+_Status = ProjectStatus | Unparsed | None
+_Priority = rules.Priority | Unparsed | None
 
 
 class ProjectLifecycle(ProjectsBase):
@@ -45,16 +47,21 @@ class ProjectLifecycle(ProjectsBase):
         *,
         name: str | None,
         description: str | None = None,
-        status: str | None = None,
-        priority: str | None = None,
+        status: _Status = None,
+        priority: _Priority = None,
         start_date: _DateInput = None,
         end_date: _DateInput = None,
     ) -> ProjectView:
-        """Create a project; the caller becomes its owner.
+        r"""Create a project; the caller becomes its owner.
 
         Checks run in this order (name, dates, status, priority), then the
-        lengths and the date range. Falsy dates are no dates; ``None`` status and
-        priority mean the defaults (``active``, ``medium``).
+        lengths and the date range. ``None`` dates are no dates; ``None`` status and
+        priority mean the defaults (``active``, ``medium``). Fields take typed values (a
+        :class:`ProjectStatus`, a :class:`Priority`, ``date``\ s); hosts parse wire text
+        with :func:`~taskcore.domain.projects.check_project_status`,
+        :func:`~taskcore.domain.projects.check_priority` and
+        :func:`~taskcore.domain.projects.parse_date`, passing
+        :class:`~taskcore.domain.values.Unparsed` for text that does not parse.
 
         Returns:
             The new project.
@@ -66,10 +73,10 @@ class ProjectLifecycle(ProjectsBase):
                 before start date``.
         """
         clean_name = rules.check_name(name, message="Project name is required")
-        start = rules.parse_date(start_date, "start_date")
-        end = rules.parse_date(end_date, "end_date")
-        new_status = ProjectStatus.ACTIVE if status is None else rules.check_project_status(status)
-        new_priority = rules.Priority.MEDIUM if priority is None else rules.check_priority(priority)
+        start = rules.check_date(start_date, "start_date")
+        end = rules.check_date(end_date, "end_date")
+        new_status = ProjectStatus.ACTIVE if status is None else _project_status(status)
+        new_priority = rules.Priority.MEDIUM if priority is None else _priority(priority)
         rules.check_name_length(clean_name)
         text = validation.clean_description(description)
         validation.check_description_length(text)
@@ -126,7 +133,7 @@ class ProjectLifecycle(ProjectsBase):
         actor: Actor,
         *,
         all: bool = ...,
-        status: str | None = ...,
+        status: _Status = ...,
         page: PageRequest = ...,
     ) -> Page[ProjectView]: ...
 
@@ -136,7 +143,7 @@ class ProjectLifecycle(ProjectsBase):
         actor: Actor,
         *,
         all: bool = ...,
-        status: str | None = ...,
+        status: _Status = ...,
         page: CursorRequest,
     ) -> CursorPage[ProjectView]: ...
 
@@ -145,7 +152,7 @@ class ProjectLifecycle(ProjectsBase):
         actor: Actor,
         *,
         all: bool = False,
-        status: str | None = None,
+        status: _Status = None,
         page: PageRequest | CursorRequest = PageRequest(),  # noqa: B008 - immutable
     ) -> Page[ProjectView] | CursorPage[ProjectView]:
         """The projects the caller belongs to, newest first, with task counts.
@@ -166,7 +173,7 @@ class ProjectLifecycle(ProjectsBase):
         criteria = ProjectCriteria(
             viewer_id=actor.user_id,
             member_id=None if all else actor.user_id,
-            status=None if status is None else rules.check_project_status(status),
+            status=None if status is None else _project_status(status),
         )
         with self._tx(read_only=True) as work:
             repo = work.uow.projects
@@ -188,8 +195,8 @@ class ProjectLifecycle(ProjectsBase):
         *,
         name: str | Unset | None = UNSET,
         description: str | Unset | None = UNSET,
-        status: str | Unset | None = UNSET,
-        priority: str | Unset | None = UNSET,
+        status: _Status | Unset = UNSET,
+        priority: _Priority | Unset = UNSET,
         start_date: _DateInput | Unset = UNSET,
         end_date: _DateInput | Unset = UNSET,
         expected_version: int | None = None,
@@ -198,8 +205,8 @@ class ProjectLifecycle(ProjectsBase):
 
         ``updated_at`` is bumped on every call, even one that changes nothing. Checks run
         in the order name, description, status, priority, start_date, end_date, then
-        lengths and the date range; nothing is saved if any fails. An empty or ``None``
-        date clears it.
+        lengths and the date range; nothing is saved if any fails. A ``None`` date clears
+        it. Fields take the typed values :meth:`create_project` takes.
 
         Raises:
             ProjectNotFound: no such project, or the caller is not a member.
@@ -299,13 +306,21 @@ class ProjectLifecycle(ProjectsBase):
             work.commit()
 
 
+def _project_status(value: _Status) -> ProjectStatus:
+    return rules.given(ProjectStatus, value, what="status", field="status")
+
+
+def _priority(value: _Priority) -> rules.Priority:
+    return rules.given(rules.Priority, value, what="priority", field="priority")
+
+
 def _checked_edits(
     project: Project,
     *,
     name: str | Unset | None,
     description: str | Unset | None,
-    status: str | Unset | None,
-    priority: str | Unset | None,
+    status: _Status | Unset,
+    priority: _Priority | Unset,
     start_date: _DateInput | Unset,
     end_date: _DateInput | Unset,
 ) -> dict[str, object]:
@@ -318,15 +333,15 @@ def _checked_edits(
     if description is not UNSET:
         new["description"] = validation.clean_description(description)
     if status is not UNSET:
-        new["status"] = rules.check_project_status(status)
+        new["status"] = _project_status(status)
     if priority is not UNSET:
-        new["priority"] = rules.check_priority(priority)
+        new["priority"] = _priority(priority)
     start = project.start_date
     if start_date is not UNSET:
-        new["start_date"] = start = rules.parse_date(start_date, "start_date")
+        new["start_date"] = start = rules.check_date(start_date, "start_date")
     end = project.end_date
     if end_date is not UNSET:
-        new["end_date"] = end = rules.parse_date(end_date, "end_date")
+        new["end_date"] = end = rules.check_date(end_date, "end_date")
     if name is not UNSET:
         rules.check_name_length(str(new["name"]))
     if description is not UNSET:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 
 from taskcore.domain import task_fields as fields
 from taskcore.domain.projects import Role
 from taskcore.domain.tasks import NO_SUBTASKS, Task, TaskStatus, TaskView
+from taskcore.domain.values import Unparsed
 from taskcore.errors import TaskNotFound, ValidationError
 from taskcore.ports.clock import Clock
 from taskcore.ports.uow import UnitOfWork
@@ -17,8 +19,12 @@ from taskcore.services import access
 from taskcore.services.access import Actor
 from taskcore.uow import Transactions
 
-Instant = str | dt.date | None
-Hours = float | str | None
+Instant = dt.date | dt.datetime | Unparsed | None
+"""A due date or instant as use cases take it: a datetime (aware, or UTC when naive) or
+a date (midnight UTC); hosts pass :class:`~taskcore.domain.values.Unparsed` for text
+that did not parse."""
+Hours = float | Decimal | Unparsed | None
+"""Hours as use cases take them: a float, an int or a ``Decimal``."""
 
 WRITE_DENIED = "You do not have permission to change tasks in this project"
 

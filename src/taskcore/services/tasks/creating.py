@@ -9,7 +9,9 @@ import attrs
 
 from taskcore.domain import tasks as rules
 from taskcore.domain.events import DomainEvent, TaskCreated
-from taskcore.domain.tasks import Task, TaskView
+from taskcore.domain.projects import Priority
+from taskcore.domain.tasks import Task, TaskStatus, TaskView
+from taskcore.domain.values import Unparsed
 from taskcore.errors import ProjectNotFound
 from taskcore.services import access
 from taskcore.services.access import Actor
@@ -37,8 +39,8 @@ class Creating(TasksBase):
         *,
         title: str | None,
         description: str | None = None,
-        status: str | None = None,
-        priority: str | None = None,
+        status: TaskStatus | Unparsed | None = None,
+        priority: Priority | Unparsed | None = None,
         due_date: Instant = None,
         estimated_hours: Hours = None,
         actual_hours: Hours = None,
@@ -51,6 +53,12 @@ class Creating(TasksBase):
         custom_fields: object = None,
     ) -> TaskView:
         """Create a task in a project (owners and members).
+
+        Fields take typed values: ``status`` a :class:`TaskStatus`, ``priority`` a
+        :class:`Priority`, ``due_date`` a ``datetime`` (UTC when naive) or a ``date``
+        (midnight UTC), hours a float, int or ``Decimal`` (0 to 100000, kept to the
+        hundredth). Hosts parse wire text with :mod:`taskcore.domain.task_fields` and pass
+        :class:`~taskcore.domain.values.Unparsed` for text that does not parse.
 
         ``custom_fields`` gives values of the project's custom fields by key (checked by
         :func:`check_custom`; required ones must be given).

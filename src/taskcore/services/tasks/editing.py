@@ -9,8 +9,9 @@ from collections.abc import Iterable
 import attrs
 
 from taskcore.domain.events import TaskBlockersOverridden
+from taskcore.domain.projects import Priority
 from taskcore.domain.tasks import Task, TaskPatch, TaskStatus, TaskView
-from taskcore.domain.values import UNSET, Unset
+from taskcore.domain.values import UNSET, Unparsed, Unset
 from taskcore.errors import TaskBlocked, ValidationError
 from taskcore.ports.uow import UnitOfWork
 from taskcore.services import access
@@ -40,8 +41,8 @@ class Editing(TasksBase):
         *,
         title: str | Unset | None = UNSET,
         description: str | Unset | None = UNSET,
-        status: str | Unset | None = UNSET,
-        priority: str | Unset | None = UNSET,
+        status: TaskStatus | Unparsed | Unset | None = UNSET,
+        priority: Priority | Unparsed | Unset | None = UNSET,
         assignee_id: int | Unset | None = UNSET,
         estimated_hours: Hours | Unset = UNSET,
         actual_hours: Hours | Unset = UNSET,
@@ -57,6 +58,8 @@ class Editing(TasksBase):
         expected_version: int | None = None,
     ) -> TaskView:
         """Change a task (owners and members); only the fields given change.
+
+        Fields take the typed values :meth:`create_task` takes.
 
         Checks run in this order (title, description, status, priority,
         assignee, estimated hours, actual hours, due_date), then lengths, labels, watchers,

@@ -10,25 +10,24 @@ import attrs
 from taskcore.domain import task_fields as fields
 from taskcore.domain import validation
 from taskcore.domain.custom_fields import CustomValue
-from taskcore.domain.projects import Priority, check_priority
+from taskcore.domain.projects import Priority, given
 from taskcore.domain.tasks import Task, TaskPatch, TaskSort, TaskStatus
-from taskcore.domain.values import UNSET, Unset
+from taskcore.domain.values import UNSET, Unparsed, Unset
 from taskcore.ports.uow import UnitOfWork
 from taskcore.services.tasks.base import Hours, Instant, check_user
 
 
 @attrs.frozen(kw_only=True)
 class TaskFilters:
-    """Filters and order of a task listing, as plain values (checked by the service).
+    """Filters and order of a task listing (checked by the service).
 
     Args:
-        status: Only this status (``pending``, ``in_progress``, ``completed``,
-            ``cancelled``).
-        priority: Only this priority (``low``, ``medium``, ``high``, ``critical``).
+        status: Only this status.
+        priority: Only this priority.
         assignee_id: Only tasks assigned to this user.
         label: Only tasks with this label (compared after normalisation).
-        due_before: Only tasks due strictly before this ISO 8601 instant or date.
-        due_after: Only tasks due at or after this ISO 8601 instant or date.
+        due_before: Only tasks due strictly before this instant or date (midnight UTC).
+        due_after: Only tasks due at or after this instant or date.
         overdue: ``True``: only tasks past due and still open; ``False``: only the others.
         search: Only tasks whose title or description contains this text, in any case.
         parent_id: Only the direct subtasks of this task.
@@ -41,8 +40,8 @@ class TaskFilters:
         order: ``desc`` (default) or ``asc``.
     """
 
-    status: str | None = None
-    priority: str | None = None
+    status: TaskStatus | Unparsed | None = None
+    priority: Priority | Unparsed | None = None
     assignee_id: int | None = None
     label: str | None = None
     due_before: Instant = None
@@ -59,7 +58,7 @@ class TaskFilters:
 
 @attrs.frozen(kw_only=True)
 class TaskDraft:
-    """One task to create with :meth:`TaskService.import_tasks`, as plain values.
+    """One task to create with :meth:`TaskService.import_tasks`.
 
     The fields mean what the arguments of :meth:`TaskService.create_task` mean and are
     checked the same way.
@@ -67,8 +66,8 @@ class TaskDraft:
 
     title: str | None
     description: str | None = None
-    status: str | None = None
-    priority: str | None = None
+    status: TaskStatus | Unparsed | None = None
+    priority: Priority | Unparsed | None = None
     due_date: Instant = None
     estimated_hours: Hours = None
     actual_hours: Hours = None
@@ -127,6 +126,16 @@ class Checked:
         )
 
 
+def task_status(value: TaskStatus | Unparsed | None) -> TaskStatus:
+    """The status a use case was given (see :func:`~taskcore.domain.projects.given`)."""
+    return given(TaskStatus, value, what="status", field="status")
+
+
+def task_priority(value: Priority | Unparsed | None) -> Priority:
+    """The priority a use case was given (see :func:`~taskcore.domain.projects.given`)."""
+    return given(Priority, value, what="priority", field="priority")
+
+
 def check_draft(draft: TaskDraft, check_user: Callable[[int, str], None]) -> Checked:
     """The field checks of a new task, in this order (title, assignee, assignees,
     due_date, status, priority), then hours, lengths, labels, watchers and position."""
@@ -138,11 +147,11 @@ def check_draft(draft: TaskDraft, check_user: Callable[[int, str], None]) -> Che
     for user_id in assignees:
         if user_id != draft.assignee_id:
             check_user(user_id, "assignee_ids")
-    due = fields.parse_due_date(draft.due_date)
-    status = TaskStatus.PENDING if draft.status is None else fields.check_task_status(draft.status)
-    priority = Priority.MEDIUM if draft.priority is None else check_priority(draft.priority)
-    estimated = fields.parse_hours(draft.estimated_hours, "estimated_hours", "Estimated hours")
-    actual = fields.parse_hours(draft.actual_hours, "actual_hours", "Actual hours")
+    due = fields.check_due_date(draft.due_date)
+    status = TaskStatus.PENDING if draft.status is None else task_status(draft.status)
+    priority = Priority.MEDIUM if draft.priority is None else task_priority(draft.priority)
+    estimated = fields.check_hours(draft.estimated_hours, "estimated_hours", "Estimated hours")
+    actual = fields.check_hours(draft.actual_hours, "actual_hours", "Actual hours")
     fields.check_title_length(title)
     text = validation.clean_description(draft.description)
     validation.check_description_length(text)
@@ -168,8 +177,8 @@ def check_patch(
     *,
     title: str | Unset | None,
     description: str | Unset | None,
-    status: str | Unset | None,
-    priority: str | Unset | None,
+    status: TaskStatus | Unparsed | Unset | None,
+    priority: Priority | Unparsed | Unset | None,
     assignee_id: int | Unset | None,
     estimated_hours: Hours | Unset,
     actual_hours: Hours | Unset,
@@ -187,8 +196,8 @@ def check_patch(
         UNSET if title is UNSET else fields.check_title(title, message="Task title cannot be empty")
     )
     new_description = UNSET if description is UNSET else validation.clean_description(description)
-    new_status = UNSET if status is UNSET else fields.check_task_status(status)
-    new_priority = UNSET if priority is UNSET else check_priority(priority)
+    new_status = UNSET if status is UNSET else task_status(status)
+    new_priority = UNSET if priority is UNSET else task_priority(priority)
     if assignee_id is not UNSET and assignee_id is not None:
         check_user(uow, assignee_id)
     assignees: tuple[int, ...] | Unset = UNSET
@@ -199,14 +208,14 @@ def check_patch(
     estimated = (
         UNSET
         if estimated_hours is UNSET
-        else fields.parse_hours(estimated_hours, "estimated_hours", "Estimated hours")
+        else fields.check_hours(estimated_hours, "estimated_hours", "Estimated hours")
     )
     actual = (
         UNSET
         if actual_hours is UNSET
-        else fields.parse_hours(actual_hours, "actual_hours", "Actual hours")
+        else fields.check_hours(actual_hours, "actual_hours", "Actual hours")
     )
-    due = UNSET if due_date is UNSET else fields.parse_due_date(due_date)
+    due = UNSET if due_date is UNSET else fields.check_due_date(due_date)
     if new_title is not UNSET:
         fields.check_title_length(new_title)
     if new_description is not UNSET:

@@ -9,7 +9,7 @@ import attrs
 
 from taskcore.domain import task_fields as fields
 from taskcore.domain.pagination import CursorPage, CursorRequest, Page, PageRequest
-from taskcore.domain.projects import check_priority, choose
+from taskcore.domain.projects import choose
 from taskcore.domain.tasks import TaskCriteria, TaskOrder, TaskSort, TaskView
 from taskcore.errors import ProjectNotFound, ValidationError
 from taskcore.ports.uow import UnitOfWork
@@ -17,7 +17,7 @@ from taskcore.services import access, listing
 from taskcore.services.access import Actor
 from taskcore.services.tasks.base import TasksBase, view_of, views_of, visible_task
 from taskcore.services.tasks.custom_fields import custom_filters, custom_order
-from taskcore.services.tasks.inputs import TaskFilters
+from taskcore.services.tasks.inputs import TaskFilters, task_priority, task_status
 
 NO_FILTERS = TaskFilters()
 """No filter: every task, newest first."""
@@ -154,14 +154,14 @@ class Reading(TasksBase):
         criteria = TaskCriteria(
             project_id=project_id,
             member_id=member_id,
-            status=None if filters.status is None else fields.check_task_status(filters.status),
-            priority=None if filters.priority is None else check_priority(filters.priority),
+            status=None if filters.status is None else task_status(filters.status),
+            priority=None if filters.priority is None else task_priority(filters.priority),
             assignee_id=filters.assignee_id,
             label=None if filters.label is None else fields.normalize_label(filters.label),
-            due_before=fields.parse_instant(
+            due_before=fields.check_instant(
                 filters.due_before, "due_before", "Invalid due_before format. Use ISO format"
             ),
-            due_after=fields.parse_instant(
+            due_after=fields.check_instant(
                 filters.due_after, "due_after", "Invalid due_after format. Use ISO format"
             ),
             overdue=filters.overdue,

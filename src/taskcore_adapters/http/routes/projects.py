@@ -14,6 +14,7 @@ from taskcore.domain.projects import MemberView, ProjectStatus, ProjectView
 from taskcore.domain.values import UNSET, Unset
 from taskcore.errors import ValidationError
 from taskcore.services.projects import ProjectService
+from taskcore_adapters import wire_fields as wire
 from taskcore_adapters.http import schemas as s
 from taskcore_adapters.http.answers import (
     InvitationMessage,
@@ -107,7 +108,7 @@ async def list_projects(ctx: HttpContext, request: Request) -> Response:
         projects.list_projects,
         actor,
         all=bool_query(request, "all") or False,
-        status=text_query(request, "status"),
+        status=wire.project_status(text_query(request, "status")),
         page=window(request),
     )
     return JSON(to_json(listing(ProjectList, found, project_response)))
@@ -122,10 +123,10 @@ async def create_project(ctx: HttpContext, request: Request) -> Response:
         actor,
         name=body.name,
         description=body.description,
-        status=body.status,
-        priority=body.priority,
-        start_date=body.start_date,
-        end_date=body.end_date,
+        status=wire.project_status(body.status),
+        priority=wire.priority(body.priority),
+        start_date=wire.project_date(body.start_date, "start_date"),
+        end_date=wire.project_date(body.end_date, "end_date"),
     )
     return _one(project, 201, message="Project created successfully")
 
@@ -152,10 +153,10 @@ async def update_project(ctx: HttpContext, request: Request) -> Response:
                 project_id,
                 name=body.name,
                 description=body.description,
-                status=body.status,
-                priority=body.priority,
-                start_date=body.start_date,
-                end_date=body.end_date,
+                status=wire.project_status(body.status),
+                priority=wire.priority(body.priority),
+                start_date=wire.project_date(body.start_date, "start_date"),
+                end_date=wire.project_date(body.end_date, "end_date"),
                 expected_version=expected,
             ),
             expected,

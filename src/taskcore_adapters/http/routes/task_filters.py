@@ -11,6 +11,7 @@ from taskcore.domain.tasks import TaskSort, TaskStatus
 from taskcore.errors import ValidationError
 from taskcore.services.tasks import TaskFilters
 from taskcore.services.users import Principal
+from taskcore_adapters import wire_fields as wire
 from taskcore_adapters.http import schemas as s
 from taskcore_adapters.http.endpoint import Param
 from taskcore_adapters.http.parsing import whole_number
@@ -44,12 +45,12 @@ def task_filters(
 ) -> TaskFilters:
     """The task filters and order of the query string (checked by the use case)."""
     return TaskFilters(
-        status=text_query(request, "status"),
-        priority=text_query(request, "priority"),
+        status=wire.task_status(text_query(request, "status")),
+        priority=wire.priority(text_query(request, "priority")),
         assignee_id=assignee_id,
         label=text_query(request, "label"),
-        due_before=text_query(request, "due_before"),
-        due_after=text_query(request, "due_after"),
+        due_before=wire.instant(text_query(request, "due_before"), "due_before"),
+        due_after=wire.instant(text_query(request, "due_after"), "due_after"),
         overdue=bool_query(request, "overdue"),
         search=text_query(request, "q") or text_query(request, "search"),
         parent_id=_task_id_query(request, "parent_id"),

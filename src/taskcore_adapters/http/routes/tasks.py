@@ -13,6 +13,7 @@ from taskcore.domain.values import UNSET, Unset
 from taskcore.errors import AdminRequired, NotFound, ValidationError
 from taskcore.services.tasks import TaskService
 from taskcore.services.users import Principal, UserService
+from taskcore_adapters import wire_fields as wire
 from taskcore_adapters.http import schemas as s
 from taskcore_adapters.http.context import HttpContext
 from taskcore_adapters.http.endpoint import Endpoint, Param
@@ -143,11 +144,11 @@ async def create_task(ctx: HttpContext, request: Request) -> Response:
         project_id,
         title=body.title,
         description=body.description,
-        status=body.status,
-        priority=body.priority,
-        due_date=body.due_date,
-        estimated_hours=body.estimated_hours,
-        actual_hours=body.actual_hours,
+        status=wire.task_status(body.status),
+        priority=wire.priority(body.priority),
+        due_date=wire.due_date(body.due_date),
+        estimated_hours=wire.hours(body.estimated_hours, "estimated_hours"),
+        actual_hours=wire.hours(body.actual_hours, "actual_hours"),
         assignee_id=body.assignee_id,
         labels=body.labels,
         watchers=body.watchers,
@@ -194,12 +195,12 @@ async def update_task(ctx: HttpContext, request: Request) -> Response:
                 task_id,
                 title=body.title,
                 description=body.description,
-                status=body.status,
-                priority=body.priority,
+                status=wire.task_status(body.status),
+                priority=wire.priority(body.priority),
                 assignee_id=body.assignee_id,
-                estimated_hours=body.estimated_hours,
-                actual_hours=body.actual_hours,
-                due_date=body.due_date,
+                estimated_hours=wire.hours(body.estimated_hours, "estimated_hours"),
+                actual_hours=wire.hours(body.actual_hours, "actual_hours"),
+                due_date=wire.due_date(body.due_date),
                 labels=body.labels,
                 watchers=body.watchers,
                 position=body.position,
