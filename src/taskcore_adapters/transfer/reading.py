@@ -200,9 +200,10 @@ def read_export(data: bytes) -> Table:
     return export_table(_json(data))
 
 
-def export_table(doc: object) -> Table:
+def export_table(doc: object, *, parents_first: bool = True) -> Table:
     """:func:`read_export` of a document already parsed (a whole instance's export reads
-    each project's document from its archive, without the upload size limit).
+    each project's document from its archive, without the upload size limit); with
+    ``parents_first`` false, the rows keep the document's order.
 
     Raises:
         ValidationError: (``file``) not a taskcore project export.
@@ -212,7 +213,7 @@ def export_table(doc: object) -> Table:
     tasks = doc.get("tasks")
     if not isinstance(tasks, list) or not all(isinstance(t, dict) for t in tasks):
         raise ValidationError("The export's tasks are not a list of objects", field=FIELD)
-    ordered = _parents_first(tasks)
+    ordered = _parents_first(tasks) if parents_first else tasks
     rows = [
         (n + 1, {c: _cell(c, task.get(c)) for c in EXPORT_COLUMNS})
         for n, task in enumerate(ordered)

@@ -15,10 +15,12 @@ lists those people first.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+import sqlite3
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence, Set
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from typing import Any, Final
 
 import attrs
@@ -26,14 +28,16 @@ import attrs
 from taskcore.app import Taskcore
 from taskcore.errors import TaskcoreError, ValidationError
 from taskcore.services.transfer import TransferService
-from taskcore.services.transfer.importing import MAX_ROWS
 from taskcore.services.users import Principal
 from taskcore_adapters import wire_fields as wire
 from taskcore_adapters.transfer.instance import FORMAT, MANIFEST, VERSION, Progress
-from taskcore_adapters.transfer.reading import export_table
+from taskcore_adapters.transfer.project_reader import ProjectDocument
+from taskcore_adapters.transfer.reading import Table, export_table
 
 FIELD: Final = "file"
 READ_BYTES: Final = 1024 * 1024
+CHUNK_TASKS: Final = 5_000
+"""Tasks of a project read, imported and completed at a time."""
 
 
 @attrs.define
@@ -94,7 +98,8 @@ class People:
 
 
 def plan(core: Taskcore, archive: zipfile.ZipFile) -> Plan:
-    """Read and check every project's document without changing anything.
+    """Read and check every project's document (a chunk of tasks at a time) without
+    changing anything.
 
     Raises:
         ValidationError: a document is missing or is not a project export.
@@ -102,21 +107,34 @@ def plan(core: Taskcore, archive: zipfile.ZipFile) -> Plan:
     manifest = manifest_of(archive)
     people = People(core)
     for listed in manifest["projects"]:
-        export_table(_document(archive, listed))
+        document = _document(archive, listed)
+        for start, chunk in _chunks(document):
+            _table(document, chunk, start)
     named = [p["username"] for p in manifest.get("people", ())]
     return Plan(manifest=manifest, missing_people=tuple(n for n in named if people.get(n) is None))
 
 
-def _document(archive: zipfile.ZipFile, listed: Mapping[str, Any]) -> dict[str, Any]:
-    name = f"{listed['folder']}project.json"
-    try:
-        with archive.open(name) as stream:
-            doc = json.load(stream)
-    except (KeyError, ValueError) as exc:
-        raise ValidationError(f"{name}: {exc}", field=FIELD) from exc
-    if not isinstance(doc, dict):
-        raise ValidationError(f"{name} is not a project export", field=FIELD)
-    return doc
+def _document(archive: zipfile.ZipFile, listed: Mapping[str, Any]) -> ProjectDocument:
+    document = ProjectDocument(archive, f"{listed['folder']}project.json")
+    export_table({**document.head, "tasks": []})  # the format, or ValidationError
+    return document
+
+
+def _chunks(document: ProjectDocument) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """The document's tasks, :data:`CHUNK_TASKS` at a time, each with the number of tasks
+    before it."""
+    start = 0
+    tasks = document.tasks()
+    while chunk := list(itertools.islice(tasks, CHUNK_TASKS)):
+        yield start, chunk
+        start += len(chunk)
+
+
+def _table(document: ProjectDocument, chunk: list[dict[str, Any]], start: int) -> Table:
+    """A chunk's rows as the importer reads them, in the document's order, their line
+    numbers counted from the project's first task."""
+    table = export_table({**document.head, "tasks": chunk}, parents_first=False)
+    return attrs.evolve(table, rows=[(line + start, cells) for line, cells in table.rows])
 
 
 def restore(
@@ -127,33 +145,94 @@ def restore(
 ) -> list[ProjectReport]:
     """Create every project of the archive in this instance (see the module's notes);
     ``progress`` counts tasks written. Relations between tasks of different projects are
-    restored once every project is in."""
+    restored once every project is in.
+
+    Memory holds one chunk of tasks (:data:`CHUNK_TASKS`) and one project's relations:
+    which task each exported task became, and the relations to add at the end, wait in a
+    temporary file."""
     manifest = manifest_of(archive)
     transfer = TransferService(transactions=core.transactions, clock=core.clock)  # no jobs
     people = People(core)
     entries = frozenset(archive.namelist())
     reports: list[ProjectReport] = []
-    tasks: dict[int, int] = {}
-    relations: list[tuple[ProjectReport, Mapping[str, Any]]] = []
-    for listed in manifest["projects"]:
-        doc = _document(archive, listed)
-        report = ProjectReport(name=str(doc["project"]["name"]), exported_id=int(listed["id"]))
-        reports.append(report)
-        restorer = _Project(core, transfer, admin, people, report, entries)
-        tasks.update(restorer.run(archive, listed["folder"], doc, progress))
-        relations.extend((report, r) for r in doc.get("relations", ()))
-    for report, relation in relations:
-        _relate(core, admin, tasks, report, relation)
+    with Scratch() as scratch:
+        for listed in manifest["projects"]:
+            document = _document(archive, listed)
+            report = ProjectReport(
+                name=str(document.head["project"]["name"]), exported_id=int(listed["id"])
+            )
+            reports.append(report)
+            restorer = _Project(core, transfer, admin, people, report, entries, scratch)
+            restorer.run(archive, listed["folder"], document, progress)
+            scratch.add_relations(len(reports) - 1, document.tail().get("relations") or ())
+        for index, relation in scratch.relations():
+            _relate(core, admin, scratch, reports[index], relation)
     return reports
+
+
+class Scratch:
+    """A temporary SQLite file beside the import: the new id of each exported task, the
+    exported ids met so far, and the relations to add once every project is in."""
+
+    def __init__(self) -> None:
+        self._db = sqlite3.connect("")  # a private on-disk database, gone when closed
+        self._db.executescript(
+            "CREATE TABLE ids (old INTEGER PRIMARY KEY, new INTEGER);"
+            "CREATE TABLE seen (old TEXT PRIMARY KEY);"
+            "CREATE TABLE relations (n INTEGER PRIMARY KEY, report INTEGER, body TEXT);"
+        )
+
+    def __enter__(self) -> Scratch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._db.close()
+
+    def add_ids(self, pairs: Mapping[int, int]) -> None:
+        self._db.executemany("INSERT OR REPLACE INTO ids VALUES (?, ?)", pairs.items())
+
+    def new_ids(self, old: Iterable[int]) -> dict[int, int]:
+        found: dict[int, int] = {}
+        wanted = list(old)
+        for start in range(0, len(wanted), 500):
+            part = wanted[start : start + 500]
+            marks = ",".join("?" * len(part))
+            found.update(
+                self._db.execute(f"SELECT old, new FROM ids WHERE old IN ({marks})", part)  # noqa: S608 - placeholders only
+            )
+        return found
+
+    def see(self, external_ids: Iterable[str]) -> None:
+        self._db.executemany("INSERT OR IGNORE INTO seen VALUES (?)", ((e,) for e in external_ids))
+
+    def seen(self, external_id: str) -> bool:
+        query = "SELECT 1 FROM seen WHERE old = ?"
+        return self._db.execute(query, (external_id,)).fetchone() is not None
+
+    def add_relations(self, report: int, relations: Iterable[Mapping[str, Any]]) -> None:
+        self._db.executemany(
+            "INSERT INTO relations (report, body) VALUES (?, ?)",
+            ((report, json.dumps(r)) for r in relations),
+        )
+
+    def relations(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        last = 0
+        while rows := self._db.execute(
+            "SELECT n, report, body FROM relations WHERE n > ? ORDER BY n LIMIT 500", (last,)
+        ).fetchall():
+            for n, report, body in rows:
+                last = n
+                yield int(report), json.loads(body)
 
 
 def _relate(
     core: Taskcore,
     admin: Principal,
-    tasks: Mapping[int, int],
+    scratch: Scratch,
     report: ProjectReport,
     relation: Mapping[str, Any],
 ) -> None:
+    tasks = scratch.new_ids([relation["source_id"], relation["target_id"]])
     source, target = tasks.get(relation["source_id"]), tasks.get(relation["target_id"])
     if source is None or target is None:
         report.problems.append(f"relation {relation['id']}: a task it joins was not imported")
@@ -174,33 +253,84 @@ class _Project:
     people: People
     report: ProjectReport
     entries: frozenset[str]
+    scratch: Scratch
 
     def run(
-        self, archive: zipfile.ZipFile, folder: str, doc: Mapping[str, Any], progress: Progress
-    ) -> dict[int, int]:
-        """Import one project; the new task id of each exported task id imported."""
-        project_id = self._create(doc)
-        required = self._fields(project_id, doc.get("custom_fields", ()))
+        self,
+        archive: zipfile.ZipFile,
+        folder: str,
+        document: ProjectDocument,
+        progress: Progress,
+    ) -> None:
+        """Import one project: its tasks and comments chunk by chunk, then, reading the
+        tasks again, what the importer does not write."""
+        head = document.head
+        project_id = self._create(head)
+        required = self._fields(project_id, head.get("custom_fields", ()))
         source = f"taskcore:{self.report.exported_id}"
-        order = self._tasks(project_id, source, doc, progress)
-        found = self.transfer.imported_tasks(
-            self.admin, project_id, source=source, external_ids=[str(t["id"]) for t in doc["tasks"]]
-        )
-        tasks = {int(old): new for old, new in found.items()}
-        placed = _positions(order, set(found))
-        for task in doc["tasks"]:
-            new = tasks.get(int(task["id"]))
-            if new is not None:
-                self._complete(new, task, placed.get(str(task["id"])))
-                self._attach(archive, folder, new, task.get("attachments", ()))
+        early: list[tuple[str, str]] = []
+        for start, chunk in _chunks(document):
+            table = _table(document, chunk, start)
+            early.extend(self._hold_parents(table))
+            self._import(project_id, source, table, progress)
+        self._adopt(project_id, source, early)
+        last: dict[str, float] = {}
+        for start, chunk in _chunks(document):
+            order = [
+                (cells["id"], cells["status"]) for _, cells in _table(document, chunk, start).rows
+            ]
+            found = self.transfer.imported_tasks(
+                self.admin, project_id, source=source, external_ids=[t for t, _ in order]
+            )
+            self.scratch.add_ids({int(old): new for old, new in found.items()})
+            placed = _positions(order, set(found), last)
+            for task in chunk:
+                new = found.get(str(task["id"]))
+                if new is not None:
+                    self._complete(new, task, placed.get(str(task["id"])))
+                    self._attach(archive, folder, new, task.get("attachments", ()))
         for field_id in required:
             self.core.tasks.change_field(self.admin, project_id, field_id, required=True)
-        status = doc["project"]["status"]
+        status = head["project"]["status"]
         if status != "active":
             self.core.projects.update_project(
-                self.admin, project_id, status=wire.project_status(status)
+                self.admin, project_id, **wire.project_arguments({"status": status})
             )
-        return tasks
+
+    def _hold_parents(self, table: Table) -> list[tuple[str, str]]:
+        """Subtasks whose parent comes later in the document (a task moved under a newer
+        one) are imported without it, in their place, and given it once every chunk is
+        in: their rows lose the parent here; returns (subtask, parent) of each."""
+        ids = [cells["id"] for _, cells in table.rows]
+        outside = {c["parent_id"] for _, c in table.rows if c["parent_id"]} - set(ids)
+        earlier = {parent for parent in outside if self.scratch.seen(parent)}
+        before: set[str] = set()
+        held = []
+        for _, cells in table.rows:
+            parent = cells["parent_id"]
+            if parent and parent not in before and parent not in earlier:
+                held.append((cells["id"], parent))
+                cells["parent_id"] = ""
+            before.add(cells["id"])
+        self.scratch.see(ids)
+        return held
+
+    def _adopt(self, project_id: int, source: str, held: list[tuple[str, str]]) -> None:
+        if not held:
+            return
+        found = self.transfer.imported_tasks(
+            self.admin, project_id, source=source, external_ids={i for pair in held for i in pair}
+        )
+        for child, parent in held:
+            if child not in found:
+                continue
+            if parent not in found:
+                self.report.problems.append(f"task {child}: its parent {parent} was not imported")
+                continue
+            try:
+                self.core.tasks.update_task(self.admin, found[child], parent_id=found[parent])
+            except TaskcoreError as exc:
+                self.report.problems.append(f"task {child}: {exc}")
 
     def _create(self, doc: Mapping[str, Any]) -> int:
         p = doc["project"]
@@ -211,9 +341,13 @@ class _Project:
             owner or self.admin,
             name=p["name"],
             description=p["description"],
-            priority=wire.priority(p["priority"]),
-            start_date=wire.project_date(p["start_date"], "start_date"),
-            end_date=wire.project_date(p["end_date"], "end_date"),
+            **wire.project_arguments(
+                {
+                    "priority": p["priority"],
+                    "start_date": p["start_date"],
+                    "end_date": p["end_date"],
+                }
+            ),
         )
         self.report.project_id = project.id
         for member in doc.get("members", ()):
@@ -246,35 +380,28 @@ class _Project:
                 required.append(made.id)
         return required
 
-    def _tasks(
-        self, project_id: int, source: str, doc: Mapping[str, Any], progress: Progress
-    ) -> list[tuple[str, str]]:
-        """Write the tasks and comments; the rows' (external id, status), in order."""
-        table = export_table(doc)
-        rows = table.rows
-        for start in range(0, len(rows), MAX_ROWS):
-            part = rows[start : start + MAX_ROWS]
-            run = self.transfer.start_import(
-                self.admin,
-                project_id,
-                source=source,
-                header=table.header,
-                rows=part,
-                mapping=table.mapping,
-            )
-            done = 0
-            while self.transfer.write_chunk(run.key):
-                now = self.transfer.get_import(self.admin, run.key)
-                progress(now.done - done)
-                done = now.done
-            final = self.transfer.get_import(self.admin, run.key)
-            progress(len(part) - done)
-            self.report.tasks += final.created
-            self.report.skipped += final.skipped
-            self.report.problems.extend(
-                f"task on line {p['line']}: {p['field']}: {p['reason']}" for p in final.problems
-            )
-        return [(cells["id"], cells["status"]) for _, cells in rows]
+    def _import(self, project_id: int, source: str, table: Table, progress: Progress) -> None:
+        """Write a chunk's tasks and comments as one import run."""
+        run = self.transfer.start_import(
+            self.admin,
+            project_id,
+            source=source,
+            header=table.header,
+            rows=table.rows,
+            mapping=table.mapping,
+        )
+        done = 0
+        while self.transfer.write_chunk(run.key):
+            now = self.transfer.get_import(self.admin, run.key)
+            progress(now.done - done)
+            done = now.done
+        final = self.transfer.get_import(self.admin, run.key)
+        progress(len(table.rows) - done)
+        self.report.tasks += final.created
+        self.report.skipped += final.skipped
+        self.report.problems.extend(
+            f"task on line {p['line']}: {p['field']}: {p['reason']}" for p in final.problems
+        )
 
     def _complete(self, task_id: int, task: Mapping[str, Any], placed: float | None) -> None:
         """What the importer does not write: the position (unless the importer placed
@@ -283,13 +410,13 @@ class _Project:
         if task["position"] != placed:
             changes["position"] = task["position"]
         if task.get("actual_hours") is not None:
-            changes["actual_hours"] = wire.hours(task["actual_hours"], "actual_hours")
+            changes["actual_hours"] = task["actual_hours"]
         if task.get("custom_fields"):
             changes["custom_fields"] = task["custom_fields"]
         if not changes:
             return
         try:
-            self.core.tasks.update_task(self.admin, task_id, **changes)
+            self.core.tasks.update_task(self.admin, task_id, **wire.task_arguments(changes))
         except TaskcoreError as exc:
             self.report.problems.append(f"task {task['id']}: {exc}")
 
@@ -311,7 +438,7 @@ class _Project:
                     uploader,
                     task_id,
                     filename=item["original_filename"],
-                    content=_chunks(archive, entry),
+                    content=_file_chunks(archive, entry),
                     declared_type=item.get("mime_type"),
                 )
             except TaskcoreError as exc:
@@ -320,10 +447,12 @@ class _Project:
                 self.report.attachments += 1
 
 
-def _positions(order: Sequence[tuple[str, str]], imported: Set[str]) -> dict[str, float]:
+def _positions(
+    order: Sequence[tuple[str, str]], imported: Set[str], last: dict[str, float]
+) -> dict[str, float]:
     """Where the importer placed the tasks of a new project: each at the end of its
-    status column (the whole number after the last), in row order."""
-    last: dict[str, float] = {}
+    status column (the whole number after the last), in row order; ``last`` holds each
+    column's end across the chunks."""
     placed: dict[str, float] = {}
     for external_id, status in order:
         if external_id in imported:
@@ -332,7 +461,7 @@ def _positions(order: Sequence[tuple[str, str]], imported: Set[str]) -> dict[str
     return placed
 
 
-def _chunks(archive: zipfile.ZipFile, entry: str) -> Iterator[bytes]:
+def _file_chunks(archive: zipfile.ZipFile, entry: str) -> Iterator[bytes]:
     with archive.open(entry) as stream:
         while chunk := stream.read(READ_BYTES):
             yield chunk
