@@ -89,6 +89,27 @@ class TestRuns:
             assert [] == list(uow.imports.rows(run.key, offset=0, limit=5))
             assert uow.imports.get_run(run.key + 100) is None
 
+    def test_dropping_the_rows_handled(
+        self, uow_factory: UnitOfWorkFactory, ids: tuple[int, int, int]
+    ) -> None:
+        """Rows dropped through a line are gone, the later ones stay in line order; a
+        rolled-back drop keeps them."""
+        user, project, _ = ids
+        rows = [(n, {"Summary": f"row {n}"}) for n in (5, 2, 9, 7)]
+        with uow_factory() as uow:
+            run = uow.imports.add_run(new_run(user, project), rows)
+            uow.commit()
+        with uow_factory() as uow:
+            uow.imports.drop_rows(run.key, through_line=7)
+        with uow_factory() as uow:
+            assert [2, 5, 7, 9] == [n for n, _ in uow.imports.rows(run.key, offset=0, limit=9)]
+            uow.imports.drop_rows(run.key, through_line=5)
+            uow.commit()
+        with uow_factory() as uow:
+            assert [(7, {"Summary": "row 7"}), (9, {"Summary": "row 9"})] == list(
+                uow.imports.rows(run.key, offset=0, limit=9)
+            )
+
     def test_unfinished_runs_not_moving(
         self, uow_factory: UnitOfWorkFactory, ids: tuple[int, int, int]
     ) -> None:

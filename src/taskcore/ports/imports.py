@@ -12,7 +12,9 @@ from taskcore.domain.import_mapping import ImportRun
 class ImportRepository(Protocol):
     """Import runs with their rows, and the sources of imported tasks.
 
-    A run's rows are kept in line order until the run is done. The source of a task
+    A run's rows are kept in line order until they are handled: each chunk drops the rows
+    it wrote in its own transaction, so the next chunk's rows are always the first ones
+    left. The source of a task
     (project, source, external id) is unique; a task's deletion forgets it.
     """
 
@@ -32,8 +34,8 @@ class ImportRepository(Protocol):
         """At most ``limit`` of a run's rows (line, cells) in line order, from ``offset``."""
         ...
 
-    def drop_rows(self, run_id: int) -> None:
-        """Forget a finished run's rows."""
+    def drop_rows(self, run_id: int, *, through_line: int | None = None) -> None:
+        """Forget a run's rows: those up to ``through_line`` (included), or all."""
         ...
 
     def unfinished(self, updated_before: dt.datetime, limit: int) -> Sequence[int]:

@@ -38,8 +38,12 @@ class InMemoryImportRepository:
             for line, cells in self._t.import_rows.get(run_id, [])[offset : offset + limit]
         ]
 
-    def drop_rows(self, run_id: int) -> None:
-        self._t.import_rows.pop(run_id, None)
+    def drop_rows(self, run_id: int, *, through_line: int | None = None) -> None:
+        if through_line is None:
+            self._t.import_rows.pop(run_id, None)
+        elif run_id in self._t.import_rows:
+            left = [row for row in self._t.import_rows[run_id] if row[0] > through_line]
+            self._t.import_rows[run_id] = left
 
     def unfinished(self, updated_before: dt.datetime, limit: int) -> Sequence[int]:
         runs = sorted(

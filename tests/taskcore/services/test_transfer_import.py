@@ -49,6 +49,9 @@ class TestChunks:
         run = service.start_import(alice, project.id, source="csv", header=HEADER, rows=rows(10))
         assert service.write_chunk(run.key)
         assert 4 == service.get_import(alice, run.key).done
+        with world.core.transactions(read_only=True) as work:  # the chunk dropped its rows
+            left = work.uow.imports.rows(run.key, offset=0, limit=20)
+        assert list(range(6, 12)) == [line for line, _ in left]
         service.run_import_job({"run_id": run.key})
         done = service.get_import(alice, run.key)
         assert (RunStatus.DONE, 10, 10, 0) == (done.status, done.done, done.created, done.updated)

@@ -1,7 +1,7 @@
 """Importing tasks from a file's rows: the dry run, the run as a background job written in
-chunks (each chunk commits with the run's progress, so a run that stopped resumes after
-its last chunk), and updating instead of duplicating what an earlier import of the same
-source made."""
+chunks (each chunk commits with the run's progress and drops the staged rows it wrote, so
+a run that stopped resumes after its last chunk), and updating instead of duplicating
+what an earlier import of the same source made."""
 
 from __future__ import annotations
 
@@ -305,7 +305,9 @@ class Importing:
                 uow.imports.save_run(run)
                 work.commit()
                 return False
-            rows = uow.imports.rows(run_id, offset=run.done, limit=CHUNK)
+            # Each chunk drops the rows it wrote (below, in its transaction): the rows
+            # left start with the next chunk's, read without skipping the handled ones.
+            rows = uow.imports.rows(run_id, offset=0, limit=CHUNK)
             if not rows:
                 run.status, run.updated_at = RunStatus.DONE, now
                 uow.imports.drop_rows(run_id)
@@ -313,6 +315,7 @@ class Importing:
                 work.commit()
                 return False
             events = self._write(uow, run, rows, now)
+            uow.imports.drop_rows(run_id, through_line=rows[-1][0])
             run.done += len(rows)
             run.status, run.updated_at = RunStatus.RUNNING, now
             uow.imports.save_run(run)
