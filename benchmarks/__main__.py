@@ -19,6 +19,7 @@ CASES = {
     "events": "benchmarks.events",
     "startup": "benchmarks.startup",
     "reports": "benchmarks.reports",
+    "pages": "benchmarks.pages",
 }
 
 

@@ -3,6 +3,7 @@ its invitations), and the caller's invitations."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from typing import Any, Final
@@ -89,9 +90,14 @@ def column(web: Web, visit: Visit, project_id: int, status: TaskStatus) -> Seque
     return column_page(web, visit, project_id, status).items
 
 
+_NAME_PARTS: Final = re.compile(r"[\s._-]+")
+
+
+@functools.lru_cache(maxsize=1024)
 def initials(name: str) -> str:
-    """Up to two letters for a person's badge: ``maria`` → ``MA``, ``tom.smith`` → ``TS``."""
-    parts = [p for p in re.split(r"[\s._-]+", name) if p]
+    """Up to two letters for a person's badge: ``maria`` → ``MA``, ``tom.smith`` → ``TS``
+    (remembered per name: a board asks for the same few names hundreds of times)."""
+    parts = [p for p in _NAME_PARTS.split(name) if p]
     if len(parts) >= 2:
         return (parts[0][0] + parts[1][0]).upper()
     return name[:2].upper() or "?"
