@@ -20,6 +20,7 @@ CASES = {
     "startup": "benchmarks.startup",
     "reports": "benchmarks.reports",
     "pages": "benchmarks.pages",
+    "transfer": "benchmarks.transfer",
 }
 
 
