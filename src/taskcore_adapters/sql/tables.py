@@ -367,7 +367,8 @@ Index("ix_task_relations_target_id_kind", task_relations.c.target_id, task_relat
 # Custom fields: each project's definitions, and the tasks' values in typed columns (text,
 # URL, single select and dates as ISO text in value_text; numbers and user ids in
 # value_number; booleans in value_bool; a multi select's options as a JSON array in
-# value_json), so filters use an index on (field_id, value).
+# value_json), so filters use an index on (field_id, value) and pages ordered by a field
+# read (field_id, value, task_id) in order (see field_order.py).
 task_field_definitions = Table(
     "task_field_definitions",
     metadata,
@@ -405,14 +406,22 @@ task_field_values = Table(
     PrimaryKeyConstraint("task_id", "field_id"),
 )
 Index(
-    "ix_task_field_values_field_id_value_number",
+    "ix_task_field_values_field_id_value_number_task_id",
     task_field_values.c.field_id,
     task_field_values.c.value_number,
+    task_field_values.c.task_id,
 )
 Index(
-    "ix_task_field_values_field_id_value_text",
+    "ix_task_field_values_field_id_value_text_task_id",
     task_field_values.c.field_id,
     task_field_values.c.value_text,
+    task_field_values.c.task_id,
+)
+Index(
+    "ix_task_field_values_field_id_value_bool_task_id",
+    task_field_values.c.field_id,
+    task_field_values.c.value_bool,
+    task_field_values.c.task_id,
 )
 
 comments = Table(

@@ -16,6 +16,7 @@ from sqlalchemy import (
     cast,
     exists,
     func,
+    literal,
     not_,
     or_,
     select,
@@ -56,7 +57,18 @@ def sort_column(sort: TaskSort) -> ColumnElement[Any]:
             return tasks.c.position
 
 
-def conditions(criteria: TaskCriteria) -> list[ColumnElement[bool]]:
+def _exists(*where: ColumnElement[bool], probe: bool) -> ColumnElement[bool]:
+    """``EXISTS`` of rows meeting ``where``; with ``probe``, looked up row by row: the
+    ``OFFSET 0`` keeps PostgreSQL from reading every matching row of the subquery into a
+    hash (its choice when it expects more than a few hundred outer rows, which is slow when
+    only the first matches are wanted)."""
+    if probe:
+        return select(literal(1)).where(*where).offset(0).exists()
+    return exists().where(*where)
+
+
+def conditions(criteria: TaskCriteria, *, probe: bool = False) -> list[ColumnElement[bool]]:
+    """The conditions a task meets to match ``criteria`` (``probe``: see :func:`_exists`)."""
     c = tasks.c
     conditions: list[ColumnElement[bool]] = []
     if criteria.project_id is not None:
@@ -69,13 +81,17 @@ def conditions(criteria: TaskCriteria) -> list[ColumnElement[bool]]:
         conditions.append(c.priority == criteria.priority.value)
     if criteria.assignee_id is not None:
         conditions.append(
-            exists().where(
-                task_assignees.c.task_id == c.id, task_assignees.c.user_id == criteria.assignee_id
+            _exists(
+                task_assignees.c.task_id == c.id,
+                task_assignees.c.user_id == criteria.assignee_id,
+                probe=probe,
             )
         )
     if criteria.label is not None:
         conditions.append(
-            exists().where(task_labels.c.task_id == c.id, task_labels.c.label == criteria.label)
+            _exists(
+                task_labels.c.task_id == c.id, task_labels.c.label == criteria.label, probe=probe
+            )
         )
     if criteria.due_before is not None:
         conditions.append(c.due_date < criteria.due_before)
@@ -88,7 +104,7 @@ def conditions(criteria: TaskCriteria) -> list[ColumnElement[bool]]:
             c.status.in_(OPEN_STATUSES),
         )
         conditions.append(overdue if criteria.overdue else not_(overdue))
-    conditions.extend(custom_condition(c.id, f) for _, f in criteria.custom)
+    conditions.extend(custom_condition(c.id, f, probe=probe) for _, f in criteria.custom)
     if criteria.blocked is not None:
         blocked = has_open_blocker(c.id)
         conditions.append(blocked if criteria.blocked else not_(blocked))
@@ -125,8 +141,11 @@ VALUE_COLUMN = {
 }
 
 
-def custom_condition(task_id: Any, wanted: FieldFilter) -> ColumnElement[bool]:
-    """Whether the task ``task_id`` has a value of the filter's field that meets it."""
+def custom_condition(
+    task_id: Any, wanted: FieldFilter, *, probe: bool = False
+) -> ColumnElement[bool]:
+    """Whether the task ``task_id`` has a value of the filter's field that meets it
+    (``probe``: see :func:`_exists`)."""
     v = task_field_values.c
     if wanted.type is FieldType.MULTI_SELECT:
         test: ColumnElement[bool] = or_(
@@ -143,7 +162,7 @@ def custom_condition(task_id: Any, wanted: FieldFilter) -> ColumnElement[bool]:
                 test = column >= wanted.values[0]
             case FilterOp.LTE:
                 test = column <= wanted.values[0]
-    return exists().where(v.task_id == task_id, v.field_id == wanted.field_id, test)
+    return _exists(v.task_id == task_id, v.field_id == wanted.field_id, test, probe=probe)
 
 
 def field_column(sort: FieldSort) -> ColumnElement[Any]:

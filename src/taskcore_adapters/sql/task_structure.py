@@ -9,7 +9,19 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 import attrs
-from sqlalchemy import Connection, Select, case, delete, func, insert, or_, select, text, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
 
 from taskcore.domain.custom_fields import CustomValue, FieldDefinition, FieldType
 from taskcore.domain.relations import RelatedTask, RelationKind, TaskRelation
@@ -202,13 +214,21 @@ class TaskStructureSql:
         ids = list(task_ids)
         if not ids:
             return set()
+        # The relations of these tasks first, each blocker looked up by its id: joined, a
+        # planner may instead start from every open task (SQLite did, without statistics
+        # on an empty relations table: 85 ms at 1,000,000 tasks instead of 0.03 ms).
+        open_blocker = (
+            select(literal(1))
+            .where(tasks.c.id == task_relations.c.source_id, tasks.c.status.in_(OPEN_STATUSES))
+            .offset(0)
+            .exists()
+        )
         rows = self._conn.execute(
             select(task_relations.c.target_id)
-            .join(tasks, tasks.c.id == task_relations.c.source_id)
             .where(
                 task_relations.c.target_id.in_(ids),
                 task_relations.c.kind == RelationKind.BLOCKS.value,
-                tasks.c.status.in_(OPEN_STATUSES),
+                open_blocker,
             )
             .distinct()
         ).scalars()

@@ -40,6 +40,7 @@ from taskcore.domain.tasks import (
     TaskStatus,
 )
 from taskcore.errors import ProjectNotFound, TaskNotFound, VersionMismatch
+from taskcore_adapters.sql import field_order
 from taskcore_adapters.sql.support import is_foreign_key_violation, keyset_after, keyset_order
 from taskcore_adapters.sql.tables import (
     task_assignees,
@@ -443,13 +444,32 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
         how = {"descending": order.descending, "nullable": nullable}
         ordering = keyset_order(value, tasks.c.id, **how)
         page = select(tasks.c.id).where(*conditions(criteria)).order_by(*ordering).limit(limit)
-        if after is not None:
-            page = page.where(keyset_after(value, tasks.c.id, after, **how))
-        else:
-            page = page.offset(offset)
+        walked = None
+        if order.custom is not None and offset == 0:
+            # A custom-field order walks the field's values in index order first.
+            walked, page = field_order.page_by_field(
+                self._conn,
+                criteria,
+                order.custom,
+                descending=order.descending,
+                limit=limit,
+                after=after,
+            )
+            after = walked.resume
+        if walked is None or not (walked.complete or walked.exhausted):
+            if after is not None:
+                page = page.where(keyset_after(value, tasks.c.id, after, **how))
+            else:
+                page = page.offset(offset)
         # The page's ids first, then only those rows with their labels and watchers: the
         # rows an offset skips never have their children read.
-        query = self._select().where(tasks.c.id.in_(page)).order_by(*ordering)
+        if walked is None:
+            chosen: Any = tasks.c.id.in_(page)
+        elif walked.complete:
+            chosen = tasks.c.id.in_(walked.ids)
+        else:
+            chosen = tasks.c.id.in_(walked.ids) | tasks.c.id.in_(page)
+        query = self._select().where(chosen).order_by(*ordering)
         return self._hydrate(self._conn.execute(query).all())
 
     def count(self, criteria: TaskCriteria) -> int:

@@ -1,0 +1,183 @@
+"""Keyset pages ordered by a custom field, read by walking the field's values in index
+order.
+
+A page sorted by ``cf.<key>`` can be one statement: the tasks that meet the filters,
+ordered by a correlated subquery of their value. PostgreSQL then reads and sorts every
+matching task of the project (480 ms for the filtered first page of a 100,000-task
+project, see docs/performance.md), because it cannot tell that a field's values all
+belong to the field's project and so misjudges how soon an ordered walk finds a page.
+
+:func:`walk` reads the page from the values instead: the next values of the field after
+the cursor, in the order of the index on ``(field_id, value, task_id)``, a bounded batch
+at a time, each joined to its task with the filters looked up per candidate (never by
+reading all the tasks a filter matches). A first batch of six times the page size fills
+most pages; the next batches are sized by the share of matches seen (up to 32 pages).
+When the values run out, the page goes on with the tasks without a value (they come
+last), by id (:func:`without_value`). When three batches leave the page short (a very
+selective filter), the caller reads the rest with the single statement, from the last
+value seen.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, cast
+
+import attrs
+from sqlalchemy import ColumnElement, Connection, Select, and_, case, literal, select, true
+
+from taskcore.domain.custom_fields import FieldSort, FieldType
+from taskcore.domain.pagination import Keyset
+from taskcore.domain.tasks import TaskCriteria
+from taskcore_adapters.sql.support import keyset_after, keyset_order
+from taskcore_adapters.sql.tables import task_field_values, tasks
+from taskcore_adapters.sql.task_queries import conditions, field_column
+
+FIRST_BATCH = 6
+"""The first batch of values read, as a multiple of the page size."""
+LARGEST_BATCH = 32
+"""The largest batch, as a multiple of the page size."""
+BATCHES = 3
+"""The most batches read before the rest of a page is left to the single statement."""
+
+
+@attrs.frozen
+class Walked:
+    """What :func:`walk` found: the page's task ids so far, in order; whether they fill
+    the page; whether the field's values ran out (the rest of the page is then tasks
+    without a value, :func:`without_value`); otherwise where the single statement must
+    go on from (``None``: from the start)."""
+
+    ids: list[int]
+    complete: bool = False
+    exhausted: bool = False
+    resume: Keyset | None = None
+
+
+def _column(sort: FieldSort, values: Any) -> ColumnElement[Any]:
+    if sort.type in (FieldType.NUMBER, FieldType.USER):
+        return values.c.value_number  # type: ignore[no-any-return]
+    if sort.type is FieldType.BOOLEAN:
+        return values.c.value_bool  # type: ignore[no-any-return]
+    return values.c.value_text  # type: ignore[no-any-return]
+
+
+def _stored(sort: FieldSort, keyset: Keyset) -> Keyset:
+    """``keyset`` with its value as the column holds it: a boolean, not 0/1 (as a bound
+    parameter, which SQLAlchemy lets ``<`` and ``>`` compare, unlike ``True``)."""
+    if sort.type is FieldType.BOOLEAN and keyset.value is not None:
+        return Keyset(value=cast(Any, literal(bool(keyset.value))), id=keyset.id)
+    return keyset
+
+
+def _sorted(sort: FieldSort, value: Any, task_id: int) -> Keyset:
+    """A position as the single statement compares it (booleans as 0/1)."""
+    return Keyset(value=int(value) if sort.type is FieldType.BOOLEAN else value, id=task_id)
+
+
+def _next_size(limit: int, missing: int, rate: float) -> int:
+    """Enough values for ``missing`` more tasks at the ``rate`` of matches seen so far,
+    twice over, from one page to :data:`LARGEST_BATCH` pages."""
+    wanted = limit * LARGEST_BATCH if rate == 0 else math.ceil(2 * missing / rate)
+    return max(limit, min(wanted, limit * LARGEST_BATCH))
+
+
+def walk(
+    conn: Connection,
+    criteria: TaskCriteria,
+    sort: FieldSort,
+    *,
+    descending: bool,
+    limit: int,
+    after: Keyset | None,
+) -> Walked:
+    """The first ``limit`` tasks meeting ``criteria`` after ``after`` among the tasks
+    with a value of ``sort``'s field, in the order of their value then id."""
+    values = task_field_values.alias("sort_value")
+    column = _column(sort, values)
+    how = {"descending": descending, "nullable": False}
+    wanted = conditions(criteria, probe=True)
+    meets = and_(*wanted) if wanted else true()
+    position = after
+    found: list[int] = []
+    size, read = limit * FIRST_BATCH, 0
+    for _ in range(BATCHES):
+        batch = select(values.c.task_id, column.label("value")).where(
+            values.c.field_id == sort.field_id, column.is_not(None)
+        )
+        if position is not None:
+            stored = _stored(sort, position)
+            batch = batch.where(keyset_after(column, values.c.task_id, stored, **how))
+        candidates = (
+            batch.order_by(*keyset_order(column, values.c.task_id, **how))
+            .limit(size)
+            .subquery("candidate")
+        )
+        query = (
+            select(candidates.c.task_id, candidates.c.value, case((meets, 1), else_=0))
+            .select_from(candidates.join(tasks, tasks.c.id == candidates.c.task_id))
+            .order_by(*keyset_order(candidates.c.value, candidates.c.task_id, **how))
+        )
+        rows = conn.execute(query).all()
+        for task_id, _, ok in rows:
+            if ok:
+                found.append(task_id)
+                if len(found) == limit:
+                    return Walked(ids=found, complete=True)
+        if rows:
+            task_id, value, _ = rows[-1]
+            position = _sorted(sort, value, task_id)
+        if len(rows) < size:
+            return Walked(ids=found, exhausted=True)
+        read += len(rows)
+        size = _next_size(limit, limit - len(found), len(found) / read)
+    return Walked(ids=found, resume=position)
+
+
+def without_value(
+    criteria: TaskCriteria, sort: FieldSort, *, descending: bool, limit: int, after_id: int | None
+) -> Select[Any]:
+    """The ids of the first ``limit`` tasks meeting ``criteria`` that have no value of
+    ``sort``'s field, by id (after ``after_id``): where pages ordered by the field end."""
+    values = task_field_values.alias("sort_value")
+    has_value = (
+        select(literal(1))
+        .where(
+            values.c.task_id == tasks.c.id,
+            values.c.field_id == sort.field_id,
+            _column(sort, values).is_not(None),
+        )
+        .exists()
+    )
+    query = select(tasks.c.id).where(*conditions(criteria), ~has_value)
+    if after_id is not None:
+        query = query.where(tasks.c.id < after_id if descending else tasks.c.id > after_id)
+    order = tasks.c.id.desc() if descending else tasks.c.id.asc()
+    return query.order_by(order).limit(limit)
+
+
+def page_by_field(
+    conn: Connection,
+    criteria: TaskCriteria,
+    sort: FieldSort,
+    *,
+    descending: bool,
+    limit: int,
+    after: Keyset | None,
+) -> tuple[Walked, Select[Any]]:
+    """A keyset page ordered by a custom field: what the walk over the values found, and
+    the statement of the ids for the rest of the page (the tasks without a value when
+    the values ran out; else the single statement, which the caller bounds by
+    ``walked.resume``)."""
+    if after is not None and after.value is None:  # already among the tasks without one
+        rest = without_value(criteria, sort, descending=descending, limit=limit, after_id=after.id)
+        return Walked(ids=[], exhausted=True), rest
+    walked = walk(conn, criteria, sort, descending=descending, limit=limit, after=after)
+    missing = limit - len(walked.ids)
+    if walked.exhausted:
+        rest = without_value(criteria, sort, descending=descending, limit=missing, after_id=None)
+        return walked, rest
+    ordering = keyset_order(field_column(sort), tasks.c.id, descending=descending, nullable=True)
+    return walked, select(tasks.c.id).where(*conditions(criteria)).order_by(*ordering).limit(
+        missing
+    )
