@@ -13,7 +13,7 @@ Rows:
 - ``board page (500 tasks)``: the whole page: session, the use-case calls, the template;
   goal: median ≤ 50 ms (the web pages' goal in issue 24);
 - ``use-case reads of the board``: the same calls the page makes (the project, its
-  members, the four columns), without rendering;
+  members, the four columns with ``tasks.list_columns``), without rendering;
 - ``baseline: plain SQL and a bare page of the same cards``: the baseline, the least any
   server-rendered board of these cards costs: one plain SQLAlchemy Core ``SELECT`` of id
   and title per column (first 100 in board order) and a jinja2 loop writing them as
@@ -241,22 +241,16 @@ def bare_board(engine: Engine, project: int) -> bytes:
     return BARE.render(name="Apollo", columns=columns).encode()
 
 
-def board_reads(runtime: Runtime, owner: Principal, project: int) -> list[tuple[str, Any]]:
-    """The use-case calls of the board page, without rendering: the columns' views."""
+def board_reads(runtime: Runtime, owner: Principal, project: int) -> list[tuple[Any, Any]]:
+    """The use-case calls of the board page, without rendering: the project, its members
+    and the four columns."""
     core = runtime.core
     core.projects.get_project(owner, project)
     core.projects.list_members(owner, project, page=PageRequest(per_page=100))
+    board = TaskFilters(sort="position", order="asc")
     return [
-        (
-            status.value,
-            core.tasks.list_tasks(
-                owner,
-                project,
-                filters=TaskFilters(status=status, sort="position", order="asc"),
-                page=PageRequest(per_page=100),
-            ).items,
-        )
-        for status in TaskStatus
+        (status.value, found.items)
+        for status, found in core.tasks.list_columns(owner, project, filters=board)
     ]
 
 

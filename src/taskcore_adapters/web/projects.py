@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from typing import Any, Final
 
+import attrs
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -67,22 +68,25 @@ def column_page(
     """One board column: the first :data:`COLUMN_SIZE` of the project's tasks with
     ``status`` (and matching the ``chosen`` filters), in board order, and how many there
     are."""
-    chosen = chosen or BoardFilter()
     found: Page[TaskView] = web.core.tasks.list_tasks(
         visit.actor,
         project_id,
-        filters=TaskFilters(
-            status=status,
-            assignee_id=chosen.assignee_id,
-            label=chosen.label,
-            priority=wire.priority(chosen.priority),
-            overdue=chosen.overdue,
-            sort="position",
-            order="asc",
-        ),
+        filters=attrs.evolve(board_filters(chosen or BoardFilter()), status=status),
         page=PageRequest(per_page=COLUMN_SIZE),
     )
     return found
+
+
+def board_filters(chosen: BoardFilter) -> TaskFilters:
+    """The task filters of the board's ``chosen`` filters, in board order."""
+    return TaskFilters(
+        assignee_id=chosen.assignee_id,
+        label=chosen.label,
+        priority=wire.priority(chosen.priority),
+        overdue=chosen.overdue,
+        sort="position",
+        order="asc",
+    )
 
 
 def column(web: Web, visit: Visit, project_id: int, status: TaskStatus) -> Sequence[TaskView]:
@@ -181,7 +185,9 @@ def _board(
 ) -> Response:
     project: ProjectView = web.core.projects.get_project(visit.actor, project_id)
     chosen = board_filter(visit.request.query_params)
-    columns = [(s, column_page(web, visit, project_id, s, chosen)) for s in TaskStatus]
+    columns = web.core.tasks.list_columns(
+        visit.actor, project_id, filters=board_filters(chosen), per_column=COLUMN_SIZE
+    )
     return web.render(
         visit,
         "board.html",

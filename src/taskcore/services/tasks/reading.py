@@ -3,6 +3,7 @@ sorted and paged."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import overload
 
 import attrs
@@ -10,7 +11,7 @@ import attrs
 from taskcore.domain import task_fields as fields
 from taskcore.domain.pagination import CursorPage, CursorRequest, Page, PageRequest
 from taskcore.domain.projects import choose
-from taskcore.domain.tasks import TaskCriteria, TaskOrder, TaskSort, TaskView
+from taskcore.domain.tasks import Task, TaskCriteria, TaskOrder, TaskSort, TaskStatus, TaskView
 from taskcore.errors import ProjectNotFound, ValidationError
 from taskcore.ports.uow import UnitOfWork
 from taskcore.services import access, listing
@@ -24,6 +25,12 @@ NO_FILTERS = TaskFilters()
 
 SUBTASK_ORDER = TaskFilters(sort="position", order="asc")
 """No filter, in board order: a task's subtasks by default."""
+
+COLUMN_SIZE = 100
+"""The tasks of a board column :meth:`Reading.list_columns` reads by default."""
+
+COLUMN_MAX = 500
+"""The most tasks of a board column :meth:`Reading.list_columns` reads."""
 
 
 class Reading(TasksBase):
@@ -104,6 +111,57 @@ class Reading(TasksBase):
             custom = custom_filters(work.uow, project_id, filters.custom)
             order = custom_order(work.uow, project_id, filters.sort, order)
             return _fetch(work.uow, attrs.evolve(criteria, custom=custom), order, page)
+
+    def list_columns(
+        self,
+        actor: Actor,
+        project_id: int,
+        *,
+        filters: TaskFilters = SUBTASK_ORDER,
+        per_column: int = COLUMN_SIZE,
+    ) -> list[tuple[TaskStatus, Page[TaskView]]]:
+        """A project's board: for each status in order, the first ``per_column`` (1 to
+        :data:`COLUMN_MAX`) of its tasks matching ``filters`` (board order by default;
+        ``filters.status`` is ignored), with how many match: what :meth:`list_tasks`
+        answers for each status, read in one transaction, with one access check and the
+        subtask roll-ups and blocking relations of every card read at once. A column
+        holding fewer tasks than ``per_column`` is not counted apart.
+
+        Raises:
+            ProjectNotFound: no such project, or the caller is not a member.
+            ValidationError: a bad filter, sort or order; ``per_column`` out of range
+                (field ``per_page``).
+        """
+        if not 1 <= per_column <= COLUMN_MAX:
+            raise ValidationError(f"per_page must be 1 to {COLUMN_MAX}", field="per_page")
+        with self._tx(read_only=True) as work:
+            uow = work.uow
+            access.visible_role(uow.projects, actor, project_id, ProjectNotFound(project_id))
+            criteria, order = self._criteria(
+                attrs.evolve(filters, status=None), project_id=project_id
+            )
+            custom = custom_filters(uow, project_id, filters.custom)
+            order = custom_order(uow, project_id, filters.sort, order)
+            criteria = attrs.evolve(criteria, custom=custom)
+            found: list[tuple[TaskStatus, Sequence[Task], int]] = []
+            for status in TaskStatus:
+                one = attrs.evolve(criteria, status=status)
+                tasks = uow.tasks.find(one, order, offset=0, limit=per_column)
+                total = uow.tasks.count(one) if len(tasks) == per_column else len(tasks)
+                found.append((status, tasks, total))
+            views = iter(views_of(uow, [t for _, tasks, _ in found for t in tasks]))
+            return [
+                (
+                    status,
+                    Page(
+                        items=[next(views) for _ in tasks],
+                        page=1,
+                        per_page=per_column,
+                        total=total,
+                    ),
+                )
+                for status, tasks, total in found
+            ]
 
     @overload
     def list_my_tasks(
