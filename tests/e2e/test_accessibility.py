@@ -34,6 +34,7 @@ PAGES = (
     "/projects/{project}",
     "/projects/{project}/list",
     "/projects/{project}/members",
+    "/projects/{project}/import",
     "/tasks/{task}",
     "/tasks/{task}/time",
     "/search?q=Check",
