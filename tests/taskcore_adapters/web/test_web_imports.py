@@ -206,6 +206,8 @@ def test_a_real_run_to_completion_and_its_progress_page(browser: Browser, runtim
     )
 
     run_id = int(run_url.rsplit("/", 1)[1])
+    assert "/projects/2" == browser.post("/projects", {"name": "Gemini"}).url.path
+    assert 404 == browser.get(f"/projects/2/imports/{run_id}").status_code  # not its project
     assert runtime.engine is not None
     with SqlAlchemyUnitOfWorkFactory(runtime.engine)() as uow:  # as if halfway through
         run = uow.imports.get_run(run_id, for_update=True)
