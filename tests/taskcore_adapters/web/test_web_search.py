@@ -107,8 +107,6 @@ def test_search_finds_comments_of_my_projects_only(
     assert "launch code" not in page.text
     assert "Secret" not in page.text
     only_comments = browser.get("/search?q=animals")
-    assert {"Gemini": [("Zoo", "no <mark>animals</mark> here")]} == comment_hits(
-        only_comments.text
-    )
+    assert {"Gemini": [("Zoo", "no <mark>animals</mark> here")]} == comment_hits(only_comments.text)
     assert "(0 tasks, 1 comment)" in only_comments.text
     assert "Hidden" not in browser.get("/search?q=launch").text
