@@ -97,4 +97,5 @@ def test_weekly_task_and_timer(chromium: Browser, server: str) -> None:
     with pytest.raises(urllib.error.HTTPError) as unchanged:
         urllib.request.urlopen(again, timeout=10)  # noqa: S310 - loopback
     assert 304 == unchanged.value.code
+    unchanged.value.close()  # the error holds the response's socket
     browser_context.close()
