@@ -35,8 +35,10 @@ PAGES = (
     "/projects/{project}/list",
     "/projects/{project}/members",
     "/projects/{project}/import",
+    "/projects/{project}/fields",
     "/tasks/{task}",
     "/tasks/{task}/time",
+    "/tasks/{task}/fields",
     "/search?q=Check",
     "/inbox",
     "/invitations",
@@ -45,6 +47,7 @@ PAGES = (
     "/calendar",
     "/profile",
     "/teams",
+    "/teams/{team}",
 )
 SEVERE = ("serious", "critical")
 
@@ -96,12 +99,17 @@ def test_no_serious_violation_on_any_page(chromium: Browser, server: str) -> Non
     link = page.locator(".task-title", has_text="Check the contrast")
     link.wait_for()
     task = (link.get_attribute("href") or "").rsplit("/", 1)[1]
+    page.goto("/teams")
+    page.get_by_label("Name").fill("Checkers")
+    page.get_by_role("button", name="Create team").click()
+    page.wait_for_url(re.compile(r".*/teams/\d+$"))
+    team = page.url.rsplit("/", 1)[1]
 
     found: dict[str, list[str]] = {}
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
         for template in PAGES:
-            url = template.format(project=project, task=task)
+            url = template.format(project=project, task=task, team=team)
             page.goto(url)
             page.wait_for_load_state("networkidle")
             page.add_script_tag(content=axe)
