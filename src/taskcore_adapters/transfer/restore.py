@@ -193,13 +193,10 @@ class Scratch:
 
     def new_ids(self, old: Iterable[int]) -> dict[int, int]:
         found: dict[int, int] = {}
-        wanted = list(old)
-        for start in range(0, len(wanted), 500):
-            part = wanted[start : start + 500]
-            marks = ",".join("?" * len(part))
-            found.update(
-                self._db.execute(f"SELECT old, new FROM ids WHERE old IN ({marks})", part)  # noqa: S608 - placeholders only
-            )
+        for key in old:
+            row = self._db.execute("SELECT new FROM ids WHERE old = ?", (key,)).fetchone()
+            if row is not None:
+                found[key] = int(row[0])
         return found
 
     def see(self, external_ids: Iterable[str]) -> None:
