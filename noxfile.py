@@ -4,8 +4,9 @@ Every Python 3.11+ interpreter found on this machine (on PATH as ``python3.X``, 
 installed by pyenv) runs the SQLite suite once: the ``tests`` sessions (SQLite and the
 in-memory adapters, newest allowed versions) on the oldest and the newest of them, the
 ``tests_lowest`` sessions (the same suite on the lowest versions ``pyproject.toml``
-allows) on those in between; the ``tests_services`` sessions (PostgreSQL, Redis and a
-real SMTP server) on the oldest and the newest; ``e2e`` drives headless Chromium against
+allows) on those in between; the ``tests_services`` sessions (PostgreSQL, Redis, a
+real SMTP server and moto's S3 server) on the newest, and their whole-process tests on the
+oldest too; ``e2e`` drives headless Chromium against
 ``taskcore serve``; ``load`` runs the short load tests (smoke mix and login storm, 30 s
 each) against a live server; ``docs`` builds the documentation site strictly. Service
 URLs come from ``TASKCORE_TEST_POSTGRES_URL`` and ``TASKCORE_TEST_REDIS_URL`` (defaults:
@@ -60,9 +61,9 @@ def _interpreters() -> list[str]:
 PYTHONS = _interpreters()
 FIRST = PYTHONS[0] if PYTHONS else None
 OLDEST_AND_NEWEST = sorted(set(PYTHONS[:1] + PYTHONS[-1:]))
-"""The service tier depends on the servers more than on the interpreter: it runs on the
-oldest and the newest Python (the ``tests`` sessions cover every one), which keeps the
-whole run well inside CI's time budget."""
+"""The service tier depends on the servers more than on the interpreter: it runs whole on
+the newest Python and its whole-process tests on the oldest too (the ``tests`` sessions
+cover every Python), which keeps the whole run well inside CI's time budget."""
 MIDDLE = PYTHONS[1:-1] or PYTHONS[:1]
 """The interpreters between the oldest and the newest, where the lowest allowed versions
 are tested (the oldest when there is none in between)."""
@@ -133,21 +134,18 @@ def tests_lowest(session: nox.Session) -> None:
 @nox.session(python=OLDEST_AND_NEWEST)
 def tests_services(session: nox.Session) -> None:
     """Everything that touches a server, on PostgreSQL, with Redis, a real SMTP server and
-    moto's S3 server.
+    moto's S3 server, on the newest Python; on the oldest, the tests of whole processes
+    (``tests/integration``, ``tests/deploy``: signals, sockets, subprocesses, where
+    interpreter versions differ), so that the default run stays well within its time.
 
     The pure core tests (tests/taskcore, in-memory adapters) do not depend on the
-    backend; the ``tests`` sessions run them.
+    backend; the ``tests`` sessions run them on every Python.
     """
     _install(session, "test", "s3", extras="all,s3")
-    _pytest(
-        session,
-        "postgres",
-        "tests/contracts",
-        "tests/taskcore_adapters",
-        "tests/integration",
-        "tests/deploy",
-        installed=True,
-    )
+    processes = ("tests/integration", "tests/deploy")
+    everything = ("tests/contracts", "tests/taskcore_adapters", *processes)
+    newest = session.python == OLDEST_AND_NEWEST[-1]
+    _pytest(session, "postgres", *(everything if newest else processes), installed=True)
 
 
 @nox.session(python=FIRST)
