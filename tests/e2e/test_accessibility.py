@@ -28,6 +28,7 @@ pytestmark = pytest.mark.e2e
 
 SOURCES = Path(__file__).parent / "axe"
 PASSWORD = "a long passphrase 1"
+ADMIN_PASSWORD = "operator passphrase 1"  # the e2e server's administrator, root
 PAGES = (
     "/dashboard",
     "/projects",
@@ -121,6 +122,21 @@ def test_no_serious_violation_on_any_page(chromium: Browser, server: str) -> Non
             ]
             if severe:
                 found[f"{scheme} {url}"] = severe
+    admin = chromium.new_context(base_url=server, bypass_csp=True).new_page()
+    admin.goto("/login")
+    admin.get_by_label("Username or e-mail").fill("root")
+    admin.get_by_label("Password").fill(ADMIN_PASSWORD)
+    admin.get_by_role("button", name="Log in").click()
+    admin.wait_for_url("**/dashboard")
+    for dark in (False, True):
+        admin.emulate_media(color_scheme="dark" if dark else "light")
+        for url in ("/admin", "/admin/users/1"):
+            admin.goto(url)
+            admin.add_script_tag(content=axe)
+            result = admin.evaluate("axe.run(document, {resultTypes: ['violations']})")
+            severe = [v["id"] for v in result["violations"] if v["impact"] in SEVERE]
+            if severe:
+                found[f"{'dark' if dark else 'light'} {url}"] = severe
     anonymous = chromium.new_context(base_url=server, bypass_csp=True).new_page()
     for url in ("/login", "/register"):
         anonymous.goto(url)
