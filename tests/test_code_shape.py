@@ -21,8 +21,6 @@ FUNCTION_LINES = 80
 DECLARATION_TABLES: dict[str, str] = {
     # One Table(...) per table of the schema, with its columns, keys and indexes.
     "taskcore_adapters/sql/tables.py": "module",
-    # The error hierarchy: one small class per situation a host maps to a status.
-    "taskcore/errors.py": "module",
     # Migrations: each upgrade() is the list of operations of one schema version.
     "taskcore_adapters/sql/migrations/versions/": "module and functions",
 }
