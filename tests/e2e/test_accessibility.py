@@ -39,7 +39,6 @@ PAGES = (
     "/projects/{project}/fields",
     "/tasks/{task}",
     "/tasks/{task}/time",
-    "/tasks/{task}/fields",
     "/search?q=Check",
     "/inbox",
     "/invitations",

@@ -1,7 +1,8 @@
-"""A task's custom-field values on a page of their own (``/tasks/{id}/fields``, linked from
-the task page): one input per field of the project, shaped by the field's type (text, a
-number, a date, yes or no, the options of a select, a member), saved with
-``tasks.update_task``. Works without JavaScript."""
+"""A task's custom-field values, edited in place on the task page (its "Custom fields"
+card, ``templates/_task_fields_form.html``): one input per field of the project, shaped by
+the field's type (text, a number, a date, yes or no, the options of a select, a member),
+saved with ``tasks.update_task`` by ``POST /tasks/{id}/fields``. ``GET /tasks/{id}/fields``,
+once a page of its own, sends old links to the card. Works without JavaScript."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from taskcore.domain.tasks import TaskView
 from taskcore_adapters.http.parsing import whole_number
 from taskcore_adapters.http.routes.common import path_id
 from taskcore_adapters.web.account import ctx_status
-from taskcore_adapters.web.projects import task_form_context
 from taskcore_adapters.web.routing import PageRoute, page
 from taskcore_adapters.web.session import Visit, Web, field_errors
 
@@ -26,6 +26,12 @@ PREFIX: Final = "cf."
 
 BOOLEANS: Final = [("true", "yes"), ("false", "no")]
 """The choices of a yes-or-no field."""
+
+ANCHOR: Final = "custom-fields"
+"""The id of the task page's custom-fields card."""
+
+FormValues = Mapping[str, str | list[str]]
+"""The custom-field inputs as the form shows them, by input name (``cf.<key>``)."""
 
 
 def _text(value: CustomValue | None) -> str | list[str]:
@@ -39,6 +45,17 @@ def _text(value: CustomValue | None) -> str | list[str]:
     if isinstance(value, tuple):
         return list(value)
     return str(value)
+
+
+def _shown(definition: FieldDefinition, value: CustomValue, names: Mapping[int, str]) -> str:
+    """A stored value as the task's facts show it: a member by name, yes or no, the chosen
+    options joined."""
+    if definition.type is FieldType.USER and isinstance(value, int):
+        return names.get(value, f"user {value}")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = _text(value)
+    return ", ".join(text) if isinstance(text, list) else text
 
 
 def _value(definition: FieldDefinition, form: Any) -> object:
@@ -70,43 +87,51 @@ def _value(definition: FieldDefinition, form: Any) -> object:
             return text
 
 
-def _page(
+def fields_context(
     web: Web,
     visit: Visit,
-    task_id: int,
+    task: TaskView,
+    values: FormValues | None = None,
+    errors_: Mapping[str, str] | None = None,
     *,
-    status: int = 200,
-    values: Mapping[str, str | list[str]] | None = None,
-    errors_: dict[str, str] | None = None,
-) -> Response:
-    task: TaskView = web.core.tasks.get_task(visit.actor, task_id)
-    project = web.core.projects.get_project(visit.actor, task.project_id)
-    definitions = web.core.tasks.list_fields(visit.actor, project.id)
-    shown = values or {PREFIX + d.key: _text(task.custom_fields.get(d.key)) for d in definitions}
-    context: dict[str, Any] = {
-        **task_form_context(web, visit, project),
-        "task": task,
-        "project": project,
-        "definitions": definitions,
-        "choices": {d.key: [(o, o) for o in d.options] for d in definitions},
-        "booleans": BOOLEANS,
-        "values": shown,
-        "errors": errors_ or {},
-        "prefix": PREFIX,
+    names: Mapping[int, str] | None = None,
+) -> dict[str, Any]:
+    """What the task page's custom-fields card shows of ``task``: the project's fields
+    (``cf_definitions``), the form's inputs (``cf_values``: ``values`` as typed, else the
+    stored ones), refusals by input name (``cf_errors``, from ``errors_``), the options of
+    selects and yes-or-no fields, and each field's stored value for reading (``cf_facts``:
+    label and text, ``None`` when unset; members by their name in ``names``). Every name
+    starts with ``cf_``, apart from the task page's own form's ``values`` and ``errors``."""
+    definitions = web.core.tasks.list_fields(visit.actor, task.project_id)
+    stored = task.custom_fields
+    return {
+        "cf_definitions": definitions,
+        "cf_values": values
+        if values is not None
+        else {PREFIX + d.key: _text(stored.get(d.key)) for d in definitions},
+        "cf_errors": dict(errors_ or {}),
+        "cf_choices": {d.key: [(o, o) for o in d.options] for d in definitions},
+        "cf_booleans": BOOLEANS,
+        "cf_prefix": PREFIX,
+        "cf_facts": [
+            (d.label, _shown(d, stored[d.key], names or {}) if d.key in stored else None)
+            for d in definitions
+        ],
     }
-    return web.render(
-        visit, "task_fields.html", status=status, title=f"{task.title}: custom fields", **context
-    )
 
 
 async def task_fields(web: Web, visit: Visit, request: Request) -> Response:
-    """A task's custom-field values, and (for those who may change the task) their form."""
-    return _page(web, visit, path_id(request, "task_id"))
+    """The values' former page: a redirect to the task page's custom-fields card."""
+    return web.redirect(visit, f"/tasks/{path_id(request, 'task_id')}#{ANCHOR}")
 
 
 async def save_task_fields(web: Web, visit: Visit, request: Request) -> Response:
     """Set a task's custom-field values (``tasks.update_task``); an empty input clears its
-    value. A refusal is shown on the field it names."""
+    value. A refusal shows the task page again with the values as typed and the refusal
+    on the field it names."""
+    # The task page imports this module for its card's context.
+    from taskcore_adapters.web.tasks import render_task_page
+
     task_id = path_id(request, "task_id")
     task = web.core.tasks.get_task(visit.actor, task_id)
     definitions = web.core.tasks.list_fields(visit.actor, task.project_id)
@@ -119,7 +144,7 @@ async def save_task_fields(web: Web, visit: Visit, request: Request) -> Response
             expected_version=whole_number(visit.field("version"), digits=18),
         )
     except (errors.ValidationError, errors.Conflict) as exc:
-        shown: dict[str, str | list[str]] = {
+        typed: dict[str, str | list[str]] = {
             PREFIX + d.key: (
                 [v for v in visit.form.getlist(PREFIX + d.key) if isinstance(v, str)]
                 if d.type is FieldType.MULTI_SELECT
@@ -131,12 +156,14 @@ async def save_task_fields(web: Web, visit: Visit, request: Request) -> Response
             name.replace("custom_fields.", PREFIX, 1): text
             for name, text in field_errors(exc).items()
         }
-        return _page(web, visit, task_id, status=ctx_status(exc), values=shown, errors_=found)
+        return render_task_page(
+            web, visit, task_id, status=ctx_status(exc), cf_values=typed, cf_errors=found
+        )
     return web.redirect(visit, f"/tasks/{task_id}", notice="Custom fields saved.")
 
 
 def routes(web: Web) -> list[PageRoute]:
-    """The task custom-field pages of ``web``."""
+    """The task custom-field routes of ``web``: the save, and the old page's redirect."""
     base = "/tasks/{task_id:int}/fields"
     return [
         PageRoute(base, page(web, task_fields), methods=["GET"]),

@@ -1,4 +1,5 @@
-"""The task page: fields and their editing, comments, attachments and history."""
+"""The task page: fields and their editing, custom-field values (the card of
+:mod:`.task_fields`), comments, attachments and history."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ from taskcore_adapters.web.session import (
     apply_cookies,
     field_errors,
 )
+from taskcore_adapters.web.task_fields import FormValues, fields_context
 
 COMMENTS_SIZE: Final = 100
 ATTACHMENTS_SIZE: Final = 100
@@ -85,7 +87,7 @@ def _values(task: TaskView) -> dict[str, str]:
     }
 
 
-def _task_page(
+def render_task_page(
     web: Web,
     visit: Visit,
     task_id: int,
@@ -97,7 +99,13 @@ def _task_page(
     comment_errors: dict[str, str] | None = None,
     upload_errors: dict[str, str] | None = None,
     preview: tuple[str, str] | None = None,
+    cf_values: FormValues | None = None,
+    cf_errors: dict[str, str] | None = None,
 ) -> Response:
+    """The task page with ``status``: the edit form as typed (``values``, ``errors_``),
+    likewise the comment form, the upload's refusal, a preview of a text, and the
+    custom-fields card's inputs as typed and their refusals (``cf_values``,
+    ``cf_errors``); what is not given shows as stored."""
     core = web.core
     actor = visit.actor
     task: TaskView = core.tasks.get_task(actor, task_id)
@@ -120,6 +128,7 @@ def _task_page(
         task=task,
         project=project,
         **form_context,
+        **fields_context(web, visit, task, cf_values, cf_errors, names=form_context["names"]),
         comments=comments,
         attachments=attachments,
         history=history,
@@ -150,7 +159,7 @@ def markdown_for(web: Web, visit: Visit, names: dict[int, str], project_id: int)
 
 async def task_page(web: Web, visit: Visit, request: Request) -> Response:
     """A task with its comments, attachments and (for administrators) history."""
-    return _task_page(web, visit, path_id(request, "task_id"))
+    return render_task_page(web, visit, path_id(request, "task_id"))
 
 
 async def preview(web: Web, visit: Visit, request: Request) -> Response:
@@ -173,9 +182,9 @@ async def preview(web: Web, visit: Visit, request: Request) -> Response:
         apply_cookies(visit, response)
         return response
     if target == "content":
-        return _task_page(web, visit, task_id, comment=text, preview=(target, text))
+        return render_task_page(web, visit, task_id, comment=text, preview=(target, text))
     values = {name: visit.field(name) for name in EDIT_FIELDS}
-    return _task_page(web, visit, task_id, values=values, preview=(target, text))
+    return render_task_page(web, visit, task_id, values=values, preview=(target, text))
 
 
 async def update_task(web: Web, visit: Visit, request: Request) -> Response:
@@ -199,7 +208,7 @@ async def update_task(web: Web, visit: Visit, request: Request) -> Response:
             expected_version=whole_number(version, digits=18),
         )
     except (errors.ValidationError, errors.Conflict) as exc:
-        return _task_page(
+        return render_task_page(
             web,
             visit,
             task_id,
@@ -225,7 +234,7 @@ async def add_comment(web: Web, visit: Visit, request: Request) -> Response:
     try:
         added = web.core.comments.add_comment(visit.actor, task_id, content=content)
     except errors.ValidationError as exc:
-        return _task_page(
+        return render_task_page(
             web,
             visit,
             task_id,
@@ -356,7 +365,7 @@ async def upload(web: Web, visit: Visit, request: Request) -> Response:
         )
         view = await web.ctx.slow(attachments.finish_upload, sink)
     except (errors.ValidationError, errors.TooLarge, errors.UnsupportedType) as exc:
-        return _task_page(
+        return render_task_page(
             web,
             visit,
             task_id,
