@@ -1,5 +1,5 @@
 """A project's custom-field settings page: the definitions (members see them; owners add,
-change and remove them). Its routes include a task's values page (:mod:`.task_fields`)."""
+change and remove them). A task's values are edited on the task page (:mod:`.task_fields`)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """A task's custom-field values, edited in place on the task page (its "Custom fields"
-card, ``templates/_task_fields_form.html``): one input per field of the project, shaped by
+section, ``templates/_task_fields_form.html``): one input per field of the project, shaped by
 the field's type (text, a number, a date, yes or no, the options of a select, a member),
 saved with ``tasks.update_task`` by ``POST /tasks/{id}/fields``. ``GET /tasks/{id}/fields``,
-once a page of its own, sends old links to the card. Works without JavaScript."""
+once a page of its own, sends old links to the section. Works without JavaScript."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ BOOLEANS: Final = [("true", "yes"), ("false", "no")]
 """The choices of a yes-or-no field."""
 
 ANCHOR: Final = "custom-fields"
-"""The id of the task page's custom-fields card."""
+"""The id of the task page's custom-fields section."""
 
 FormValues = Mapping[str, str | list[str]]
 """The custom-field inputs as the form shows them, by input name (``cf.<key>``)."""
@@ -96,7 +96,7 @@ def fields_context(
     *,
     names: Mapping[int, str] | None = None,
 ) -> dict[str, Any]:
-    """What the task page's custom-fields card shows of ``task``: the project's fields
+    """What the task page's custom-fields section shows of ``task``: the project's fields
     (``cf_definitions``), the form's inputs (``cf_values``: ``values`` as typed, else the
     stored ones), refusals by input name (``cf_errors``, from ``errors_``), the options of
     selects and yes-or-no fields, and each field's stored value for reading (``cf_facts``:
@@ -121,7 +121,7 @@ def fields_context(
 
 
 async def task_fields(web: Web, visit: Visit, request: Request) -> Response:
-    """The values' former page: a redirect to the task page's custom-fields card."""
+    """The values' former page: a redirect to the task page's custom-fields section."""
     return web.redirect(visit, f"/tasks/{path_id(request, 'task_id')}#{ANCHOR}")
 
 
@@ -129,7 +129,7 @@ async def save_task_fields(web: Web, visit: Visit, request: Request) -> Response
     """Set a task's custom-field values (``tasks.update_task``); an empty input clears its
     value. A refusal shows the task page again with the values as typed and the refusal
     on the field it names."""
-    # The task page imports this module for its card's context.
+    # The task page imports this module for its section's context.
     from taskcore_adapters.web.tasks import render_task_page
 
     task_id = path_id(request, "task_id")
