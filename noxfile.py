@@ -37,6 +37,11 @@ nox.options.sessions = [
     "load",
 ]
 os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
+# The run starts hundreds of interpreters (pytest-xdist workers, `taskcore serve`, workers,
+# command-line tests): each compiles every module it imports again unless bytecode may be
+# cached. It is cached under .nox/, never beside the sources.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+os.environ.setdefault("PYTHONPYCACHEPREFIX", str(Path(".nox", "pycache").resolve()))
 
 CANDIDATES = ("3.11", "3.12", "3.13", "3.14")
 
@@ -103,11 +108,15 @@ def architecture(session: nox.Session) -> None:
     session.run("lint-imports")
 
 
-def _pytest(session: nox.Session, backend: str, *selection: str, installed: bool = False) -> None:
+def _pytest(
+    session: nox.Session, backend: str, *selection: str, installed: bool = False, workers: int = 2
+) -> None:
+    """pytest on ``backend`` with ``workers`` xdist workers (``PYTEST_WORKERS`` overrides)."""
     if not installed:
         _install(session, "test")
     env = {"TASKCORE_TEST_DB": backend}
-    args = ["-n", os.environ.get("PYTEST_WORKERS", "2"), *selection, *session.posargs]
+    count = os.environ.get("PYTEST_WORKERS", str(workers))
+    args = ["-n", count, *selection, *session.posargs]
     session.run("pytest", *args, env=env)
 
 
@@ -145,7 +154,9 @@ def tests_services(session: nox.Session) -> None:
     processes = ("tests/integration", "tests/deploy")
     everything = ("tests/contracts", "tests/taskcore_adapters", *processes)
     newest = session.python == OLDEST_AND_NEWEST[-1]
-    _pytest(session, "postgres", *(everything if newest else processes), installed=True)
+    # Its tests wait on the servers about half the time: four workers keep two cores busy.
+    selection = everything if newest else processes
+    _pytest(session, "postgres", *selection, installed=True, workers=4)
 
 
 @nox.session(python=FIRST)
