@@ -1,10 +1,13 @@
-"""Query building shared by the SQL repositories: keyset paging and violated constraints."""
+"""Query building shared by the SQL repositories: keyset paging, lists of ids and violated
+constraints."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, Connection, Integer, and_, any_, bindparam, or_
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 
 from taskcore.domain.pagination import Keyset
@@ -23,6 +26,20 @@ def is_foreign_key_violation(exc: IntegrityError, constraint: str) -> bool:
     of any foreign key: its messages do not say which)."""
     text = violated_constraint(exc)
     return constraint in text or "FOREIGN KEY constraint failed" in text
+
+
+def among(
+    conn: Connection, column: ColumnElement[int], ids: Collection[int]
+) -> ColumnElement[bool]:
+    """``column IN ids``; on PostgreSQL ``column = ANY(:ids)``, the ids bound as one array.
+
+    An ``IN`` list is rendered again for every call, one parameter per id, and its text
+    changes with the number of ids, so psycopg neither caches its conversion nor prepares
+    it on the server; the array keeps one statement text for any number of ids (the hot
+    reads of a page of tasks: the page, its roll-ups, its blockers)."""
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
+    return column.in_(list(ids))
 
 
 def keyset_order(

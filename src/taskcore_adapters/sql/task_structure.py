@@ -27,6 +27,7 @@ from taskcore.domain.custom_fields import CustomValue, FieldDefinition, FieldTyp
 from taskcore.domain.relations import RelatedTask, RelationKind, TaskRelation
 from taskcore.domain.tasks import TaskStatus
 from taskcore_adapters.sql.access import has_role
+from taskcore_adapters.sql.support import among
 from taskcore_adapters.sql.tables import (
     task_field_definitions,
     task_field_values,
@@ -226,7 +227,7 @@ class TaskStructureSql:
         rows = self._conn.execute(
             select(task_relations.c.target_id)
             .where(
-                task_relations.c.target_id.in_(ids),
+                among(self._conn, task_relations.c.target_id, ids),
                 task_relations.c.kind == RelationKind.BLOCKS.value,
                 open_blocker,
             )
@@ -255,7 +256,7 @@ class TaskStructureSql:
         d = task_field_definitions.c
         rows = self._conn.execute(
             select(task_field_definitions)
-            .where(d.project_id.in_(ids))
+            .where(among(self._conn, d.project_id, ids))
             .order_by(d.project_id, d.position, d.id)
         ).all()
         return [_definition(row) for row in rows]

@@ -41,7 +41,12 @@ from taskcore.domain.tasks import (
 )
 from taskcore.errors import ProjectNotFound, TaskNotFound, VersionMismatch
 from taskcore_adapters.sql import field_order
-from taskcore_adapters.sql.support import is_foreign_key_violation, keyset_after, keyset_order
+from taskcore_adapters.sql.support import (
+    among,
+    is_foreign_key_violation,
+    keyset_after,
+    keyset_order,
+)
 from taskcore_adapters.sql.tables import (
     task_assignees,
     task_field_values,
@@ -349,7 +354,7 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
         }
         if not depths:
             return []
-        rows = self._conn.execute(self._select().where(tasks.c.id.in_(list(depths)))).all()
+        rows = self._conn.execute(self._select().where(among(self._conn, tasks.c.id, depths))).all()
         return sorted(self._hydrate(rows), key=lambda t: (-depths[t.key], t.key))
 
     def rollups(self, task_ids: Collection[int]) -> dict[int, SubtaskRollup]:
@@ -364,7 +369,7 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
                 func.sum(tasks.c.estimated_hours).label("estimated"),
                 func.sum(tasks.c.actual_hours).label("actual"),
             )
-            .where(tasks.c.parent_id.in_(ids))
+            .where(among(self._conn, tasks.c.parent_id, ids))
             .group_by(tasks.c.parent_id, tasks.c.status)
         ).all()
         lines: dict[int, list[RollupLine]] = {}
@@ -466,9 +471,9 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
         if walked is None:
             chosen: Any = tasks.c.id.in_(page)
         elif walked.complete:
-            chosen = tasks.c.id.in_(walked.ids)
+            chosen = among(self._conn, tasks.c.id, walked.ids)
         else:
-            chosen = tasks.c.id.in_(walked.ids) | tasks.c.id.in_(page)
+            chosen = among(self._conn, tasks.c.id, walked.ids) | tasks.c.id.in_(page)
         query = self._select().where(chosen).order_by(*ordering)
         return self._hydrate(self._conn.execute(query).all())
 

@@ -22,13 +22,14 @@ from taskcore.domain.events import (
     change,
     json_value,
 )
-from taskcore.domain.tasks import TaskOrder
+from taskcore.domain.tasks import TaskCriteria, TaskOrder
 from taskcore.domain.values import UNSET, Unset
 from taskcore.errors import Conflict, CustomFieldNotFound, ProjectNotFound, ValidationError
 from taskcore.ports.uow import UnitOfWork
 from taskcore.services import access
 from taskcore.services.access import Actor
 from taskcore.services.tasks.base import TasksBase
+from taskcore.services.tasks.inputs import TaskFilters
 
 MANAGE_FIELDS = "Only project owners can manage custom fields"
 
@@ -288,36 +289,37 @@ def check_custom(
     return checked
 
 
-def custom_filters(
-    uow: UnitOfWork, project_id: int, wanted: Sequence[tuple[str, str, str]]
-) -> tuple[tuple[str, FieldFilter], ...]:
-    """Filters on a project's custom fields from ``(key, op, text)`` triples.
+def with_custom_fields(
+    uow: UnitOfWork,
+    project_id: int,
+    filters: TaskFilters,
+    criteria: TaskCriteria,
+    order: TaskOrder,
+) -> tuple[TaskCriteria, TaskOrder]:
+    """``criteria`` with ``filters``' filters on the project's custom fields (its
+    ``(key, op, text)`` triples), and ``order`` by the custom field ``cf.<key>`` when
+    ``filters.sort`` names one; the project's definitions are read once, and only when a
+    filter or the sort needs them.
 
     Raises:
-        ValidationError: an unknown field or a bad value (field ``cf.<key>``).
+        ValidationError: an unknown field or a bad value (field ``cf.<key>``), then an
+            unknown field or a multi select to sort by (field ``sort``).
     """
-    if not wanted:
-        return ()
+    sorted_by = filters.sort[3:] if filters.sort.startswith("cf.") else None
+    if not filters.custom and sorted_by is None:
+        return criteria, order
     definitions = {d.key: d for d in uow.tasks.fields_of([project_id])}
     found: list[tuple[str, FieldFilter]] = []
-    for key, op, text in wanted:
+    for key, op, text in filters.custom:
         definition = definitions.get(key)
         if definition is None:
             raise ValidationError(f"Unknown custom field: {key}", field=f"cf.{key}")
         found.append((key, rules.parse_filter(definition, FilterOp(op), text)))
-    return tuple(found)
-
-
-def custom_order(uow: UnitOfWork, project_id: int, sort: str, order: TaskOrder) -> TaskOrder:
-    """``order`` by the custom field ``cf.<key>`` when ``sort`` names one.
-
-    Raises:
-        ValidationError: an unknown field or a multi select (field ``sort``).
-    """
-    if not sort.startswith("cf."):
-        return order
-    key = sort[3:]
-    definition = next((d for d in uow.tasks.fields_of([project_id]) if d.key == key), None)
-    if definition is None:
-        raise ValidationError(f"Unknown custom field: {key}", field="sort")
-    return attrs.evolve(order, custom=rules.field_sort(definition))
+    if found:
+        criteria = attrs.evolve(criteria, custom=tuple(found))
+    if sorted_by is not None:
+        definition = definitions.get(sorted_by)
+        if definition is None:
+            raise ValidationError(f"Unknown custom field: {sorted_by}", field="sort")
+        order = attrs.evolve(order, custom=rules.field_sort(definition))
+    return criteria, order

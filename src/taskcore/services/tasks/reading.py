@@ -17,7 +17,7 @@ from taskcore.ports.uow import UnitOfWork
 from taskcore.services import access, listing
 from taskcore.services.access import Actor
 from taskcore.services.tasks.base import TasksBase, view_of, views_of, visible_task
-from taskcore.services.tasks.custom_fields import custom_filters, custom_order
+from taskcore.services.tasks.custom_fields import with_custom_fields
 from taskcore.services.tasks.inputs import TaskFilters, task_priority, task_status
 
 NO_FILTERS = TaskFilters()
@@ -77,9 +77,10 @@ class Reading(TasksBase):
             criteria, order = self._criteria(
                 attrs.evolve(filters, parent_id=task_id), project_id=task.project_id
             )
-            custom = custom_filters(work.uow, task.project_id, filters.custom)
-            order = custom_order(work.uow, task.project_id, filters.sort, order)
-            return _fetch(work.uow, attrs.evolve(criteria, custom=custom), order, page)
+            criteria, order = with_custom_fields(
+                work.uow, task.project_id, filters, criteria, order
+            )
+            return _fetch(work.uow, criteria, order, page)
 
     @overload
     def list_tasks(
@@ -108,9 +109,8 @@ class Reading(TasksBase):
         with self._tx(read_only=True) as work:
             access.visible_role(work.uow.projects, actor, project_id, ProjectNotFound(project_id))
             criteria, order = self._criteria(filters, project_id=project_id)
-            custom = custom_filters(work.uow, project_id, filters.custom)
-            order = custom_order(work.uow, project_id, filters.sort, order)
-            return _fetch(work.uow, attrs.evolve(criteria, custom=custom), order, page)
+            criteria, order = with_custom_fields(work.uow, project_id, filters, criteria, order)
+            return _fetch(work.uow, criteria, order, page)
 
     def list_columns(
         self,
@@ -140,9 +140,7 @@ class Reading(TasksBase):
             criteria, order = self._criteria(
                 attrs.evolve(filters, status=None), project_id=project_id
             )
-            custom = custom_filters(uow, project_id, filters.custom)
-            order = custom_order(uow, project_id, filters.sort, order)
-            criteria = attrs.evolve(criteria, custom=custom)
+            criteria, order = with_custom_fields(uow, project_id, filters, criteria, order)
             found: list[tuple[TaskStatus, Sequence[Task], int]] = []
             for status in TaskStatus:
                 one = attrs.evolve(criteria, status=status)
