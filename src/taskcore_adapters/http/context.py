@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import anyio.to_thread
 import attrs
 import cattrs
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from taskcore.errors import TokenMissing
 from taskcore.services.users import Principal
 from taskcore_adapters.bootstrap import Runtime
-from taskcore_adapters.http import parsing, wire
+from taskcore_adapters.http import parsing, threads, wire
 from taskcore_adapters.http.throttle import Throttle
 from taskcore_adapters.sql.engine import AUTH, change_listener
 
@@ -160,9 +161,12 @@ class HttpContext:
     async def slow(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a call that may block (a use case, password hashing, file I/O) in the
         thread pool; authenticating a caller this process already knows is answered on
-        the event loop (no I/O, see :meth:`known_principal`)."""
+        the event loop (no I/O, see :meth:`known_principal`). A safe request's calls run
+        on the read threads (:mod:`.threads`), so they never queue behind writes."""
         if func == self.principal and args:
             known = self.known_principal(args[0])
             if known is not None:
                 return known  # type: ignore[return-value]
-        return await run_in_threadpool(func, *args, **kwargs)
+        return await anyio.to_thread.run_sync(
+            functools.partial(func, *args, **kwargs), limiter=threads.limiter()
+        )

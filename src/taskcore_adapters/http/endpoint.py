@@ -9,6 +9,7 @@ import attrs
 from starlette.requests import Request
 from starlette.responses import Response
 
+from taskcore_adapters.http import threads
 from taskcore_adapters.http.context import HttpContext
 
 Handler = Callable[[HttpContext, Request], Awaitable[Response]]
@@ -65,4 +66,4 @@ def bind(handler: Handler, ctx: HttpContext) -> Callable[[Request], Awaitable[Re
     async def endpoint(request: Request) -> Response:
         return await handler(ctx, request)
 
-    return endpoint
+    return threads.bind(endpoint)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from types import TracebackType
-from typing import Self
+from typing import Final, Self
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -45,6 +47,30 @@ from taskcore_adapters.sql.webhooks import (
     SqlAlchemyWebhookDeliveryRepository,
     SqlAlchemyWebhookRepository,
 )
+
+WRITER_WAIT_SECONDS: Final = 30.0
+"""How long a write on SQLite waits for its turn in this process (as long as SQLite's own
+busy timeout) before :class:`~taskcore.errors.Unavailable`."""
+
+_gates: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_gates_lock = threading.Lock()
+
+
+def writer_gate(engine: Engine) -> threading.RLock | None:
+    """The turn of ``engine``'s writers in this process on SQLite (``None`` elsewhere).
+
+    SQLite runs one write transaction at a time. Without a turn, each waiting writer holds
+    a pooled connection while it waits for the database's write lock, and a burst of
+    writes takes every connection of the pool: reads, which SQLite runs beside a writer,
+    then wait for the whole burst. A writer therefore waits for its turn here before it
+    takes a connection; between processes, SQLite's busy timeout still orders them."""
+    if engine.dialect.name != "sqlite":
+        return None
+    with _gates_lock:
+        gate = _gates.get(engine)
+        if gate is None:
+            gate = _gates[engine] = threading.RLock()
+        return gate
 
 
 class SqlAlchemyUnitOfWork:
@@ -90,8 +116,14 @@ class SqlAlchemyUnitOfWork:
         self._engine = engine
         self._conn: Connection | None = None
         self._read_only = read_only
+        self._turn: threading.RLock | None = None
 
     def __enter__(self) -> Self:
+        gate = None if self._read_only else writer_gate(self._engine)
+        if gate is not None:
+            if not gate.acquire(timeout=WRITER_WAIT_SECONDS):
+                raise Unavailable("Database busy")
+            self._turn = gate
         try:
             self._conn = self._engine.connect()
             if self._read_only and self._conn.dialect.name == "postgresql":
@@ -108,6 +140,9 @@ class SqlAlchemyUnitOfWork:
         except PoolTimeout as exc:
             self._close()
             raise Unavailable("Database busy") from exc
+        except BaseException:
+            self._close()  # gives the writers' turn back
+            raise
         self.users = SqlAlchemyUserRepository(self._conn)
         self.identities = SqlAlchemyIdentityRepository(self._conn)
         self.revoked_tokens = SqlAlchemyRevokedTokenRepository(self._conn)
@@ -173,9 +208,14 @@ class SqlAlchemyUnitOfWork:
                 self._conn.invalidate()
 
     def _close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        try:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+        finally:
+            if self._turn is not None:
+                self._turn.release()
+                self._turn = None
 
 
 class SqlAlchemyUnitOfWorkFactory:
