@@ -123,9 +123,13 @@ def conditions(criteria: TaskCriteria, *, probe: bool = False) -> list[ColumnEle
     return conditions
 
 
+_BLOCKER = tasks.alias("blocker")
+"""The blocking task (one alias for every query: see ``field_order.SORT_VALUE``)."""
+
+
 def has_open_blocker(task_id: Any) -> ColumnElement[bool]:
     """Whether an open task blocks the task ``task_id`` (a column or a value)."""
-    blocker = tasks.alias("blocker")
+    blocker = _BLOCKER
     return exists().where(
         task_relations.c.target_id == task_id,
         task_relations.c.kind == RelationKind.BLOCKS.value,

@@ -448,11 +448,10 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
         nullable = order.sort is TaskSort.DUE_DATE or order.custom is not None
         how = {"descending": order.descending, "nullable": nullable}
         ordering = keyset_order(value, tasks.c.id, **how)
-        page = select(tasks.c.id).where(*conditions(criteria)).order_by(*ordering).limit(limit)
         walked = None
         if order.custom is not None and offset == 0:
             # A custom-field order walks the field's values in index order first.
-            walked, page = field_order.page_by_field(
+            walked = field_order.page_by_field(
                 self._conn,
                 criteria,
                 order.custom,
@@ -461,19 +460,31 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
                 after=after,
             )
             after = walked.resume
-        if walked is None or not (walked.complete or walked.exhausted):
-            if after is not None:
-                page = page.where(keyset_after(value, tasks.c.id, after, **how))
-            else:
-                page = page.offset(offset)
         # The page's ids first, then only those rows with their labels and watchers: the
-        # rows an offset skips never have their children read.
-        if walked is None:
-            chosen: Any = tasks.c.id.in_(page)
-        elif walked.complete:
-            chosen = among(self._conn, tasks.c.id, walked.ids)
+        # rows an offset skips never have their children read. The rest of a page the
+        # walk did not fill is read by a statement built only then.
+        if walked is not None and walked.complete:
+            chosen: Any = among(self._conn, tasks.c.id, walked.ids)
         else:
-            chosen = among(self._conn, tasks.c.id, walked.ids) | tasks.c.id.in_(page)
+            missing = limit if walked is None else limit - len(walked.ids)
+            if walked is not None and walked.exhausted and order.custom is not None:
+                page = field_order.without_value(
+                    criteria,
+                    order.custom,
+                    descending=order.descending,
+                    limit=missing,
+                    after_id=walked.without_after,
+                )
+            else:
+                page = select(tasks.c.id).where(*conditions(criteria)).order_by(*ordering)
+                page = page.limit(missing)
+                if after is not None:
+                    page = page.where(keyset_after(value, tasks.c.id, after, **how))
+                else:
+                    page = page.offset(offset)
+            chosen = tasks.c.id.in_(page)
+            if walked is not None:
+                chosen = among(self._conn, tasks.c.id, walked.ids) | chosen
         query = self._select().where(chosen).order_by(*ordering)
         return self._hydrate(self._conn.execute(query).all())
 
