@@ -42,6 +42,15 @@ GOAL = Goal(on="value", op="<=", target=10.0, text="median ≤ 10 ms")
 TEAMS = ("backend", "frontend", "design", "ops")
 FILTERS = TaskFilters(custom=(("team", "eq", "backend"),), sort="cf.points", order="asc")
 
+_POINTS = """
+    INSERT INTO task_field_values (task_id, field_id, value_number)
+    SELECT t.id, d.id, ((t.id / 10) % 1000 * 7919) % 1000
+    FROM tasks AS t
+    JOIN task_field_definitions AS d ON d.project_id = t.project_id AND d.key = 'points'
+    WHERE (t.id / 10) % 20 <> 7
+"""
+"""The values of ``points``, the same statement on both databases."""
+
 _FIELDS = {
     "postgresql": [
         """
@@ -54,13 +63,7 @@ _FIELDS = {
              AS f (key, label, type, options, position)
         ORDER BY p.id, f.position
         """,
-        """
-        INSERT INTO task_field_values (task_id, field_id, value_number)
-        SELECT t.id, d.id, ((t.id / 10) % 1000 * 7919) % 1000
-        FROM tasks AS t
-        JOIN task_field_definitions AS d ON d.project_id = t.project_id AND d.key = 'points'
-        WHERE (t.id / 10) % 20 <> 7
-        """,
+        _POINTS,
         """
         INSERT INTO task_field_values (task_id, field_id, value_text)
         SELECT t.id, d.id, (ARRAY['backend', 'frontend', 'design', 'ops'])[(t.id / 30) % 4 + 1]
@@ -80,13 +83,7 @@ _FIELDS = {
               UNION ALL SELECT 'team', 'Team', 'single_select', :teams, 2) AS f
         ORDER BY p.id, f.position
         """,
-        """
-        INSERT INTO task_field_values (task_id, field_id, value_number)
-        SELECT t.id, d.id, ((t.id / 10) % 1000 * 7919) % 1000
-        FROM tasks AS t
-        JOIN task_field_definitions AS d ON d.project_id = t.project_id AND d.key = 'points'
-        WHERE (t.id / 10) % 20 <> 7
-        """,
+        _POINTS,
         """
         INSERT INTO task_field_values (task_id, field_id, value_text)
         SELECT t.id, d.id, json_extract(:teams, '$[' || ((t.id / 30) % 4) || ']')

@@ -225,28 +225,13 @@ async def submit(web: Web, visit: Visit, request: Request) -> Response:
         chosen = _chosen(form, table)
         mapping = chosen if chosen is not None else table.mapping
         service = service_of(web.ctx)
+        given = {"source": source, "header": table.header, "rows": table.rows, "mapping": mapping}
         if form.get("action") == "start":
-            run = await web.ctx.slow(
-                service.start_import,
-                visit.actor,
-                project_id,
-                source=source,
-                header=table.header,
-                rows=table.rows,
-                mapping=mapping,
-            )
+            run = await web.ctx.slow(service.start_import, visit.actor, project_id, **given)
             return web.redirect(
                 visit, f"/projects/{project_id}/imports/{run.key}", notice="Import started."
             )
-        found = await web.ctx.slow(
-            service.preview_import,
-            visit.actor,
-            project_id,
-            source=source,
-            header=table.header,
-            rows=table.rows,
-            mapping=mapping,
-        )
+        found = await web.ctx.slow(service.preview_import, visit.actor, project_id, **given)
     except (errors.ValidationError, errors.TooLarge) as exc:
         return _render(
             web,
