@@ -317,6 +317,25 @@ class TestTaskBatches:
         with uow_factory() as uow:
             assert added == [uow.tasks.get(i) for i in ids]
 
+    def test_batches_follow_the_tasks_before_them(
+        self, uow_factory: UnitOfWorkFactory, user_ids: list[int]
+    ) -> None:
+        """A batch after single tasks and other batches gets new ids, each row its own."""
+        alice = user_ids[0]
+        with uow_factory() as uow:
+            project = stored_project(uow, alice)
+            single = uow.tasks.add(new_task(project.key, title="single"))
+            first = uow.tasks.add_many([new_task(project.key, title=f"a{n}") for n in range(3)])
+            uow.commit()
+        with uow_factory() as uow:
+            second = uow.tasks.add_many([new_task(project.key, title=f"b{n}") for n in range(3)])
+            uow.commit()
+        ids = [single.key, *(t.key for t in first), *(t.key for t in second)]
+        assert sorted(set(ids)) == ids
+        with uow_factory() as uow:
+            titles = [t.title for t in (uow.tasks.get(i) for i in ids) if t is not None]
+        assert ["single", "a0", "a1", "a2", "b0", "b1", "b2"] == titles
+
     def test_empty_batch(self, uow_factory: UnitOfWorkFactory, user_ids: list[int]) -> None:
         """An empty batch stores nothing."""
         with uow_factory() as uow:

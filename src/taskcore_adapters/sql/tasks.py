@@ -127,6 +127,7 @@ table (a sequential scan to find the end of a column, say) stay in use; 20 ms in
 _NEXT_TASK_IDS = text(
     "SELECT nextval(pg_get_serial_sequence('tasks', 'id')) FROM generate_series(1, :n)"
 )
+_LAST_TASK_ID = select(func.coalesce(func.max(tasks.c.id), 0))
 _LAST_POSITION = (
     select(tasks.c.position)
     .where(tasks.c.project_id == bindparam("project_id"), tasks.c.status == bindparam("status"))
@@ -268,13 +269,15 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
                     # while the table was small are made again for its new size.
                     self._conn.execute(text("ANALYZE tasks"))
             else:
-                # One multi-row INSERT ... RETURNING per batch ("insertmanyvalues"); the
-                # ids come back in the order of the rows given.
-                new_ids = list(
-                    self._conn.execute(
-                        insert(tasks).returning(tasks.c.id, sort_by_parameter_order=True), rows
-                    ).scalars()
-                )
+                # SQLite gives a new row the largest id plus one, and this transaction
+                # holds the database's write lock (BEGIN IMMEDIATE): the ids are given
+                # here the same way, then a plain executemany. An INSERT ... RETURNING in
+                # the rows' order runs one statement per row on SQLite.
+                first = self._conn.execute(_LAST_TASK_ID).scalar_one() + 1
+                new_ids = list(range(first, first + len(rows)))
+                for row, new_id in zip(rows, new_ids, strict=True):
+                    row["id"] = new_id
+                self._conn.execute(insert(tasks), rows)
         except IntegrityError as exc:
             if is_foreign_key_violation(exc, "fk_tasks_project_id_projects"):
                 missing = next(iter({t.project_id for t in tasks_}))
