@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.e2e
 
@@ -76,6 +76,17 @@ def axe_script() -> str:
     return script.read_text(encoding="utf-8")
 
 
+def _severe(page: Page, axe: str) -> list[str]:
+    """The serious and critical violations axe finds on ``page`` as it is now."""
+    page.add_script_tag(content=axe)
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}"
+        for v in result["violations"]
+        if v["impact"] in SEVERE
+    ]
+
+
 def test_no_serious_violation_on_any_page(chromium: Browser, server: str) -> None:
     """Every page, light and dark, passes axe without a serious or critical violation."""
     axe = axe_script()
@@ -112,13 +123,7 @@ def test_no_serious_violation_on_any_page(chromium: Browser, server: str) -> Non
             url = template.format(project=project, task=task, team=team)
             page.goto(url)
             page.wait_for_load_state("networkidle")
-            page.add_script_tag(content=axe)
-            result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-            severe = [
-                f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}"
-                for v in result["violations"]
-                if v["impact"] in SEVERE
-            ]
+            severe = _severe(page, axe)
             if severe:
                 found[f"{scheme} {url}"] = severe
     admin = chromium.new_context(base_url=server, bypass_csp=True).new_page()
@@ -131,17 +136,13 @@ def test_no_serious_violation_on_any_page(chromium: Browser, server: str) -> Non
         admin.emulate_media(color_scheme="dark" if dark else "light")
         for url in ("/admin", "/admin/users/1"):
             admin.goto(url)
-            admin.add_script_tag(content=axe)
-            result = admin.evaluate("axe.run(document, {resultTypes: ['violations']})")
-            severe = [v["id"] for v in result["violations"] if v["impact"] in SEVERE]
+            severe = _severe(admin, axe)
             if severe:
                 found[f"{'dark' if dark else 'light'} {url}"] = severe
     anonymous = chromium.new_context(base_url=server, bypass_csp=True).new_page()
     for url in ("/login", "/register"):
         anonymous.goto(url)
-        anonymous.add_script_tag(content=axe)
-        result = anonymous.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        severe = [v["id"] for v in result["violations"] if v["impact"] in SEVERE]
+        severe = _severe(anonymous, axe)
         if severe:
             found[url] = severe
     assert {} == found
