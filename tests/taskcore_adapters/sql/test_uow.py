@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import Engine, text
@@ -22,37 +24,46 @@ def test_postgresql_has_no_turn(engine: Engine) -> None:
         assert writer_gate(engine) is writer_gate(engine) is not None
 
 
+@contextmanager
+def a_write_open(engine: Engine) -> Iterator[None]:
+    """A write unit of work held open by another thread until the block ends."""
+    holding = threading.Event()
+    release = threading.Event()
+
+    def hold() -> None:
+        with SqlAlchemyUnitOfWork(engine):
+            holding.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert holding.wait(10)
+        yield
+    finally:
+        release.set()
+        holder.join(10)
+
+
 def test_a_waiting_writer_holds_no_connection(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
         pytest.skip("the writers' turn is SQLite's")
-    first_in = threading.Event()
-    release = threading.Event()
     second_done = threading.Event()
-
-    def first() -> None:
-        with SqlAlchemyUnitOfWork(engine):
-            first_in.set()
-            release.wait(10)
 
     def second() -> None:
         with SqlAlchemyUnitOfWork(engine) as work:
             work.commit()
         second_done.set()
 
-    writers = [threading.Thread(target=first), threading.Thread(target=second)]
-    writers[0].start()
-    assert first_in.wait(10)
-    writers[1].start()
-    time.sleep(0.2)  # the second writer is waiting for its turn
-    try:
+    waiting = threading.Thread(target=second)
+    with a_write_open(engine):
+        waiting.start()
+        time.sleep(0.2)  # the second writer is waiting for its turn
         assert (1, False) == (engine.pool.checkedout(), second_done.is_set())  # type: ignore[attr-defined]
         # A read goes on meanwhile.
         with SqlAlchemyUnitOfWork(engine, read_only=True) as reading:
             assert reading.users.get(1) is None
-    finally:
-        release.set()
-        for writer in writers:
-            writer.join(10)
+    waiting.join(10)
     assert second_done.is_set()
 
 
@@ -77,22 +88,11 @@ def test_the_turn_is_given_back_after_a_failed_start(
     assert time.monotonic() - started < 1
 
     monkeypatch.setattr(sql_uow, "WRITER_WAIT_SECONDS", 0.1)
-    holding = threading.Event()
-    release = threading.Event()
-
-    def hold() -> None:
-        with SqlAlchemyUnitOfWork(engine):
-            holding.set()
-            release.wait(10)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert holding.wait(10)
-        with pytest.raises(Unavailable, match="Database busy"), SqlAlchemyUnitOfWork(engine):
-            pass
-    finally:
-        release.set()
-        holder.join(10)
+    with (
+        a_write_open(engine),
+        pytest.raises(Unavailable, match="Database busy"),
+        SqlAlchemyUnitOfWork(engine),
+    ):
+        pass
     with engine.connect() as conn:
         assert 1 == conn.execute(text("SELECT 1")).scalar_one()
