@@ -257,27 +257,25 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
             return []
         rows = [{**_values(task), "version": 1} for task in tasks_]
         try:
-            if self._conn.dialect.name == "postgresql":
-                # Ids drawn from the table's sequence in one query, then a plain
-                # executemany: much cheaper than an INSERT ... RETURNING in row order.
+            # The ids are given first, then one plain executemany: an INSERT ... RETURNING
+            # in the rows' order costs more on PostgreSQL and runs one statement per row
+            # on SQLite.
+            postgresql = self._conn.dialect.name == "postgresql"
+            if postgresql:
+                # Drawn from the table's sequence in one query.
                 new_ids = sorted(self._conn.execute(_NEXT_TASK_IDS, {"n": len(rows)}).scalars())
-                for row, new_id in zip(rows, new_ids, strict=True):
-                    row["id"] = new_id
-                self._conn.execute(insert(tasks), rows)
-                if len(rows) >= ANALYZE_AFTER_ROWS:
-                    # Fresh statistics, so plans made (and cached by prepared statements)
-                    # while the table was small are made again for its new size.
-                    self._conn.execute(text("ANALYZE tasks"))
             else:
-                # SQLite gives a new row the largest id plus one, and this transaction
-                # holds the database's write lock (BEGIN IMMEDIATE): the ids are given
-                # here the same way, then a plain executemany. An INSERT ... RETURNING in
-                # the rows' order runs one statement per row on SQLite.
+                # As SQLite gives them, the largest plus one: this transaction holds the
+                # database's write lock (BEGIN IMMEDIATE).
                 first = self._conn.execute(_LAST_TASK_ID).scalar_one() + 1
                 new_ids = list(range(first, first + len(rows)))
-                for row, new_id in zip(rows, new_ids, strict=True):
-                    row["id"] = new_id
-                self._conn.execute(insert(tasks), rows)
+            for row, new_id in zip(rows, new_ids, strict=True):
+                row["id"] = new_id
+            self._conn.execute(insert(tasks), rows)
+            if postgresql and len(rows) >= ANALYZE_AFTER_ROWS:
+                # Fresh statistics, so plans made (and cached by prepared statements)
+                # while the table was small are made again for its new size.
+                self._conn.execute(text("ANALYZE tasks"))
         except IntegrityError as exc:
             if is_foreign_key_violation(exc, "fk_tasks_project_id_projects"):
                 missing = next(iter({t.project_id for t in tasks_}))
