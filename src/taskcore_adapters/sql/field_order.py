@@ -11,7 +11,10 @@ belong to the field's project and so misjudges how soon an ordered walk finds a 
 the cursor, in the order of the index on ``(field_id, value, task_id)``, a bounded batch
 at a time, each joined to its task with the filters looked up per candidate (never by
 reading all the tasks a filter matches). A first batch of six times the page size fills
-most pages; the next batches are sized by the share of matches seen (up to 32 pages).
+most pages; the database looks up the filters of a batch's candidates in order and stops
+at the last match the page needs. When a batch leaves the page short, one more statement
+reads where the batch ended and how many values it held; the next batches are sized by
+the share of matches seen (up to 32 pages).
 When the values run out, the page goes on with the tasks without a value (they come
 last), by id (:func:`without_value`). When three batches leave the page short (a very
 selective filter), the caller reads the rest with the single statement, from the last
@@ -24,7 +27,7 @@ import math
 from typing import Any, cast
 
 import attrs
-from sqlalchemy import ColumnElement, Connection, Select, and_, case, literal, select, true
+from sqlalchemy import ColumnElement, Connection, Select, and_, func, literal, select, true
 
 from taskcore.domain.custom_fields import FieldSort, FieldType
 from taskcore.domain.pagination import Keyset
@@ -118,23 +121,40 @@ def walk(
             .limit(size)
             .subquery("candidate")
         )
-        query = (
-            select(candidates.c.task_id, candidates.c.value, case((meets, 1), else_=0))
+        order = keyset_order(candidates.c.value, candidates.c.task_id, **how)
+        missing = limit - len(found)
+        # The matches first, as many as the page still misses: the database stops at the
+        # last one it needs instead of looking up the filters of every candidate.
+        matched = (
+            select(candidates.c.task_id)
             .select_from(candidates.join(tasks, tasks.c.id == candidates.c.task_id))
-            .order_by(*keyset_order(candidates.c.value, candidates.c.task_id, **how))
+            .where(meets)
+            .order_by(*order)
+            .limit(missing)
         )
-        rows = conn.execute(query).all()
-        for task_id, _, ok in rows:
-            if ok:
-                found.append(task_id)
-                if len(found) == limit:
-                    return Walked(ids=found, complete=True)
-        if rows:
-            task_id, value, _ = rows[-1]
-            position = _sorted(sort, value, task_id)
-        if len(rows) < size:
+        found.extend(conn.execute(matched).scalars())
+        if len(found) == limit:
+            return Walked(ids=found, complete=True)
+        # Short: the whole batch was read. Where it ended, and how many it held.
+        last = conn.execute(
+            select(candidates.c.task_id, candidates.c.value, func.count().over())
+            .order_by(
+                *keyset_order(
+                    candidates.c.value,
+                    candidates.c.task_id,
+                    descending=not descending,
+                    nullable=False,
+                )
+            )
+            .limit(1)
+        ).first()
+        if last is None:
             return Walked(ids=found, exhausted=True)
-        read += len(rows)
+        task_id, value, count = last
+        position = _sorted(sort, value, task_id)
+        if count < size:
+            return Walked(ids=found, exhausted=True)
+        read += count
         size = _next_size(limit, limit - len(found), len(found) / read)
     return Walked(ids=found, resume=position)
 
