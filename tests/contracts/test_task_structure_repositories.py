@@ -319,7 +319,11 @@ class TestRelations:
             assert not uow.tasks.depends_on(root, a)
             assert [(a, tree["project"])] == uow.tasks.open_blockers(lone)
             assert [] == uow.tasks.open_blockers(root)
-            assert {lone} == uow.tasks.blocked_ids([root, a, b, lone])
+            # The views' facts: the same roll-ups as rollups(), and the blocked tasks.
+            rollups, blocked_ids = uow.tasks.view_facts([root, a, b, lone])
+            assert {lone} == blocked_ids
+            assert uow.tasks.rollups([root, a, b, lone]) == rollups
+            assert {root, a} == set(rollups)
             blocked = TaskCriteria(project_id=tree["project"], blocked=True)
             assert [lone] == [t.key for t in uow.tasks.find(blocked, order, limit=10)]
             assert 6 == uow.tasks.count(attrs.evolve(blocked, blocked=False))

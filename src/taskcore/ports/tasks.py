@@ -150,8 +150,10 @@ class TaskRepository(Protocol):
         project id)`` by task id."""
         ...
 
-    def blocked_ids(self, task_ids: Collection[int]) -> set[int]:
-        """Which of these tasks have an open blocker (one query)."""
+    def view_facts(self, task_ids: Collection[int]) -> tuple[dict[int, SubtaskRollup], set[int]]:
+        """What the views of these tasks add to them, read at once (one query): the
+        roll-ups that :meth:`rollups` gives, and which of the tasks have an open
+        blocker."""
         ...
 
     def add_field(self, definition: FieldDefinition) -> FieldDefinition:

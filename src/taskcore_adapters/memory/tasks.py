@@ -141,7 +141,7 @@ class InMemoryTaskRepository:
             and (criteria.member_id is None or has_role(self._t, t.project_id, criteria.member_id))
         ]
         if criteria.blocked is not None:
-            blocked = self.blocked_ids([t.key for t in found])
+            blocked = self._blocked([t.key for t in found])
             found = [t for t in found if (t.key in blocked) is criteria.blocked]
         return found
 
@@ -240,7 +240,10 @@ class InMemoryTaskRepository:
                     found.add((blocker.key, blocker.project_id))
         return sorted(found)
 
-    def blocked_ids(self, task_ids: Collection[int]) -> set[int]:
+    def view_facts(self, task_ids: Collection[int]) -> tuple[dict[int, SubtaskRollup], set[int]]:
+        return self.rollups(task_ids), self._blocked(task_ids)
+
+    def _blocked(self, task_ids: Collection[int]) -> set[int]:
         wanted = set(task_ids)
         return {
             relation.target_id

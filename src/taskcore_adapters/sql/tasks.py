@@ -20,6 +20,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    null,
     or_,
     select,
     text,
@@ -56,7 +57,12 @@ from taskcore_adapters.sql.tables import (
     tasks,
 )
 from taskcore_adapters.sql.task_queries import child_columns, conditions, field_column, sort_column
-from taskcore_adapters.sql.task_structure import TaskStructureSql, custom_value, value_row
+from taskcore_adapters.sql.task_structure import (
+    TaskStructureSql,
+    blocked_among,
+    custom_value,
+    value_row,
+)
 
 
 def _values(task: Task) -> dict[str, Any]:
@@ -362,7 +368,27 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
         ids = list(task_ids)
         if not ids:
             return {}
+        return _rollups(self._conn.execute(self._rollup_lines(ids)).all())
+
+    def view_facts(self, task_ids: Collection[int]) -> tuple[dict[int, SubtaskRollup], set[int]]:
+        ids = list(task_ids)
+        if not ids:
+            return {}, set()
+        # One statement: the roll-up lines, then the blocked tasks as lines without a
+        # status.
+        blocked = blocked_among(self._conn, ids).subquery()
         rows = self._conn.execute(
+            self._rollup_lines(ids).union_all(
+                select(blocked.c.target_id, null(), null(), null(), null())
+            )
+        ).all()
+        return _rollups([r for r in rows if r.status is not None]), {
+            r.parent_id for r in rows if r.status is None
+        }
+
+    def _rollup_lines(self, ids: list[int]) -> Select[Any]:
+        """Per parent among ``ids`` and status, its subtasks' count and summed hours."""
+        return (
             select(
                 tasks.c.parent_id,
                 tasks.c.status,
@@ -372,18 +398,7 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
             )
             .where(among(self._conn, tasks.c.parent_id, ids))
             .group_by(tasks.c.parent_id, tasks.c.status)
-        ).all()
-        lines: dict[int, list[RollupLine]] = {}
-        for row in rows:
-            lines.setdefault(row.parent_id, []).append(
-                RollupLine(
-                    status=TaskStatus(row.status),
-                    count=row.n,
-                    estimated_hours=row.estimated,
-                    actual_hours=row.actual,
-                )
-            )
-        return {parent: SubtaskRollup.of(found) for parent, found in lines.items()}
+        )
 
     def delete_in_project(self, project_id: int) -> Sequence[Task]:
         rows = self._conn.execute(
@@ -493,3 +508,18 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
         return self._conn.execute(
             select(func.count()).select_from(tasks).where(*conditions(criteria))
         ).scalar_one()
+
+
+def _rollups(lines: Sequence[Any]) -> dict[int, SubtaskRollup]:
+    """The roll-ups of rows of ``_rollup_lines``."""
+    found: dict[int, list[RollupLine]] = {}
+    for row in lines:
+        found.setdefault(row.parent_id, []).append(
+            RollupLine(
+                status=TaskStatus(row.status),
+                count=row.n,
+                estimated_hours=row.estimated,
+                actual_hours=row.actual,
+            )
+        )
+    return {parent: SubtaskRollup.of(rows) for parent, rows in found.items()}

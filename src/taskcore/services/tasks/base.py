@@ -122,13 +122,10 @@ def view_of(uow: UnitOfWork, task: Task) -> TaskView:
 
 
 def views_of(uow: UnitOfWork, tasks: Sequence[Task]) -> list[TaskView]:
-    """The views of stored tasks, their roll-ups and blocked states read in one query
-    each."""
+    """The views of stored tasks, their roll-ups and blocked states read in one query."""
     if not tasks:
         return []
-    ids = [t.key for t in tasks]
-    rollups = uow.tasks.rollups(ids)
-    blocked = uow.tasks.blocked_ids(ids)
+    rollups, blocked = uow.tasks.view_facts([t.key for t in tasks])
     return [
         TaskView.of(t, rollups.get(t.key, NO_SUBTASKS), blocked=t.key in blocked) for t in tasks
     ]
