@@ -252,6 +252,13 @@ class TestEffectiveRoles:
             mine = ProjectCriteria(viewer_id=bob, member_id=bob)
             assert [p.role for p in uow.projects.find(mine, limit=10)] == [Role.MEMBER]
             assert uow.projects.count(mine) == 1
+            # A task is read with the same effective role of the caller.
+            task = uow.tasks.add(Task(project_id=apollo, title="t", created_at=NOW, updated_at=NOW))
+            for user, role in [(bob, Role.MEMBER), (alice, Role.OWNER), (ids["carol"], None)]:
+                found = uow.tasks.get_with_role(task.key, user)
+                assert found is not None
+                assert (found[0].title, found[1]) == ("t", role)
+            assert uow.tasks.get_with_role(task.key + 1000, bob) is None
 
     def test_member_roles_count_team_grants(
         self, uow_factory: UnitOfWorkFactory, ids: dict[str, int]
@@ -283,6 +290,8 @@ class TestEffectiveRoles:
             alice_access = uow.projects.access(apollo, ids["alice"])
             assert alice_access is not None
             assert alice_access.role is Role.OWNER
+            task = uow.tasks.add(Task(project_id=apollo, title="t", created_at=NOW, updated_at=NOW))
+            assert (task, None) == uow.tasks.get_with_role(task.key, bob)
             uow.teams.revoke(apollo, ids["Core"])
             uow.commit()
         with uow_factory() as uow:

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from taskcore.domain.custom_fields import FieldDefinition
 from taskcore.domain.pagination import Keyset
+from taskcore.domain.projects import Role
 from taskcore.domain.relations import RelatedTask, RelationKind, TaskRelation
 from taskcore.domain.tasks import SubtaskRollup, Task, TaskCriteria, TaskOrder, TaskStatus
 
@@ -38,6 +39,12 @@ class TaskRepository(Protocol):
 
     def get(self, task_id: int) -> Task | None:
         """The task with this id, or ``None``."""
+        ...
+
+    def get_with_role(self, task_id: int, user_id: int) -> tuple[Task, Role | None] | None:
+        """The task with this id and ``user_id``'s effective role in its project (``None``
+        when they hold none; see ``ProjectRepository.access``), read at once, or ``None``
+        when there is no such task."""
         ...
 
     def project_id_of(self, task_id: int) -> int | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Final, Protocol
 
 from taskcore.domain.projects import Role
+from taskcore.domain.tasks import Task
 from taskcore.errors import (
     AdminRequired,
     NotFound,
@@ -56,6 +57,22 @@ def visible_role(
     if access is None or (access.role is None and not actor.is_admin):
         raise missing
     return access.role
+
+
+def visible_task(
+    uow: UnitOfWork, actor: Actor, task_id: int, missing: NotFound
+) -> tuple[Task, Role | None]:
+    """A task the caller may see and the caller's role in its project (``None`` for an
+    administrator who is not a member), read in one query.
+
+    Raises:
+        NotFound: ``missing``, when the task does not exist or the caller is neither a
+            member of its project nor an administrator.
+    """
+    found = uow.tasks.get_with_role(task_id, actor.user_id)
+    if found is None or (found[1] is None and not actor.is_admin):
+        raise missing
+    return found
 
 
 def task_access(uow: UnitOfWork, actor: Actor, task_id: int) -> tuple[int, Role | None]:

@@ -10,10 +10,11 @@ import attrs
 
 from taskcore.domain.custom_fields import FieldDefinition
 from taskcore.domain.pagination import Keyset
+from taskcore.domain.projects import Role
 from taskcore.domain.relations import DEPENDENCIES, RelatedTask, RelationKind, TaskRelation
 from taskcore.domain.tasks import SubtaskRollup, Task, TaskCriteria, TaskOrder, TaskStatus
 from taskcore.errors import ProjectNotFound, TaskNotFound, VersionMismatch
-from taskcore_adapters.memory.access import has_role
+from taskcore_adapters.memory.access import has_role, role_in
 from taskcore_adapters.memory.support import window
 from taskcore_adapters.memory.tables import Tables
 
@@ -40,6 +41,10 @@ class InMemoryTaskRepository:
     def get(self, task_id: int) -> Task | None:
         found = self._t.tasks.get(task_id)
         return copy.deepcopy(found) if found else None
+
+    def get_with_role(self, task_id: int, user_id: int) -> tuple[Task, Role | None] | None:
+        found = self.get(task_id)
+        return None if found is None else (found, role_in(self._t, found.project_id, user_id))
 
     def project_id_of(self, task_id: int) -> int | None:
         found = self._t.tasks.get(task_id)

@@ -76,3 +76,21 @@ def visible_project_ids(user_id: UserRef) -> CompoundSelect[tuple[int]]:
 def has_role(project_id: ColumnElement[Any], user_id: UserRef) -> ColumnElement[bool]:
     """Whether the user holds a role in the project (a condition on ``project_id``)."""
     return project_id.in_(visible_project_ids(user_id))
+
+
+def role_column(project_id: ColumnElement[Any], user_id: UserRef) -> ColumnElement[str]:
+    """The user's effective role in the project ``project_id`` (a column of the enclosing
+    statement, e.g. a task's project), as a column of that statement (``NULL`` for none)."""
+    direct = (
+        select(_rank(project_members.c.role).label("rank"))
+        .where(project_members.c.user_id == user_id, project_members.c.project_id == project_id)
+        .correlate_except(project_members)
+    )
+    granted = (
+        select(_rank(project_teams.c.role))
+        .join(team_members, team_members.c.team_id == project_teams.c.team_id)
+        .where(team_members.c.user_id == user_id, project_teams.c.project_id == project_id)
+        .correlate_except(project_teams, team_members)
+    )
+    held = union_all(direct, granted).subquery("held")
+    return role_of_rank(select(func.max(held.c.rank)).scalar_subquery())

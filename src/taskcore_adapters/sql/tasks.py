@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from taskcore.domain.custom_fields import CustomValue, FieldType
 from taskcore.domain.pagination import Keyset
-from taskcore.domain.projects import Priority
+from taskcore.domain.projects import Priority, Role
 from taskcore.domain.tasks import (
     RollupLine,
     SubtaskRollup,
@@ -42,6 +42,7 @@ from taskcore.domain.tasks import (
 )
 from taskcore.errors import ProjectNotFound, TaskNotFound, VersionMismatch
 from taskcore_adapters.sql import field_order
+from taskcore_adapters.sql.access import role_column
 from taskcore_adapters.sql.support import (
     among,
     is_foreign_key_violation,
@@ -316,6 +317,15 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
         rows = self._conn.execute(self._select().where(tasks.c.id == task_id)).all()
         found = self._hydrate(rows)
         return found[0] if found else None
+
+    def get_with_role(self, task_id: int, user_id: int) -> tuple[Task, Role | None] | None:
+        role = role_column(tasks.c.project_id, user_id).label("caller_role")
+        row = self._conn.execute(
+            self._select().add_columns(role).where(tasks.c.id == task_id)
+        ).first()
+        if row is None:
+            return None
+        return self._hydrate([row])[0], None if row.caller_role is None else Role(row.caller_role)
 
     def project_id_of(self, task_id: int) -> int | None:
         return self._conn.execute(

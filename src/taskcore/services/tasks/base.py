@@ -38,11 +38,8 @@ class TasksBase:
 
 
 def visible_task(uow: UnitOfWork, actor: Actor, task_id: int) -> tuple[Task, Role | None]:
-    task = uow.tasks.get(task_id)
-    if task is None:
-        raise TaskNotFound(task_id)
-    role = access.visible_role(uow.projects, actor, task.project_id, TaskNotFound(task_id))
-    return task, role
+    """A task the caller may see and their role (:func:`access.visible_task`)."""
+    return access.visible_task(uow, actor, task_id, TaskNotFound(task_id))
 
 
 def check_user(uow: UnitOfWork, user_id: int, field: str = "assignee_id") -> None:

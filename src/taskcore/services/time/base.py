@@ -36,11 +36,7 @@ def visible_task(uow: UnitOfWork, actor: Actor, task_id: int) -> tuple[Task, Rol
         TaskNotFound: ``Task not found or access denied``: no such task, or the caller is
             neither a member of its project nor an administrator.
     """
-    task = uow.tasks.get(task_id)
-    missing = TaskNotFound(task_id, TASK_MISSING)
-    if task is None:
-        raise missing
-    return task, access.visible_role(uow.projects, actor, task.project_id, missing)
+    return access.visible_task(uow, actor, task_id, TaskNotFound(task_id, TASK_MISSING))
 
 
 def zone_of(uow: UnitOfWork, user_id: int) -> zoneinfo.ZoneInfo:
