@@ -50,15 +50,15 @@ attach to a running server worker):
   SQLAlchemy Core (compiling cache keys, executing, processing rows), 12% in psycopg,
   11% in h11, 11% in the hand-off to the thread pool (`threading`, anyio) and 11% in
   taskcore's adapters. What a request costs is mostly how many statements it runs:
-  - GET a task: the task (with labels and watchers), the caller's membership, then the
-    subtask roll-up and the blocking relations together: 3 statements, against the limit
-    API's 1
+  - GET a task: the task (with labels and watchers) with the caller's role in its
+    project, then the subtask roll-up with the blocking relations: 2 statements, against
+    the limit API's 1
     (the session read is gone: callers of known tokens are kept per process, see
     `docs/architecture.md`, "Performance decisions").
   - The page of 100 tasks: membership, count, ids, tasks, roll-ups with relations, and
     100 tasks turned into JSON by the standard library (`json.dumps` with sorted keys:
     2.4-3 ms for such a page, against 0.04-0.17 ms with orjson, measured in process).
-  - PUT a task: `BEGIN`, the task, the membership, the update, the roll-up with the
+  - PUT a task: `BEGIN`, the task with the membership, the update, the roll-up with the
     relations, the activity insert, the outbox insert, `COMMIT` (the webhook lookup is gone: a
     project's endpoints are kept per process until a change notice). POST: `BEGIN`, the
     membership, the project's custom field definitions, the end of the column, the task,
@@ -81,10 +81,8 @@ attach to a running server worker):
   five times as long, so the p99 goal (at most 2x the limit API's) cannot be met while the
   rate is below half the limit API's.
 - **Levers still open on the hot path**, each worth about one round trip per request:
-  one statement for "may this principal see this task, and the task" (the task read
-  joined with the membership, in `sql/tasks.py` and the tasks service); the subtask
-  roll-up and the blocking relations (now one statement) read with the task instead of
-  after it; the activity entry and the outbox event written by one multi-row statement (or a psycopg
+  the subtask roll-up and the blocking relations (now one statement, as the task and the
+  caller's role are) read with the task instead of after it; the activity entry and the outbox event written by one multi-row statement (or a psycopg
   pipeline) at the commit.
 - **Resident memory.** A taskcore worker holds about 150 MiB after the API scenarios
   (the limit API's about 47 MiB); the login scenario raises it by several hundred MiB,
