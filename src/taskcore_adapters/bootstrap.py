@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-import time
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
@@ -190,8 +189,9 @@ class Runtime:
             self._pump = None
         self.core.close()
         if self.engine is not None:
-            _wait_for_connections(self.engine)
-            self.engine.dispose()
+            from taskcore_adapters.sql.engine import dispose
+
+            dispose(self.engine, wait=CLOSE_WAIT_SECONDS)
         if self.probe_engine is not None:
             self.probe_engine.dispose()
         if self.job_queue is not None:
@@ -202,18 +202,6 @@ class Runtime:
 
 CLOSE_WAIT_SECONDS = 5.0
 """How long :meth:`Runtime.close` waits for connections still in use to come back."""
-
-
-def _wait_for_connections(engine: Engine) -> None:
-    """Wait (up to :data:`CLOSE_WAIT_SECONDS`) for the connections still checked out, e.g.
-    by a live stream's read finishing in a worker thread, to come back before the pool is
-    disposed: one returned to a disposed pool stays open until it is garbage collected."""
-    checked_out = getattr(engine.pool, "checkedout", None)
-    if checked_out is None:
-        return
-    deadline = time.monotonic() + CLOSE_WAIT_SECONDS
-    while checked_out() > 0 and time.monotonic() < deadline:
-        time.sleep(0.02)
 
 
 def _redis_ping(url: str) -> bool:

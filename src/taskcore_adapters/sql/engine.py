@@ -10,6 +10,7 @@ import os
 import re
 import select
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from pathlib import Path
@@ -297,6 +298,26 @@ def _stop_listener(engine: Engine) -> None:
         listener = _listeners.pop(engine, None)
     if listener is not None:
         listener.stop()
+
+
+def dispose(engine: Engine, *, wait: float) -> None:
+    """Dispose of ``engine``'s pool once the connections still checked out (e.g. by a live
+    stream's read finishing in a worker thread) have come back, waiting up to ``wait``
+    seconds. One given back later, to the disposed pool, is closed then: a disposed pool
+    keeps what it is given open until it is garbage collected."""
+    checked_out = getattr(engine.pool, "checkedout", lambda: 0)  # a NullPool keeps none
+    deadline = time.monotonic() + wait
+    while checked_out() > 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    old = engine.pool
+    engine.dispose()
+    event.listen(old, "checkin", _close_given_back)
+    old.dispose()  # what came back between the two
+
+
+def _close_given_back(dbapi_connection: Any, _record: Any) -> None:
+    if dbapi_connection is not None:
+        dbapi_connection.close()
 
 
 def check_alive(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
