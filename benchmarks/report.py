@@ -59,10 +59,11 @@ attach to a running server worker):
     100 tasks turned into JSON by the standard library (`json.dumps` with sorted keys:
     2.4-3 ms for such a page, against 0.04-0.17 ms with orjson, measured in process).
   - PUT a task: `BEGIN`, the task with the membership, the update, the roll-up with the
-    relations, the activity insert, the outbox insert, `COMMIT` (the webhook lookup is gone: a
-    project's endpoints are kept per process until a change notice). POST: `BEGIN`, the
-    membership, the project's custom field definitions, the end of the column, the task,
-    the activity entry, the outbox event, `COMMIT`.
+    relations, the activity insert, the outbox insert, `COMMIT` (the webhook lookup is
+    gone: a project's endpoints are kept per process until a change notice). POST: `BEGIN`, the
+    membership, the end of the column, the task, the activity entry, the outbox event,
+    `COMMIT` (the project's custom field definitions are kept per process until a change
+    notice).
   The limit API skips sessions, ETags, the activity entry, the outbox and webhooks; those
   are the features the goals require to stay on, and each costs at least one statement
   in the transaction of the change.
@@ -82,18 +83,18 @@ attach to a running server worker):
   rate is below half the limit API's.
 - **Levers still open on the hot path**, each worth about one round trip per request:
   the subtask roll-up and the blocking relations (now one statement, as the task and the
-  caller's role are) read with the task instead of after it; the activity entry and the outbox event written by one multi-row statement (or a psycopg
-  pipeline) at the commit.
+  caller's role are) read with the task instead of after it; the activity entry and the
+  outbox event written by one multi-row statement (or a psycopg pipeline) at the commit.
 - **Resident memory.** A taskcore worker holds about 150 MiB after the API scenarios
   (the limit API's about 47 MiB); the login scenario raises it by several hundred MiB,
   which is argon2id's memory (19 MiB per hash, 16 at once) kept by the allocator; it stayed
   between 300 and 520 MiB in every run, and API requests alone did not make it grow
   (148 to 154 MiB over 40 s of reads and writes at 16 and 64 connections).
 - **In process, the library pays for what the baseline does not do.** `create_task` on
-  PostgreSQL is eight round trips (`BEGIN`, the membership check, the project's custom
-  field definitions, the end of the column, the task insert, the activity insert, the
-  outbox insert, `COMMIT`; the project's webhook endpoints come from the process's copy,
-  kept until a change notice) against the baseline's three (`BEGIN`, one insert,
+  PostgreSQL is seven round trips (`BEGIN`, the membership check, the end of the column,
+  the task insert, the activity insert, the outbox insert, `COMMIT`; the project's webhook
+  endpoints and custom field definitions come from the process's copies, kept until a
+  change notice) against the baseline's three (`BEGIN`, one insert,
   `COMMIT`), which is where the 0.4x comes from; on SQLite, where a statement costs no
   round trip, it meets the goal. Merging them further would mean dropping the activity
   entry or the outbox event from the transaction, which is what the library is for.

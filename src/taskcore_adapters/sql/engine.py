@@ -1,6 +1,7 @@
 """Engines configured for taskcore: SQLite pragmas; PostgreSQL timeouts, a check of
 pooled connections on checkout, and change notices (``LISTEN``/``NOTIFY``) that let each
-process keep what it caches about sessions, users and webhook endpoints until a
+process keep what it caches about sessions, users, webhook endpoints and custom-field
+definitions until a
 committed change says otherwise."""
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ AUTH = "auth"
 (logout, password change, deactivation, token revocation, admin flag, username...)."""
 WEBHOOKS = "webhooks"
 """Topic: a webhook endpoint was added, changed or removed."""
+FIELDS = "fields"
+"""Topic: a custom-field definition was added, changed or removed."""
 
 _WATCHED: dict[tuple[str, str], str] = {
     ("users", "update"): AUTH,
@@ -44,6 +47,9 @@ _WATCHED: dict[tuple[str, str], str] = {
     ("webhook_endpoints", "insert"): WEBHOOKS,
     ("webhook_endpoints", "update"): WEBHOOKS,
     ("webhook_endpoints", "delete"): WEBHOOKS,
+    ("task_field_definitions", "insert"): FIELDS,
+    ("task_field_definitions", "update"): FIELDS,
+    ("task_field_definitions", "delete"): FIELDS,
 }
 """(table, statement kind) -> topic. Inserts of users and sessions change nothing that a
 process may have cached (a login is a new session), so they send no notice."""

@@ -27,6 +27,7 @@ from taskcore.domain.custom_fields import CustomValue, FieldDefinition, FieldTyp
 from taskcore.domain.relations import RelatedTask, RelationKind, TaskRelation
 from taskcore.domain.tasks import TaskStatus
 from taskcore_adapters.sql.access import has_role
+from taskcore_adapters.sql.engine import FIELDS, notice_cache
 from taskcore_adapters.sql.support import among
 from taskcore_adapters.sql.tables import (
     task_field_definitions,
@@ -226,7 +227,31 @@ class TaskStructureSql:
         return None if row is None else _definition(row)
 
     def fields_of(self, project_ids: Collection[int]) -> list[FieldDefinition]:
-        ids = list(project_ids)
+        """The projects' definitions. Every write of a task and every list filtered or
+        sorted by a field asks, so on PostgreSQL each process keeps each project's
+        definitions until a change to any definition is announced (see
+        :func:`taskcore_adapters.sql.engine.notice_cache`); callers get copies."""
+        ids = sorted(set(project_ids))
+        cache = notice_cache(self._conn, FIELDS)
+        if cache is None:
+            return self._fields_of(ids)
+        kept: dict[int, tuple[FieldDefinition, ...]] = {}
+        generations: dict[int, int] = {}
+        for project_id in ids:
+            found, generations[project_id] = cache.get(project_id)
+            if found is not None:
+                kept[project_id] = found
+        missing = [i for i in ids if i not in kept]
+        if missing:
+            read: dict[int, list[FieldDefinition]] = {i: [] for i in missing}
+            for definition in self._fields_of(missing):
+                read[definition.project_id].append(definition)
+            for project_id, definitions in read.items():
+                kept[project_id] = tuple(definitions)
+                cache.put(project_id, kept[project_id], generations[project_id])
+        return [attrs.evolve(d) for i in ids for d in kept[i]]
+
+    def _fields_of(self, ids: list[int]) -> list[FieldDefinition]:
         if not ids:
             return []
         d = task_field_definitions.c

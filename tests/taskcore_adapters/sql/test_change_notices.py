@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
+import attrs
 import pytest
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, event, update
 
-from taskcore_adapters.sql import make_engine
+from taskcore.app import Taskcore, build
+from taskcore.ports.uow import UnitOfWorkFactory
+from taskcore_adapters.memory import FakeTokenService, ManualClock, PlainPasswordHasher
+from taskcore_adapters.sql import SqlAlchemyUnitOfWorkFactory, make_engine
 from taskcore_adapters.sql.engine import (
     AUTH,
     WEBHOOKS,
@@ -38,6 +42,15 @@ def engines(request: pytest.FixtureRequest) -> Iterator[tuple[Engine, Engine]]:
     yield writer, other
     writer.dispose()
     other.dispose()
+
+
+def build_core(uow_factory: UnitOfWorkFactory) -> Taskcore:
+    return build(
+        uow_factory=uow_factory,
+        clock=ManualClock(),
+        password_hasher=PlainPasswordHasher(),
+        token_service=FakeTokenService(),
+    )
 
 
 def _live(listener: ChangeListener) -> ChangeListener:
@@ -102,3 +115,51 @@ def test_the_notice_cache_keeps_only_reads_no_change_raced_with(
         assert notice_cache(conn, AUTH) is None  # its own transaction changed users
         assert notice_cache(conn, WEBHOOKS) is cache
         conn.rollback()
+
+
+@pytest.mark.postgres
+def test_custom_field_definitions_are_kept_until_a_change_is_announced(
+    engines: tuple[Engine, Engine], empty_database: Callable[[Engine], None]
+) -> None:
+    """One process keeps a project's definitions (its second read runs no statement on
+    them); a definition added by another process is seen as soon as the notice arrives,
+    and a transaction that changed definitions reads its own."""
+    writer, other = engines
+    empty_database(writer)
+    here = build_core(SqlAlchemyUnitOfWorkFactory(writer))
+    there = SqlAlchemyUnitOfWorkFactory(other)
+    _live(change_listener(other))  # type: ignore[arg-type]
+    alice = here.as_user(
+        here.users.register(
+            username="alice", email="a@example.com", password="pw-12345678", full_name="A"
+        ).id
+    )
+    project_id = here.projects.create_project(alice, name="Fields").id
+    here.tasks.define_field(alice, project_id, key="points", label="Points", field_type="number")
+    reads: list[str] = []
+
+    def note(_c: object, _cur: object, statement: str, *_args: object) -> None:
+        if "FROM task_field_definitions" in statement:
+            reads.append(statement)
+
+    event.listen(other, "before_cursor_execute", note)
+    try:
+
+        def keys() -> list[str]:
+            with there() as uow:
+                return [d.key for d in uow.tasks.fields_of([project_id])]
+
+        assert ["points"] == keys()
+        assert ["points"] == keys()
+        assert 1 == len(reads)  # the second answer was kept
+        here.tasks.define_field(alice, project_id, key="team", label="Team", field_type="text")
+        deadline = time.monotonic() + 5
+        while keys() != ["points", "team"]:
+            assert time.monotonic() < deadline, "the new definition was never seen"
+            time.sleep(0.01)
+        with there() as uow:
+            field = uow.tasks.fields_of([project_id])[0]
+            uow.tasks.update_field(attrs.evolve(field, label="Story points"))
+            assert "Story points" == uow.tasks.fields_of([project_id])[0].label
+    finally:
+        event.remove(other, "before_cursor_execute", note)
