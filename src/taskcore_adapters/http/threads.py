@@ -31,10 +31,16 @@ _reading: ContextVar[bool] = ContextVar("taskcore_reading", default=False)
 _read_pool: RunVar[CapacityLimiter] = RunVar("taskcore_read_threads")
 
 
+def reading() -> bool:
+    """Whether the current request is a safe one (its blocking calls, which see the
+    request's context, run on the read pool)."""
+    return _reading.get()
+
+
 def limiter() -> CapacityLimiter | None:
     """The pool of the current request's blocking calls: the read pool for a safe
     request, else ``None`` (anyio's default pool)."""
-    if not _reading.get():
+    if not reading():
         return None
     try:
         return _read_pool.get()

@@ -91,7 +91,7 @@ def routes(web: Web, render: ProfileRenderer) -> list[PageRoute]:
             )
         return render(web, visit, created_token=created)
 
-    async def revoke(web: Web, visit: Visit, request: Request) -> Response:
+    def revoke(web: Web, visit: Visit, request: Request) -> Response:
         try:
             web.core.users.revoke_my_token(visit.actor, path_id(request, "token_id"))
         except errors.AccessTokenNotFound as exc:

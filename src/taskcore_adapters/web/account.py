@@ -47,12 +47,12 @@ def page_number(request: Request) -> int:
     return number if number is not None and 0 < number < 2**31 else 1
 
 
-async def home(web: Web, visit: Visit, request: Request) -> Response:
+def home(web: Web, visit: Visit, request: Request) -> Response:
     """``/``: the dashboard for a logged-in user, the login page otherwise."""
     return web.redirect(visit, "/dashboard" if visit.principal else "/login")
 
 
-async def login_form(web: Web, visit: Visit, request: Request) -> Response:
+def login_form(web: Web, visit: Visit, request: Request) -> Response:
     """The login form (a logged-in user goes on to the dashboard)."""
     target = safe_next(request.query_params.get("next"))
     if visit.principal is not None:
@@ -92,7 +92,7 @@ async def login(web: Web, visit: Visit, request: Request) -> Response:
     return web.redirect(visit, target)
 
 
-async def register_form(web: Web, visit: Visit, request: Request) -> Response:
+def register_form(web: Web, visit: Visit, request: Request) -> Response:
     """The registration form."""
     return web.render(
         visit,
@@ -132,7 +132,7 @@ async def register(web: Web, visit: Visit, request: Request) -> Response:
     return web.redirect(visit, "/dashboard", notice="Welcome! Your account is ready.")
 
 
-async def logout(web: Web, visit: Visit, request: Request) -> Response:
+def logout(web: Web, visit: Visit, request: Request) -> Response:
     """End the session with ``users.logout`` and delete the cookies."""
     web.core.users.logout(visit.actor)
     visit.cookies.update(cleared_cookies())
@@ -178,13 +178,13 @@ def _profile(
     )
 
 
-async def profile(web: Web, visit: Visit, request: Request) -> Response:
+def profile(web: Web, visit: Visit, request: Request) -> Response:
     """The caller's profile, with the forms to change it and the password, and the
     caller's personal access tokens (``page``: their page)."""
     return _profile(web, visit, token_page=page_number(request))
 
 
-async def update_profile(web: Web, visit: Visit, request: Request) -> Response:
+def update_profile(web: Web, visit: Visit, request: Request) -> Response:
     """Change name and e-mail with ``users.update_profile``."""
     values = {"full_name": visit.field("full_name"), "email": visit.field("email")}
     try:
@@ -202,7 +202,7 @@ async def update_profile(web: Web, visit: Visit, request: Request) -> Response:
     return web.redirect(visit, "/profile", notice="Profile saved.")
 
 
-async def update_schedule(web: Web, visit: Visit, request: Request) -> Response:
+def update_schedule(web: Web, visit: Visit, request: Request) -> Response:
     """Set the time zone (``time.set_timezone``) and the daily digest (``time.set_digest``):
     both values are checked before either is saved."""
     schedule = {
@@ -254,7 +254,7 @@ async def change_password(web: Web, visit: Visit, request: Request) -> Response:
     return web.redirect(visit, "/profile", notice="Password changed.")
 
 
-async def admin(web: Web, visit: Visit, request: Request) -> Response:
+def admin(web: Web, visit: Visit, request: Request) -> Response:
     """Every account, a page at a time (``users.list_users``: administrators only)."""
     found = web.core.users.list_users(
         visit.actor, PageRequest.of(page_number(request), ADMIN_PAGE_SIZE)
@@ -262,7 +262,7 @@ async def admin(web: Web, visit: Visit, request: Request) -> Response:
     return web.render(visit, "admin.html", title="Administration", users=found, error=None)
 
 
-async def admin_update(web: Web, visit: Visit, request: Request) -> Response:
+def admin_update(web: Web, visit: Visit, request: Request) -> Response:
     """Activate, deactivate, grant or revoke admin with ``users.admin_update``."""
     change = ADMIN_ACTIONS.get(visit.field("action"))
     if change is None:
@@ -276,7 +276,7 @@ async def admin_update(web: Web, visit: Visit, request: Request) -> Response:
     return web.redirect(visit, back, notice=f"{user.username} updated.")
 
 
-async def dashboard(web: Web, visit: Visit, request: Request) -> Response:
+def dashboard(web: Web, visit: Visit, request: Request) -> Response:
     """My open tasks across projects, my overdue tasks, my recent activity and unread
     notifications."""
     actor = visit.actor

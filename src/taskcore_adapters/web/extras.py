@@ -79,7 +79,7 @@ def bar_chart(title: str, values: Sequence[tuple[str, int]], *, height: int = 16
     )
 
 
-async def inbox(web: Web, visit: Visit, request: Request) -> Response:
+def inbox(web: Web, visit: Visit, request: Request) -> Response:
     """The caller's in-app notifications, newest first."""
     found = web.core.notifications.inbox(
         visit.actor, page=PageRequest.of(page_number(request), INBOX_PAGE_SIZE)
@@ -87,13 +87,13 @@ async def inbox(web: Web, visit: Visit, request: Request) -> Response:
     return web.render(visit, "inbox.html", title="Inbox", inbox=found)
 
 
-async def mark_read(web: Web, visit: Visit, request: Request) -> Response:
+def mark_read(web: Web, visit: Visit, request: Request) -> Response:
     """Mark one notification read with ``notifications.mark_read``."""
     web.core.notifications.mark_read(visit.actor, path_id(request, "notification_id"))
     return web.redirect(visit, "/inbox")
 
 
-async def mark_all_read(web: Web, visit: Visit, request: Request) -> Response:
+def mark_all_read(web: Web, visit: Visit, request: Request) -> Response:
     """Mark every notification read with ``notifications.mark_all_read``."""
     count = web.core.notifications.mark_all_read(visit.actor)
     return web.redirect(visit, "/inbox", notice=f"{count} marked read.")
@@ -146,12 +146,12 @@ def _reports(
     )
 
 
-async def reports(web: Web, visit: Visit, request: Request) -> Response:
+def reports(web: Web, visit: Visit, request: Request) -> Response:
     """The dashboard figures as charts, the caller's reports and the form to request one."""
     return _reports(web, visit, request)
 
 
-async def create_report(web: Web, visit: Visit, request: Request) -> Response:
+def create_report(web: Web, visit: Visit, request: Request) -> Response:
     """Request a report with ``reports.create_report``."""
     values = {name: visit.field(name) for name in ("name", "report_type", "project_id")}
     try:
@@ -169,7 +169,7 @@ async def create_report(web: Web, visit: Visit, request: Request) -> Response:
     return web.redirect(visit, "/reports", notice=f"Report {report.key} requested.")
 
 
-async def export_report(web: Web, visit: Visit, request: Request) -> Response:
+def export_report(web: Web, visit: Visit, request: Request) -> Response:
     """A completed report as CSV or JSON, as the API's export serves it."""
     report_id = path_id(request, "report_id")
     fmt = export_format(request)
@@ -177,7 +177,7 @@ async def export_report(web: Web, visit: Visit, request: Request) -> Response:
     return export_response(report, fmt)
 
 
-async def delete_report(web: Web, visit: Visit, request: Request) -> Response:
+def delete_report(web: Web, visit: Visit, request: Request) -> Response:
     """Delete a report with ``reports.delete_report``."""
     web.core.reports.delete_report(visit.actor, path_id(request, "report_id"))
     return web.redirect(visit, "/reports", notice="Report deleted.")

@@ -65,12 +65,12 @@ def _fields_page(
     )
 
 
-async def fields(web: Web, visit: Visit, request: Request) -> Response:
+def fields(web: Web, visit: Visit, request: Request) -> Response:
     """The project's custom fields, and (for its owners) the form to add one."""
     return _fields_page(web, visit, path_id(request, "project_id"))
 
 
-async def define_field(web: Web, visit: Visit, request: Request) -> Response:
+def define_field(web: Web, visit: Visit, request: Request) -> Response:
     """Add a field (``tasks.define_field``): options one per line or comma-separated."""
     project_id = path_id(request, "project_id")
     values = {name: visit.field(name) for name in BLANK}
@@ -155,7 +155,7 @@ def _changes(definition: FieldDefinition, values: dict[str, str]) -> dict[str, A
     return changes
 
 
-async def change_field(web: Web, visit: Visit, request: Request) -> Response:
+def change_field(web: Web, visit: Visit, request: Request) -> Response:
     """Change a field (``tasks.change_field``): its label, required flag and order, an
     option renamed (the tasks' values follow) or added."""
     project_id = path_id(request, "project_id")
@@ -178,7 +178,7 @@ async def change_field(web: Web, visit: Visit, request: Request) -> Response:
     return web.redirect(visit, f"/projects/{project_id}/fields", notice="Custom field updated.")
 
 
-async def delete_field(web: Web, visit: Visit, request: Request) -> Response:
+def delete_field(web: Web, visit: Visit, request: Request) -> Response:
     """Remove a field and its values (``tasks.delete_field``)."""
     project_id = path_id(request, "project_id")
     web.core.tasks.delete_field(visit.actor, project_id, path_id(request, "field_id"))

@@ -129,7 +129,7 @@ def _shown(cell: str) -> str:
     return cell if len(cell) <= CELL_SHOWN else cell[: CELL_SHOWN - 1] + "…"
 
 
-async def import_form(web: Web, visit: Visit, request: Request) -> Response:
+def import_form(web: Web, visit: Visit, request: Request) -> Response:
     """The upload form (members see it; the core decides who may import)."""
     return _render(web, visit, path_id(request, "project_id"))
 

@@ -148,12 +148,12 @@ def _projects(
     )
 
 
-async def projects(web: Web, visit: Visit, request: Request) -> Response:
+def projects(web: Web, visit: Visit, request: Request) -> Response:
     """The caller's projects, with the form to create one."""
     return _projects(web, visit, request)
 
 
-async def create_project(web: Web, visit: Visit, request: Request) -> Response:
+def create_project(web: Web, visit: Visit, request: Request) -> Response:
     """Create a project with ``projects.create_project``."""
     values = {name: visit.field(name) for name in PROJECT_FIELDS if name != "status"}
     try:
@@ -218,12 +218,12 @@ def _board(
     )
 
 
-async def board(web: Web, visit: Visit, request: Request) -> Response:
+def board(web: Web, visit: Visit, request: Request) -> Response:
     """A project's board: one column per status, cards in board order."""
     return _board(web, visit, path_id(request, "project_id"))
 
 
-async def update_project(web: Web, visit: Visit, request: Request) -> Response:
+def update_project(web: Web, visit: Visit, request: Request) -> Response:
     """Change a project with ``projects.update_project`` (owners)."""
     project_id = path_id(request, "project_id")
     values = {name: visit.field(name) for name in PROJECT_FIELDS}
@@ -250,13 +250,13 @@ async def update_project(web: Web, visit: Visit, request: Request) -> Response:
     return web.redirect(visit, f"/projects/{project_id}", notice="Project saved.")
 
 
-async def delete_project(web: Web, visit: Visit, request: Request) -> Response:
+def delete_project(web: Web, visit: Visit, request: Request) -> Response:
     """Delete a project with ``projects.delete_project`` (owners)."""
     web.core.projects.delete_project(visit.actor, path_id(request, "project_id"))
     return web.redirect(visit, "/projects", notice="Project deleted.")
 
 
-async def create_task(web: Web, visit: Visit, request: Request) -> Response:
+def create_task(web: Web, visit: Visit, request: Request) -> Response:
     """Create a task with ``tasks.create_task``."""
     project_id = path_id(request, "project_id")
     values = {name: visit.field(name) for name in (*TASK_FIELDS, "status")}
@@ -297,7 +297,7 @@ def new_position(cards: Sequence[TaskView], moving: TaskView, before: int | None
     return (others[index - 1].position + others[index].position) / 2.0
 
 
-async def move_task(web: Web, visit: Visit, request: Request) -> Response:
+def move_task(web: Web, visit: Visit, request: Request) -> Response:
     """Move a card: to another column (``status``), before another card (``before``), or
     one place up or down (``direction``); saved with ``tasks.update_task``."""
     task_id = path_id(request, "task_id")
@@ -363,12 +363,12 @@ def _members(
     )
 
 
-async def members(web: Web, visit: Visit, request: Request) -> Response:
+def members(web: Web, visit: Visit, request: Request) -> Response:
     """A project's members; owners get the forms to add, promote and remove."""
     return _members(web, visit, path_id(request, "project_id"))
 
 
-async def add_member(web: Web, visit: Visit, request: Request) -> Response:
+def add_member(web: Web, visit: Visit, request: Request) -> Response:
     """Invite a user (owners) or add them at once (administrators), with
     ``projects.add_or_invite``."""
     project_id = path_id(request, "project_id")
@@ -407,7 +407,7 @@ async def add_member(web: Web, visit: Visit, request: Request) -> Response:
     return web.redirect(visit, f"/projects/{project_id}/members", notice=notice)
 
 
-async def revoke_invitation(web: Web, visit: Visit, request: Request) -> Response:
+def revoke_invitation(web: Web, visit: Visit, request: Request) -> Response:
     """Withdraw a pending invitation (``projects.revoke_invitation``; owners)."""
     invitation_id = path_id(request, "invitation_id")
     found = web.core.projects.get_invitation(visit.actor, invitation_id)
@@ -419,7 +419,7 @@ async def revoke_invitation(web: Web, visit: Visit, request: Request) -> Respons
     return web.redirect(visit, back, notice=f"Invitation of {revoked.username} revoked.")
 
 
-async def invitations(web: Web, visit: Visit, request: Request) -> Response:
+def invitations(web: Web, visit: Visit, request: Request) -> Response:
     """The caller's invitations that can still be accepted, with Accept and Decline."""
     found = web.core.projects.my_invitations(
         visit.actor, page=PageRequest.of(page_number(request), INVITATIONS_PAGE_SIZE)
@@ -427,7 +427,7 @@ async def invitations(web: Web, visit: Visit, request: Request) -> Response:
     return web.render(visit, "invitations.html", title="Invitations", invitations=found)
 
 
-async def answer_invitation(web: Web, visit: Visit, request: Request) -> Response:
+def answer_invitation(web: Web, visit: Visit, request: Request) -> Response:
     """Accept (``projects.accept_invitation``) or decline one's invitation."""
     invitation_id = path_id(request, "invitation_id")
     try:
@@ -442,7 +442,7 @@ async def answer_invitation(web: Web, visit: Visit, request: Request) -> Respons
     return web.redirect(visit, "/invitations", notice="Invitation declined.")
 
 
-async def change_member(web: Web, visit: Visit, request: Request) -> Response:
+def change_member(web: Web, visit: Visit, request: Request) -> Response:
     """Change a member's role (``projects.change_member_role``) or remove them
     (``projects.remove_member``); owners only."""
     project_id = path_id(request, "project_id")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Awaitable, Callable
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -13,6 +14,7 @@ from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Receive, Scope, Send
 
 from taskcore import errors
+from taskcore_adapters.http import threads
 from taskcore_adapters.http.mounting import prefixed
 from taskcore_adapters.http.routes.common import bounded_path
 from taskcore_adapters.web.session import (
@@ -30,7 +32,13 @@ from taskcore_adapters.web.session import (
 MAX_FORM_FIELDS: Final = 64
 """The most fields a page form may have."""
 
-PageHandler = Callable[[Web, Visit, Request], Awaitable[Response]]
+SyncHandler = Callable[[Web, Visit, Request], Response]
+AsyncHandler = Callable[[Web, Visit, Request], Awaitable[Response]]
+PageHandler = SyncHandler | AsyncHandler
+"""A page handler. A plain function (most of them: use cases and templates, no waiting on
+the client) runs in the thread pool, as the API's use cases do (safe requests on the read
+threads, see ``http.threads``); a coroutine function (reading an upload, streaming, a
+call it hands over itself with ``web.ctx.slow``) runs on the event loop."""
 
 
 class PageRoute(BaseRoute):
@@ -75,6 +83,8 @@ def page(
     errors that escape the handler as an error page with their status.
     """
 
+    in_thread = not inspect.iscoroutinefunction(handler)
+
     @functools.wraps(handler)
     async def endpoint(request: Request) -> Response:
         visit = await web.visit(request)
@@ -88,7 +98,9 @@ def page(
                 visit.form = await _form(request)
                 value = visit.form.get(CSRF_FIELD)
                 web.check_csrf(visit, value if isinstance(value, str) else None)
-            return await handler(web, visit, request)
+            if in_thread:
+                return await web.ctx.slow(cast(SyncHandler, handler), web, visit, request)
+            return await cast(AsyncHandler, handler)(web, visit, request)
         except LoginRequired:
             if request.method == "GET":
                 response: Response = RedirectResponse(
@@ -107,7 +119,7 @@ def page(
         except errors.TaskcoreError as exc:
             return web.problem(visit, exc)
 
-    return endpoint
+    return threads.bind(endpoint)
 
 
 async def _form(request: Request) -> FormData:

@@ -58,7 +58,7 @@ def search_text(request: Request) -> str:
     return text
 
 
-async def search(web: Web, visit: Visit, request: Request) -> Response:
+def search(web: Web, visit: Visit, request: Request) -> Response:
     """The results page: per project (those on this page of the caller's projects), the
     first matching tasks and how many matched."""
     text = search_text(request)

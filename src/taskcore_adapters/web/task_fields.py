@@ -120,12 +120,12 @@ def fields_context(
     }
 
 
-async def task_fields(web: Web, visit: Visit, request: Request) -> Response:
+def task_fields(web: Web, visit: Visit, request: Request) -> Response:
     """The values' former page: a redirect to the task page's custom-fields section."""
     return web.redirect(visit, f"/tasks/{path_id(request, 'task_id')}#{ANCHOR}")
 
 
-async def save_task_fields(web: Web, visit: Visit, request: Request) -> Response:
+def save_task_fields(web: Web, visit: Visit, request: Request) -> Response:
     """Set a task's custom-field values (``tasks.update_task``); an empty input clears its
     value. A refusal shows the task page again with the values as typed and the refusal
     on the field it names."""

@@ -126,7 +126,7 @@ def destinations(web: Web, visit: Visit, project_id: int) -> dict[int, str]:
     }
 
 
-async def task_list(web: Web, visit: Visit, request: Request) -> Response:
+def task_list(web: Web, visit: Visit, request: Request) -> Response:
     """A project's tasks as a sortable, filterable table with bulk actions."""
     return _list(web, visit, request, path_id(request, "project_id"))
 
@@ -193,7 +193,7 @@ def _operation(
     )
 
 
-async def bulk(web: Web, visit: Visit, request: Request) -> Response:
+def bulk(web: Web, visit: Visit, request: Request) -> Response:
     """Apply one action to every ticked task, one use-case call each; refusals are
     listed per task, the rest is done."""
     project_id = path_id(request, "project_id")
@@ -232,7 +232,7 @@ def back_to_list(project_id: int, query: str) -> str:
     return f"/projects/{project_id}/list" + (f"?{urlencode(kept)}" if kept else "")
 
 
-async def quick_edit(web: Web, visit: Visit, request: Request) -> Response:
+def quick_edit(web: Web, visit: Visit, request: Request) -> Response:
     """Save one row of the list (status, priority, assignee, due date) with
     ``tasks.update_task``; a refusal comes back as the list's notice."""
     task_id = path_id(request, "task_id")

@@ -157,12 +157,12 @@ def markdown_for(web: Web, visit: Visit, names: dict[int, str], project_id: int)
     return renderer_for(lambda task_id: web.core.tasks.get_task(actor, task_id), names, project_id)
 
 
-async def task_page(web: Web, visit: Visit, request: Request) -> Response:
+def task_page(web: Web, visit: Visit, request: Request) -> Response:
     """A task with its comments, attachments and (for administrators) history."""
     return render_task_page(web, visit, path_id(request, "task_id"))
 
 
-async def preview(web: Web, visit: Visit, request: Request) -> Response:
+def preview(web: Web, visit: Visit, request: Request) -> Response:
     """A text rendered as it will show (``text``, or the field ``preview_of`` names): a
     fragment for the page's script (``X-Preview: fragment``), otherwise the task page
     again with the form as typed and the preview under it (no script needed)."""
@@ -187,7 +187,7 @@ async def preview(web: Web, visit: Visit, request: Request) -> Response:
     return render_task_page(web, visit, task_id, values=values, preview=(target, text))
 
 
-async def update_task(web: Web, visit: Visit, request: Request) -> Response:
+def update_task(web: Web, visit: Visit, request: Request) -> Response:
     """Change a task with ``tasks.update_task``; a stale form gets the core's conflict."""
     task_id = path_id(request, "task_id")
     values = {name: visit.field(name) for name in EDIT_FIELDS}
@@ -219,7 +219,7 @@ async def update_task(web: Web, visit: Visit, request: Request) -> Response:
     return web.redirect(visit, f"/tasks/{task_id}", notice="Task saved.")
 
 
-async def delete_task(web: Web, visit: Visit, request: Request) -> Response:
+def delete_task(web: Web, visit: Visit, request: Request) -> Response:
     """Delete a task with ``tasks.delete_task``."""
     task_id = path_id(request, "task_id")
     task = web.core.tasks.get_task(visit.actor, task_id)
@@ -227,7 +227,7 @@ async def delete_task(web: Web, visit: Visit, request: Request) -> Response:
     return web.redirect(visit, f"/projects/{task.project_id}", notice="Task deleted.")
 
 
-async def add_comment(web: Web, visit: Visit, request: Request) -> Response:
+def add_comment(web: Web, visit: Visit, request: Request) -> Response:
     """Comment with ``comments.add_comment``."""
     task_id = path_id(request, "task_id")
     content = visit.field("content")
@@ -245,7 +245,7 @@ async def add_comment(web: Web, visit: Visit, request: Request) -> Response:
     return web.redirect(visit, f"/tasks/{task_id}#comment-{added.id}", notice="Comment added.")
 
 
-async def add_subtask(web: Web, visit: Visit, request: Request) -> Response:
+def add_subtask(web: Web, visit: Visit, request: Request) -> Response:
     """Add a subtask (by title) with ``tasks.create_task``; a refusal is the notice."""
     task_id = path_id(request, "task_id")
     parent = web.core.tasks.get_task(visit.actor, task_id)
@@ -258,7 +258,7 @@ async def add_subtask(web: Web, visit: Visit, request: Request) -> Response:
     return web.redirect(visit, f"/tasks/{task_id}#subtasks", notice="Subtask added.")
 
 
-async def add_relation(web: Web, visit: Visit, request: Request) -> Response:
+def add_relation(web: Web, visit: Visit, request: Request) -> Response:
     """Relate the task to another by id with ``tasks.add_relation``."""
     task_id = path_id(request, "task_id")
     other = whole_number(visit.field("other_id").strip())
@@ -269,14 +269,14 @@ async def add_relation(web: Web, visit: Visit, request: Request) -> Response:
     return web.redirect(visit, f"/tasks/{task_id}#relations", notice="Relation added.")
 
 
-async def remove_relation(web: Web, visit: Visit, request: Request) -> Response:
+def remove_relation(web: Web, visit: Visit, request: Request) -> Response:
     """Remove a relation of the task with ``tasks.remove_relation``."""
     task_id = path_id(request, "task_id")
     web.core.tasks.remove_relation(visit.actor, task_id, path_id(request, "relation_id"))
     return web.redirect(visit, f"/tasks/{task_id}#relations", notice="Relation removed.")
 
 
-async def edit_comment(web: Web, visit: Visit, request: Request) -> Response:
+def edit_comment(web: Web, visit: Visit, request: Request) -> Response:
     """Change a comment with ``comments.edit_comment`` (the core decides who may)."""
     comment_id = path_id(request, "comment_id")
     found = web.core.comments.get_comment(visit.actor, comment_id)
@@ -291,7 +291,7 @@ async def edit_comment(web: Web, visit: Visit, request: Request) -> Response:
     )
 
 
-async def delete_comment(web: Web, visit: Visit, request: Request) -> Response:
+def delete_comment(web: Web, visit: Visit, request: Request) -> Response:
     """Delete a comment with ``comments.delete_comment`` (the core decides who may)."""
     comment_id = path_id(request, "comment_id")
     found = web.core.comments.get_comment(visit.actor, comment_id)

@@ -65,12 +65,12 @@ def _teams(
     )
 
 
-async def teams(web: Web, visit: Visit, request: Request) -> Response:
+def teams(web: Web, visit: Visit, request: Request) -> Response:
     """The caller's teams, and the form to create one."""
     return _teams(web, visit, request)
 
 
-async def create_team(web: Web, visit: Visit, request: Request) -> Response:
+def create_team(web: Web, visit: Visit, request: Request) -> Response:
     """Create a team (``teams.create_team``); the caller becomes its admin."""
     values = {"name": visit.field("name"), "description": visit.field("description")}
     try:
@@ -116,12 +116,12 @@ def _team(
     )
 
 
-async def team(web: Web, visit: Visit, request: Request) -> Response:
+def team(web: Web, visit: Visit, request: Request) -> Response:
     """A team's page: its members; its admins get the forms to staff, rename and delete."""
     return _team(web, visit, path_id(request, "team_id"))
 
 
-async def update_team(web: Web, visit: Visit, request: Request) -> Response:
+def update_team(web: Web, visit: Visit, request: Request) -> Response:
     """Rename a team or change its description (``teams.update_team``)."""
     team_id = path_id(request, "team_id")
     try:
@@ -133,13 +133,13 @@ async def update_team(web: Web, visit: Visit, request: Request) -> Response:
     return web.redirect(visit, f"/teams/{team_id}", notice="Team updated.")
 
 
-async def delete_team(web: Web, visit: Visit, request: Request) -> Response:
+def delete_team(web: Web, visit: Visit, request: Request) -> Response:
     """Delete a team (``teams.delete_team``)."""
     web.core.teams.delete_team(visit.actor, path_id(request, "team_id"))
     return web.redirect(visit, "/teams", notice="Team deleted.")
 
 
-async def add_member(web: Web, visit: Visit, request: Request) -> Response:
+def add_member(web: Web, visit: Visit, request: Request) -> Response:
     """Add a user to a team by username (``teams.add_team_member``)."""
     team_id = path_id(request, "team_id")
     values = {"username": visit.field("username"), "role": visit.field("role")}
@@ -161,7 +161,7 @@ async def add_member(web: Web, visit: Visit, request: Request) -> Response:
     return web.redirect(visit, f"/teams/{team_id}", notice=f"{member.username} added.")
 
 
-async def change_member(web: Web, visit: Visit, request: Request) -> Response:
+def change_member(web: Web, visit: Visit, request: Request) -> Response:
     """Change a member's team role or remove them (or leave)."""
     team_id = path_id(request, "team_id")
     user_id = path_id(request, "user_id")
@@ -181,7 +181,7 @@ async def change_member(web: Web, visit: Visit, request: Request) -> Response:
     return web.redirect(visit, f"/teams/{team_id}", notice=notice)
 
 
-async def add_project_team(web: Web, visit: Visit, request: Request) -> Response:
+def add_project_team(web: Web, visit: Visit, request: Request) -> Response:
     """Give one of the caller's teams a role in the project (``teams.add_project_team``)."""
     project_id = path_id(request, "project_id")
     back = f"/projects/{project_id}/members"
@@ -197,7 +197,7 @@ async def add_project_team(web: Web, visit: Visit, request: Request) -> Response
     return web.redirect(visit, back, notice=f"Team {grant.team_name} added.")
 
 
-async def change_project_team(web: Web, visit: Visit, request: Request) -> Response:
+def change_project_team(web: Web, visit: Visit, request: Request) -> Response:
     """Change a team's role in the project, or take it away."""
     project_id = path_id(request, "project_id")
     team_id = path_id(request, "team_id")

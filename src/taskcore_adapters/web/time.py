@@ -38,7 +38,7 @@ def _back(web: Web, visit: Visit, url: str, exc: errors.TaskcoreError) -> Respon
     return web.redirect(visit, url, notice=exc.message)
 
 
-async def task_time(web: Web, visit: Visit, request: Request) -> Response:
+def task_time(web: Web, visit: Visit, request: Request) -> Response:
     """A task's timer, time entries and recurrence."""
     task_id = path_id(request, "task_id")
     core, actor = web.core, visit.actor
@@ -63,7 +63,7 @@ async def task_time(web: Web, visit: Visit, request: Request) -> Response:
     )
 
 
-async def start_timer(web: Web, visit: Visit, request: Request) -> Response:
+def start_timer(web: Web, visit: Visit, request: Request) -> Response:
     """Start the caller's timer on the task (a running one is logged first)."""
     task_id = path_id(request, "task_id")
     url = f"/tasks/{task_id}/time"
@@ -74,7 +74,7 @@ async def start_timer(web: Web, visit: Visit, request: Request) -> Response:
     return web.redirect(visit, url, notice="Timer started.")
 
 
-async def stop_timer(web: Web, visit: Visit, request: Request) -> Response:
+def stop_timer(web: Web, visit: Visit, request: Request) -> Response:
     """Stop the caller's timer; back to the page it was stopped from."""
     target = visit.field("next")
     url = target if target.startswith("/") and not target.startswith("//") else "/time"
@@ -86,7 +86,7 @@ async def stop_timer(web: Web, visit: Visit, request: Request) -> Response:
     return web.redirect(visit, url, notice=f"Timer stopped: {entry.minutes} min logged{note}.")
 
 
-async def log_time(web: Web, visit: Visit, request: Request) -> Response:
+def log_time(web: Web, visit: Visit, request: Request) -> Response:
     """Log time on the task from the form."""
     task_id = path_id(request, "task_id")
     url = f"/tasks/{task_id}/time"
@@ -105,7 +105,7 @@ async def log_time(web: Web, visit: Visit, request: Request) -> Response:
     return web.redirect(visit, url, notice="Time logged.")
 
 
-async def delete_entry(web: Web, visit: Visit, request: Request) -> Response:
+def delete_entry(web: Web, visit: Visit, request: Request) -> Response:
     """Delete a time entry (the core decides who may)."""
     entry_id = path_id(request, "entry_id")
     entry = web.core.time.get_entry(visit.actor, entry_id)
@@ -117,7 +117,7 @@ async def delete_entry(web: Web, visit: Visit, request: Request) -> Response:
     return web.redirect(visit, url, notice="Time entry deleted.")
 
 
-async def set_recurrence(web: Web, visit: Visit, request: Request) -> Response:
+def set_recurrence(web: Web, visit: Visit, request: Request) -> Response:
     """Make the task recur with a preset or a custom rule."""
     task_id = path_id(request, "task_id")
     url = f"/tasks/{task_id}/time"
@@ -130,7 +130,7 @@ async def set_recurrence(web: Web, visit: Visit, request: Request) -> Response:
     return web.redirect(visit, url, notice="The task now recurs.")
 
 
-async def clear_recurrence(web: Web, visit: Visit, request: Request) -> Response:
+def clear_recurrence(web: Web, visit: Visit, request: Request) -> Response:
     """Stop the task recurring."""
     task_id = path_id(request, "task_id")
     url = f"/tasks/{task_id}/time"
@@ -141,7 +141,7 @@ async def clear_recurrence(web: Web, visit: Visit, request: Request) -> Response
     return web.redirect(visit, url, notice="The task no longer recurs.")
 
 
-async def skip_occurrence(web: Web, visit: Visit, request: Request) -> Response:
+def skip_occurrence(web: Web, visit: Visit, request: Request) -> Response:
     """Skip the task's current occurrence."""
     task_id = path_id(request, "task_id")
     url = f"/tasks/{task_id}/time"
@@ -152,7 +152,7 @@ async def skip_occurrence(web: Web, visit: Visit, request: Request) -> Response:
     return web.redirect(visit, url, notice="Occurrence skipped.")
 
 
-async def add_reminder(web: Web, visit: Visit, request: Request) -> Response:
+def add_reminder(web: Web, visit: Visit, request: Request) -> Response:
     """Add a reminder: at a time, or some minutes before the due date."""
     task_id = path_id(request, "task_id")
     url = f"/tasks/{task_id}/time"
@@ -169,7 +169,7 @@ async def add_reminder(web: Web, visit: Visit, request: Request) -> Response:
     return web.redirect(visit, url, notice="Reminder added.")
 
 
-async def delete_reminder(web: Web, visit: Visit, request: Request) -> Response:
+def delete_reminder(web: Web, visit: Visit, request: Request) -> Response:
     """Delete a reminder; back to its task's time page."""
     reminder_id = path_id(request, "reminder_id")
     url = visit.field("next")
@@ -185,7 +185,7 @@ def _period(visit: Visit, request: Request) -> tuple[str | None, str | None]:
     return request.query_params.get("from") or None, request.query_params.get("to") or None
 
 
-async def my_time(web: Web, visit: Visit, request: Request) -> Response:
+def my_time(web: Web, visit: Visit, request: Request) -> Response:
     """The caller's timer, recent entries and timesheet."""
     core, actor = web.core, visit.actor
     date_from, date_to = _period(visit, request)
@@ -208,7 +208,7 @@ async def my_time(web: Web, visit: Visit, request: Request) -> Response:
     )
 
 
-async def export_timesheet(web: Web, visit: Visit, request: Request) -> Response:
+def export_timesheet(web: Web, visit: Visit, request: Request) -> Response:
     """The caller's timesheet as a CSV download."""
     date_from, date_to = _period(visit, request)
     sheet = web.core.time.timesheet(visit.actor, date_from=date_from, date_to=date_to)
@@ -224,7 +224,7 @@ def _month(raw: str | None, today: dt.date) -> dt.date:
     return today.replace(day=1)
 
 
-async def month_calendar(web: Web, visit: Visit, request: Request) -> Response:
+def month_calendar(web: Web, visit: Visit, request: Request) -> Response:
     """A month of the caller's tasks by due date, in their time zone, and their feed."""
     core, actor = web.core, visit.actor
     where = zone(core.time.timezone(actor))
@@ -252,7 +252,7 @@ async def month_calendar(web: Web, visit: Visit, request: Request) -> Response:
     )
 
 
-async def create_feed(web: Web, visit: Visit, request: Request) -> Response:
+def create_feed(web: Web, visit: Visit, request: Request) -> Response:
     """Create or regenerate the caller's feed; its URL is shown this once."""
     made = web.core.time.create_calendar_feed(visit.actor)
     url = f"{str(request.base_url).rstrip('/')}/api/calendar/{made.secret}"
@@ -265,7 +265,7 @@ async def create_feed(web: Web, visit: Visit, request: Request) -> Response:
     )
 
 
-async def delete_feed(web: Web, visit: Visit, request: Request) -> Response:
+def delete_feed(web: Web, visit: Visit, request: Request) -> Response:
     """Delete the caller's feed."""
     try:
         web.core.time.delete_calendar_feed(visit.actor)
