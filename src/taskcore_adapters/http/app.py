@@ -78,6 +78,7 @@ def context(runtime: Runtime) -> HttpContext:
         Throttle(
             ThrottleSettings(
                 storage_url=settings.rate_limit_url,
+                namespace=settings.queue_name,
                 per_address=settings.auth_rate_per_address,
                 failed_logins_per_account=settings.failed_login_rate,
                 failed_logins_per_account_total=settings.account_failed_login_rate,

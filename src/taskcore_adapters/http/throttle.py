@@ -54,6 +54,9 @@ class ThrottleSettings:
 
     Attributes:
         storage_url: ``memory://`` (default) or ``redis://host:port/db``.
+        namespace: What the counts' keys start with (``<namespace>:throttle:``), so that
+            deployments sharing one Redis database never count each other's attempts
+            (the server passes its queue name).
         per_address: Login, registration, refresh and password-change attempts from one
             client address.
         failed_logins_per_account: Failed logins for one account from one client address.
@@ -64,6 +67,7 @@ class ThrottleSettings:
     """
 
     storage_url: str = "memory://"
+    namespace: str = "taskcore"
     per_address: str | None = "30/minute"
     failed_logins_per_account: str | None = "10/minute"
     failed_logins_per_account_total: str | None = "100/hour"
@@ -75,7 +79,10 @@ class Throttle:
 
     def __init__(self, settings: ThrottleSettings | None = None) -> None:
         self.settings = settings or ThrottleSettings()
-        storage = storage_from_string(self.settings.storage_url)
+        # The counts of one deployment: others sharing the Redis database keep theirs apart.
+        storage = storage_from_string(
+            self.settings.storage_url, key_prefix=f"{self.settings.namespace}:throttle"
+        )
         self._limiter = MovingWindowRateLimiter(storage)
         self._address = _parse(self.settings.per_address)
         self._account_address = _parse(self.settings.failed_logins_per_account)

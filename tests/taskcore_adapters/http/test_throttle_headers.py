@@ -96,6 +96,38 @@ class TestThrottleUnit:
         with pytest.raises(Exception, match="Too many attempts"):
             second.attempt("login", address)
 
+    @pytest.mark.redis
+    def test_deployments_sharing_redis_count_apart(self, redis_url: str) -> None:
+        """Throttles of two namespaces (two deployments' queue names) on one Redis count
+        apart: one's failed logins never lock the other's account of the same name; the
+        counts live under ``<namespace>:throttle:``."""
+        import redis
+
+        run = uuid.uuid4().hex
+        one, other = (
+            Throttle(
+                ThrottleSettings(
+                    storage_url=redis_url,
+                    namespace=f"test-{run}-{name}",
+                    failed_logins_per_account="2/minute",
+                )
+            )
+            for name in ("one", "other")
+        )
+        for _ in range(2):
+            one.claim_login("ada", "10.0.0.1")
+        with pytest.raises(Exception, match="Too many failed logins"):
+            one.claim_login("ada", "10.0.0.1")
+        other.claim_login("ada", "10.0.0.1")  # its own count: one attempt
+        client = redis.Redis.from_url(redis_url)
+        try:
+            keys = client.keys(f"test-{run}-*")
+            assert keys
+            assert all(b":throttle:" in key for key in keys)
+            client.delete(*keys)
+        finally:
+            client.close()
+
     @pytest.mark.parametrize("value", ["lots", "5/fortnight", "-1/minute"])
     def test_bad_rate_setting_names_variable(self, value: str) -> None:
         """A malformed rate is a configuration error naming the variable."""
