@@ -3,8 +3,8 @@ constraints."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import Any
+from collections.abc import Callable, Collection
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Connection, Integer, and_, any_, bindparam, or_
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -40,6 +40,30 @@ def among(
     if conn.dialect.name == "postgresql":
         return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
     return column.in_(list(ids))
+
+
+def among_bound(dialect: str, column: ColumnElement[int], name: str) -> ColumnElement[bool]:
+    """:func:`among` with the ids as the bound parameter ``name``, given at execution
+    (``{name: ids}``), for statements made once (:func:`made_once`)."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(Integer)))
+    return column.in_(bindparam(name, expanding=True))
+
+
+T = TypeVar("T")
+_MADE: dict[tuple[str, str], Any] = {}
+
+
+def made_once(conn: Connection, name: str, make: Callable[[str], T]) -> T:
+    """The statement ``name`` for ``conn``'s dialect, made by ``make(dialect name)`` on
+    first use and then kept, its values left as bound parameters: SQLAlchemy then neither
+    builds it nor works out its cache key again on every call (for the statements of the
+    hot reads: a task by id, a page's tasks and their view facts)."""
+    key = (conn.dialect.name, name)
+    found = _MADE.get(key)
+    if found is None:
+        found = _MADE[key] = make(conn.dialect.name)
+    return found
 
 
 def keyset_order(

@@ -28,7 +28,7 @@ from taskcore.domain.relations import RelatedTask, RelationKind, TaskRelation
 from taskcore.domain.tasks import TaskStatus
 from taskcore_adapters.sql.access import has_role
 from taskcore_adapters.sql.engine import FIELDS, notice_cache
-from taskcore_adapters.sql.support import among
+from taskcore_adapters.sql.support import among, among_bound
 from taskcore_adapters.sql.tables import (
     task_field_definitions,
     task_field_values,
@@ -317,8 +317,9 @@ def _definition_values(definition: FieldDefinition) -> dict[str, Any]:
     }
 
 
-def blocked_among(conn: Connection, ids: list[int]) -> Select[Any]:
-    """The ids among ``ids`` of the tasks that an open task blocks (distinct)."""
+def blocked_among(dialect: str, name: str) -> Select[Any]:
+    """The ids among the bound ids ``name`` of the tasks that an open task blocks
+    (distinct)."""
     # The relations of these tasks first, each blocker looked up by its id: joined, a
     # planner may instead start from every open task (SQLite did, without statistics
     # on an empty relations table: 85 ms at 1,000,000 tasks instead of 0.03 ms).
@@ -331,7 +332,7 @@ def blocked_among(conn: Connection, ids: list[int]) -> Select[Any]:
     return (
         select(task_relations.c.target_id)
         .where(
-            among(conn, task_relations.c.target_id, ids),
+            among_bound(dialect, task_relations.c.target_id, name),
             task_relations.c.kind == RelationKind.BLOCKS.value,
             open_blocker,
         )

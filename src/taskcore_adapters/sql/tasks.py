@@ -14,6 +14,8 @@ from typing import Any
 
 import attrs
 from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
     Connection,
     Select,
     bindparam,
@@ -45,9 +47,11 @@ from taskcore_adapters.sql import field_order
 from taskcore_adapters.sql.access import role_column
 from taskcore_adapters.sql.support import (
     among,
+    among_bound,
     is_foreign_key_violation,
     keyset_after,
     keyset_order,
+    made_once,
 )
 from taskcore_adapters.sql.tables import (
     task_assignees,
@@ -314,15 +318,25 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
         ]
 
     def get(self, task_id: int) -> Task | None:
-        rows = self._conn.execute(self._select().where(tasks.c.id == task_id)).all()
-        found = self._hydrate(rows)
+        statement = made_once(
+            self._conn,
+            "tasks.get",
+            lambda d: select(tasks, *child_columns(d)).where(tasks.c.id == bindparam("task_id")),
+        )
+        found = self._hydrate(self._conn.execute(statement, {"task_id": task_id}).all())
         return found[0] if found else None
 
     def get_with_role(self, task_id: int, user_id: int) -> tuple[Task, Role | None] | None:
-        role = role_column(tasks.c.project_id, user_id).label("caller_role")
-        row = self._conn.execute(
-            self._select().add_columns(role).where(tasks.c.id == task_id)
-        ).first()
+        statement = made_once(
+            self._conn,
+            "tasks.get_with_role",
+            lambda d: select(
+                tasks,
+                *child_columns(d),
+                role_column(tasks.c.project_id, bindparam("user_id")).label("caller_role"),
+            ).where(tasks.c.id == bindparam("task_id")),
+        )
+        row = self._conn.execute(statement, {"task_id": task_id, "user_id": user_id}).first()
         if row is None:
             return None
         return self._hydrate([row])[0], None if row.caller_role is None else Role(row.caller_role)
@@ -378,37 +392,18 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
         ids = list(task_ids)
         if not ids:
             return {}
-        return _rollups(self._conn.execute(self._rollup_lines(ids)).all())
+        statement = made_once(self._conn, "tasks.rollups", _rollup_lines)
+        return _rollups(self._conn.execute(statement, {"ids": ids}).all())
 
     def view_facts(self, task_ids: Collection[int]) -> tuple[dict[int, SubtaskRollup], set[int]]:
         ids = list(task_ids)
         if not ids:
             return {}, set()
-        # One statement: the roll-up lines, then the blocked tasks as lines without a
-        # status.
-        blocked = blocked_among(self._conn, ids).subquery()
-        rows = self._conn.execute(
-            self._rollup_lines(ids).union_all(
-                select(blocked.c.target_id, null(), null(), null(), null())
-            )
-        ).all()
+        statement = made_once(self._conn, "tasks.view_facts", _view_facts)
+        rows = self._conn.execute(statement, {"ids": ids}).all()
         return _rollups([r for r in rows if r.status is not None]), {
             r.parent_id for r in rows if r.status is None
         }
-
-    def _rollup_lines(self, ids: list[int]) -> Select[Any]:
-        """Per parent among ``ids`` and status, its subtasks' count and summed hours."""
-        return (
-            select(
-                tasks.c.parent_id,
-                tasks.c.status,
-                func.count().label("n"),
-                func.sum(tasks.c.estimated_hours).label("estimated"),
-                func.sum(tasks.c.actual_hours).label("actual"),
-            )
-            .where(among(self._conn, tasks.c.parent_id, ids))
-            .group_by(tasks.c.parent_id, tasks.c.status)
-        )
 
     def delete_in_project(self, project_id: int) -> Sequence[Task]:
         rows = self._conn.execute(
@@ -470,10 +465,6 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
         limit: int,
         after: Keyset | None = None,
     ) -> Sequence[Task]:
-        value = sort_column(order.sort) if order.custom is None else field_column(order.custom)
-        nullable = order.sort is TaskSort.DUE_DATE or order.custom is not None
-        how = {"descending": order.descending, "nullable": nullable}
-        ordering = keyset_order(value, tasks.c.id, **how)
         walked = None
         if order.custom is not None and offset == 0:
             # A custom-field order walks the field's values in index order first.
@@ -485,34 +476,47 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
                 limit=limit,
                 after=after,
             )
+            if walked.complete:  # the page's tasks, in the walk's order
+                return self._in_order(walked.ids)
             after = walked.resume
+        value = sort_column(order.sort) if order.custom is None else field_column(order.custom)
+        nullable = order.sort is TaskSort.DUE_DATE or order.custom is not None
+        how = {"descending": order.descending, "nullable": nullable}
+        ordering = keyset_order(value, tasks.c.id, **how)
         # The page's ids first, then only those rows with their labels and watchers: the
         # rows an offset skips never have their children read. The rest of a page the
         # walk did not fill is read by a statement built only then.
-        if walked is not None and walked.complete:
-            chosen: Any = among(self._conn, tasks.c.id, walked.ids)
+        missing = limit if walked is None else limit - len(walked.ids)
+        if walked is not None and walked.exhausted and order.custom is not None:
+            page = field_order.without_value(
+                criteria,
+                order.custom,
+                descending=order.descending,
+                limit=missing,
+                after_id=walked.without_after,
+            )
         else:
-            missing = limit if walked is None else limit - len(walked.ids)
-            if walked is not None and walked.exhausted and order.custom is not None:
-                page = field_order.without_value(
-                    criteria,
-                    order.custom,
-                    descending=order.descending,
-                    limit=missing,
-                    after_id=walked.without_after,
-                )
+            page = select(tasks.c.id).where(*conditions(criteria)).order_by(*ordering)
+            page = page.limit(missing)
+            if after is not None:
+                page = page.where(keyset_after(value, tasks.c.id, after, **how))
             else:
-                page = select(tasks.c.id).where(*conditions(criteria)).order_by(*ordering)
-                page = page.limit(missing)
-                if after is not None:
-                    page = page.where(keyset_after(value, tasks.c.id, after, **how))
-                else:
-                    page = page.offset(offset)
-            chosen = tasks.c.id.in_(page)
-            if walked is not None:
-                chosen = among(self._conn, tasks.c.id, walked.ids) | chosen
+                page = page.offset(offset)
+        chosen: ColumnElement[bool] = tasks.c.id.in_(page)
+        if walked is not None:
+            chosen = among(self._conn, tasks.c.id, walked.ids) | chosen
         query = self._select().where(chosen).order_by(*ordering)
         return self._hydrate(self._conn.execute(query).all())
+
+    def _in_order(self, ids: list[int]) -> list[Task]:
+        """The tasks ``ids`` (that still exist), in that order."""
+        statement = made_once(
+            self._conn,
+            "tasks.by_ids",
+            lambda d: select(tasks, *child_columns(d)).where(among_bound(d, tasks.c.id, "ids")),
+        )
+        found = {t.key: t for t in self._hydrate(self._conn.execute(statement, {"ids": ids}).all())}
+        return [found[i] for i in ids if i in found]
 
     def count(self, criteria: TaskCriteria) -> int:
         return self._conn.execute(
@@ -533,3 +537,28 @@ def _rollups(lines: Sequence[Any]) -> dict[int, SubtaskRollup]:
             )
         )
     return {parent: SubtaskRollup.of(rows) for parent, rows in found.items()}
+
+
+def _rollup_lines(dialect: str) -> Select[Any]:
+    """Per parent among the ids ``:ids`` and status, its subtasks' count and summed
+    hours."""
+    return (
+        select(
+            tasks.c.parent_id,
+            tasks.c.status,
+            func.count().label("n"),
+            func.sum(tasks.c.estimated_hours).label("estimated"),
+            func.sum(tasks.c.actual_hours).label("actual"),
+        )
+        .where(among_bound(dialect, tasks.c.parent_id, "ids"))
+        .group_by(tasks.c.parent_id, tasks.c.status)
+    )
+
+
+def _view_facts(dialect: str) -> CompoundSelect[Any]:
+    """The roll-up lines of the tasks ``:ids``, then the blocked ones among them as
+    lines without a status."""
+    blocked = blocked_among(dialect, "ids").subquery()
+    return _rollup_lines(dialect).union_all(
+        select(blocked.c.target_id, null(), null(), null(), null())
+    )
