@@ -12,6 +12,7 @@ import pytest
 from taskcore import errors
 from taskcore.domain.pagination import Keyset
 from taskcore.domain.projects import Membership, Priority, Role
+from taskcore.domain.relations import RelationKind, TaskRelation
 from taskcore.domain.tasks import TaskCriteria, TaskOrder, TaskSort, TaskStatus
 from taskcore.ports.uow import UnitOfWorkFactory
 from taskcore_adapters.contracts.repositories.records import NOW, new_task, stored_project
@@ -48,6 +49,48 @@ class _Tasks:
         assert added == read
         assert read is not None
         assert (read.version, read.due_date.tzinfo if read.due_date else None) == (1, dt.UTC)
+        with uow_factory() as uow:  # read with the role of a caller in the task's project
+            assert (read, Role.OWNER) == uow.tasks.get_with_role(added.key, alice)
+            assert (read, None) == uow.tasks.get_with_role(added.key, bob)
+            assert uow.tasks.get_with_role(added.key + 100, alice) is None
+
+    def test_view_facts(self, uow_factory: UnitOfWorkFactory, user_ids: list[int]) -> None:
+        """A task's view facts: the roll-up of its direct subtasks (as ``rollups`` gives)
+        and whether an open task blocks it; tasks with neither are left out."""
+        alice = user_ids[0]
+
+        def task(project: int, status: TaskStatus, **changes: Any) -> Any:
+            done = NOW if status is TaskStatus.COMPLETED else None
+            return new_task(project, status=status, completed_at=done, **changes)
+
+        with uow_factory() as uow:
+            project = stored_project(uow, alice).key
+            parent = uow.tasks.add(new_task(project)).key
+            for status in (TaskStatus.PENDING, TaskStatus.COMPLETED):
+                uow.tasks.add(task(project, status, parent_id=parent))
+            blocker, done, lone = (
+                uow.tasks.add(task(project, s)).key
+                for s in (TaskStatus.IN_PROGRESS, TaskStatus.COMPLETED, TaskStatus.PENDING)
+            )
+            for source in (blocker, done):
+                uow.tasks.add_relation(
+                    TaskRelation(
+                        kind=RelationKind.BLOCKS, source_id=source, target_id=parent, created_at=NOW
+                    )
+                )
+            uow.tasks.add_relation(
+                TaskRelation(
+                    kind=RelationKind.BLOCKS, source_id=done, target_id=lone, created_at=NOW
+                )
+            )
+            uow.commit()
+        with uow_factory() as uow:
+            rollups, blocked = uow.tasks.view_facts([parent, lone, blocker])
+            assert uow.tasks.rollups([parent, lone, blocker]) == rollups
+            assert [parent] == list(rollups)
+            assert (rollups[parent].total, rollups[parent].by_status.completed) == (2, 1)
+            assert {parent} == blocked
+            assert ({}, set()) == uow.tasks.view_facts([])
 
     def test_task_for_a_missing_project(
         self, uow_factory: UnitOfWorkFactory, user_ids: list[int]
