@@ -171,17 +171,19 @@ class TestTiming:
     def test_medians_stay_close(self, client: TestClient, spy: SpyHasher) -> None:
         """With the production hash cost, the median time of forty unknown-account logins
         is within a factor of three of forty wrong-password logins, alternating (without
-        the dummy hash it is several times shorter), and the run takes under 15 s."""
+        the dummy hash it is several times shorter), and the eighty logins cost under 15 s
+        of CPU time (this process's: the server runs in it), which a loaded machine does
+        not inflate as it does the wall-clock time."""
         times: dict[str, list[float]] = {"unknown": [], "known": []}
-        started = time.monotonic()
+        started = time.process_time()
         for i in range(ROUNDS):
             for kind, username in (("unknown", "nobody"), ("known", "alice")):
                 before = time.perf_counter()
                 response = login(client, username, f"wrong password {i}")
                 times[kind].append(time.perf_counter() - before)
                 assert 401 == response.status_code
-        elapsed = time.monotonic() - started
+        cpu = time.process_time() - started
         unknown, known = (statistics.median(times[kind]) for kind in ("unknown", "known"))
         assert (ROUNDS, ROUNDS, 0) == spy.take()
         assert max(unknown, known) < 3 * min(unknown, known), (unknown, known)
-        assert elapsed < 15
+        assert cpu < 15
