@@ -181,7 +181,7 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
 
     def _select(self) -> Select[Any]:
         """Tasks with their labels and watchers, read in the same statement."""
-        return select(tasks, *child_columns(self._conn.dialect.name))
+        return _full(self._conn.dialect.name)
 
     @staticmethod
     def _hydrate(rows: Sequence[Any]) -> list[Task]:
@@ -321,7 +321,7 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
         statement = made_once(
             self._conn,
             "tasks.get",
-            lambda d: select(tasks, *child_columns(d)).where(tasks.c.id == bindparam("task_id")),
+            lambda d: _full(d).where(tasks.c.id == bindparam("task_id")),
         )
         found = self._hydrate(self._conn.execute(statement, {"task_id": task_id}).all())
         return found[0] if found else None
@@ -330,11 +330,13 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
         statement = made_once(
             self._conn,
             "tasks.get_with_role",
-            lambda d: select(
-                tasks,
-                *child_columns(d),
-                role_column(tasks.c.project_id, bindparam("user_id")).label("caller_role"),
-            ).where(tasks.c.id == bindparam("task_id")),
+            lambda d: (
+                _full(d)
+                .add_columns(
+                    role_column(tasks.c.project_id, bindparam("user_id")).label("caller_role")
+                )
+                .where(tasks.c.id == bindparam("task_id"))
+            ),
         )
         row = self._conn.execute(statement, {"task_id": task_id, "user_id": user_id}).first()
         if row is None:
@@ -513,7 +515,7 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
         statement = made_once(
             self._conn,
             "tasks.by_ids",
-            lambda d: select(tasks, *child_columns(d)).where(among_bound(d, tasks.c.id, "ids")),
+            lambda d: _full(d).where(among_bound(d, tasks.c.id, "ids")),
         )
         found = {t.key: t for t in self._hydrate(self._conn.execute(statement, {"ids": ids}).all())}
         return [found[i] for i in ids if i in found]
@@ -537,6 +539,11 @@ def _rollups(lines: Sequence[Any]) -> dict[int, SubtaskRollup]:
             )
         )
     return {parent: SubtaskRollup.of(rows) for parent, rows in found.items()}
+
+
+def _full(dialect: str) -> Select[Any]:
+    """Tasks with their labels, watchers, assignees and custom values in one statement."""
+    return select(tasks, *child_columns(dialect))
 
 
 def _rollup_lines(dialect: str) -> Select[Any]:
