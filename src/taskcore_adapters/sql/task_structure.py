@@ -10,6 +10,7 @@ from typing import Any
 
 import attrs
 from sqlalchemy import (
+    CompoundSelect,
     Connection,
     Select,
     case,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    null,
     or_,
     select,
     text,
@@ -25,10 +27,10 @@ from sqlalchemy import (
 
 from taskcore.domain.custom_fields import CustomValue, FieldDefinition, FieldType
 from taskcore.domain.relations import RelatedTask, RelationKind, TaskRelation
-from taskcore.domain.tasks import TaskStatus
+from taskcore.domain.tasks import RollupLine, SubtaskRollup, TaskStatus
 from taskcore_adapters.sql.access import has_role
 from taskcore_adapters.sql.engine import FIELDS, notice_cache
-from taskcore_adapters.sql.support import among, among_bound
+from taskcore_adapters.sql.support import among, among_bound, made_once
 from taskcore_adapters.sql.tables import (
     task_field_definitions,
     task_field_values,
@@ -111,11 +113,55 @@ _DEPENDS_ON = text(
 task once, so the walk ends even on a cycle)."""
 
 
+DEPTH_GUARD = 64
+"""Recursive walks stop this many levels down or up: far beyond any tree the service lets
+exist, so a corrupt cycle cannot make them loop."""
+
+_LINEAGE = text(
+    "WITH RECURSIVE chain(id, parent_id, depth) AS ("
+    " SELECT id, parent_id, 0 FROM tasks WHERE id = :task_id"
+    " UNION ALL"
+    " SELECT t.id, t.parent_id, c.depth + 1 FROM tasks t JOIN chain c ON t.id = c.parent_id"
+    " WHERE c.depth < :guard)"
+    " SELECT id FROM chain ORDER BY depth"
+)
+DESCENDANTS = text(
+    "WITH RECURSIVE below(id, depth) AS ("
+    " SELECT id, 1 FROM tasks WHERE parent_id = :task_id"
+    " UNION ALL"
+    " SELECT t.id, b.depth + 1 FROM tasks t JOIN below b ON t.parent_id = b.id"
+    " WHERE b.depth < :guard)"
+    " SELECT id, max(depth) AS depth FROM below GROUP BY id"
+)
+
+
 class TaskStructureSql:
-    """Relations between tasks and projects' custom-field definitions, on the repository's
-    connection (a base of :class:`~taskcore_adapters.sql.tasks.SqlAlchemyTaskRepository`)."""
+    """Subtask lineages and roll-ups, relations between tasks and projects' custom-field
+    definitions, on the repository's connection (a base of :class:`~taskcore_adapters.sql.tasks.SqlAlchemyTaskRepository`)."""
 
     _conn: Connection
+
+    def lineage(self, task_id: int) -> list[int]:
+        return list(
+            self._conn.execute(_LINEAGE, {"task_id": task_id, "guard": DEPTH_GUARD}).scalars()
+        )
+
+    def rollups(self, task_ids: Collection[int]) -> dict[int, SubtaskRollup]:
+        ids = list(task_ids)
+        if not ids:
+            return {}
+        statement = made_once(self._conn, "tasks.rollups", _rollup_lines)
+        return _rollups(self._conn.execute(statement, {"ids": ids}).all())
+
+    def view_facts(self, task_ids: Collection[int]) -> tuple[dict[int, SubtaskRollup], set[int]]:
+        ids = list(task_ids)
+        if not ids:
+            return {}, set()
+        statement = made_once(self._conn, "tasks.view_facts", _view_facts)
+        rows = self._conn.execute(statement, {"ids": ids}).all()
+        return _rollups([r for r in rows if r.status is not None]), {
+            r.parent_id for r in rows if r.status is None
+        }
 
     def add_relation(self, relation: TaskRelation) -> TaskRelation:
         new_id = self._conn.execute(
@@ -337,4 +383,44 @@ def blocked_among(dialect: str, name: str) -> Select[Any]:
             open_blocker,
         )
         .distinct()
+    )
+
+
+def _rollups(lines: Sequence[Any]) -> dict[int, SubtaskRollup]:
+    """The roll-ups of rows of ``_rollup_lines``."""
+    found: dict[int, list[RollupLine]] = {}
+    for row in lines:
+        found.setdefault(row.parent_id, []).append(
+            RollupLine(
+                status=TaskStatus(row.status),
+                count=row.n,
+                estimated_hours=row.estimated,
+                actual_hours=row.actual,
+            )
+        )
+    return {parent: SubtaskRollup.of(rows) for parent, rows in found.items()}
+
+
+def _rollup_lines(dialect: str) -> Select[Any]:
+    """Per parent among the ids ``:ids`` and status, its subtasks' count and summed
+    hours."""
+    return (
+        select(
+            tasks.c.parent_id,
+            tasks.c.status,
+            func.count().label("n"),
+            func.sum(tasks.c.estimated_hours).label("estimated"),
+            func.sum(tasks.c.actual_hours).label("actual"),
+        )
+        .where(among_bound(dialect, tasks.c.parent_id, "ids"))
+        .group_by(tasks.c.parent_id, tasks.c.status)
+    )
+
+
+def _view_facts(dialect: str) -> CompoundSelect[Any]:
+    """The roll-up lines of the tasks ``:ids``, then the blocked ones among them as
+    lines without a status."""
+    blocked = blocked_among(dialect, "ids").subquery()
+    return _rollup_lines(dialect).union_all(
+        select(blocked.c.target_id, null(), null(), null(), null())
     )

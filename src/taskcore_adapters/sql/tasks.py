@@ -15,14 +15,12 @@ from typing import Any
 import attrs
 from sqlalchemy import (
     ColumnElement,
-    CompoundSelect,
     Connection,
     Select,
     bindparam,
     delete,
     func,
     insert,
-    null,
     or_,
     select,
     text,
@@ -34,8 +32,6 @@ from taskcore.domain.custom_fields import CustomValue, FieldType
 from taskcore.domain.pagination import Keyset
 from taskcore.domain.projects import Priority, Role
 from taskcore.domain.tasks import (
-    RollupLine,
-    SubtaskRollup,
     Task,
     TaskCriteria,
     TaskOrder,
@@ -63,8 +59,9 @@ from taskcore_adapters.sql.tables import (
 )
 from taskcore_adapters.sql.task_queries import child_columns, conditions, field_column, sort_column
 from taskcore_adapters.sql.task_structure import (
+    DEPTH_GUARD,
+    DESCENDANTS,
     TaskStructureSql,
-    blocked_among,
     custom_value,
     value_row,
 )
@@ -149,28 +146,6 @@ _LAST_POSITION = (
 plan is one step back from the end of ``(project_id, status, position)`` even before the
 table has statistics (``max()`` then aggregates the whole column: 14 ms at 100,000 tasks
 right after an import)."""
-
-
-_DEPTH_GUARD = 64
-"""Recursive walks stop this many levels down or up: far beyond any tree the service lets
-exist, so a corrupt cycle cannot make them loop."""
-
-_LINEAGE = text(
-    "WITH RECURSIVE chain(id, parent_id, depth) AS ("
-    " SELECT id, parent_id, 0 FROM tasks WHERE id = :task_id"
-    " UNION ALL"
-    " SELECT t.id, t.parent_id, c.depth + 1 FROM tasks t JOIN chain c ON t.id = c.parent_id"
-    " WHERE c.depth < :guard)"
-    " SELECT id FROM chain ORDER BY depth"
-)
-_DESCENDANTS = text(
-    "WITH RECURSIVE below(id, depth) AS ("
-    " SELECT id, 1 FROM tasks WHERE parent_id = :task_id"
-    " UNION ALL"
-    " SELECT t.id, b.depth + 1 FROM tasks t JOIN below b ON t.parent_id = b.id"
-    " WHERE b.depth < :guard)"
-    " SELECT id, max(depth) AS depth FROM below GROUP BY id"
-)
 
 
 class SqlAlchemyTaskRepository(TaskStructureSql):
@@ -375,37 +350,15 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
         self._delete_dependents(ids)
         self._conn.execute(delete(tasks).where(tasks.c.id.in_(ids)))
 
-    def lineage(self, task_id: int) -> list[int]:
-        return list(
-            self._conn.execute(_LINEAGE, {"task_id": task_id, "guard": _DEPTH_GUARD}).scalars()
-        )
-
     def descendants(self, task_id: int) -> list[Task]:
         depths = {
             row.id: row.depth
-            for row in self._conn.execute(_DESCENDANTS, {"task_id": task_id, "guard": _DEPTH_GUARD})
+            for row in self._conn.execute(DESCENDANTS, {"task_id": task_id, "guard": DEPTH_GUARD})
         }
         if not depths:
             return []
         rows = self._conn.execute(self._select().where(among(self._conn, tasks.c.id, depths))).all()
         return sorted(self._hydrate(rows), key=lambda t: (-depths[t.key], t.key))
-
-    def rollups(self, task_ids: Collection[int]) -> dict[int, SubtaskRollup]:
-        ids = list(task_ids)
-        if not ids:
-            return {}
-        statement = made_once(self._conn, "tasks.rollups", _rollup_lines)
-        return _rollups(self._conn.execute(statement, {"ids": ids}).all())
-
-    def view_facts(self, task_ids: Collection[int]) -> tuple[dict[int, SubtaskRollup], set[int]]:
-        ids = list(task_ids)
-        if not ids:
-            return {}, set()
-        statement = made_once(self._conn, "tasks.view_facts", _view_facts)
-        rows = self._conn.execute(statement, {"ids": ids}).all()
-        return _rollups([r for r in rows if r.status is not None]), {
-            r.parent_id for r in rows if r.status is None
-        }
 
     def delete_in_project(self, project_id: int) -> Sequence[Task]:
         rows = self._conn.execute(
@@ -526,46 +479,6 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
         ).scalar_one()
 
 
-def _rollups(lines: Sequence[Any]) -> dict[int, SubtaskRollup]:
-    """The roll-ups of rows of ``_rollup_lines``."""
-    found: dict[int, list[RollupLine]] = {}
-    for row in lines:
-        found.setdefault(row.parent_id, []).append(
-            RollupLine(
-                status=TaskStatus(row.status),
-                count=row.n,
-                estimated_hours=row.estimated,
-                actual_hours=row.actual,
-            )
-        )
-    return {parent: SubtaskRollup.of(rows) for parent, rows in found.items()}
-
-
 def _full(dialect: str) -> Select[Any]:
     """Tasks with their labels, watchers, assignees and custom values in one statement."""
     return select(tasks, *child_columns(dialect))
-
-
-def _rollup_lines(dialect: str) -> Select[Any]:
-    """Per parent among the ids ``:ids`` and status, its subtasks' count and summed
-    hours."""
-    return (
-        select(
-            tasks.c.parent_id,
-            tasks.c.status,
-            func.count().label("n"),
-            func.sum(tasks.c.estimated_hours).label("estimated"),
-            func.sum(tasks.c.actual_hours).label("actual"),
-        )
-        .where(among_bound(dialect, tasks.c.parent_id, "ids"))
-        .group_by(tasks.c.parent_id, tasks.c.status)
-    )
-
-
-def _view_facts(dialect: str) -> CompoundSelect[Any]:
-    """The roll-up lines of the tasks ``:ids``, then the blocked ones among them as
-    lines without a status."""
-    blocked = blocked_among(dialect, "ids").subquery()
-    return _rollup_lines(dialect).union_all(
-        select(blocked.c.target_id, null(), null(), null(), null())
-    )
