@@ -137,7 +137,8 @@ DESCENDANTS = text(
 
 class TaskStructureSql:
     """Subtask lineages and roll-ups, relations between tasks and projects' custom-field
-    definitions, on the repository's connection (a base of :class:`~taskcore_adapters.sql.tasks.SqlAlchemyTaskRepository`)."""
+    definitions, on the repository's connection (a base of
+    :class:`~taskcore_adapters.sql.tasks.SqlAlchemyTaskRepository`)."""
 
     _conn: Connection
 
