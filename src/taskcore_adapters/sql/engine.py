@@ -251,10 +251,13 @@ class ChangeListener:
                 callback()
 
     def stop(self) -> None:
-        """Stop listening (the thread ends within half a second)."""
+        """Stop listening, and wait (up to a second) for the thread to close its
+        connection: a caller may drop the database next."""
         self._stop.set()
         self.live = False
         self._everything()
+        if threading.current_thread() is not self._thread:
+            self._thread.join(timeout=1.0)
 
     def _run(self) -> None:
         import psycopg
@@ -268,10 +271,11 @@ class ChangeListener:
                     self.live = not self._stop.is_set()
                     pause = 0.1
                     while not self._stop.is_set():
-                        for notice in conn.notifies(timeout=0.5):
+                        for notice in conn.notifies(timeout=0.2):
                             self.dispatch(notice.payload)
             except Exception as exc:  # noqa: BLE001 - any failure: drop caches, reconnect
-                log.warning("change notices interrupted: %s", exc)
+                if not self._stop.is_set():
+                    log.warning("change notices interrupted: %s", exc)
             finally:
                 self.live = False
                 self._everything()

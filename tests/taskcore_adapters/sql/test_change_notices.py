@@ -163,3 +163,27 @@ def test_custom_field_definitions_are_kept_until_a_change_is_announced(
             assert "Story points" == uow.tasks.fields_of([project_id])[0].label
     finally:
         event.remove(other, "before_cursor_execute", note)
+
+
+@pytest.mark.postgres
+def test_disposing_of_the_engine_closes_the_listeners_connection_before_returning(
+    engines: tuple[Engine, Engine],
+) -> None:
+    """A caller may drop the database right after closing: no listening session is left
+    behind (it used to linger up to half a second, and log a warning if the database was
+    dropped meanwhile)."""
+    writer, other = engines
+    _live(change_listener(other))  # type: ignore[arg-type]
+
+    def listeners() -> int:
+        with writer.connect() as conn:
+            return int(
+                conn.exec_driver_sql(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND query LIKE 'LISTEN %%'"
+                ).scalar_one()
+            )
+
+    assert listeners() == 1
+    other.dispose()
+    assert listeners() == 0
