@@ -113,7 +113,7 @@ _DEPENDS_ON = text(
 task once, so the walk ends even on a cycle)."""
 
 
-DEPTH_GUARD = 64
+_DEPTH_GUARD = 64
 """Recursive walks stop this many levels down or up: far beyond any tree the service lets
 exist, so a corrupt cycle cannot make them loop."""
 
@@ -125,7 +125,7 @@ _LINEAGE = text(
     " WHERE c.depth < :guard)"
     " SELECT id FROM chain ORDER BY depth"
 )
-DESCENDANTS = text(
+_DESCENDANTS = text(
     "WITH RECURSIVE below(id, depth) AS ("
     " SELECT id, 1 FROM tasks WHERE parent_id = :task_id"
     " UNION ALL"
@@ -144,8 +144,13 @@ class TaskStructureSql:
 
     def lineage(self, task_id: int) -> list[int]:
         return list(
-            self._conn.execute(_LINEAGE, {"task_id": task_id, "guard": DEPTH_GUARD}).scalars()
+            self._conn.execute(_LINEAGE, {"task_id": task_id, "guard": _DEPTH_GUARD}).scalars()
         )
+
+    def _descendant_depths(self, task_id: int) -> dict[int, int]:
+        """The ids of the tasks below ``task_id``, each with its deepest level (1: a child)."""
+        rows = self._conn.execute(_DESCENDANTS, {"task_id": task_id, "guard": _DEPTH_GUARD})
+        return {row[0]: row[1] for row in rows}
 
     def rollups(self, task_ids: Collection[int]) -> dict[int, SubtaskRollup]:
         ids = list(task_ids)

@@ -60,8 +60,6 @@ from taskcore_adapters.sql.tables import (
 )
 from taskcore_adapters.sql.task_queries import child_columns, conditions, field_column, sort_column
 from taskcore_adapters.sql.task_structure import (
-    DEPTH_GUARD,
-    DESCENDANTS,
     TaskStructureSql,
     custom_value,
     value_row,
@@ -352,10 +350,7 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
         self._conn.execute(delete(tasks).where(tasks.c.id.in_(ids)))
 
     def descendants(self, task_id: int) -> list[Task]:
-        depths = {
-            row.id: row.depth
-            for row in self._conn.execute(DESCENDANTS, {"task_id": task_id, "guard": DEPTH_GUARD})
-        }
+        depths = self._descendant_depths(task_id)
         if not depths:
             return []
         rows = self._conn.execute(self._select().where(among(self._conn, tasks.c.id, depths))).all()
