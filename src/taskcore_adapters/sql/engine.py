@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, QueuePool
 from sqlalchemy.sql.dml import UpdateBase
 
 log = logging.getLogger(__name__)
@@ -101,7 +101,11 @@ def make_engine(
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             _private_database_file(Path(parsed.database))
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(
+            url,
+            connect_args={"timeout": 30, "check_same_thread": False},
+            **({} if parsed.database in (None, "", ":memory:") else {"poolclass": ClosingPool}),
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -133,6 +137,7 @@ def make_engine(
             max_overflow=pool_size if max_overflow is None else max_overflow,
             pool_timeout=pool_timeout,
             connect_args=connect_args,
+            poolclass=ClosingPool,
         )
         event.listen(engine, "checkout", check_alive)
     event.listen(engine, "before_execute", _note_change)
@@ -310,24 +315,44 @@ def _stop_listener(engine: Engine) -> None:
         listener.stop()
 
 
-def dispose(engine: Engine, *, wait: float) -> None:
-    """Dispose of ``engine``'s pool once the connections still checked out (e.g. by a live
-    stream's read finishing in a worker thread) have come back, waiting up to ``wait``
-    seconds. One given back later, to the disposed pool, is closed then: a disposed pool
-    keeps what it is given open until it is garbage collected."""
-    checked_out = getattr(engine.pool, "checkedout", lambda: 0)  # a NullPool keeps none
-    deadline = time.monotonic() + wait
-    while checked_out() > 0 and time.monotonic() < deadline:
-        time.sleep(0.02)
-    old = engine.pool
-    engine.dispose()
-    event.listen(old, "checkin", _close_given_back)
-    old.dispose()  # what came back between the two
+class ClosingPool(QueuePool):
+    """SQLAlchemy's queue pool, except that once ``Engine.dispose()`` has replaced it, a
+    connection given back to it (by a thread that was still using it) is closed.
+
+    SQLAlchemy's own pool keeps such a connection open in the discarded pool until the
+    garbage collector reaches it, whenever that is, and Python then reports it as a
+    ``ResourceWarning``. The engines of :func:`make_engine` use this pool, so every
+    ``dispose()`` (a runtime's, a command's, a test's) is safe with a connection in use.
+    """
+
+    _disposed = False
+
+    def dispose(self) -> None:
+        super().dispose()
+        self._disposed = True
+
+    def recreate(self) -> QueuePool:
+        new = super().recreate()  # it copies this pool's listeners: add the closing after
+        if self._disposed:  # not after ``dispose(close=False)``, in a forked child
+            event.listen(self, "checkin", _close_given_back)
+            super().dispose()  # what came back in between
+        return new
 
 
 def _close_given_back(dbapi_connection: Any, _record: Any) -> None:
     if dbapi_connection is not None:
         dbapi_connection.close()
+
+
+def dispose(engine: Engine, *, wait: float) -> None:
+    """Dispose of ``engine``'s pool once the connections still checked out (e.g. by a live
+    stream's read finishing in a worker thread) have come back, waiting up to ``wait``
+    seconds; one given back later is closed then (:class:`ClosingPool`)."""
+    checked_out = getattr(engine.pool, "checkedout", lambda: 0)  # a NullPool keeps none
+    deadline = time.monotonic() + wait
+    while checked_out() > 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    engine.dispose()
 
 
 def check_alive(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:

@@ -1,7 +1,7 @@
-"""Disposing of an engine while a connection is still in use (``sql.engine.dispose``): it
-waits for the connection to come back, and one that comes back only after the wait is
-closed, not kept open by the disposed pool until garbage collection (where Python reports
-it as a ``ResourceWarning``)."""
+"""Disposing of an engine while a connection is still in use: a connection given back to
+the disposed pool is closed, not kept open until garbage collection (where Python reports
+it as a ``ResourceWarning``), whether the engine was disposed by SQLAlchemy's own
+``dispose()`` or by ``sql.engine.dispose``, which first waits for it to come back."""
 
 from __future__ import annotations
 
@@ -17,17 +17,39 @@ from taskcore_adapters.sql import make_engine
 from taskcore_adapters.sql.engine import dispose
 
 
-def test_a_connection_given_back_after_the_wait_is_closed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("disposal", ["engine.dispose", "sql.engine.dispose"])
+def test_a_connection_given_back_to_a_disposed_pool_is_closed(
+    tmp_path: Path, disposal: str
+) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
     conn = engine.connect()
     conn.execute(text("SELECT 1"))
     raw = conn.connection.dbapi_connection
     assert raw is not None
-    dispose(engine, wait=0)
+    if disposal == "engine.dispose":
+        engine.dispose()
+    else:
+        dispose(engine, wait=0)
     raw.execute("SELECT 1")  # still open while in use
     conn.close()
     with pytest.raises(sqlite3.ProgrammingError, match="closed"):
         raw.execute("SELECT 1")
+
+
+def test_the_new_pool_keeps_its_connections(tmp_path: Path) -> None:
+    """Only the discarded pool closes what it is given back: the engine's new pool reuses
+    its connections as before."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+    engine.dispose()
+    with engine.connect() as conn:
+        first = conn.connection.dbapi_connection
+    with engine.connect() as conn:
+        again = conn.connection.dbapi_connection
+        conn.execute(text("SELECT 1"))
+    assert again is first
+    engine.dispose()
 
 
 def test_dispose_waits_for_a_connection_in_use(tmp_path: Path) -> None:
