@@ -27,7 +27,7 @@ import math
 from typing import Any, cast
 
 import attrs
-from sqlalchemy import ColumnElement, Connection, Select, and_, func, literal, select, true
+from sqlalchemy import ColumnElement, Connection, Integer, Select, bindparam, func, literal, select
 
 from taskcore.domain.custom_fields import FieldSort, FieldType
 from taskcore.domain.pagination import Keyset
@@ -70,14 +70,6 @@ def _column(sort: FieldSort, values: Any) -> ColumnElement[Any]:
     return values.c.value_text  # type: ignore[no-any-return]
 
 
-def _stored(sort: FieldSort, keyset: Keyset) -> Keyset:
-    """``keyset`` with its value as the column holds it: a boolean, not 0/1 (as a bound
-    parameter, which SQLAlchemy lets ``<`` and ``>`` compare, unlike ``True``)."""
-    if sort.type is FieldType.BOOLEAN and keyset.value is not None:
-        return Keyset(value=cast(Any, literal(bool(keyset.value))), id=keyset.id)
-    return keyset
-
-
 def _sorted(sort: FieldSort, value: Any, task_id: int) -> Keyset:
     """A position as the single statement compares it (booleans as 0/1)."""
     return Keyset(value=int(value) if sort.type is FieldType.BOOLEAN else value, id=task_id)
@@ -88,6 +80,72 @@ def _next_size(limit: int, missing: int, rate: float) -> int:
     twice over, from one page to :data:`LARGEST_BATCH` pages."""
     wanted = limit * LARGEST_BATCH if rate == 0 else math.ceil(2 * missing / rate)
     return max(limit, min(wanted, limit * LARGEST_BATCH))
+
+
+@attrs.frozen
+class _Shape:
+    """What a walk's statements depend on besides the parameters they are given."""
+
+    criteria: TaskCriteria
+    sort: FieldSort
+    descending: bool
+    resumed: bool
+
+
+WALK_SHAPES = 256
+"""The most walks whose statements are kept (then all are made again as needed)."""
+_WALKS: dict[_Shape, tuple[Select[Any], Select[Any]]] = {}
+
+
+def _statements(shape: _Shape) -> tuple[Select[Any], Select[Any]]:
+    """A batch's two statements for ``shape``, made on first use and then kept: building
+    them and working out their cache keys cost a third of a page's CPU when made per
+    batch. The values that change from batch to batch are bound parameters: ``size``
+    (values read), ``missing`` (matches wanted) and, once resumed, the position
+    ``after_value``, ``after_id``."""
+    found = _WALKS.get(shape)
+    if found is None:
+        if len(_WALKS) >= WALK_SHAPES:
+            _WALKS.clear()
+        found = _WALKS[shape] = _make(shape)
+    return found
+
+
+def _make(shape: _Shape) -> tuple[Select[Any], Select[Any]]:
+    values = SORT_VALUE
+    column = _column(shape.sort, values)
+    how = {"descending": shape.descending, "nullable": False}
+    batch = select(values.c.task_id, column.label("value")).where(
+        values.c.field_id == shape.sort.field_id, column.is_not(None)
+    )
+    if shape.resumed:
+        position = Keyset(
+            value=cast(Any, bindparam("after_value", type_=column.type)),
+            id=cast(Any, bindparam("after_id", type_=Integer)),
+        )
+        batch = batch.where(keyset_after(column, values.c.task_id, position, **how))
+    candidates = (
+        batch.order_by(*keyset_order(column, values.c.task_id, **how))
+        .limit(bindparam("size", type_=Integer))
+        .subquery("candidate")
+    )
+    # The matches first, as many as the page still misses: the database stops at the
+    # last one it needs instead of looking up the filters of every candidate.
+    matched = (
+        select(candidates.c.task_id)
+        .select_from(candidates.join(tasks, tasks.c.id == candidates.c.task_id))
+        .where(*conditions(shape.criteria, probe=True))
+        .order_by(*keyset_order(candidates.c.value, candidates.c.task_id, **how))
+        .limit(bindparam("missing", type_=Integer))
+    )
+    # When short, the whole batch was read: where it ended, and how many it held.
+    backwards = {**how, "descending": not shape.descending}
+    last = (
+        select(candidates.c.task_id, candidates.c.value, func.count().over())
+        .order_by(*keyset_order(candidates.c.value, candidates.c.task_id, **backwards))
+        .limit(1)
+    )
+    return matched, last
 
 
 def walk(
@@ -101,53 +159,23 @@ def walk(
 ) -> Walked:
     """The first ``limit`` tasks meeting ``criteria`` after ``after`` among the tasks
     with a value of ``sort``'s field, in the order of their value then id."""
-    values = SORT_VALUE
-    column = _column(sort, values)
-    how = {"descending": descending, "nullable": False}
-    wanted = conditions(criteria, probe=True)
-    meets = and_(*wanted) if wanted else true()
+    if criteria.overdue is None:  # the instant matters only to ``overdue``
+        criteria = attrs.evolve(criteria, now=None)
     position = after
     found: list[int] = []
     size, read = limit * FIRST_BATCH, 0
     for _ in range(BATCHES):
-        batch = select(values.c.task_id, column.label("value")).where(
-            values.c.field_id == sort.field_id, column.is_not(None)
-        )
+        shape = _Shape(criteria, sort, descending, resumed=position is not None)
+        matched, last_of = _statements(shape)
+        given: dict[str, Any] = {"size": size, "missing": limit - len(found)}
         if position is not None:
-            stored = _stored(sort, position)
-            batch = batch.where(keyset_after(column, values.c.task_id, stored, **how))
-        candidates = (
-            batch.order_by(*keyset_order(column, values.c.task_id, **how))
-            .limit(size)
-            .subquery("candidate")
-        )
-        order = keyset_order(candidates.c.value, candidates.c.task_id, **how)
-        missing = limit - len(found)
-        # The matches first, as many as the page still misses: the database stops at the
-        # last one it needs instead of looking up the filters of every candidate.
-        matched = (
-            select(candidates.c.task_id)
-            .select_from(candidates.join(tasks, tasks.c.id == candidates.c.task_id))
-            .where(meets)
-            .order_by(*order)
-            .limit(missing)
-        )
-        found.extend(conn.execute(matched).scalars())
+            stored = position.value
+            given["after_value"] = bool(stored) if sort.type is FieldType.BOOLEAN else stored
+            given["after_id"] = position.id
+        found.extend(conn.execute(matched, given).scalars())
         if len(found) == limit:
             return Walked(ids=found, complete=True)
-        # Short: the whole batch was read. Where it ended, and how many it held.
-        last = conn.execute(
-            select(candidates.c.task_id, candidates.c.value, func.count().over())
-            .order_by(
-                *keyset_order(
-                    candidates.c.value,
-                    candidates.c.task_id,
-                    descending=not descending,
-                    nullable=False,
-                )
-            )
-            .limit(1)
-        ).first()
+        last = conn.execute(last_of, given).first()
         if last is None:
             return Walked(ids=found, exhausted=True)
         task_id, value, count = last

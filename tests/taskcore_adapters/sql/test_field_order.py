@@ -15,6 +15,7 @@ from taskcore.ports.uow import UnitOfWorkFactory
 from taskcore.services.tasks import TaskFilters
 from taskcore.services.users import Principal
 from taskcore_adapters.memory import FakeTokenService, ManualClock, PlainPasswordHasher
+from taskcore_adapters.sql import SqlAlchemyUnitOfWorkFactory, field_order
 
 COUNT = 60
 
@@ -104,3 +105,25 @@ def test_cursor_pages_by_a_field(
             filters = TaskFilters(custom=custom, sort=f"cf.{key}", order=order)
             seen = _pages(core, alice, project_id, filters, per_page)
             assert _expected(made, key, team, order == "desc") == seen, (order, team)
+
+
+def test_a_walks_statements_are_made_once_per_shape(
+    core: Taskcore,
+    project: tuple[Principal, int, dict[int, dict[str, Any]]],
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    """Listing the same pages again reuses the statements of the first time (one shape for
+    a first page, one for the pages after a cursor), whatever the instant of the call."""
+    if not isinstance(uow_factory, SqlAlchemyUnitOfWorkFactory):
+        pytest.skip("the memory store does not walk the values")
+    alice, project_id, _ = project
+    filters = TaskFilters(custom=(("team", "eq", "a"),), sort="cf.points", order="asc")
+    field_order._WALKS.clear()
+    first = _pages(core, alice, project_id, filters, 4)
+    made = dict(field_order._WALKS)
+    assert len(made) == 2
+    assert {shape.resumed for shape in made} == {False, True}
+    assert all(shape.criteria.now is None for shape in made)
+    assert _pages(core, alice, project_id, filters, 4) == first
+    assert field_order._WALKS.keys() == made.keys()
+    assert all(field_order._WALKS[shape] is statements for shape, statements in made.items())
