@@ -28,6 +28,7 @@ from taskcore_adapters.memory import InMemoryStore, ManualClock
 from taskcore_adapters.memory.notifications import SEEDED_AT
 from taskcore_adapters.security import Argon2PasswordHasher
 from taskcore_adapters.sql import SqlAlchemyUnitOfWorkFactory, make_engine, upgrade
+from taskcore_adapters.sql.engine import dispose
 from taskcore_adapters.sql.tables import metadata, notification_templates
 
 settings.register_profile(
@@ -246,10 +247,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
-    """An engine on a clean database."""
+    """An engine on a clean database, disposed of for good after the test (a thread the
+    test left running gets no pooled connection from it any more)."""
     eng = make_engine(database_url)
     yield eng
-    eng.dispose()
+    dispose(eng, wait=0)
 
 
 @pytest.fixture

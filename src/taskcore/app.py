@@ -89,6 +89,8 @@ class Taskcore:
     clock: Clock
     background_relay: bool = False
     _wake: threading.Event = attrs.field(factory=threading.Event, alias="_wake")
+    _closed: threading.Event = attrs.field(factory=threading.Event, alias="_closed")
+    _pumps: set[threading.Thread] = attrs.field(factory=set, alias="_pumps")
     transfer: TransferService = attrs.field(
         default=attrs.Factory(
             lambda core: TransferService(
@@ -143,8 +145,15 @@ class Taskcore:
         self.jobs.run_due(self.clock.now())
 
     def close(self, timeout: float = 10.0) -> None:
-        """Stop the in-process job lanes: running jobs get ``timeout`` seconds, queued
-        ones are left to their durable records (the next process queues them again)."""
+        """End every :meth:`pump` of this instance (a round under way finishes first) and
+        stop the in-process job lanes: running jobs get ``timeout`` seconds, queued ones
+        are left to their durable records (the next process queues them again)."""
+        self._closed.set()
+        self._wake.set()
+        deadline = time.monotonic() + timeout
+        for thread in list(self._pumps):
+            if thread is not threading.current_thread():
+                thread.join(max(0.0, deadline - time.monotonic()))
         self.jobs.close(timeout)
 
     def wake(self) -> None:
@@ -155,10 +164,18 @@ class Taskcore:
     def pump(self, stop: threading.Event, interval: float = 2.0) -> None:
         """Call :meth:`tick` every ``interval`` seconds, or at once when woken, until
         ``stop`` is set (the worker and the server run this in a thread; call
-        :meth:`wake` after setting ``stop`` to end it at once). A failing round (database
-        or queue briefly down) is logged and tried again next round."""
+        :meth:`wake` after setting ``stop`` to end it at once), or until :meth:`close`. A
+        failing round (database or queue briefly down) is logged and tried again next
+        round."""
+        self._pumps.add(threading.current_thread())
+        try:
+            self._pump_until(stop, interval)
+        finally:
+            self._pumps.discard(threading.current_thread())
+
+    def _pump_until(self, stop: threading.Event, interval: float) -> None:
         last: float | None = None
-        while not stop.is_set():
+        while not stop.is_set() and not self._closed.is_set():
             self._wake.clear()
             try:
                 # A wake-up (a commit) only needs its deliveries' jobs queued; the whole

@@ -339,20 +339,25 @@ class ClosingPool(QueuePool):
         return new
 
 
-def _close_given_back(dbapi_connection: Any, _record: Any) -> None:
-    if dbapi_connection is not None:
-        dbapi_connection.close()
+def _close_given_back(_dbapi_connection: Any, record: Any) -> None:
+    """Close a connection as it is given back (the pool entry connects anew if it is
+    ever checked out again)."""
+    record.invalidate()
 
 
 def dispose(engine: Engine, *, wait: float) -> None:
-    """Dispose of ``engine``'s pool once the connections still checked out (e.g. by a live
-    stream's read finishing in a worker thread) have come back, waiting up to ``wait``
-    seconds; one given back later is closed then (:class:`ClosingPool`)."""
+    """Dispose of ``engine`` for good: once the connections still checked out (e.g. by a
+    live stream's read finishing in a worker thread) have come back, waiting up to
+    ``wait`` seconds, its pool is disposed of, and one given back later is closed then
+    (:class:`ClosingPool`). A thread that still uses the engine afterwards (a job lane
+    finishing a job, say) gets a working connection, closed when it is given back: the
+    engine's new pool keeps none open for the garbage collector to find."""
     checked_out = getattr(engine.pool, "checkedout", lambda: 0)  # a NullPool keeps none
     deadline = time.monotonic() + wait
     while checked_out() > 0 and time.monotonic() < deadline:
         time.sleep(0.02)
     engine.dispose()
+    event.listen(engine.pool, "checkin", _close_given_back)
 
 
 def check_alive(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:

@@ -251,3 +251,27 @@ def test_background_relay_leaves_the_caller_and_wakes_the_pump() -> None:
         core.wake()
         thread.join(timeout=5)
     assert (2, False) == (len(handler.calls), thread.is_alive())
+
+
+def test_closing_the_core_ends_its_pumps() -> None:
+    """A pump whose own stop is never set (a host's, say) ends when the core is closed,
+    and ``close`` returns only once it has: nothing of the core runs after it."""
+    import threading
+
+    core = make(InMemoryStore(), Effects(), ManualClock())
+    never = threading.Event()
+    threads = [
+        threading.Thread(target=core.pump, args=(never, 60.0), daemon=True) for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for _ in range(500):
+        if len(core._pumps) == 2:
+            break
+        never.wait(0.01)
+    core.close(timeout=5)
+    assert [False, False] == [thread.is_alive() for thread in threads]
+    late = threading.Thread(target=core.pump, args=(never, 60.0), daemon=True)
+    late.start()
+    late.join(timeout=5)
+    assert not late.is_alive()  # a pump started after close ends at once

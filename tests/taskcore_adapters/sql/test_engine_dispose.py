@@ -66,3 +66,18 @@ def test_dispose_waits_for_a_connection_in_use(tmp_path: Path) -> None:
     given_back.join()
     assert 0.25 < waited < 4
     assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+def test_an_engine_disposed_of_for_good_keeps_no_connection_open(tmp_path: Path) -> None:
+    """A thread still using the engine after ``sql.engine.dispose`` gets a working
+    connection, closed when it is given back, and another one the next time."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    dispose(engine, wait=0)
+    for _ in range(2):
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT 1")).scalar_one() == 1
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+        with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+            raw.execute("SELECT 1")
+    assert engine.pool.checkedout() == 0  # type: ignore[attr-defined]
