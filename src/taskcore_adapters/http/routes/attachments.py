@@ -193,8 +193,8 @@ async def _stream(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
 
 async def upload(ctx: HttpContext, request: Request) -> Response:
     attachments = ctx.runtime.core.attachments
-    actor = ctx.principal(request)
-    permit = attachments.authorize_upload(actor, path_id(request, "task_id"))
+    actor = await ctx.slow(ctx.principal, request)
+    permit = await ctx.slow(attachments.authorize_upload, actor, path_id(request, "task_id"))
 
     def open_sink(part: FilePart) -> PendingUpload:
         return attachments.start_upload(
@@ -213,23 +213,25 @@ async def upload(ctx: HttpContext, request: Request) -> Response:
 
 async def list_for_task(ctx: HttpContext, request: Request) -> Response:
     attachments = ctx.runtime.core.attachments
-    actor = ctx.principal(request)
-    found = attachments.list_attachments(actor, path_id(request, "task_id"), page=window(request))
+    actor = await ctx.slow(ctx.principal, request)
+    found = await ctx.slow(
+        attachments.list_attachments, actor, path_id(request, "task_id"), page=window(request)
+    )
     return JSON(to_json(listing(AttachmentList, found, attachment_response)))
 
 
 async def get_one(ctx: HttpContext, request: Request) -> Response:
     attachments = ctx.runtime.core.attachments
-    actor = ctx.principal(request)
-    view = attachments.get_attachment(actor, path_id(request, "attachment_id"))
+    actor = await ctx.slow(ctx.principal, request)
+    view = await ctx.slow(attachments.get_attachment, actor, path_id(request, "attachment_id"))
     return JSON(to_json(AttachmentAnswer(attachment=attachment_response(view))))
 
 
 async def download(ctx: HttpContext, request: Request) -> Response:
     attachments = ctx.runtime.core.attachments
-    actor = ctx.principal(request)
+    actor = await ctx.slow(ctx.principal, request)
     attachment_id = path_id(request, "attachment_id")
-    view = attachments.get_attachment(actor, attachment_id)
+    view = await ctx.slow(attachments.get_attachment, actor, attachment_id)
     if view.status is AttachmentStatus.QUARANTINED:
         raise AttachmentQuarantined(attachment_id)
     etag = f'"{view.file_hash}"'
@@ -266,22 +268,22 @@ async def download(ctx: HttpContext, request: Request) -> Response:
 
 async def delete_one(ctx: HttpContext, request: Request) -> Response:
     attachments = ctx.runtime.core.attachments
-    actor = ctx.principal(request)
+    actor = await ctx.slow(ctx.principal, request)
     await ctx.slow(attachments.delete_attachment, actor, path_id(request, "attachment_id"))
     return JSON(to_json(Message(message="Attachment deleted successfully")))
 
 
 async def count(ctx: HttpContext, request: Request) -> Response:
     attachments = ctx.runtime.core.attachments
-    actor = ctx.principal(request)
+    actor = await ctx.slow(ctx.principal, request)
     task_id = path_id(request, "task_id")
-    total = attachments.count_attachments(actor, task_id)
+    total = await ctx.slow(attachments.count_attachments, actor, task_id)
     return JSON(to_json(AttachmentCount(task_id=task_id, attachment_count=total)))
 
 
 async def bulk_delete(ctx: HttpContext, request: Request) -> Response:
     attachments = ctx.runtime.core.attachments
-    actor = ctx.principal(request)
+    actor = await ctx.slow(ctx.principal, request)
     body = await ctx.body(request, BulkDeleteBody, allow_empty=True)
     result = await ctx.slow(attachments.bulk_delete, actor, body.task_ids)
     done = of(
