@@ -99,12 +99,13 @@ def make_engine(
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            _private_database_file(Path(parsed.database))
+        on_file = bool(parsed.database) and parsed.database != ":memory:"
+        if on_file:
+            _private_database_file(Path(str(parsed.database)))
         engine = create_engine(
             url,
             connect_args={"timeout": 30, "check_same_thread": False},
-            **({} if parsed.database in (None, "", ":memory:") else {"poolclass": ClosingPool}),
+            **({"poolclass": ClosingPool} if on_file else {}),
         )
 
         @event.listens_for(engine, "connect")

@@ -23,6 +23,7 @@ value seen.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any, cast
 
@@ -32,7 +33,7 @@ from sqlalchemy import ColumnElement, Connection, Integer, Select, bindparam, fu
 from taskcore.domain.custom_fields import FieldSort, FieldType
 from taskcore.domain.pagination import Keyset
 from taskcore.domain.tasks import TaskCriteria
-from taskcore_adapters.sql.support import keyset_after, keyset_order
+from taskcore_adapters.sql.support import keyset_after, keyset_order, made_once
 from taskcore_adapters.sql.tables import task_field_values, tasks
 from taskcore_adapters.sql.task_queries import conditions
 
@@ -83,7 +84,7 @@ def _next_size(limit: int, missing: int, rate: float) -> int:
 
 
 @attrs.frozen
-class _Shape:
+class WalkShape:
     """What a walk's statements depend on besides the parameters they are given."""
 
     criteria: TaskCriteria
@@ -92,26 +93,7 @@ class _Shape:
     resumed: bool
 
 
-WALK_SHAPES = 256
-"""The most walks whose statements are kept (then all are made again as needed)."""
-_WALKS: dict[_Shape, tuple[Select[Any], Select[Any]]] = {}
-
-
-def _statements(shape: _Shape) -> tuple[Select[Any], Select[Any]]:
-    """A batch's two statements for ``shape``, made on first use and then kept: building
-    them and working out their cache keys cost a third of a page's CPU when made per
-    batch. The values that change from batch to batch are bound parameters: ``size``
-    (values read), ``missing`` (matches wanted) and, once resumed, the position
-    ``after_value``, ``after_id``."""
-    found = _WALKS.get(shape)
-    if found is None:
-        if len(_WALKS) >= WALK_SHAPES:
-            _WALKS.clear()
-        found = _WALKS[shape] = _make(shape)
-    return found
-
-
-def _make(shape: _Shape) -> tuple[Select[Any], Select[Any]]:
+def _make(shape: WalkShape, _dialect: str) -> tuple[Select[Any], Select[Any]]:
     values = SORT_VALUE
     column = _column(shape.sort, values)
     how = {"descending": shape.descending, "nullable": False}
@@ -165,8 +147,11 @@ def walk(
     found: list[int] = []
     size, read = limit * FIRST_BATCH, 0
     for _ in range(BATCHES):
-        shape = _Shape(criteria, sort, descending, resumed=position is not None)
-        matched, last_of = _statements(shape)
+        shape = WalkShape(criteria, sort, descending, resumed=position is not None)
+        # Made once per shape: building them and their cache keys per batch cost a third
+        # of a page's CPU. What changes from batch to batch is bound: ``size`` (values
+        # read), ``missing`` (matches wanted) and the position ``after_value``, ``after_id``.
+        matched, last_of = made_once(conn, shape, functools.partial(_make, shape))
         given: dict[str, Any] = {"size": size, "missing": limit - len(found)}
         if position is not None:
             stored = position.value

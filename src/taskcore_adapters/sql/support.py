@@ -3,7 +3,7 @@ constraints."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Hashable
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Connection, Integer, and_, any_, bindparam, or_
@@ -51,18 +51,23 @@ def among_bound(dialect: str, column: ColumnElement[int], name: str) -> ColumnEl
 
 
 T = TypeVar("T")
-_MADE: dict[tuple[str, str], Any] = {}
+MADE_LIMIT = 512
+"""The most statements :func:`made_once` keeps (then all are made again as needed)."""
+_MADE: dict[tuple[str, Hashable], Any] = {}
 
 
-def made_once(conn: Connection, name: str, make: Callable[[str], T]) -> T:
-    """The statement ``name`` for ``conn``'s dialect, made by ``make(dialect name)`` on
-    first use and then kept, its values left as bound parameters: SQLAlchemy then neither
-    builds it nor works out its cache key again on every call (for the statements of the
-    hot reads: a task by id, a page's tasks and their view facts)."""
-    key = (conn.dialect.name, name)
-    found = _MADE.get(key)
+def made_once(conn: Connection, key: Hashable, make: Callable[[str], T]) -> T:
+    """The statement ``key`` (a name, or what a statement's shape depends on) for
+    ``conn``'s dialect, made by ``make(dialect name)`` on first use and then kept, its
+    values left as bound parameters: SQLAlchemy then neither builds it nor works out its
+    cache key again on every call (for the statements of the hot reads: a task by id, a
+    page's tasks and their view facts, the walk of a custom-field order)."""
+    full = (conn.dialect.name, key)
+    found = _MADE.get(full)
     if found is None:
-        found = _MADE[key] = make(conn.dialect.name)
+        if len(_MADE) >= MADE_LIMIT:
+            _MADE.clear()
+        found = _MADE[full] = make(conn.dialect.name)
     return found
 
 

@@ -15,7 +15,8 @@ from taskcore.ports.uow import UnitOfWorkFactory
 from taskcore.services.tasks import TaskFilters
 from taskcore.services.users import Principal
 from taskcore_adapters.memory import FakeTokenService, ManualClock, PlainPasswordHasher
-from taskcore_adapters.sql import SqlAlchemyUnitOfWorkFactory, field_order
+from taskcore_adapters.sql import SqlAlchemyUnitOfWorkFactory, support
+from taskcore_adapters.sql.field_order import WalkShape
 
 COUNT = 60
 
@@ -118,12 +119,17 @@ def test_a_walks_statements_are_made_once_per_shape(
         pytest.skip("the memory store does not walk the values")
     alice, project_id, _ = project
     filters = TaskFilters(custom=(("team", "eq", "a"),), sort="cf.points", order="asc")
-    field_order._WALKS.clear()
+
+    def walks() -> dict[Any, Any]:
+        made = support._MADE.items()
+        return {key[1]: found for key, found in made if isinstance(key[1], WalkShape)}
+
+    support._MADE.clear()
     first = _pages(core, alice, project_id, filters, 4)
-    made = dict(field_order._WALKS)
+    made = walks()
     assert len(made) == 2
     assert {shape.resumed for shape in made} == {False, True}
     assert all(shape.criteria.now is None for shape in made)
     assert _pages(core, alice, project_id, filters, 4) == first
-    assert field_order._WALKS.keys() == made.keys()
-    assert all(field_order._WALKS[shape] is statements for shape, statements in made.items())
+    assert walks().keys() == made.keys()
+    assert all(walks()[shape] is statements for shape, statements in made.items())
