@@ -53,7 +53,7 @@ class Settings:
         data_dir: Folder for the embedded database, files, mail and the generated key.
         database_url: SQLAlchemy URL; ``None`` means a SQLite file in ``data_dir``.
         database_pool_size / database_max_overflow: PostgreSQL connections kept open, and
-            opened beyond them under load, per process.
+            opened beyond them under load (closed again after each use), per process.
         database_pool_timeout_seconds: How long a request waits for a free PostgreSQL
             connection before it is answered 503 with ``Retry-After``.
         storage_url: fsspec URL for attachments; ``None`` means ``data_dir/files``.
@@ -134,8 +134,8 @@ class Settings:
 
     data_dir: Path = Path("taskcore-data")
     database_url: str | None = None
-    database_pool_size: int = 10
-    database_max_overflow: int = 10
+    database_pool_size: int = 20
+    database_max_overflow: int = 0
     database_pool_timeout_seconds: int = 10
     storage_url: str | None = None
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
@@ -211,10 +211,8 @@ class Settings:
         return cls(
             data_dir=Path(opt("TASKCORE_DATA_DIR") or "taskcore-data"),
             database_url=opt("TASKCORE_DATABASE_URL"),
-            database_pool_size=positive_int(env, "TASKCORE_DATABASE_POOL_SIZE", 10),
-            database_max_overflow=checks.non_negative_int(
-                env, "TASKCORE_DATABASE_MAX_OVERFLOW", 10
-            ),
+            database_pool_size=positive_int(env, "TASKCORE_DATABASE_POOL_SIZE", 20),
+            database_max_overflow=checks.non_negative_int(env, "TASKCORE_DATABASE_MAX_OVERFLOW", 0),
             database_pool_timeout_seconds=positive_int(
                 env, "TASKCORE_DATABASE_POOL_TIMEOUT_SECONDS", 10
             ),

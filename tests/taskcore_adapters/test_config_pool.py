@@ -13,9 +13,10 @@ URL = "postgresql+psycopg://app@127.0.0.1:5432/taskcore"
 
 class TestPoolSettings:
     def test_defaults(self) -> None:
-        """Unset, a process keeps 10 connections, opens 10 more under load, waits 10 s."""
+        """Unset, a process keeps up to 20 connections, opens none beyond them (a request
+        waits for one), waits 10 s."""
         settings = Settings.from_env({})
-        assert (10, 10, 10) == (
+        assert (20, 0, 10) == (
             settings.database_pool_size,
             settings.database_max_overflow,
             settings.database_pool_timeout_seconds,

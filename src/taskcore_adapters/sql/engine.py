@@ -73,8 +73,8 @@ def make_engine(
     url: str,
     *,
     statement_timeout_ms: int = 15_000,
-    pool_size: int = 10,
-    max_overflow: int | None = None,
+    pool_size: int = 20,
+    max_overflow: int = 0,
     pool_timeout: float = 10,
     pooled: bool = True,
 ) -> Engine:
@@ -88,9 +88,11 @@ def make_engine(
     Args:
         url: ``sqlite:///path`` or ``postgresql+psycopg://...``.
         statement_timeout_ms: PostgreSQL statement timeout.
-        pool_size: PostgreSQL connection pool size.
+        pool_size: PostgreSQL connections the pool opens as needed and keeps open.
         max_overflow: PostgreSQL connections opened beyond ``pool_size`` under load
-            (``pool_size`` again by default).
+            (none by default). Each is closed when it is given back, so a process kept
+            above ``pool_size`` connects anew for many of its requests: a new backend,
+            and the prepared statements lost.
         pool_timeout: Seconds a PostgreSQL checkout waits for a free connection before
             ``sqlalchemy.exc.TimeoutError`` (the unit of work turns it into
             ``Unavailable``).
@@ -135,7 +137,7 @@ def make_engine(
         engine = create_engine(
             parsed,
             pool_size=pool_size,
-            max_overflow=pool_size if max_overflow is None else max_overflow,
+            max_overflow=max_overflow,
             pool_timeout=pool_timeout,
             connect_args=connect_args,
             poolclass=ClosingPool,

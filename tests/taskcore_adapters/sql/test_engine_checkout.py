@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 
@@ -31,6 +32,41 @@ def test_a_healthy_connection_is_reused(pg_engine: Engine) -> None:
     checkout (no reconnect per request)."""
     first = backend_pid(pg_engine)
     assert [first, first, first] == [backend_pid(pg_engine) for _ in range(3)]
+
+
+def test_the_default_pool_keeps_every_connection_it_opens(
+    request: pytest.FixtureRequest,
+) -> None:
+    """Fifteen requests at once, twice: the second wave is served by the first wave's
+    backends. (A pool of 10 with an overflow of 10 closed the five connections beyond
+    its size as they were given back, so a process above 10 requests at once connected
+    anew for many of them.)"""
+    engine = make_engine(request.getfixturevalue("_postgres_database"))
+    width = 15
+
+    def wave() -> set[int]:
+        barrier = threading.Barrier(width)
+        pids: list[int] = []
+
+        def hold() -> None:
+            with engine.connect() as conn:
+                pids.append(int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one()))
+                barrier.wait(timeout=30)
+
+        threads = [threading.Thread(target=hold) for _ in range(width)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert len(pids) == width
+        return set(pids)
+
+    try:
+        first = wave()
+        assert len(first) == width
+        assert first == wave()
+    finally:
+        engine.dispose()
 
 
 def test_a_terminated_connection_is_replaced_without_an_error(pg_engine: Engine) -> None:
