@@ -137,6 +137,12 @@ def _assignee_rows(task_id: int, task: Task) -> list[dict[str, int]]:
 
 # Statements built once: only their parameters change from call to call.
 _INSERT_TASK = insert(tasks).returning(tasks.c.id)
+_UPDATE_TASK = update(tasks).where(
+    tasks.c.id == bindparam("b_id"), tasks.c.version == bindparam("b_version")
+)
+"""A task's update if its version is still the one read: the SET clause comes from the
+column values it is executed with (the same keys every time, so compiled once), and the
+statement is made once, not built with its cache key worked out on every write."""
 ANALYZE_AFTER_ROWS = 10_000
 """A bulk insert of at least this many tasks refreshes PostgreSQL's statistics of the table
 at once instead of waiting for autovacuum: until then, cached plans chosen for a small
@@ -324,9 +330,13 @@ class SqlAlchemyTaskRepository(TaskStructureSql):
 
     def update(self, task: Task, *, children_changed: bool = True) -> Task:
         result = self._conn.execute(
-            update(tasks)
-            .where(tasks.c.id == task.key, tasks.c.version == task.version)
-            .values(**_values(task), version=task.version + 1)
+            _UPDATE_TASK,
+            {
+                **_values(task),
+                "version": task.version + 1,
+                "b_id": task.key,
+                "b_version": task.version,
+            },
         )
         if result.rowcount == 0:
             exists_now = self._conn.execute(select(tasks.c.id).where(tasks.c.id == task.key))
