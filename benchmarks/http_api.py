@@ -22,6 +22,7 @@ on the machine; the ratios compare medians over the rounds.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import http.client
@@ -32,14 +33,17 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import create_engine, func, insert, make_url, select, text
+from sqlalchemy.pool import NullPool
 
 from benchmarks.runner import CaseResult, Context, Goal, Row
 from benchmarks.support import (
+    POSTGRES_URL,
     free_port,
     redis_queue_db,
     scratch_database,
@@ -263,6 +267,58 @@ def worker_rss(pid: int) -> list[float]:
     return sizes
 
 
+def _workers(pid: int) -> list[int]:
+    """The uvicorn process ``pid`` and its children (the workers)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return [pid]
+    return [pid, *(int(x) for x in children)]
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User plus system CPU time of the processes ``pids`` (those still running)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def sessions(database: str) -> int:
+    """How many sessions PostgreSQL has started on ``database`` (``pg_stat_database``,
+    read from the server's administration database, so the reading adds none): a pool
+    that keeps its connections starts none while it serves."""
+    admin = create_engine(POSTGRES_URL, poolclass=NullPool)
+    try:
+        with admin.connect() as conn:
+            found = conn.execute(
+                text("SELECT sessions FROM pg_stat_database WHERE datname = :d"),
+                {"d": database},
+            ).scalar()
+    finally:
+        admin.dispose()
+    return int(found or 0)
+
+
+def measured(
+    process: subprocess.Popen[bytes], database: str, run: Callable[[], Any]
+) -> dict[str, Any]:
+    """``run()`` (a wrk scenario against ``process``), with the server's CPU time and the
+    PostgreSQL sessions it started per request added to wrk's summary."""
+    pids = _workers(process.pid)
+    cpu, started = cpu_seconds(pids), sessions(database)
+    data: dict[str, Any] = run()
+    requests = max(1, int(data["requests"]))
+    data["cpu_ms"] = (cpu_seconds(pids) - cpu) * 1000 / requests
+    data["new_sessions"] = (sessions(database) - started) / requests
+    return data
+
+
 OPERATIONS = ("GET a task", "GET a project's 100 tasks", "PUT a task", "POST a task")
 GOALS = {
     "GET a task": 0.8,
@@ -345,11 +401,13 @@ def run(ctx: Context) -> CaseResult:
                 "BENCH_JWT_KEY": secrets.token_urlsafe(48),
                 "BENCH_LIMIT_DRIVER": driver,
             }
+            database = str(make_url(url).database)
             with (
                 server(serve_command(tc_port), tc_port, env) as tc_process,
                 server(limit_command(limit_port), limit_port, env) as limit_process,
             ):
                 ports = {TASKCORE: tc_port, LIMIT: limit_port}
+                processes = {TASKCORE: tc_process, LIMIT: limit_process}
                 plans = {
                     TASKCORE: scenarios(ids, login(f"http://127.0.0.1:{tc_port}"), limit=False),
                     LIMIT: scenarios(ids, login(f"http://127.0.0.1:{limit_port}"), limit=True),
@@ -366,12 +424,17 @@ def run(ctx: Context) -> CaseResult:
                                 name = f"{operation}, c{connections}: {side}"
                                 ctx.log(f"round {index + 1}/{rounds}: {name}")
                                 runs.setdefault(name, []).append(
-                                    wrk(
-                                        ports[side],
-                                        seconds,
-                                        work,
-                                        connections,
-                                        **plans[side][operation],
+                                    measured(
+                                        processes[side],
+                                        database,
+                                        functools.partial(
+                                            wrk,
+                                            ports[side],
+                                            seconds,
+                                            work,
+                                            connections,
+                                            **plans[side][operation],
+                                        ),
                                     )
                                 )
                 rss[TASKCORE] = worker_rss(tc_process.pid)
@@ -399,6 +462,17 @@ def run(ctx: Context) -> CaseResult:
     return result
 
 
+def _server_costs(found: list[dict[str, Any]]) -> dict[str, str]:
+    """The median over the rounds of the server's CPU time and new PostgreSQL sessions
+    per request, where they were measured (not for login)."""
+    if not all("cpu_ms" in r for r in found):
+        return {}
+    return {
+        "server CPU per request": f"{_median([r['cpu_ms'] for r in found]):.2f} ms",
+        "new connections per request": f"{_median([r['new_sessions'] for r in found]):.3f}",
+    }
+
+
 def _rows(
     result: CaseResult, runs: dict[str, list[dict[str, Any]]], rss: dict[str, list[float]]
 ) -> None:
@@ -420,6 +494,7 @@ def _rows(
                     "p50": f"{_median([r['latency_us']['p50'] / 1000 for r in found]):.1f} ms",
                     "p99": f"{_median([r['latency_us']['p99'] / 1000 for r in found]):.1f} ms",
                     "errors": sum(sum(r["errors"].values()) for r in found),
+                    **_server_costs(found),
                     "requests": sum(r["requests"] for r in found),
                 },
             )
@@ -457,7 +532,12 @@ def _rows(
         "Rates are per scenario and round (requests / wrk's measured duration), their "
         "median over the rounds; p50 and p99 are wrk's latency percentiles, the median over "
         "the rounds; errors count connection errors, timeouts and answers with a status of "
-        "400 or more over all rounds. The machine is shared and its load changes from one "
+        "400 or more over all rounds. Server CPU per request is the user and system time "
+        "of the server's processes (read from /proc) over the scenario, divided by its "
+        "requests: the least noisy measure of what a request costs, since it does not "
+        "depend on what else holds the cores. New connections per request counts the "
+        "PostgreSQL sessions started on the database meanwhile (pg_stat_database). The "
+        "machine is shared and its load changes from one "
         "second to the next: compare the ratios (both servers measured back to back in each "
         "round, their order swapped every round) rather than the absolute rates.",
         "The limit API (benchmarks/limit_app.py) verifies the same kind of bearer token "
