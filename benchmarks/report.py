@@ -43,9 +43,10 @@ attach to a running server worker):
   answers each request with one statement on a bare psycopg async pool (measured against
   SQLAlchemy's async Core on psycopg in the same conditions, the bare pool served 1.2 to
   2 times as many requests: 1,918 against 1,053 GET/s at 16 connections, 197 against 152
-  pages of 100), no thread hop, and orjson. It spends about 0.5 ms of CPU per request;
-  taskcore about 2.5 ms per GET and 3.7 ms per PUT (CPU time of the server processes per
-  request, read from `/proc`, the least noisy measure on this machine). A py-spy profile
+  pages of 100), no thread hop, and orjson. It spends 0.5 to 0.6 ms of CPU per request
+  (1.6 ms per page of 100); taskcore 1.6 to 1.8 ms per GET, 2.8 per PUT, 3.1 to 3.4 per
+  POST and 6.6 to 6.7 per page (the server CPU per request in the table above, the least
+  noisy measure on this machine). A py-spy profile
   of a worker serving GET a task (`py-spy record --gil`) puts 37% of its CPU in
   SQLAlchemy Core (compiling cache keys, executing, processing rows), 12% in psycopg,
   11% in h11, 11% in the hand-off to the thread pool (`threading`, anyio) and 11% in
@@ -55,9 +56,10 @@ attach to a running server worker):
     the limit API's 1
     (the session read is gone: callers of known tokens are kept per process, see
     `docs/architecture.md`, "Performance decisions").
-  - The page of 100 tasks: membership, count, ids, tasks, roll-ups with relations, and
-    100 tasks turned into JSON by the standard library (`json.dumps` with sorted keys:
-    2.4-3 ms for such a page, against 0.04-0.17 ms with orjson, measured in process).
+  - The page of 100 tasks: membership, count, the page's tasks, roll-ups with
+    relations (4 statements, against the limit API's 2, which computes no roll-up), and
+    100 tasks turned into JSON through the response classes on the event loop (about a
+    quarter of the page's CPU in a `py-spy record --gil` profile).
   - PUT a task: `BEGIN`, the task with the membership, the update, the roll-up with the
     relations, the activity insert, the outbox insert, `COMMIT` (the webhook lookup is
     gone: a project's endpoints are kept per process until a change notice). POST: `BEGIN`, the
@@ -77,6 +79,17 @@ attach to a running server worker):
   once per response class instead of the per-field walk and orjson in `wire.JSON` are
   now in place (measured in process under "Rendering" below, after this profile was
   taken); rendering the page in the thread pool with the use case is still open.
+- **Connections.** A process keeps every PostgreSQL connection it opens, up to 20
+  (`TASKCORE_DATABASE_POOL_SIZE`, no overflow): with the former 10 + 10, the connections
+  beyond 10 were closed as they were given back, and at 16 and 64 connections 7 to 18% of
+  requests opened a new one (a new backend, the prepared statements lost; about 1 ms more
+  server CPU per PUT in a separate measurement). The table's "new connections per request"
+  (sessions started on the database during the scenario, `pg_stat_database`) shows it
+  stays at zero.
+- **The thread hop.** Every use case runs in the thread pool (see `docs/architecture.md`,
+  "Performance decisions"); in a `--gil` profile of GET a task, handing the call to a
+  worker thread and waking it (anyio's queue, `Condition.notify`) holds about 13% of the
+  worker's CPU, which the limit API, async throughout, does not pay.
 - **p99 at 64 connections** follows from the rates: with 64 requests always in flight, a
   server that completes a fifth as many requests per second keeps each one waiting about
   five times as long, so the p99 goal (at most 2x the limit API's) cannot be met while the
