@@ -14,13 +14,11 @@ import pytest
 from sqlalchemy import Engine, delete, event, func, select
 
 from taskcore import errors
-from taskcore.app import Taskcore, build
+from taskcore.app import Taskcore
 from taskcore.domain.pagination import CursorRequest, PageRequest
 from taskcore.domain.projects import Role
 from taskcore.services.tasks import TaskFilters
 from taskcore.services.users import Principal
-from taskcore_adapters.memory import FakeTokenService, ManualClock, PlainPasswordHasher
-from taskcore_adapters.sql import SqlAlchemyUnitOfWorkFactory
 from taskcore_adapters.sql.tables import (
     comments,
     project_members,
@@ -29,17 +27,6 @@ from taskcore_adapters.sql.tables import (
     task_watchers,
     tasks,
 )
-
-
-@pytest.fixture
-def core(engine: Engine) -> Taskcore:
-    """taskcore on a clean database of the selected SQL backend."""
-    return build(
-        uow_factory=SqlAlchemyUnitOfWorkFactory(engine),
-        clock=ManualClock(),
-        password_hasher=PlainPasswordHasher(),
-        token_service=FakeTokenService(),
-    )
 
 
 def register(core: Taskcore, name: str) -> Principal:

@@ -9,25 +9,17 @@ import attrs
 import pytest
 from sqlalchemy import Engine, event
 
-from taskcore.app import build
+from taskcore.app import Taskcore
 from taskcore.domain.tasks import TaskStatus
 from taskcore.errors import VersionMismatch
-from taskcore_adapters.memory import FakeTokenService, ManualClock, PlainPasswordHasher
 from taskcore_adapters.sql import SqlAlchemyUnitOfWorkFactory
 from taskcore_adapters.sql.tasks import SqlAlchemyTaskRepository
 
 
-def test_updates_reuse_one_statement_and_check_the_version(engine: Engine) -> None:
+def test_updates_reuse_one_statement_and_check_the_version(core: Taskcore, engine: Engine) -> None:
     """Two edits of a task run the same UPDATE statement object (not one built, with its
     cache key worked out, per write); each sets every column and the next version, and a
     write from a stale version changes nothing."""
-    factory = SqlAlchemyUnitOfWorkFactory(engine)
-    core = build(
-        uow_factory=factory,
-        clock=ManualClock(),
-        password_hasher=PlainPasswordHasher(),
-        token_service=FakeTokenService(),
-    )
     view = core.users.register(
         username="alice", email="alice@example.com", password="correct horse", full_name="A"
     )
@@ -54,7 +46,7 @@ def test_updates_reuse_one_statement_and_check_the_version(engine: Engine) -> No
     got = core.tasks.get_task(alice, task_id)
     assert (got.title, got.status, got.version) == ("Second", TaskStatus.IN_PROGRESS, 3)
 
-    with factory() as uow:
+    with SqlAlchemyUnitOfWorkFactory(engine)() as uow:
         repo = uow.tasks
         assert isinstance(repo, SqlAlchemyTaskRepository)
         current = repo.get(task_id)

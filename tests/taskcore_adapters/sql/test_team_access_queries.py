@@ -10,21 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event
 
-from taskcore.app import Taskcore, build
+from taskcore.app import Taskcore
 from taskcore.domain.projects import Role
 from taskcore.services.users import Principal
-from taskcore_adapters.memory import FakeTokenService, ManualClock, PlainPasswordHasher
-from taskcore_adapters.sql import SqlAlchemyUnitOfWorkFactory
-
-
-@pytest.fixture
-def core(engine: Engine) -> Taskcore:
-    return build(
-        uow_factory=SqlAlchemyUnitOfWorkFactory(engine),
-        clock=ManualClock(),
-        password_hasher=PlainPasswordHasher(),
-        token_service=FakeTokenService(),
-    )
 
 
 @contextmanager
