@@ -245,16 +245,19 @@ def limit_command(port: int, workers: int = 2) -> list[str]:
     ]
 
 
+def _children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (none if it has ended)."""
+    try:
+        return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
 def worker_rss(pid: int) -> list[float]:
     """The resident set size (MiB) of each worker of the uvicorn process ``pid`` (its
     children started by multiprocessing's ``spawn_main``; not its resource tracker)."""
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    try:
-        ids = [int(x) for x in children.read_text().split()]
-    except OSError:
-        return []
     sizes = []
-    for child in ids:
+    for child in _children(pid):
         try:
             if b"spawn_main" not in Path(f"/proc/{child}/cmdline").read_bytes():
                 continue
@@ -265,15 +268,6 @@ def worker_rss(pid: int) -> list[float]:
             if line.startswith("VmRSS:"):
                 sizes.append(int(line.split()[1]) / 1024)
     return sizes
-
-
-def _workers(pid: int) -> list[int]:
-    """The uvicorn process ``pid`` and its children (the workers)."""
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return [pid]
-    return [pid, *(int(x) for x in children)]
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -310,7 +304,7 @@ def measured(
 ) -> dict[str, Any]:
     """``run()`` (a wrk scenario against ``process``), with the server's CPU time and the
     PostgreSQL sessions it started per request added to wrk's summary."""
-    pids = _workers(process.pid)
+    pids = [process.pid, *_children(process.pid)]
     cpu, started = cpu_seconds(pids), sessions(database)
     data: dict[str, Any] = run()
     requests = max(1, int(data["requests"]))
